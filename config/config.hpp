@@ -1,0 +1,77 @@
+#pragma once
+// The daemon's configuration, typed (SPEC §6 plus the keys the README documents).
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/feed_format.hpp"
+#include "core/time.hpp"
+#include "strategies/policy.hpp"
+
+namespace ballast::config {
+
+enum class LogFormat { text, json };
+enum class ExecutionMode { live, dry_run };
+
+struct DaemonConfig {
+  std::string log_level = "info";  ///< trace|debug|info|warn|error
+  LogFormat log_format = LogFormat::text;
+  std::string log_file;            ///< empty: stdout/stderr
+  std::string state_dir = "/var/lib/ballast";
+};
+
+struct FeedConfig {
+  std::string name;
+  std::string endpoint;
+  bool bind = false;  ///< default: the daemon connects, the publisher binds
+  core::FeedFormat format;
+  core::DurationNs stale_after = 30 * core::kNanosPerSecond;
+  /// Largest accepted move from the last accepted price, as a fraction; unset = no check.
+  std::optional<double> max_jump;
+  /// Consecutive ticks that agree on a new level beyond max_jump, which confirm it.
+  int jump_confirm = 3;
+};
+
+struct ExecutionConfig {
+  std::string endpoint = "tcp://127.0.0.1:5557";
+  bool connect = false;  ///< default: the daemon binds the PUSH socket
+  std::string fills_endpoint;  ///< empty: orders are booked as filled when sent
+  ExecutionMode mode = ExecutionMode::live;
+};
+
+struct StatusConfig {
+  std::string listen = "127.0.0.1:8787";
+  std::string token;  ///< empty: control endpoints are open (loopback only)
+};
+
+struct Config {
+  std::string path;
+  DaemonConfig daemon;
+  std::vector<FeedConfig> feeds;
+  ExecutionConfig execution;
+  StatusConfig status;
+  std::vector<strategies::PortfolioSpec> portfolios;
+};
+
+/// One problem in a configuration file, located.
+struct ConfigError {
+  std::string file;
+  int line = 0;    ///< 1-based; 0 when the problem has no single place
+  int column = 0;  ///< 1-based
+  std::string message;
+  /// "file:line:column: message"
+  std::string to_string() const;
+};
+
+struct LoadResult {
+  std::optional<Config> config;      ///< set only when errors is empty
+  std::vector<ConfigError> errors;   ///< every problem found, in file order
+};
+
+/// Reads and validates a file; never throws.
+LoadResult load_config(const std::string& path);
+/// Validates TOML text; `path` is used in error locations.
+LoadResult parse_config(std::string_view toml_text, const std::string& path);
+
+}  // namespace ballast::config

@@ -1,0 +1,29 @@
+#include "core/types.hpp"
+
+namespace ballast::core {
+
+std::string_view to_string(Side s) { return s == Side::buy ? "buy" : "sell"; }
+std::string_view to_string(OrderType t) { return t == OrderType::market ? "market" : "limit"; }
+
+std::string_view to_string(RejectReason r) {
+  switch (r) {
+    case RejectReason::malformed: return "malformed";
+    case RejectReason::unknown_symbol: return "unknown_symbol";
+    case RejectReason::bad_price: return "bad_price";
+    case RejectReason::out_of_order: return "out_of_order";
+    case RejectReason::jump: return "jump";
+  }
+  return "malformed";
+}
+
+std::string_view to_string(FillStatus s) {
+  switch (s) {
+    case FillStatus::filled: return "filled";
+    case FillStatus::partially_filled: return "partially_filled";
+    case FillStatus::rejected: return "rejected";
+    case FillStatus::cancelled: return "cancelled";
+  }
+  return "filled";
+}
+
+}  // namespace ballast::core

@@ -1,0 +1,59 @@
+#pragma once
+// Value types that cross the engine's boundary: ticks in, orders out, fills in.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/time.hpp"
+
+namespace ballast::core {
+
+/// Index of a symbol in the engine's symbol table (dense, from 0).
+using SymbolId = std::uint32_t;
+inline constexpr SymbolId kNoSymbol = 0xffffffffu;
+
+enum class Side : std::uint8_t { buy, sell };
+enum class OrderType : std::uint8_t { market, limit };
+std::string_view to_string(Side s);
+std::string_view to_string(OrderType t);
+
+/// Why a tick was dropped; the names are the ones of SPEC §2 and the metrics.
+enum class RejectReason : std::uint8_t { malformed, unknown_symbol, bad_price, out_of_order, jump };
+inline constexpr int kRejectReasonCount = 5;
+std::string_view to_string(RejectReason r);
+
+/// A tick accepted by a feed, in the portfolio's symbols.
+struct Tick {
+  SymbolId symbol = kNoSymbol;
+  double price = 0;
+  TimeNs ts = 0;  ///< the data's time (or receipt time when the message had none)
+};
+
+/// One order for the execution queue (SPEC §3).
+struct Order {
+  std::string order_id;
+  std::string portfolio;
+  std::string symbol;
+  Side side = Side::buy;
+  double quantity = 0;  ///< > 0, whole lots
+  OrderType order_type = OrderType::market;
+  double limit_price = 0;  ///< only for OrderType::limit
+  double reference_price = 0;
+  std::string reason;  ///< the trigger: threshold, calendar, manual, ...
+  std::string rebalance_id;
+  TimeNs created_at = 0;
+};
+
+enum class FillStatus : std::uint8_t { filled, partially_filled, rejected, cancelled };
+std::string_view to_string(FillStatus s);
+
+/// An execution report (SPEC §4); quantity and price are cumulative for the order.
+struct FillReport {
+  std::string order_id;
+  FillStatus status = FillStatus::filled;
+  double filled_quantity = 0;
+  double avg_price = 0;
+  TimeNs ts = 0;
+};
+
+}  // namespace ballast::core
