@@ -69,9 +69,13 @@ struct LoadResult {
   std::vector<ConfigError> errors;   ///< every problem found, in file order
 };
 
+/// What the configuration is for. The daemon needs feeds and a safe status
+/// socket; offline commands (backtest, simulate) read the same file without them.
+enum class Purpose { daemon, offline };
+
 /// Reads and validates a file; never throws.
-LoadResult load_config(const std::string& path);
+LoadResult load_config(const std::string& path, Purpose purpose = Purpose::daemon);
 /// Validates TOML text; `path` is used in error locations.
-LoadResult parse_config(std::string_view toml_text, const std::string& path);
+LoadResult parse_config(std::string_view toml_text, const std::string& path, Purpose purpose = Purpose::daemon);
 
 }  // namespace ballast::config
