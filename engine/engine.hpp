@@ -1,0 +1,180 @@
+#pragma once
+// The pure engine: ticks, timer firings, fills and commands in; orders and
+// state changes out. No sockets, files, clocks or logging: `now` is a parameter.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/symbol_table.hpp"
+#include "core/types.hpp"
+#include "strategies/drift.hpp"
+#include "strategies/policy.hpp"
+
+namespace ballast::engine {
+
+struct EngineOptions {
+  /// Book every order as filled at its reference price when it is emitted
+  /// (no fills endpoint, or dry-run); otherwise wait for fill reports.
+  bool book_on_send = true;
+};
+
+struct AssetState {
+  core::SymbolId symbol = core::kNoSymbol;
+  double quantity = 0;
+  double target = 0;
+  double lot_size = 1;
+};
+
+/// What the last rebalance of a portfolio did and why.
+struct RebalanceRecord {
+  std::string rebalance_id;
+  std::string reason;  ///< threshold, calendar, manual
+  std::string detail;  ///< the breach, or the schedule that came due
+  core::TimeNs at = 0;
+  double value = 0;          ///< portfolio value before trading
+  double max_abs_drift = 0;  ///< largest |w − t| before trading
+  double total_drift = 0;    ///< Σ|w − t| / 2 before trading
+  std::size_t orders = 0;
+};
+
+struct PortfolioState {
+  strategies::PortfolioSpec spec;  ///< the policy; spec.assets' holdings are only the seed
+  double cash = 0;
+  std::vector<AssetState> assets;  ///< in spec.assets order, then any held symbol no longer targeted
+  std::vector<core::TimeNs> next_due;  ///< per trigger: the next calendar time (0 for others)
+  std::optional<std::string> pending;  ///< a calendar rebalance that came due but could not run yet
+  std::uint64_t rebalances = 0;
+  std::uint64_t orders = 0;
+  std::uint32_t open_orders = 0;  ///< sent, not yet finished by a fill report
+  std::optional<RebalanceRecord> last_rebalance;
+};
+
+struct RebalanceEvent {
+  std::size_t portfolio = 0;
+  RebalanceRecord record;
+  std::size_t first_order = 0;  ///< index into Output::orders
+};
+
+/// What a fill report did.
+struct FillOutcome {
+  enum class Kind { applied, unknown_order, inconsistent } kind = Kind::applied;
+  std::string order_id;
+  std::size_t portfolio = 0;
+  core::FillStatus status = core::FillStatus::filled;
+  double quantity_delta = 0;  ///< newly filled quantity booked by this report
+  double price = 0;           ///< average price of the newly filled part
+  bool finished = false;      ///< the order is no longer open
+};
+
+/// Decisions of one engine call. The caller clears and reuses it, so a call
+/// that decides nothing allocates nothing.
+struct Output {
+  std::vector<core::Order> orders;
+  std::vector<RebalanceEvent> rebalances;
+  std::vector<FillOutcome> fills;
+  void clear() {
+    orders.clear();
+    rebalances.clear();
+    fills.clear();
+  }
+  bool empty() const { return orders.empty() && rebalances.empty() && fills.empty(); }
+};
+
+/// Id counters; persisted by the shell so ids are never reused across restarts.
+struct Sequences {
+  std::uint64_t next_order = 1;
+  std::uint64_t next_rebalance = 1;
+};
+
+/// Why a manual rebalance did not run (a business refusal, not an error).
+enum class Refusal { none, unknown_portfolio, not_ready, orders_open, nothing_to_trade };
+std::string_view to_string(Refusal r);
+
+/// Value and weights of a portfolio at the last prices.
+struct Valuation {
+  double value = 0;
+  std::vector<double> weights;  ///< per asset
+  double cash_weight = 0;
+  bool priced = false;  ///< every asset has a price
+};
+
+class Engine {
+ public:
+  Engine(std::vector<strategies::PortfolioSpec> specs, EngineOptions options, core::TimeNs now);
+
+  /// An accepted tick: updates the price, then evaluates only the portfolios holding the symbol.
+  void on_tick(const core::Tick& tick, core::TimeNs now, Output& out);
+  /// Calendar schedules; call at least every second on wall-clock time (or each data row).
+  void on_timer(core::TimeNs now, Output& out);
+  void on_fill(const core::FillReport& fill, Output& out);
+  /// Rebalances one portfolio (or all when `portfolio` is empty) to target now, reason "manual".
+  /// Works while paused: pausing stops the triggers, not the operator.
+  Refusal rebalance_now(std::string_view portfolio, core::TimeNs now, Output& out);
+
+  void set_paused(bool paused) { paused_ = paused; }
+  bool paused() const { return paused_; }
+  /// The shell's verdict on a symbol's freshness; a stale symbol blocks its portfolios.
+  void set_stale(core::SymbolId symbol, bool stale);
+  bool stale(core::SymbolId symbol) const { return symbol < stale_.size() && stale_[symbol]; }
+
+  /// Applies new policies; positions and cash of portfolios that stay are kept
+  /// (the state is the truth), new portfolios start from their seed holdings.
+  void reconfigure(std::vector<strategies::PortfolioSpec> specs, core::TimeNs now);
+
+  const Sequences& sequences() const { return seq_; }
+  void set_sequences(const Sequences& s) { seq_ = s; }
+
+  const core::SymbolTable& symbols() const { return symbols_; }
+  core::SymbolId find_symbol(std::string_view name) const { return symbols_.find(name); }
+  bool has_price(core::SymbolId s) const { return s < prices_.size() && prices_[s] > 0; }
+  double price(core::SymbolId s) const { return s < prices_.size() ? prices_[s] : 0.0; }
+  core::TimeNs price_time(core::SymbolId s) const { return s < price_ts_.size() ? price_ts_[s] : 0; }
+
+  const std::vector<PortfolioState>& portfolios() const { return portfolios_; }
+  Valuation valuation(std::size_t portfolio) const;
+  /// Orders sent and not yet finished, all portfolios.
+  std::size_t open_order_count() const { return open_.size(); }
+
+ private:
+  struct OpenOrder {
+    std::size_t portfolio;
+    core::SymbolId symbol;
+    core::Side side;
+    double quantity;
+    double booked_quantity = 0;
+    double booked_value = 0;
+  };
+
+  void build_portfolio(PortfolioState& p, strategies::PortfolioSpec spec, core::TimeNs now, bool keep_positions);
+  void rebuild_index();
+  bool ready(const PortfolioState& p) const;
+  void evaluate(std::size_t index, core::TimeNs now, Output& out);
+  /// Values the portfolio into the scratch buffers; false when a price is missing.
+  bool value_into_scratch(const PortfolioState& p);
+  bool rebalance(std::size_t index, std::string_view reason, std::string detail, bool to_target, core::TimeNs now,
+                 Output& out);
+  void book(PortfolioState& p, core::SymbolId symbol, core::Side side, double quantity, double value);
+  AssetState* find_asset(PortfolioState& p, core::SymbolId symbol);
+
+  EngineOptions options_;
+  core::SymbolTable symbols_;
+  std::vector<double> prices_;
+  std::vector<core::TimeNs> price_ts_;
+  std::vector<char> stale_;
+  std::vector<PortfolioState> portfolios_;
+  /// symbol → portfolios holding or targeting it, so a tick touches only those.
+  std::vector<std::vector<std::uint32_t>> holders_;
+  std::unordered_map<std::string, OpenOrder> open_;
+  Sequences seq_;
+  bool paused_ = false;
+
+  // Scratch space reused by every evaluation (no per-tick allocation).
+  std::vector<double> weights_;
+  std::vector<double> targets_;
+  double value_ = 0;
+};
+
+}  // namespace ballast::engine

@@ -1,0 +1,106 @@
+#include "execution/order_sizing.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ballast::execution {
+namespace {
+
+// Tolerance for quantities that are a whole number of lots up to binary noise.
+constexpr double kLotEpsilon = 1e-9;
+
+double floor_lots(double quantity, double lot) { return std::floor(quantity / lot + kLotEpsilon); }
+
+}  // namespace
+
+double lots_to_quantity(double lots, double lot_size) {
+  const double q = lots * lot_size;
+  return std::round(q * 1e9) / 1e9;
+}
+
+SizingResult size_trades(const SizingRequest& req) {
+  SizingResult result;
+  double value = req.cash;
+  for (const auto& a : req.assets) value += a.quantity * a.price;
+  if (!(value > 0)) {
+    result.cash_after = req.cash;
+    return result;
+  }
+
+  std::vector<SizedTrade> sells;
+  std::vector<SizedTrade> buys;
+  for (std::uint32_t i = 0; i < req.assets.size(); ++i) {
+    const SizingAsset& a = req.assets[i];
+    if (!(a.price > 0) || !(a.lot_size > 0)) continue;
+    const double delta_qty = (a.desired_weight * value - a.quantity * a.price) / a.price;
+    double lots = 0;
+    if (req.rounding == Rounding::outward && i < req.full_weights.size()) {
+      const double full_qty = (req.full_weights[i] * value - a.quantity * a.price) / a.price;
+      const double full_lots = std::round(std::abs(full_qty) / a.lot_size);
+      lots = std::min(std::ceil(std::abs(delta_qty) / a.lot_size - kLotEpsilon), full_lots);
+      // Band-edge never crosses the target: only move in the direction of the delta.
+      if ((full_qty > 0) != (delta_qty > 0)) lots = 0;
+    } else {
+      lots = std::round(std::abs(delta_qty) / a.lot_size);
+    }
+    if (lots <= 0) continue;
+    SizedTrade t;
+    t.asset = i;
+    if (delta_qty < 0) {
+      t.side = core::Side::sell;
+      lots = std::min(lots, floor_lots(a.quantity, a.lot_size));
+      if (lots <= 0) continue;
+    } else {
+      t.side = core::Side::buy;
+    }
+    t.quantity = lots_to_quantity(lots, a.lot_size);
+    t.value = t.quantity * a.price;
+    if (t.value < req.min_trade_value) continue;
+    (t.side == core::Side::sell ? sells : buys).push_back(t);
+  }
+
+  double cash = req.cash;
+  for (const auto& s : sells) cash += s.value;
+  double buy_total = 0;
+  for (const auto& b : buys) buy_total += b.value;
+  if (buy_total > cash) {
+    result.buys_scaled = true;
+    const double factor = cash > 0 ? cash / buy_total : 0.0;
+    std::vector<SizedTrade> scaled;
+    for (auto b : buys) {
+      const SizingAsset& a = req.assets[b.asset];
+      const double lots = floor_lots(b.quantity * factor, a.lot_size);
+      if (lots <= 0) continue;
+      b.quantity = lots_to_quantity(lots, a.lot_size);
+      b.value = b.quantity * a.price;
+      if (b.value < req.min_trade_value) continue;
+      scaled.push_back(b);
+    }
+    buys = std::move(scaled);
+    // Flooring keeps the sum under the cash; this guards the last rounding ulp.
+    double spent = 0;
+    for (const auto& b : buys) spent += b.value;
+    while (!buys.empty() && spent > cash) {
+      auto& largest = *std::max_element(buys.begin(), buys.end(),
+                                        [](const SizedTrade& x, const SizedTrade& y) { return x.value < y.value; });
+      const SizingAsset& a = req.assets[largest.asset];
+      const double lots = floor_lots(largest.quantity, a.lot_size) - 1;
+      spent -= largest.value;
+      largest.quantity = lots_to_quantity(std::max(lots, 0.0), a.lot_size);
+      largest.value = largest.quantity * a.price;
+      spent += largest.value;
+      if (lots <= 0 || largest.value < req.min_trade_value) {
+        spent -= largest.value;
+        buys.erase(buys.begin() + (&largest - buys.data()));
+      }
+    }
+  }
+  for (const auto& b : buys) cash -= b.value;
+
+  result.trades = std::move(sells);
+  result.trades.insert(result.trades.end(), buys.begin(), buys.end());
+  result.cash_after = cash;
+  return result;
+}
+
+}  // namespace ballast::execution

@@ -1,0 +1,56 @@
+#pragma once
+// From desired weights to whole-lot orders a portfolio can pay for. Pure.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace ballast::execution {
+
+struct SizingAsset {
+  double quantity = 0;        ///< held now
+  double price = 0;           ///< reference price, > 0
+  double desired_weight = 0;  ///< of the portfolio value, cash included
+  double lot_size = 1;        ///< > 0
+};
+
+enum class Rounding {
+  nearest,  ///< to the nearest lot: lands as close to the desired weight as lots allow
+  outward,  ///< lots up to and past the desired weight, never past the full
+            ///< trade to `full_weight` (band-edge: lands inside the band, not on it)
+};
+
+struct SizingRequest {
+  std::span<const SizingAsset> assets;
+  double cash = 0;
+  double min_trade_value = 0;  ///< trades worth less are skipped
+  Rounding rounding = Rounding::nearest;
+  /// With Rounding::outward: the weights a full rebalance would reach (the targets).
+  std::span<const double> full_weights;
+};
+
+struct SizedTrade {
+  std::uint32_t asset = 0;  ///< index into SizingRequest::assets
+  core::Side side = core::Side::buy;
+  double quantity = 0;      ///< > 0, a whole number of lots
+  double value = 0;         ///< quantity × price
+};
+
+struct SizingResult {
+  std::vector<SizedTrade> trades;  ///< every sell before any buy
+  double cash_after = 0;           ///< cash once all trades fill at their prices
+  bool buys_scaled = false;        ///< buys were cut to the cash available
+};
+
+/// Sizes the trades from the current holdings to the desired weights:
+/// - quantities are whole lots; sells never exceed the lots held;
+/// - trades worth less than min_trade_value are dropped;
+/// - buys never spend more than the cash plus the proceeds of the sells: when
+///   they would, every buy is scaled down by the same factor and floored to lots.
+SizingResult size_trades(const SizingRequest& req);
+
+/// n × lot, with the binary noise of the product removed (3 × 0.001 = 0.003).
+double lots_to_quantity(double lots, double lot_size);
+
+}  // namespace ballast::execution

@@ -1,0 +1,28 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "core/json_writer.hpp"
+
+using namespace ballast::core;
+
+TEST_CASE("json writer nests, separates and escapes") {
+  std::string s;
+  JsonWriter w(s);
+  w.begin_object().field("a", 1).field("b", "x\"y\n").key("c").begin_array().value(1.5).value(true).null().end_array();
+  w.field("d", std::nan("")).key("e").begin_object().end_object().end_object();
+  CHECK(s == R"({"a":1,"b":"x\"y\n","c":[1.5,true,null],"d":null,"e":{}})");
+}
+
+TEST_CASE("json numbers are shortest round-trip") {
+  std::string s;
+  append_json_number(s, 589.12);
+  s += ' ';
+  append_json_number(s, 0.1);
+  s += ' ';
+  append_json_number(s, 12.0);
+  CHECK(s == "589.12 0.1 12");
+  std::string c;
+  append_json_string(c, std::string("\x01", 1));
+  CHECK(c == "\"\\u0001\"");
+}
