@@ -1,1 +1,53 @@
-int main() { return 0; }
+// ballastd: arguments → config → run, with failures mapped to exit codes.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "config/config.hpp"
+#include "daemon/daemon.hpp"
+#include "daemon/logging.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"ballastd: the Ballast portfolio rebalancing daemon"};
+  std::string config_path;
+  bool check_only = false;
+  bool version = false;
+  app.add_option("-c,--config", config_path, "configuration file (TOML)");
+  app.add_flag("--check-config", check_only, "validate the configuration and exit (0 valid, 78 invalid)");
+  app.add_flag("-V,--version", version, "print the version and exit");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (version) {
+    std::cout << "ballastd " << BALLAST_VERSION << "\n";
+    return 0;
+  }
+  if (config_path.empty()) {
+    std::cerr << "ballastd: --config FILE is required\n";
+    return 2;
+  }
+  auto loaded = ballast::config::load_config(config_path, ballast::config::Purpose::daemon);
+  if (!loaded.config) {
+    for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+    std::cerr << "ballastd: " << loaded.errors.size() << " problem" << (loaded.errors.size() == 1 ? "" : "s")
+              << " in " << config_path << "\n";
+    return 78;
+  }
+  if (check_only) {
+    std::cout << config_path << ": ok\n";
+    return 0;
+  }
+  if (const std::string err = ballast::daemon::setup_logging(loaded.config->daemon); !err.empty()) {
+    std::cerr << "ballastd: " << err << "\n";
+    return 1;
+  }
+  try {
+    return ballast::daemon::run_daemon(std::move(*loaded.config));
+  } catch (const std::exception& e) {
+    std::cerr << "ballastd: fatal: " << e.what() << "\n";
+    return 1;
+  }
+}

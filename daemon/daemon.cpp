@@ -1,0 +1,687 @@
+#include "daemon/daemon.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <zmq.hpp>
+
+#include "core/json_writer.hpp"
+#include "daemon/http_server.hpp"
+#include "daemon/latency_recorder.hpp"
+#include "daemon/logging.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/sequence_file.hpp"
+#include "engine/engine.hpp"
+#include "execution/io/fill_codec.hpp"
+#include "execution/io/order_codec.hpp"
+#include "execution/io/order_sender.hpp"
+#include "feeds/tick_decoder.hpp"
+#include "feeds/tick_guard.hpp"
+#include "feeds/zmq_reader.hpp"
+
+namespace ballast::daemon {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+core::TimeNs wall_now() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string_view mode_name(config::ExecutionMode m) { return m == config::ExecutionMode::live ? "live" : "dry-run"; }
+
+/// One [[feeds]] entry at run time.
+struct Feed {
+  config::FeedConfig cfg;
+  feeds::TickDecoder decoder;
+  feeds::TickGuard::Limits limits;
+  std::unique_ptr<feeds::ZmqReader> reader;
+  std::uint64_t received = 0;
+  std::uint64_t accepted = 0;
+  std::array<std::uint64_t, core::kRejectReasonCount> rejected{};
+  core::TimeNs last_accepted_at = 0;
+  Counter* ticks_metric = nullptr;
+  std::array<Counter*, core::kRejectReasonCount> reject_metrics{};
+
+  explicit Feed(config::FeedConfig c)
+      : cfg(std::move(c)), decoder(cfg.format), limits{cfg.max_jump, cfg.jump_confirm, cfg.stale_after} {}
+};
+
+/// An order as /status shows it after it left (or, in dry-run, would have).
+struct RecentOrder {
+  core::Order order;
+  bool sent = false;
+};
+
+class Daemon {
+ public:
+  explicit Daemon(config::Config cfg);
+  int run();
+
+ private:
+  bool setup();
+  void setup_metrics();
+  void on_feed_message(Feed& feed, std::span<zmq::message_t> frames, std::size_t count);
+  void reject(Feed& feed, core::RejectReason reason, std::string_view detail, core::TimeNs now);
+  void on_fill_message(std::span<zmq::message_t> frames, std::size_t count);
+  void handle_output(Clock::time_point received);
+  void on_timer();
+  void arm_timer();
+  void refresh_staleness(core::TimeNs now);
+  void reload(const char* why, std::string* error_out);
+  void shutdown();
+
+  HttpResponse handle_http(const HttpRequest& req);
+  HttpResponse control(const HttpRequest& req);
+  std::string status_json() const;
+  std::string health_reason(core::TimeNs now) const;
+
+  config::Config cfg_;
+  boost::asio::io_context io_;
+  zmq::context_t zmq_{1};
+  std::vector<std::unique_ptr<Feed>> feeds_;
+  std::unique_ptr<engine::Engine> engine_;
+  feeds::TickGuard guard_{0};
+  std::unique_ptr<execution::OrderSender> sender_;
+  std::unique_ptr<feeds::ZmqReader> fills_reader_;
+  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<SequenceFile> sequences_;
+  boost::asio::steady_timer timer_{io_};
+  boost::asio::signal_set signals_{io_};
+  engine::Output out_;
+  std::string encode_buf_;
+  std::deque<RecentOrder> recent_orders_;
+  RateLimiter warn_limiter_;
+  LatencyRecorder latency_;
+  Clock::time_point started_ = Clock::now();
+  bool stopping_ = false;
+  std::uint64_t fills_applied_ = 0, fills_unknown_ = 0, fills_malformed_ = 0, fills_inconsistent_ = 0;
+  std::uint64_t reloads_ = 0, reloads_refused_ = 0;
+
+  MetricsRegistry metrics_;
+  CounterFamily* orders_metric_ = nullptr;
+  CounterFamily* rebalances_metric_ = nullptr;
+  CounterFamily* fills_metric_ = nullptr;
+  Histogram* latency_metric_ = nullptr;
+};
+
+Daemon::Daemon(config::Config cfg) : cfg_(std::move(cfg)) {}
+
+bool Daemon::setup() {
+  sequences_ = std::make_unique<SequenceFile>(cfg_.daemon.state_dir);
+  std::string error;
+  const auto seq = sequences_->open(error);
+  if (!seq) {
+    spdlog::critical("{}", error);
+    return false;
+  }
+  const bool fills = !cfg_.execution.fills_endpoint.empty() && cfg_.execution.mode == config::ExecutionMode::live;
+  engine_ = std::make_unique<engine::Engine>(cfg_.portfolios, engine::EngineOptions{.book_on_send = !fills}, wall_now());
+  engine_->set_sequences(*seq);
+  guard_.resize(engine_->symbols().size());
+
+  try {
+    for (const auto& fc : cfg_.feeds) {
+      auto feed = std::make_unique<Feed>(fc);
+      zmq::socket_t sub(zmq_, zmq::socket_type::sub);
+      sub.set(zmq::sockopt::subscribe, "");
+      sub.set(zmq::sockopt::rcvhwm, 100'000);
+      if (fc.bind) sub.bind(fc.endpoint);
+      else sub.connect(fc.endpoint);
+      Feed* raw = feed.get();
+      feed->reader = std::make_unique<feeds::ZmqReader>(
+          io_, std::move(sub),
+          [this, raw](std::span<zmq::message_t> frames, std::size_t count) { on_feed_message(*raw, frames, count); });
+      feeds_.push_back(std::move(feed));
+    }
+    if (cfg_.execution.mode == config::ExecutionMode::live) {
+      sender_ = std::make_unique<execution::OrderSender>(
+          zmq_, cfg_.execution.endpoint, execution::OrderSenderOptions{.connect = cfg_.execution.connect});
+    }
+    if (fills) {
+      zmq::socket_t pull(zmq_, zmq::socket_type::pull);
+      pull.bind(cfg_.execution.fills_endpoint);
+      fills_reader_ = std::make_unique<feeds::ZmqReader>(
+          io_, std::move(pull),
+          [this](std::span<zmq::message_t> frames, std::size_t count) { on_fill_message(frames, count); });
+    }
+  } catch (const zmq::error_t& e) {
+    spdlog::critical("cannot set up ZeroMQ sockets: {}", e.what());
+    return false;
+  }
+
+  setup_metrics();
+  http_ = std::make_unique<HttpServer>(io_, cfg_.status.listen, [this](const HttpRequest& r) { return handle_http(r); });
+  if (auto err = http_->start()) {
+    spdlog::critical("status socket {}: {}", cfg_.status.listen, *err);
+    return false;
+  }
+  for (auto& f : feeds_) f->reader->start();
+  if (fills_reader_) fills_reader_->start();
+
+  signals_.add(SIGTERM);
+  signals_.add(SIGINT);
+  signals_.add(SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal;
+  on_signal = [this, on_signal](const boost::system::error_code& ec, int sig) mutable {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      reload("SIGHUP", nullptr);
+      signals_.async_wait(on_signal);
+    } else {
+      spdlog::info("{} received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      shutdown();
+    }
+  };
+  signals_.async_wait(on_signal);
+  arm_timer();
+
+  spdlog::info("ballastd {} started: mode={} feeds={} portfolios={} status=http://{} orders={} fills={}",
+               BALLAST_VERSION, mode_name(cfg_.execution.mode), feeds_.size(), cfg_.portfolios.size(),
+               http_->local_address(), cfg_.execution.endpoint,
+               fills ? cfg_.execution.fills_endpoint : std::string("booked when sent"));
+  return true;
+}
+
+void Daemon::setup_metrics() {
+  auto& ticks = metrics_.counter_family("ballast_ticks_total", "Ticks accepted, by feed.", {"feed"});
+  auto& rejects =
+      metrics_.counter_family("ballast_ticks_rejected_total", "Ticks dropped, by feed and reason.", {"feed", "reason"});
+  for (auto& f : feeds_) {
+    f->ticks_metric = &ticks.with({f->cfg.name});
+    for (int r = 0; r < core::kRejectReasonCount; ++r) {
+      f->reject_metrics[r] = &rejects.with({f->cfg.name, std::string(core::to_string(static_cast<core::RejectReason>(r)))});
+    }
+  }
+  orders_metric_ = &metrics_.counter_family("ballast_orders_total", "Orders emitted, by portfolio, reason and side.",
+                                            {"portfolio", "reason", "side"});
+  rebalances_metric_ =
+      &metrics_.counter_family("ballast_rebalances_total", "Rebalances, by portfolio and reason.", {"portfolio", "reason"});
+  fills_metric_ = &metrics_.counter_family("ballast_fill_reports_total", "Fill reports, by outcome.", {"outcome"});
+  latency_metric_ = &metrics_.histogram(
+      "ballast_tick_to_order_seconds", "From receipt of the tick to the order handed to the queue.",
+      {2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 5e-3, 1e-2, 0.1});
+  auto& drift = metrics_.gauge_family("ballast_drift", "Weight minus target, by portfolio and asset.", {"portfolio", "symbol"});
+  auto& weight = metrics_.gauge_family("ballast_weight", "Current weight, by portfolio and asset.", {"portfolio", "symbol"});
+  auto& value = metrics_.gauge_family("ballast_portfolio_value", "Portfolio value at the last prices.", {"portfolio"});
+  auto& open = metrics_.gauge_family("ballast_open_orders", "Orders sent and not yet finished.", {"portfolio"});
+  auto& age = metrics_.gauge_family("ballast_feed_age_seconds", "Seconds since the feed's last accepted tick.", {"feed"});
+  auto& paused = metrics_.gauge("ballast_paused", "1 while paused.");
+  auto& uptime = metrics_.gauge("ballast_uptime_seconds", "Seconds since start.");
+  auto& queued = metrics_.gauge("ballast_orders_queued", "Orders waiting for a gateway to connect.");
+  auto& stale = metrics_.gauge("ballast_stale_symbols", "Symbols without a fresh price.");
+  metrics_.on_collect([this, &drift, &weight, &value, &open, &age, &paused, &uptime, &queued, &stale] {
+    const core::TimeNs now = wall_now();
+    for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
+      const auto& p = engine_->portfolios()[i];
+      const auto v = engine_->valuation(i);
+      value.with({p.spec.id}).set(v.value);
+      open.with({p.spec.id}).set(p.open_orders);
+      for (std::size_t a = 0; a < p.assets.size(); ++a) {
+        const std::string& sym = engine_->symbols().name(p.assets[a].symbol);
+        weight.with({p.spec.id, sym}).set(v.weights[a]);
+        drift.with({p.spec.id, sym}).set(v.weights[a] - p.assets[a].target);
+      }
+    }
+    for (const auto& f : feeds_) {
+      age.with({f->cfg.name}).set(f->last_accepted_at ? core::to_seconds(now - f->last_accepted_at) : -1.0);
+    }
+    paused.set(engine_->paused() ? 1 : 0);
+    uptime.set(std::chrono::duration<double>(Clock::now() - started_).count());
+    queued.set(sender_ ? static_cast<double>(sender_->queued()) : 0.0);
+    double n = 0;
+    for (core::SymbolId s = 0; s < engine_->symbols().size(); ++s) n += engine_->stale(s) ? 1 : 0;
+    stale.set(n);
+  });
+}
+
+void Daemon::reject(Feed& feed, core::RejectReason reason, std::string_view detail, core::TimeNs now) {
+  const auto r = static_cast<std::size_t>(reason);
+  ++feed.rejected[r];
+  feed.reject_metrics[r]->inc();
+  std::uint64_t held = 0;
+  std::string key = feed.cfg.name;
+  key += '/';
+  key += core::to_string(reason);
+  if (warn_limiter_.allow(key, now, held)) {
+    spdlog::warn("feed {}: dropped a tick ({}{}{}){}", feed.cfg.name, core::to_string(reason),
+                 detail.empty() ? "" : ": ", detail,
+                 held ? fmt::format("; {} more of this kind since the last warning", held) : std::string());
+  }
+}
+
+void Daemon::on_feed_message(Feed& feed, std::span<zmq::message_t> frames, std::size_t count) {
+  const Clock::time_point received = Clock::now();
+  const core::TimeNs now = wall_now();
+  ++feed.received;
+  feeds::DecodeResult res;
+  const bool multipart = feed.cfg.format.framing == core::Framing::multipart;
+  if (count != (multipart ? 2u : 1u)) {
+    reject(feed, core::RejectReason::malformed, multipart ? "expected two frames" : "expected one frame", now);
+    return;
+  }
+  if (multipart) res = feed.decoder.decode(frames[0].to_string_view(), frames[1].to_string_view(), now);
+  else res = feed.decoder.decode_frame(frames[0].to_string_view(), now);
+  if (!res.ok()) {
+    reject(feed, *res.reject, res.detail, now);
+    return;
+  }
+  const core::SymbolId sym = engine_->find_symbol(res.symbol);
+  if (sym == core::kNoSymbol) {
+    reject(feed, core::RejectReason::unknown_symbol, res.symbol, now);
+    return;
+  }
+  const auto verdict = guard_.check(sym, res.price, res.ts, now, feed.limits);
+  if (!verdict.accepted()) {
+    reject(feed, *verdict.reject, engine_->symbols().name(sym), now);
+    return;
+  }
+  if (verdict.confirmed_jump) {
+    spdlog::warn("feed {}: {} moved beyond max_jump and was confirmed by {} ticks: now {}", feed.cfg.name,
+                 engine_->symbols().name(sym), feed.limits.jump_confirm, res.price);
+  }
+  ++feed.accepted;
+  feed.ticks_metric->inc();
+  feed.last_accepted_at = now;
+  if (engine_->stale(sym)) engine_->set_stale(sym, false);
+  engine_->on_tick({sym, res.price, res.ts}, now, out_);
+  if (!out_.empty()) handle_output(received);
+}
+
+void Daemon::on_fill_message(std::span<zmq::message_t> frames, std::size_t count) {
+  const core::TimeNs now = wall_now();
+  if (count != 1) {
+    ++fills_malformed_;
+    fills_metric_->with({"malformed"}).inc();
+    spdlog::warn("fill report dropped: expected one frame, got {}", count);
+    return;
+  }
+  const auto decoded = execution::decode_fill(frames[0].to_string_view(), now);
+  if (!decoded.ok) {
+    ++fills_malformed_;
+    fills_metric_->with({"malformed"}).inc();
+    std::uint64_t held = 0;
+    if (warn_limiter_.allow("fills/malformed", now, held)) spdlog::warn("fill report dropped: {}", decoded.error);
+    return;
+  }
+  engine_->on_fill(decoded.fill, out_);
+  handle_output(Clock::now());
+}
+
+void Daemon::handle_output(Clock::time_point received) {
+  const bool live = cfg_.execution.mode == config::ExecutionMode::live;
+  for (const auto& ev : out_.rebalances) {
+    const auto& rec = ev.record;
+    const auto& id = engine_->portfolios()[ev.portfolio].spec.id;
+    std::string orders;
+    for (std::size_t i = ev.first_order; i < ev.first_order + rec.orders; ++i) {
+      const auto& o = out_.orders[i];
+      fmt::format_to(std::back_inserter(orders), "{}{} {} {} @ {}", orders.empty() ? "" : ", ", core::to_string(o.side),
+                     o.quantity, o.symbol, o.reference_price);
+    }
+    spdlog::info("rebalance {} portfolio={} reason={} why=\"{}\" value={:.2f} max_drift={:.4f} total_drift={:.4f} "
+                 "orders=[{}]{}",
+                 rec.rebalance_id, id, rec.reason, rec.detail, rec.value, rec.max_abs_drift, rec.total_drift, orders,
+                 live ? "" : " (dry-run: not sent)");
+    rebalances_metric_->with({id, rec.reason}).inc();
+  }
+  for (auto& o : out_.orders) {
+    encode_buf_.clear();
+    execution::encode_order(o, encode_buf_);
+    if (live) {
+      sender_->send(encode_buf_);
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - received).count();
+      latency_.record(ns);
+      latency_metric_->observe(static_cast<double>(ns) * 1e-9);
+    } else {
+      spdlog::info("dry-run order {}", encode_buf_);
+    }
+    orders_metric_->with({o.portfolio, o.reason, std::string(core::to_string(o.side))}).inc();
+    recent_orders_.push_back({std::move(o), live});
+    if (recent_orders_.size() > 100) recent_orders_.pop_front();
+  }
+  for (const auto& f : out_.fills) {
+    switch (f.kind) {
+      case engine::FillOutcome::Kind::applied:
+        ++fills_applied_;
+        fills_metric_->with({"applied"}).inc();
+        spdlog::info("fill {} {} quantity={} price={} portfolio={}{}", f.order_id, core::to_string(f.status),
+                     f.quantity_delta, f.price, engine_->portfolios()[f.portfolio].spec.id,
+                     f.finished ? "" : " (still open)");
+        break;
+      case engine::FillOutcome::Kind::unknown_order:
+        ++fills_unknown_;
+        fills_metric_->with({"unknown_order"}).inc();
+        spdlog::warn("fill report for unknown order {} ignored", f.order_id);
+        break;
+      case engine::FillOutcome::Kind::inconsistent:
+        ++fills_inconsistent_;
+        fills_metric_->with({"inconsistent"}).inc();
+        spdlog::warn("fill report for {} ignored: quantity goes backwards or beyond the order", f.order_id);
+        break;
+    }
+  }
+  if (!out_.orders.empty()) {
+    std::string error;
+    if (!sequences_->reserve_ahead(engine_->sequences(), error)) {
+      // Ids could be reused after a restart: stop trading rather than risk it.
+      spdlog::critical("{}; pausing", error);
+      engine_->set_paused(true);
+    }
+  }
+  out_.clear();
+}
+
+void Daemon::refresh_staleness(core::TimeNs now) {
+  for (core::SymbolId s = 0; s < engine_->symbols().size(); ++s) {
+    const bool stale = guard_.is_stale(s, now);
+    if (stale != engine_->stale(s)) {
+      engine_->set_stale(s, stale);
+      if (stale && guard_.last_accepted_at(s)) {
+        spdlog::warn("{} is stale: no accepted tick for {:.1f}s", engine_->symbols().name(s),
+                     core::to_seconds(now - *guard_.last_accepted_at(s)));
+      }
+    }
+  }
+}
+
+void Daemon::on_timer() {
+  const core::TimeNs now = wall_now();
+  refresh_staleness(now);
+  engine_->on_timer(now, out_);
+  if (!out_.empty()) handle_output(Clock::now());
+  if (sender_) sender_->flush();
+}
+
+void Daemon::arm_timer() {
+  timer_.expires_after(std::chrono::milliseconds(200));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    on_timer();
+    arm_timer();
+  });
+}
+
+void Daemon::reload(const char* why, std::string* error_out) {
+  auto loaded = config::load_config(cfg_.path, config::Purpose::daemon);
+  if (!loaded.config) {
+    ++reloads_refused_;
+    std::string all;
+    for (const auto& e : loaded.errors) all += (all.empty() ? "" : "\n") + e.to_string();
+    spdlog::error("reload ({}) refused, the running configuration stays:\n{}", why, all);
+    if (error_out) *error_out = all;
+    return;
+  }
+  config::Config next = std::move(*loaded.config);
+  auto differs = [](const auto& a, const auto& b) { return a != b; };
+  std::vector<std::string> restart_needed;
+  if (next.feeds.size() != cfg_.feeds.size()) restart_needed.push_back("[[feeds]]");
+  else {
+    for (std::size_t i = 0; i < next.feeds.size(); ++i) {
+      const auto& a = next.feeds[i];
+      const auto& b = cfg_.feeds[i];
+      if (differs(a.endpoint, b.endpoint) || a.bind != b.bind || a.name != b.name ||
+          a.format.framing != b.format.framing || a.format.symbols != b.format.symbols ||
+          differs(a.format.fields.price, b.format.fields.price) || differs(a.format.fields.symbol, b.format.fields.symbol) ||
+          differs(a.format.fields.ts, b.format.fields.ts) || differs(a.format.fields.bid, b.format.fields.bid) ||
+          differs(a.format.fields.ask, b.format.fields.ask)) {
+        restart_needed.push_back("[[feeds]] " + a.name);
+      } else {
+        feeds_[i]->cfg.stale_after = a.stale_after;
+        feeds_[i]->cfg.max_jump = a.max_jump;
+        feeds_[i]->cfg.jump_confirm = a.jump_confirm;
+        feeds_[i]->limits = {a.max_jump, a.jump_confirm, a.stale_after};
+      }
+    }
+  }
+  if (next.execution.endpoint != cfg_.execution.endpoint || next.execution.connect != cfg_.execution.connect ||
+      next.execution.fills_endpoint != cfg_.execution.fills_endpoint || next.execution.mode != cfg_.execution.mode)
+    restart_needed.push_back("[execution]");
+  if (next.status.listen != cfg_.status.listen) restart_needed.push_back("[status] listen");
+  if (next.daemon.log_file != cfg_.daemon.log_file || next.daemon.log_format != cfg_.daemon.log_format ||
+      next.daemon.state_dir != cfg_.daemon.state_dir)
+    restart_needed.push_back("[daemon] log_file/log_format/state_dir");
+
+  set_log_level(next.daemon.log_level);
+  engine_->reconfigure(next.portfolios, wall_now());
+  guard_.resize(engine_->symbols().size());
+  refresh_staleness(wall_now());
+  cfg_.portfolios = std::move(next.portfolios);
+  cfg_.status.token = next.status.token;
+  cfg_.daemon.log_level = next.daemon.log_level;
+  ++reloads_;
+  std::string pending;
+  for (const auto& s : restart_needed) pending += (pending.empty() ? "" : ", ") + s;
+  spdlog::info("reload ({}): applied portfolios, log level and token{}", why,
+               pending.empty() ? "" : "; changes to " + pending + " take effect at the next restart");
+}
+
+void Daemon::shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  for (auto& f : feeds_) f->reader->stop();
+  if (fills_reader_) fills_reader_->stop();
+  timer_.cancel();
+  signals_.cancel();
+  http_->stop();
+  // Give queued orders a moment to reach a gateway that is connecting.
+  if (sender_) {
+    sender_->flush_for(std::chrono::seconds(2));
+    if (sender_->queued() > 0) spdlog::error("{} orders could not be delivered before exit", sender_->queued());
+  }
+  std::string error;
+  if (!sequences_->reserve_ahead(engine_->sequences(), error)) spdlog::error("{}", error);
+  io_.stop();
+}
+
+std::string Daemon::health_reason(core::TimeNs now) const {
+  std::string reason;
+  auto add = [&](const std::string& part) { reason += (reason.empty() ? "" : "; ") + part; };
+  for (const auto& f : feeds_) {
+    if (!f->last_accepted_at) add("feed " + f->cfg.name + ": no tick yet");
+    else if (now - f->last_accepted_at > f->cfg.stale_after)
+      add(fmt::format("feed {}: no tick for {:.1f}s", f->cfg.name, core::to_seconds(now - f->last_accepted_at)));
+  }
+  std::string stale;
+  for (core::SymbolId s = 0; s < engine_->symbols().size(); ++s) {
+    if (engine_->stale(s)) stale += (stale.empty() ? "" : ", ") + engine_->symbols().name(s);
+  }
+  if (!stale.empty()) add("stale: " + stale);
+  return reason;
+}
+
+HttpResponse Daemon::handle_http(const HttpRequest& req) {
+  if (req.path.rfind("/control/", 0) == 0) return control(req);
+  const bool read = req.method == "GET" || req.method == "HEAD";
+  if (req.path == "/healthz" || req.path == "/status" || req.path == "/metrics") {
+    if (!read) {
+      HttpResponse r = text_response(405, "method not allowed: use GET");
+      r.headers.emplace_back("Allow", "GET, HEAD");
+      return r;
+    }
+    if (req.path == "/healthz") {
+      const std::string reason = health_reason(wall_now());
+      return reason.empty() ? text_response(200, "ok") : text_response(503, reason);
+    }
+    if (req.path == "/status") return json_response(200, status_json());
+    HttpResponse r;
+    r.content_type = std::string(kPrometheusContentType);
+    r.body = metrics_.render();
+    return r;
+  }
+  return text_response(404, "not found: try /healthz, /status, /metrics or POST /control/...");
+}
+
+HttpResponse Daemon::control(const HttpRequest& req) {
+  if (req.method != "POST") {
+    HttpResponse r = text_response(405, "method not allowed: control endpoints take POST");
+    r.headers.emplace_back("Allow", "POST");
+    return r;
+  }
+  if (!cfg_.status.token.empty() && !bearer_token_matches(req.authorization, cfg_.status.token)) {
+    HttpResponse r = text_response(401, "unauthorized: send Authorization: Bearer <token>");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  const std::string_view action = std::string_view(req.path).substr(9);
+  if (action == "pause") {
+    engine_->set_paused(true);
+    spdlog::info("paused by operator: triggers are off until resume");
+    return text_response(200, "paused");
+  }
+  if (action == "resume") {
+    engine_->set_paused(false);
+    spdlog::info("resumed by operator");
+    return text_response(200, "resumed");
+  }
+  if (action == "reload") {
+    std::string error;
+    reload("control request", &error);
+    if (!error.empty()) return text_response(422, "reload refused, the running configuration stays:\n" + error);
+    return text_response(200, "reloaded");
+  }
+  if (action == "rebalance") {
+    const auto it = req.query.find("portfolio");
+    const std::string id = it == req.query.end() ? std::string() : it->second;
+    const engine::Refusal refusal = engine_->rebalance_now(id, wall_now(), out_);
+    std::string body;
+    core::JsonWriter w(body);
+    w.begin_object().field("portfolio", id.empty() ? std::string("*") : id);
+    w.field("result", refusal == engine::Refusal::none ? std::string_view("rebalanced") : engine::to_string(refusal));
+    w.key("rebalance_ids").begin_array();
+    for (const auto& ev : out_.rebalances) w.value(ev.record.rebalance_id);
+    w.end_array().field("orders", out_.orders.size()).end_object();
+    handle_output(Clock::now());
+    switch (refusal) {
+      case engine::Refusal::none:
+      case engine::Refusal::nothing_to_trade: return json_response(200, body);
+      case engine::Refusal::unknown_portfolio: return json_response(404, body);
+      case engine::Refusal::not_ready:
+      case engine::Refusal::orders_open: return json_response(409, body);
+    }
+  }
+  return text_response(404, "unknown control action: pause, resume, rebalance, reload");
+}
+
+std::string Daemon::status_json() const {
+  const core::TimeNs now = wall_now();
+  std::string out;
+  core::JsonWriter w(out);
+  w.begin_object();
+  w.field("version", BALLAST_VERSION);
+  w.field("uptime_s", std::chrono::duration<double>(Clock::now() - started_).count());
+  w.field("mode", mode_name(cfg_.execution.mode));
+  w.field("paused", engine_->paused());
+  w.field("healthy", health_reason(now).empty());
+  w.key("feeds").begin_array();
+  for (const auto& f : feeds_) {
+    w.begin_object().field("name", f->cfg.name).field("endpoint", f->cfg.endpoint);
+    w.field("ticks", f->accepted).field("received", f->received);
+    w.key("rejected").begin_object();
+    for (int r = 0; r < core::kRejectReasonCount; ++r) {
+      w.field(core::to_string(static_cast<core::RejectReason>(r)), f->rejected[r]);
+    }
+    w.end_object();
+    w.key("last_tick_age_s");
+    if (f->last_accepted_at) w.value(core::to_seconds(now - f->last_accepted_at));
+    else w.null();
+    w.field("stale_after_s", core::to_seconds(f->cfg.stale_after));
+    w.end_object();
+  }
+  w.end_array();
+  w.key("execution").begin_object();
+  w.field("endpoint", cfg_.execution.endpoint);
+  w.field("fills_endpoint", cfg_.execution.fills_endpoint);
+  w.field("orders_queued", sender_ ? sender_->queued() : std::size_t{0});
+  w.field("open_orders", engine_->open_order_count());
+  w.key("fill_reports").begin_object().field("applied", fills_applied_).field("unknown_order", fills_unknown_);
+  w.field("malformed", fills_malformed_).field("inconsistent", fills_inconsistent_).end_object();
+  w.key("latency_us").begin_object().field("count", latency_.count());
+  w.field("p50", latency_.quantile(0.5) / 1e3).field("p99", latency_.quantile(0.99) / 1e3);
+  w.field("max", latency_.max() / 1e3).end_object();
+  w.end_object();
+  w.key("portfolios").begin_array();
+  for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
+    const auto& p = engine_->portfolios()[i];
+    const auto v = engine_->valuation(i);
+    w.begin_object().field("id", p.spec.id).field("value", v.value).field("cash", p.cash);
+    w.field("cash_weight", v.cash_weight).field("cash_target", p.spec.cash_target);
+    w.field("rebalances", p.rebalances).field("orders", p.orders).field("open_orders", p.open_orders);
+    bool ready = v.priced;
+    for (const auto& a : p.assets) ready = ready && !engine_->stale(a.symbol);
+    w.field("ready", ready);
+    double max_drift = 0, total = std::abs(v.cash_weight - p.spec.cash_target);
+    for (std::size_t a = 0; a < p.assets.size(); ++a) {
+      const double d = std::abs(v.weights[a] - p.assets[a].target);
+      max_drift = std::max(max_drift, d);
+      total += d;
+    }
+    w.field("max_drift", max_drift).field("total_drift", total / 2);
+    w.key("triggers").begin_array();
+    for (std::size_t t = 0; t < p.spec.triggers.size(); ++t) {
+      w.begin_object().field("kind", strategies::trigger_reason(p.spec.triggers[t]));
+      if (p.next_due[t]) w.field("next_due", core::format_iso8601(p.next_due[t]));
+      w.end_object();
+    }
+    w.end_array();
+    w.key("last_rebalance");
+    if (p.last_rebalance) {
+      const auto& r = *p.last_rebalance;
+      w.begin_object().field("rebalance_id", r.rebalance_id).field("reason", r.reason).field("detail", r.detail);
+      w.field("at", core::format_iso8601(r.at)).field("value", r.value).field("max_drift", r.max_abs_drift);
+      w.field("total_drift", r.total_drift).field("orders", r.orders).end_object();
+    } else {
+      w.null();
+    }
+    w.key("assets").begin_array();
+    for (std::size_t a = 0; a < p.assets.size(); ++a) {
+      const auto& asset = p.assets[a];
+      w.begin_object().field("symbol", engine_->symbols().name(asset.symbol));
+      w.key("price");
+      if (engine_->has_price(asset.symbol)) w.value(engine_->price(asset.symbol));
+      else w.null();
+      w.field("quantity", asset.quantity).field("weight", v.weights[a]).field("target", asset.target);
+      w.field("drift", v.weights[a] - asset.target);
+      // No risk model yet: volatility is reported once one is configured.
+      w.key("volatility").null();
+      w.field("stale", engine_->stale(asset.symbol));
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.key("recent_orders").begin_array();
+  for (const auto& r : recent_orders_) {
+    std::string one;
+    execution::encode_order(r.order, one);
+    one.pop_back();  // the order's closing brace: "sent" joins its fields
+    one += r.sent ? R"(,"sent":true})" : R"(,"sent":false})";
+    w.raw(one);
+  }
+  w.end_array();
+  w.end_object();
+  return out;
+}
+
+int Daemon::run() {
+  if (!setup()) return 1;
+  io_.run();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int run_daemon(config::Config config) {
+  Daemon d(std::move(config));
+  return d.run();
+}
+
+}  // namespace ballast::daemon

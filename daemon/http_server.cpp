@@ -1,0 +1,621 @@
+#include "daemon/http_server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <exception>
+#include <unordered_set>
+
+namespace ballast::daemon {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+namespace {
+
+// After an error response or a Connection: close, the peer may still be
+// sending (the rest of an oversized body, pipelined requests). Closing with
+// unread bytes makes the kernel send RST, which can destroy the response in
+// the peer's receive buffer, so the send side is shut first and the rest is
+// read and discarded for a short while.
+constexpr std::chrono::milliseconds kLingerTimeout{2'000};
+constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
+constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
+
+constexpr std::string_view kOverloadedResponse =
+    "HTTP/1.1 503 Service Unavailable\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 20\r\n"
+    "Retry-After: 1\r\n"
+    "Connection: close\r\n"
+    "\r\n"
+    "too many connections";
+
+constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
+
+std::string_view to_std(beast::string_view s) { return {s.data(), s.size()}; }
+
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/// False on a truncated or non-hex escape: such a target is a client error,
+/// not something to guess at.
+bool percent_decode(std::string_view in, bool plus_is_space, std::string& out) {
+  out.clear();
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      const int hi = hex_value(in[i + 1]);
+      const int lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return true;
+}
+
+/// Splits an origin-form ("/status?x=1") or absolute-form
+/// ("http://host/status?x=1") target into the request's path and query.
+bool parse_target(std::string_view target, HttpRequest& request) {
+  if (target.empty()) return false;
+  if (const auto scheme = target.find("://");
+      scheme != std::string_view::npos && target.front() != '/') {
+    const auto path_start = target.find('/', scheme + 3);
+    target = path_start == std::string_view::npos ? std::string_view("/") : target.substr(path_start);
+  }
+  if (target == "*") {
+    request.path = "*";
+    return true;
+  }
+  if (target.empty() || target.front() != '/') return false;
+  if (const auto hash = target.find('#'); hash != std::string_view::npos) target = target.substr(0, hash);
+
+  const auto qmark = target.find('?');
+  if (!percent_decode(target.substr(0, qmark), false, request.path)) return false;
+  if (qmark == std::string_view::npos) return true;
+
+  std::string_view query = target.substr(qmark + 1);
+  std::string key;
+  std::string value;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    if (!percent_decode(pair.substr(0, eq), true, key)) return false;
+    if (eq == std::string_view::npos) {
+      value.clear();
+    } else if (!percent_decode(pair.substr(eq + 1), true, value)) {
+      return false;
+    }
+    request.query.emplace(key, value);  // emplace keeps the first of repeated keys
+  }
+  return true;
+}
+
+bool is_token_char(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool is_header_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), is_token_char);
+}
+
+std::string header_value(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (const char c : v) {
+    if (c != '\r' && c != '\n' && c != '\0') out.push_back(c);
+  }
+  return out;
+}
+
+bool is_http_parse_error(const error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_method).category();
+}
+
+std::string format_endpoint(const tcp::endpoint& ep) {
+  const auto addr = ep.address();
+  std::string out = addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string();
+  return out + ":" + std::to_string(ep.port());
+}
+
+std::optional<asio::ip::address> resolve_listen_host(const ListenAddress& listen) {
+  if (iequals(listen.host, "localhost")) return asio::ip::address(asio::ip::address_v4::loopback());
+  error_code ec;
+  const auto addr = asio::ip::make_address(listen.host, ec);
+  if (ec) return std::nullopt;
+  return addr;
+}
+
+}  // namespace
+
+HttpResponse text_response(int status, std::string_view text) {
+  HttpResponse r;
+  r.status = status;
+  r.body.reserve(text.size() + 1);
+  r.body.append(text);
+  if (r.body.empty() || r.body.back() != '\n') r.body.push_back('\n');
+  return r;
+}
+
+HttpResponse json_response(int status, std::string json) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = std::move(json);
+  return r;
+}
+
+std::optional<ListenAddress> parse_listen(std::string_view listen, std::string* error) {
+  const auto fail = [&](std::string why) -> std::optional<ListenAddress> {
+    if (error) *error = std::move(why);
+    return std::nullopt;
+  };
+  if (listen.empty()) return fail("empty address, expected host:port");
+
+  std::string_view host;
+  std::string_view port_text;
+  if (listen.front() == '[') {
+    const auto close = listen.find(']');
+    if (close == std::string_view::npos) return fail("missing ']' after the IPv6 address");
+    host = listen.substr(1, close - 1);
+    const std::string_view rest = listen.substr(close + 1);
+    if (rest.empty() || rest.front() != ':') return fail("missing port, expected [address]:port");
+    port_text = rest.substr(1);
+    error_code ec;
+    (void)asio::ip::make_address_v6(std::string(host), ec);
+    if (ec || host.find('%') != std::string_view::npos) {
+      return fail("'" + std::string(host) + "' is not an IPv6 address");
+    }
+  } else {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string_view::npos) return fail("missing port, expected host:port");
+    host = listen.substr(0, colon);
+    port_text = listen.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) {
+      return fail("an IPv6 address must be bracketed, as in [::1]:8787");
+    }
+    if (host.empty()) return fail("missing host, expected host:port (0.0.0.0 for every interface)");
+    if (!iequals(host, "localhost")) {
+      error_code ec;
+      (void)asio::ip::make_address_v4(std::string(host), ec);
+      if (ec) {
+        return fail("'" + std::string(host) +
+                    "' is not an IPv4 address, localhost or a bracketed IPv6 address");
+      }
+    }
+  }
+
+  unsigned port = 0;
+  const auto* first = port_text.data();
+  const auto* last = port_text.data() + port_text.size();
+  const auto [ptr, ec] = std::from_chars(first, last, port);
+  if (port_text.empty() || port_text.size() > 5 || ec != std::errc() || ptr != last || port > 65535 ||
+      !std::all_of(first, last, [](char c) { return c >= '0' && c <= '9'; })) {
+    return fail("'" + std::string(port_text) + "' is not a port number (0-65535)");
+  }
+  return ListenAddress{iequals(host, "localhost") ? std::string("localhost") : std::string(host),
+                       static_cast<std::uint16_t>(port)};
+}
+
+bool is_loopback_listen(std::string_view listen) {
+  const auto parsed = parse_listen(listen);
+  if (!parsed) return false;
+  const auto addr = resolve_listen_host(*parsed);
+  if (!addr) return false;
+  if (addr->is_loopback()) return true;
+  if (addr->is_v6() && addr->to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, addr->to_v6()).is_loopback();
+  }
+  return false;
+}
+
+bool bearer_token_matches(std::string_view authorization_header, std::string_view token) {
+  if (token.empty()) return false;
+  std::string_view h = trim(authorization_header);
+  constexpr std::string_view scheme = "bearer";
+  if (h.size() <= scheme.size() || !iequals(h.substr(0, scheme.size()), scheme)) return false;
+  h.remove_prefix(scheme.size());
+  if (h.front() != ' ' && h.front() != '\t') return false;
+  const std::string_view candidate = trim(h);
+
+  // The loop runs over the expected token whatever the candidate is, so its
+  // duration says nothing about how many leading bytes were right.
+  volatile unsigned char diff = candidate.size() == token.size() ? 0 : 1;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    const unsigned char c = i < candidate.size() ? static_cast<unsigned char>(candidate[i]) : 0;
+    diff = diff | static_cast<unsigned char>(c ^ static_cast<unsigned char>(token[i]));
+  }
+  return diff == 0;
+}
+
+Router& Router::add(std::string method, std::string path, HttpHandler handler) {
+  routes_.push_back(Route{std::move(method), std::move(path), std::move(handler)});
+  return *this;
+}
+
+HttpResponse Router::operator()(const HttpRequest& request) const {
+  const Route* get_route = nullptr;
+  std::vector<std::string_view> allowed;
+  for (const Route& route : routes_) {
+    if (route.path != request.path) continue;
+    if (route.method == request.method) return route.handler(request);
+    if (route.method == "GET") get_route = &route;
+    if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) {
+      allowed.push_back(route.method);
+    }
+  }
+  if (request.method == "HEAD" && get_route) return get_route->handler(request);
+  if (allowed.empty()) return text_response(404, "not found");
+
+  if (get_route && std::find(allowed.begin(), allowed.end(), "HEAD") == allowed.end()) {
+    allowed.push_back("HEAD");
+  }
+  std::string allow;
+  for (const std::string_view method : allowed) {
+    if (!allow.empty()) allow += ", ";
+    allow += method;
+  }
+  HttpResponse r = text_response(405, "method not allowed");
+  r.headers.emplace_back("Allow", std::move(allow));
+  return r;
+}
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  class Session;
+
+  Impl(asio::io_context& io, std::string listen, HttpHandler handler, HttpServerLimits limits)
+      : io_(io),
+        listen_(std::move(listen)),
+        handler_(std::move(handler)),
+        limits_(limits),
+        acceptor_(io),
+        retry_timer_(io) {}
+
+  void accept();
+  void on_accept(const error_code& ec, tcp::socket socket);
+  void stop();
+
+  asio::io_context& io_;
+  std::string listen_;
+  HttpHandler handler_;
+  HttpServerLimits limits_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_timer_;
+  bool started_ = false;
+  bool stopped_ = false;
+  std::uint16_t port_ = 0;
+  std::string local_address_;
+  HttpServerStats stats_;
+  // Sessions own themselves through their pending operations; this set only
+  // lets stop() reach them. Each session removes itself when destroyed.
+  std::unordered_set<Session*> sessions_;
+};
+
+class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(std::shared_ptr<Impl> server, tcp::socket socket)
+      : server_(std::move(server)),
+        stream_(std::move(socket)),
+        buffer_(server_->limits_.max_header_bytes + server_->limits_.max_body_bytes + 8192) {
+    server_->sessions_.insert(this);
+  }
+  ~Session() { server_->sessions_.erase(this); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void start() { read_header(); }
+
+  void close() {
+    error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+ private:
+  void read_header() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(server_->limits_.max_header_bytes, UINT32_MAX)));
+    parser_->body_limit(server_->limits_.max_body_bytes);
+    // One deadline for the whole request, including the idle wait before it:
+    // a client trickling one byte at a time cannot extend it.
+    stream_.expires_after(server_->limits_.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](const error_code& ec, std::size_t) {
+                              self->on_header(ec);
+                            });
+  }
+
+  void on_header(const error_code& ec) {
+    if (ec) return on_read_error(ec);
+    if (server_->stopped_) return close();
+    const auto expect = parser_->get()[http::field::expect];
+    if (iequals(to_std(expect), "100-continue") && !parser_->is_done()) {
+      asio::async_write(stream_, asio::buffer(kContinueResponse.data(), kContinueResponse.size()),
+                        [self = shared_from_this()](const error_code& wec, std::size_t) {
+                          if (wec) return self->on_read_error(wec);
+                          self->read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](const error_code& ec, std::size_t) { self->on_body(ec); });
+  }
+
+  void on_read_error(const error_code& ec) {
+    Impl& s = *server_;
+    if (ec == asio::error::operation_aborted || s.stopped_) return close();
+    if (ec == beast::error::timeout) {
+      ++s.stats_.timeouts;
+      return close();
+    }
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message) return close();
+    if (ec == http::error::body_limit) {
+      ++s.stats_.bad_requests;
+      return send_error(413, "request body too large");
+    }
+    if (ec == http::error::header_limit) {
+      ++s.stats_.bad_requests;
+      return send_error(431, "request header too large");
+    }
+    if (is_http_parse_error(ec)) {
+      ++s.stats_.bad_requests;
+      return send_error(400, "malformed request");
+    }
+    close();  // reset, broken pipe, ...: the peer is gone
+  }
+
+  void on_body(const error_code& ec) {
+    if (ec) return on_read_error(ec);
+    if (server_->stopped_) return close();
+
+    http::request<http::string_body> message = parser_->release();
+    HttpRequest request;
+    request.method = std::string(to_std(message.method_string()));
+    if (!parse_target(to_std(message.target()), request)) {
+      ++server_->stats_.bad_requests;
+      return send_error(400, "malformed request target");
+    }
+    request.authorization = std::string(to_std(message[http::field::authorization]));
+    request.body = std::move(message.body());
+
+    ++server_->stats_.requests;
+    HttpResponse response;
+    try {
+      response = server_->handler_(request);
+    } catch (const std::exception&) {
+      ++server_->stats_.handler_errors;
+      response = text_response(500, "internal error");
+    } catch (...) {
+      ++server_->stats_.handler_errors;
+      response = text_response(500, "internal error");
+    }
+    const bool keep_alive = message.keep_alive() && !server_->stopped_;
+    send(std::move(response), message.version(), request.method == "HEAD", keep_alive);
+  }
+
+  void send_error(int status, std::string_view reason) {
+    send(text_response(status, reason), 11, false, false);
+  }
+
+  void send(HttpResponse response, unsigned version, bool head, bool keep_alive) {
+    try {
+      response_ = {};
+      response_.version(version == 10 ? 10 : 11);
+      const int status = (response.status >= 100 && response.status <= 599) ? response.status : 500;
+      response_.result(static_cast<unsigned>(status));
+      response_.set(http::field::server, "ballastd");
+      response_.set(http::field::content_type, header_value(response.content_type));
+      response_.set(http::field::cache_control, "no-store");
+      for (const auto& [name, value] : response.headers) {
+        // Framing headers belong to the server; a handler setting them would
+        // desynchronise the connection.
+        if (!is_header_name(name) || iequals(name, "Content-Length") ||
+            iequals(name, "Transfer-Encoding") || iequals(name, "Connection")) {
+          continue;
+        }
+        response_.set(name, header_value(value));
+      }
+      response_.body() = std::move(response.body);
+      response_.keep_alive(keep_alive);
+      response_.prepare_payload();
+      if (head) response_.body().clear();  // Content-Length still tells the size of the GET
+    } catch (const std::exception&) {
+      return close();
+    }
+
+    stream_.expires_after(server_->limits_.write_timeout);
+    http::async_write(stream_, response_,
+                      [self = shared_from_this(), keep_alive](const error_code& ec, std::size_t) {
+                        self->on_write(ec, keep_alive);
+                      });
+  }
+
+  void on_write(const error_code& ec, bool keep_alive) {
+    if (ec) {
+      if (ec == beast::error::timeout) ++server_->stats_.timeouts;
+      return close();
+    }
+    if (keep_alive && !server_->stopped_) return read_header();
+    linger();
+  }
+
+  void linger() {
+    error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec || server_->stopped_) return close();
+    stream_.expires_after(kLingerTimeout);
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](const error_code& ec,
+                                                                                std::size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > kLingerMaxBytes || self->server_->stopped_) return self->close();
+      self->drain();
+    });
+  }
+
+  std::shared_ptr<Impl> server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+  std::array<char, 4096> discard_{};
+  std::size_t drained_ = 0;
+};
+
+void HttpServer::Impl::accept() {
+  acceptor_.async_accept([self = shared_from_this()](const error_code& ec, tcp::socket socket) {
+    self->on_accept(ec, std::move(socket));
+  });
+}
+
+void HttpServer::Impl::on_accept(const error_code& ec, tcp::socket socket) {
+  if (stopped_ || ec == asio::error::operation_aborted) return;
+  if (ec) {
+    // Out of descriptors or a peer that gave up during the handshake: pause a
+    // moment so that a persistent error does not spin the event loop.
+    if (ec == asio::error::connection_aborted) return accept();
+    retry_timer_.expires_after(kAcceptRetryDelay);
+    retry_timer_.async_wait([self = shared_from_this()](const error_code& wec) {
+      if (!wec && !self->stopped_) self->accept();
+    });
+    return;
+  }
+
+  error_code ignored;
+  if (sessions_.size() >= limits_.max_connections) {
+    ++stats_.connections_rejected;
+    // Best effort and without blocking the loop: if the 503 does not fit in
+    // the socket buffer at once, the client just sees the connection close.
+    socket.non_blocking(true, ignored);
+    socket.write_some(asio::buffer(kOverloadedResponse.data(), kOverloadedResponse.size()), ignored);
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+    return accept();
+  }
+
+  ++stats_.connections_accepted;
+  socket.set_option(tcp::no_delay(true), ignored);
+  std::make_shared<Session>(shared_from_this(), std::move(socket))->start();
+  accept();
+}
+
+void HttpServer::Impl::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  error_code ignored;
+  acceptor_.close(ignored);
+  retry_timer_.cancel();
+  // close() never runs completion handlers inline, so no session is destroyed
+  // while the copy is walked.
+  const std::vector<Session*> open(sessions_.begin(), sessions_.end());
+  for (Session* session : open) session->close();
+}
+
+HttpServer::HttpServer(boost::asio::io_context& io, std::string listen, HttpHandler handler,
+                       HttpServerLimits limits)
+    : impl_(std::make_shared<Impl>(io, std::move(listen), std::move(handler), limits)) {}
+
+HttpServer::~HttpServer() { impl_->stop(); }
+
+std::optional<std::string> HttpServer::start() {
+  Impl& s = *impl_;
+  if (s.stopped_) return "the status server was stopped and cannot be restarted";
+  if (s.started_) return "the status server is already running";
+
+  std::string why;
+  const auto listen = parse_listen(s.listen_, &why);
+  if (!listen) return "invalid listen address '" + s.listen_ + "': " + why;
+  const auto addr = resolve_listen_host(*listen);
+  if (!addr) return "invalid listen address '" + s.listen_ + "'";
+  const tcp::endpoint endpoint(*addr, listen->port);
+
+  const auto failed = [&](std::string_view step, const error_code& ec) {
+    error_code ignored;
+    s.acceptor_.close(ignored);
+    return "cannot listen on " + s.listen_ + ": " + std::string(step) + ": " + ec.message();
+  };
+  error_code ec;
+  s.acceptor_.open(endpoint.protocol(), ec);
+  if (ec) return failed("socket", ec);
+  s.acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (ec) return failed("SO_REUSEADDR", ec);
+  s.acceptor_.bind(endpoint, ec);
+  if (ec) return failed("bind", ec);
+  s.acceptor_.listen(tcp::acceptor::max_listen_connections, ec);
+  if (ec) return failed("listen", ec);
+  const tcp::endpoint bound = s.acceptor_.local_endpoint(ec);
+  if (ec) return failed("getsockname", ec);
+
+  s.port_ = bound.port();
+  s.local_address_ = format_endpoint(bound);
+  s.started_ = true;
+  s.accept();
+  return std::nullopt;
+}
+
+void HttpServer::stop() { impl_->stop(); }
+
+std::uint16_t HttpServer::port() const { return impl_->port_; }
+
+std::string HttpServer::local_address() const { return impl_->local_address_; }
+
+std::size_t HttpServer::open_connections() const { return impl_->sessions_.size(); }
+
+const HttpServerStats& HttpServer::stats() const { return impl_->stats_; }
+
+}  // namespace ballast::daemon

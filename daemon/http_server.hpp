@@ -1,0 +1,140 @@
+#pragma once
+// The status socket (SPEC §5): a small HTTP/1.1 server on the daemon's single
+// io_context. Beast stays inside http_server.cpp so that the daemon's wiring,
+// which only needs these types, compiles without it.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace ballast::daemon {
+
+struct HttpRequest {
+  std::string method;  ///< as sent, e.g. "GET"
+  std::string path;    ///< percent-decoded, without the query
+  std::map<std::string, std::string> query;  ///< percent-decoded, '+' is a space; the first of repeated keys wins
+  std::string authorization;                 ///< the raw Authorization header, empty when absent
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;  ///< outside 100..599 is sent as 500
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  /// Further headers (Allow, WWW-Authenticate, Retry-After, ...). CR and LF are
+  /// stripped from values so that no handler can split the response.
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// Called on the io_context's thread for every complete request. An exception
+/// escaping it becomes a 500; it never reaches the event loop.
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+/// A plain-text response; the body gets a trailing newline so that curl output
+/// ends cleanly.
+HttpResponse text_response(int status, std::string_view text);
+/// An application/json response with `json` as the body, unchanged.
+HttpResponse json_response(int status, std::string json);
+
+struct HttpServerLimits {
+  std::size_t max_body_bytes = 64 * 1024;   ///< larger bodies get 413
+  std::size_t max_header_bytes = 8 * 1024;  ///< request line + headers; larger gets 431
+  /// Bounds the whole of one request, from the first byte read to the last,
+  /// and the idle gap between keep-alive requests: a slow or silent client is
+  /// dropped when it runs out.
+  std::chrono::milliseconds read_timeout{30'000};
+  std::chrono::milliseconds write_timeout{10'000};
+  /// Connections beyond this are answered 503 and closed at once.
+  std::size_t max_connections = 64;
+};
+
+/// Counters for the daemon's metrics; they only grow.
+struct HttpServerStats {
+  std::uint64_t connections_accepted = 0;
+  std::uint64_t connections_rejected = 0;  ///< over max_connections
+  std::uint64_t requests = 0;              ///< complete requests handed to the handler
+  std::uint64_t bad_requests = 0;          ///< malformed HTTP, oversized headers or bodies
+  std::uint64_t timeouts = 0;              ///< connections dropped by read_timeout or write_timeout
+  std::uint64_t handler_errors = 0;        ///< exceptions thrown by the handler (answered 500)
+};
+
+/// A parsed `[status] listen` value.
+struct ListenAddress {
+  std::string host;  ///< "127.0.0.1", "::1" (no brackets) or "localhost"
+  std::uint16_t port = 0;
+};
+
+/// Parses "host:port" where host is an IPv4 address, "localhost" or a bracketed
+/// IPv6 address ("[::1]:8787"); port 0 asks the system for a free port.
+/// nullopt with `error` set (when given) on anything else.
+std::optional<ListenAddress> parse_listen(std::string_view listen, std::string* error = nullptr);
+
+/// True when `listen` only accepts connections from this host (127.0.0.0/8,
+/// ::1, an IPv4-mapped loopback, "localhost"). False for wildcard addresses and
+/// for strings that do not parse, so that a doubtful address demands a token.
+bool is_loopback_listen(std::string_view listen);
+
+/// True when the header is `Bearer <token>` (scheme case-insensitive). The
+/// comparison takes the same time wherever the first difference is, and an
+/// empty `token` never matches.
+bool bearer_token_matches(std::string_view authorization_header, std::string_view token);
+
+/// Maps method and path to handlers: an unknown path is 404, a known path with
+/// another method is 405 with an Allow header. HEAD is served by the GET route.
+class Router {
+ public:
+  Router& add(std::string method, std::string path, HttpHandler handler);
+  HttpResponse operator()(const HttpRequest& request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::string path;
+    HttpHandler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+/// HTTP/1.1 with keep-alive on a caller's io_context. Every member must be
+/// called on the io_context's thread, or while the io_context is not running.
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, std::string listen, HttpHandler handler,
+             HttpServerLimits limits = {});
+  /// Stops the server; in-flight operations finish on the io_context without
+  /// calling the handler again.
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  /// Binds, listens and starts accepting. nullopt on success, otherwise why the
+  /// listen string was refused or the address could not be bound; never throws.
+  [[nodiscard]] std::optional<std::string> start();
+  /// Closes the acceptor and every open connection; the handler is not called
+  /// afterwards. Idempotent.
+  void stop();
+
+  /// The bound port (the real one when the listen string asked for 0); 0 before start().
+  std::uint16_t port() const;
+  /// "127.0.0.1:8787" or "[::1]:8787" as bound; empty before start().
+  std::string local_address() const;
+  std::size_t open_connections() const;
+  const HttpServerStats& stats() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;  // shared with sessions so that late completions stay safe
+};
+
+}  // namespace ballast::daemon

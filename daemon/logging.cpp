@@ -1,0 +1,75 @@
+#include "daemon/logging.hpp"
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "core/json_writer.hpp"
+
+namespace ballast::daemon {
+namespace {
+
+// `%*` in the JSON pattern: the message as the inside of a JSON string, so a
+// symbol or an error text with quotes cannot break the line for log shippers.
+class JsonEscapedMessage : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    std::string quoted;
+    core::append_json_string(quoted, std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(quoted.data() + 1, quoted.data() + quoted.size() - 1);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonEscapedMessage>(); }
+};
+
+}  // namespace
+
+bool set_log_level(std::string_view level) {
+  const auto parsed = spdlog::level::from_str(std::string(level));
+  if (parsed == spdlog::level::off && level != "off") return false;
+  spdlog::set_level(parsed);
+  return true;
+}
+
+std::string setup_logging(const config::DaemonConfig& cfg) {
+  std::shared_ptr<spdlog::logger> logger;
+  try {
+    if (cfg.log_file.empty()) {
+      logger = std::make_shared<spdlog::logger>("ballastd", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+    } else {
+      logger = std::make_shared<spdlog::logger>(
+          "ballastd", std::make_shared<spdlog::sinks::basic_file_sink_mt>(cfg.log_file, false));
+    }
+  } catch (const spdlog::spdlog_ex& e) {
+    return std::string("cannot open log file: ") + e.what();
+  }
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  if (cfg.log_format == config::LogFormat::json) {
+    formatter->add_flag<JsonEscapedMessage>('*').set_pattern(
+        R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%*"})");
+  } else {
+    formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %-5l %v");
+  }
+  logger->set_formatter(std::move(formatter));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+  set_log_level(cfg.log_level);
+  return {};
+}
+
+bool RateLimiter::allow(std::string_view key, std::int64_t now_ns, std::uint64_t& suppressed) {
+  auto it = slots_.find(std::string(key));
+  if (it == slots_.end()) it = slots_.emplace(std::string(key), Slot{}).first;
+  Slot& s = it->second;
+  if (s.seen && now_ns - s.last_ns < interval_ns_) {
+    ++s.held;
+    return false;
+  }
+  suppressed = s.held;
+  s.held = 0;
+  s.seen = true;
+  s.last_ns = now_ns;
+  return true;
+}
+
+}  // namespace ballast::daemon
