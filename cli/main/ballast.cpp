@@ -1,1 +1,242 @@
-int main() { return 0; }
+// ballast: the status and control client, the market-data publishers and the
+// paper execution gateway. Arguments → options → run, with exit codes of SPEC §1.
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/http_client.hpp"
+#include "cli/paper_gateway.hpp"
+#include "cli/status_table.hpp"
+#include "feeds/replay_publisher.hpp"
+#include "feeds/sim_publisher.hpp"
+
+namespace {
+
+using namespace ballast;
+
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) { g_stop = true; }
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+std::string env_or(const char* name, std::string fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+struct ControlOptions {
+  std::string url = env_or("BALLAST_URL", "http://127.0.0.1:8787");
+  std::string token = env_or("BALLAST_TOKEN", "");
+};
+
+void add_control_options(CLI::App* cmd, ControlOptions& o) {
+  cmd->add_option("--url", o.url, "the daemon's status socket (env BALLAST_URL)")->capture_default_str();
+  cmd->add_option("--token", o.token, "bearer token for control endpoints (env BALLAST_TOKEN)");
+}
+
+std::string join_url(const std::string& base, const std::string& path) {
+  std::string b = base;
+  while (!b.empty() && b.back() == '/') b.pop_back();
+  return b + path;
+}
+
+int report_http(const cli::HttpResult& r, const std::string& what) {
+  if (!r.ok()) {
+    std::cerr << "ballast: " << what << ": " << r.error << "\n";
+    return 1;
+  }
+  std::string body = r.body;
+  while (!body.empty() && body.back() == '\n') body.pop_back();
+  if (r.status >= 200 && r.status < 300) {
+    std::cout << body << "\n";
+    return 0;
+  }
+  std::cerr << "ballast: " << what << ": HTTP " << r.status << ": " << body << "\n";
+  return 1;
+}
+
+int run_status(const ControlOptions& o, bool json) {
+  const auto r = cli::http_request("GET", join_url(o.url, "/status"), "", "", std::chrono::seconds(5));
+  if (!r.ok() || r.status != 200) return report_http(r, "status");
+  if (json) {
+    std::cout << r.body << "\n";
+    return 0;
+  }
+  const auto table = cli::render_status_table(r.body);
+  if (!table.ok()) {
+    std::cerr << "ballast: status: " << table.error << "\n";
+    return 1;
+  }
+  std::cout << table.text;
+  return 0;
+}
+
+int run_control(const ControlOptions& o, const std::string& path, const std::string& what) {
+  return report_http(cli::http_request("POST", join_url(o.url, path), o.token, "", std::chrono::seconds(10)), what);
+}
+
+std::string url_encode(const std::string& s) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+core::Framing parse_framing(const std::string& s) {
+  return s == "topic-json" ? core::Framing::topic_json : core::Framing::multipart;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ballast: control the Ballast daemon, publish market data, run a paper gateway"};
+  app.require_subcommand(1);
+  app.set_version_flag("-V,--version", std::string("ballast ") + BALLAST_VERSION);
+
+  ControlOptions control;
+  bool status_json = false;
+  auto* status = app.add_subcommand("status", "print the daemon's status as a table");
+  add_control_options(status, control);
+  status->add_flag("--json", status_json, "print the raw JSON");
+
+  auto* pause = app.add_subcommand("pause", "stop the triggers (manual rebalances still work)");
+  add_control_options(pause, control);
+  auto* resume = app.add_subcommand("resume", "start the triggers again");
+  add_control_options(resume, control);
+  auto* reload = app.add_subcommand("reload", "re-read the configuration file (refused if it does not validate)");
+  add_control_options(reload, control);
+  std::string portfolio;
+  auto* rebalance = app.add_subcommand("rebalance", "rebalance a portfolio (or all) to target now");
+  add_control_options(rebalance, control);
+  rebalance->add_option("portfolio", portfolio, "portfolio id; all portfolios when omitted");
+
+  auto* feed = app.add_subcommand("feed", "publish market data");
+  feed->require_subcommand(1);
+
+  feeds::SimOptions sim;
+  std::vector<std::string> sim_symbols{"SPY:589:0.07:0.18", "AGG:99:0.03:0.05"};
+  std::string sim_matrix, sim_framing = "multipart";
+  int sim_warmup_ms = 500;
+  auto* sim_cmd = feed->add_subcommand("sim", "seeded correlated geometric Brownian motion");
+  sim_cmd->add_option("--symbols", sim_symbols, "SYM[:PRICE[:MU:SIGMA]] ... (annualised μ and σ)")
+      ->delimiter(',')
+      ->capture_default_str();
+  sim_cmd->add_option("--endpoint", sim.publisher.endpoint, "where to bind the PUB socket")->capture_default_str();
+  sim_cmd->add_flag("--connect", sim.publisher.connect, "connect instead of binding");
+  sim_cmd->add_option("--framing", sim_framing, "multipart or topic-json")
+      ->check(CLI::IsMember({"multipart", "topic-json"}))
+      ->capture_default_str();
+  sim_cmd->add_option("--correlation", sim.correlation, "one correlation for every pair")->capture_default_str();
+  sim_cmd->add_option("--correlation-matrix", sim_matrix, "rows by ';', entries by ',': \"1,0.3;0.3,1\"");
+  sim_cmd->add_option("--seed", sim.seed, "random seed (same seed, same prices)")->capture_default_str();
+  sim_cmd->add_option("--rate", sim.rate, "ticks per second per symbol")->capture_default_str();
+  sim_cmd->add_option("--speed", sim.speed, "simulated trading seconds per wall second (23400 = a day)")
+      ->capture_default_str();
+  sim_cmd->add_option("--count", sim.count, "steps to publish; 0 = until stopped")->capture_default_str();
+  sim_cmd->add_option("--warmup-ms", sim_warmup_ms, "wait for a subscriber up to this long before the first tick")
+      ->capture_default_str();
+
+  feeds::ReplayOptions replay;
+  std::string replay_framing = "multipart";
+  int replay_warmup_ms = 500;
+  auto* replay_cmd = feed->add_subcommand("replay", "publish the prices of a CSV file");
+  replay_cmd->add_option("file", replay.path, "prices CSV: date,SYM1,SYM2,... or ts,symbol,price")->required();
+  replay_cmd->add_option("--endpoint", replay.publisher.endpoint, "where to bind the PUB socket")->capture_default_str();
+  replay_cmd->add_flag("--connect", replay.publisher.connect, "connect instead of binding");
+  replay_cmd->add_option("--framing", replay_framing, "multipart or topic-json")
+      ->check(CLI::IsMember({"multipart", "topic-json"}))
+      ->capture_default_str();
+  replay_cmd->add_option("--speed", replay.speed, "data seconds per wall second (86400: a day per second)");
+  replay_cmd->add_option("--rate", replay.rate, "rows per second when --speed is not given; 0 = as fast as possible")
+      ->capture_default_str();
+  replay_cmd->add_flag("--loop", replay.loop, "start over at the end (times keep increasing)");
+  replay_cmd->add_flag("--wall-clock", replay.wall_clock_ts, "stamp ticks with the time of sending");
+  replay_cmd->add_option("--count", replay.count, "rows to publish; 0 = all")->capture_default_str();
+  replay_cmd->add_option("--warmup-ms", replay_warmup_ms, "wait for a subscriber up to this long before the first row")
+      ->capture_default_str();
+
+  cli::PaperOptions paper;
+  int paper_latency_ms = 0;
+  auto* paper_cmd = app.add_subcommand("paper", "paper execution gateway: fills orders at the last price");
+  paper_cmd->add_option("--orders", paper.orders_endpoint, "the daemon's order queue")->capture_default_str();
+  paper_cmd->add_option("--fills", paper.fills_endpoint, "the daemon's fills endpoint; \"\" to only print")
+      ->capture_default_str();
+  paper_cmd->add_option("--feed", paper.feed_endpoint, "price feed for last prices; \"\" for reference prices")
+      ->capture_default_str();
+  paper_cmd->add_flag("--bind", paper.bind, "bind the order and fill sockets (daemon with connect = true)");
+  paper_cmd->add_option("--slippage-bps", paper.rules.slippage_bps, "buys pay more, sells receive less")
+      ->capture_default_str();
+  paper_cmd->add_option("--reject-every", paper.rules.reject_every, "reject every Nth order (testing)");
+  paper_cmd->add_flag("--partial", paper.rules.partial, "fill in two halves");
+  paper_cmd->add_option("--latency-ms", paper_latency_ms, "delay before filling")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  if (*status) return run_status(control, status_json);
+  if (*pause) return run_control(control, "/control/pause", "pause");
+  if (*resume) return run_control(control, "/control/resume", "resume");
+  if (*reload) return run_control(control, "/control/reload", "reload");
+  if (*rebalance) {
+    const std::string path = portfolio.empty() ? "/control/rebalance" : "/control/rebalance?portfolio=" + url_encode(portfolio);
+    return run_control(control, path, "rebalance");
+  }
+
+  install_stop_handlers();
+  if (*sim_cmd) {
+    for (const auto& spec : sim_symbols) {
+      std::string error;
+      auto asset = feeds::parse_sim_asset(spec, error);
+      if (!asset) {
+        std::cerr << "ballast feed sim: " << error << "\n";
+        return 2;
+      }
+      sim.assets.push_back(*asset);
+    }
+    if (!sim_matrix.empty()) {
+      std::string error;
+      auto m = feeds::parse_correlation_matrix(sim_matrix, error);
+      if (!m) {
+        std::cerr << "ballast feed sim: --correlation-matrix: " << error << "\n";
+        return 2;
+      }
+      sim.correlation_matrix = *m;
+    }
+    sim.publisher.framing = parse_framing(sim_framing);
+    sim.publisher.warmup = std::chrono::milliseconds(sim_warmup_ms);
+    sim.publisher.wait_for_subscriber = sim_warmup_ms > 0;
+    return feeds::run_sim_publisher(sim, g_stop, std::cout, std::cerr);
+  }
+  if (*replay_cmd) {
+    replay.publisher.framing = parse_framing(replay_framing);
+    replay.publisher.warmup = std::chrono::milliseconds(replay_warmup_ms);
+    replay.publisher.wait_for_subscriber = replay_warmup_ms > 0;
+    return feeds::run_replay_publisher(replay, g_stop, std::cout, std::cerr);
+  }
+  if (*paper_cmd) {
+    paper.latency = std::chrono::milliseconds(paper_latency_ms);
+    return cli::run_paper_gateway(paper, g_stop, std::cout, std::cerr);
+  }
+  return 2;
+}

@@ -1,0 +1,405 @@
+#include "cli/paper_gateway.hpp"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <ostream>
+#include <zmq.hpp>
+
+#include "execution/io/fill_codec.hpp"
+#include "execution/io/order_codec.hpp"
+
+namespace ballast::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The poll timeout when nothing is due: how quickly the stop flag is noticed.
+constexpr auto kStopCheckInterval = std::chrono::milliseconds(100);
+// A feed message is a few hundred bytes; anything far larger is not a tick.
+constexpr std::size_t kMaxFeedMessageBytes = 64 * 1024;
+
+core::TimeNs wall_clock_now() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// Shortest round-trip digits in plain notation: "12", "0.5", "1000000".
+std::string format_quantity(double q) {
+  char buf[400];
+  auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, q, std::chars_format::fixed);
+  if (ec != std::errc()) return "?";
+  return std::string(buf, ptr);
+}
+
+std::string format_price(double p) {
+  char buf[64];
+  // Cents for ordinary prices; significant digits for sub-unit ones (crypto pairs, FX).
+  if (std::abs(p) >= 1.0) {
+    std::snprintf(buf, sizeof buf, "%.2f", p);
+    return buf;
+  }
+  std::snprintf(buf, sizeof buf, "%.8f", p);
+  std::string out = buf;
+  while (out.size() > 1 && out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
+  return out;
+}
+
+bool is_whole(double q) { return std::floor(q) == q; }
+
+/// A finite number, or a JSON string holding one.
+bool read_number(const simdjson::dom::object& obj, std::string_view key, double& out) {
+  simdjson::dom::element e;
+  if (obj[key].get(e) != simdjson::SUCCESS) return false;
+  if (e.is_number()) return e.get_double().get(out) == simdjson::SUCCESS && std::isfinite(out);
+  std::string_view s;
+  if (e.get_string().get(s) != simdjson::SUCCESS) return false;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(out);
+}
+
+/// All frames of one message; empty when none was waiting.
+std::vector<std::string> receive_message(zmq::socket_t& socket) {
+  std::vector<std::string> frames;
+  zmq::message_t msg;
+  if (!socket.recv(msg, zmq::recv_flags::dontwait)) return frames;
+  frames.emplace_back(static_cast<const char*>(msg.data()), msg.size());
+  while (msg.more()) {
+    // The rest of a multipart message is already here: ZeroMQ delivers it atomically.
+    if (!socket.recv(msg, zmq::recv_flags::dontwait)) break;
+    frames.emplace_back(static_cast<const char*>(msg.data()), msg.size());
+  }
+  return frames;
+}
+
+struct PendingOrder {
+  core::Order order;
+  Clock::time_point due;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// The pure part
+
+void PaperFiller::on_price(std::string_view symbol, double price) {
+  if (!std::isfinite(price) || price <= 0 || symbol.empty()) return;
+  auto it = last_prices_.find(std::string(symbol));
+  if (it == last_prices_.end()) {
+    last_prices_.emplace(std::string(symbol), price);
+  } else {
+    it->second = price;
+  }
+}
+
+std::optional<double> PaperFiller::last_price(std::string_view symbol) const {
+  auto it = last_prices_.find(std::string(symbol));
+  if (it == last_prices_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<core::FillReport> PaperFiller::fill(const core::Order& order, core::TimeNs now) {
+  ++orders_seen_;
+  core::FillReport base;
+  base.order_id = order.order_id;
+  base.ts = now;
+
+  const auto reject = [&](core::FillStatus status) {
+    core::FillReport r = base;
+    r.status = status;
+    return std::vector<core::FillReport>{r};
+  };
+  if (rules_.reject_every > 0 && orders_seen_ % rules_.reject_every == 0) return reject(core::FillStatus::rejected);
+  if (!std::isfinite(order.quantity) || order.quantity <= 0) return reject(core::FillStatus::rejected);
+
+  const std::optional<double> last = last_price(order.symbol);
+  const double market = last ? *last : order.reference_price;
+  if (!std::isfinite(market) || market <= 0) return reject(core::FillStatus::rejected);
+  const double slip = rules_.slippage_bps / 1e4;
+  const double price = order.side == core::Side::buy ? market * (1 + slip) : market * (1 - slip);
+  if (!(price > 0)) return reject(core::FillStatus::rejected);
+
+  if (order.order_type == core::OrderType::limit) {
+    const bool marketable = order.side == core::Side::buy ? price <= order.limit_price : price >= order.limit_price;
+    if (!marketable) return reject(core::FillStatus::cancelled);
+  }
+
+  std::vector<core::FillReport> reports;
+  if (rules_.partial) {
+    // Halves in whole units when the order is in whole units, since the
+    // gateway does not know the lot size; a single unit cannot be split.
+    double first = order.quantity / 2;
+    if (is_whole(order.quantity)) first = std::floor(order.quantity / 2);
+    if (first > 0 && first < order.quantity) {
+      core::FillReport part = base;
+      part.status = core::FillStatus::partially_filled;
+      part.filled_quantity = first;
+      part.avg_price = price;
+      reports.push_back(part);
+    }
+  }
+  core::FillReport done = base;
+  done.status = core::FillStatus::filled;
+  done.filled_quantity = order.quantity;
+  done.avg_price = price;
+  reports.push_back(done);
+  return reports;
+}
+
+std::string describe_report(const core::Order& order, const core::FillReport& report) {
+  const std::string side(core::to_string(order.side));
+  const std::string head = report.order_id + " " + side + " ";
+  switch (report.status) {
+    case core::FillStatus::filled:
+      return "FILL " + head + format_quantity(report.filled_quantity) + " " + order.symbol + " @ " +
+             format_price(report.avg_price);
+    case core::FillStatus::partially_filled:
+      return "PARTIAL " + head + format_quantity(report.filled_quantity) + "/" + format_quantity(order.quantity) +
+             " " + order.symbol + " @ " + format_price(report.avg_price);
+    case core::FillStatus::rejected:
+      return "REJECT " + head + format_quantity(order.quantity) + " " + order.symbol;
+    case core::FillStatus::cancelled: {
+      std::string line = "CANCEL " + head + format_quantity(order.quantity) + " " + order.symbol;
+      if (order.order_type == core::OrderType::limit) line += " limit " + format_price(order.limit_price);
+      return line;
+    }
+  }
+  return "REPORT " + head;
+}
+
+std::optional<FeedPrice> read_feed_price(const std::vector<std::string>& frames) {
+  if (frames.empty()) return std::nullopt;
+  std::string_view topic;
+  std::string_view json;
+  if (frames.size() >= 2) {
+    topic = frames[0];
+    json = frames[1];
+  } else {
+    const std::string_view frame = frames[0];
+    if (!frame.empty() && frame.front() == '{') {
+      json = frame;
+    } else {
+      const std::size_t space = frame.find(' ');
+      if (space == std::string_view::npos) return std::nullopt;
+      topic = frame.substr(0, space);
+      json = frame.substr(space + 1);
+    }
+  }
+  if (json.size() > kMaxFeedMessageBytes) return std::nullopt;
+
+  // One parser per thread keeps its buffers between messages.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(json.data(), json.size()).get(doc) != simdjson::SUCCESS) return std::nullopt;
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) return std::nullopt;
+
+  FeedPrice result;
+  std::string_view symbol;
+  if (obj["symbol"].get_string().get(symbol) == simdjson::SUCCESS && !symbol.empty()) {
+    result.symbol = std::string(symbol);
+  } else {
+    result.symbol = std::string(topic);
+  }
+  if (result.symbol.empty()) return std::nullopt;
+
+  double bid = 0, ask = 0;
+  if (!read_number(obj, "price", result.price)) {
+    if (!read_number(obj, "bid", bid) || !read_number(obj, "ask", ask)) return std::nullopt;
+    result.price = (bid + ask) / 2;
+  }
+  if (!std::isfinite(result.price) || result.price <= 0) return std::nullopt;
+  return result;
+}
+
+// ---------------------------------------------------------------------------
+// The socket loop
+
+PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& stop, std::ostream& out,
+                          std::ostream& err) {
+  PaperStats stats;
+  const double bps = options.rules.slippage_bps;
+  if (!std::isfinite(bps) || bps < 0 || bps >= 1e4) {
+    stats.exit_code = 2;
+    stats.error = "slippage must be in [0, 10000) basis points";
+    return stats;
+  }
+  if (options.latency.count() < 0) {
+    stats.exit_code = 2;
+    stats.error = "latency must be >= 0";
+    return stats;
+  }
+  if (options.orders_endpoint.empty()) {
+    stats.exit_code = 2;
+    stats.error = "an order endpoint is required";
+    return stats;
+  }
+
+  zmq::context_t context(1);
+  zmq::socket_t orders;
+  zmq::socket_t fills;
+  zmq::socket_t feed;
+  std::string step;
+  try {
+    const int linger = static_cast<int>(options.linger.count());
+    step = (options.bind ? "cannot bind orders endpoint " : "cannot connect to orders endpoint ") +
+           options.orders_endpoint;
+    orders = zmq::socket_t(context, zmq::socket_type::pull);
+    orders.set(zmq::sockopt::linger, linger);
+    options.bind ? orders.bind(options.orders_endpoint) : orders.connect(options.orders_endpoint);
+    if (!options.fills_endpoint.empty()) {
+      step = (options.bind ? "cannot bind fills endpoint " : "cannot connect to fills endpoint ") +
+             options.fills_endpoint;
+      fills = zmq::socket_t(context, zmq::socket_type::push);
+      fills.set(zmq::sockopt::linger, linger);
+      options.bind ? fills.bind(options.fills_endpoint) : fills.connect(options.fills_endpoint);
+    }
+    if (!options.feed_endpoint.empty()) {
+      step = "cannot connect to feed " + options.feed_endpoint;
+      feed = zmq::socket_t(context, zmq::socket_type::sub);
+      feed.set(zmq::sockopt::linger, 0);
+      feed.set(zmq::sockopt::subscribe, "");
+      feed.connect(options.feed_endpoint);
+    }
+  } catch (const zmq::error_t& e) {
+    stats.exit_code = 1;
+    stats.error = step + ": " + e.what();
+    return stats;
+  }
+
+  PaperFiller filler(options.rules);
+  std::deque<PendingOrder> pending;
+  std::deque<std::string> backlog;  // encoded reports the fills socket has not taken yet
+
+  const auto flush_backlog = [&] {
+    while (!backlog.empty()) {
+      // dontwait: with no daemon attached a bound PUSH would block here and
+      // freeze price updates and the stop flag.
+      if (!fills.send(zmq::buffer(backlog.front()), zmq::send_flags::dontwait)) return;
+      backlog.pop_front();
+      ++stats.reports_sent;
+    }
+  };
+
+  const auto execute_due = [&](Clock::time_point now) {
+    while (!pending.empty() && pending.front().due <= now) {
+      const core::Order order = std::move(pending.front().order);
+      pending.pop_front();
+      for (const core::FillReport& report : filler.fill(order, wall_clock_now())) {
+        out << describe_report(order, report) << '\n';
+        switch (report.status) {
+          case core::FillStatus::filled: ++stats.filled; break;
+          case core::FillStatus::partially_filled: ++stats.partial_reports; break;
+          case core::FillStatus::rejected: ++stats.rejected; break;
+          case core::FillStatus::cancelled: ++stats.cancelled; break;
+        }
+        if (fills) {
+          std::string frame;
+          execution::encode_fill(report, frame);
+          backlog.push_back(std::move(frame));
+        }
+      }
+      out.flush();
+    }
+  };
+
+  while (!stop.load()) {
+    try {
+      auto timeout = kStopCheckInterval;
+      const auto now = Clock::now();
+      if (!pending.empty()) {
+        const auto until_due = std::chrono::ceil<std::chrono::milliseconds>(pending.front().due - now);
+        timeout = std::clamp(until_due, std::chrono::milliseconds(0), kStopCheckInterval);
+      }
+      zmq_pollitem_t items[3];
+      int count = 0;
+      items[count++] = {orders.handle(), 0, ZMQ_POLLIN, 0};
+      const int feed_index = feed ? count : -1;
+      if (feed) items[count++] = {feed.handle(), 0, ZMQ_POLLIN, 0};
+      if (fills && !backlog.empty()) items[count++] = {fills.handle(), 0, ZMQ_POLLOUT, 0};
+      if (zmq_poll(items, count, static_cast<long>(timeout.count())) < 0) {
+        if (zmq_errno() == EINTR) continue;  // a signal; the loop condition decides
+        stats.exit_code = 1;
+        stats.error = std::string("poll failed: ") + zmq_strerror(zmq_errno());
+        break;
+      }
+
+      // Prices first, so an order that arrived with them fills at the newest one.
+      if (feed_index >= 0 && (items[feed_index].revents & ZMQ_POLLIN)) {
+        for (auto frames = receive_message(feed); !frames.empty(); frames = receive_message(feed)) {
+          if (auto p = read_feed_price(frames)) {
+            filler.on_price(p->symbol, p->price);
+            ++stats.prices;
+          }
+        }
+      }
+      if (items[0].revents & ZMQ_POLLIN) {
+        for (auto frames = receive_message(orders); !frames.empty(); frames = receive_message(orders)) {
+          execution::DecodedOrder decoded;
+          if (frames.size() != 1) {
+            decoded.error = "expected one frame, got " + std::to_string(frames.size());
+          } else {
+            decoded = execution::decode_order(frames[0]);
+          }
+          if (!decoded.ok) {
+            ++stats.malformed;
+            err << "paper: malformed order dropped: " << decoded.error << std::endl;
+            continue;
+          }
+          ++stats.orders;
+          pending.push_back({std::move(decoded.order), Clock::now() + options.latency});
+        }
+      }
+      execute_due(Clock::now());
+      if (fills) flush_backlog();
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;
+      stats.exit_code = 1;
+      stats.error = std::string("socket error: ") + e.what();
+      break;
+    }
+  }
+
+  // Orders already received but still waiting out the latency are not filled:
+  // a stop means stop, and the daemon treats them as open orders.
+  if (fills) {
+    try {
+      flush_backlog();
+    } catch (const zmq::error_t&) {
+      // Counted as dropped below.
+    }
+  }
+  stats.reports_dropped = backlog.size();
+  return stats;
+}
+
+int run_paper_gateway(const PaperOptions& options, const std::atomic<bool>& stop, std::ostream& out,
+                      std::ostream& err) {
+  out << "paper: orders from " << options.orders_endpoint << ", fills to "
+      << (options.fills_endpoint.empty() ? std::string("(none, printing only)") : options.fills_endpoint)
+      << ", prices from " << (options.feed_endpoint.empty() ? std::string("(none)") : options.feed_endpoint);
+  if (options.rules.slippage_bps > 0) out << ", slippage " << options.rules.slippage_bps << " bps";
+  if (options.rules.reject_every > 0) out << ", rejecting every " << options.rules.reject_every << " orders";
+  if (options.rules.partial) out << ", partial fills";
+  if (options.latency.count() > 0) out << ", latency " << options.latency.count() << " ms";
+  out << std::endl;
+
+  const PaperStats s = run_paper_loop(options, stop, out, err);
+  if (s.exit_code != 0) {
+    err << "paper: " << s.error << std::endl;
+    return s.exit_code;
+  }
+  out << "paper: " << s.orders << " orders: " << s.filled << " filled, " << s.rejected << " rejected, "
+      << s.cancelled << " cancelled; " << s.malformed << " malformed; " << s.reports_sent << " reports sent";
+  if (s.reports_dropped > 0) out << ", " << s.reports_dropped << " undelivered";
+  out << "; " << s.prices << " prices" << std::endl;
+  return 0;
+}
+
+}  // namespace ballast::cli

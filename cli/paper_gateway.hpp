@@ -1,0 +1,113 @@
+#pragma once
+// `ballast paper`: a paper execution gateway. Takes orders from the daemon's
+// queue (SPEC §3), fills them at the last price seen on the feed and reports
+// fills back (SPEC §4).
+//
+// The pure part (PaperFiller: prices and an order in, fill reports out) is
+// separate from the socket loop (run_paper_loop) so fill rules are tested
+// without sockets.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/time.hpp"
+#include "core/types.hpp"
+
+namespace ballast::cli {
+
+struct PaperFillRules {
+  /// Buys pay price·(1 + bps/10⁴), sells receive price·(1 − bps/10⁴). In [0, 10⁴).
+  double slippage_bps = 0.0;
+  /// Every Nth valid order is rejected (for exercising the daemon); 0 = never.
+  std::uint64_t reject_every = 0;
+  /// Fill in two halves: a partially_filled report, then filled.
+  bool partial = false;
+};
+
+/// Fills orders in full at the last price of their symbol, or at the order's
+/// reference_price before any price was seen. A limit order is treated as
+/// immediate-or-cancel: filled when the execution price is at or better than
+/// its limit, otherwise cancelled with nothing filled.
+class PaperFiller {
+ public:
+  explicit PaperFiller(PaperFillRules rules = {}) : rules_(rules) {}
+
+  /// Remembers the last price of `symbol`; ignores non-finite or non-positive prices.
+  void on_price(std::string_view symbol, double price);
+  std::optional<double> last_price(std::string_view symbol) const;
+
+  /// The execution reports for one order, in sending order; every report
+  /// carries cumulative quantity and average price (SPEC §4) and time `now`.
+  std::vector<core::FillReport> fill(const core::Order& order, core::TimeNs now);
+
+  /// Valid orders seen so far (the count `reject_every` works on).
+  std::uint64_t orders_seen() const { return orders_seen_; }
+
+ private:
+  PaperFillRules rules_;
+  std::unordered_map<std::string, double> last_prices_;
+  std::uint64_t orders_seen_ = 0;
+};
+
+/// One readable line per report: "FILL main-20261123-000001 buy 12 SPY @ 589.20",
+/// "PARTIAL ... buy 6/12 SPY @ 589.20", "REJECT ... buy 12 SPY",
+/// "CANCEL ... buy 12 SPY limit 580.00".
+std::string describe_report(const core::Order& order, const core::FillReport& report);
+
+struct FeedPrice {
+  std::string symbol;
+  double price = 0;
+};
+/// The symbol and price of one feed message in either framing (SPEC §2): two
+/// frames are topic and JSON; one frame is "<topic> <JSON>" or a bare JSON
+/// object. `symbol` falls back to the topic, `price` to the bid/ask mid, and
+/// numbers may be strings. nullopt when the message carries no usable price.
+/// Never throws.
+std::optional<FeedPrice> read_feed_price(const std::vector<std::string>& frames);
+
+struct PaperOptions {
+  /// The daemon's order queue (its PUSH binds; SPEC §3).
+  std::string orders_endpoint = "tcp://127.0.0.1:5557";
+  /// The daemon's fills endpoint; empty = only print the fills.
+  std::string fills_endpoint = "tcp://127.0.0.1:5558";
+  /// A price feed (a publisher binds); empty = fill at reference prices.
+  std::string feed_endpoint = "tcp://127.0.0.1:5556";
+  /// Bind the order and fill sockets instead of connecting (for a daemon
+  /// configured with `[execution] connect = true`).
+  bool bind = false;
+  PaperFillRules rules;
+  /// Delay between receiving an order and filling it; prices keep arriving
+  /// meanwhile, and the fill uses the price at the end of the delay.
+  std::chrono::milliseconds latency{0};
+  /// How long fill reports still queued at exit may delay it.
+  std::chrono::milliseconds linger{1000};
+};
+
+struct PaperStats {
+  int exit_code = 0;  ///< 0 stopped, 1 socket failure, 2 unusable options
+  std::string error;
+  std::uint64_t orders = 0;     ///< valid orders received
+  std::uint64_t malformed = 0;  ///< order frames that were not orders
+  std::uint64_t filled = 0;     ///< orders completely filled
+  std::uint64_t partial_reports = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t cancelled = 0;
+  std::uint64_t reports_sent = 0;     ///< reports handed to the fills socket
+  std::uint64_t reports_dropped = 0;  ///< reports still undeliverable at exit
+  std::uint64_t prices = 0;           ///< usable feed messages
+};
+
+/// Runs until `stop`: one line per report on `out`, malformed orders on `err`.
+PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& stop, std::ostream& out,
+                          std::ostream& err);
+/// run_paper_loop plus a start line and a one-line summary; returns the exit code.
+int run_paper_gateway(const PaperOptions& options, const std::atomic<bool>& stop, std::ostream& out,
+                      std::ostream& err);
+
+}  // namespace ballast::cli

@@ -1,0 +1,414 @@
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cmath>
+#include <chrono>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+#include <zmq.hpp>
+
+#include "cli/paper_gateway.hpp"
+#include "core/types.hpp"
+#include "execution/io/fill_codec.hpp"
+#include "execution/io/order_codec.hpp"
+
+using namespace std::chrono_literals;
+using ballast::cli::describe_report;
+using ballast::cli::PaperFiller;
+using ballast::cli::PaperFillRules;
+using ballast::cli::PaperOptions;
+using ballast::cli::PaperStats;
+using ballast::cli::read_feed_price;
+using ballast::core::FillReport;
+using ballast::core::FillStatus;
+using ballast::core::Order;
+using ballast::core::OrderType;
+using ballast::core::Side;
+
+namespace {
+
+Order make_order(std::string id, std::string symbol, Side side, double quantity, double reference_price) {
+  Order o;
+  o.order_id = std::move(id);
+  o.portfolio = "main";
+  o.symbol = std::move(symbol);
+  o.side = side;
+  o.quantity = quantity;
+  o.reference_price = reference_price;
+  o.reason = "threshold";
+  o.rebalance_id = "main-20261123-000001";
+  o.created_at = 1'763'908'200'000'000'000LL;
+  return o;
+}
+
+constexpr ballast::core::TimeNs kNow = 1'763'908'201'000'000'000LL;
+
+/// Runs the gateway loop on its own thread; the destructor stops and joins it.
+class GatewayThread {
+ public:
+  explicit GatewayThread(PaperOptions options)
+      : thread_([this, options = std::move(options)] { stats_ = run_paper_loop(options, stop_, out_, err_); }) {}
+  ~GatewayThread() { stop(); }
+  const PaperStats& stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    return stats_;
+  }
+  // Only read after stop().
+  std::string out() const { return out_.str(); }
+  std::string err() const { return err_.str(); }
+
+ private:
+  std::atomic<bool> stop_{false};
+  PaperStats stats_;
+  std::ostringstream out_;
+  std::ostringstream err_;
+  std::thread thread_;
+};
+
+/// The daemon's side of the execution wire: orders PUSH and fills PULL, bound on
+/// loopback ports the OS picks, plus a price publisher.
+struct DaemonSide {
+  zmq::context_t ctx;
+  zmq::socket_t orders{ctx, zmq::socket_type::push};
+  zmq::socket_t fills{ctx, zmq::socket_type::pull};
+  zmq::socket_t prices{ctx, zmq::socket_type::pub};
+
+  DaemonSide() {
+    for (zmq::socket_t* s : {&orders, &fills, &prices}) {
+      s->set(zmq::sockopt::linger, 0);
+      s->bind("tcp://127.0.0.1:*");
+    }
+    // A bound PUSH blocks until the gateway connects; bound the wait.
+    orders.set(zmq::sockopt::sndtimeo, 10000);
+  }
+  std::string endpoint(zmq::socket_t& s) { return s.get(zmq::sockopt::last_endpoint); }
+
+  PaperOptions gateway_options() {
+    PaperOptions o;
+    o.orders_endpoint = endpoint(orders);
+    o.fills_endpoint = endpoint(fills);
+    o.feed_endpoint = endpoint(prices);
+    o.linger = 0ms;
+    return o;
+  }
+
+  void send_order(const Order& order) {
+    std::string frame;
+    ballast::execution::encode_order(order, frame);
+    REQUIRE(orders.send(zmq::buffer(frame), zmq::send_flags::none));
+  }
+
+  std::optional<FillReport> receive_fill(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return std::nullopt;
+      zmq_pollitem_t item{fills.handle(), 0, ZMQ_POLLIN, 0};
+      if (zmq_poll(&item, 1, static_cast<long>(left.count())) <= 0) continue;
+      zmq::message_t msg;
+      if (!fills.recv(msg, zmq::recv_flags::dontwait)) continue;
+      auto decoded = ballast::execution::decode_fill(msg.to_string_view(), 0);
+      REQUIRE_MESSAGE(decoded.ok, decoded.error);
+      return decoded.fill;
+    }
+  }
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Fill rules
+
+TEST_CASE("paper filler fills a market order in full at the last price") {
+  PaperFiller f;
+  f.on_price("SPY", 589.2);
+  const auto reports = f.fill(make_order("o1", "SPY", Side::buy, 12, 580.0), kNow);
+  REQUIRE(reports.size() == 1);
+  CHECK(reports[0].order_id == "o1");
+  CHECK(reports[0].status == FillStatus::filled);
+  CHECK(reports[0].filled_quantity == 12);
+  CHECK(reports[0].avg_price == 589.2);
+  CHECK(reports[0].ts == kNow);
+}
+
+TEST_CASE("paper filler uses the reference price before any price was seen") {
+  PaperFiller f;
+  f.on_price("AGG", 98.0);
+  const auto reports = f.fill(make_order("o1", "SPY", Side::sell, 3, 580.0), kNow);
+  REQUIRE(reports.size() == 1);
+  CHECK(reports[0].avg_price == 580.0);
+}
+
+TEST_CASE("paper filler keeps the newest price and ignores unusable ones") {
+  PaperFiller f;
+  f.on_price("SPY", 500.0);
+  f.on_price("SPY", 501.0);
+  f.on_price("SPY", -1.0);
+  f.on_price("SPY", 0.0);
+  f.on_price("SPY", std::nan(""));
+  CHECK(f.last_price("SPY") == 501.0);
+  CHECK_FALSE(f.last_price("AGG").has_value());
+}
+
+TEST_CASE("paper slippage makes buys pay more and sells receive less") {
+  PaperFillRules rules;
+  rules.slippage_bps = 10;
+  PaperFiller f(rules);
+  f.on_price("SPY", 500.0);
+  CHECK(f.fill(make_order("b", "SPY", Side::buy, 1, 1), kNow)[0].avg_price == doctest::Approx(500.5));
+  CHECK(f.fill(make_order("s", "SPY", Side::sell, 1, 1), kNow)[0].avg_price == doctest::Approx(499.5));
+}
+
+TEST_CASE("paper filler rejects every Nth order when asked") {
+  PaperFillRules rules;
+  rules.reject_every = 3;
+  PaperFiller f(rules);
+  std::vector<FillStatus> statuses;
+  for (int i = 1; i <= 7; ++i) {
+    const auto r = f.fill(make_order("o" + std::to_string(i), "SPY", Side::buy, 1, 100), kNow);
+    REQUIRE(r.size() == 1);
+    statuses.push_back(r[0].status);
+  }
+  CHECK(statuses == std::vector<FillStatus>{FillStatus::filled, FillStatus::filled, FillStatus::rejected,
+                                            FillStatus::filled, FillStatus::filled, FillStatus::rejected,
+                                            FillStatus::filled});
+  CHECK(f.fill(make_order("o8", "SPY", Side::buy, 1, 100), kNow)[0].status == FillStatus::filled);
+  CHECK(f.orders_seen() == 8);
+}
+
+TEST_CASE("paper partial fills report a half, then the whole, cumulatively") {
+  PaperFillRules rules;
+  rules.partial = true;
+  PaperFiller f(rules);
+  f.on_price("SPY", 100.0);
+
+  auto r = f.fill(make_order("even", "SPY", Side::buy, 12, 1), kNow);
+  REQUIRE(r.size() == 2);
+  CHECK(r[0].status == FillStatus::partially_filled);
+  CHECK(r[0].filled_quantity == 6);
+  CHECK(r[0].avg_price == 100.0);
+  CHECK(r[1].status == FillStatus::filled);
+  CHECK(r[1].filled_quantity == 12);
+  CHECK(r[1].avg_price == 100.0);
+
+  r = f.fill(make_order("odd", "SPY", Side::buy, 7, 1), kNow);
+  REQUIRE(r.size() == 2);
+  CHECK(r[0].filled_quantity == 3);
+  CHECK(r[1].filled_quantity == 7);
+
+  r = f.fill(make_order("one", "SPY", Side::buy, 1, 1), kNow);
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].status == FillStatus::filled);
+
+  r = f.fill(make_order("fraction", "SPY", Side::buy, 0.5, 1), kNow);
+  REQUIRE(r.size() == 2);
+  CHECK(r[0].filled_quantity == 0.25);
+  CHECK(r[1].filled_quantity == 0.5);
+}
+
+TEST_CASE("paper limit orders fill when marketable and are cancelled otherwise") {
+  PaperFiller f;
+  f.on_price("SPY", 100.0);
+  Order buy = make_order("lb", "SPY", Side::buy, 5, 100);
+  buy.order_type = OrderType::limit;
+  buy.limit_price = 101.0;
+  CHECK(f.fill(buy, kNow)[0].status == FillStatus::filled);
+  buy.limit_price = 99.0;
+  const auto cancelled = f.fill(buy, kNow);
+  REQUIRE(cancelled.size() == 1);
+  CHECK(cancelled[0].status == FillStatus::cancelled);
+  CHECK(cancelled[0].filled_quantity == 0);
+
+  Order sell = make_order("ls", "SPY", Side::sell, 5, 100);
+  sell.order_type = OrderType::limit;
+  sell.limit_price = 99.0;
+  CHECK(f.fill(sell, kNow)[0].status == FillStatus::filled);
+  sell.limit_price = 100.5;
+  CHECK(f.fill(sell, kNow)[0].status == FillStatus::cancelled);
+}
+
+TEST_CASE("paper filler rejects an order it has no price for") {
+  PaperFiller f;
+  const auto r = f.fill(make_order("o", "SPY", Side::buy, 1, 0), kNow);
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].status == FillStatus::rejected);
+}
+
+TEST_CASE("paper report lines are readable") {
+  const Order o = make_order("main-20261123-000001", "SPY", Side::buy, 12, 589.0);
+  FillReport r;
+  r.order_id = o.order_id;
+  r.filled_quantity = 12;
+  r.avg_price = 589.2;
+  CHECK(describe_report(o, r) == "FILL main-20261123-000001 buy 12 SPY @ 589.20");
+  r.status = FillStatus::partially_filled;
+  r.filled_quantity = 6;
+  CHECK(describe_report(o, r) == "PARTIAL main-20261123-000001 buy 6/12 SPY @ 589.20");
+  r.status = FillStatus::rejected;
+  CHECK(describe_report(o, r) == "REJECT main-20261123-000001 buy 12 SPY");
+  Order lim = o;
+  lim.order_type = OrderType::limit;
+  lim.limit_price = 580;
+  r.status = FillStatus::cancelled;
+  CHECK(describe_report(lim, r) == "CANCEL main-20261123-000001 buy 12 SPY limit 580.00");
+  const Order small = make_order("x", "SHIB-USD", Side::sell, 1e6, 0.00001);
+  FillReport rs;
+  rs.order_id = "x";
+  rs.filled_quantity = 1e6;
+  rs.avg_price = 0.0000123;
+  CHECK(describe_report(small, rs) == "FILL x sell 1000000 SHIB-USD @ 0.0000123");
+}
+
+// ---------------------------------------------------------------------------
+// Feed messages
+
+TEST_CASE("paper reads prices from both framings") {
+  auto p = read_feed_price({"SPY", R"({"symbol":"SPY","price":589.2,"ts":1763908200.5})"});
+  REQUIRE(p);
+  CHECK(p->symbol == "SPY");
+  CHECK(p->price == 589.2);
+
+  p = read_feed_price({R"(SPY {"symbol":"SPY","price":589.3})"});
+  REQUIRE(p);
+  CHECK(p->price == 589.3);
+
+  p = read_feed_price({R"(COINBASE-ticker-BTC-USD {"exchange":"COINBASE","symbol":"BTC-USD","bid":"42000","ask":"42002","timestamp":1})"});
+  REQUIRE(p);
+  CHECK(p->symbol == "BTC-USD");
+  CHECK(p->price == 42001.0);
+
+  p = read_feed_price({"AGG", R"({"price":"98.5"})"});
+  REQUIRE(p);
+  CHECK(p->symbol == "AGG");
+  CHECK(p->price == 98.5);
+
+  p = read_feed_price({R"({"symbol":"X","price":3})"});
+  REQUIRE(p);
+  CHECK(p->symbol == "X");
+}
+
+TEST_CASE("paper ignores feed messages without a usable price") {
+  for (const std::vector<std::string>& frames : std::vector<std::vector<std::string>>{
+           {},
+           {""},
+           {"SPY"},
+           {"SPY", "not json"},
+           {"SPY", R"({"price":0})"},
+           {"SPY", R"({"price":-1})"},
+           {"SPY", R"({"price":"abc"})"},
+           {"SPY", R"({"bid":1})"},
+           {"SPY", R"([1,2])"},
+           {"SPY", R"({"price":1e999})"},
+           {R"({"price":5})"},
+           {"SPY {\"price\":"},
+       }) {
+    CHECK_FALSE(read_feed_price(frames).has_value());
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Over real sockets
+
+TEST_CASE("paper gateway fills orders from a real queue at the feed's price") {
+  DaemonSide daemon;
+  PaperOptions options = daemon.gateway_options();
+  options.rules.slippage_bps = 10;
+  GatewayThread gateway(options);
+
+  // The feed subscription becomes live some time after the gateway connects;
+  // probe until a fill shows the feed's price rather than the reference price.
+  int probes = 0;
+  bool fed = false;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!fed && std::chrono::steady_clock::now() < deadline) {
+    daemon.prices.send(zmq::str_buffer("SPY"), zmq::send_flags::sndmore);
+    daemon.prices.send(zmq::str_buffer(R"({"symbol":"SPY","price":200,"ts":1763908200})"), zmq::send_flags::none);
+    daemon.send_order(make_order("probe-" + std::to_string(++probes), "SPY", Side::buy, 2, 100.0));
+    const auto fill = daemon.receive_fill(5s);
+    REQUIRE(fill.has_value());
+    CHECK(fill->order_id == "probe-" + std::to_string(probes));
+    CHECK(fill->status == FillStatus::filled);
+    CHECK(fill->filled_quantity == 2);
+    if (fill->avg_price == doctest::Approx(200.2)) {
+      fed = true;
+    } else {
+      CHECK(fill->avg_price == doctest::Approx(100.1));
+    }
+  }
+  REQUIRE(fed);
+
+  // A malformed order is dropped and the next one still fills.
+  REQUIRE(daemon.orders.send(zmq::str_buffer("{not an order"), zmq::send_flags::none));
+  daemon.send_order(make_order("main-20261123-000042", "AGG", Side::sell, 10, 50.0));
+  const auto fill = daemon.receive_fill(5s);
+  REQUIRE(fill.has_value());
+  CHECK(fill->order_id == "main-20261123-000042");
+  CHECK(fill->avg_price == doctest::Approx(49.95));
+
+  const PaperStats& stats = gateway.stop();
+  CHECK(stats.exit_code == 0);
+  CHECK(stats.malformed == 1);
+  CHECK(stats.orders == static_cast<std::uint64_t>(probes) + 1);
+  CHECK(stats.filled == stats.orders);
+  CHECK(stats.reports_sent == stats.orders);
+  CHECK(stats.reports_dropped == 0);
+  CHECK(stats.prices >= 1);
+  CHECK(gateway.out().find("FILL main-20261123-000042 sell 10 AGG @ 49.95\n") != std::string::npos);
+  CHECK(gateway.err().find("malformed order") != std::string::npos);
+}
+
+TEST_CASE("paper gateway sends partial then full reports after its latency") {
+  DaemonSide daemon;
+  PaperOptions options = daemon.gateway_options();
+  options.feed_endpoint.clear();
+  options.rules.partial = true;
+  options.rules.reject_every = 2;
+  options.latency = 30ms;
+  GatewayThread gateway(options);
+
+  const auto sent = std::chrono::steady_clock::now();
+  daemon.send_order(make_order("a", "SPY", Side::buy, 12, 100.0));
+  const auto first = daemon.receive_fill(5s);
+  const auto elapsed = std::chrono::steady_clock::now() - sent;
+  const auto second = daemon.receive_fill(5s);
+  REQUIRE(first.has_value());
+  REQUIRE(second.has_value());
+  CHECK(elapsed >= 30ms);
+  CHECK(first->status == FillStatus::partially_filled);
+  CHECK(first->filled_quantity == 6);
+  CHECK(second->status == FillStatus::filled);
+  CHECK(second->filled_quantity == 12);
+  CHECK(second->avg_price == 100.0);
+
+  daemon.send_order(make_order("b", "SPY", Side::sell, 4, 100.0));
+  const auto rejected = daemon.receive_fill(5s);
+  REQUIRE(rejected.has_value());
+  CHECK(rejected->order_id == "b");
+  CHECK(rejected->status == FillStatus::rejected);
+
+  const PaperStats& stats = gateway.stop();
+  CHECK(stats.orders == 2);
+  CHECK(stats.partial_reports == 1);
+  CHECK(stats.filled == 1);
+  CHECK(stats.rejected == 1);
+  CHECK(stats.reports_sent == 3);
+}
+
+TEST_CASE("paper gateway refuses unusable options") {
+  std::atomic<bool> stop{false};
+  std::ostringstream out, err;
+  PaperOptions o;
+  o.rules.slippage_bps = -1;
+  CHECK(run_paper_loop(o, stop, out, err).exit_code == 2);
+  o.rules.slippage_bps = 0;
+  o.orders_endpoint = "nonsense-endpoint";
+  const PaperStats s = run_paper_loop(o, stop, out, err);
+  CHECK(s.exit_code == 1);
+  CHECK(s.error.find("nonsense-endpoint") != std::string::npos);
+  CHECK(ballast::cli::run_paper_gateway(o, stop, out, err) == 1);
+}
