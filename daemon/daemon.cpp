@@ -316,22 +316,8 @@ void Daemon::on_fill_message(std::span<zmq::message_t> frames, std::size_t count
 
 void Daemon::handle_output(Clock::time_point received) {
   const bool live = cfg_.execution.mode == config::ExecutionMode::live;
-  for (const auto& ev : out_.rebalances) {
-    const auto& rec = ev.record;
-    const auto& id = engine_->portfolios()[ev.portfolio].spec.id;
-    std::string orders;
-    for (std::size_t i = ev.first_order; i < ev.first_order + rec.orders; ++i) {
-      const auto& o = out_.orders[i];
-      fmt::format_to(std::back_inserter(orders), "{}{} {} {} @ {}", orders.empty() ? "" : ", ", core::to_string(o.side),
-                     o.quantity, o.symbol, o.reference_price);
-    }
-    spdlog::info("rebalance {} portfolio={} reason={} why=\"{}\" value={:.2f} max_drift={:.4f} total_drift={:.4f} "
-                 "orders=[{}]{}",
-                 rec.rebalance_id, id, rec.reason, rec.detail, rec.value, rec.max_abs_drift, rec.total_drift, orders,
-                 live ? "" : " (dry-run: not sent)");
-    rebalances_metric_->with({id, rec.reason}).inc();
-  }
-  for (auto& o : out_.orders) {
+  // Orders leave first; logging and bookkeeping follow, off the latency path.
+  for (const auto& o : out_.orders) {
     encode_buf_.clear();
     execution::encode_order(o, encode_buf_);
     if (live) {
@@ -342,6 +328,23 @@ void Daemon::handle_output(Clock::time_point received) {
     } else {
       spdlog::info("dry-run order {}", encode_buf_);
     }
+  }
+  for (const auto& ev : out_.rebalances) {
+    const auto& rec = ev.record;
+    const auto& id = engine_->portfolios()[ev.portfolio].spec.id;
+    std::string orders;
+    for (std::size_t i = ev.first_order; i < ev.first_order + rec.orders; ++i) {
+      const auto& o = out_.orders[i];
+      fmt::format_to(std::back_inserter(orders), "{}{} {} {} @ {:.6g}", orders.empty() ? "" : ", ", core::to_string(o.side),
+                     o.quantity, o.symbol, o.reference_price);
+    }
+    spdlog::info("rebalance {} portfolio={} reason={} why=\"{}\" value={:.2f} max_drift={:.4f} total_drift={:.4f} "
+                 "orders=[{}]{}",
+                 rec.rebalance_id, id, rec.reason, rec.detail, rec.value, rec.max_abs_drift, rec.total_drift, orders,
+                 live ? "" : " (dry-run: not sent)");
+    rebalances_metric_->with({id, rec.reason}).inc();
+  }
+  for (auto& o : out_.orders) {
     orders_metric_->with({o.portfolio, o.reason, std::string(core::to_string(o.side))}).inc();
     recent_orders_.push_back({std::move(o), live});
     if (recent_orders_.size() > 100) recent_orders_.pop_front();
@@ -351,7 +354,7 @@ void Daemon::handle_output(Clock::time_point received) {
       case engine::FillOutcome::Kind::applied:
         ++fills_applied_;
         fills_metric_->with({"applied"}).inc();
-        spdlog::info("fill {} {} quantity={} price={} portfolio={}{}", f.order_id, core::to_string(f.status),
+        spdlog::info("fill {} {} quantity={} price={:.6g} portfolio={}{}", f.order_id, core::to_string(f.status),
                      f.quantity_delta, f.price, engine_->portfolios()[f.portfolio].spec.id,
                      f.finished ? "" : " (still open)");
         break;

@@ -101,10 +101,18 @@ bool percent_decode(std::string_view in, bool plus_is_space, std::string& out) {
 /// ("http://host/status?x=1") target into the request's path and query.
 bool parse_target(std::string_view target, HttpRequest& request) {
   if (target.empty()) return false;
+  std::string absolute_rest;  // "/?x=1" for "http://host?x=1"
   if (const auto scheme = target.find("://");
       scheme != std::string_view::npos && target.front() != '/') {
-    const auto path_start = target.find('/', scheme + 3);
-    target = path_start == std::string_view::npos ? std::string_view("/") : target.substr(path_start);
+    const auto rest = target.find_first_of("/?#", scheme + 3);
+    if (rest == std::string_view::npos) {
+      target = "/";
+    } else if (target[rest] == '/') {
+      target = target.substr(rest);
+    } else {
+      absolute_rest = "/" + std::string(target.substr(rest));
+      target = absolute_rest;
+    }
   }
   if (target == "*") {
     request.path = "*";
@@ -550,7 +558,11 @@ void HttpServer::Impl::on_accept(const error_code& ec, tcp::socket socket) {
 
   ++stats_.connections_accepted;
   socket.set_option(tcp::no_delay(true), ignored);
-  std::make_shared<Session>(shared_from_this(), std::move(socket))->start();
+  try {
+    std::make_shared<Session>(shared_from_this(), std::move(socket))->start();
+  } catch (const std::exception&) {
+    // Out of memory for one more session: drop this connection, keep the server.
+  }
   accept();
 }
 

@@ -106,8 +106,9 @@ class Router {
   std::vector<Route> routes_;
 };
 
-/// HTTP/1.1 with keep-alive on a caller's io_context. Every member must be
-/// called on the io_context's thread, or while the io_context is not running.
+/// HTTP/1.1 with keep-alive on a caller's io_context, which must outlive the
+/// server. Every member must be called on the io_context's thread, or while
+/// the io_context is not running.
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, std::string listen, HttpHandler handler,

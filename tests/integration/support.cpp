@@ -101,6 +101,7 @@ RunResult run_command(const std::string& exe, const std::vector<std::string>& ar
 DaemonHarness::DaemonHarness(const std::string& config_body, const std::string& extra_feed,
                              const std::string& extra_execution, const std::string& extra_status, bool with_fills) {
   pub_.set(zmq::sockopt::linger, 0);
+  pub_.set(zmq::sockopt::sndhwm, 0);
   pull_.set(zmq::sockopt::linger, 0);
   fills_.set(zmq::sockopt::linger, 0);
   pub_.bind(ports.feed_endpoint());
@@ -169,6 +170,14 @@ std::vector<std::string> DaemonHarness::orders(std::size_t count, std::chrono::m
       },
       within);
   return received_;
+}
+
+std::string DaemonHarness::next_order(std::chrono::milliseconds within) {
+  pull_.set(zmq::sockopt::rcvtimeo, static_cast<int>(within.count()));
+  zmq::message_t msg;
+  if (!pull_.recv(msg)) return {};
+  received_.push_back(msg.to_string());
+  return received_.back();
 }
 
 void DaemonHarness::send_fill(const std::string& json) { fills_.send(zmq::buffer(json), zmq::send_flags::none); }

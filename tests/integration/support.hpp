@@ -109,6 +109,10 @@ class DaemonHarness {
   /// Orders received so far (JSON objects as text), waiting up to `within` for `count`.
   std::vector<std::string> orders(std::size_t count, std::chrono::milliseconds within = 5s);
   void send_fill(const std::string& json);
+  /// Blocks up to `within` for the next order; empty when none came.
+  std::string next_order(std::chrono::milliseconds within);
+  /// The market-data PUB (unlimited send queue: nothing is dropped on our side).
+  zmq::socket_t& publisher() { return pub_; }
 
   cli::HttpResult get(const std::string& path) const;
   cli::HttpResult post(const std::string& path, const std::string& token = "") const;
