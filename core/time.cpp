@@ -167,23 +167,44 @@ std::optional<TimeNs> parse_iso8601(std::string_view s) {
   return secs * kNanosPerSecond + frac_ns;
 }
 
+namespace {
+// Writes `v` as exactly `width` decimal digits (zero-padded); no locale, no printf.
+char* put_digits(char* p, std::int64_t v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return p + width;
+}
+}  // namespace
+
 std::string format_iso8601(TimeNs t) {
   const std::int64_t days = floor_div(t, kNanosPerDay);
-  const std::int64_t in_day = t - days * kNanosPerDay;
+  const std::int64_t ms = (t - days * kNanosPerDay) / 1'000'000;
   const CivilDate d = civil_from_days(days);
-  const std::int64_t ms = in_day / 1'000'000;
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", d.year, d.month, d.day,
-                static_cast<int>(ms / 3'600'000), static_cast<int>(ms / 60'000 % 60), static_cast<int>(ms / 1000 % 60),
-                static_cast<int>(ms % 1000));
-  return buf;
+  char buf[24];
+  char* p = put_digits(buf, d.year, 4);
+  *p++ = '-';
+  p = put_digits(p, d.month, 2);
+  *p++ = '-';
+  p = put_digits(p, d.day, 2);
+  *p++ = 'T';
+  p = put_digits(p, ms / 3'600'000, 2);
+  *p++ = ':';
+  p = put_digits(p, ms / 60'000 % 60, 2);
+  *p++ = ':';
+  p = put_digits(p, ms / 1000 % 60, 2);
+  *p++ = '.';
+  p = put_digits(p, ms % 1000, 3);
+  *p++ = 'Z';
+  return std::string(buf, p);
 }
 
 std::string format_yyyymmdd(TimeNs t) {
   const CivilDate d = civil_from_days(floor_div(t, kNanosPerDay));
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d%02u%02u", d.year, d.month, d.day);
-  return buf;
+  char buf[8];
+  put_digits(buf, static_cast<std::int64_t>(d.year) * 10000 + d.month * 100 + d.day, 8);
+  return std::string(buf, 8);
 }
 
 TimeNs add_months(TimeNs t, int months) {

@@ -9,13 +9,19 @@
 namespace ballast::engine {
 namespace {
 
-std::string make_id(std::string_view portfolio, core::TimeNs now, std::uint64_t seq) {
-  char tail[32];
-  std::snprintf(tail, sizeof tail, "-%06llu", static_cast<unsigned long long>(seq));
-  std::string id(portfolio);
-  id += '-';
-  id += core::format_yyyymmdd(now);
-  id += tail;
+/// "<portfolio>-<yyyymmdd>-<seq>", seq zero-padded to six digits (more when larger).
+std::string make_id(std::string_view portfolio, std::string_view yyyymmdd, std::uint64_t seq) {
+  char digits[24];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + seq % 10);
+    seq /= 10;
+  } while (seq > 0 || n < 6);
+  std::string id;
+  id.reserve(portfolio.size() + yyyymmdd.size() + 2 + static_cast<std::size_t>(n));
+  id.append(portfolio).push_back('-');
+  id.append(yyyymmdd).push_back('-');
+  while (n > 0) id.push_back(digits[--n]);
   return id;
 }
 
@@ -205,9 +211,9 @@ void Engine::evaluate(std::size_t index, core::TimeNs now, Output& out) {
     }
     const strategies::WeightView view{weights_, targets_, p.cash / value_, p.spec.cash_target};
     if (const auto breach = strategies::check_threshold(*threshold, view)) {
-      std::vector<std::string> names;
-      for (const auto& a : p.assets) names.push_back(symbols_.name(a.symbol));
-      rebalance(index, "threshold", strategies::describe(breach, names), false, now, out);
+      const std::string_view symbol =
+          breach.kind == strategies::Breach::Kind::total ? "" : symbols_.name(p.assets[breach.asset].symbol);
+      rebalance(index, "threshold", strategies::describe(breach, symbol), false, now, out);
       return;
     }
   }
@@ -281,7 +287,8 @@ bool Engine::rebalance(std::size_t index, std::string_view reason, std::string d
   event.portfolio = index;
   event.first_order = out.orders.size();
   RebalanceRecord& rec = event.record;
-  rec.rebalance_id = make_id(p.spec.id, now, seq_.next_rebalance++);
+  const std::string day = core::format_yyyymmdd(now);
+  rec.rebalance_id = make_id(p.spec.id, day, seq_.next_rebalance++);
   rec.reason = reason;
   rec.detail = std::move(detail);
   rec.at = now;
@@ -293,7 +300,7 @@ bool Engine::rebalance(std::size_t index, std::string_view reason, std::string d
   for (const auto& t : sized.trades) {
     const AssetState& a = p.assets[t.asset];
     core::Order o;
-    o.order_id = make_id(p.spec.id, now, seq_.next_order++);
+    o.order_id = make_id(p.spec.id, day, seq_.next_order++);
     o.portfolio = p.spec.id;
     o.symbol = symbols_.name(a.symbol);
     o.side = t.side;

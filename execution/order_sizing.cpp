@@ -77,22 +77,21 @@ SizingResult size_trades(const SizingRequest& req) {
       scaled.push_back(b);
     }
     buys = std::move(scaled);
-    // Flooring keeps the sum under the cash; this guards the last rounding ulp.
-    double spent = 0;
-    for (const auto& b : buys) spent += b.value;
-    while (!buys.empty() && spent > cash) {
-      auto& largest = *std::max_element(buys.begin(), buys.end(),
-                                        [](const SizedTrade& x, const SizedTrade& y) { return x.value < y.value; });
-      const SizingAsset& a = req.assets[largest.asset];
-      const double lots = floor_lots(largest.quantity, a.lot_size) - 1;
-      spent -= largest.value;
-      largest.quantity = lots_to_quantity(std::max(lots, 0.0), a.lot_size);
-      largest.value = largest.quantity * a.price;
-      spent += largest.value;
-      if (lots <= 0 || largest.value < req.min_trade_value) {
-        spent -= largest.value;
-        buys.erase(buys.begin() + (&largest - buys.data()));
-      }
+    // Flooring keeps the sum under the cash up to rounding; cut whole lots from
+    // the largest buy until it holds. Bounded: each pass cuts at least one lot
+    // and, after a few passes, drops the largest buy outright.
+    for (int pass = 0; !buys.empty(); ++pass) {
+      double spent = 0;
+      for (const auto& b : buys) spent += b.value;
+      if (spent <= cash) break;
+      auto largest = std::max_element(buys.begin(), buys.end(),
+                                      [](const SizedTrade& x, const SizedTrade& y) { return x.value < y.value; });
+      const SizingAsset& a = req.assets[largest->asset];
+      const double cut = std::max(1.0, std::ceil((spent - cash) / (a.price * a.lot_size)));
+      const double lots = pass < 3 ? floor_lots(largest->quantity, a.lot_size) - cut : 0.0;
+      largest->quantity = lots > 0 ? lots_to_quantity(lots, a.lot_size) : 0.0;
+      largest->value = largest->quantity * a.price;
+      if (lots <= 0 || largest->value < req.min_trade_value) buys.erase(largest);
     }
   }
   for (const auto& b : buys) cash -= b.value;

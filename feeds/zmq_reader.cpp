@@ -70,7 +70,8 @@ std::size_t ZmqReader::receive() noexcept {
   try {
     for (;;) {
       try {
-        if ((socket_.get(zmq::sockopt::events) & ZMQ_POLLIN) == 0) return 0;
+        // No ZMQ_EVENTS check per message: a non-blocking receive answers the
+        // same question, and the check costs as much as the receive itself.
         if (!socket_.recv(frames_[0], zmq::recv_flags::dontwait)) return 0;
         std::size_t count = 1;
         bool more = frames_[0].more();
@@ -114,6 +115,18 @@ void ZmqReader::drain(std::uint64_t generation) {
       throw;
     }
     if (!running_ || generation != generation_) return;
+  }
+  // EAGAIN said the queue was empty; ZMQ_EVENTS confirms it and re-arms the
+  // edge-triggered fd, so a message that raced in is not left stranded.
+  try {
+    if (socket_.get(zmq::sockopt::events) & ZMQ_POLLIN) {
+      post_drain();
+      return;
+    }
+  } catch (const zmq::error_t& e) {
+    running_ = false;
+    error_ = e.num();
+    return;
   }
   wait();
 }

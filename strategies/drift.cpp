@@ -37,14 +37,14 @@ Breach check_threshold(const ThresholdTrigger& t, const WeightView& w) {
   return b;
 }
 
-std::string describe(const Breach& b, std::span<const std::string> symbols) {
+std::string describe(const Breach& b, std::string_view symbol) {
   char buf[160];
   switch (b.kind) {
     case Breach::Kind::none: return "no breach";
     case Breach::Kind::absolute:
     case Breach::Kind::relative:
-      std::snprintf(buf, sizeof buf, "%s drift %+.4f beyond %s limit %.4f",
-                    b.asset < symbols.size() ? symbols[b.asset].c_str() : "?", b.drift,
+      std::snprintf(buf, sizeof buf, "%.*s drift %+.4f beyond %s limit %.4f", static_cast<int>(symbol.size()),
+                    symbol.data(), b.drift,
                     b.kind == Breach::Kind::absolute ? "absolute" : "relative", b.limit);
       return buf;
     case Breach::Kind::total:

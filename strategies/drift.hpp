@@ -35,8 +35,9 @@ struct Breach {
 /// The first breach found (absolute, then relative, then total); strict
 /// comparisons, so drift exactly at a limit does not fire.
 Breach check_threshold(const ThresholdTrigger& t, const WeightView& w);
-/// "SPY drift +0.0612 > absolute 0.05" and the like.
-std::string describe(const Breach& b, std::span<const std::string> symbols);
+/// "SPY drift +0.0612 beyond absolute limit 0.0500" and the like; `symbol`
+/// names the breaching asset (unused for a total-drift breach).
+std::string describe(const Breach& b, std::string_view symbol);
 
 /// The band-edge step: the smallest λ in [0, 1] such that w + λ(t − w) lies
 /// inside every band of `t` (each |w'−t| = (1−λ)|w−t| shrinks together).

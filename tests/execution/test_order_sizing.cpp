@@ -102,3 +102,16 @@ TEST_CASE("lots to quantity removes binary noise") {
   CHECK(lots_to_quantity(3, 0.001) == 0.003);
   CHECK(lots_to_quantity(7, 0.1) == 0.7);
 }
+
+TEST_CASE("sizing terminates and respects cash at magnitudes where a lot is below rounding") {
+  // Values near 5e18: one lot of 100 is smaller than the spacing of doubles there.
+  std::vector<SizingAsset> assets{{1.5672495981640998e16, 300, 0.1, 1}};
+  for (int i = 0; i < 9; ++i) assets.push_back({5.2e15, 100, 0.1, 1});
+  SizingRequest req;
+  req.assets = assets;
+  req.cash = 0;
+  const auto r = size_trades(req);
+  double spent = 0, got = 0;
+  for (const auto& t : r.trades) (t.side == Side::buy ? spent : got) += t.value;
+  CHECK(spent <= got);
+}

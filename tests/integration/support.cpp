@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -54,6 +55,8 @@ Process::Process(const std::string& exe, const std::vector<std::string>& args, c
   argv.push_back(nullptr);
   pid_ = ::fork();
   if (pid_ == 0) {
+    // Dies with the test (or benchmark) that started it, even when that is killed.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(fd, 1);
     ::dup2(fd, 2);

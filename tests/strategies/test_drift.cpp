@@ -89,7 +89,8 @@ TEST_CASE("band edge stops where the furthest asset meets its band") {
 }
 
 TEST_CASE("describe names the asset and the limit") {
-  const std::vector<std::string> names{"SPY", "AGG"};
   Breach b{Breach::Kind::absolute, 0, 0.0612, 0.05};
-  CHECK(describe(b, names) == "SPY drift +0.0612 beyond absolute limit 0.0500");
+  CHECK(describe(b, "SPY") == "SPY drift +0.0612 beyond absolute limit 0.0500");
+  Breach t{Breach::Kind::total, 0, 0.0612, 0.05};
+  CHECK(describe(t, "") == "total drift 0.0612 beyond limit 0.0500");
 }
