@@ -124,6 +124,9 @@ std::optional<TimeNs> parse_iso8601(std::string_view s) {
       !parse_fixed(s, 8, 2, day))
     return std::nullopt;
   if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return std::nullopt;
+  // 64-bit nanoseconds since 1970 span 1677-09-21 to 2262-04-11: refuse years
+  // outside the whole ones in between rather than overflow.
+  if (year < 1678 || year > 2261) return std::nullopt;
   std::int64_t frac_ns = 0;
   std::int64_t offset_s = 0;
   std::size_t pos = 10;

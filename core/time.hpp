@@ -35,7 +35,8 @@ std::optional<Period> parse_period(std::string_view text);
 std::string format_period(const Period& p);
 
 /// ISO-8601 / RFC 3339: "2026-11-23T14:30:00Z", fractions, "+01:00" offsets,
-/// or a date alone ("2026-11-23" = midnight UTC). nullopt when malformed.
+/// or a date alone ("2026-11-23" = midnight UTC). nullopt when malformed or
+/// outside the years 1678..2261 that 64-bit nanoseconds hold.
 std::optional<TimeNs> parse_iso8601(std::string_view text);
 /// "2026-11-23T14:30:00.123Z" (milliseconds, UTC).
 std::string format_iso8601(TimeNs t);

@@ -60,21 +60,8 @@ PublishSummary publish_replay(const PriceTable& table, const ReplayOptions& opti
     summary.error = "no prices to replay";
     return summary;
   }
-  if (std::string e = check_publishable_symbols(table.symbols, options.publisher.framing); !e.empty()) {
-    summary.exit_code = 2;
-    summary.error = std::move(e);
-    return summary;
-  }
-
-  std::string error;
-  std::unique_ptr<TickPublisher> pub = TickPublisher::open(options.publisher, error);
-  if (!pub) {
-    summary.exit_code = 1;
-    summary.error = std::move(error);
-    return summary;
-  }
-  summary.endpoint = pub->endpoint();
-  pub->warm_up(stop);
+  std::unique_ptr<TickPublisher> pub = open_for(options.publisher, table.symbols, stop, summary);
+  if (!pub) return summary;
 
   const auto start = Clock::now();
   for (std::uint64_t n = 0;; ++n) {

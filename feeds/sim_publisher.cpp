@@ -271,6 +271,25 @@ std::optional<Eigen::MatrixXd> parse_correlation_matrix(std::string_view text, s
   return m;
 }
 
+std::unique_ptr<TickPublisher> open_for(const PublisherOptions& options, const std::vector<std::string>& symbols,
+                                        const std::atomic<bool>& stop, PublishSummary& summary) {
+  if (std::string e = check_publishable_symbols(symbols, options.framing); !e.empty()) {
+    summary.exit_code = 2;
+    summary.error = std::move(e);
+    return nullptr;
+  }
+  std::string error;
+  std::unique_ptr<TickPublisher> pub = TickPublisher::open(options, error);
+  if (!pub) {
+    summary.exit_code = 1;
+    summary.error = std::move(error);
+    return nullptr;
+  }
+  summary.endpoint = pub->endpoint();
+  pub->warm_up(stop);
+  return pub;
+}
+
 PublishSummary publish_sim(const SimOptions& options, const std::atomic<bool>& stop) {
   PublishSummary summary;
   if (!std::isfinite(options.rate) || options.rate <= 0 || options.rate > 1e6) {
@@ -295,21 +314,8 @@ PublishSummary publish_sim(const SimOptions& options, const std::atomic<bool>& s
     return summary;
   }
   GbmSimulator& sim = *created.simulator;
-  if (std::string e = check_publishable_symbols(sim.symbols(), options.publisher.framing); !e.empty()) {
-    summary.exit_code = 2;
-    summary.error = std::move(e);
-    return summary;
-  }
-
-  std::string error;
-  std::unique_ptr<TickPublisher> pub = TickPublisher::open(options.publisher, error);
-  if (!pub) {
-    summary.exit_code = 1;
-    summary.error = std::move(error);
-    return summary;
-  }
-  summary.endpoint = pub->endpoint();
-  pub->warm_up(stop);
+  std::unique_ptr<TickPublisher> pub = open_for(options.publisher, sim.symbols(), stop, summary);
+  if (!pub) return summary;
 
   const double dt_years = sim_step_years(options);
   const auto start = Clock::now();

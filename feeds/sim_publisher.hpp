@@ -97,6 +97,11 @@ struct PublishSummary {
   bool stopped = false;  ///< ended by the stop flag rather than a count or the end of the data
 };
 
+/// Checks the symbols, opens the publisher and runs its warmup; nullptr with
+/// `summary`'s exit code and error set when either fails.
+std::unique_ptr<TickPublisher> open_for(const PublisherOptions& options, const std::vector<std::string>& symbols,
+                                        const std::atomic<bool>& stop, PublishSummary& summary);
+
 // ---------------------------------------------------------------------------
 // The simulator
 

@@ -1,5 +1,7 @@
 #include "feeds/tick_decoder.hpp"
 
+#include "core/wire_values.hpp"
+
 #include <simdjson.h>
 
 #include <charconv>
@@ -22,12 +24,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Ignored fields are still validated, recursively; the bound keeps a hostile
 // message from exhausting the stack.
 constexpr int kMaxDepth = 64;
-
-// Plausible data times: from the epoch up to 2262-01-01T00:00:00Z. Nanoseconds in
-// 64 bits end in April 2262, so anything later (a year-3000 typo, or epoch
-// milliseconds mistaken for seconds) cannot be a time and is malformed.
-constexpr std::int64_t kMaxEpochSeconds = 9'214'646'400;
-constexpr int kMaxYear = 2261;
 
 enum Role : unsigned { kSymbol = 1, kPrice = 2, kBid = 4, kAsk = 8, kTs = 16 };
 
@@ -86,20 +82,6 @@ bool read_number(od::value& v, double& out) {
   if (!is_json_number(raw)) return false;
   out = kNaN;
   return true;
-}
-
-// Venues send numbers as strings ("189.23"). The whole text must be a number;
-// "NaN" and "inf" read as non-finite, out-of-range values as NaN.
-bool parse_number_text(std::string_view s, double& out) {
-  if (s.empty()) return false;
-  const char* last = s.data() + s.size();
-  const auto [ptr, ec] = std::from_chars(s.data(), last, out);
-  if (ptr != last) return false;
-  if (ec == std::errc::result_out_of_range) {
-    out = kNaN;
-    return true;
-  }
-  return ec == std::errc();
 }
 
 bool skip_value(od::value v, int depth);
@@ -188,39 +170,20 @@ NumberRead as_number(const Scalar& s, double& out) {
   switch (s.kind) {
     case Scalar::Kind::null: return NumberRead::absent;
     case Scalar::Kind::number: out = s.number; return NumberRead::ok;
-    case Scalar::Kind::string: return parse_number_text(s.text, out) ? NumberRead::ok : NumberRead::wrong;
+    case Scalar::Kind::string: return core::parse_number_text(s.text, out) ? NumberRead::ok : NumberRead::wrong;
     case Scalar::Kind::other: return NumberRead::wrong;
   }
   return NumberRead::wrong;
 }
 
-bool seconds_to_ns(double s, core::TimeNs& out) {
-  if (!std::isfinite(s) || s < 0 || s >= static_cast<double>(kMaxEpochSeconds)) return false;
-  const double whole = std::floor(s);
-  // Whole and fractional seconds apart: 1.7e18 ns as one double would lose
-  // the fraction's last digits.
-  out = static_cast<core::TimeNs>(whole) * core::kNanosPerSecond + std::llround((s - whole) * 1e9);
-  return true;
-}
-
-// `ts`: epoch seconds (number or numeric string) or an ISO-8601 string.
+// `ts`: epoch seconds (number or numeric string) or an ISO-8601 string, from
+// 1970 to 2262 (a year-3000 typo, or epoch milliseconds mistaken for seconds,
+// cannot be a time and is malformed).
 bool read_ts(const Scalar& s, core::TimeNs& out) {
-  double seconds = 0;
-  if (s.kind == Scalar::Kind::number) return seconds_to_ns(s.number, out);
-  if (s.kind != Scalar::Kind::string) return false;
-  if (parse_number_text(s.text, seconds)) return seconds_to_ns(seconds, out);
-  // The year is checked before parsing: times beyond 2262 do not fit in 64-bit
-  // nanoseconds, and the conversion must not be asked to hold them.
-  const std::string_view text = s.text;
-  if (text.size() < 4) return false;
-  int year = 0;
-  for (std::size_t i = 0; i < 4; ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
-    year = year * 10 + (text[i] - '0');
-  }
-  if (year < 1970 || year > kMaxYear) return false;
-  const std::optional<core::TimeNs> t = core::parse_iso8601(text);
-  if (!t || *t < 0) return false;
+  std::optional<core::TimeNs> t;
+  if (s.kind == Scalar::Kind::number) t = core::epoch_seconds_to_ns(s.number);
+  else if (s.kind == Scalar::Kind::string) t = core::parse_wire_time(s.text);
+  if (!t) return false;
   out = *t;
   return true;
 }
