@@ -149,6 +149,17 @@ void DaemonHarness::prime(const std::string& symbol, double price) {
   prime_frames({symbol, "{\"price\":" + std::to_string(price) + "}"});
 }
 
+void DaemonHarness::settle() {
+  double last = -1;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  for (int still = 0; still < 3 && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(30ms);
+    const double now = num(status()["feeds"].at(0)["received"]);
+    still = now == last ? still + 1 : 0;
+    last = now;
+  }
+}
+
 double DaemonHarness::ticks() { return num(status()["feeds"].at(0)["ticks"]); }
 
 void DaemonHarness::prime_frames(const std::vector<std::string>& frames) {

@@ -104,6 +104,9 @@ class DaemonHarness {
   /// drops what is published before the daemon's subscription arrives).
   void prime(const std::string& symbol, double price);
   void prime_frames(const std::vector<std::string>& frames);
+  /// Waits until the daemon has received every tick in flight (the count of
+  /// received messages holds still), so repeated priming ticks cannot land later.
+  void settle();
   /// The accepted-tick count of the first feed.
   double ticks();
   /// Orders received so far (JSON objects as text), waiting up to `within` for `count`.

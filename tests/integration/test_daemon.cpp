@@ -4,6 +4,7 @@
 #include "tests/integration/support.hpp"
 
 #include <set>
+#include <sstream>
 
 using namespace ballast::testing;
 
@@ -48,6 +49,7 @@ ParsedOrder parse_order(const std::string& json) {
 void price_inside_band(DaemonHarness& d) {
   d.prime("AGG", 100);
   d.prime("SPY", 400);
+  d.settle();
 }
 
 void check_hand_computed_rebalance(const std::vector<std::string>& orders, const std::string& reason) {
@@ -162,6 +164,7 @@ TEST_CASE("a burst of hostile ticks moves no price, is counted, and the daemon s
   // Data time a little in the past, so that ticks stamped at receipt are in order.
   d.prime_frames({"AGG", R"({"price": 100, "ts": 1790000000})"});
   d.prime_frames({"SPY", R"({"price": 400, "ts": 1790000000})"});
+  d.settle();
   const double accepted = d.ticks();
   const std::vector<std::vector<std::string>> hostile = {
       {"SPY", "not json at all"},
@@ -398,4 +401,64 @@ TEST_CASE("the daemon refuses a non-loopback status socket without a token") {
   const auto r = run_command(BALLASTD_PATH, {"--config", dir.file("open.toml")});
   CHECK(r.code == 78);
   CHECK(r.output.find("token") != std::string::npos);
+}
+
+TEST_CASE("json logs are one parseable object per line, with the rebalance's reasons") {
+  DaemonHarness d(kSixtyForty);
+  std::string cfg = d.dir.read("ballast.toml");
+  cfg.replace(cfg.find("log_level = \"debug\""), 19, "log_level = \"info\"\nlog_format = \"json\"");
+  d.dir.write("ballast.toml", cfg);
+  d.start();
+  price_inside_band(d);
+  d.publish("SPY", R"({"price": 300})");
+  REQUIRE(d.orders(2).size() == 2);
+  d.publish("SPY", "garbage \"with quotes\"");
+  REQUIRE(eventually([&] { return d.log().find("dropped a tick") != std::string::npos; }));
+  simdjson::dom::parser parser;
+  int lines = 0, rebalances = 0;
+  std::istringstream in(d.log());
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    simdjson::dom::element e;
+    REQUIRE_MESSAGE(parser.parse(line).get(e) == simdjson::SUCCESS, line);
+    const std::string_view msg = e["msg"];
+    CHECK(!std::string_view(e["ts"]).empty());
+    if (msg.rfind("rebalance ", 0) == 0) {
+      ++rebalances;
+      CHECK(msg.find("reason=threshold") != std::string_view::npos);
+      CHECK(msg.find("sell 56 AGG") != std::string_view::npos);
+    }
+    ++lines;
+  }
+  CHECK(lines >= 3);
+  CHECK(rebalances == 1);
+}
+
+TEST_CASE("the ballast CLI shows the status table and drives control with a token") {
+  DaemonHarness d(kSixtyForty, "", "", "token = \"s3cret\"");
+  d.start();
+  price_inside_band(d);
+  const std::string url = d.ports.url("");
+  auto status = run_command(BALLAST_CLI_PATH, {"status", "--url", url});
+  CHECK(status.code == 0);
+  CHECK(status.output.find("SPY") != std::string::npos);
+  CHECK(status.output.find("main") != std::string::npos);
+  CHECK(run_command(BALLAST_CLI_PATH, {"status", "--json", "--url", url}).output.find("\"portfolios\"") !=
+        std::string::npos);
+  CHECK(run_command(BALLAST_CLI_PATH, {"pause", "--url", url}).code == 1);
+  CHECK(run_command(BALLAST_CLI_PATH, {"pause", "--url", url, "--token", "s3cret"}).code == 0);
+  CHECK(bool(d.status()["paused"]) == true);
+  CHECK(run_command(BALLAST_CLI_PATH, {"rebalance", "main", "--url", url, "--token", "s3cret"}).code == 0);
+  CHECK(d.orders(2).size() == 2);
+  CHECK(run_command(BALLAST_CLI_PATH, {"resume", "--url", url, "--token", "s3cret"}).code == 0);
+  CHECK(run_command(BALLAST_CLI_PATH, {"reload", "--url", url, "--token", "s3cret"}).code == 0);
+  CHECK(run_command(BALLAST_CLI_PATH, {"status", "--url", "http://127.0.0.1:1"}).code == 1);
+  CHECK(run_command(BALLAST_CLI_PATH, {"bogus"}).code == 2);
+}
+
+TEST_CASE("the shipped example configurations validate") {
+  for (const char* name : {"ballast.toml", "demo.toml"}) {
+    const auto r = run_command(BALLASTD_PATH, {"--config", std::string(BALLAST_EXAMPLES) + "/" + name, "--check-config"});
+    CHECK_MESSAGE(r.code == 0, name << ": " << r.output);
+  }
 }
