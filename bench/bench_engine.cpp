@@ -2,6 +2,7 @@
 // against a naive evaluation that revalues every portfolio on every tick.
 #include <chrono>
 #include <cstdio>
+#include <cmath>
 #include <random>
 
 #include "engine/engine.hpp"
@@ -56,17 +57,35 @@ int main() {
     }
     const double engine_s = duration<double>(steady_clock::now() - t0).count();
 
-    // Naive: every tick revalues every portfolio, as a loop over all accounts would.
+    // Naive: every tick revalues every portfolio and checks its drift, as a
+    // loop over all accounts would (symbols already resolved to indices).
+    struct Flat {
+      std::vector<std::size_t> sym;
+      std::vector<double> qty, target;
+    };
+    std::vector<Flat> flat;
+    for (const auto& spec : specs) {
+      Flat f;
+      for (const auto& a : spec.assets) {
+        f.sym.push_back(std::stoul(a.symbol.substr(1)));
+        f.qty.push_back(a.holding);
+        f.target.push_back(a.target);
+      }
+      flat.push_back(std::move(f));
+    }
     const int naive_ticks = std::max(1, ticks / 100);
     std::vector<double> prices(static_cast<std::size_t>(universe), 100.0);
     double sink = 0;
     const auto t2 = steady_clock::now();
     for (int i = 0; i < naive_ticks; ++i) {
       prices[static_cast<std::size_t>(i % universe)] = 100.0 + 0.01 * (i % 13);
-      for (const auto& spec : specs) {
+      for (const auto& f : flat) {
         double value = 0;
-        for (const auto& a : spec.assets) value += a.holding * prices[std::stoul(a.symbol.substr(1))];
-        sink += value;
+        for (std::size_t k = 0; k < f.sym.size(); ++k) value += f.qty[k] * prices[f.sym[k]];
+        double worst = 0;
+        for (std::size_t k = 0; k < f.sym.size(); ++k)
+          worst = std::max(worst, std::abs(f.qty[k] * prices[f.sym[k]] / value - f.target[k]));
+        sink += worst;
       }
     }
     const double naive_s = duration<double>(steady_clock::now() - t2).count();
