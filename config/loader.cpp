@@ -41,7 +41,6 @@ constexpr std::string_view kEndpointForms = "a ZeroMQ endpoint starting with tcp
 constexpr std::string_view kTriggerKinds = "\"threshold\", \"calendar\"";
 /// Targets are written as decimals that rarely add up exactly in binary.
 constexpr double kWeightSumTolerance = 1e-6;
-constexpr core::DurationNs kNanosPerDay = 86400 * core::kNanosPerSecond;
 
 std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -71,7 +70,7 @@ std::string format_sum(double value) {
 }
 
 core::TimeNs from_toml(const toml::date& d, const toml::time& t) {
-  return core::days_from_civil(d.year, d.month, d.day) * kNanosPerDay +
+  return core::days_from_civil(d.year, d.month, d.day) * core::kNanosPerDay +
          (static_cast<core::TimeNs>(t.hour) * 3600 + t.minute * 60 + t.second) * core::kNanosPerSecond + t.nanosecond;
 }
 

@@ -106,7 +106,6 @@ CivilDate civil_from_days(std::int64_t z) {
 }
 
 namespace {
-constexpr std::int64_t kNanosPerDay = 86400 * kNanosPerSecond;
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 

@@ -13,6 +13,7 @@ using TimeNs = std::int64_t;
 using DurationNs = std::int64_t;
 
 inline constexpr DurationNs kNanosPerSecond = 1'000'000'000;
+inline constexpr DurationNs kNanosPerDay = 86'400 * kNanosPerSecond;
 
 constexpr DurationNs seconds(double s) { return static_cast<DurationNs>(s * 1e9); }
 constexpr double to_seconds(DurationNs d) { return static_cast<double>(d) / 1e9; }

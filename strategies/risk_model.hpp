@@ -37,7 +37,7 @@
 
 namespace ballast::strategies {
 
-inline constexpr core::DurationNs kNanosPerDay = 86'400 * core::kNanosPerSecond;
+using core::kNanosPerDay;
 
 struct RiskModelParams {
   /// Time for a sample's weight to halve; > 0.
