@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "tests/support/temp_file.hpp"
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -30,23 +32,7 @@ bool has_error(const PriceTableResult& r, const std::string& fragment) {
   return false;
 }
 
-/// A file in the temp directory, removed when the test ends.
-class TempFile {
- public:
-  explicit TempFile(const std::string& contents) {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("ballast-prices-" + std::to_string(rd()) + ".csv");
-    std::ofstream(path_, std::ios::binary) << contents;
-  }
-  ~TempFile() {
-    std::error_code ec;
-    std::filesystem::remove(path_, ec);
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using ballast::testing::TempFile;
 
 }  // namespace
 

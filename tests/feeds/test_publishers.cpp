@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "tests/support/temp_file.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -125,23 +127,7 @@ ParsedTick parse_tick(const std::vector<std::string>& frames, Framing framing) {
   return t;
 }
 
-/// A file in the temp directory, removed when the test ends.
-class TempFile {
- public:
-  explicit TempFile(const std::string& contents) {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("ballast-replay-" + std::to_string(rd()) + ".csv");
-    std::ofstream(path_, std::ios::binary) << contents;
-  }
-  ~TempFile() {
-    std::error_code ec;
-    std::filesystem::remove(path_, ec);
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using ballast::testing::TempFile;
 
 feeds::SimOptions two_symbol_sim() {
   feeds::SimOptions o;
