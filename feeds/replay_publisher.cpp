@@ -75,21 +75,10 @@ PublishSummary publish_replay(const PriceTable& table, const ReplayOptions& opti
       break;
     }
     const core::TimeNs ts = options.wall_clock_ts ? wall_clock_now() : step.ts;
-    for (std::size_t c = 0; c < table.cols(); ++c) {
-      const double price = table.at(step.row, c);
-      if (std::isnan(price)) continue;
-      if (!pub->send(table.symbols[c], price, ts)) {
-        summary.exit_code = 1;
-        summary.error = pub->last_error();
-        break;
-      }
-    }
-    if (summary.exit_code != 0) break;
-    ++summary.steps;
+    const std::span<const double> row(table.prices.data() + step.row * table.cols(), table.cols());
+    if (!send_step(*pub, table.symbols, row, ts, summary)) break;
   }
-  if (!summary.stopped && stop.load()) summary.stopped = true;
-  summary.ticks = pub->ticks_sent();
-  summary.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+  finish_summary(*pub, start, stop, summary);
   return summary;
 }
 

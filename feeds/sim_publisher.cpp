@@ -290,6 +290,27 @@ std::unique_ptr<TickPublisher> open_for(const PublisherOptions& options, const s
   return pub;
 }
 
+bool send_step(TickPublisher& pub, std::span<const std::string> symbols, std::span<const double> prices,
+               core::TimeNs ts, PublishSummary& summary) {
+  for (std::size_t i = 0; i < symbols.size() && i < prices.size(); ++i) {
+    if (std::isnan(prices[i])) continue;
+    if (!pub.send(symbols[i], prices[i], ts)) {
+      summary.exit_code = 1;
+      summary.error = pub.last_error();
+      return false;
+    }
+  }
+  ++summary.steps;
+  return true;
+}
+
+void finish_summary(const TickPublisher& pub, std::chrono::steady_clock::time_point start,
+                    const std::atomic<bool>& stop, PublishSummary& summary) {
+  if (!summary.stopped && stop.load()) summary.stopped = true;
+  summary.ticks = pub.ticks_sent();
+  summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 PublishSummary publish_sim(const SimOptions& options, const std::atomic<bool>& stop) {
   PublishSummary summary;
   if (!std::isfinite(options.rate) || options.rate <= 0 || options.rate > 1e6) {
@@ -329,20 +350,9 @@ PublishSummary publish_sim(const SimOptions& options, const std::atomic<bool>& s
       break;
     }
     if (k > 0) sim.step(dt_years);
-    const core::TimeNs ts = wall_clock_now();
-    for (std::size_t i = 0; i < sim.size(); ++i) {
-      if (!pub->send(sim.symbols()[i], sim.prices()[i], ts)) {
-        summary.exit_code = 1;
-        summary.error = pub->last_error();
-        break;
-      }
-    }
-    if (summary.exit_code != 0) break;
-    ++summary.steps;
+    if (!send_step(*pub, sim.symbols(), sim.prices(), wall_clock_now(), summary)) break;
   }
-  if (!summary.stopped && stop.load()) summary.stopped = true;
-  summary.ticks = pub->ticks_sent();
-  summary.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+  finish_summary(*pub, start, stop, summary);
   return summary;
 }
 

@@ -12,6 +12,7 @@
 #include <iosfwd>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -101,6 +102,14 @@ struct PublishSummary {
 /// `summary`'s exit code and error set when either fails.
 std::unique_ptr<TickPublisher> open_for(const PublisherOptions& options, const std::vector<std::string>& symbols,
                                         const std::atomic<bool>& stop, PublishSummary& summary);
+
+/// Sends one tick per symbol that has a price (NaN = none) and counts the step;
+/// false, with the summary's exit code and error set, when the socket fails.
+bool send_step(TickPublisher& pub, std::span<const std::string> symbols, std::span<const double> prices,
+               core::TimeNs ts, PublishSummary& summary);
+/// The closing figures of a run: stopped, ticks sent, elapsed time.
+void finish_summary(const TickPublisher& pub, std::chrono::steady_clock::time_point start,
+                    const std::atomic<bool>& stop, PublishSummary& summary);
 
 // ---------------------------------------------------------------------------
 // The simulator
