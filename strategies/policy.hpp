@@ -3,6 +3,7 @@
 // [[portfolios]] table, shared by the config loader, the engine and backtests.
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -27,7 +28,25 @@ struct CalendarTrigger {
   std::optional<core::TimeNs> anchor;
 };
 
-using Trigger = std::variant<ThresholdTrigger, CalendarTrigger>;
+/// Fires when the portfolio's estimated volatility σ = sqrt(wᵀΣw) has moved by
+/// more than `change` (relative) since the last rebalance, or lies outside
+/// [min, max] when given. Needs a warm risk model.
+struct VolatilityTrigger {
+  std::optional<double> change;
+  std::optional<double> min;
+  std::optional<double> max;
+};
+
+/// Fires when the benefit of trading back to target, (λ/2)·(w−t)ᵀΣ(w−t)·horizon·V,
+/// exceeds the cost of the trades, Σ|tᵢ − wᵢ|·V·bpsᵢ/10⁴. Needs a warm risk model.
+struct DynamicTrigger {
+  double risk_aversion = 1;  ///< λ
+  core::DurationNs horizon = 30 * core::kNanosPerDay;
+  double cost_bps = 10;  ///< per asset unless named in cost_bps_by_symbol
+  std::vector<std::pair<std::string, double>> cost_bps_by_symbol;
+};
+
+using Trigger = std::variant<ThresholdTrigger, CalendarTrigger, VolatilityTrigger, DynamicTrigger>;
 std::string_view trigger_reason(const Trigger& t);
 
 enum class RebalanceTo { target, band_edge };
@@ -39,6 +58,49 @@ struct AssetSpec {
   double lot_size = 1;     ///< > 0; fractional lots allowed
 };
 
+/// `[portfolios.risk]`: an EWMA estimate from the portfolio's own prices, or a
+/// fixed external model when `volatilities` is given.
+struct RiskSpec {
+  core::DurationNs halflife = 60 * core::kNanosPerDay;
+  core::DurationNs sample_every = core::kNanosPerDay;
+  int min_samples = 20;
+  std::optional<double> periods_per_year;
+  /// Prices CSV to warm the estimate at start; absolute, or relative to the config file.
+  std::string history;
+  std::vector<std::pair<std::string, double>> volatilities;  ///< annualised; non-empty: fixed model
+  struct Correlation {
+    std::string a, b;
+    double rho = 0;
+  };
+  std::vector<Correlation> correlations;  ///< missing pairs are 0
+};
+
+enum class ModelKind { fixed, target_vol, risk_parity, mean_variance, cppi, buy_and_hold };
+std::string_view to_string(ModelKind k);
+
+/// `[portfolios.model]`: how the targets are set. `fixed` uses `targets` as
+/// they are; the others derive them and fall back to nothing (no trading) while
+/// the risk model they need is not warm.
+struct ModelSpec {
+  ModelKind kind = ModelKind::fixed;
+  // target-vol: the non-safe `targets` are the risky mix.
+  double target_vol = 0.10;
+  double max_leverage = 1;
+  std::string safe = "cash";  ///< a symbol of `targets`, or "cash" (target-vol and cppi)
+  // risk-parity: budgets per symbol; equal when empty.
+  std::vector<std::pair<std::string, double>> budgets;
+  // mean-variance
+  double risk_aversion = 1;
+  std::vector<std::pair<std::string, double>> expected_returns;  ///< annualised, every symbol
+  double min_weight = 0;
+  double max_weight = 1;
+  // cppi: `risky` a symbol, or empty for the non-safe `targets` mix.
+  std::string risky;
+  std::optional<double> floor;        ///< fraction of the starting value
+  std::optional<double> floor_value;  ///< absolute
+  double multiplier = 2;
+};
+
 struct PortfolioSpec {
   std::string id;
   double cash = 0;              ///< starting cash, ≥ 0
@@ -47,6 +109,8 @@ struct PortfolioSpec {
   RebalanceTo rebalance_to = RebalanceTo::target;
   std::vector<AssetSpec> assets;
   std::vector<Trigger> triggers;
+  std::optional<RiskSpec> risk;
+  ModelSpec model;
 };
 
 }  // namespace ballast::strategies
