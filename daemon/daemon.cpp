@@ -23,6 +23,7 @@
 #include "execution/io/order_codec.hpp"
 #include "execution/io/order_sender.hpp"
 #include "feeds/tick_decoder.hpp"
+#include "feeds/price_table.hpp"
 #include "feeds/tick_guard.hpp"
 #include "feeds/zmq_reader.hpp"
 
@@ -77,6 +78,8 @@ class Daemon {
   void arm_timer();
   void refresh_staleness(core::TimeNs now);
   void reload(const char* why, std::string* error_out);
+  /// Replays `[portfolios.risk] history` into the portfolio's estimate; an error text on failure.
+  std::string warm_from_history(std::size_t portfolio);
   void shutdown();
 
   HttpResponse handle_http(const HttpRequest& req);
@@ -133,6 +136,12 @@ bool Daemon::setup() {
   engine_ = std::make_unique<engine::Engine>(cfg_.portfolios, engine::EngineOptions{.book_on_send = !fills}, wall_now());
   engine_->set_sequences(*seq);
   guard_.resize(engine_->symbols().size());
+  for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
+    if (const std::string err = warm_from_history(i); !err.empty()) {
+      spdlog::critical("{}", err);
+      return false;
+    }
+  }
 
   try {
     for (const auto& fc : cfg_.feeds) {
@@ -224,13 +233,16 @@ void Daemon::setup_metrics() {
   auto& uptime = metrics_.gauge("ballast_uptime_seconds", "Seconds since start.");
   auto& queued = metrics_.gauge("ballast_orders_queued", "Orders waiting for a gateway to connect.");
   auto& stale = metrics_.gauge("ballast_stale_symbols", "Symbols without a fresh price.");
-  metrics_.on_collect([this, &drift, &weight, &value, &open, &age, &paused, &uptime, &queued, &stale] {
+  auto& volatility =
+      metrics_.gauge_family("ballast_portfolio_volatility", "Estimated annualised volatility at current weights.", {"portfolio"});
+  metrics_.on_collect([this, &drift, &weight, &value, &open, &age, &paused, &uptime, &queued, &stale, &volatility] {
     const core::TimeNs now = wall_now();
     for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
       const auto& p = engine_->portfolios()[i];
       const auto v = engine_->valuation(i);
       value.with({p.spec.id}).set(v.value);
       open.with({p.spec.id}).set(p.open_orders);
+      if (const auto vol = engine_->portfolio_volatility(i)) volatility.with({p.spec.id}).set(*vol);
       for (std::size_t a = 0; a < p.assets.size(); ++a) {
         const std::string& sym = engine_->symbols().name(p.assets[a].symbol);
         weight.with({p.spec.id, sym}).set(v.weights[a]);
@@ -470,6 +482,9 @@ void Daemon::reload(const char* why, std::string* error_out) {
   set_log_level(next.daemon.log_level);
   engine_->reconfigure(next.portfolios, wall_now());
   guard_.resize(engine_->symbols().size());
+  for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
+    if (const std::string err = warm_from_history(i); !err.empty()) spdlog::error("{}", err);
+  }
   refresh_staleness(wall_now());
   cfg_.portfolios = std::move(next.portfolios);
   cfg_.status.token = next.status.token;
@@ -479,6 +494,33 @@ void Daemon::reload(const char* why, std::string* error_out) {
   for (const auto& s : restart_needed) pending += (pending.empty() ? "" : ", ") + s;
   spdlog::info("reload ({}): applied portfolios, log level and token{}", why,
                pending.empty() ? "" : "; changes to " + pending + " take effect at the next restart");
+}
+
+std::string Daemon::warm_from_history(std::size_t index) {
+  const auto& p = engine_->portfolios()[index];
+  if (!p.spec.risk || p.spec.risk->history.empty() || !p.risk) return {};
+  const auto* ewma = std::get_if<strategies::EwmaRiskModel>(&*p.risk);
+  if (!ewma || ewma->samples() > 0) return {};
+  const std::string& path = p.spec.risk->history;
+  const auto loaded = feeds::load_price_table(path);
+  if (!loaded.ok()) {
+    return "portfolio " + p.spec.id + ": risk history " + path + ": " +
+           (loaded.errors.empty() ? std::string("unreadable") : loaded.errors.front());
+  }
+  const feeds::PriceTable& table = loaded.table;
+  std::vector<std::size_t> column_of_asset;
+  for (const auto& a : p.spec.assets) {
+    const auto it = std::find(table.symbols.begin(), table.symbols.end(), a.symbol);
+    if (it == table.symbols.end()) {
+      return "portfolio " + p.spec.id + ": risk history " + path + " has no column for " + a.symbol;
+    }
+    column_of_asset.push_back(static_cast<std::size_t>(it - table.symbols.begin()));
+  }
+  engine_->warm_risk(index, table.times, table.prices, table.cols(), column_of_asset);
+  const auto& after = engine_->portfolios()[index];
+  spdlog::info("portfolio {}: risk model warmed from {}: {} rows, {} samples, {}", p.spec.id, path, table.rows(),
+               std::get<strategies::EwmaRiskModel>(*after.risk).samples(), after.model_state);
+  return {};
 }
 
 void Daemon::shutdown() {
@@ -644,6 +686,20 @@ std::string Daemon::status_json() const {
       total += d;
     }
     w.field("max_drift", max_drift).field("total_drift", total / 2);
+    w.key("volatility");
+    if (const auto vol = engine_->portfolio_volatility(i)) w.value(*vol);
+    else w.null();
+    w.key("model").begin_object().field("kind", strategies::to_string(p.spec.model.kind));
+    w.field("ready", p.model_ready).field("state", p.model_state);
+    w.key("risk");
+    if (p.risk) {
+      const strategies::RiskEstimate est = strategies::estimate(*p.risk);
+      w.begin_object().field("kind", std::holds_alternative<strategies::EwmaRiskModel>(*p.risk) ? "ewma" : "fixed");
+      w.field("warm", est.warm).field("warmth", est.warmth).field("samples", est.samples).end_object();
+    } else {
+      w.null();
+    }
+    w.end_object();
     w.key("triggers").begin_array();
     for (std::size_t t = 0; t < p.spec.triggers.size(); ++t) {
       w.begin_object().field("kind", strategies::trigger_reason(p.spec.triggers[t]));
@@ -660,6 +716,11 @@ std::string Daemon::status_json() const {
     } else {
       w.null();
     }
+    std::vector<double> contributions;
+    if (p.cov.rows() > 0 && v.priced) {
+      contributions = strategies::risk_contributions(
+          p.cov, std::span<const double>(v.weights.data(), static_cast<std::size_t>(p.cov.rows())));
+    }
     w.key("assets").begin_array();
     for (std::size_t a = 0; a < p.assets.size(); ++a) {
       const auto& asset = p.assets[a];
@@ -669,8 +730,14 @@ std::string Daemon::status_json() const {
       else w.null();
       w.field("quantity", asset.quantity).field("weight", v.weights[a]).field("target", asset.target);
       w.field("drift", v.weights[a] - asset.target);
-      // No risk model yet: volatility is reported once one is configured.
-      w.key("volatility").null();
+      const auto n = static_cast<std::size_t>(p.cov.rows());
+      w.key("volatility");
+      if (a < n && p.cov(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(a)) > 0)
+        w.value(std::sqrt(p.cov(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(a))));
+      else w.null();
+      w.key("risk_contribution");
+      if (a < contributions.size()) w.value(contributions[a]);
+      else w.null();
       w.field("stale", engine_->stale(asset.symbol));
       w.end_object();
     }

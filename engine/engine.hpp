@@ -3,6 +3,7 @@
 // state changes out. No sockets, files, clocks or logging: `now` is a parameter.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 #include "core/types.hpp"
 #include "strategies/drift.hpp"
 #include "strategies/policy.hpp"
+#include "strategies/risk_model.hpp"
 
 namespace ballast::engine {
 
@@ -50,6 +52,18 @@ struct PortfolioState {
   std::uint64_t orders = 0;
   std::uint32_t open_orders = 0;  ///< sent, not yet finished by a fill report
   std::optional<RebalanceRecord> last_rebalance;
+
+  // Risk and target model (see strategies/risk_model.hpp, target_models.hpp).
+  double cash_target = 0;  ///< effective: the model's, or spec.cash_target
+  std::optional<strategies::RiskModel> risk;  ///< over the first spec.assets.size() assets
+  Eigen::MatrixXd cov;     ///< annualised covariance of the last estimate (empty before one)
+  bool risk_warm = false;
+  /// False while the targets cannot be trusted: the model needs a warm risk
+  /// estimate it does not have yet, or it failed. No trading then.
+  bool model_ready = true;
+  std::string model_state = "ready";
+  double vol_reference = 0;  ///< σ at the last rebalance, for the volatility trigger
+  double start_value = 0;    ///< value when first fully priced (CPPI's floor fraction)
 };
 
 struct RebalanceEvent {
@@ -114,6 +128,14 @@ class Engine {
   /// Works while paused: pausing stops the triggers, not the operator.
   Refusal rebalance_now(std::string_view portfolio, core::TimeNs now, Output& out);
 
+  /// Replays a price history through a portfolio's EWMA risk model (the shell
+  /// reads the file): row r at times[r], asset i of the portfolio's spec in
+  /// column column_of_asset[i] of the row-major prices (NaN: no price).
+  void warm_risk(std::size_t portfolio, std::span<const core::TimeNs> times, std::span<const double> prices,
+                 std::size_t columns, std::span<const std::size_t> column_of_asset);
+  /// Annualised volatility σ = sqrt(wᵀΣw) at the current weights; nullopt without an estimate.
+  std::optional<double> portfolio_volatility(std::size_t portfolio) const;
+
   void set_paused(bool paused) { paused_ = paused; }
   bool paused() const { return paused_; }
   /// The shell's verdict on a symbol's freshness; a stale symbol blocks its portfolios.
@@ -154,8 +176,19 @@ class Engine {
   void evaluate(std::size_t index, core::TimeNs now, Output& out);
   /// Values the portfolio into the scratch buffers; false when a price is missing.
   bool value_into_scratch(const PortfolioState& p);
+  /// `fraction`, when given, is how far toward target to trade (the dynamic
+  /// trigger's band edge); otherwise the threshold bands decide for band-edge.
   bool rebalance(std::size_t index, std::string_view reason, std::string detail, bool to_target, core::TimeNs now,
-                 Output& out);
+                 Output& out, std::optional<double> fraction = std::nullopt);
+  void build_risk(PortfolioState& p);
+  /// Samples prices into the EWMA estimate when one is due on the data's clock.
+  void sample_risk(std::size_t index, core::TimeNs ts);
+  /// Recomputes the covariance snapshot and the model's targets.
+  void refresh_model(std::size_t index);
+  /// Sets targets from a model that depends on the portfolio value (CPPI).
+  void refresh_value_model(PortfolioState& p);
+  /// wᵀΣw over the spec assets for `w` (weights or deviations); 0 without an estimate.
+  double quadratic(const PortfolioState& p, std::span<const double> w) const;
   void book(PortfolioState& p, core::SymbolId symbol, core::Side side, double quantity, double value);
   AssetState* find_asset(PortfolioState& p, core::SymbolId symbol);
 
@@ -174,6 +207,8 @@ class Engine {
   // Scratch space reused by every evaluation (no per-tick allocation).
   std::vector<double> weights_;
   std::vector<double> targets_;
+  std::vector<double> deviation_;
+  std::vector<double> risk_prices_;
   double value_ = 0;
 };
 
