@@ -10,6 +10,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <system_error>
@@ -21,15 +22,21 @@
 #include "config/listen_address.hpp"
 #include "config/table_reader.hpp"
 #include "core/time.hpp"
+#include "strategies/risk_model.hpp"
 
 namespace ballast::config {
 namespace {
 
 using strategies::AssetSpec;
 using strategies::CalendarTrigger;
+using strategies::DynamicTrigger;
+using strategies::ModelKind;
+using strategies::ModelSpec;
 using strategies::PortfolioSpec;
+using strategies::RiskSpec;
 using strategies::ThresholdTrigger;
 using strategies::Trigger;
+using strategies::VolatilityTrigger;
 
 constexpr std::string_view kDurationForms =
     "a positive number and a unit (ns, us, ms, s, m, h, d or w), such as \"250ms\", \"30s\", \"15m\", \"1h\", "
@@ -38,11 +45,15 @@ constexpr std::string_view kPeriodForms =
     "a duration such as \"30s\", \"15m\", \"1h\", \"1d\" or \"1w\", or whole calendar months such as \"1mo\", "
     "\"3mo\" or \"1y\"";
 constexpr std::string_view kEndpointForms = "a ZeroMQ endpoint starting with tcp://, ipc:// or inproc://";
-constexpr std::string_view kTriggerKinds = "\"threshold\", \"calendar\"";
+constexpr std::string_view kTriggerKinds = "\"threshold\", \"calendar\", \"volatility\", \"dynamic\"";
+constexpr std::string_view kModelKinds =
+    "\"fixed\", \"target-vol\", \"risk-parity\", \"mean-variance\", \"cppi\", \"buy-and-hold\"";
 /// Targets are written as decimals that rarely add up exactly in binary.
 constexpr double kWeightSumTolerance = 1e-6;
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+/// Not named `quoted`: with <filesystem> included, std::quoted would win by
+/// argument-dependent lookup for every std::string argument.
+std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 bool is_endpoint(std::string_view e) {
   for (std::string_view scheme : {"tcp://", "ipc://", "inproc://"}) {
@@ -75,6 +86,28 @@ core::TimeNs from_toml(const toml::date& d, const toml::time& t) {
 }
 
 int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
+
+bool before(const toml::source_region& a, const toml::source_region& b) {
+  return a.begin.line != b.begin.line ? a.begin.line < b.begin.line : a.begin.column < b.begin.column;
+}
+
+/// A relative path in the file means relative to the file, not to the daemon's
+/// working directory, so that a config and its data can move together.
+std::string beside_config(const std::string& config_path, const std::string& path) {
+  const std::filesystem::path p(path);
+  if (p.is_absolute()) return path;
+  return (std::filesystem::path(config_path).parent_path() / p).string();
+}
+
+/// What the per-symbol tables of one portfolio are checked against.
+struct Universe {
+  /// Null when targets is missing or not a table.
+  const toml::table* targets = nullptr;
+  /// Symbol → index into the portfolio's assets.
+  const std::unordered_map<std::string, std::size_t>* index = nullptr;
+  /// Every target and cash_target was read, so they can be summed and compared.
+  bool weights_ok = true;
+};
 
 class Loader {
  public:
@@ -218,14 +251,14 @@ class Loader {
       diag_.error(listen_node->source(),
                   "listen: expected \"host:port\" (an IPv4 address, localhost or [IPv6], and "
                   "a port 1..65535), got " +
-                      quoted(*listen) + ": " + parsed.error);
+                      quote(*listen) + ": " + parsed.error);
       return;
     }
     // The control endpoints can pause trading and force orders; open to the
     // network without a token, anyone who reaches the port could use them.
     if (purpose_ == Purpose::daemon && !parsed.address->loopback && out.token.empty()) {
       diag_.error(listen_node->source(),
-                  "listen: " + quoted(*listen) +
+                  "listen: " + quote(*listen) +
                       " is not a loopback address and [status] token is not set; anyone who can reach it could "
                       "pause, resume or rebalance: set token, or listen on 127.0.0.1");
     }
@@ -234,7 +267,7 @@ class Loader {
   PortfolioSpec read_portfolio(const toml::table& t) {
     TableReader r(t, "[[portfolios]]", "",
                   {"id", "cash", "holdings", "targets", "cash_target", "min_trade_value", "lot_sizes", "rebalance_to",
-                   "triggers"},
+                   "triggers", "risk", "model"},
                   diag_);
     PortfolioSpec p;
     if (!r.has("id")) {
@@ -243,7 +276,7 @@ class Loader {
       const toml::node& n = *r.node("id");
       if (!is_valid_id(*v)) {
         diag_.error(n.source(),
-                    "id: " + quoted(*v) +
+                    "id: " + quote(*v) +
                         " may contain only letters, digits, '_', '.' and '-', because it is part of order ids");
       }
       check_unique(portfolio_ids_, *v, n, "portfolio id");
@@ -307,20 +340,361 @@ class Loader {
                       [&](std::size_t i, double v) { p.assets[i].lot_size = v; });
     }
 
+    const Universe universe{targets, &index, weights_ok};
+    // A risk table of the wrong type was reported already; models and triggers
+    // that need one are not flagged again.
+    const bool has_risk = r.has("risk");
+    if (const auto* risk = r.table("risk")) p.risk = read_risk(*risk, p, universe);
+    if (const auto* model = r.table("model")) read_model(*model, p, universe, has_risk);
     if (const auto triggers = r.array_of_tables("triggers", "[[portfolios.triggers]]")) {
       for (const toml::table* trigger : *triggers) {
-        if (auto tr = read_trigger(*trigger)) p.triggers.push_back(std::move(*tr));
+        if (auto tr = read_trigger(*trigger, universe, has_risk)) p.triggers.push_back(std::move(*tr));
       }
     }
     return p;
   }
 
+  RiskSpec read_risk(const toml::table& t, const PortfolioSpec& p, const Universe& u) {
+    TableReader r(
+        t, "[portfolios.risk]", "",
+        {"halflife", "sample_every", "min_samples", "periods_per_year", "history", "volatilities", "correlations"},
+        diag_);
+    RiskSpec risk;
+    if (auto v = duration(r, "halflife")) risk.halflife = *v;
+    if (auto v = duration(r, "sample_every")) risk.sample_every = *v;
+    if (auto v = r.integer("min_samples")) {
+      if (*v < 1 || *v > INT_MAX) {
+        diag_.error(r.node("min_samples")->source(),
+                    "min_samples: must be an integer in 1.." + std::to_string(INT_MAX) + ", got " + std::to_string(*v));
+      } else {
+        risk.min_samples = static_cast<int>(*v);
+      }
+    }
+    risk.periods_per_year = r.number("periods_per_year", Bound::positive);
+    if (auto v = r.nonempty_string("history")) {
+      risk.history = beside_config(diag_.file(), *v);
+      if (r.has("volatilities")) {
+        diag_.error(r.node("history")->source(),
+                    "history: a fixed risk model (volatilities) needs no history; remove history or volatilities");
+      }
+    }
+
+    const strategies::RiskModelParams params{risk.halflife, risk.sample_every, risk.min_samples, risk.periods_per_year};
+    for (std::string& message : strategies::validate(params)) diag_.error(t.source(), std::move(message));
+
+    // Volatilities by asset index; complete only when every symbol of targets has one.
+    std::vector<double> volatilities(p.assets.size(), 0.0);
+    bool volatilities_ok = false;
+    if (const auto* vols = r.table("volatilities")) {
+      std::vector<char> given(p.assets.size(), 0);
+      const std::size_t read = read_per_symbol(*vols, "volatilities", Bound::non_negative, u.targets, *u.index,
+                                               [&](std::size_t i, double v) {
+                                                 volatilities[i] = v;
+                                                 given[i] = 1;
+                                               });
+      if (u.targets && read == vols->size()) {
+        volatilities_ok = require_every_symbol(*vols, "volatilities", given, p,
+                                               "a fixed risk model needs a volatility for every symbol in targets");
+      }
+      if (volatilities_ok) {
+        for (std::size_t i = 0; i < p.assets.size(); ++i) {
+          risk.volatilities.emplace_back(p.assets[i].symbol, volatilities[i]);
+        }
+      }
+    }
+
+    std::vector<strategies::CorrelationPair> pairs;
+    bool correlations_ok = true;
+    if (const auto* corr = r.table("correlations")) {
+      if (!r.has("volatilities")) {
+        diag_.error(corr->source(),
+                    "correlations: only a fixed risk model takes correlations; give volatilities for every symbol "
+                    "too, or remove correlations to estimate both from prices");
+      } else {
+        correlations_ok = read_correlations(*corr, u, risk, pairs);
+      }
+    }
+
+    if (volatilities_ok && correlations_ok) {
+      std::vector<std::string> names;
+      for (const AssetSpec& a : p.assets) names.push_back(a.symbol);
+      const auto fixed = strategies::FixedRiskModel::make(volatilities, pairs, names);
+      for (const std::string& message : fixed.errors) diag_.error(t.source(), message);
+    }
+    return risk;
+  }
+
+  /// `{ "A:B" = rho }`; true when every entry was read, so the pairs can be
+  /// checked together without reporting an entry twice.
+  bool read_correlations(const toml::table& t, const Universe& u, RiskSpec& risk,
+                         std::vector<strategies::CorrelationPair>& pairs) {
+    bool ok = true;
+    // Lower index first → the key that gave the pair and where it is.
+    std::map<std::pair<std::size_t, std::size_t>, std::pair<std::string, toml::source_region>> seen;
+    for (auto&& [key, value] : t) {
+      const std::string_view k = key.str();
+      const std::string name = key_path("correlations", k);
+      std::optional<double> rho = read_number(value, name, Bound::any, diag_);
+      if (rho && !(*rho >= -1 && *rho <= 1)) {
+        diag_.error(value.source(), name + ": must be in [-1, 1], got " + format_number(*rho));
+        rho.reset();
+      }
+      if (!rho) ok = false;
+      const std::size_t colon = k.find(':');
+      if (colon == std::string_view::npos || colon == 0 || colon + 1 == k.size() ||
+          k.find(':', colon + 1) != std::string_view::npos) {
+        diag_.error(key.source(), name + ": expected two symbols of targets written \"A:B\", such as \"SPY:AGG\"");
+        ok = false;
+        continue;
+      }
+      const std::string a(k.substr(0, colon));
+      const std::string b(k.substr(colon + 1));
+      if (a == b) {
+        diag_.error(key.source(), name + ": the correlation of a symbol with itself is always 1");
+        ok = false;
+        continue;
+      }
+      if (!u.targets) {
+        ok = false;
+        continue;
+      }
+      bool known = true;
+      for (const std::string& symbol : {a, b}) {
+        if (u.index->contains(symbol)) continue;
+        const std::string spelled = key_path("", symbol);
+        diag_.error(key.source(),
+                    name + ": " + spelled + " has no target; correlations may only name symbols in targets");
+        known = false;
+      }
+      if (!known) {
+        ok = false;
+        continue;
+      }
+      const std::size_t ia = u.index->at(a);
+      const std::size_t ib = u.index->at(b);
+      const auto [it, inserted] =
+          seen.emplace(std::pair{std::min(ia, ib), std::max(ia, ib)}, std::pair{std::string(k), key.source()});
+      if (!inserted) {
+        // Keys come in sorted order, not file order: report the later one.
+        const bool this_later = before(it->second.second, key.source());
+        const auto& first_region = this_later ? it->second.second : key.source();
+        const auto& later_region = this_later ? key.source() : it->second.second;
+        const std::string later_name = key_path("correlations", this_later ? k : std::string_view(it->second.first));
+        const std::string first_key = this_later ? it->second.first : std::string(k);
+        diag_.error(later_region, later_name + ": duplicate pair (first given as " + quote(first_key) + " at line " +
+                                      std::to_string(first_region.begin.line) + ")");
+        ok = false;
+        continue;
+      }
+      if (rho) {
+        risk.correlations.push_back(RiskSpec::Correlation{a, b, *rho});
+        pairs.push_back(strategies::CorrelationPair{ia, ib, *rho});
+      }
+    }
+    return ok;
+  }
+
+  void read_model(const toml::table& t, PortfolioSpec& p, const Universe& u, bool has_risk) {
+    const toml::node* kind_node = t.get("kind");
+    if (!kind_node) {
+      diag_.error(t.source(),
+                  "[portfolios.model] is missing required key \"kind\" (one of " + std::string(kModelKinds) + ")");
+      return;
+    }
+    const auto kind = read_string(*kind_node, "kind", diag_);
+    if (!kind) return;
+    ModelSpec& m = p.model;
+
+    if (*kind == "fixed" || *kind == "buy-and-hold") {
+      TableReader r(t, "a " + *kind + " model", "", {"kind"}, diag_);
+      m.kind = *kind == "fixed" ? ModelKind::fixed : ModelKind::buy_and_hold;
+    } else if (*kind == "target-vol") {
+      TableReader r(t, "a target-vol model", "", {"kind", "target_vol", "max_leverage", "safe"}, diag_);
+      m.kind = ModelKind::target_vol;
+      if (auto v = r.number("target_vol", Bound::positive)) m.target_vol = *v;
+      if (auto v = r.number("max_leverage", Bound::positive)) m.max_leverage = *v;
+      const bool safe_ok = read_symbol(r, "safe", true, u, m.safe);
+      if (safe_ok) check_risky_mix(t, p, u, m.safe, "a target-vol model");
+    } else if (*kind == "risk-parity") {
+      TableReader r(t, "a risk-parity model", "", {"kind", "budgets"}, diag_);
+      m.kind = ModelKind::risk_parity;
+      if (const auto* budgets = r.table("budgets")) read_budgets(*budgets, p, u);
+    } else if (*kind == "mean-variance") {
+      TableReader r(t, "a mean-variance model", "",
+                    {"kind", "risk_aversion", "expected_returns", "min_weight", "max_weight"}, diag_);
+      m.kind = ModelKind::mean_variance;
+      read_mean_variance(r, t, p, u);
+    } else if (*kind == "cppi") {
+      TableReader r(t, "a cppi model", "", {"kind", "risky", "safe", "floor", "floor_value", "multiplier"}, diag_);
+      m.kind = ModelKind::cppi;
+      read_cppi(r, t, p, u);
+    } else {
+      diag_.error(kind_node->source(),
+                  "kind: unknown model kind " + quote(*kind) + " (known kinds: " + std::string(kModelKinds) + ")");
+      return;
+    }
+    const bool needs_risk =
+        m.kind == ModelKind::target_vol || m.kind == ModelKind::risk_parity || m.kind == ModelKind::mean_variance;
+    if (needs_risk && !has_risk) diag_.error(t.source(), "kind = " + quote(*kind) + " needs [portfolios.risk]");
+  }
+
+  /// A string naming a symbol of targets, or "cash" when `cash_allowed`;
+  /// false when it was given and is not usable.
+  bool read_symbol(TableReader& r, std::string_view key, bool cash_allowed, const Universe& u, std::string& out) {
+    if (!r.has(key)) return true;
+    const auto v = r.nonempty_string(key);
+    if (!v) return false;
+    if (!(cash_allowed && *v == "cash") && u.targets && !u.index->contains(*v)) {
+      diag_.error(r.node(key)->source(), r.name(key) + ": " + quote(*v) +
+                                             " is not in targets; expected a symbol of targets" +
+                                             (cash_allowed ? " or \"cash\"" : ""));
+      return false;
+    }
+    out = *v;
+    return true;
+  }
+
+  /// The risky mix of target-vol and cppi is the targets of the symbols other than `safe`.
+  void check_risky_mix(const toml::table& t, const PortfolioSpec& p, const Universe& u, const std::string& safe,
+                       std::string_view model) {
+    if (!u.targets || !u.weights_ok) return;
+    for (const AssetSpec& a : p.assets) {
+      if (a.symbol != safe && a.target > 0) return;
+    }
+    diag_.error(t.source(), std::string(model) + " needs a risky mix: a symbol of targets other than safe (" +
+                                quote(safe) + ") with a target > 0");
+  }
+
+  void read_budgets(const toml::table& t, PortfolioSpec& p, const Universe& u) {
+    std::vector<double> budgets(p.assets.size(), 0.0);
+    std::vector<char> given(p.assets.size(), 0);
+    const std::size_t read =
+        read_per_symbol(t, "budgets", Bound::positive, u.targets, *u.index, [&](std::size_t i, double v) {
+          budgets[i] = v;
+          given[i] = 1;
+        });
+    if (!u.targets || read != t.size()) return;
+    if (!require_every_symbol(t, "budgets", given, p, "when budgets are given, every symbol in targets needs one")) {
+      return;
+    }
+    double sum = 0;
+    for (double b : budgets) sum += b;
+    if (std::fabs(sum - 1.0) > kWeightSumTolerance) {
+      diag_.error(t.source(), "budgets: sum to " + format_sum(sum) + ", expected 1 (within 1e-6)");
+      return;
+    }
+    for (std::size_t i = 0; i < p.assets.size(); ++i) p.model.budgets.emplace_back(p.assets[i].symbol, budgets[i]);
+  }
+
+  void read_mean_variance(TableReader& r, const toml::table& t, PortfolioSpec& p, const Universe& u) {
+    ModelSpec& m = p.model;
+    if (!r.has("risk_aversion")) {
+      r.missing("risk_aversion", "a number > 0");
+    } else if (auto v = r.number("risk_aversion", Bound::positive)) {
+      m.risk_aversion = *v;
+    }
+    if (!r.has("expected_returns")) {
+      r.missing("expected_returns", "an annual expected return for every symbol in targets, such as { SPY = 0.07 }");
+    } else if (const auto* er = r.table("expected_returns")) {
+      std::vector<double> returns(p.assets.size(), 0.0);
+      std::vector<char> given(p.assets.size(), 0);
+      const std::size_t read =
+          read_per_symbol(*er, "expected_returns", Bound::any, u.targets, *u.index, [&](std::size_t i, double v) {
+            returns[i] = v;
+            given[i] = 1;
+          });
+      if (u.targets && read == er->size() &&
+          require_every_symbol(*er, "expected_returns", given, p,
+                               "a mean-variance model needs an expected return for every symbol in targets")) {
+        for (std::size_t i = 0; i < p.assets.size(); ++i) {
+          m.expected_returns.emplace_back(p.assets[i].symbol, returns[i]);
+        }
+      }
+    }
+    const auto min_weight = r.number("min_weight", Bound::unit);
+    const auto max_weight = r.number("max_weight", Bound::unit);
+    if (min_weight) m.min_weight = *min_weight;
+    if (max_weight) m.max_weight = *max_weight;
+    // A bound that failed its own check was reported; comparing it would report it twice.
+    if ((r.has("min_weight") && !min_weight) || (r.has("max_weight") && !max_weight)) return;
+    const toml::node* min_node = r.node("min_weight");
+    const toml::node* max_node = r.node("max_weight");
+    if (m.max_weight < m.min_weight) {
+      diag_.error(max_node ? max_node->source() : t.source(), "max_weight: must be >= min_weight (" +
+                                                                  format_number(m.min_weight) + "), got " +
+                                                                  format_number(m.max_weight));
+      return;
+    }
+    if (!u.targets || !u.weights_ok || p.assets.empty()) return;
+    // The assets share what cash_target leaves; the bounds must allow that exactly.
+    const double invested = 1.0 - p.cash_target;
+    const double n = static_cast<double>(p.assets.size());
+    const std::string count = std::to_string(p.assets.size()) + (p.assets.size() == 1 ? " symbol" : " symbols");
+    if (m.min_weight * n > invested + kWeightSumTolerance) {
+      diag_.error(min_node ? min_node->source() : t.source(),
+                  "min_weight: " + count + " at min_weight " + format_number(m.min_weight) + " need " +
+                      format_sum(m.min_weight * n) + ", more than the " + format_sum(invested) + " that cash_target (" +
+                      format_sum(p.cash_target) + ") leaves; lower min_weight");
+    } else if (m.max_weight * n < invested - kWeightSumTolerance) {
+      diag_.error(max_node ? max_node->source() : t.source(),
+                  "max_weight: " + count + " at max_weight " + format_number(m.max_weight) + " hold at most " +
+                      format_sum(m.max_weight * n) + ", less than the " + format_sum(invested) + " that cash_target (" +
+                      format_sum(p.cash_target) + ") leaves; raise max_weight or cash_target");
+    }
+  }
+
+  void read_cppi(TableReader& r, const toml::table& t, PortfolioSpec& p, const Universe& u) {
+    ModelSpec& m = p.model;
+    const bool risky_ok = read_symbol(r, "risky", false, u, m.risky);
+    const bool safe_ok = read_symbol(r, "safe", true, u, m.safe);
+    if (risky_ok && safe_ok) {
+      if (!m.risky.empty() && m.risky == m.safe) {
+        diag_.error(r.node("safe")->source(), "safe: must differ from risky (" + quote(m.risky) + ")");
+      } else if (m.risky.empty()) {
+        check_risky_mix(t, p, u, m.safe, "a cppi model");
+      }
+    }
+    if (const toml::node* n = r.node("floor")) {
+      if (auto v = read_number(*n, "floor", Bound::any, diag_)) {
+        if (*v > 0 && *v < 1) {
+          m.floor = *v;
+        } else {
+          diag_.error(n->source(), "floor: must be in (0, 1), got " + format_number(*v) +
+                                       (*v > 1 ? " (a fraction of the starting value, not percent)" : ""));
+        }
+      }
+    }
+    m.floor_value = r.number("floor_value", Bound::positive);
+    if (r.has("floor") && r.has("floor_value")) {
+      diag_.error(r.node("floor_value")->source(), "floor_value: give either floor or floor_value, not both");
+    } else if (!r.has("floor") && !r.has("floor_value")) {
+      diag_.error(t.source(), "a cppi model needs one of floor, floor_value");
+    }
+    if (auto v = r.number("multiplier", Bound::positive)) m.multiplier = *v;
+  }
+
+  /// Reports at `t` the symbols of targets that `given` lacks; true when none.
+  bool require_every_symbol(const toml::table& t, std::string_view what, const std::vector<char>& given,
+                            const PortfolioSpec& p, std::string_view why) {
+    std::string missing;
+    for (std::size_t i = 0; i < p.assets.size(); ++i) {
+      if (given[i]) continue;
+      if (!missing.empty()) missing += ", ";
+      missing += key_path("", p.assets[i].symbol);
+    }
+    if (missing.empty()) return true;
+    diag_.error(t.source(), std::string(what) + ": missing " + missing + "; " + std::string(why));
+    return false;
+  }
+
   /// A SYM → number table keyed by the portfolio's symbols. A symbol without a
   /// target is reported only when `targets` was read, so that a broken targets
   /// table does not also flag every holding.
+  /// Returns how many entries were assigned.
   template <class Assign>
-  void read_per_symbol(const toml::table& t, std::string_view what, Bound bound, const toml::table* targets,
-                       const std::unordered_map<std::string, std::size_t>& index, Assign assign) {
+  std::size_t read_per_symbol(const toml::table& t, std::string_view what, Bound bound, const toml::table* targets,
+                              const std::unordered_map<std::string, std::size_t>& index, Assign assign) {
+    std::size_t assigned = 0;
     for (auto&& [key, value] : t) {
       const std::string symbol(key.str());
       if (symbol.empty()) {
@@ -336,17 +710,25 @@ class Loader {
             diag_.error(key.source(), key_path(what, symbol) + ": " + spelled + " has no target; write " + spelled +
                                           " = 0 in targets to sell it out");
           } else {
-            diag_.error(key.source(), key_path(what, symbol) + ": " + spelled + " has no target; " + std::string(what) +
-                                          " may only name symbols in targets");
+            no_target(key.source(), what, symbol);
           }
         }
         continue;
       }
-      if (v) assign(it->second, *v);
+      if (v) {
+        assign(it->second, *v);
+        ++assigned;
+      }
     }
+    return assigned;
   }
 
-  std::optional<Trigger> read_trigger(const toml::table& t) {
+  void no_target(const toml::source_region& where, std::string_view what, const std::string& symbol) {
+    diag_.error(where, key_path(what, symbol) + ": " + key_path("", symbol) + " has no target; " + std::string(what) +
+                           " may only name symbols in targets");
+  }
+
+  std::optional<Trigger> read_trigger(const toml::table& t, const Universe& u, bool has_risk) {
     const toml::node* kind_node = t.get("kind");
     if (!kind_node) {
       diag_.error(t.source(), "[[portfolios.triggers]] is missing required key \"kind\" (one of " +
@@ -377,15 +759,71 @@ class Loader {
           cal.every = *period;
         } else {
           diag_.error(r.node("every")->source(),
-                      "every: expected a period, " + std::string(kPeriodForms) + ", got " + quoted(*v));
+                      "every: expected a period, " + std::string(kPeriodForms) + ", got " + quote(*v));
         }
       }
       if (const toml::node* anchor = r.node("anchor")) cal.anchor = read_anchor(*anchor);
       return cal;
     }
+    if (*kind == "volatility") {
+      TableReader r(t, "a volatility trigger", "", {"kind", "change", "min", "max"}, diag_);
+      VolatilityTrigger vol;
+      vol.change = r.number("change", Bound::positive);
+      vol.min = r.number("min", Bound::non_negative);
+      vol.max = r.number("max", Bound::positive);
+      if (vol.min && vol.max && !(*vol.max > *vol.min)) {
+        diag_.error(r.node("max")->source(),
+                    "max: must be > min (" + format_number(*vol.min) + "), got " + format_number(*vol.max));
+      }
+      if (!r.has("change") && !r.has("min") && !r.has("max")) {
+        diag_.error(t.source(), "a volatility trigger needs at least one of change, min, max");
+      }
+      if (!has_risk) diag_.error(t.source(), "kind = \"volatility\" needs [portfolios.risk]");
+      return vol;
+    }
+    if (*kind == "dynamic") {
+      TableReader r(t, "a dynamic trigger", "", {"kind", "risk_aversion", "horizon", "cost_bps"}, diag_);
+      DynamicTrigger dyn;
+      if (auto v = r.number("risk_aversion", Bound::positive)) dyn.risk_aversion = *v;
+      if (auto v = duration(r, "horizon")) dyn.horizon = *v;
+      if (const toml::node* cost = r.node("cost_bps")) read_cost_bps(*cost, u, dyn);
+      if (!has_risk) diag_.error(t.source(), "kind = \"dynamic\" needs [portfolios.risk]");
+      return dyn;
+    }
     diag_.error(kind_node->source(),
-                "kind: unknown trigger kind " + quoted(*kind) + " (known kinds: " + std::string(kTriggerKinds) + ")");
+                "kind: unknown trigger kind " + quote(*kind) + " (known kinds: " + std::string(kTriggerKinds) + ")");
     return std::nullopt;
+  }
+
+  /// A number for every asset, or `{ default = 10, SPY = 5 }`.
+  void read_cost_bps(const toml::node& n, const Universe& u, DynamicTrigger& dyn) {
+    if (n.is_number()) {
+      if (auto v = read_number(n, "cost_bps", Bound::non_negative, diag_)) dyn.cost_bps = *v;
+      return;
+    }
+    const auto* t = n.as_table();
+    if (!t) {
+      diag_.error(n.source(), "cost_bps: expected a number or a table such as { default = 10, SPY = 5 }, got " +
+                                  std::string(type_name(n.type())));
+      return;
+    }
+    for (auto&& [key, value] : *t) {
+      const std::string symbol(key.str());
+      if (symbol == "default") {
+        if (auto v = read_number(value, "cost_bps.default", Bound::non_negative, diag_)) dyn.cost_bps = *v;
+        continue;
+      }
+      if (symbol.empty()) {
+        diag_.error(key.source(), "cost_bps: a symbol must not be empty");
+        continue;
+      }
+      const auto v = read_number(value, key_path("cost_bps", symbol), Bound::non_negative, diag_);
+      if (u.targets && !u.index->contains(symbol)) {
+        no_target(key.source(), "cost_bps", symbol);
+        continue;
+      }
+      if (v) dyn.cost_bps_by_symbol.emplace_back(symbol, *v);
+    }
   }
 
   /// A TOML date-time or date, or an ISO-8601 string. A local date-time or a
@@ -403,7 +841,7 @@ class Loader {
       diag_.error(n.source(),
                   "anchor: expected an ISO-8601 date-time such as \"2026-01-01T00:00:00Z\" or a date "
                   "such as \"2026-01-01\", got " +
-                      quoted(s->get()));
+                      quote(s->get()));
       return std::nullopt;
     }
     diag_.error(n.source(),
@@ -418,7 +856,7 @@ class Loader {
     if (!text) return std::nullopt;
     if (auto d = core::parse_duration(*text)) return d;
     diag_.error(r.node(key)->source(),
-                r.name(key) + ": expected a duration, " + std::string(kDurationForms) + ", got " + quoted(*text));
+                r.name(key) + ": expected a duration, " + std::string(kDurationForms) + ", got " + quote(*text));
     return std::nullopt;
   }
 
@@ -427,7 +865,7 @@ class Loader {
     if (!text) return std::nullopt;
     if (is_endpoint(*text)) return text;
     diag_.error(r.node(key)->source(),
-                r.name(key) + ": expected " + std::string(kEndpointForms) + ", got " + quoted(*text));
+                r.name(key) + ": expected " + std::string(kEndpointForms) + ", got " + quote(*text));
     return std::nullopt;
   }
 
@@ -436,7 +874,7 @@ class Loader {
                     std::string_view what) {
     const auto [it, inserted] = seen.emplace(value, line_of(n));
     if (!inserted) {
-      diag_.error(n.source(), "duplicate " + std::string(what) + " " + quoted(value) + " (first defined at line " +
+      diag_.error(n.source(), "duplicate " + std::string(what) + " " + quote(value) + " (first defined at line " +
                                   std::to_string(it->second) + ")");
     }
   }

@@ -460,12 +460,16 @@ TEST_CASE("trigger errors") {
   SUBCASE("a missing kind is reported at the trigger's header") {
     const auto e = only_error(head + "every = \"1d\"\n");
     CHECK_AT(e, 4, 1);
-    CHECK(e.message == "[[portfolios.triggers]] is missing required key \"kind\" (one of \"threshold\", \"calendar\")");
+    CHECK(e.message ==
+          "[[portfolios.triggers]] is missing required key \"kind\" (one of \"threshold\", \"calendar\", "
+          "\"volatility\", \"dynamic\")");
   }
   SUBCASE("an unknown kind lists the known ones") {
-    const auto e = only_error(head + "kind = \"volatility\"\n");
+    const auto e = only_error(head + "kind = \"drift\"\n");
     CHECK_AT(e, 5, 8);
-    CHECK(e.message == "kind: unknown trigger kind \"volatility\" (known kinds: \"threshold\", \"calendar\")");
+    CHECK(e.message ==
+          "kind: unknown trigger kind \"drift\" (known kinds: \"threshold\", \"calendar\", \"volatility\", "
+          "\"dynamic\")");
   }
   SUBCASE("a threshold trigger without any limit") {
     const auto e = only_error(head + "kind = \"threshold\"\n");

@@ -457,7 +457,7 @@ TEST_CASE("the ballast CLI shows the status table and drives control with a toke
 }
 
 TEST_CASE("the shipped example configurations validate") {
-  for (const char* name : {"ballast.toml", "demo.toml"}) {
+  for (const char* name : {"ballast.toml", "demo.toml", "strategies.toml"}) {
     const auto r = run_command(BALLASTD_PATH, {"--config", std::string(BALLAST_EXAMPLES) + "/" + name, "--check-config"});
     CHECK_MESSAGE(r.code == 0, name << ": " << r.output);
   }
