@@ -126,6 +126,7 @@ void Engine::build_portfolio(PortfolioState& p, strategies::PortfolioSpec spec, 
   }
   p.spec = std::move(spec);
   p.cash_target = p.spec.cash_target;
+  p.model_kind = p.spec.model.kind;
   if (!keep_risk) build_risk(p);
   const std::size_t n = symbols_.size();
   prices_.resize(n, 0.0);
@@ -232,11 +233,11 @@ void Engine::on_tick(const core::Tick& tick, core::TimeNs now, Output& out) {
 void Engine::evaluate(std::size_t index, core::TimeNs now, Output& out) {
   PortfolioState& p = portfolios_[index];
   if (paused_ || p.open_orders > 0 || !ready(p)) return;
-  if (p.spec.model.kind == strategies::ModelKind::buy_and_hold) {
+  if (p.model_kind == strategies::ModelKind::buy_and_hold) {
     p.pending.reset();
     return;
   }
-  if (p.spec.model.kind == strategies::ModelKind::cppi) refresh_value_model(p);
+  if (p.model_kind == strategies::ModelKind::cppi) refresh_value_model(p);
   if (!p.model_ready) return;
   if (p.pending) {
     std::string detail = std::move(*p.pending);
@@ -454,7 +455,7 @@ void Engine::build_risk(PortfolioState& p) {
     }
     auto made = strategies::FixedRiskModel::make(std::move(vols), pairs, names);
     if (made.ok()) {
-      p.risk = std::move(*made.model);
+      p.risk = std::make_unique<strategies::RiskModel>(std::move(*made.model));
     } else {
       p.model_state = "error: " + (made.errors.empty() ? std::string("bad fixed risk model") : made.errors.front());
     }
@@ -465,7 +466,7 @@ void Engine::build_risk(PortfolioState& p) {
   params.sample_every = rs.sample_every;
   params.min_samples = rs.min_samples;
   params.periods_per_year = rs.periods_per_year;
-  if (strategies::validate(params).empty()) p.risk = strategies::EwmaRiskModel(n, params);
+  if (strategies::validate(params).empty()) p.risk = std::make_unique<strategies::RiskModel>(strategies::EwmaRiskModel(n, params));
 }
 
 void Engine::warm_risk(std::size_t portfolio, std::span<const core::TimeNs> times, std::span<const double> prices,

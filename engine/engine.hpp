@@ -2,6 +2,7 @@
 // The pure engine: ticks, timer firings, fills and commands in; orders and
 // state changes out. No sockets, files, clocks or logging: `now` is a parameter.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -42,28 +43,33 @@ struct RebalanceRecord {
   std::size_t orders = 0;
 };
 
+/// One portfolio's state. The fields a tick reads come first, so that an
+/// evaluation that decides nothing touches as few cache lines as it can; the
+/// policy and the records follow.
 struct PortfolioState {
-  strategies::PortfolioSpec spec;  ///< the policy; spec.assets' holdings are only the seed
+  // Read on every tick.
   double cash = 0;
-  std::vector<AssetState> assets;  ///< in spec.assets order, then any held symbol no longer targeted
-  std::vector<core::TimeNs> next_due;  ///< per trigger: the next calendar time (0 for others)
-  std::optional<std::string> pending;  ///< a calendar rebalance that came due but could not run yet
-  std::uint64_t rebalances = 0;
-  std::uint64_t orders = 0;
+  double cash_target = 0;         ///< effective: the model's, or spec.cash_target
   std::uint32_t open_orders = 0;  ///< sent, not yet finished by a fill report
-  std::optional<RebalanceRecord> last_rebalance;
-
-  // Risk and target model (see strategies/risk_model.hpp, target_models.hpp).
-  double cash_target = 0;  ///< effective: the model's, or spec.cash_target
-  std::optional<strategies::RiskModel> risk;  ///< over the first spec.assets.size() assets
-  Eigen::MatrixXd cov;     ///< annualised covariance of the last estimate (empty before one)
-  bool risk_warm = false;
+  strategies::ModelKind model_kind = strategies::ModelKind::fixed;  ///< spec.model.kind
   /// False while the targets cannot be trusted: the model needs a warm risk
   /// estimate it does not have yet, or it failed. No trading then.
   bool model_ready = true;
+  bool risk_warm = false;
+  std::vector<AssetState> assets;  ///< in spec.assets order, then any held symbol no longer targeted
+  /// Over the first spec.assets.size() assets; out of line, as most ticks only ask whether it exists.
+  std::unique_ptr<strategies::RiskModel> risk;
+  std::optional<std::string> pending;  ///< a calendar rebalance that came due but could not run yet
+
+  strategies::PortfolioSpec spec;  ///< the policy; spec.assets' holdings are only the seed
+  std::vector<core::TimeNs> next_due;  ///< per trigger: the next calendar time (0 for others)
+  Eigen::MatrixXd cov;                 ///< annualised covariance of the last estimate (empty before one)
+  double vol_reference = 0;            ///< σ at the last rebalance, for the volatility trigger
+  double start_value = 0;              ///< value when first fully priced (CPPI's floor fraction)
   std::string model_state = "ready";
-  double vol_reference = 0;  ///< σ at the last rebalance, for the volatility trigger
-  double start_value = 0;    ///< value when first fully priced (CPPI's floor fraction)
+  std::uint64_t rebalances = 0;
+  std::uint64_t orders = 0;
+  std::optional<RebalanceRecord> last_rebalance;
 };
 
 struct RebalanceEvent {
