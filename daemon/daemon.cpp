@@ -366,9 +366,13 @@ void Daemon::handle_output(Clock::time_point received) {
       fmt::format_to(std::back_inserter(orders), "{}{} {} {} @ {:.6g}", orders.empty() ? "" : ", ", core::to_string(o.side),
                      o.quantity, o.symbol, o.reference_price);
     }
+    const auto vol = engine_->portfolio_volatility(ev.portfolio);
+    const auto& p = engine_->portfolios()[ev.portfolio];
     spdlog::info("rebalance {} portfolio={} reason={} why=\"{}\" value={:.2f} max_drift={:.4f} total_drift={:.4f} "
-                 "orders=[{}]{}",
+                 "orders=[{}]{}{}",
                  rec.rebalance_id, id, rec.reason, rec.detail, rec.value, rec.max_abs_drift, rec.total_drift, orders,
+                 vol ? fmt::format(" model={} volatility={:.4f}", strategies::to_string(p.spec.model.kind), *vol)
+                     : std::string(),
                  live ? "" : " (dry-run: not sent)");
     rebalances_metric_->with({id, rec.reason}).inc();
   }

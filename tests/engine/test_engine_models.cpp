@@ -185,3 +185,47 @@ TEST_CASE("dynamic trigger: trades when λ/2·TE²·horizon·V beats the cost, h
     CHECK(quantity(e, "A") == doctest::Approx(62));
   }
 }
+
+TEST_CASE("dynamic trigger just inside and just outside its break-even cost") {
+  // B = 0.001·V and C = 0.2·V·bps/10⁴: break-even at 50 bps.
+  for (const auto& [bps, fires] : {std::pair{49.9, true}, std::pair{50.1, false}}) {
+    PortfolioSpec p;
+    p.id = "d";
+    p.assets = {{"A", 0.6, 70, 0.001}, {"B", 0.4, 30, 0.001}};
+    p.risk = fixed_risk({{"A", 0.2}, {"B", 0.1}});
+    strategies::DynamicTrigger d;
+    d.risk_aversion = 4;
+    d.horizon = static_cast<core::DurationNs>(365.25 * core::kNanosPerDay);
+    d.cost_bps = bps;
+    p.triggers = {d};
+    Engine e({p}, {}, kNow);
+    Output out;
+    tick(e, "B", 100, kNow, out);
+    tick(e, "A", 100, kNow, out);
+    CHECK_MESSAGE(out.rebalances.empty() != fires, "bps " << bps);
+  }
+}
+
+TEST_CASE("volatility trigger bounds: just inside and just outside min and max") {
+  // Two assets held 50/50 (targets 60/40, so a firing has something to trade):
+  // σ at the current weights is 0.1521 (see above); bounds around it.
+  const double sigma = std::sqrt(0.25 * 0.09 + 0.25 * 0.0025);
+  struct Case {
+    std::optional<double> min, max;
+    bool fires;
+  };
+  for (const Case& c : {Case{sigma - 1e-4, std::nullopt, false}, Case{sigma + 1e-4, std::nullopt, true},
+                        Case{std::nullopt, sigma + 1e-4, false}, Case{std::nullopt, sigma - 1e-4, true}}) {
+    PortfolioSpec p;
+    p.id = "v";
+    p.assets = {{"A", 0.6, 50, 1}, {"B", 0.4, 50, 1}};
+    p.risk = fixed_risk({{"A", 0.30}, {"B", 0.05}});
+    p.triggers = {strategies::VolatilityTrigger{std::nullopt, c.min, c.max}};
+    Engine e({p}, {}, kNow);
+    Output out;
+    tick(e, "A", 100, kNow, out);
+    tick(e, "B", 100, kNow, out);  // the first σ becomes the reference
+    tick(e, "B", 100, kNow, out);  // evaluated against the bounds
+    CHECK(out.rebalances.empty() != c.fires);
+  }
+}
