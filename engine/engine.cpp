@@ -48,6 +48,20 @@ bool same_symbols(const std::vector<strategies::AssetSpec>& a, const std::vector
          std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) { return x.symbol == y.symbol; });
 }
 
+/// The model's weights become the targets of the spec's assets, or the model
+/// is marked not ready with its error.
+void apply_targets(PortfolioState& p, const strategies::TargetModelResult& r, std::string state_when_ok) {
+  if (!r.ok) {
+    p.model_ready = false;
+    p.model_state = "error: " + r.error;
+    return;
+  }
+  for (std::size_t i = 0; i < p.spec.assets.size() && i < r.weights.size(); ++i) p.assets[i].target = r.weights[i];
+  p.cash_target = r.cash_weight;
+  p.model_ready = true;
+  p.model_state = std::move(state_when_ok);
+}
+
 double lookup(const std::vector<std::pair<std::string, double>>& table, const std::string& key, double fallback) {
   for (const auto& [k, v] : table) {
     if (k == key) return v;
@@ -521,17 +535,7 @@ void Engine::refresh_model(std::size_t index) {
     samples = est.samples;
     warmth = est.warmth;
   }
-  auto set_targets = [&](const strategies::TargetModelResult& r) {
-    if (!r.ok) {
-      p.model_ready = false;
-      p.model_state = "error: " + r.error;
-      return;
-    }
-    for (std::size_t i = 0; i < n && i < r.weights.size(); ++i) p.assets[i].target = r.weights[i];
-    p.cash_target = r.cash_weight;
-    p.model_ready = true;
-    p.model_state = "ready";
-  };
+  auto set_targets = [&](const strategies::TargetModelResult& r) { apply_targets(p, r, "ready"); };
   const strategies::ModelSpec& m = p.spec.model;
   switch (m.kind) {
     case strategies::ModelKind::fixed:
@@ -618,17 +622,9 @@ void Engine::refresh_value_model(PortfolioState& p) {
   for (double& x : mix) x = total > 0 ? x / total : 0.0;
   const double floor = m.floor_value ? *m.floor_value : strategies::cppi_floor(p.start_value, m.floor.value_or(0));
   const auto r = strategies::cppi_weights(mix, {value, floor, m.multiplier, 1.0, safe});
-  if (!r.ok) {
-    p.model_ready = false;
-    p.model_state = "error: " + r.error;
-    return;
-  }
-  for (std::size_t i = 0; i < n && i < r.weights.size(); ++i) p.assets[i].target = r.weights[i];
-  p.cash_target = r.cash_weight;
-  p.model_ready = true;
   char state[96];
   std::snprintf(state, sizeof state, "exposure %.2f, cushion %.2f", r.exposure, r.cushion);
-  p.model_state = state;
+  apply_targets(p, r, state);
 }
 
 AssetState* Engine::find_asset(PortfolioState& p, core::SymbolId symbol) {
