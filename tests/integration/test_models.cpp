@@ -102,3 +102,69 @@ absolute = 0.01
   CHECK(std::string_view(model["state"]).rfind("warming", 0) == 0);
   CHECK(d.post("/control/rebalance?portfolio=cold").status == 409);
 }
+
+TEST_CASE("target-vol, CPPI and buy-and-hold portfolios in one daemon") {
+  DaemonHarness d(R"(
+[[portfolios]]
+id = "tv"
+cash = 10000.0
+targets = { SPY = 1.0, AGG = 0.0 }
+
+[portfolios.risk]
+volatilities = { SPY = 0.20, AGG = 0.05 }
+
+[portfolios.model]
+kind = "target-vol"
+target_vol = 0.10
+safe = "AGG"
+
+[[portfolios.triggers]]
+kind = "threshold"
+absolute = 0.05
+
+[[portfolios]]
+id = "cppi"
+cash = 10000.0
+targets = { SPY = 1.0 }
+lot_sizes = { SPY = 0.001 }
+
+[portfolios.model]
+kind = "cppi"
+floor_value = 7500.0
+multiplier = 2.0
+
+[[portfolios.triggers]]
+kind = "threshold"
+absolute = 0.05
+
+[[portfolios]]
+id = "hold"
+holdings = { SPY = 10, AGG = 10 }
+targets = { SPY = 0.5, AGG = 0.5 }
+
+[portfolios.model]
+kind = "buy-and-hold"
+
+[[portfolios.triggers]]
+kind = "threshold"
+absolute = 0.01
+)");
+  d.start();
+  d.prime("AGG", 100);
+  d.prime("SPY", 500);
+  // tv: 10% / 20% → half in SPY (10 shares), half in AGG (50); cppi: 2 × (10000 − 7500) = 5000 in SPY.
+  REQUIRE(eventually([&] {
+    auto s = d.status();
+    return num(s["portfolios"].at(0)["rebalances"]) == 1 && num(s["portfolios"].at(1)["rebalances"]) == 1;
+  }));
+  auto s = d.status();
+  CHECK(num(asset(s, 0, "SPY")["quantity"]) == 10);
+  CHECK(num(asset(s, 0, "AGG")["quantity"]) == 50);
+  CHECK(num(asset(s, 0, "SPY")["target"]) == doctest::Approx(0.5));
+  CHECK(num(asset(s, 1, "SPY")["quantity"]) == doctest::Approx(10));
+  CHECK(std::string_view(s["portfolios"].at(1)["model"]["kind"]) == "cppi");
+  CHECK(num(s["portfolios"].at(2)["rebalances"]) == 0);
+  CHECK(num(asset(s, 2, "SPY")["quantity"]) == 10);
+  CHECK(d.post("/control/rebalance?portfolio=hold").status == 200);  // nothing_to_trade
+  CHECK(num(d.status()["portfolios"].at(2)["orders"]) == 0);
+}
