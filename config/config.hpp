@@ -38,6 +38,11 @@ struct ExecutionConfig {
   bool connect = false;  ///< default: the daemon binds the PUSH socket
   std::string fills_endpoint;  ///< empty: orders are booked as filled when sent
   ExecutionMode mode = ExecutionMode::live;
+  /// An order with no fill report for this long is expired and its portfolio
+  /// re-evaluated (only with a fills endpoint).
+  core::DurationNs order_timeout = 300 * core::kNanosPerSecond;
+  /// Start with the kill switch on: no order leaves until it is released.
+  bool kill_switch = false;
 };
 
 struct StatusConfig {

@@ -226,7 +226,8 @@ class Loader {
   }
 
   void read_execution(const toml::table& t, ExecutionConfig& out) {
-    TableReader r(t, "[execution]", "", {"endpoint", "connect", "fills_endpoint", "mode"}, diag_);
+    TableReader r(t, "[execution]", "", {"endpoint", "connect", "fills_endpoint", "mode", "order_timeout", "kill_switch"},
+                  diag_);
     if (auto v = endpoint(r, "endpoint")) out.endpoint = *v;
     if (auto v = r.boolean("connect")) out.connect = *v;
     // An empty fills_endpoint is the documented way to say "no fills socket".
@@ -237,6 +238,8 @@ class Loader {
     }
     if (auto v = r.one_of("mode", {"live", "dry-run"}))
       out.mode = *v == "dry-run" ? ExecutionMode::dry_run : ExecutionMode::live;
+    if (auto v = duration(r, "order_timeout")) out.order_timeout = *v;
+    if (auto v = r.boolean("kill_switch")) out.kill_switch = *v;
   }
 
   void read_status(const toml::table& t, StatusConfig& out) {

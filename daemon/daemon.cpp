@@ -108,6 +108,7 @@ class Daemon {
   Clock::time_point started_ = Clock::now();
   bool stopping_ = false;
   std::uint64_t fills_applied_ = 0, fills_unknown_ = 0, fills_malformed_ = 0, fills_inconsistent_ = 0;
+  std::uint64_t orders_expired_ = 0;
   std::uint64_t reloads_ = 0, reloads_refused_ = 0;
 
   MetricsRegistry metrics_;
@@ -133,7 +134,13 @@ bool Daemon::setup() {
     return false;
   }
   const bool fills = !cfg_.execution.fills_endpoint.empty() && cfg_.execution.mode == config::ExecutionMode::live;
-  engine_ = std::make_unique<engine::Engine>(cfg_.portfolios, engine::EngineOptions{.book_on_send = !fills}, wall_now());
+  engine_ = std::make_unique<engine::Engine>(
+      cfg_.portfolios, engine::EngineOptions{.book_on_send = !fills, .order_timeout = cfg_.execution.order_timeout},
+      wall_now());
+  if (cfg_.execution.kill_switch) {
+    engine_->set_killed(true);
+    spdlog::warn("kill switch on (configuration): no order leaves until POST /control/release");
+  }
   engine_->set_sequences(*seq);
   guard_.resize(engine_->symbols().size());
   for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
@@ -230,12 +237,14 @@ void Daemon::setup_metrics() {
   auto& open = metrics_.gauge_family("ballast_open_orders", "Orders sent and not yet finished.", {"portfolio"});
   auto& age = metrics_.gauge_family("ballast_feed_age_seconds", "Seconds since the feed's last accepted tick.", {"feed"});
   auto& paused = metrics_.gauge("ballast_paused", "1 while paused.");
+  auto& killed = metrics_.gauge("ballast_kill_switch", "1 while the kill switch stops every order.");
   auto& uptime = metrics_.gauge("ballast_uptime_seconds", "Seconds since start.");
   auto& queued = metrics_.gauge("ballast_orders_queued", "Orders waiting for a gateway to connect.");
   auto& stale = metrics_.gauge("ballast_stale_symbols", "Symbols without a fresh price.");
   auto& volatility =
       metrics_.gauge_family("ballast_portfolio_volatility", "Estimated annualised volatility at current weights.", {"portfolio"});
-  metrics_.on_collect([this, &drift, &weight, &value, &open, &age, &paused, &uptime, &queued, &stale, &volatility] {
+  metrics_.on_collect([this, &drift, &weight, &value, &open, &age, &paused, &killed, &uptime, &queued, &stale,
+                       &volatility] {
     const core::TimeNs now = wall_now();
     for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
       const auto& p = engine_->portfolios()[i];
@@ -253,6 +262,7 @@ void Daemon::setup_metrics() {
       age.with({f->cfg.name}).set(f->last_accepted_at ? core::to_seconds(now - f->last_accepted_at) : -1.0);
     }
     paused.set(engine_->paused() ? 1 : 0);
+    killed.set(engine_->killed() ? 1 : 0);
     uptime.set(std::chrono::duration<double>(Clock::now() - started_).count());
     queued.set(sender_ ? static_cast<double>(sender_->queued()) : 0.0);
     double n = 0;
@@ -395,6 +405,12 @@ void Daemon::handle_output(Clock::time_point received) {
         fills_metric_->with({"unknown_order"}).inc();
         spdlog::warn("fill report for unknown order {} ignored", f.order_id);
         break;
+      case engine::FillOutcome::Kind::expired:
+        ++orders_expired_;
+        fills_metric_->with({"expired"}).inc();
+        spdlog::warn("order {} expired: no final report within {:.0f}s; portfolio {} re-evaluated", f.order_id,
+                     core::to_seconds(cfg_.execution.order_timeout), engine_->portfolios()[f.portfolio].spec.id);
+        break;
       case engine::FillOutcome::Kind::inconsistent:
         ++fills_inconsistent_;
         fills_metric_->with({"inconsistent"}).inc();
@@ -476,13 +492,18 @@ void Daemon::reload(const char* why, std::string* error_out) {
     }
   }
   if (next.execution.endpoint != cfg_.execution.endpoint || next.execution.connect != cfg_.execution.connect ||
-      next.execution.fills_endpoint != cfg_.execution.fills_endpoint || next.execution.mode != cfg_.execution.mode)
+      next.execution.fills_endpoint != cfg_.execution.fills_endpoint || next.execution.mode != cfg_.execution.mode ||
+      next.execution.order_timeout != cfg_.execution.order_timeout)
     restart_needed.push_back("[execution]");
   if (next.status.listen != cfg_.status.listen) restart_needed.push_back("[status] listen");
   if (next.daemon.log_file != cfg_.daemon.log_file || next.daemon.log_format != cfg_.daemon.log_format ||
       next.daemon.state_dir != cfg_.daemon.state_dir)
     restart_needed.push_back("[daemon] log_file/log_format/state_dir");
 
+  if (next.execution.kill_switch && !engine_->killed()) {
+    engine_->set_killed(true);
+    spdlog::warn("kill switch on (configuration reload): no order leaves until POST /control/release");
+  }
   set_log_level(next.daemon.log_level);
   engine_->reconfigure(next.portfolios, wall_now());
   guard_.resize(engine_->symbols().size());
@@ -600,6 +621,16 @@ HttpResponse Daemon::control(const HttpRequest& req) {
     spdlog::info("paused by operator: triggers are off until resume");
     return text_response(200, "paused");
   }
+  if (action == "kill") {
+    engine_->set_killed(true);
+    spdlog::warn("kill switch on (operator): no order leaves until POST /control/release");
+    return text_response(200, "kill switch on");
+  }
+  if (action == "release") {
+    engine_->set_killed(false);
+    spdlog::warn("kill switch released by operator");
+    return text_response(200, "kill switch released");
+  }
   if (action == "resume") {
     engine_->set_paused(false);
     spdlog::info("resumed by operator");
@@ -628,10 +659,11 @@ HttpResponse Daemon::control(const HttpRequest& req) {
       case engine::Refusal::nothing_to_trade: return json_response(200, body);
       case engine::Refusal::unknown_portfolio: return json_response(404, body);
       case engine::Refusal::not_ready:
-      case engine::Refusal::orders_open: return json_response(409, body);
+      case engine::Refusal::orders_open:
+      case engine::Refusal::killed: return json_response(409, body);
     }
   }
-  return text_response(404, "unknown control action: pause, resume, rebalance, reload");
+  return text_response(404, "unknown control action: pause, resume, rebalance, reload, kill, release");
 }
 
 std::string Daemon::status_json() const {
@@ -643,6 +675,7 @@ std::string Daemon::status_json() const {
   w.field("uptime_s", std::chrono::duration<double>(Clock::now() - started_).count());
   w.field("mode", mode_name(cfg_.execution.mode));
   w.field("paused", engine_->paused());
+  w.field("kill_switch", engine_->killed());
   w.field("healthy", health_reason(now).empty());
   w.key("feeds").begin_array();
   for (const auto& f : feeds_) {
@@ -667,6 +700,7 @@ std::string Daemon::status_json() const {
   w.field("open_orders", engine_->open_order_count());
   w.key("fill_reports").begin_object().field("applied", fills_applied_).field("unknown_order", fills_unknown_);
   w.field("malformed", fills_malformed_).field("inconsistent", fills_inconsistent_).end_object();
+  w.field("orders_expired", orders_expired_);
   w.key("latency_us").begin_object().field("count", latency_.count());
   w.field("p50", latency_.quantile(0.5) / 1e3).field("p99", latency_.quantile(0.99) / 1e3);
   w.field("max", latency_.max() / 1e3);

@@ -78,6 +78,7 @@ std::string_view to_string(Refusal r) {
     case Refusal::not_ready: return "not_ready";
     case Refusal::orders_open: return "orders_open";
     case Refusal::nothing_to_trade: return "nothing_to_trade";
+    case Refusal::killed: return "killed";
   }
   return "none";
 }
@@ -172,14 +173,16 @@ void Engine::reconfigure(std::vector<strategies::PortfolioSpec> specs, core::Tim
     }
     build_portfolio(next[i], std::move(specs[i]), now, existing);
   }
-  // Orders of a portfolio that was removed stay open but no longer book anywhere.
-  for (auto it = open_.begin(); it != open_.end();) {
-    const std::size_t moved = old_to_new[it->second.portfolio];
-    if (moved == SIZE_MAX) {
-      it = open_.erase(it);
-    } else {
-      it->second.portfolio = moved;
-      ++it;
+  // Orders of a portfolio that was removed are forgotten: they book nowhere.
+  for (auto* orders : {&open_, &expired_}) {
+    for (auto it = orders->begin(); it != orders->end();) {
+      const std::size_t moved = old_to_new[it->second.portfolio];
+      if (moved == SIZE_MAX) {
+        it = orders->erase(it);
+      } else {
+        it->second.portfolio = moved;
+        ++it;
+      }
     }
   }
   portfolios_ = std::move(next);
@@ -246,7 +249,7 @@ void Engine::on_tick(const core::Tick& tick, core::TimeNs now, Output& out) {
 
 void Engine::evaluate(std::size_t index, core::TimeNs now, Output& out) {
   PortfolioState& p = portfolios_[index];
-  if (paused_ || p.open_orders > 0 || !ready(p)) return;
+  if (paused_ || killed_ || p.open_orders > 0 || !ready(p)) return;
   if (p.model_kind == strategies::ModelKind::buy_and_hold) {
     p.pending.reset();
     return;
@@ -327,6 +330,32 @@ void Engine::evaluate(std::size_t index, core::TimeNs now, Output& out) {
 }
 
 void Engine::on_timer(core::TimeNs now, Output& out) {
+  if (options_.order_timeout > 0 && !open_.empty()) {
+    std::vector<std::size_t> touched;
+    for (auto it = open_.begin(); it != open_.end();) {
+      if (now - it->second.sent_at < options_.order_timeout) {
+        ++it;
+        continue;
+      }
+      FillOutcome expired;
+      expired.kind = FillOutcome::Kind::expired;
+      expired.order_id = it->first;
+      expired.portfolio = it->second.portfolio;
+      expired.finished = true;
+      PortfolioState& p = portfolios_[it->second.portfolio];
+      if (p.open_orders > 0) --p.open_orders;
+      touched.push_back(it->second.portfolio);
+      if (expired_.size() >= kMaxExpired && !expired_order_.empty()) {
+        expired_.erase(expired_order_.front());
+        expired_order_.erase(expired_order_.begin());
+      }
+      expired_order_.push_back(it->first);
+      expired_.insert(open_.extract(it++));
+      out.fills.push_back(std::move(expired));
+    }
+    // What the expired orders left undone is decided again at once.
+    for (const std::size_t index : touched) evaluate(index, now, out);
+  }
   for (std::size_t i = 0; i < portfolios_.size(); ++i) {
     PortfolioState& p = portfolios_[i];
     for (std::size_t t = 0; t < p.spec.triggers.size(); ++t) {
@@ -346,7 +375,8 @@ Refusal Engine::rebalance_now(std::string_view portfolio, core::TimeNs now, Outp
     if (!portfolio.empty() && p.spec.id != portfolio) continue;
     Refusal r = Refusal::none;
     if (p.spec.model.kind == strategies::ModelKind::cppi && ready(p)) refresh_value_model(p);
-    if (p.open_orders > 0) r = Refusal::orders_open;
+    if (killed_) r = Refusal::killed;
+    else if (p.open_orders > 0) r = Refusal::orders_open;
     else if (!ready(p) || !p.model_ready) r = Refusal::not_ready;
     else if (p.spec.model.kind == strategies::ModelKind::buy_and_hold) r = Refusal::nothing_to_trade;
     else if (!rebalance(i, "manual", "operator request", true, now, out)) r = Refusal::nothing_to_trade;
@@ -422,7 +452,7 @@ bool Engine::rebalance(std::size_t index, std::string_view reason, std::string d
     o.rebalance_id = rec.rebalance_id;
     o.created_at = now;
     if (!options_.book_on_send) {
-      open_.emplace(o.order_id, OpenOrder{index, a.symbol, t.side, t.quantity});
+      open_.emplace(o.order_id, OpenOrder{index, a.symbol, t.side, t.quantity, now});
       ++p.open_orders;
     }
     out.orders.push_back(std::move(o));
@@ -652,13 +682,23 @@ void Engine::on_fill(const core::FillReport& fill, Output& out) {
   FillOutcome outcome;
   outcome.order_id = fill.order_id;
   outcome.status = fill.status;
-  const auto it = open_.find(fill.order_id);
-  if (it == open_.end()) {
+  if (const auto it = open_.find(fill.order_id); it != open_.end()) {
+    apply_report(it->second, fill, outcome);
+    if (outcome.kind == FillOutcome::Kind::applied && outcome.finished) {
+      PortfolioState& p = portfolios_[it->second.portfolio];
+      if (p.open_orders > 0) --p.open_orders;
+      open_.erase(it);
+    }
+  } else if (const auto late = expired_.find(fill.order_id); late != expired_.end()) {
+    // A report after the timeout still says what happened: book it.
+    apply_report(late->second, fill, outcome);
+  } else {
     outcome.kind = FillOutcome::Kind::unknown_order;
-    out.fills.push_back(std::move(outcome));
-    return;
   }
-  OpenOrder& o = it->second;
+  out.fills.push_back(std::move(outcome));
+}
+
+void Engine::apply_report(OpenOrder& o, const core::FillReport& fill, FillOutcome& outcome) {
   outcome.portfolio = o.portfolio;
   const double cum_qty = fill.filled_quantity;
   const double cum_value = fill.filled_quantity * fill.avg_price;
@@ -667,25 +707,18 @@ void Engine::on_fill(const core::FillReport& fill, Output& out) {
   if (cum_qty + kQuantityEpsilon < o.booked_quantity || cum_qty > o.quantity * (1 + 1e-9) + kQuantityEpsilon ||
       (cum_qty > 0 && !(fill.avg_price > 0))) {
     outcome.kind = FillOutcome::Kind::inconsistent;
-    out.fills.push_back(std::move(outcome));
     return;
   }
   const double dq = cum_qty - o.booked_quantity;
   const double dv = cum_value - o.booked_value;
-  PortfolioState& p = portfolios_[o.portfolio];
   if (dq > kQuantityEpsilon) {
-    book(p, o.symbol, o.side, dq, dv);
+    book(portfolios_[o.portfolio], o.symbol, o.side, dq, dv);
     outcome.quantity_delta = dq;
     outcome.price = dv / dq;
     o.booked_quantity = cum_qty;
     o.booked_value = cum_value;
   }
   outcome.finished = fill.status != core::FillStatus::partially_filled;
-  if (outcome.finished) {
-    if (p.open_orders > 0) --p.open_orders;
-    open_.erase(it);
-  }
-  out.fills.push_back(std::move(outcome));
 }
 
 }  // namespace ballast::engine

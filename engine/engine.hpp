@@ -22,6 +22,9 @@ struct EngineOptions {
   /// Book every order as filled at its reference price when it is emitted
   /// (no fills endpoint, or dry-run); otherwise wait for fill reports.
   bool book_on_send = true;
+  /// With fill reports: an order open this long without a final report is
+  /// expired; 0 waits forever.
+  core::DurationNs order_timeout = 0;
 };
 
 struct AssetState {
@@ -80,7 +83,9 @@ struct RebalanceEvent {
 
 /// What a fill report did.
 struct FillOutcome {
-  enum class Kind { applied, unknown_order, inconsistent } kind = Kind::applied;
+  /// expired: no final report within the order timeout (the engine's own
+  /// decision, not a report); late reports for it still book.
+  enum class Kind { applied, unknown_order, inconsistent, expired } kind = Kind::applied;
   std::string order_id;
   std::size_t portfolio = 0;
   core::FillStatus status = core::FillStatus::filled;
@@ -110,7 +115,7 @@ struct Sequences {
 };
 
 /// Why a manual rebalance did not run (a business refusal, not an error).
-enum class Refusal { none, unknown_portfolio, not_ready, orders_open, nothing_to_trade };
+enum class Refusal { none, unknown_portfolio, not_ready, orders_open, nothing_to_trade, killed };
 std::string_view to_string(Refusal r);
 
 /// Value and weights of a portfolio at the last prices.
@@ -144,6 +149,9 @@ class Engine {
 
   void set_paused(bool paused) { paused_ = paused; }
   bool paused() const { return paused_; }
+  /// The kill switch: while on, no order is created, by a trigger or an operator.
+  void set_killed(bool killed) { killed_ = killed; }
+  bool killed() const { return killed_; }
   /// The shell's verdict on a symbol's freshness; a stale symbol blocks its portfolios.
   void set_stale(core::SymbolId symbol, bool stale);
   bool stale(core::SymbolId symbol) const { return symbol < stale_.size() && stale_[symbol]; }
@@ -172,9 +180,12 @@ class Engine {
     core::SymbolId symbol;
     core::Side side;
     double quantity;
+    core::TimeNs sent_at = 0;
     double booked_quantity = 0;
     double booked_value = 0;
   };
+  /// Applies a report to an order, open or expired; the outcome's kind and deltas.
+  void apply_report(OpenOrder& o, const core::FillReport& fill, FillOutcome& outcome);
 
   void build_portfolio(PortfolioState& p, strategies::PortfolioSpec spec, core::TimeNs now, bool keep_positions);
   void rebuild_index();
@@ -207,6 +218,12 @@ class Engine {
   /// symbol → portfolios holding or targeting it, so a tick touches only those.
   std::vector<std::vector<std::uint32_t>> holders_;
   std::unordered_map<std::string, OpenOrder> open_;
+  /// Orders expired by the timeout, kept so that a late report still books;
+  /// the oldest are forgotten beyond kMaxExpired.
+  std::unordered_map<std::string, OpenOrder> expired_;
+  std::vector<std::string> expired_order_;
+  static constexpr std::size_t kMaxExpired = 10'000;
+  bool killed_ = false;
   Sequences seq_;
   bool paused_ = false;
 

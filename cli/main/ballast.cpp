@@ -122,6 +122,10 @@ int main(int argc, char** argv) {
   add_control_options(resume, control);
   auto* reload = app.add_subcommand("reload", "re-read the configuration file (refused if it does not validate)");
   add_control_options(reload, control);
+  bool release = false;
+  auto* kill = app.add_subcommand("kill", "kill switch: no order leaves until released");
+  add_control_options(kill, control);
+  kill->add_flag("--release", release, "release the kill switch");
   std::string portfolio;
   auto* rebalance = app.add_subcommand("rebalance", "rebalance a portfolio (or all) to target now");
   add_control_options(rebalance, control);
@@ -198,6 +202,7 @@ int main(int argc, char** argv) {
   if (*pause) return run_control(control, "/control/pause", "pause");
   if (*resume) return run_control(control, "/control/resume", "resume");
   if (*reload) return run_control(control, "/control/reload", "reload");
+  if (*kill) return run_control(control, release ? "/control/release" : "/control/kill", "kill");
   if (*rebalance) {
     const std::string path = portfolio.empty() ? "/control/rebalance" : "/control/rebalance?portfolio=" + url_encode(portfolio);
     return run_control(control, path, "rebalance");

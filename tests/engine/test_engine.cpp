@@ -221,3 +221,42 @@ TEST_CASE("order ids continue from restored sequences") {
   CHECK(out.orders[0].rebalance_id == "main-20261123-000007");
   CHECK(e.sequences().next_order == 44);
 }
+
+TEST_CASE("an order with no final report expires after the timeout; the portfolio decides again; a late fill books") {
+  Engine e({sixty_forty()}, {.book_on_send = false, .order_timeout = 60 * core::kNanosPerSecond}, kNow);
+  Output out;
+  tick(e, "AGG", 100, kNow, out);
+  tick(e, "SPY", 300, kNow, out);
+  REQUIRE(out.orders.size() == 2);
+  const std::string sell = out.orders[0].order_id;
+  out.clear();
+  e.on_timer(kNow + 59 * core::kNanosPerSecond, out);
+  CHECK(out.empty());
+  e.on_timer(kNow + 60 * core::kNanosPerSecond, out);
+  // Both expire; nothing was booked, so the breach is still there: a new rebalance at once.
+  REQUIRE(out.fills.size() == 2);
+  CHECK(out.fills[0].kind == engine::FillOutcome::Kind::expired);
+  REQUIRE(out.orders.size() == 2);
+  CHECK(out.orders[0].order_id != sell);
+  CHECK(e.portfolios()[0].open_orders == 2);
+  out.clear();
+  e.on_fill({sell, core::FillStatus::filled, 56, 100, kNow}, out);  // the expired sell did fill after all
+  REQUIRE(out.fills.size() == 1);
+  CHECK(out.fills[0].kind == engine::FillOutcome::Kind::applied);
+  CHECK(e.portfolios()[0].assets[1].quantity == 244);
+  CHECK(e.portfolios()[0].open_orders == 2);  // the new orders are still open
+}
+
+TEST_CASE("the kill switch blocks even a large drift and a manual rebalance until released") {
+  Engine e({sixty_forty()}, {}, kNow);
+  e.set_killed(true);
+  Output out;
+  tick(e, "AGG", 100, kNow, out);
+  tick(e, "SPY", 100, kNow, out);  // SPY at 10000 of 41000: drift −0.36
+  CHECK(out.empty());
+  CHECK(e.rebalance_now("main", kNow, out) == engine::Refusal::killed);
+  CHECK(out.empty());
+  e.set_killed(false);
+  tick(e, "SPY", 100, kNow, out);
+  CHECK(out.orders.size() == 2);
+}

@@ -462,3 +462,47 @@ TEST_CASE("the shipped example configurations validate") {
     CHECK_MESSAGE(r.code == 0, name << ": " << r.output);
   }
 }
+
+TEST_CASE("the kill switch stops every order, from the control socket and from the config") {
+  {
+    DaemonHarness d(kSixtyForty);
+    d.start();
+    price_inside_band(d);
+    CHECK(d.post("/control/kill").status == 200);
+    CHECK(bool(d.status()["kill_switch"]) == true);
+    d.publish("SPY", R"({"price": 100})");  // a large drift
+    REQUIRE(eventually([&] { return num(asset(d.status(), 0, "SPY")["price"]) == 100; }));
+    CHECK(d.orders(1, 300ms).empty());
+    CHECK(d.post("/control/rebalance?portfolio=main").status == 409);
+    const auto metrics = d.get("/metrics").body;
+    CHECK(metrics.find("ballast_kill_switch 1") != std::string::npos);
+    CHECK(d.post("/control/release").status == 200);
+    d.publish("SPY", R"({"price": 100})");
+    CHECK(d.orders(2).size() == 2);
+  }
+  {
+    DaemonHarness d(kSixtyForty, "", "kill_switch = true");
+    d.start();
+    CHECK(bool(d.status()["kill_switch"]) == true);
+    price_inside_band(d);
+    CHECK(run_command(BALLAST_CLI_PATH, {"rebalance", "main", "--url", d.ports.url("")}).code == 1);
+    CHECK(run_command(BALLAST_CLI_PATH, {"kill", "--release", "--url", d.ports.url("")}).code == 0);
+    CHECK(d.post("/control/rebalance?portfolio=main").status == 200);
+    CHECK(d.orders(2).size() == 2);
+  }
+}
+
+TEST_CASE("an order with no fill report expires after order_timeout and the portfolio decides again") {
+  DaemonHarness d(kSixtyForty, "", "order_timeout = \"1s\"", "", /*with_fills=*/true);
+  d.start();
+  price_inside_band(d);
+  d.publish("SPY", R"({"price": 300})");
+  const auto first = d.orders(2);
+  REQUIRE(first.size() == 2);
+  // No report comes: after a second both expire and the same breach sends a new pair.
+  const auto all = d.orders(4, 5s);
+  REQUIRE(all.size() == 4);
+  CHECK(parse_order(all[2]).order_id != parse_order(first[0]).order_id);
+  CHECK(parse_order(all[2]).quantity == 56);
+  CHECK(num(d.status()["execution"]["orders_expired"]) == 2);
+}
