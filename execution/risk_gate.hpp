@@ -1,0 +1,122 @@
+#pragma once
+// The last check before an order leaves: hard limits, a kill switch, and the
+// short memory (rate, duplicates, daily turnover) they need. Pure: time is
+// passed in, a denial is a value with a reason, nothing throws.
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.hpp"
+#include "core/types.hpp"
+
+namespace ballast::execution {
+
+/// Every limit is optional: an unset one is not checked. Limits compare
+/// strictly: an order exactly at a limit passes, one just over it is denied.
+struct RiskLimits {
+  /// quantity × reference_price, in the portfolio's currency; > 0.
+  std::optional<double> max_order_value;
+  /// Order value over the portfolio value; in (0, 1].
+  std::optional<double> max_order_fraction;
+  /// Largest |reference_price / last_good_price − 1|; > 0.
+  std::optional<double> price_collar;
+  /// Orders per portfolio in any sliding 60 s window, this one included; ≥ 1.
+  std::optional<int> max_orders_per_minute;
+  /// An order with the portfolio, symbol, side and quantity of one sent less
+  /// than this long ago is a duplicate; > 0.
+  std::optional<core::DurationNs> duplicate_window;
+  /// Symbols never traded, matched exactly.
+  std::vector<std::string> restricted_symbols;
+  /// Value traded per portfolio per UTC calendar day, this order included,
+  /// over the portfolio value; > 0 (a full rebalance can reach 2).
+  std::optional<double> max_daily_turnover;
+};
+
+/// Every problem with the limits, empty when they are usable. A gate applies
+/// limits as written (a non-positive cap denies every order): validate them
+/// where they are read.
+std::vector<std::string> validate(const RiskLimits& limits);
+
+enum class DenyReason : std::uint8_t {
+  kill_switch,
+  max_order_value,
+  max_order_fraction,
+  price_collar,
+  order_rate,
+  duplicate,
+  restricted_symbol,
+  daily_turnover,
+};
+inline constexpr int kDenyReasonCount = 8;
+/// snake_case, as in the metrics and /status.
+std::string_view to_string(DenyReason r);
+
+struct GateContext {
+  double portfolio_value = 0;  ///< cash included; > 0 for the fraction and turnover limits
+  double last_good_price = 0;  ///< of the order's symbol; > 0 for the price collar
+  core::TimeNs now = 0;
+};
+
+struct GateDecision {
+  std::optional<DenyReason> denied;
+  std::string detail;  ///< for people, empty when allowed: "order value 60000.00 beyond max_order_value 50000.00"
+  bool allowed() const { return !denied.has_value(); }
+};
+
+class RiskGate {
+ public:
+  explicit RiskGate(RiskLimits limits);
+
+  /// On reload: the history (rate window, duplicates, turnover) is kept and
+  /// judged by the new limits from the next order on.
+  void set_limits(RiskLimits limits);
+  const RiskLimits& limits() const { return limits_; }
+
+  /// Checks one order; the first failing check wins, in this order: kill
+  /// switch, restricted symbol, max order value, max order fraction, price
+  /// collar, duplicate, order rate, daily turnover.
+  /// When allowed, records it as sent: in the rate window, for duplicates and
+  /// in the day's turnover. A denied order leaves no trace but its count.
+  /// A non-finite order value or price fails every limit that reads it.
+  GateDecision check_and_record(const core::Order& order, const GateContext& ctx);
+
+  /// While on, every order is denied with kill_switch.
+  void set_kill_switch(bool on) { kill_switch_ = on; }
+  bool kill_switch() const { return kill_switch_; }
+
+  /// Orders denied for this reason since construction (reloads keep counting).
+  std::uint64_t denied(DenyReason r) const { return denied_[static_cast<std::size_t>(r)]; }
+  /// Value (quantity × reference_price) sent for the portfolio on the UTC day
+  /// of `now`; 0 on a day with nothing sent.
+  double turnover_today(std::string_view portfolio, core::TimeNs now) const;
+
+ private:
+  struct Sent {
+    std::string portfolio;
+    std::string symbol;
+    core::Side side = core::Side::buy;
+    double quantity = 0;
+    core::TimeNs at = 0;
+  };
+  struct DayTurnover {
+    std::int64_t day = 0;  ///< days since 1970-01-01, UTC
+    double value = 0;
+  };
+
+  void prune(core::TimeNs now);
+  GateDecision deny(DenyReason r, std::string detail);
+
+  RiskLimits limits_;
+  bool kill_switch_ = false;
+  /// Allowed orders younger than the longer of the rate and duplicate windows.
+  std::vector<Sent> sent_;
+  std::map<std::string, DayTurnover, std::less<>> turnover_;
+  std::array<std::uint64_t, kDenyReasonCount> denied_{};
+};
+
+}  // namespace ballast::execution
