@@ -261,9 +261,24 @@ TEST_CASE("an empty file is a valid offline configuration with every default") {
   CHECK_FALSE(c.execution.connect);
   CHECK(c.execution.fills_endpoint.empty());
   CHECK(c.execution.mode == ExecutionMode::live);
+  CHECK(c.execution.order_timeout == 300 * core::kNanosPerSecond);
+  CHECK_FALSE(c.execution.kill_switch);
   CHECK(c.status.listen == "127.0.0.1:8787");
   CHECK(c.status.token.empty());
   CHECK(c.portfolios.empty());
+}
+
+TEST_CASE("order_timeout and kill_switch are read from [execution]") {
+  const Config c = valid("[execution]\norder_timeout = \"90s\"\nkill_switch = true\n");
+  CHECK(c.execution.order_timeout == 90 * core::kNanosPerSecond);
+  CHECK(c.execution.kill_switch);
+  const auto bad = only_error("[execution]\norder_timeout = \"soon\"\n");
+  CHECK(bad.line == 2);
+  CHECK(bad.column == 17);
+  CHECK(contains(bad.message, "order_timeout"));
+  const auto wrong = only_error("[execution]\nkill_switch = \"yes\"\n");
+  CHECK(wrong.line == 2);
+  CHECK(contains(wrong.message, "kill_switch: expected a boolean"));
 }
 
 TEST_CASE("numbers may be written as integers or floats") {
