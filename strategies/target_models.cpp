@@ -205,18 +205,27 @@ TargetModelResult risk_budget_weights(const Eigen::MatrixXd& covariance, std::sp
   return r;
 }
 
-TargetModelResult mean_variance_weights(std::span<const double> expected_returns, const Eigen::MatrixXd& covariance,
-                                        const MeanVarianceParams& params) {
-  if (auto e = covariance_error(covariance); !e.empty()) return failure(std::move(e));
+namespace {
+// What both mean-variance forms refuse alike; empty when the inputs are usable.
+std::string mean_variance_input_error(std::span<const double> expected_returns, const Eigen::MatrixXd& covariance,
+                                      double risk_aversion) {
+  if (auto e = covariance_error(covariance); !e.empty()) return e;
   const Eigen::Index n = covariance.rows();
   if (static_cast<Eigen::Index>(expected_returns.size()) != n) {
-    return failure(format("%zu expected returns for %ld assets", expected_returns.size(), static_cast<long>(n)));
+    return format("%zu expected returns for %ld assets", expected_returns.size(), static_cast<long>(n));
   }
+  if (!as_vector(expected_returns).allFinite()) return "expected returns must be finite";
+  if (!(risk_aversion > 0) || !std::isfinite(risk_aversion)) return format("risk_aversion %g must be > 0", risk_aversion);
+  return {};
+}
+}  // namespace
+
+TargetModelResult mean_variance_weights(std::span<const double> expected_returns, const Eigen::MatrixXd& covariance,
+                                        const MeanVarianceParams& params) {
+  if (auto e = mean_variance_input_error(expected_returns, covariance, params.risk_aversion); !e.empty())
+    return failure(std::move(e));
+  const Eigen::Index n = covariance.rows();
   const auto mu = as_vector(expected_returns);
-  if (!mu.allFinite()) return failure("expected returns must be finite");
-  if (!(params.risk_aversion > 0) || !std::isfinite(params.risk_aversion)) {
-    return failure(format("risk_aversion %g must be > 0", params.risk_aversion));
-  }
   if (!std::isfinite(params.cash_target)) return failure("cash_target must be finite");
   const double lo = params.min_weight;
   const double hi = params.max_weight;
@@ -257,16 +266,10 @@ TargetModelResult mean_variance_weights(std::span<const double> expected_returns
 TargetModelResult mean_variance_unconstrained(std::span<const double> expected_returns,
                                               const Eigen::MatrixXd& covariance, double risk_aversion,
                                               double budget) {
-  if (auto e = covariance_error(covariance); !e.empty()) return failure(std::move(e));
+  if (auto e = mean_variance_input_error(expected_returns, covariance, risk_aversion); !e.empty())
+    return failure(std::move(e));
   const Eigen::Index n = covariance.rows();
-  if (static_cast<Eigen::Index>(expected_returns.size()) != n) {
-    return failure(format("%zu expected returns for %ld assets", expected_returns.size(), static_cast<long>(n)));
-  }
   const auto mu = as_vector(expected_returns);
-  if (!mu.allFinite()) return failure("expected returns must be finite");
-  if (!(risk_aversion > 0) || !std::isfinite(risk_aversion)) {
-    return failure(format("risk_aversion %g must be > 0", risk_aversion));
-  }
   if (!std::isfinite(budget)) return failure("budget must be finite");
   Eigen::LLT<Eigen::MatrixXd> llt(covariance);
   if (llt.info() != Eigen::Success) {
