@@ -438,6 +438,7 @@ bool Engine::rebalance(std::size_t index, std::string_view reason, std::string d
   rec.max_abs_drift = drift.max_abs;
   rec.total_drift = drift.total;
   rec.orders = sized.trades.size();
+  for (const auto& t : sized.trades) rec.traded_value += t.value;
 
   for (const auto& t : sized.trades) {
     const AssetState& a = p.assets[t.asset];

@@ -44,6 +44,8 @@ struct RebalanceRecord {
   double max_abs_drift = 0;  ///< largest |w − t| before trading
   double total_drift = 0;    ///< Σ|w − t| / 2 before trading
   std::size_t orders = 0;
+  double traded_value = 0;   ///< Σ quantity × reference price of the orders
+  double cost = 0;           ///< estimated cost of the orders under the portfolio's cost model
 };
 
 /// One portfolio's state. The fields a tick reads come first, so that an
