@@ -7,18 +7,26 @@
 
 #include "core/feed_format.hpp"
 #include "core/time.hpp"
+#include "execution/risk_gate.hpp"
 #include "strategies/policy.hpp"
 
 namespace ballast::config {
 
 enum class LogFormat { text, json };
 enum class ExecutionMode { live, dry_run };
+/// How hard the durable state is pushed to disk before an order leaves.
+enum class Durability {
+  full,    ///< fsync on every commit: an order on its way survives a power cut
+  normal,  ///< WAL without fsync per commit: survives a crash of the daemon, not of the machine
+  off,     ///< no state file: positions live in memory and start from the config every time
+};
 
 struct DaemonConfig {
   std::string log_level = "info";  ///< trace|debug|info|warn|error
   LogFormat log_format = LogFormat::text;
   std::string log_file;            ///< empty: stdout/stderr
   std::string state_dir = "/var/lib/ballast";
+  Durability durability = Durability::full;
 };
 
 struct FeedConfig {
@@ -43,6 +51,8 @@ struct ExecutionConfig {
   core::DurationNs order_timeout = 300 * core::kNanosPerSecond;
   /// Start with the kill switch on: no order leaves until it is released.
   bool kill_switch = false;
+  /// `[execution.limits]`: the pre-trade risk gate.
+  execution::RiskLimits limits;
 };
 
 struct StatusConfig {

@@ -163,7 +163,10 @@ class Loader {
   }
 
   void read_daemon(const toml::table& t, DaemonConfig& out) {
-    TableReader r(t, "[daemon]", "", {"log_level", "log_format", "log_file", "state_dir"}, diag_);
+    TableReader r(t, "[daemon]", "", {"log_level", "log_format", "log_file", "state_dir", "durability"}, diag_);
+    if (auto v = r.one_of("durability", {"full", "normal", "off"})) {
+      out.durability = *v == "off" ? Durability::off : *v == "normal" ? Durability::normal : Durability::full;
+    }
     if (auto v = r.one_of("log_level", {"trace", "debug", "info", "warn", "error"})) out.log_level = *v;
     if (auto v = r.one_of("log_format", {"text", "json"}))
       out.log_format = *v == "json" ? LogFormat::json : LogFormat::text;
@@ -226,8 +229,9 @@ class Loader {
   }
 
   void read_execution(const toml::table& t, ExecutionConfig& out) {
-    TableReader r(t, "[execution]", "", {"endpoint", "connect", "fills_endpoint", "mode", "order_timeout", "kill_switch"},
-                  diag_);
+    TableReader r(t, "[execution]", "",
+                  {"endpoint", "connect", "fills_endpoint", "mode", "order_timeout", "kill_switch", "limits"}, diag_);
+    if (const auto* limits = r.table("limits")) read_limits(*limits, out.limits);
     if (auto v = endpoint(r, "endpoint")) out.endpoint = *v;
     if (auto v = r.boolean("connect")) out.connect = *v;
     // An empty fills_endpoint is the documented way to say "no fills socket".
@@ -240,6 +244,46 @@ class Loader {
       out.mode = *v == "dry-run" ? ExecutionMode::dry_run : ExecutionMode::live;
     if (auto v = duration(r, "order_timeout")) out.order_timeout = *v;
     if (auto v = r.boolean("kill_switch")) out.kill_switch = *v;
+  }
+
+  void read_limits(const toml::table& t, execution::RiskLimits& out) {
+    TableReader r(t, "[execution.limits]", "limits",
+                  {"max_order_value", "max_order_fraction", "price_collar", "max_orders_per_minute", "duplicate_window",
+                   "restricted_symbols", "max_daily_turnover"},
+                  diag_);
+    if (auto v = r.number("max_order_value", Bound::positive)) out.max_order_value = *v;
+    if (auto v = r.number("max_order_fraction", Bound::unit_positive)) out.max_order_fraction = *v;
+    if (auto v = r.number("price_collar", Bound::positive)) out.price_collar = *v;
+    if (auto v = r.number("max_daily_turnover", Bound::positive)) out.max_daily_turnover = *v;
+    if (auto v = r.integer("max_orders_per_minute")) {
+      if (*v < 1 || *v > INT_MAX) {
+        diag_.error(r.node("max_orders_per_minute")->source(),
+                    "limits.max_orders_per_minute: must be an integer in 1.." + std::to_string(INT_MAX) + ", got " +
+                        std::to_string(*v));
+      } else {
+        out.max_orders_per_minute = static_cast<int>(*v);
+      }
+    }
+    if (auto v = duration(r, "duplicate_window")) {
+      if (*v <= 0) {
+        diag_.error(r.node("duplicate_window")->source(), "limits.duplicate_window: must be longer than 0");
+      } else {
+        out.duplicate_window = *v;
+      }
+    }
+    if (const toml::node* n = r.node("restricted_symbols")) {
+      const auto* list = n->as_array();
+      if (!list) {
+        diag_.error(n->source(), "limits.restricted_symbols: expected an array of symbols such as [\"XYZ\"], got " +
+                                     std::string(type_name(n->type())));
+      } else {
+        for (const toml::node& item : *list) {
+          if (auto sym = read_nonempty_string(item, "limits.restricted_symbols", diag_)) {
+            out.restricted_symbols.push_back(*sym);
+          }
+        }
+      }
+    }
   }
 
   void read_status(const toml::table& t, StatusConfig& out) {
@@ -270,7 +314,7 @@ class Loader {
   PortfolioSpec read_portfolio(const toml::table& t) {
     TableReader r(t, "[[portfolios]]", "",
                   {"id", "cash", "holdings", "targets", "cash_target", "min_trade_value", "lot_sizes", "rebalance_to",
-                   "triggers", "risk", "model"},
+                   "triggers", "risk", "model", "costs", "max_cost_bps", "slicing"},
                   diag_);
     PortfolioSpec p;
     if (!r.has("id")) {
@@ -295,6 +339,8 @@ class Loader {
       }
     }
     if (auto v = r.number("min_trade_value", Bound::non_negative)) p.min_trade_value = *v;
+    if (auto v = r.number("max_cost_bps", Bound::positive)) p.max_cost_bps = *v;
+    if (const auto* slicing = r.table("slicing")) p.slicing = read_slicing(*slicing);
     if (auto v = r.one_of("rebalance_to", {"target", "band-edge"})) {
       p.rebalance_to = *v == "band-edge" ? strategies::RebalanceTo::band_edge : strategies::RebalanceTo::target;
     }
@@ -349,12 +395,55 @@ class Loader {
     const bool has_risk = r.has("risk");
     if (const auto* risk = r.table("risk")) p.risk = read_risk(*risk, p, universe);
     if (const auto* model = r.table("model")) read_model(*model, p, universe, has_risk);
+    if (const auto* costs = r.table("costs")) p.costs = read_costs(*costs, p, universe);
     if (const auto triggers = r.array_of_tables("triggers", "[[portfolios.triggers]]")) {
       for (const toml::table* trigger : *triggers) {
         if (auto tr = read_trigger(*trigger, universe, has_risk)) p.triggers.push_back(std::move(*tr));
+        // One cost model serves every user of costs: with [portfolios.costs],
+        // a flat cost_bps of its own would price the same trades twice.
+        const toml::node* cost_bps = trigger->get("cost_bps");
+        if (cost_bps && r.has("costs") && trigger->get("kind") && trigger->get("kind")->value<std::string>() == "dynamic") {
+          diag_.error(cost_bps->source(),
+                      "cost_bps: this portfolio has [portfolios.costs], which the dynamic trigger uses; remove "
+                      "cost_bps (it would price the same trades a second way)");
+        }
       }
     }
     return p;
+  }
+
+  strategies::Slicing read_slicing(const toml::table& t) {
+    TableReader r(t, "slicing", "slicing", {"max_child_value", "interval"}, diag_);
+    strategies::Slicing s;
+    if (!r.has("max_child_value")) r.missing("max_child_value");
+    if (auto v = r.number("max_child_value", Bound::positive)) s.max_child_value = *v;
+    if (auto v = duration(r, "interval")) {
+      if (*v <= 0) {
+        diag_.error(r.node("interval")->source(), "slicing.interval: must be longer than 0");
+      } else {
+        s.interval = *v;
+      }
+    }
+    return s;
+  }
+
+  execution::CostParams read_costs(const toml::table& t, const PortfolioSpec& p, const Universe& u) {
+    TableReader r(t, "[portfolios.costs]", "costs",
+                  {"commission_per_share", "commission_bps", "commission_min", "half_spread_bps", "slippage_bps",
+                   "impact_eta", "adv"},
+                  diag_);
+    execution::CostParams c;
+    if (auto v = r.number("commission_per_share", Bound::non_negative)) c.commission_per_share = *v;
+    if (auto v = r.number("commission_bps", Bound::non_negative)) c.commission_bps = *v;
+    if (auto v = r.number("commission_min", Bound::non_negative)) c.commission_min = *v;
+    if (auto v = r.number("half_spread_bps", Bound::non_negative)) c.half_spread_bps = *v;
+    if (auto v = r.number("slippage_bps", Bound::non_negative)) c.slippage_bps = *v;
+    if (auto v = r.number("impact_eta", Bound::non_negative)) c.impact_eta = *v;
+    if (const auto* adv = r.table("adv")) {
+      read_per_symbol(*adv, "costs.adv", Bound::positive, u.targets, *u.index,
+                      [&](std::size_t i, double v) { c.adv.emplace_back(p.assets[i].symbol, v); });
+    }
+    return c;
   }
 
   RiskSpec read_risk(const toml::table& t, const PortfolioSpec& p, const Universe& u) {

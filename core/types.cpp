@@ -26,4 +26,18 @@ std::string_view to_string(FillStatus s) {
   return "filled";
 }
 
+namespace {
+constexpr std::string_view kOrderStates[] = {"created", "sent", "partially_filled", "filled",
+                                             "rejected", "cancelled", "expired"};
+}  // namespace
+
+std::string_view to_string(OrderState s) { return kOrderStates[static_cast<std::size_t>(s)]; }
+
+std::optional<OrderState> parse_order_state(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(kOrderStates); ++i) {
+    if (kOrderStates[i] == name) return static_cast<OrderState>(i);
+  }
+  return std::nullopt;
+}
+
 }  // namespace ballast::core

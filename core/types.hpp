@@ -1,6 +1,8 @@
 #pragma once
 // Value types that cross the engine's boundary: ticks in, orders out, fills in.
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +29,9 @@ struct Tick {
   SymbolId symbol = kNoSymbol;
   double price = 0;
   TimeNs ts = 0;  ///< the data's time (or receipt time when the message had none)
+  /// The live quote when the feed carries one (the cost model's half-spread), NaN otherwise.
+  double bid = std::numeric_limits<double>::quiet_NaN();
+  double ask = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// One order for the execution queue (SPEC §3).
@@ -46,6 +51,15 @@ struct Order {
 
 enum class FillStatus : std::uint8_t { filled, partially_filled, rejected, cancelled };
 std::string_view to_string(FillStatus s);
+
+/// An order's life: created (decided, committed, maybe not yet sent) → sent →
+/// partially_filled → one of the final states, driven by fill reports;
+/// expired when no final report came within the order timeout.
+enum class OrderState : std::uint8_t { created, sent, partially_filled, filled, rejected, cancelled, expired };
+std::string_view to_string(OrderState s);
+/// The inverse of to_string; nullopt for an unknown name.
+std::optional<OrderState> parse_order_state(std::string_view name);
+inline bool is_final(OrderState s) { return s >= OrderState::filled; }
 
 /// An execution report (SPEC §4); quantity and price are cumulative for the order.
 struct FillReport {

@@ -135,7 +135,7 @@ bool Daemon::setup() {
   }
   const bool fills = !cfg_.execution.fills_endpoint.empty() && cfg_.execution.mode == config::ExecutionMode::live;
   engine_ = std::make_unique<engine::Engine>(
-      cfg_.portfolios, engine::EngineOptions{.book_on_send = !fills, .order_timeout = cfg_.execution.order_timeout},
+      cfg_.portfolios, engine::EngineOptions{.book_on_send = !fills, .order_timeout = cfg_.execution.order_timeout, .limits = cfg_.execution.limits},
       wall_now());
   if (cfg_.execution.kill_switch) {
     engine_->set_killed(true);

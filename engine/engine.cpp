@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "execution/order_sizing.hpp"
 #include "strategies/target_models.hpp"
@@ -79,12 +80,13 @@ std::string_view to_string(Refusal r) {
     case Refusal::orders_open: return "orders_open";
     case Refusal::nothing_to_trade: return "nothing_to_trade";
     case Refusal::killed: return "killed";
+    case Refusal::invalid_amount: return "invalid_amount";
   }
   return "none";
 }
 
 Engine::Engine(std::vector<strategies::PortfolioSpec> specs, EngineOptions options, core::TimeNs now)
-    : options_(options) {
+    : options_(options), gate_(options_.limits) {
   portfolios_.resize(specs.size());
   for (std::size_t i = 0; i < specs.size(); ++i) build_portfolio(portfolios_[i], std::move(specs[i]), now, false);
   rebuild_index();
@@ -145,6 +147,9 @@ void Engine::build_portfolio(PortfolioState& p, strategies::PortfolioSpec spec, 
   if (!keep_risk) build_risk(p);
   const std::size_t n = symbols_.size();
   prices_.resize(n, 0.0);
+  prev_prices_.resize(n, 0.0);
+  bids_.resize(n, std::numeric_limits<double>::quiet_NaN());
+  asks_.resize(n, std::numeric_limits<double>::quiet_NaN());
   price_ts_.resize(n, 0);
   stale_.resize(n, 0);
 }
@@ -173,7 +178,11 @@ void Engine::reconfigure(std::vector<strategies::PortfolioSpec> specs, core::Tim
     }
     build_portfolio(next[i], std::move(specs[i]), now, existing);
   }
-  // Orders of a portfolio that was removed are forgotten: they book nowhere.
+  // Orders and slices of a portfolio that was removed are forgotten: they book nowhere.
+  std::erase_if(plans_, [&](SlicePlan& plan) {
+    plan.portfolio = old_to_new[plan.portfolio];
+    return plan.portfolio == SIZE_MAX;
+  });
   for (auto* orders : {&open_, &expired_}) {
     for (auto it = orders->begin(); it != orders->end();) {
       const std::size_t moved = old_to_new[it->second.portfolio];
@@ -239,7 +248,10 @@ Valuation Engine::valuation(std::size_t index) const {
 
 void Engine::on_tick(const core::Tick& tick, core::TimeNs now, Output& out) {
   if (tick.symbol >= prices_.size()) return;
+  prev_prices_[tick.symbol] = prices_[tick.symbol];
   prices_[tick.symbol] = tick.price;
+  bids_[tick.symbol] = tick.bid;
+  asks_[tick.symbol] = tick.ask;
   price_ts_[tick.symbol] = tick.ts;
   for (const std::uint32_t index : holders_[tick.symbol]) {
     sample_risk(index, tick.ts);
@@ -300,8 +312,13 @@ void Engine::evaluate(std::size_t index, core::TimeNs now, Output& out) {
       double cost = 0;
       for (std::size_t i = 0; i < weights_.size(); ++i) {
         deviation_[i] = weights_[i] - targets_[i];
-        const double bps = lookup(dyn->cost_bps_by_symbol, symbols_.name(p.assets[i].symbol), dyn->cost_bps);
-        cost += std::abs(deviation_[i]) * value_ * bps / 1e4;
+        if (p.spec.costs) {
+          const double quantity = std::abs(deviation_[i]) * value_ / prices_[p.assets[i].symbol];
+          cost += estimate_cost(index, i, quantity).total();
+        } else {
+          const double bps = lookup(dyn->cost_bps_by_symbol, symbols_.name(p.assets[i].symbol), dyn->cost_bps);
+          cost += std::abs(deviation_[i]) * value_ * bps / 1e4;
+        }
       }
       const double te_var = quadratic(p, deviation_);
       const double benefit = dyn->risk_aversion / 2 * te_var * (static_cast<double>(dyn->horizon) / kNanosPerYear) * value_;
@@ -343,7 +360,11 @@ void Engine::on_timer(core::TimeNs now, Output& out) {
       expired.portfolio = it->second.portfolio;
       expired.finished = true;
       PortfolioState& p = portfolios_[it->second.portfolio];
-      if (p.open_orders > 0) --p.open_orders;
+      finish_order(p, core::OrderState::expired);
+      it->second.state = core::OrderState::expired;
+      expired.state = core::OrderState::expired;
+      expired.filled_quantity = it->second.booked_quantity;
+      expired.filled_value = it->second.booked_value;
       touched.push_back(it->second.portfolio);
       if (expired_.size() >= kMaxExpired && !expired_order_.empty()) {
         expired_.erase(expired_order_.front());
@@ -356,6 +377,7 @@ void Engine::on_timer(core::TimeNs now, Output& out) {
     // What the expired orders left undone is decided again at once.
     for (const std::size_t index : touched) evaluate(index, now, out);
   }
+  emit_children(now, out);
   for (std::size_t i = 0; i < portfolios_.size(); ++i) {
     PortfolioState& p = portfolios_[i];
     for (std::size_t t = 0; t < p.spec.triggers.size(); ++t) {
@@ -406,70 +428,287 @@ bool Engine::rebalance(std::size_t index, std::string_view reason, std::string d
   const double lambda = !band_edge ? 1.0
                         : fraction ? std::clamp(*fraction, 0.0, 1.0)
                                    : strategies::band_edge_fraction(*bands, view);
+  desired_.clear();
+  for (std::size_t i = 0; i < p.assets.size(); ++i) desired_.push_back(weights_[i] + lambda * (targets_[i] - weights_[i]));
 
-  std::vector<execution::SizingAsset> assets;
-  assets.reserve(p.assets.size());
-  for (std::size_t i = 0; i < p.assets.size(); ++i) {
-    const AssetState& a = p.assets[i];
-    const double desired = weights_[i] + lambda * (targets_[i] - weights_[i]);
-    assets.push_back({a.quantity, prices_[a.symbol], desired, a.lot_size});
-  }
-  execution::SizingRequest req;
-  req.assets = assets;
-  req.cash = p.cash;
-  req.min_trade_value = p.spec.min_trade_value;
-  if (band_edge) {
-    req.rounding = execution::Rounding::outward;
-    req.full_weights = targets_;
-  }
-  const execution::SizingResult sized = execution::size_trades(req);
+  const execution::SizingResult sized = size_checked(index, band_edge, now, out);
   if (sized.trades.empty()) return false;
 
+  RebalanceRecord rec = start_record(p, reason, std::move(detail), now, sized);
+  rec.max_abs_drift = drift.max_abs;
+  rec.total_drift = drift.total;
   RebalanceEvent event;
   event.portfolio = index;
   event.first_order = out.orders.size();
-  RebalanceRecord& rec = event.record;
-  const std::string day = core::format_yyyymmdd(now);
-  rec.rebalance_id = make_id(p.spec.id, day, seq_.next_rebalance++);
+  emit_trades(index, rec, sized, now, out);
+  if (p.risk_warm) p.vol_reference = std::sqrt(quadratic(p, targets_));
+  p.last_rebalance = rec;
+  event.record = std::move(rec);
+  out.rebalances.push_back(std::move(event));
+  return true;
+}
+
+RebalanceRecord Engine::start_record(PortfolioState& p, std::string_view reason, std::string detail, core::TimeNs now,
+                                     const execution::SizingResult& sized) {
+  RebalanceRecord rec;
+  rec.rebalance_id = make_id(p.spec.id, core::format_yyyymmdd(now), seq_.next_rebalance++);
   rec.reason = reason;
   rec.detail = std::move(detail);
   rec.at = now;
   rec.value = value_;
-  rec.max_abs_drift = drift.max_abs;
-  rec.total_drift = drift.total;
-  rec.orders = sized.trades.size();
   for (const auto& t : sized.trades) rec.traded_value += t.value;
+  return rec;
+}
 
+void Engine::emit_trades(std::size_t index, RebalanceRecord& rec, const execution::SizingResult& sized,
+                         core::TimeNs now, Output& out) {
+  PortfolioState& p = portfolios_[index];
+  const std::size_t before = out.orders.size();
   for (const auto& t : sized.trades) {
     const AssetState& a = p.assets[t.asset];
-    core::Order o;
-    o.order_id = make_id(p.spec.id, day, seq_.next_order++);
-    o.portfolio = p.spec.id;
-    o.symbol = symbols_.name(a.symbol);
-    o.side = t.side;
-    o.quantity = t.quantity;
-    o.reference_price = prices_[a.symbol];
-    o.reason = rec.reason;
-    o.rebalance_id = rec.rebalance_id;
-    o.created_at = now;
-    if (!options_.book_on_send) {
-      open_.emplace(o.order_id, OpenOrder{index, a.symbol, t.side, t.quantity, now});
-      ++p.open_orders;
+    double quantity = t.quantity;
+    // Slicing: the first child now, the rest one per interval (a TWAP).
+    if (p.spec.slicing && t.value > p.spec.slicing->max_child_value) {
+      const double px = prices_[a.symbol];
+      const double lots = std::max(1.0, std::floor(p.spec.slicing->max_child_value / px / a.lot_size + 1e-9));
+      const double child = execution::lots_to_quantity(lots, a.lot_size);
+      if (child < t.quantity) {
+        // The estimate covers the whole trade, decided now.
+        rec.cost += estimate_cost(index, t.asset, t.quantity).total();
+        SlicePlan plan;
+        plan.portfolio = index;
+        plan.symbol = a.symbol;
+        plan.asset = t.asset;
+        plan.side = t.side;
+        plan.remaining = execution::lots_to_quantity(std::round((t.quantity - child) / a.lot_size), a.lot_size);
+        plan.child = child;
+        plan.lot_size = a.lot_size;
+        plan.interval = p.spec.slicing->interval;
+        plan.next_at = now + plan.interval;
+        plan.reason = rec.reason;
+        plan.rebalance_id = rec.rebalance_id;
+        plans_.push_back(std::move(plan));
+        ++p.open_orders;  // the plan holds the portfolio until its last child is out
+        emit(index, t.asset, t.side, child, rec.reason, rec.rebalance_id, now, out);
+        continue;
+      }
     }
-    out.orders.push_back(std::move(o));
+    rec.cost += emit(index, t.asset, t.side, quantity, rec.reason, rec.rebalance_id, now, out);
   }
-  if (options_.book_on_send) {
-    for (const auto& t : sized.trades) {
-      const core::SymbolId sym = p.assets[t.asset].symbol;
-      book(p, sym, t.side, t.quantity, t.value);
-    }
-  }
+  rec.orders = out.orders.size() - before;
   ++p.rebalances;
-  p.orders += sized.trades.size();
-  if (p.risk_warm) p.vol_reference = std::sqrt(quadratic(p, targets_));
-  p.last_rebalance = rec;
-  out.rebalances.push_back(std::move(event));
-  return true;
+  p.costs_estimated += rec.cost;
+}
+
+double Engine::emit(std::size_t index, std::size_t asset, core::Side side, double quantity, std::string_view reason,
+                    const std::string& rebalance_id, core::TimeNs now, Output& out) {
+  PortfolioState& p = portfolios_[index];
+  const AssetState& a = p.assets[asset];
+  const double px = prices_[a.symbol];
+  core::Order o;
+  o.order_id = make_id(p.spec.id, core::format_yyyymmdd(now), seq_.next_order++);
+  o.portfolio = p.spec.id;
+  o.symbol = symbols_.name(a.symbol);
+  o.side = side;
+  o.quantity = quantity;
+  o.reference_price = px;
+  o.reason = reason;
+  o.rebalance_id = rebalance_id;
+  o.created_at = now;
+  const execution::CostBreakdown cost = estimate_cost(index, asset, quantity);
+  ++p.orders;
+  if (options_.book_on_send) {
+    // Filled at the expected price with its costs: the price moved by spread,
+    // slippage and impact, and the commission beside it.
+    const double traded = quantity * cost.fill_price(side);
+    book(p, a.symbol, side, quantity, side == core::Side::buy ? traded + cost.commission : traded - cost.commission);
+    p.costs_realized += cost.total();
+    ++p.orders_filled;
+  } else {
+    OpenOrder open;
+    open.portfolio = index;
+    open.symbol = a.symbol;
+    open.side = side;
+    open.quantity = quantity;
+    open.reference_price = px;
+    open.sent_at = now;
+    open_.emplace(o.order_id, open);
+    ++p.open_orders;
+  }
+  out.orders.push_back(std::move(o));
+  return cost.total();
+}
+
+execution::CostBreakdown Engine::estimate_cost(std::size_t index, std::size_t asset, double quantity) const {
+  const PortfolioState& p = portfolios_[index];
+  const core::SymbolId sym = p.assets[asset].symbol;
+  if (!p.spec.costs) {
+    execution::CostBreakdown none;
+    none.price = prices_[sym];
+    none.quantity = std::abs(quantity);
+    return none;
+  }
+  execution::CostInputs in;
+  in.symbol = symbols_.name(sym);
+  in.quantity = quantity;
+  in.price = prices_[sym];
+  in.bid = bids_[sym];
+  in.ask = asks_[sym];
+  // Impact needs σ of daily returns: the risk estimate's, over 252 trading days.
+  const auto i = static_cast<Eigen::Index>(asset);
+  if (i < p.cov.rows()) in.daily_volatility = std::sqrt(std::max(p.cov(i, i), 0.0) / 252.0);
+  return execution::estimate_cost(*p.spec.costs, in);
+}
+
+execution::SizingResult Engine::size_checked(std::size_t index, bool band_edge, core::TimeNs now, Output& out) {
+  PortfolioState& p = portfolios_[index];
+  const std::size_t n = p.assets.size();
+  std::vector<char> frozen(n, 0);
+  std::vector<Denial> denials;
+  std::vector<execution::SizingAsset> assets(n);
+  execution::SizingResult sized;
+  // Each pass freezes at least one more asset, so n + 1 passes always end.
+  for (std::size_t pass = 0; pass <= n; ++pass) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const AssetState& a = p.assets[i];
+      assets[i] = {a.quantity, prices_[a.symbol], frozen[i] ? weights_[i] : desired_[i], a.lot_size};
+    }
+    execution::SizingRequest req;
+    req.assets = assets;
+    req.cash = p.cash;
+    req.min_trade_value = p.spec.min_trade_value;
+    if (band_edge) {
+      req.rounding = execution::Rounding::outward;
+      req.full_weights = targets_;
+    }
+    sized = execution::size_trades(req);
+    // Costs are paid from cash too: when the buys would spend it all, size
+    // them again from what is left after the costs.
+    double costs = 0;
+    bool buys = false;
+    for (const auto& t : sized.trades) {
+      costs += estimate_cost(index, t.asset, t.quantity).total();
+      buys = buys || t.side == core::Side::buy;
+    }
+    if (buys && costs > 0 && sized.cash_after < costs) {
+      req.cash = std::max(0.0, p.cash - costs);
+      sized = execution::size_trades(req);
+    }
+
+    bool again = false;
+    // A trade that costs more than max_cost_bps of its value is not worth it.
+    if (p.spec.max_cost_bps) {
+      for (const auto& t : sized.trades) {
+        if (frozen[t.asset] || !(t.value > 0)) continue;
+        if (estimate_cost(index, t.asset, t.quantity).total() > t.value * *p.spec.max_cost_bps / 1e4) {
+          frozen[t.asset] = 1;
+          again = true;
+        }
+      }
+      if (again) continue;
+    }
+
+    // The gate, on a copy until the set of orders is final: a denied sell is
+    // frozen and the buys re-sized without its proceeds; a denied buy is dropped.
+    execution::RiskGate trial = gate_;
+    std::vector<execution::SizedTrade> allowed;
+    std::vector<Denial> dropped;
+    for (const auto& t : sized.trades) {
+      const AssetState& a = p.assets[t.asset];
+      Denial d;
+      d.portfolio = index;
+      d.order.portfolio = p.spec.id;
+      d.order.symbol = symbols_.name(a.symbol);
+      d.order.side = t.side;
+      d.order.quantity = t.quantity;
+      d.order.reference_price = prices_[a.symbol];
+      d.order.created_at = now;
+      const double last_good = prev_prices_[a.symbol] > 0 ? prev_prices_[a.symbol] : prices_[a.symbol];
+      const execution::GateDecision decision = trial.check_and_record(d.order, {value_, last_good, now});
+      if (decision.allowed()) {
+        allowed.push_back(t);
+        continue;
+      }
+      d.reason = *decision.denied;
+      d.detail = decision.detail;
+      if (t.side == core::Side::sell) {
+        frozen[t.asset] = 1;
+        denials.push_back(std::move(d));
+        again = true;
+        break;
+      }
+      dropped.push_back(std::move(d));
+    }
+    if (again) continue;
+    gate_ = std::move(trial);
+    sized.trades = std::move(allowed);
+    for (auto& d : dropped) denials.push_back(std::move(d));
+    break;
+  }
+  for (auto& d : denials) {
+    ++p.denied;
+    out.denials.push_back(std::move(d));
+  }
+  return sized;
+}
+
+void Engine::emit_children(core::TimeNs now, Output& out) {
+  if (plans_.empty() || killed_) return;
+  for (std::size_t k = 0; k < plans_.size();) {
+    SlicePlan& plan = plans_[k];
+    if (now < plan.next_at) {
+      ++k;
+      continue;
+    }
+    PortfolioState& p = portfolios_[plan.portfolio];
+    double quantity = std::min(plan.child, plan.remaining);
+    const double px = prices_[plan.symbol];
+    if (plan.side == core::Side::buy && px > 0) {
+      // A buy child spends only the cash there is; sells of the same
+      // rebalance may still be on their way.
+      const double affordable = std::floor(std::max(p.cash, 0.0) / px / plan.lot_size + 1e-9);
+      quantity = std::min(quantity, execution::lots_to_quantity(affordable, plan.lot_size));
+    }
+    bool done = false;
+    if (quantity > 0 && px > 0) {
+      const double cost = emit(plan.portfolio, plan.asset, plan.side, quantity, plan.reason, plan.rebalance_id, now, out);
+      (void)cost;
+      plan.remaining = execution::lots_to_quantity(std::round((plan.remaining - quantity) / plan.lot_size), plan.lot_size);
+      done = plan.remaining <= 0;
+    } else {
+      // Nothing affordable: wait for the sells, unless none is left to wait for.
+      const bool sells_pending =
+          std::any_of(plans_.begin(), plans_.end(),
+                      [&](const SlicePlan& o) { return o.portfolio == plan.portfolio && o.side == core::Side::sell; }) ||
+          std::any_of(open_.begin(), open_.end(), [&](const auto& o) {
+            return o.second.portfolio == plan.portfolio && o.second.side == core::Side::sell;
+          });
+      done = !sells_pending;
+    }
+    plan.next_at = now + plan.interval;
+    if (done) {
+      if (p.open_orders > 0) --p.open_orders;
+      plans_.erase(plans_.begin() + static_cast<std::ptrdiff_t>(k));
+      // The last child may have been the last open order.
+      continue;
+    }
+    ++k;
+  }
+}
+
+std::size_t Engine::pending_children(std::size_t portfolio) const {
+  std::size_t n = 0;
+  for (const auto& plan : plans_) {
+    if (plan.portfolio == portfolio && plan.child > 0) n += static_cast<std::size_t>(std::ceil(plan.remaining / plan.child));
+  }
+  return n;
+}
+
+std::optional<std::size_t> Engine::find_portfolio(std::string_view id) const {
+  for (std::size_t i = 0; i < portfolios_.size(); ++i) {
+    if (portfolios_[i].spec.id == id) return i;
+  }
+  return std::nullopt;
 }
 
 void Engine::build_risk(PortfolioState& p) {
@@ -686,8 +925,7 @@ void Engine::on_fill(const core::FillReport& fill, Output& out) {
   if (const auto it = open_.find(fill.order_id); it != open_.end()) {
     apply_report(it->second, fill, outcome);
     if (outcome.kind == FillOutcome::Kind::applied && outcome.finished) {
-      PortfolioState& p = portfolios_[it->second.portfolio];
-      if (p.open_orders > 0) --p.open_orders;
+      finish_order(portfolios_[it->second.portfolio], outcome.state);
       open_.erase(it);
     }
   } else if (const auto late = expired_.find(fill.order_id); late != expired_.end()) {
@@ -712,14 +950,107 @@ void Engine::apply_report(OpenOrder& o, const core::FillReport& fill, FillOutcom
   }
   const double dq = cum_qty - o.booked_quantity;
   const double dv = cum_value - o.booked_value;
+  PortfolioState& p = portfolios_[o.portfolio];
   if (dq > kQuantityEpsilon) {
-    book(portfolios_[o.portfolio], o.symbol, o.side, dq, dv);
+    book(p, o.symbol, o.side, dq, dv);
+    // What the fill cost against the price the order was decided at.
+    const double shortfall = o.side == core::Side::buy ? dv - dq * o.reference_price : dq * o.reference_price - dv;
+    if (o.reference_price > 0) p.costs_realized += shortfall;
     outcome.quantity_delta = dq;
     outcome.price = dv / dq;
     o.booked_quantity = cum_qty;
     o.booked_value = cum_value;
   }
   outcome.finished = fill.status != core::FillStatus::partially_filled;
+  if (o.state != core::OrderState::expired) {
+    switch (fill.status) {
+      case core::FillStatus::filled: o.state = core::OrderState::filled; break;
+      case core::FillStatus::partially_filled: o.state = core::OrderState::partially_filled; break;
+      case core::FillStatus::rejected: o.state = core::OrderState::rejected; break;
+      case core::FillStatus::cancelled: o.state = core::OrderState::cancelled; break;
+    }
+  }
+  outcome.state = o.state;
+  outcome.filled_quantity = o.booked_quantity;
+  outcome.filled_value = o.booked_value;
+}
+
+void Engine::finish_order(PortfolioState& p, core::OrderState state) {
+  if (p.open_orders > 0) --p.open_orders;
+  switch (state) {
+    case core::OrderState::filled: ++p.orders_filled; break;
+    case core::OrderState::rejected: ++p.orders_rejected; break;
+    case core::OrderState::cancelled: ++p.orders_cancelled; break;
+    case core::OrderState::expired: ++p.orders_expired; break;
+    default: break;
+  }
+}
+
+void Engine::mark_sent(const std::string& order_id) {
+  if (const auto it = open_.find(order_id); it != open_.end() && it->second.state == core::OrderState::created) {
+    it->second.state = core::OrderState::sent;
+  }
+}
+
+bool Engine::restore_positions(std::string_view portfolio, double cash,
+                               std::span<const std::pair<std::string, double>> positions) {
+  const auto index = find_portfolio(portfolio);
+  if (!index) return false;
+  PortfolioState& p = portfolios_[*index];
+  p.cash = cash;
+  for (auto& a : p.assets) a.quantity = 0;
+  bool added = false;
+  for (const auto& [symbol, quantity] : positions) {
+    const core::SymbolId sym = symbols_.intern(symbol);
+    if (AssetState* a = find_asset(p, sym)) {
+      a->quantity = quantity;
+    } else if (quantity != 0) {
+      // Held but no longer targeted: kept with target 0, sold by the next rebalance.
+      p.assets.push_back({sym, quantity, 0.0, 1.0});
+      added = true;
+    }
+  }
+  if (added) {
+    const std::size_t n = symbols_.size();
+    prices_.resize(n, 0.0);
+    prev_prices_.resize(n, 0.0);
+    bids_.resize(n, std::numeric_limits<double>::quiet_NaN());
+    asks_.resize(n, std::numeric_limits<double>::quiet_NaN());
+    price_ts_.resize(n, 0);
+    stale_.resize(n, 0);
+    rebuild_index();
+  }
+  p.start_value = 0;
+  return true;
+}
+
+void Engine::restore_counters(std::size_t portfolio, const RestoredCounters& c) {
+  PortfolioState& p = portfolios_[portfolio];
+  p.rebalances = c.rebalances;
+  p.orders = c.orders;
+  p.costs_estimated = c.costs_estimated;
+  p.costs_realized = c.costs_realized;
+}
+
+bool Engine::restore_order(const core::Order& order, core::OrderState state, double filled_quantity,
+                           double filled_value) {
+  const auto index = find_portfolio(order.portfolio);
+  if (!index || core::is_final(state)) return false;
+  PortfolioState& p = portfolios_[*index];
+  OpenOrder open;
+  open.portfolio = *index;
+  open.symbol = symbols_.find(order.symbol);
+  if (open.symbol == core::kNoSymbol || !find_asset(p, open.symbol)) return false;
+  open.side = order.side;
+  open.quantity = order.quantity;
+  open.reference_price = order.reference_price;
+  open.sent_at = order.created_at;
+  open.booked_quantity = filled_quantity;
+  open.booked_value = filled_value;
+  open.state = state;
+  if (!open_.emplace(order.order_id, open).second) return false;
+  ++p.open_orders;
+  return true;
 }
 
 }  // namespace ballast::engine

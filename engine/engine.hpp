@@ -12,6 +12,9 @@
 
 #include "core/symbol_table.hpp"
 #include "core/types.hpp"
+#include "execution/cost_model.hpp"
+#include "execution/order_sizing.hpp"
+#include "execution/risk_gate.hpp"
 #include "strategies/drift.hpp"
 #include "strategies/policy.hpp"
 #include "strategies/risk_model.hpp"
@@ -25,6 +28,8 @@ struct EngineOptions {
   /// With fill reports: an order open this long without a final report is
   /// expired; 0 waits forever.
   core::DurationNs order_timeout = 0;
+  /// The pre-trade risk gate every order passes before it is emitted.
+  execution::RiskLimits limits;
 };
 
 struct AssetState {
@@ -74,7 +79,35 @@ struct PortfolioState {
   std::string model_state = "ready";
   std::uint64_t rebalances = 0;
   std::uint64_t orders = 0;
+  std::uint64_t denied = 0;            ///< orders the risk gate refused
+  std::uint64_t orders_filled = 0;     ///< final states reached, by state
+  std::uint64_t orders_rejected = 0;
+  std::uint64_t orders_cancelled = 0;
+  std::uint64_t orders_expired = 0;
+  double costs_estimated = 0;  ///< Σ estimated cost of the orders decided
+  double costs_realized = 0;   ///< Σ cost booked: fills against their reference price, plus commission when booked on send
   std::optional<RebalanceRecord> last_rebalance;
+};
+
+/// An order the risk gate refused: never emitted.
+struct Denial {
+  std::size_t portfolio = 0;
+  core::Order order;  ///< as it would have been sent, without an order_id
+  execution::DenyReason reason = execution::DenyReason::max_order_value;
+  std::string detail;
+};
+
+/// An order emitted and not yet finished (or expired and still accepting a late report).
+struct OpenOrder {
+  std::size_t portfolio = 0;
+  core::SymbolId symbol = core::kNoSymbol;
+  core::Side side = core::Side::buy;
+  double quantity = 0;
+  double reference_price = 0;
+  core::TimeNs sent_at = 0;  ///< when it was emitted
+  double booked_quantity = 0;
+  double booked_value = 0;
+  core::OrderState state = core::OrderState::created;
 };
 
 struct RebalanceEvent {
@@ -94,6 +127,9 @@ struct FillOutcome {
   double quantity_delta = 0;  ///< newly filled quantity booked by this report
   double price = 0;           ///< average price of the newly filled part
   bool finished = false;      ///< the order is no longer open
+  core::OrderState state = core::OrderState::sent;  ///< the order's state after the report
+  double filled_quantity = 0;  ///< cumulative, as booked
+  double filled_value = 0;     ///< cumulative quantity × price, as booked
 };
 
 /// Decisions of one engine call. The caller clears and reuses it, so a call
@@ -102,12 +138,14 @@ struct Output {
   std::vector<core::Order> orders;
   std::vector<RebalanceEvent> rebalances;
   std::vector<FillOutcome> fills;
+  std::vector<Denial> denials;
   void clear() {
     orders.clear();
     rebalances.clear();
     fills.clear();
+    denials.clear();
   }
-  bool empty() const { return orders.empty() && rebalances.empty() && fills.empty(); }
+  bool empty() const { return orders.empty() && rebalances.empty() && fills.empty() && denials.empty(); }
 };
 
 /// Id counters; persisted by the shell so ids are never reused across restarts.
@@ -117,7 +155,7 @@ struct Sequences {
 };
 
 /// Why a manual rebalance did not run (a business refusal, not an error).
-enum class Refusal { none, unknown_portfolio, not_ready, orders_open, nothing_to_trade, killed };
+enum class Refusal { none, unknown_portfolio, not_ready, orders_open, nothing_to_trade, killed, invalid_amount };
 std::string_view to_string(Refusal r);
 
 /// Value and weights of a portfolio at the last prices.
@@ -151,8 +189,12 @@ class Engine {
 
   void set_paused(bool paused) { paused_ = paused; }
   bool paused() const { return paused_; }
-  /// The kill switch: while on, no order is created, by a trigger or an operator.
+  /// The kill switch: while on, no order is created, by a trigger or an operator
+  /// (child orders of a sliced order wait until it is released).
   void set_killed(bool killed) { killed_ = killed; }
+  /// New gate limits (on reload); the gate's memory of recent orders is kept.
+  void set_limits(execution::RiskLimits limits) { gate_.set_limits(std::move(limits)); }
+  const execution::RiskGate& gate() const { return gate_; }
   bool killed() const { return killed_; }
   /// The shell's verdict on a symbol's freshness; a stale symbol blocks its portfolios.
   void set_stale(core::SymbolId symbol, bool stale);
@@ -172,19 +214,51 @@ class Engine {
   core::TimeNs price_time(core::SymbolId s) const { return s < price_ts_.size() ? price_ts_[s] : 0; }
 
   const std::vector<PortfolioState>& portfolios() const { return portfolios_; }
+  std::optional<std::size_t> find_portfolio(std::string_view id) const;
+  /// Orders emitted and not finished, by order_id.
+  const std::unordered_map<std::string, OpenOrder>& open_orders() const { return open_; }
+  /// The shell handed the order to the execution queue: created → sent.
+  void mark_sent(const std::string& order_id);
+  /// Child orders of sliced orders not emitted yet, for a portfolio.
+  std::size_t pending_children(std::size_t portfolio) const;
+
+  /// The cost model's estimate for trading `quantity` of a portfolio's asset now.
+  execution::CostBreakdown estimate_cost(std::size_t portfolio, std::size_t asset, double quantity) const;
+
+  /// Books a deposit (amount > 0) or withdrawal (< 0) and trades toward target
+  /// with it: a deposit buys the most underweight assets, a withdrawal sells
+  /// the most overweight, reason "cash_flow". `detail` says what was done.
+  Refusal cash_flow(std::string_view portfolio, double amount, core::TimeNs now, Output& out, std::string& detail);
+
+  // Restoring durable state (the shell reads it; the engine takes it as the truth).
+  /// Positions and cash of a portfolio; symbols it does not target are kept with target 0.
+  bool restore_positions(std::string_view portfolio, double cash,
+                         std::span<const std::pair<std::string, double>> positions);
+  struct RestoredCounters {
+    std::uint64_t rebalances = 0, orders = 0;
+    double costs_estimated = 0, costs_realized = 0;
+  };
+  void restore_counters(std::size_t portfolio, const RestoredCounters& c);
+  /// An order that was not finished: open again, counted in its portfolio's next decision.
+  bool restore_order(const core::Order& order, core::OrderState state, double filled_quantity, double filled_value);
   Valuation valuation(std::size_t portfolio) const;
   /// Orders sent and not yet finished, all portfolios.
   std::size_t open_order_count() const { return open_.size(); }
 
  private:
-  struct OpenOrder {
-    std::size_t portfolio;
-    core::SymbolId symbol;
-    core::Side side;
-    double quantity;
-    core::TimeNs sent_at = 0;
-    double booked_quantity = 0;
-    double booked_value = 0;
+  /// The rest of an order being sliced: one child every interval.
+  struct SlicePlan {
+    std::size_t portfolio = 0;
+    core::SymbolId symbol = core::kNoSymbol;
+    std::size_t asset = 0;
+    core::Side side = core::Side::buy;
+    double remaining = 0;  ///< quantity still to send
+    double child = 0;      ///< quantity per child
+    double lot_size = 1;
+    core::TimeNs next_at = 0;
+    core::DurationNs interval = 0;
+    std::string reason;
+    std::string rebalance_id;
   };
   /// Applies a report to an order, open or expired; the outcome's kind and deltas.
   void apply_report(OpenOrder& o, const core::FillReport& fill, FillOutcome& outcome);
@@ -209,6 +283,21 @@ class Engine {
   /// wᵀΣw over the spec assets for `w` (weights or deviations); 0 without an estimate.
   double quadratic(const PortfolioState& p, std::span<const double> w) const;
   void book(PortfolioState& p, core::SymbolId symbol, core::Side side, double quantity, double value);
+  /// Makes, counts and (when booking on send) books one order; returns its estimated cost.
+  double emit(std::size_t index, std::size_t asset, core::Side side, double quantity, std::string_view reason,
+              const std::string& rebalance_id, core::TimeNs now, Output& out);
+  /// Sizes the trades to `desired_` and passes them through costs and the gate;
+  /// a denied or too-costly sell is frozen and the rest re-sized, so buys never
+  /// count on proceeds that will not come.
+  execution::SizingResult size_checked(std::size_t index, bool band_edge, core::TimeNs now, Output& out);
+  /// Child orders that came due.
+  void emit_children(core::TimeNs now, Output& out);
+  /// Starts a rebalance record for `trades`; the caller emits the orders.
+  RebalanceRecord start_record(PortfolioState& p, std::string_view reason, std::string detail, core::TimeNs now,
+                               const execution::SizingResult& sized);
+  void emit_trades(std::size_t index, RebalanceRecord& rec, const execution::SizingResult& sized, core::TimeNs now,
+                   Output& out);
+  void finish_order(PortfolioState& p, core::OrderState state);
   AssetState* find_asset(PortfolioState& p, core::SymbolId symbol);
 
   EngineOptions options_;
@@ -226,6 +315,10 @@ class Engine {
   std::vector<std::string> expired_order_;
   static constexpr std::size_t kMaxExpired = 10'000;
   bool killed_ = false;
+  execution::RiskGate gate_;
+  std::vector<SlicePlan> plans_;
+  std::vector<double> prev_prices_;  ///< per symbol: the price before the last tick (the gate's last good price)
+  std::vector<double> bids_, asks_;  ///< per symbol: the last live quote, NaN when the feed has none
   Sequences seq_;
   bool paused_ = false;
 
@@ -234,6 +327,7 @@ class Engine {
   std::vector<double> targets_;
   std::vector<double> deviation_;
   std::vector<double> risk_prices_;
+  std::vector<double> desired_;
   double value_ = 0;
 };
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "execution/cost_model.hpp"
 
 namespace ballast::strategies {
 
@@ -38,7 +39,8 @@ struct VolatilityTrigger {
 };
 
 /// Fires when the benefit of trading back to target, (λ/2)·(w−t)ᵀΣ(w−t)·horizon·V,
-/// exceeds the cost of the trades, Σ|tᵢ − wᵢ|·V·bpsᵢ/10⁴. Needs a warm risk model.
+/// exceeds the cost of the trades: the portfolio's cost model (`[portfolios.costs]`)
+/// when it has one, else the flat Σ|tᵢ − wᵢ|·V·bpsᵢ/10⁴. Needs a warm risk model.
 struct DynamicTrigger {
   double risk_aversion = 1;  ///< λ
   core::DurationNs horizon = 30 * core::kNanosPerDay;
@@ -101,11 +103,23 @@ struct ModelSpec {
   double multiplier = 2;
 };
 
+/// `slicing = { max_child_value, interval }`: an order worth more is sent as
+/// child orders of at most this value, one every `interval` (a TWAP).
+struct Slicing {
+  double max_child_value = 0;  ///< > 0
+  core::DurationNs interval = 30 * core::kNanosPerSecond;
+};
+
 struct PortfolioSpec {
   std::string id;
   double cash = 0;              ///< starting cash, ≥ 0
   double cash_target = 0;       ///< with the assets' targets, sums to 1
   double min_trade_value = 0;   ///< smaller trades are not sent
+  /// A trade whose estimated cost is more than this many bps of its value is not sent.
+  std::optional<double> max_cost_bps;
+  /// `[portfolios.costs]`; absent: no costs (and the dynamic trigger's flat cost_bps).
+  std::optional<execution::CostParams> costs;
+  std::optional<Slicing> slicing;
   RebalanceTo rebalance_to = RebalanceTo::target;
   std::vector<AssetSpec> assets;
   std::vector<Trigger> triggers;
