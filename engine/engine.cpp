@@ -647,6 +647,7 @@ execution::SizingResult Engine::size_checked(std::size_t index, bool band_edge, 
   }
   for (auto& d : denials) {
     ++p.denied;
+    ++denied_[static_cast<std::size_t>(d.reason)];
     out.denials.push_back(std::move(d));
   }
   return sized;

@@ -1,6 +1,7 @@
 #pragma once
 // The pure engine: ticks, timer firings, fills and commands in; orders and
 // state changes out. No sockets, files, clocks or logging: `now` is a parameter.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -195,6 +196,8 @@ class Engine {
   /// New gate limits (on reload); the gate's memory of recent orders is kept.
   void set_limits(execution::RiskLimits limits) { gate_.set_limits(std::move(limits)); }
   const execution::RiskGate& gate() const { return gate_; }
+  /// Orders the gate denied, by reason, since start.
+  std::uint64_t denied(execution::DenyReason r) const { return denied_[static_cast<std::size_t>(r)]; }
   bool killed() const { return killed_; }
   /// The shell's verdict on a symbol's freshness; a stale symbol blocks its portfolios.
   void set_stale(core::SymbolId symbol, bool stale);
@@ -316,6 +319,7 @@ class Engine {
   static constexpr std::size_t kMaxExpired = 10'000;
   bool killed_ = false;
   execution::RiskGate gate_;
+  std::array<std::uint64_t, execution::kDenyReasonCount> denied_{};
   std::vector<SlicePlan> plans_;
   std::vector<double> prev_prices_;  ///< per symbol: the price before the last tick (the gate's last good price)
   std::vector<double> bids_, asks_;  ///< per symbol: the last live quote, NaN when the feed has none
