@@ -102,6 +102,7 @@ class Daemon {
   engine::Output out_;
   std::vector<std::string> encoded_;  // reused: encoding allocates only when a batch is larger than any before
   std::deque<RecentOrder> recent_orders_;
+  std::deque<engine::Denial> recent_denials_;
   RateLimiter warn_limiter_;
   LatencyRecorder latency_;        // tick receipt → first order of its rebalance handed to ZeroMQ
   LatencyRecorder batch_latency_;  // tick receipt → last order of its rebalance handed to ZeroMQ
@@ -115,6 +116,7 @@ class Daemon {
   CounterFamily* orders_metric_ = nullptr;
   CounterFamily* rebalances_metric_ = nullptr;
   CounterFamily* fills_metric_ = nullptr;
+  CounterFamily* denied_metric_ = nullptr;
   Histogram* latency_metric_ = nullptr;
 };
 
@@ -228,6 +230,14 @@ void Daemon::setup_metrics() {
   rebalances_metric_ =
       &metrics_.counter_family("ballast_rebalances_total", "Rebalances, by portfolio and reason.", {"portfolio", "reason"});
   fills_metric_ = &metrics_.counter_family("ballast_fill_reports_total", "Fill reports, by outcome.", {"outcome"});
+  denied_metric_ = &metrics_.counter_family("ballast_orders_denied_total",
+                                            "Orders the pre-trade risk gate refused, by portfolio and reason.",
+                                            {"portfolio", "reason"});
+  auto& costs = metrics_.gauge_family(
+      "ballast_costs", "Trading costs so far, by portfolio: estimated at decision, and realised (fills against their "
+      "reference price, plus commission when booked on send).", {"portfolio", "kind"});
+  auto& finished = metrics_.gauge_family("ballast_orders_finished", "Orders that reached a final state, by portfolio and state.",
+                                         {"portfolio", "state"});
   latency_metric_ = &metrics_.histogram(
       "ballast_tick_to_order_seconds", "From receipt of a tick to the first order it caused, handed to the queue.",
       {2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 5e-3, 1e-2, 0.1});
@@ -244,13 +254,19 @@ void Daemon::setup_metrics() {
   auto& volatility =
       metrics_.gauge_family("ballast_portfolio_volatility", "Estimated annualised volatility at current weights.", {"portfolio"});
   metrics_.on_collect([this, &drift, &weight, &value, &open, &age, &paused, &killed, &uptime, &queued, &stale,
-                       &volatility] {
+                       &volatility, &costs, &finished] {
     const core::TimeNs now = wall_now();
     for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
       const auto& p = engine_->portfolios()[i];
       const auto v = engine_->valuation(i);
       value.with({p.spec.id}).set(v.value);
       open.with({p.spec.id}).set(p.open_orders);
+      costs.with({p.spec.id, "estimated"}).set(p.costs_estimated);
+      costs.with({p.spec.id, "realized"}).set(p.costs_realized);
+      finished.with({p.spec.id, "filled"}).set(static_cast<double>(p.orders_filled));
+      finished.with({p.spec.id, "rejected"}).set(static_cast<double>(p.orders_rejected));
+      finished.with({p.spec.id, "cancelled"}).set(static_cast<double>(p.orders_cancelled));
+      finished.with({p.spec.id, "expired"}).set(static_cast<double>(p.orders_expired));
       if (const auto vol = engine_->portfolio_volatility(i)) volatility.with({p.spec.id}).set(*vol);
       for (std::size_t a = 0; a < p.assets.size(); ++a) {
         const std::string& sym = engine_->symbols().name(p.assets[a].symbol);
@@ -320,7 +336,7 @@ void Daemon::on_feed_message(Feed& feed, std::span<zmq::message_t> frames, std::
   feed.ticks_metric->inc();
   feed.last_accepted_at = now;
   if (engine_->stale(sym)) engine_->set_stale(sym, false);
-  engine_->on_tick({sym, res.price, res.ts}, now, out_);
+  engine_->on_tick({sym, res.price, res.ts, res.bid, res.ask}, now, out_);
   if (!out_.empty()) handle_output(received);
 }
 
@@ -364,8 +380,18 @@ void Daemon::handle_output(Clock::time_point received) {
       if (i + 1 == n) batch_latency_.record(ns);
     }
   }
-  if (!live) {
+  if (live) {
+    for (std::size_t i = 0; i < n; ++i) engine_->mark_sent(out_.orders[i].order_id);
+  } else {
     for (std::size_t i = 0; i < n; ++i) spdlog::info("dry-run order {}", encoded_[i]);
+  }
+  for (auto& d : out_.denials) {
+    const std::string reason(execution::to_string(d.reason));
+    denied_metric_->with({d.order.portfolio, reason}).inc();
+    spdlog::warn("order denied portfolio={} {} {} {} @ {:.6g}: {} ({})", d.order.portfolio, core::to_string(d.order.side),
+                 d.order.quantity, d.order.symbol, d.order.reference_price, reason, d.detail);
+    recent_denials_.push_back(std::move(d));
+    if (recent_denials_.size() > 50) recent_denials_.pop_front();
   }
   for (const auto& ev : out_.rebalances) {
     const auto& rec = ev.record;
@@ -379,8 +405,9 @@ void Daemon::handle_output(Clock::time_point received) {
     const auto vol = engine_->portfolio_volatility(ev.portfolio);
     const auto& p = engine_->portfolios()[ev.portfolio];
     spdlog::info("rebalance {} portfolio={} reason={} why=\"{}\" value={:.2f} max_drift={:.4f} total_drift={:.4f} "
-                 "orders=[{}]{}{}",
-                 rec.rebalance_id, id, rec.reason, rec.detail, rec.value, rec.max_abs_drift, rec.total_drift, orders,
+                 "traded={:.2f} cost={:.2f} orders=[{}]{}{}",
+                 rec.rebalance_id, id, rec.reason, rec.detail, rec.value, rec.max_abs_drift, rec.total_drift,
+                 rec.traded_value, rec.cost, orders,
                  vol ? fmt::format(" model={} volatility={:.4f}", strategies::to_string(p.spec.model.kind), *vol)
                      : std::string(),
                  live ? "" : " (dry-run: not sent)");
@@ -499,12 +526,14 @@ void Daemon::reload(const char* why, std::string* error_out) {
   if (next.daemon.log_file != cfg_.daemon.log_file || next.daemon.log_format != cfg_.daemon.log_format ||
       next.daemon.state_dir != cfg_.daemon.state_dir)
     restart_needed.push_back("[daemon] log_file/log_format/state_dir");
+  if (next.daemon.durability != cfg_.daemon.durability) restart_needed.push_back("[daemon] durability");
 
   if (next.execution.kill_switch && !engine_->killed()) {
     engine_->set_killed(true);
     spdlog::warn("kill switch on (configuration reload): no order leaves until POST /control/release");
   }
   set_log_level(next.daemon.log_level);
+  engine_->set_limits(next.execution.limits);
   engine_->reconfigure(next.portfolios, wall_now());
   guard_.resize(engine_->symbols().size());
   for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
@@ -701,6 +730,20 @@ std::string Daemon::status_json() const {
   w.key("fill_reports").begin_object().field("applied", fills_applied_).field("unknown_order", fills_unknown_);
   w.field("malformed", fills_malformed_).field("inconsistent", fills_inconsistent_).end_object();
   w.field("orders_expired", orders_expired_);
+  w.key("denied").begin_object();
+  for (int r = 0; r < execution::kDenyReasonCount; ++r) {
+    const auto reason = static_cast<execution::DenyReason>(r);
+    w.field(execution::to_string(reason), engine_->denied(reason));
+  }
+  w.end_object();
+  w.key("open").begin_array();
+  for (const auto& [id, o] : engine_->open_orders()) {
+    w.begin_object().field("order_id", id).field("portfolio", engine_->portfolios()[o.portfolio].spec.id);
+    w.field("symbol", engine_->symbols().name(o.symbol)).field("side", core::to_string(o.side));
+    w.field("quantity", o.quantity).field("filled_quantity", o.booked_quantity);
+    w.field("state", core::to_string(o.state)).field("age_s", core::to_seconds(now - o.sent_at)).end_object();
+  }
+  w.end_array();
   w.key("latency_us").begin_object().field("count", latency_.count());
   w.field("p50", latency_.quantile(0.5) / 1e3).field("p99", latency_.quantile(0.99) / 1e3);
   w.field("max", latency_.max() / 1e3);
@@ -714,6 +757,10 @@ std::string Daemon::status_json() const {
     w.begin_object().field("id", p.spec.id).field("value", v.value).field("cash", p.cash);
     w.field("cash_weight", v.cash_weight).field("cash_target", p.spec.cash_target);
     w.field("rebalances", p.rebalances).field("orders", p.orders).field("open_orders", p.open_orders);
+    w.field("pending_children", engine_->pending_children(i)).field("denied", p.denied);
+    w.key("orders_finished").begin_object().field("filled", p.orders_filled).field("rejected", p.orders_rejected);
+    w.field("cancelled", p.orders_cancelled).field("expired", p.orders_expired).end_object();
+    w.key("costs").begin_object().field("estimated", p.costs_estimated).field("realized", p.costs_realized).end_object();
     bool ready = v.priced;
     for (const auto& a : p.assets) ready = ready && !engine_->stale(a.symbol);
     w.field("ready", ready);
@@ -750,7 +797,8 @@ std::string Daemon::status_json() const {
       const auto& r = *p.last_rebalance;
       w.begin_object().field("rebalance_id", r.rebalance_id).field("reason", r.reason).field("detail", r.detail);
       w.field("at", core::format_iso8601(r.at)).field("value", r.value).field("max_drift", r.max_abs_drift);
-      w.field("total_drift", r.total_drift).field("orders", r.orders).end_object();
+      w.field("total_drift", r.total_drift).field("orders", r.orders).field("traded_value", r.traded_value);
+      w.field("cost", r.cost).end_object();
     } else {
       w.null();
     }
@@ -781,6 +829,14 @@ std::string Daemon::status_json() const {
     }
     w.end_array();
     w.end_object();
+  }
+  w.end_array();
+  w.key("recent_denials").begin_array();
+  for (const auto& d : recent_denials_) {
+    w.begin_object().field("portfolio", d.order.portfolio).field("symbol", d.order.symbol);
+    w.field("side", core::to_string(d.order.side)).field("quantity", d.order.quantity);
+    w.field("reference_price", d.order.reference_price).field("reason", execution::to_string(d.reason));
+    w.field("detail", d.detail).field("at", core::format_iso8601(d.order.created_at)).end_object();
   }
   w.end_array();
   w.key("recent_orders").begin_array();

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "execution/cash_flow.hpp"
 #include "execution/order_sizing.hpp"
 #include "strategies/target_models.hpp"
 
@@ -1052,6 +1053,78 @@ bool Engine::restore_order(const core::Order& order, core::OrderState state, dou
   if (!open_.emplace(order.order_id, open).second) return false;
   ++p.open_orders;
   return true;
+}
+
+Refusal Engine::cash_flow(std::string_view portfolio, double amount, core::TimeNs now, Output& out,
+                          std::string& detail) {
+  const auto index = find_portfolio(portfolio);
+  if (!index) return Refusal::unknown_portfolio;
+  if (!std::isfinite(amount) || amount == 0) return Refusal::invalid_amount;
+  if (killed_) return Refusal::killed;
+  PortfolioState& p = portfolios_[*index];
+  if (p.open_orders > 0) return Refusal::orders_open;
+  if (!ready(p)) return Refusal::not_ready;
+  if (!value_into_scratch(p)) return Refusal::not_ready;
+
+  std::vector<execution::SizingAsset> assets;
+  for (const auto& a : p.assets) assets.push_back({a.quantity, prices_[a.symbol], a.target, a.lot_size});
+  execution::CashFlowRequest req;
+  req.assets = assets;
+  req.cash = p.cash;
+  req.cash_target = p.cash_target;
+  req.amount = amount;
+  req.min_trade_value = p.spec.min_trade_value;
+  const execution::CashFlowPlan plan = execution::plan_cash_flow(req);
+  if (plan.error) {
+    detail = *plan.error;
+    return Refusal::invalid_amount;
+  }
+  char what[96];
+  std::snprintf(what, sizeof what, "%s %.2f", amount > 0 ? "deposit" : "withdrawal", std::abs(amount));
+  detail = what;
+  // The money moves now; the trades follow it (sells first).
+  p.cash += amount;
+  if (plan.trades.empty()) return Refusal::none;
+
+  // Through the gate like every order; a denied order is not replaced.
+  execution::SizingResult sized;
+  for (const auto& t : plan.trades) {
+    const AssetState& a = p.assets[t.asset];
+    Denial d;
+    d.portfolio = *index;
+    d.order.portfolio = p.spec.id;
+    d.order.symbol = symbols_.name(a.symbol);
+    d.order.side = t.side;
+    d.order.quantity = t.quantity;
+    d.order.reference_price = prices_[a.symbol];
+    d.order.created_at = now;
+    const double last_good = prev_prices_[a.symbol] > 0 ? prev_prices_[a.symbol] : prices_[a.symbol];
+    const execution::GateDecision decision = gate_.check_and_record(d.order, {value_ + amount, last_good, now});
+    if (decision.allowed()) {
+      sized.trades.push_back(t);
+      continue;
+    }
+    d.reason = *decision.denied;
+    d.detail = decision.detail;
+    ++p.denied;
+    ++denied_[static_cast<std::size_t>(d.reason)];
+    out.denials.push_back(std::move(d));
+  }
+  if (sized.trades.empty()) return Refusal::none;
+  value_ += amount;
+  RebalanceRecord rec = start_record(p, "cash_flow", detail, now, sized);
+  const strategies::DriftSummary drift =
+      strategies::summarize_drift({weights_, targets_, (p.cash - amount) / (value_ - amount), p.cash_target});
+  rec.max_abs_drift = drift.max_abs;
+  rec.total_drift = drift.total;
+  RebalanceEvent event;
+  event.portfolio = *index;
+  event.first_order = out.orders.size();
+  emit_trades(*index, rec, sized, now, out);
+  p.last_rebalance = rec;
+  event.record = std::move(rec);
+  out.rebalances.push_back(std::move(event));
+  return Refusal::none;
 }
 
 }  // namespace ballast::engine

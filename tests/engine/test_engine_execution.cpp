@@ -365,3 +365,78 @@ TEST_CASE("restored positions and orders are the truth: an open order holds the 
   CHECK(quantity(e, "AGG") == 240);  // 40 more: 4 were booked before the restart
   CHECK(e.portfolios()[0].cash == doctest::Approx(400));
 }
+
+TEST_CASE("a deposit buys the most underweight asset and sells nothing") {
+  Engine e({sixty_forty()}, {}, kNow);
+  Output out;
+  tick(e, "AGG", 100, kNow, out);
+  tick(e, "SPY", 400, kNow, out);  // inside the bands: 40000 SPY, 30000 AGG, 1000 cash
+  REQUIRE(out.empty());
+  // Deposit 5000: V' = 76000; SPY target 45600 (short 5600), AGG 30400 (short 400).
+  // 6000 to invest: SPY first, 14 lots (5600), then AGG 4 lots (400). Cash 0.
+  std::string detail;
+  REQUIRE(e.cash_flow("main", 5000, kNow, out, detail) == engine::Refusal::none);
+  CHECK(detail == "deposit 5000.00");
+  REQUIRE(out.orders.size() == 2);
+  CHECK(out.orders[0].symbol == "SPY");
+  CHECK(out.orders[0].quantity == 14);
+  CHECK(out.orders[1].symbol == "AGG");
+  CHECK(out.orders[1].quantity == 4);
+  for (const auto& o : out.orders) {
+    CHECK(o.side == core::Side::buy);
+    CHECK(o.reason == "cash_flow");
+  }
+  CHECK(out.rebalances[0].record.reason == "cash_flow");
+  CHECK(out.rebalances[0].record.value == doctest::Approx(76000));
+  CHECK(e.portfolios()[0].cash == doctest::Approx(0));
+  CHECK(quantity(e, "SPY") == 114);
+  CHECK(quantity(e, "AGG") == 304);
+}
+
+TEST_CASE("a withdrawal sells the most overweight asset, to the lot") {
+  Engine e({sixty_forty()}, {}, kNow);
+  Output out;
+  tick(e, "AGG", 100, kNow, out);
+  tick(e, "SPY", 400, kNow, out);  // 40000 SPY (0.563), 30000 AGG (0.423), 1000 cash
+  // Withdraw 3000: V' = 68000; cash 1000 − 3000 = −2000: 2000 to raise. Excess:
+  // SPY 40000 − 40800 < 0, AGG 30000 − 27200 = 2800: sell 20 AGG. Cash 0.
+  std::string detail;
+  REQUIRE(e.cash_flow("main", -3000, kNow, out, detail) == engine::Refusal::none);
+  CHECK(detail == "withdrawal 3000.00");
+  REQUIRE(out.orders.size() == 1);
+  CHECK(out.orders[0].symbol == "AGG");
+  CHECK(out.orders[0].side == core::Side::sell);
+  CHECK(out.orders[0].quantity == 20);
+  CHECK(e.portfolios()[0].cash == doctest::Approx(0));
+}
+
+TEST_CASE("a withdrawal covered by cash trades nothing") {
+  Engine e({sixty_forty()}, {}, kNow);
+  Output out;
+  tick(e, "AGG", 100, kNow, out);
+  tick(e, "SPY", 400, kNow, out);
+  std::string detail;
+  REQUIRE(e.cash_flow("main", -600, kNow, out, detail) == engine::Refusal::none);
+  CHECK(out.orders.empty());
+  CHECK(e.portfolios()[0].cash == doctest::Approx(400));
+}
+
+TEST_CASE("cash flows are refused when they cannot be booked") {
+  engine::EngineOptions opts;
+  opts.book_on_send = false;
+  Engine e({sixty_forty()}, opts, kNow);
+  Output out;
+  std::string detail;
+  CHECK(e.cash_flow("nope", 100, kNow, out, detail) == engine::Refusal::unknown_portfolio);
+  CHECK(e.cash_flow("main", 0, kNow, out, detail) == engine::Refusal::invalid_amount);
+  CHECK(e.cash_flow("main", 100, kNow, out, detail) == engine::Refusal::not_ready);  // no prices yet
+  tick(e, "AGG", 100, kNow, out);
+  tick(e, "SPY", 400, kNow, out);
+  CHECK(e.cash_flow("main", -1e9, kNow, out, detail) == engine::Refusal::invalid_amount);  // more than it has
+  CHECK(e.portfolios()[0].cash == 1000);
+  e.set_killed(true);
+  CHECK(e.cash_flow("main", 100, kNow, out, detail) == engine::Refusal::killed);
+  e.set_killed(false);
+  REQUIRE(e.cash_flow("main", 5000, kNow, out, detail) == engine::Refusal::none);
+  CHECK(e.cash_flow("main", 100, kNow, out, detail) == engine::Refusal::orders_open);
+}
