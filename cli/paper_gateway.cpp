@@ -121,8 +121,23 @@ std::vector<core::FillReport> PaperFiller::fill(const core::Order& order, core::
   const std::optional<double> last = last_price(order.symbol);
   const double market = last ? *last : order.reference_price;
   if (!std::isfinite(market) || market <= 0) return reject(core::FillStatus::rejected);
-  const double slip = rules_.slippage_bps / 1e4;
-  const double price = order.side == core::Side::buy ? market * (1 + slip) : market * (1 - slip);
+  double price = 0;
+  if (const auto it = rules_.costs.find(order.portfolio); it != rules_.costs.end()) {
+    execution::CostInputs in;
+    in.symbol = order.symbol;
+    in.quantity = order.quantity;
+    in.price = market;
+    if (const auto vol = it->second.volatility.find(order.symbol); vol != it->second.volatility.end()) {
+      in.daily_volatility = vol->second / std::sqrt(252.0);
+    }
+    const execution::CostBreakdown cost = execution::estimate_cost(it->second.params, in);
+    const double commission_per_unit = cost.commission / order.quantity;
+    price = order.side == core::Side::buy ? cost.fill_price(order.side) + commission_per_unit
+                                          : cost.fill_price(order.side) - commission_per_unit;
+  } else {
+    const double slip = rules_.slippage_bps / 1e4;
+    price = order.side == core::Side::buy ? market * (1 + slip) : market * (1 - slip);
+  }
   if (!(price > 0)) return reject(core::FillStatus::rejected);
 
   if (order.order_type == core::OrderType::limit) {

@@ -18,6 +18,7 @@
 
 #include "core/time.hpp"
 #include "core/types.hpp"
+#include "execution/cost_model.hpp"
 
 namespace ballast::cli {
 
@@ -28,6 +29,15 @@ struct PaperFillRules {
   std::uint64_t reject_every = 0;
   /// Fill in two halves: a partially_filled report, then filled.
   bool partial = false;
+  /// A portfolio's cost model (`--config`): its orders fill at the all-in price
+  /// the model expects: spread, slippage and impact move the price, and the
+  /// commission is spread over the quantity. Orders of other portfolios use slippage_bps.
+  struct PortfolioCosts {
+    execution::CostParams params;
+    /// Annualised volatility per symbol (a fixed risk model), for market impact.
+    std::unordered_map<std::string, double> volatility;
+  };
+  std::unordered_map<std::string, PortfolioCosts> costs;
 };
 
 /// Fills orders in full at the last price of their symbol, or at the order's

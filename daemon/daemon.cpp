@@ -13,6 +13,7 @@
 #include <zmq.hpp>
 
 #include "core/json_writer.hpp"
+#include "core/wire_values.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/latency_recorder.hpp"
 #include "daemon/logging.hpp"
@@ -689,10 +690,46 @@ HttpResponse Daemon::control(const HttpRequest& req) {
       case engine::Refusal::unknown_portfolio: return json_response(404, body);
       case engine::Refusal::not_ready:
       case engine::Refusal::orders_open:
-      case engine::Refusal::killed: return json_response(409, body);
+      case engine::Refusal::killed:
+      case engine::Refusal::invalid_amount: return json_response(409, body);
     }
   }
-  return text_response(404, "unknown control action: pause, resume, rebalance, reload, kill, release");
+  if (action == "cash") {
+    const auto pit = req.query.find("portfolio");
+    const auto ait = req.query.find("amount");
+    if (pit == req.query.end() || pit->second.empty() || ait == req.query.end()) {
+      return text_response(400, "cash needs ?portfolio=ID&amount=X (X > 0 a deposit, X < 0 a withdrawal)");
+    }
+    double parsed = 0;
+    const bool number = core::parse_number_text(ait->second, parsed);
+    const std::optional<double> amount = number ? std::optional<double>(parsed) : std::nullopt;
+    if (!amount || !std::isfinite(*amount) || *amount == 0) {
+      return text_response(400, "amount: expected a non-zero number such as 1000 or -250.50, got \"" + ait->second + "\"");
+    }
+    std::string detail;
+    const engine::Refusal refusal = engine_->cash_flow(pit->second, *amount, wall_now(), out_, detail);
+    std::string body;
+    core::JsonWriter w(body);
+    w.begin_object().field("portfolio", pit->second).field("amount", *amount);
+    w.field("result", refusal == engine::Refusal::none ? std::string_view("booked") : engine::to_string(refusal));
+    if (!detail.empty()) w.field("detail", detail);
+    w.key("orders").begin_array();
+    for (const auto& o : out_.orders) w.value(o.order_id);
+    w.end_array();
+    if (const auto index = engine_->find_portfolio(pit->second)) w.field("cash", engine_->portfolios()[*index].cash);
+    w.end_object();
+    if (refusal == engine::Refusal::none) {
+      spdlog::info("cash flow portfolio={} amount={:.2f}: {}, {} orders", pit->second, *amount, detail, out_.orders.size());
+    }
+    handle_output(Clock::now());
+    switch (refusal) {
+      case engine::Refusal::none: return json_response(200, body);
+      case engine::Refusal::unknown_portfolio: return json_response(404, body);
+      case engine::Refusal::invalid_amount: return json_response(422, body);
+      default: return json_response(409, body);
+    }
+  }
+  return text_response(404, "unknown control action: pause, resume, rebalance, reload, kill, release, cash");
 }
 
 std::string Daemon::status_json() const {

@@ -8,6 +8,7 @@
 
 #include "cli/http_client.hpp"
 #include "cli/paper_gateway.hpp"
+#include "config/config.hpp"
 #include "cli/status_table.hpp"
 #include "feeds/replay_publisher.hpp"
 #include "feeds/sim_publisher.hpp"
@@ -131,6 +132,14 @@ int main(int argc, char** argv) {
   add_control_options(rebalance, control);
   rebalance->add_option("portfolio", portfolio, "portfolio id; all portfolios when omitted");
 
+  std::string cash_portfolio;
+  std::string cash_amount;
+  auto* cash = app.add_subcommand("cash", "book a deposit (X > 0) or withdrawal (X < 0) and trade with it");
+  add_control_options(cash, control);
+  cash->add_option("portfolio", cash_portfolio, "portfolio id")->required();
+  cash->add_option("amount", cash_amount, "amount: positive deposits, negative withdraws (write -- before a negative one)")
+      ->required();
+
   auto* feed = app.add_subcommand("feed", "publish market data");
   feed->require_subcommand(1);
 
@@ -188,6 +197,9 @@ int main(int argc, char** argv) {
   paper_cmd->add_option("--slippage-bps", paper.rules.slippage_bps, "buys pay more, sells receive less")
       ->capture_default_str();
   paper_cmd->add_option("--reject-every", paper.rules.reject_every, "reject every Nth order (testing)");
+  std::string paper_config;
+  paper_cmd->add_option("--config", paper_config,
+                        "fill each portfolio's orders with its [portfolios.costs] (instead of --slippage-bps)");
   paper_cmd->add_flag("--partial", paper.rules.partial, "fill in two halves");
   paper_cmd->add_option("--latency-ms", paper_latency_ms, "delay before filling")->capture_default_str();
 
@@ -206,6 +218,12 @@ int main(int argc, char** argv) {
   if (*rebalance) {
     const std::string path = portfolio.empty() ? "/control/rebalance" : "/control/rebalance?portfolio=" + url_encode(portfolio);
     return run_control(control, path, "rebalance");
+  }
+
+  if (*cash) {
+    return run_control(control,
+                       "/control/cash?portfolio=" + url_encode(cash_portfolio) + "&amount=" + url_encode(cash_amount),
+                       "cash");
   }
 
   install_stop_handlers();
@@ -241,6 +259,21 @@ int main(int argc, char** argv) {
   }
   if (*paper_cmd) {
     paper.latency = std::chrono::milliseconds(paper_latency_ms);
+    if (!paper_config.empty()) {
+      const auto loaded = config::load_config(paper_config, config::Purpose::offline);
+      if (!loaded.config) {
+        for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+        return 78;
+      }
+      for (const auto& p : loaded.config->portfolios) {
+        if (!p.costs) continue;
+        auto& c = paper.rules.costs[p.id];
+        c.params = *p.costs;
+        if (p.risk) {
+          for (const auto& [sym, vol] : p.risk->volatilities) c.volatility[sym] = vol;
+        }
+      }
+    }
     return cli::run_paper_gateway(paper, g_stop, std::cout, std::cerr);
   }
   return 2;

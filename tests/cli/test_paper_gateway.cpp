@@ -164,6 +164,30 @@ TEST_CASE("paper slippage makes buys pay more and sells receive less") {
   CHECK(f.fill(make_order("s", "SPY", Side::sell, 1, 1), kNow)[0].avg_price == doctest::Approx(499.5));
 }
 
+TEST_CASE("paper fills a portfolio with a cost model at the all-in price the model expects") {
+  PaperFillRules rules;
+  rules.slippage_bps = 500;  // not used for a portfolio with a cost model
+  PaperFillRules::PortfolioCosts costs;
+  costs.params.commission_per_share = 0.01;
+  costs.params.commission_min = 2;
+  costs.params.half_spread_bps = 2;
+  costs.params.slippage_bps = 1;
+  costs.params.impact_eta = 0.5;
+  costs.params.adv = {{"SPY", 1'000'000}};
+  costs.volatility["SPY"] = 0.2 * std::sqrt(252.0);  // 20 % a day, to make impact visible
+  rules.costs["main"] = costs;
+  PaperFiller f(rules);
+  f.on_price("SPY", 500.0);
+  // 100 SPY at 500, V = 50000: half-spread 0.1 a share (10), slippage 5, impact
+  // 50000 × 0.5 × 0.2 × sqrt(100 / 1e6) = 50, commission max(1, 2) = 2.
+  // Per share: (10 + 5 + 50 + 2) / 100 = 0.67.
+  CHECK(f.fill(make_order("b", "SPY", Side::buy, 100, 500), kNow)[0].avg_price == doctest::Approx(500.67));
+  CHECK(f.fill(make_order("s", "SPY", Side::sell, 100, 500), kNow)[0].avg_price == doctest::Approx(499.33));
+  auto other = make_order("o", "SPY", Side::buy, 100, 500);
+  other.portfolio = "other";
+  CHECK(f.fill(other, kNow)[0].avg_price == doctest::Approx(525));
+}
+
 TEST_CASE("paper filler rejects every Nth order when asked") {
   PaperFillRules rules;
   rules.reject_every = 3;
