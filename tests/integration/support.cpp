@@ -130,6 +130,12 @@ DaemonHarness::~DaemonHarness() {
   }
 }
 
+void DaemonHarness::add_daemon_keys(const std::string& keys) {
+  std::string text = dir.read("ballast.toml");
+  text.insert(text.find("[daemon]\n") + 9, keys + "\n");
+  dir.write("ballast.toml", text);
+}
+
 void DaemonHarness::start() {
   process = std::make_unique<Process>(BALLASTD_PATH, std::vector<std::string>{"--config", config_path},
                                       dir.file("ballastd.log"));

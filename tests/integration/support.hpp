@@ -96,6 +96,8 @@ class DaemonHarness {
                          bool with_fills = false);
   ~DaemonHarness();
 
+  /// Adds keys to the [daemon] table of the config (before start).
+  void add_daemon_keys(const std::string& keys);
   /// Starts ballastd and waits for its status socket.
   void start();
   void publish(const std::string& topic, const std::string& json);
