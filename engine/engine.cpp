@@ -196,6 +196,10 @@ void Engine::reconfigure(std::vector<strategies::PortfolioSpec> specs, core::Tim
     }
   }
   portfolios_ = std::move(next);
+  // Indexes moved: every portfolio counts as changed.
+  changed_flag_.assign(portfolios_.size(), 1);
+  changed_.clear();
+  for (std::size_t i = 0; i < portfolios_.size(); ++i) changed_.push_back(i);
   rebuild_index();
   for (std::size_t i = 0; i < portfolios_.size(); ++i) refresh_model(i);
 }
@@ -499,6 +503,7 @@ void Engine::emit_trades(std::size_t index, RebalanceRecord& rec, const executio
   rec.orders = out.orders.size() - before;
   ++p.rebalances;
   p.costs_estimated += rec.cost;
+  mark_changed(p);
 }
 
 double Engine::emit(std::size_t index, std::size_t asset, core::Side side, double quantity, std::string_view reason,
@@ -906,7 +911,24 @@ AssetState* Engine::find_asset(PortfolioState& p, core::SymbolId symbol) {
   return nullptr;
 }
 
+void Engine::mark_changed(const PortfolioState& p) {
+  const auto index = static_cast<std::size_t>(&p - portfolios_.data());
+  if (changed_flag_.size() < portfolios_.size()) changed_flag_.resize(portfolios_.size(), 0);
+  if (changed_flag_[index]) return;
+  changed_flag_[index] = 1;
+  changed_.push_back(index);
+}
+
+void Engine::take_changed(std::vector<std::size_t>& into) {
+  for (const std::size_t i : changed_) {
+    changed_flag_[i] = 0;
+    into.push_back(i);
+  }
+  changed_.clear();
+}
+
 void Engine::book(PortfolioState& p, core::SymbolId symbol, core::Side side, double quantity, double value) {
+  mark_changed(p);
   AssetState* a = find_asset(p, symbol);
   if (!a) return;
   if (side == core::Side::buy) {
@@ -1023,6 +1045,7 @@ bool Engine::restore_positions(std::string_view portfolio, double cash,
     rebuild_index();
   }
   p.start_value = 0;
+  mark_changed(p);
   return true;
 }
 
@@ -1084,6 +1107,7 @@ Refusal Engine::cash_flow(std::string_view portfolio, double amount, core::TimeN
   detail = what;
   // The money moves now; the trades follow it (sells first).
   p.cash += amount;
+  mark_changed(p);
   if (plan.trades.empty()) return Refusal::none;
 
   // Through the gate like every order; a denied order is not replaced.

@@ -225,6 +225,10 @@ class Engine {
   /// Child orders of sliced orders not emitted yet, for a portfolio.
   std::size_t pending_children(std::size_t portfolio) const;
 
+  /// Portfolios whose positions, cash or counters changed since the last call,
+  /// each once, appended to `into` (what the shell must persist).
+  void take_changed(std::vector<std::size_t>& into);
+
   /// The cost model's estimate for trading `quantity` of a portfolio's asset now.
   execution::CostBreakdown estimate_cost(std::size_t portfolio, std::size_t asset, double quantity) const;
 
@@ -301,6 +305,7 @@ class Engine {
   void emit_trades(std::size_t index, RebalanceRecord& rec, const execution::SizingResult& sized, core::TimeNs now,
                    Output& out);
   void finish_order(PortfolioState& p, core::OrderState state);
+  void mark_changed(const PortfolioState& p);
   AssetState* find_asset(PortfolioState& p, core::SymbolId symbol);
 
   EngineOptions options_;
@@ -321,6 +326,8 @@ class Engine {
   execution::RiskGate gate_;
   std::array<std::uint64_t, execution::kDenyReasonCount> denied_{};
   std::vector<SlicePlan> plans_;
+  std::vector<char> changed_flag_;
+  std::vector<std::size_t> changed_;
   std::vector<double> prev_prices_;  ///< per symbol: the price before the last tick (the gate's last good price)
   std::vector<double> bids_, asks_;  ///< per symbol: the last live quote, NaN when the feed has none
   Sequences seq_;
