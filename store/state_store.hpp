@@ -1,0 +1,183 @@
+#pragma once
+// Durable state in one SQLite database in WAL mode: portfolios, positions,
+// orders and their states, fills, rebalances and the id counters. The daemon
+// commits what an engine step changed, in one transaction, before it acts on
+// it (an order is committed before it is sent), and restores everything from
+// here on restart. A file that is not ours, is damaged or is newer than this
+// build is refused with a reason; the store never starts over silently.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace ballast::store {
+
+/// How far a commit is on disk when commit() returns.
+enum class Durability {
+  full,    ///< synchronous=FULL: the WAL is fsynced on every commit; survives a power loss
+  normal,  ///< synchronous=NORMAL: survives a process crash; a power loss may lose the last commits
+};
+
+struct PortfolioRow {
+  std::string id;
+  double cash = 0;
+  std::uint64_t rebalances = 0;
+  std::uint64_t orders = 0;
+  double costs_estimated = 0;
+  double costs_realized = 0;
+  std::string seed;  ///< canonical text of the config cash and holdings it was seeded from
+  bool operator==(const PortfolioRow&) const = default;
+};
+
+struct PositionRow {
+  std::string portfolio;
+  std::string symbol;
+  double quantity = 0;
+  bool operator==(const PositionRow&) const = default;
+};
+
+enum class OrderState : std::uint8_t { created, sent, partially_filled, filled, rejected, cancelled, expired };
+/// "created", "sent", "partially_filled", ...: the words stored in the file.
+std::string_view to_string(OrderState s);
+template <class Enum>
+std::optional<Enum> from_string(std::string_view text);
+/// nullopt for any word to_string does not give.
+template <>
+std::optional<OrderState> from_string<OrderState>(std::string_view text);
+/// filled, rejected, cancelled and expired are final; the others may still change.
+bool is_finished(OrderState s);
+
+struct OrderRow {
+  core::Order order;  ///< every field, created_at included
+  OrderState state = OrderState::created;
+  double filled_quantity = 0;
+  double filled_value = 0;
+  core::TimeNs updated_at = 0;
+};
+
+struct FillRow {
+  std::string order_id;
+  core::FillStatus status = core::FillStatus::filled;
+  double filled_quantity = 0;
+  double avg_price = 0;
+  core::TimeNs ts = 0;
+  core::TimeNs received_at = 0;
+  bool operator==(const FillRow&) const = default;
+};
+
+struct RebalanceRow {
+  std::string rebalance_id, portfolio, reason, detail;
+  core::TimeNs at = 0;
+  double value = 0, max_abs_drift = 0, total_drift = 0, traded_value = 0, cost = 0;
+  std::uint64_t orders = 0;
+  bool operator==(const RebalanceRow&) const = default;
+};
+
+struct Counters {
+  std::uint64_t next_order = 1;
+  std::uint64_t next_rebalance = 1;
+  bool operator==(const Counters&) const = default;
+};
+
+struct Snapshot {
+  bool fresh = true;  ///< the file was created by this open()
+  std::vector<PortfolioRow> portfolios;  ///< by id
+  std::vector<PositionRow> positions;    ///< by portfolio, then symbol
+  /// Orders in state created, sent or partially_filled, in the order they were
+  /// first committed: the ones a restart must re-send or wait for.
+  std::vector<OrderRow> unfinished;
+  Counters counters;
+};
+
+/// Everything one engine step changed, written in ONE transaction. Applied in
+/// this order: removed_portfolios, portfolios, positions, orders, fills,
+/// rebalances, counters.
+struct Change {
+  /// Upserted by id. For every portfolio listed here its positions are
+  /// replaced by the rows of `positions` that name it (none: it holds nothing).
+  std::vector<PortfolioRow> portfolios;
+  /// A row for a portfolio not listed in `portfolios` is upserted on its own;
+  /// its portfolio must exist.
+  std::vector<PositionRow> positions;
+  std::vector<OrderRow> orders;  ///< upserted by order_id
+  std::vector<FillRow> fills;    ///< appended; the order must exist (in the file or in `orders`)
+  std::vector<RebalanceRow> rebalances;  ///< appended; a rebalance_id is written once
+  std::optional<Counters> counters;
+  /// The portfolio and its positions are deleted. Its orders, fills and
+  /// rebalances stay as history: an open order of a removed portfolio is still
+  /// in Snapshot::unfinished unless this change also finishes it.
+  std::vector<std::string> removed_portfolios;
+  bool empty() const;
+};
+
+/// An I/O failure, a refused write (a NaN, a fill for an unknown order, a
+/// rebalance_id written twice) or corruption found while reading; what() names
+/// the file and carries SQLite's message.
+class StoreError : public std::runtime_error {
+ public:
+  StoreError(const std::string& message, int sqlite_code) : std::runtime_error(message), code_(sqlite_code) {}
+  /// SQLite's extended result code (SQLITE_CORRUPT for a value of the wrong type).
+  int sqlite_code() const { return code_; }
+
+ private:
+  int code_;
+};
+
+struct OpenError {
+  std::string message;  ///< e.g. "state file /var/lib/ballast/state.db is not a Ballast state database: file is not a database"
+};
+
+/// One state file, opened by one process at a time (a lock file `<path>.lock`
+/// keeps a second daemon out). Use from one thread. Doubles round-trip
+/// bit-exactly, except that -0.0 reads back as 0.0 (SQLite stores a whole REAL
+/// as an integer) and NaN is refused by commit().
+class StateStore {
+ public:
+  /// Opens or creates `path` (its directory must exist). Fails, never starting
+  /// fresh, when the file exists but is not a SQLite database, is corrupt
+  /// (PRAGMA quick_check), is another application's, has a newer schema than
+  /// this build knows, cannot be opened read-write, is locked by another
+  /// process, or cannot switch to WAL; also when the file is missing but its
+  /// write-ahead log is not. A refused file is left as it was. A missing file
+  /// is created complete (written aside, then renamed), so a crash during the
+  /// first start leaves no half-made file behind.
+  static std::variant<StateStore, OpenError> open(const std::string& path, Durability durability);
+
+  /// Everything the daemon restores, read in one transaction. Throws StoreError
+  /// on an I/O failure, or when a value has the wrong type or is NULL (named by
+  /// table and column: the file is corrupt).
+  Snapshot load() const;
+  /// Writes `change` in one transaction: all of it or, after a StoreError,
+  /// none of it (rolled back). Nothing to do for an empty change.
+  void commit(const Change& change);
+
+  /// The orders of one rebalance, in the order they were first committed.
+  std::vector<OrderRow> orders_of_rebalance(std::string_view rebalance_id) const;
+  /// The fills of one order, in the order they were appended.
+  std::vector<FillRow> fills_of(std::string_view order_id) const;
+  /// The last `limit` rebalances of a portfolio, newest first.
+  std::vector<RebalanceRow> rebalances(std::string_view portfolio, std::size_t limit) const;
+
+  const std::string& path() const;
+
+  StateStore(StateStore&&) noexcept;
+  StateStore& operator=(StateStore&&) noexcept;
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+  /// Closes the database (checkpointing the WAL) and releases the lock.
+  ~StateStore();
+
+ private:
+  struct Impl;
+  explicit StateStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;  ///< null only in a moved-from store, which may only be destroyed or assigned
+};
+
+}  // namespace ballast::store
