@@ -6,6 +6,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <sched.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <thread>
 
 #include <chrono>
 #include <deque>
@@ -18,6 +22,7 @@
 #include "daemon/latency_recorder.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/metrics.hpp"
+#include "daemon/persistence.hpp"
 #include "daemon/sequence_file.hpp"
 #include "engine/engine.hpp"
 #include "execution/io/fill_codec.hpp"
@@ -39,6 +44,30 @@ core::TimeNs wall_now() {
 }
 
 std::string_view mode_name(config::ExecutionMode m) { return m == config::ExecutionMode::live ? "live" : "dry-run"; }
+
+/// Where the crash tests kill the daemon in the middle of a rebalance
+/// (BALLASTD_CRASH_AT=before_commit|after_commit|after_send): SIGKILL, as a
+/// power cut or kill -9 would, at exactly that point of the first rebalance.
+enum class CrashPoint { none, before_commit, after_commit, after_send };
+
+CrashPoint crash_point_from_env() {
+  const char* v = std::getenv("BALLASTD_CRASH_AT");
+  if (!v) return CrashPoint::none;
+  const std::string_view at(v);
+  if (at == "before_commit") return CrashPoint::before_commit;
+  if (at == "after_commit") return CrashPoint::after_commit;
+  if (at == "after_send") return CrashPoint::after_send;
+  return CrashPoint::none;
+}
+
+void crash_point(CrashPoint here) {
+  static const CrashPoint armed = crash_point_from_env();
+  if (armed == CrashPoint::none || armed != here) return;
+  // After the send, give ZeroMQ's I/O thread the moment it needs to put the
+  // orders on the wire, so that the crash falls between send and fill.
+  if (here == CrashPoint::after_send) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ::raise(SIGKILL);
+}
 
 /// One [[feeds]] entry at run time.
 struct Feed {
@@ -78,6 +107,8 @@ class Daemon {
   void on_timer();
   void arm_timer();
   void refresh_staleness(core::TimeNs now);
+  /// Commits what is waiting (sent marks); a failure turns the kill switch on.
+  void flush_state(core::TimeNs now);
   void reload(const char* why, std::string* error_out);
   /// Replays `[portfolios.risk] history` into the portfolio's estimate; an error text on failure.
   std::string warm_from_history(std::size_t portfolio);
@@ -98,6 +129,9 @@ class Daemon {
   std::unique_ptr<feeds::ZmqReader> fills_reader_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<SequenceFile> sequences_;
+  std::unique_ptr<Persistence> persistence_;  // null with durability = "off" or in dry-run
+  bool book_on_send_ = true;
+  std::vector<core::Order> resend_;  // from the state file: sent again once the queue is up
   boost::asio::steady_timer timer_{io_};
   boost::asio::signal_set signals_{io_};
   engine::Output out_;
@@ -137,6 +171,18 @@ bool Daemon::setup() {
     return false;
   }
   const bool fills = !cfg_.execution.fills_endpoint.empty() && cfg_.execution.mode == config::ExecutionMode::live;
+  book_on_send_ = !fills;
+  // Dry-run never writes the state file: what it books is make-believe.
+  if (cfg_.daemon.durability != config::Durability::off && cfg_.execution.mode == config::ExecutionMode::live) {
+    auto opened = Persistence::open(cfg_.daemon, error);
+    if (!opened) {
+      spdlog::critical("{}; not trading. Restore the file from a backup, or move it away to start every portfolio "
+                       "from its config (positions in it are then lost)",
+                       error);
+      return false;
+    }
+    persistence_ = std::make_unique<Persistence>(std::move(*opened));
+  }
   engine_ = std::make_unique<engine::Engine>(
       cfg_.portfolios, engine::EngineOptions{.book_on_send = !fills, .order_timeout = cfg_.execution.order_timeout, .limits = cfg_.execution.limits},
       wall_now());
@@ -149,6 +195,18 @@ bool Daemon::setup() {
   for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
     if (const std::string err = warm_from_history(i); !err.empty()) {
       spdlog::critical("{}", err);
+      return false;
+    }
+  }
+  if (persistence_) {
+    try {
+      Restored restored = persistence_->restore(*engine_, book_on_send_);
+      spdlog::info("state {}: {} portfolios restored, {} seeded from the config, {} orders to send again",
+                   persistence_->path(), restored.restored.size(), restored.seeded.size(), restored.resend.size());
+      for (const auto& w : restored.warnings) spdlog::warn("{}", w);
+      resend_ = std::move(restored.resend);
+    } catch (const store::StoreError& e) {
+      spdlog::critical("cannot read the state file: {}; not trading", e.what());
       return false;
     }
   }
@@ -181,6 +239,19 @@ bool Daemon::setup() {
   } catch (const zmq::error_t& e) {
     spdlog::critical("cannot set up ZeroMQ sockets: {}", e.what());
     return false;
+  }
+
+  if (sender_) {
+    // What may not have left before the last stop goes again, under the same
+    // ids: the gateway drops what it has already seen.
+    for (const auto& o : resend_) {
+      std::string encoded;
+      execution::encode_order(o, encoded);
+      sender_->send(encoded);
+      persistence_->note_sent(o, wall_now(), book_on_send_);
+      spdlog::warn("order {} sent again: it may not have left before the last stop", o.order_id);
+    }
+    resend_.clear();
   }
 
   setup_metrics();
@@ -363,6 +434,23 @@ void Daemon::on_fill_message(std::span<zmq::message_t> frames, std::size_t count
 
 void Daemon::handle_output(Clock::time_point received) {
   const bool live = cfg_.execution.mode == config::ExecutionMode::live;
+  const core::TimeNs now = wall_now();
+  const bool deciding = !out_.orders.empty();
+  if (persistence_) {
+    // An order is on disk before it leaves: a crash from here on re-sends it
+    // under the same id instead of deciding it a second time.
+    if (deciding) crash_point(CrashPoint::before_commit);
+    try {
+      persistence_->commit(*engine_, out_, now, book_on_send_);
+    } catch (const store::StoreError& e) {
+      spdlog::critical("state file write failed: {}; {} orders NOT sent; kill switch on: fix the disk and restart",
+                       e.what(), out_.orders.size());
+      engine_->set_killed(true);
+      out_.orders.clear();
+      out_.rebalances.clear();
+    }
+    if (deciding) crash_point(CrashPoint::after_commit);
+  }
   // Orders leave first, each as soon as it is encoded; logging and
   // bookkeeping follow, off the latency path.
   const std::size_t n = out_.orders.size();
@@ -382,7 +470,11 @@ void Daemon::handle_output(Clock::time_point received) {
     }
   }
   if (live) {
-    for (std::size_t i = 0; i < n; ++i) engine_->mark_sent(out_.orders[i].order_id);
+    for (std::size_t i = 0; i < n; ++i) {
+      engine_->mark_sent(out_.orders[i].order_id);
+      if (persistence_) persistence_->note_sent(out_.orders[i], now, book_on_send_);
+    }
+    if (deciding && persistence_) crash_point(CrashPoint::after_send);
   } else {
     for (std::size_t i = 0; i < n; ++i) spdlog::info("dry-run order {}", encoded_[i]);
   }
@@ -457,6 +549,16 @@ void Daemon::handle_output(Clock::time_point received) {
   out_.clear();
 }
 
+void Daemon::flush_state(core::TimeNs now) {
+  if (!persistence_) return;
+  try {
+    persistence_->flush(*engine_, now);
+  } catch (const store::StoreError& e) {
+    spdlog::critical("state file write failed: {}; kill switch on: fix the disk and restart", e.what());
+    engine_->set_killed(true);
+  }
+}
+
 void Daemon::refresh_staleness(core::TimeNs now) {
   for (core::SymbolId s = 0; s < engine_->symbols().size(); ++s) {
     const bool stale = guard_.is_stale(s, now);
@@ -476,6 +578,7 @@ void Daemon::on_timer() {
   engine_->on_timer(now, out_);
   if (!out_.empty()) handle_output(Clock::now());
   if (sender_) sender_->flush();
+  flush_state(now);
 }
 
 void Daemon::arm_timer() {
@@ -591,6 +694,7 @@ void Daemon::shutdown() {
     sender_->flush_for(std::chrono::seconds(2));
     if (sender_->queued() > 0) spdlog::error("{} orders could not be delivered before exit", sender_->queued());
   }
+  flush_state(wall_now());
   std::string error;
   if (!sequences_->reserve_ahead(engine_->sequences(), error)) spdlog::error("{}", error);
   io_.stop();

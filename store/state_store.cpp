@@ -46,8 +46,8 @@ bool is_finished(OrderState s) {
 }
 
 bool Change::empty() const {
-  return portfolios.empty() && positions.empty() && orders.empty() && fills.empty() && rebalances.empty() &&
-         !counters && removed_portfolios.empty();
+  return portfolios.empty() && positions.empty() && orders.empty() && order_updates.empty() && fills.empty() &&
+         rebalances.empty() && !counters && removed_portfolios.empty();
 }
 
 namespace {
@@ -525,7 +525,7 @@ struct StateStore::Impl {
 
   Statement begin, begin_read, commit, rollback;
   Statement upsert_portfolio, delete_positions, upsert_position, delete_portfolio;
-  Statement upsert_order, insert_fill, insert_rebalance, update_counters;
+  Statement upsert_order, update_order, mark_created_order, insert_fill, insert_rebalance, update_counters;
   Statement load_portfolios, load_positions, load_unfinished, load_counters;
   Statement orders_of_rebalance, fills_of, rebalances;
 
@@ -555,6 +555,10 @@ struct StateStore::Impl {
                            "rebalance_id = excluded.rebalance_id, created_at = excluded.created_at, "
                            "state = excluded.state, filled_quantity = excluded.filled_quantity, "
                            "filled_value = excluded.filled_value, updated_at = excluded.updated_at");
+    update_order = prepare(
+        "UPDATE orders SET state = ?2, filled_quantity = ?3, filled_value = ?4, updated_at = ?5 WHERE order_id = ?1");
+    mark_created_order =
+        prepare("UPDATE orders SET state = ?2, updated_at = ?3 WHERE order_id = ?1 AND state = 'created'");
     insert_fill =
         prepare(std::string("INSERT INTO fills (") + kFillColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     insert_rebalance = prepare(std::string("INSERT INTO rebalances (") + kRebalanceColumns +
@@ -830,6 +834,23 @@ void StateStore::commit(const Change& change) {
         .bind(row.filled_value)
         .bind(std::int64_t{row.updated_at})
         .execute();
+  }
+  for (const OrderUpdate& u : change.order_updates) {
+    if (u.from_created_only) {
+      Run(s.mark_created_order, "update orders")
+          .bind(u.order_id)
+          .bind(to_string(u.state))
+          .bind(std::int64_t{u.updated_at})
+          .execute();
+    } else {
+      Run(s.update_order, "update orders")
+          .bind(u.order_id)
+          .bind(to_string(u.state))
+          .bind(u.filled_quantity)
+          .bind(u.filled_value)
+          .bind(std::int64_t{u.updated_at})
+          .execute();
+    }
   }
   for (const FillRow& f : change.fills) {
     Run(s.insert_fill, "append to fills")

@@ -96,9 +96,21 @@ struct Snapshot {
   Counters counters;
 };
 
+/// A new state for an order already in the file.
+struct OrderUpdate {
+  std::string order_id;
+  OrderState state = OrderState::sent;
+  double filled_quantity = 0;  ///< cumulative; ignored with from_created_only
+  double filled_value = 0;     ///< cumulative; ignored with from_created_only
+  core::TimeNs updated_at = 0;
+  /// Applies only while the order is still "created" (the shell's "it left"
+  /// mark, which must not undo a report that came first); the fill stays as it is.
+  bool from_created_only = false;
+};
+
 /// Everything one engine step changed, written in ONE transaction. Applied in
-/// this order: removed_portfolios, portfolios, positions, orders, fills,
-/// rebalances, counters.
+/// this order: removed_portfolios, portfolios, positions, orders,
+/// order_updates, fills, rebalances, counters.
 struct Change {
   /// Upserted by id. For every portfolio listed here its positions are
   /// replaced by the rows of `positions` that name it (none: it holds nothing).
@@ -107,6 +119,7 @@ struct Change {
   /// its portfolio must exist.
   std::vector<PositionRow> positions;
   std::vector<OrderRow> orders;  ///< upserted by order_id
+  std::vector<OrderUpdate> order_updates;  ///< after `orders`; an unknown order_id changes nothing
   std::vector<FillRow> fills;    ///< appended; the order must exist (in the file or in `orders`)
   std::vector<RebalanceRow> rebalances;  ///< appended; a rebalance_id is written once
   std::optional<Counters> counters;

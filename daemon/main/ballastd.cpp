@@ -6,6 +6,7 @@
 #include "config/config.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/persistence.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"ballastd: the Ballast portfolio rebalancing daemon"};
@@ -15,6 +16,10 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", config_path, "configuration file (TOML)");
   app.add_flag("--check-config", check_only, "validate the configuration and exit (0 valid, 78 invalid)");
   app.add_flag("-V,--version", version, "print the version and exit");
+  std::string reset_portfolio;
+  app.add_option("--reset-portfolio", reset_portfolio,
+                 "forget a portfolio's positions and cash in the state file, so that the next start seeds it from "
+                 "the config; run with the daemon stopped");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -38,6 +43,26 @@ int main(int argc, char** argv) {
   }
   if (check_only) {
     std::cout << config_path << ": ok\n";
+    return 0;
+  }
+  if (!reset_portfolio.empty()) {
+    std::string error;
+    auto state = ballast::daemon::Persistence::open(loaded.config->daemon, error);
+    if (!state) {
+      std::cerr << "ballastd: " << error << "\n";
+      return 1;
+    }
+    try {
+      if (!state->reset_portfolio(reset_portfolio)) {
+        std::cerr << "ballastd: portfolio " << reset_portfolio << " is not in " << state->path() << "\n";
+        return 1;
+      }
+    } catch (const std::exception& e) {
+      std::cerr << "ballastd: " << e.what() << "\n";
+      return 1;
+    }
+    std::cout << "portfolio " << reset_portfolio << " forgotten in " << state->path()
+              << ": the next start seeds it from the config\n";
     return 0;
   }
   if (const std::string err = ballast::daemon::setup_logging(loaded.config->daemon); !err.empty()) {

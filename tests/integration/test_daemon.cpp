@@ -99,8 +99,9 @@ TEST_CASE("a threshold breach sends hand-computed orders, sells first, and books
   CHECK(metrics.body.find("ballast_tick_to_order_seconds_count 1") != std::string::npos);
 }
 
-TEST_CASE("order ids are never reused across a restart") {
+TEST_CASE("order ids are never reused across a restart, even without a state file") {
   DaemonHarness d(kSixtyForty);
+  d.add_daemon_keys("durability = \"off\"");  // positions start from the config each time
   d.start();
   price_inside_band(d);
   d.publish("SPY", R"({"price": 300})");

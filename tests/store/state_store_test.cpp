@@ -407,6 +407,32 @@ TEST_CASE("an order upserted through created, sent, partially_filled and filled 
   CHECK(store.fills_of("o-1").size() == 2);
 }
 
+TEST_CASE("order updates change the state of an order in the file; a sent mark never undoes a report") {
+  ScratchDir dir;
+  StateStore store = open_ok(dir.file("state.db"));
+  Change c0;
+  c0.portfolios = {portfolio("p", 1000)};
+  c0.orders = {order("o-1", "p", "r-1"), order("o-2", "p", "r-1")};
+  store.commit(c0);
+  // o-1 is filled before the mark that it left is written; o-2 only leaves.
+  Change c1;
+  c1.order_updates = {{"o-1", OrderState::filled, 12, 12 * 589.2, 10, false},
+                      {"o-1", OrderState::sent, 0, 0, 11, true},
+                      {"o-2", OrderState::sent, 0, 0, 12, true},
+                      {"o-unknown", OrderState::filled, 1, 1, 13, false}};
+  store.commit(c1);
+  const auto all = store.orders_of_rebalance("r-1");
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].state == OrderState::filled);
+  CHECK(all[0].filled_quantity == 12);
+  CHECK(all[0].filled_value == 12 * 589.2);
+  CHECK(all[0].updated_at == 10);
+  CHECK(all[1].state == OrderState::sent);
+  CHECK(all[1].filled_quantity == 0);
+  CHECK(all[1].updated_at == 12);
+  CHECK(unfinished_ids(store.load()) == std::vector<std::string>{"o-2"});
+}
+
 TEST_CASE("counters survive a reopen and only change when a change carries them") {
   ScratchDir dir;
   const std::string path = dir.file("state.db");

@@ -1,0 +1,214 @@
+#include "daemon/persistence.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+
+namespace ballast::daemon {
+namespace {
+
+store::OrderState to_store(core::OrderState s) { return static_cast<store::OrderState>(s); }
+core::OrderState from_store(store::OrderState s) { return static_cast<core::OrderState>(s); }
+
+std::string exact(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+}  // namespace
+
+std::string Persistence::path_for(const config::DaemonConfig& d) {
+  return (std::filesystem::path(d.state_dir) / "state.db").string();
+}
+
+std::optional<Persistence> Persistence::open(const config::DaemonConfig& d, std::string& error) {
+  const store::Durability durability =
+      d.durability == config::Durability::normal ? store::Durability::normal : store::Durability::full;
+  auto opened = store::StateStore::open(path_for(d), durability);
+  if (auto* e = std::get_if<store::OpenError>(&opened)) {
+    error = e->message;
+    return std::nullopt;
+  }
+  return Persistence(std::move(std::get<store::StateStore>(opened)));
+}
+
+std::string Persistence::seed_of(const strategies::PortfolioSpec& spec) {
+  std::map<std::string, double> holdings;
+  for (const auto& a : spec.assets) {
+    if (a.holding != 0) holdings[a.symbol] = a.holding;
+  }
+  std::string seed = "cash=" + exact(spec.cash);
+  for (const auto& [symbol, quantity] : holdings) seed += ";" + symbol + "=" + exact(quantity);
+  return seed;
+}
+
+void Persistence::add_portfolio(const engine::Engine& engine, std::size_t index, store::Change& change) const {
+  const engine::PortfolioState& p = engine.portfolios()[index];
+  store::PortfolioRow row;
+  row.id = p.spec.id;
+  row.cash = p.cash;
+  row.rebalances = p.rebalances;
+  row.orders = p.orders;
+  row.costs_estimated = p.costs_estimated;
+  row.costs_realized = p.costs_realized;
+  row.seed = seed_of(p.spec);
+  // A portfolio whose config changed keeps the seed it was first made from,
+  // so that the difference is reported on every start, not only the first.
+  if (std::find(seed_changed_.begin(), seed_changed_.end(), p.spec.id) != seed_changed_.end()) row.seed = seeds_.at(p.spec.id);
+  change.portfolios.push_back(std::move(row));
+  for (const auto& a : p.assets) {
+    if (a.quantity != 0) change.positions.push_back({p.spec.id, engine.symbols().name(a.symbol), a.quantity});
+  }
+}
+
+Restored Persistence::restore(engine::Engine& engine, bool book_on_send) {
+  Restored r;
+  const store::Snapshot snap = store_.load();
+  std::map<std::string, std::vector<std::pair<std::string, double>>> positions;
+  for (const auto& pos : snap.positions) positions[pos.portfolio].emplace_back(pos.symbol, pos.quantity);
+
+  store::Change change;
+  for (std::size_t i = 0; i < engine.portfolios().size(); ++i) {
+    const std::string id = engine.portfolios()[i].spec.id;
+    const auto row = std::find_if(snap.portfolios.begin(), snap.portfolios.end(),
+                                  [&](const store::PortfolioRow& p) { return p.id == id; });
+    if (row == snap.portfolios.end()) {
+      // First start of this portfolio: the config seeds it, and the file
+      // remembers it from now on.
+      r.seeded.push_back(id);
+      add_portfolio(engine, i, change);
+      continue;
+    }
+    const auto& held = positions[id];
+    engine.restore_positions(id, row->cash, held);
+    engine.restore_counters(i, {row->rebalances, row->orders, row->costs_estimated, row->costs_realized});
+    r.restored.push_back(id);
+    seeds_[id] = row->seed;
+    if (row->seed != seed_of(engine.portfolios()[i].spec)) {
+      r.seed_changed.push_back(id);
+      seed_changed_.push_back(id);
+      r.warnings.push_back("portfolio " + id + ": cash or holdings in the config (" + seed_of(engine.portfolios()[i].spec) +
+                           ") differ from those it was first seeded with (" + row->seed +
+                           "); the state file is the truth and the config's are not applied (to start this "
+                           "portfolio again from the config: ballastd --reset-portfolio " + id + ")");
+    }
+  }
+  for (const auto& p : snap.portfolios) {
+    if (!engine.find_portfolio(p.id)) {
+      r.warnings.push_back("portfolio " + p.id + " is in the state file but not in the config: its state is kept, not traded");
+    }
+  }
+
+  for (const auto& o : snap.unfinished) {
+    if (!engine.find_portfolio(o.order.portfolio)) {
+      r.warnings.push_back("order " + o.order.order_id + " of portfolio " + o.order.portfolio +
+                           " (not in the config) stays unfinished in the state file");
+      continue;
+    }
+    if (!book_on_send) {
+      if (!engine.restore_order(o.order, from_store(o.state), o.filled_quantity, o.filled_value)) {
+        r.warnings.push_back("order " + o.order.order_id + " could not be restored (its symbol is no longer held or targeted)");
+        continue;
+      }
+    }
+    r.resend.push_back(o.order);
+  }
+
+  engine::Sequences seq = engine.sequences();
+  seq.next_order = std::max(seq.next_order, snap.counters.next_order);
+  seq.next_rebalance = std::max(seq.next_rebalance, snap.counters.next_rebalance);
+  engine.set_sequences(seq);
+  change.counters = store::Counters{seq.next_order, seq.next_rebalance};
+  // Restoring marked portfolios as changed; they are written as they are.
+  changed_.clear();
+  engine.take_changed(changed_);
+  store_.commit(change);
+  ++commits_;
+  return r;
+}
+
+void Persistence::commit(engine::Engine& engine, const engine::Output& out, core::TimeNs now, bool book_on_send) {
+  store::Change change;
+  changed_.clear();
+  engine.take_changed(changed_);
+  for (const std::size_t i : changed_) add_portfolio(engine, i, change);
+  for (const auto& o : out.orders) {
+    store::OrderRow row;
+    row.order = o;
+    row.state = store::OrderState::created;
+    if (book_on_send) {
+      // Booked when decided; still "created" until it is handed to the queue.
+      row.filled_quantity = o.quantity;
+      row.filled_value = o.quantity * o.reference_price;
+    }
+    row.updated_at = now;
+    change.orders.push_back(std::move(row));
+  }
+  for (const auto& f : out.fills) {
+    if (f.kind != engine::FillOutcome::Kind::applied && f.kind != engine::FillOutcome::Kind::expired) continue;
+    change.order_updates.push_back({f.order_id, to_store(f.state), f.filled_quantity, f.filled_value, now});
+    if (f.kind == engine::FillOutcome::Kind::applied) {
+      store::FillRow row;
+      row.order_id = f.order_id;
+      row.status = f.status;
+      row.filled_quantity = f.filled_quantity;
+      row.avg_price = f.filled_quantity > 0 ? f.filled_value / f.filled_quantity : 0;
+      row.ts = now;
+      row.received_at = now;
+      change.fills.push_back(std::move(row));
+    }
+  }
+  for (const auto& ev : out.rebalances) {
+    const auto& rec = ev.record;
+    store::RebalanceRow row;
+    row.rebalance_id = rec.rebalance_id;
+    row.portfolio = engine.portfolios()[ev.portfolio].spec.id;
+    row.reason = rec.reason;
+    row.detail = rec.detail;
+    row.at = rec.at;
+    row.value = rec.value;
+    row.max_abs_drift = rec.max_abs_drift;
+    row.total_drift = rec.total_drift;
+    row.traded_value = rec.traded_value;
+    row.cost = rec.cost;
+    row.orders = rec.orders;
+    change.rebalances.push_back(std::move(row));
+  }
+  if (!out.orders.empty() || !out.rebalances.empty()) {
+    change.counters = store::Counters{engine.sequences().next_order, engine.sequences().next_rebalance};
+  }
+  // Sent marks ride along; an order noted sent is never newer than this change.
+  for (auto& u : pending_sent_) change.order_updates.push_back(std::move(u));
+  pending_sent_.clear();
+  if (change.empty()) return;
+  store_.commit(change);
+  ++commits_;
+}
+
+void Persistence::note_sent(const core::Order& order, core::TimeNs now, bool book_on_send) {
+  store::OrderUpdate u;
+  u.order_id = order.order_id;
+  u.state = book_on_send ? store::OrderState::filled : store::OrderState::sent;
+  // Only an order still "created" moves: a report may have come first.
+  u.from_created_only = true;
+  u.updated_at = now;
+  pending_sent_.push_back(std::move(u));
+}
+
+void Persistence::flush(engine::Engine& engine, core::TimeNs now) {
+  static const engine::Output kNothing;
+  commit(engine, kNothing, now, false);
+}
+
+bool Persistence::reset_portfolio(const std::string& id) {
+  const store::Snapshot snap = store_.load();
+  if (std::none_of(snap.portfolios.begin(), snap.portfolios.end(), [&](const auto& p) { return p.id == id; })) return false;
+  store::Change change;
+  change.removed_portfolios.push_back(id);
+  store_.commit(change);
+  return true;
+}
+
+}  // namespace ballast::daemon

@@ -1,0 +1,76 @@
+#pragma once
+// The daemon's durable state: what the engine decided goes to the state file
+// before an order leaves, and on start the engine is restored from it. The
+// glue between engine::Engine and store::StateStore; the engine knows nothing
+// of files, the store nothing of portfolios.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "engine/engine.hpp"
+#include "store/state_store.hpp"
+
+namespace ballast::daemon {
+
+/// What a start found in the state file.
+struct Restored {
+  /// Orders that may not have left before the last stop: sent again, with the
+  /// same order_id (gateways deduplicate by id).
+  std::vector<core::Order> resend;
+  std::vector<std::string> seeded;   ///< portfolios first seen now: seeded from the config
+  std::vector<std::string> restored; ///< portfolios restored from the file
+  /// Portfolios whose config cash or holdings differ from what they were seeded
+  /// with: the file stays the truth, the difference is only reported.
+  std::vector<std::string> seed_changed;
+  std::vector<std::string> warnings;  ///< for the log, one line each
+};
+
+class Persistence {
+ public:
+  /// `<state_dir>/state.db`.
+  static std::string path_for(const config::DaemonConfig& d);
+  /// Opens the state file; an error message (never a fresh start) when it cannot.
+  static std::optional<Persistence> open(const config::DaemonConfig& d, std::string& error);
+
+  /// Restores positions, cash, counters and unfinished orders into `engine`;
+  /// seeds the portfolios the file does not know from their config. With
+  /// `book_on_send`, unfinished orders were booked when decided: they are only
+  /// sent again. Throws store::StoreError when the file cannot be read.
+  Restored restore(engine::Engine& engine, bool book_on_send);
+
+  /// Writes, in one transaction, everything `out` and the engine's changed
+  /// portfolios say, plus the orders noted as sent since the last commit.
+  /// Call before any order of `out` is sent. Throws store::StoreError.
+  void commit(engine::Engine& engine, const engine::Output& out, core::TimeNs now, bool book_on_send);
+  /// An order handed to the queue: recorded with the next commit, as sent (or
+  /// as filled when orders are booked on send).
+  void note_sent(const core::Order& order, core::TimeNs now, bool book_on_send);
+  /// Commits what note_sent collected, if anything. Throws store::StoreError.
+  void flush(engine::Engine& engine, core::TimeNs now);
+
+  /// Forgets a portfolio's positions and cash so that the next start seeds it
+  /// from the config again (`ballastd --reset-portfolio`). False when unknown.
+  bool reset_portfolio(const std::string& id);
+
+  const std::string& path() const { return store_.path(); }
+  std::uint64_t commits() const { return commits_; }
+  const std::vector<std::string>& seed_changed() const { return seed_changed_; }
+
+  /// The canonical text of a portfolio's config cash and holdings.
+  static std::string seed_of(const strategies::PortfolioSpec& spec);
+
+ private:
+  explicit Persistence(store::StateStore s) : store_(std::move(s)) {}
+  void add_portfolio(const engine::Engine& engine, std::size_t index, store::Change& change) const;
+
+  store::StateStore store_;
+  std::vector<store::OrderUpdate> pending_sent_;
+  std::vector<std::size_t> changed_;  // scratch
+  std::vector<std::string> seed_changed_;
+  std::map<std::string, std::string> seeds_;  ///< as the file has them, for portfolios whose config changed
+  std::uint64_t commits_ = 0;
+};
+
+}  // namespace ballast::daemon
