@@ -25,7 +25,7 @@ trap 'exit 0' INT TERM
   --symbols SPY:589:0.07:0.18,AGG:99:0.03:0.05,GLD:240:0.04:0.15,BTC:60000:0.3:0.7 \
   > >(sed -u 's/^/[feed]   /') 2>&1 &
 pids+=($!)
-"$bin/ballast" paper > >(sed -u 's/^/[paper]  /') 2>&1 &
+"$bin/ballast" paper --config examples/demo.toml > >(sed -u 's/^/[paper]  /') 2>&1 &
 pids+=($!)
 "$bin/ballastd" --config examples/demo.toml > >(sed -u 's/^/[daemon] /') 2>&1 &
 pids+=($!)
