@@ -530,6 +530,7 @@ struct StateStore::Impl {
   Statement begin, begin_read, commit, rollback;
   Statement upsert_portfolio, delete_positions, upsert_position, delete_portfolio;
   Statement upsert_order, insert_fill, insert_rebalance, update_counters;
+  Statement checkpoint;
   Statement load_portfolios, load_positions, load_unfinished, load_counters;
   Statement orders_of_rebalance, fills_of, rebalances;
 
@@ -564,6 +565,7 @@ struct StateStore::Impl {
     insert_rebalance = prepare(std::string("INSERT INTO rebalances (") + kRebalanceColumns +
                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     update_counters = prepare("UPDATE counters SET next_order = ?1, next_rebalance = ?2 WHERE id = 1");
+    checkpoint = prepare("PRAGMA wal_checkpoint(PASSIVE)");
     load_portfolios = prepare(
         "SELECT id, cash, rebalances, orders, costs_estimated, costs_realized, seed FROM portfolios ORDER BY id");
     load_positions = prepare("SELECT portfolio, symbol, quantity FROM positions ORDER BY portfolio, symbol");
@@ -911,6 +913,8 @@ Snapshot StateStore::load() const {
   tx.commit();
   return snap;
 }
+
+void StateStore::checkpoint() { Run(impl_->checkpoint, "checkpoint").execute(); }
 
 std::vector<OrderRow> StateStore::orders_of_rebalance(std::string_view rebalance_id) const {
   std::vector<OrderRow> out;

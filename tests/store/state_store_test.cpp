@@ -491,6 +491,24 @@ TEST_CASE("10,000 orders go in one commit, with both durabilities") {
   }
 }
 
+TEST_CASE("a checkpoint empties the write-ahead log into the database and changes nothing") {
+  ScratchDir dir;
+  const std::string path = dir.file("state.db");
+  StateStore store = open_ok(path, Durability::normal);
+  Change c;
+  c.portfolios = {portfolio("p", 1)};
+  for (int i = 0; i < 100; ++i) c.orders.push_back(order("o-" + std::to_string(i), "p", "r"));
+  store.commit(c);
+  const auto db_before = std::filesystem::file_size(path);
+  store.checkpoint();
+  CHECK(std::filesystem::file_size(path) > db_before);  // the pages moved into the file
+  CHECK(store.load().unfinished.size() == 100);
+  Change next;
+  next.counters = Counters{101, 2};
+  store.commit(next);  // the WAL starts over and commits go on
+  CHECK(store.load().counters == Counters{101, 2});
+}
+
 TEST_CASE("a store moved to another variable keeps working") {
   ScratchDir dir;
   StateStore first = open_ok(dir.file("state.db"), Durability::normal);
