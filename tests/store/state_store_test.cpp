@@ -169,6 +169,17 @@ TEST_CASE("a missing file is created fresh and empty; reopened it is no longer f
   CHECK_FALSE(again.load().fresh);
 }
 
+TEST_CASE("what an interrupted first start left aside is cleared, and the file is created whole") {
+  ScratchDir dir;
+  const std::string path = dir.file("state.db");
+  std::ofstream(path + ".creating", std::ios::binary) << "half a database";
+  std::ofstream(path + ".creating-journal", std::ios::binary) << "its journal";
+  StateStore store = open_ok(path);
+  CHECK(store.load().fresh);
+  CHECK_FALSE(std::filesystem::exists(path + ".creating"));
+  CHECK_FALSE(std::filesystem::exists(path + ".creating-journal"));
+}
+
 TEST_CASE("a committed change reads back after reopening: every field, doubles bit for bit, times to the nanosecond") {
   ScratchDir dir;
   const std::string path = dir.file("state.db");
