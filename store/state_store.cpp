@@ -409,7 +409,10 @@ class LockFile {
   void acquire(const std::string& db_path) {
     const std::string lock_path = db_path + ".lock";
     fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw OpenFailure{"cannot open lock file " + lock_path + ": " + errno_text(errno)};
+    if (fd_ < 0) {
+      const int err = errno;
+      throw OpenFailure{"cannot open lock file " + lock_path + ": " + errno_text(err)};
+    }
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       const int err = errno;
       if (err != EWOULDBLOCK) throw OpenFailure{"cannot lock " + lock_path + ": " + errno_text(err)};
@@ -705,17 +708,19 @@ std::variant<StateStore, OpenError> StateStore::open(const std::string& path, Du
     // WAL keeps -wal and -shm files beside the database, and the lock file
     // lives there too: a read-only directory is refused up front.
     if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+      const int err = errno;
       throw OpenFailure{"cannot open state file " + path + ": directory " + dir + " is not writable (" +
-                        errno_text(errno) + "); the state needs its lock, -wal and -shm files beside it"};
+                        errno_text(err) + "); the state needs its lock, -wal and -shm files beside it"};
     }
     const bool exists = ::stat(path.c_str(), &st) == 0;
-    if (!exists && errno != ENOENT) {
-      throw OpenFailure{"cannot open state file " + path + ": " + errno_text(errno)};
+    if (const int err = errno; !exists && err != ENOENT) {
+      throw OpenFailure{"cannot open state file " + path + ": " + errno_text(err)};
     }
     if (exists) {
       if (!S_ISREG(st.st_mode)) throw OpenFailure{"state file " + path + " is not a regular file"};
       if (::access(path.c_str(), R_OK | W_OK) != 0) {
-        throw OpenFailure{"state file " + path + " cannot be opened read-write: " + errno_text(errno)};
+        const int err = errno;
+        throw OpenFailure{"state file " + path + " cannot be opened read-write: " + errno_text(err)};
       }
     }
 
