@@ -169,6 +169,17 @@ TEST_CASE("a missing file is created fresh and empty; reopened it is no longer f
   CHECK_FALSE(again.load().fresh);
 }
 
+TEST_CASE("what an interrupted first start left aside is cleared, and the file is created whole") {
+  ScratchDir dir;
+  const std::string path = dir.file("state.db");
+  std::ofstream(path + ".creating", std::ios::binary) << "half a database";
+  std::ofstream(path + ".creating-journal", std::ios::binary) << "its journal";
+  StateStore store = open_ok(path);
+  CHECK(store.load().fresh);
+  CHECK_FALSE(std::filesystem::exists(path + ".creating"));
+  CHECK_FALSE(std::filesystem::exists(path + ".creating-journal"));
+}
+
 TEST_CASE("a committed change reads back after reopening: every field, doubles bit for bit, times to the nanosecond") {
   ScratchDir dir;
   const std::string path = dir.file("state.db");
@@ -515,6 +526,24 @@ TEST_CASE("10,000 orders go in one commit, with both durabilities") {
     CHECK(s.counters == Counters{kOrders + 1, kOrders / 100 + 1});
     CHECK(store.orders_of_rebalance("r-42").size() == 100);
   }
+}
+
+TEST_CASE("a checkpoint empties the write-ahead log into the database and changes nothing") {
+  ScratchDir dir;
+  const std::string path = dir.file("state.db");
+  StateStore store = open_ok(path, Durability::normal);
+  Change c;
+  c.portfolios = {portfolio("p", 1)};
+  for (int i = 0; i < 100; ++i) c.orders.push_back(order("o-" + std::to_string(i), "p", "r"));
+  store.commit(c);
+  const auto db_before = std::filesystem::file_size(path);
+  store.checkpoint();
+  CHECK(std::filesystem::file_size(path) > db_before);  // the pages moved into the file
+  CHECK(store.load().unfinished.size() == 100);
+  Change next;
+  next.counters = Counters{101, 2};
+  store.commit(next);  // the WAL starts over and commits go on
+  CHECK(store.load().counters == Counters{101, 2});
 }
 
 TEST_CASE("a store moved to another variable keeps working") {
