@@ -131,6 +131,7 @@ class Daemon {
   std::unique_ptr<SequenceFile> sequences_;
   std::unique_ptr<Persistence> persistence_;  // null with durability = "off" or in dry-run
   bool book_on_send_ = true;
+  core::TimeNs last_checkpoint_ = 0;
   std::vector<core::Order> resend_;  // from the state file: sent again once the queue is up
   boost::asio::steady_timer timer_{io_};
   boost::asio::signal_set signals_{io_};
@@ -553,6 +554,11 @@ void Daemon::flush_state(core::TimeNs now) {
   if (!persistence_) return;
   try {
     persistence_->flush(*engine_, now);
+    // At most once a second, between decisions.
+    if (now - last_checkpoint_ >= core::kNanosPerSecond) {
+      persistence_->checkpoint();
+      last_checkpoint_ = now;
+    }
   } catch (const store::StoreError& e) {
     spdlog::critical("state file write failed: {}; kill switch on: fix the disk and restart", e.what());
     engine_->set_killed(true);

@@ -8,9 +8,6 @@
 namespace ballast::daemon {
 namespace {
 
-store::OrderState to_store(core::OrderState s) { return static_cast<store::OrderState>(s); }
-core::OrderState from_store(store::OrderState s) { return static_cast<core::OrderState>(s); }
-
 std::string exact(double v) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.17g", v);
@@ -108,7 +105,7 @@ Restored Persistence::restore(engine::Engine& engine, bool book_on_send) {
       continue;
     }
     if (!book_on_send) {
-      if (!engine.restore_order(o.order, from_store(o.state), o.filled_quantity, o.filled_value)) {
+      if (!engine.restore_order(o.order, o.state, o.filled_quantity, o.filled_value)) {
         r.warnings.push_back("order " + o.order.order_id + " could not be restored (its symbol is no longer held or targeted)");
         continue;
       }
@@ -148,7 +145,7 @@ void Persistence::commit(engine::Engine& engine, const engine::Output& out, core
   }
   for (const auto& f : out.fills) {
     if (f.kind != engine::FillOutcome::Kind::applied && f.kind != engine::FillOutcome::Kind::expired) continue;
-    change.order_updates.push_back({f.order_id, to_store(f.state), f.filled_quantity, f.filled_value, now});
+    change.order_updates.push_back({f.order_id, f.state, f.filled_quantity, f.filled_value, now});
     if (f.kind == engine::FillOutcome::Kind::applied) {
       store::FillRow row;
       row.order_id = f.order_id;
@@ -200,6 +197,12 @@ void Persistence::note_sent(const core::Order& order, core::TimeNs now, bool boo
 void Persistence::flush(engine::Engine& engine, core::TimeNs now) {
   static const engine::Output kNothing;
   commit(engine, kNothing, now, false);
+}
+
+void Persistence::checkpoint() {
+  if (checkpointed_at_ == commits_) return;
+  store_.checkpoint();
+  checkpointed_at_ = commits_;
 }
 
 bool Persistence::reset_portfolio(const std::string& id) {

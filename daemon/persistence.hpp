@@ -50,6 +50,11 @@ class Persistence {
   /// Commits what note_sent collected, if anything. Throws store::StoreError.
   void flush(engine::Engine& engine, core::TimeNs now);
 
+  /// Copies the WAL into the database when something was committed since the
+  /// last time: off the order path, so that SQLite's own checkpoint does not
+  /// land inside a commit that an order waits for. Throws store::StoreError.
+  void checkpoint();
+
   /// Forgets a portfolio's positions and cash so that the next start seeds it
   /// from the config again (`ballastd --reset-portfolio`). False when unknown.
   bool reset_portfolio(const std::string& id);
@@ -71,6 +76,7 @@ class Persistence {
   std::vector<std::string> seed_changed_;
   std::map<std::string, std::string> seeds_;  ///< as the file has them, for portfolios whose config changed
   std::uint64_t commits_ = 0;
+  std::uint64_t checkpointed_at_ = 0;  ///< commits_ at the last checkpoint
 };
 
 }  // namespace ballast::daemon

@@ -17,33 +17,6 @@
 
 namespace ballast::store {
 
-// ---------------------------------------------------------------- enums
-
-std::string_view to_string(OrderState s) {
-  switch (s) {
-    case OrderState::created: return "created";
-    case OrderState::sent: return "sent";
-    case OrderState::partially_filled: return "partially_filled";
-    case OrderState::filled: return "filled";
-    case OrderState::rejected: return "rejected";
-    case OrderState::cancelled: return "cancelled";
-    case OrderState::expired: return "expired";
-  }
-  return "created";
-}
-
-template <>
-std::optional<OrderState> from_string<OrderState>(std::string_view text) {
-  for (const OrderState s : {OrderState::created, OrderState::sent, OrderState::partially_filled, OrderState::filled,
-                             OrderState::rejected, OrderState::cancelled, OrderState::expired}) {
-    if (to_string(s) == text) return s;
-  }
-  return std::nullopt;
-}
-
-bool is_finished(OrderState s) {
-  return s != OrderState::created && s != OrderState::sent && s != OrderState::partially_filled;
-}
 
 bool Change::empty() const {
   return portfolios.empty() && positions.empty() && orders.empty() && order_updates.empty() && fills.empty() &&
@@ -337,7 +310,7 @@ OrderRow read_order(const Run& r) {
   o.reason = r.text(8, t);
   o.rebalance_id = r.text(9, t);
   o.created_at = r.integer(10, t);
-  row.state = r.word<OrderState>(11, t, from_string<OrderState>);
+  row.state = r.word<OrderState>(11, t, core::parse_order_state);
   row.filled_quantity = r.real(12, t);
   row.filled_value = r.real(13, t);
   row.updated_at = r.integer(14, t);
@@ -840,7 +813,7 @@ void StateStore::commit(const Change& change) {
         .bind(o.reason)
         .bind(o.rebalance_id)
         .bind(std::int64_t{o.created_at})
-        .bind(to_string(row.state))
+        .bind(core::to_string(row.state))
         .bind(row.filled_quantity)
         .bind(row.filled_value)
         .bind(std::int64_t{row.updated_at})
@@ -850,13 +823,13 @@ void StateStore::commit(const Change& change) {
     if (u.from_created_only) {
       Run(s.mark_created_order, "update orders")
           .bind(u.order_id)
-          .bind(to_string(u.state))
+          .bind(core::to_string(u.state))
           .bind(std::int64_t{u.updated_at})
           .execute();
     } else {
       Run(s.update_order, "update orders")
           .bind(u.order_id)
-          .bind(to_string(u.state))
+          .bind(core::to_string(u.state))
           .bind(u.filled_quantity)
           .bind(u.filled_value)
           .bind(std::int64_t{u.updated_at})

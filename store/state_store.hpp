@@ -43,16 +43,9 @@ struct PositionRow {
   bool operator==(const PositionRow&) const = default;
 };
 
-enum class OrderState : std::uint8_t { created, sent, partially_filled, filled, rejected, cancelled, expired };
-/// "created", "sent", "partially_filled", ...: the words stored in the file.
-std::string_view to_string(OrderState s);
-template <class Enum>
-std::optional<Enum> from_string(std::string_view text);
-/// nullopt for any word to_string does not give.
-template <>
-std::optional<OrderState> from_string<OrderState>(std::string_view text);
-/// filled, rejected, cancelled and expired are final; the others may still change.
-bool is_finished(OrderState s);
+/// An order's state, as core defines it; stored as core::to_string spells it
+/// ("created", "sent", "partially_filled", ...).
+using OrderState = core::OrderState;
 
 struct OrderRow {
   core::Order order;  ///< every field, created_at included

@@ -132,18 +132,18 @@ std::vector<std::string> unfinished_ids(const Snapshot& s) {
 TEST_CASE("order states spell as stored and parse back; only created, sent and partially_filled are unfinished") {
   for (const OrderState s : {OrderState::created, OrderState::sent, OrderState::partially_filled, OrderState::filled,
                              OrderState::rejected, OrderState::cancelled, OrderState::expired}) {
-    CHECK(from_string<OrderState>(to_string(s)) == s);
+    CHECK(core::parse_order_state(core::to_string(s)) == s);
   }
-  CHECK(to_string(OrderState::partially_filled) == "partially_filled");
-  CHECK_FALSE(from_string<OrderState>("Sent"));
-  CHECK_FALSE(from_string<OrderState>(""));
-  CHECK_FALSE(is_finished(OrderState::created));
-  CHECK_FALSE(is_finished(OrderState::sent));
-  CHECK_FALSE(is_finished(OrderState::partially_filled));
-  CHECK(is_finished(OrderState::filled));
-  CHECK(is_finished(OrderState::rejected));
-  CHECK(is_finished(OrderState::cancelled));
-  CHECK(is_finished(OrderState::expired));
+  CHECK(core::to_string(OrderState::partially_filled) == "partially_filled");
+  CHECK_FALSE(core::parse_order_state("Sent"));
+  CHECK_FALSE(core::parse_order_state(""));
+  CHECK_FALSE(core::is_final(OrderState::created));
+  CHECK_FALSE(core::is_final(OrderState::sent));
+  CHECK_FALSE(core::is_final(OrderState::partially_filled));
+  CHECK(core::is_final(OrderState::filled));
+  CHECK(core::is_final(OrderState::rejected));
+  CHECK(core::is_final(OrderState::cancelled));
+  CHECK(core::is_final(OrderState::expired));
   CHECK(Change{}.empty());
   Change c;
   c.counters = Counters{};
