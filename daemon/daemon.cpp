@@ -65,7 +65,7 @@ void crash_point(CrashPoint here) {
   if (armed == CrashPoint::none || armed != here) return;
   // After the send, give ZeroMQ's I/O thread the moment it needs to put the
   // orders on the wire, so that the crash falls between send and fill.
-  if (here == CrashPoint::after_send) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  if (here == CrashPoint::after_send) std::this_thread::sleep_for(std::chrono::seconds(1));
   ::raise(SIGKILL);
 }
 

@@ -109,7 +109,7 @@ void crash_and_recover(const char* point) {
   d.publish("SPY", R"({"price": 300})");
   REQUIRE(d.process->wait_exit(10s) == 128 + SIGKILL);
   // Whatever left before the crash: nothing unless the crash came after the send.
-  std::vector<std::string> seen = d.orders(2, 500ms);
+  std::vector<std::string> seen = d.orders(2, std::string_view(point) == "after_send" ? 3s : 500ms);
   CHECK(seen.size() == (std::string_view(point) == "after_send" ? 2u : 0u));
 
   d.start();
