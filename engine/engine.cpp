@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "execution/order_sizing.hpp"
 #include "strategies/target_models.hpp"
@@ -243,6 +244,23 @@ void Engine::on_tick(const core::Tick& tick, core::TimeNs now, Output& out) {
   price_ts_[tick.symbol] = tick.ts;
   for (const std::uint32_t index : holders_[tick.symbol]) {
     sample_risk(index, tick.ts);
+    evaluate(index, now, out);
+  }
+}
+
+void Engine::on_ticks(std::span<const core::Tick> ticks, core::TimeNs now, Output& out) {
+  touched_.assign(portfolios_.size(), 0);
+  core::TimeNs ts = std::numeric_limits<core::TimeNs>::min();
+  for (const core::Tick& tick : ticks) {
+    if (tick.symbol >= prices_.size()) continue;
+    prices_[tick.symbol] = tick.price;
+    price_ts_[tick.symbol] = tick.ts;
+    ts = std::max(ts, tick.ts);
+    for (const std::uint32_t index : holders_[tick.symbol]) touched_[index] = 1;
+  }
+  for (std::size_t index = 0; index < portfolios_.size(); ++index) {
+    if (!touched_[index]) continue;
+    sample_risk(index, ts);
     evaluate(index, now, out);
   }
 }
