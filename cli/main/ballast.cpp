@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/backtest_command.hpp"
 #include "cli/http_client.hpp"
 #include "cli/paper_gateway.hpp"
 #include "cli/status_table.hpp"
@@ -191,6 +192,9 @@ int main(int argc, char** argv) {
   paper_cmd->add_flag("--partial", paper.rules.partial, "fill in two halves");
   paper_cmd->add_option("--latency-ms", paper_latency_ms, "delay before filling")->capture_default_str();
 
+  cli::BacktestCommandOptions backtest;
+  auto* backtest_cmd = cli::add_backtest_command(app, backtest);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -207,6 +211,7 @@ int main(int argc, char** argv) {
     const std::string path = portfolio.empty() ? "/control/rebalance" : "/control/rebalance?portfolio=" + url_encode(portfolio);
     return run_control(control, path, "rebalance");
   }
+  if (*backtest_cmd) return cli::run_backtest_command(backtest, std::cout, std::cerr);
 
   install_stop_handlers();
   if (*sim_cmd) {
