@@ -440,3 +440,19 @@ targets = { B = 0.5, D = 0.5 }
   CHECK(run_backtest({}, prices).errors == std::vector<std::string>{"no [[portfolios]] to backtest"});
   CHECK(run_backtest(specs, feeds::PriceTable{}).errors.front() == "the prices have no rows");
 }
+
+TEST_CASE("the example backtest configuration is one the daemon takes, and it runs offline") {
+  const std::string path = std::string(BALLAST_EXAMPLES) + "/backtest.toml";
+  const auto daemon = config::load_config(path, config::Purpose::daemon);
+  for (const auto& e : daemon.errors) INFO(e.to_string());
+  REQUIRE(daemon.config);
+  const BacktestRun run = run_backtest(daemon.config->portfolios, lpp2005());
+  REQUIRE(run.ok());
+  REQUIRE(run.portfolios.size() == 4);
+  // All four start on target with the same 1,000,000; the buy-and-hold one never trades.
+  for (const auto& p : run.portfolios) CHECK(p.start_value == doctest::Approx(1'000'000));
+  CHECK(run.portfolios[3].spec.id == "hold");
+  CHECK(run.portfolios[3].orders.empty());
+  CHECK(run.portfolios[3].values == run.portfolios[3].buy_and_hold);
+  CHECK(run.portfolios[2].rebalances.size() == 18);
+}
