@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/backtest_command.hpp"
+#include "cli/simulate_command.hpp"
 #include "cli/http_client.hpp"
 #include "cli/paper_gateway.hpp"
 #include "cli/status_table.hpp"
@@ -194,6 +195,8 @@ int main(int argc, char** argv) {
 
   cli::BacktestCommandOptions backtest;
   auto* backtest_cmd = cli::add_backtest_command(app, backtest);
+  cli::SimulateCommandOptions simulate;
+  auto* simulate_cmd = cli::add_simulate_command(app, simulate);
 
   try {
     app.parse(argc, argv);
@@ -212,6 +215,7 @@ int main(int argc, char** argv) {
     return run_control(control, path, "rebalance");
   }
   if (*backtest_cmd) return cli::run_backtest_command(backtest, std::cout, std::cerr);
+  if (*simulate_cmd) return cli::run_simulate_command(simulate, std::cout, std::cerr);
 
   install_stop_handlers();
   if (*sim_cmd) {
