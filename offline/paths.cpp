@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
-#include <numbers>
 #include <set>
 #include <utility>
 
@@ -79,14 +78,18 @@ double PathRng::normal() {
     has_spare_ = false;
     return spare_;
   }
-  // u1 in (0, 1] so that log(u1) is finite.
-  const double u1 = static_cast<double>((next() >> 11) + 1) * 0x1.0p-53;
-  const double u2 = uniform();
-  const double radius = std::sqrt(-2.0 * std::log(u1));
-  const double angle = 2.0 * std::numbers::pi * u2;
-  spare_ = radius * std::sin(angle);
+  // Marsaglia's polar form of Box–Muller: a point drawn uniformly in the unit
+  // disc gives two independent normals without a sine or a cosine.
+  double u, v, s;
+  do {
+    u = 2 * uniform() - 1;
+    v = 2 * uniform() - 1;
+    s = u * u + v * v;
+  } while (s >= 1 || s == 0);
+  const double scale = std::sqrt(-2 * std::log(s) / s);
+  spare_ = v * scale;
   has_spare_ = true;
-  return radius * std::cos(angle);
+  return u * scale;
 }
 
 CorrelationFactor correlation_factor(const Eigen::MatrixXd& c, std::span<const std::string> names) {

@@ -23,9 +23,10 @@ namespace ballast::offline {
 std::uint64_t splitmix64(std::uint64_t x);
 
 /// xoshiro256** (Blackman, Vigna) seeded through splitmix64 from (seed,
-/// stream); normals by Box–Muller, both of each pair used. Integer arithmetic
-/// and libm only, so the same seed gives the same numbers on every platform
-/// and standard library (std::normal_distribution does not promise that).
+/// stream); normals by Marsaglia's polar method, both of each pair used.
+/// Integer arithmetic, sqrt and log only, so the same seed gives the same
+/// numbers on every platform and standard library (std::normal_distribution
+/// does not promise that).
 class PathRng {
  public:
   PathRng(std::uint64_t seed, std::uint64_t stream);
