@@ -273,7 +273,8 @@ SimulationResult simulate(const std::vector<strategies::PortfolioSpec>& portfoli
   // Fan chart steps: 0, the last, and evenly between, within the memory budget.
   std::size_t fan_points = std::max<std::size_t>(1, std::min(options.fan_points, steps));
   const std::size_t per_point = paths * n_policies * sizeof(float);
-  fan_points = std::max<std::size_t>(1, std::min(fan_points, kFanBudgetBytes / per_point - 1));
+  const std::size_t affordable = kFanBudgetBytes / per_point;  // points, the start included
+  fan_points = std::max<std::size_t>(1, std::min(fan_points, affordable > 1 ? affordable - 1 : 1));
   for (std::size_t j = 0; j <= fan_points; ++j) {
     const auto k = static_cast<std::size_t>(std::llround(static_cast<double>(j) * static_cast<double>(steps) /
                                                          static_cast<double>(fan_points)));
@@ -291,7 +292,6 @@ SimulationResult simulate(const std::vector<strategies::PortfolioSpec>& portfoli
   std::atomic<std::size_t> done{0};
   std::mutex progress_mutex;
   std::size_t reported_percent = 0;
-  std::mutex start_mutex;
 
   auto worker = [&] {
     std::vector<double> prices((steps + 1) * n_cols);
@@ -364,8 +364,8 @@ SimulationResult simulate(const std::vector<strategies::PortfolioSpec>& portfoli
           float* fan_row = fan.data() + (path * n_policies + i) * n_fan;
           for (std::size_t j = 0; j < n_fan; ++j) fan_row[j] = static_cast<float>(wealth[i][result.fan_steps[j]]);
         }
+        // Exactly one worker runs path 0; the others never touch start_values.
         if (path == 0) {
-          const std::lock_guard lock(start_mutex);
           for (std::size_t i = 0; i < n_policies; ++i) start_values[i] = wealth[i][0];
         }
       }

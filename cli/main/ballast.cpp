@@ -7,9 +7,9 @@
 #include <iostream>
 
 #include "cli/backtest_command.hpp"
-#include "cli/simulate_command.hpp"
 #include "cli/http_client.hpp"
 #include "cli/paper_gateway.hpp"
+#include "cli/simulate_command.hpp"
 #include "cli/status_table.hpp"
 #include "feeds/replay_publisher.hpp"
 #include "feeds/sim_publisher.hpp"
