@@ -262,24 +262,31 @@ std::string frontier(const SimulationResult& r, X x_of, std::string_view x_title
   f.x.lo = f.y.lo = 0;
   const auto label = [](double t) { return percent(t, "%.3g%%"); };
   std::string out = frame_svg(f, label, label, x_title);
-  // Labels go right of their point, nudged down past any label already placed there.
+  // Labels go right of their point.
   std::vector<std::pair<double, double>> placed;
   for (std::size_t i = 0; i < r.policies.size(); ++i) {
     const PolicyResult& p = r.policies[i];
     const double x = x_of(p), y = p.tracking_error;
     if (!std::isfinite(x) || !std::isfinite(y)) continue;
     const double cx = f.px(x), cy = f.py(y);
-    double ly = cy + 4;
-    for (bool moved = true; moved;) {
-      moved = false;
+    // Down past a label in the way, or up when that would leave the plot.
+    const auto clash = [&](double y) {
       for (const auto& [px, py] : placed) {
-        if (std::abs(px - cx) < 60 && std::abs(py - ly) < 12) {
-          ly = py + 12;
-          moved = true;
-        }
+        if (std::abs(px - cx) < 60 && std::abs(py - y) < 12) return true;
       }
+      return false;
+    };
+    double ly = cy + 4;
+    while (clash(ly)) ly += 12;
+    if (ly > f.height - f.bottom - 2) {
+      ly = cy + 4;
+      while (clash(ly)) ly -= 12;
     }
     placed.emplace_back(cx, ly);
+    if (std::abs(ly - (cy + 4)) > 6) {  // a label moved off its point gets a leader line
+      out += "<line x1=\"" + svg_number(cx + 4) + "\" y1=\"" + svg_number(cy) + "\" x2=\"" + svg_number(cx + 7) +
+             "\" y2=\"" + svg_number(ly - 4) + "\" class=\"axis\"/>";
+    }
     out += "<circle cx=\"" + svg_number(cx) + "\" cy=\"" + svg_number(cy) + "\" r=\"5\" fill=\"" + color_of(i) +
            "\"/><text x=\"" + svg_number(cx + 8) + "\" y=\"" + svg_number(ly) + "\">" + html_escape(p.id) + "</text>";
   }
