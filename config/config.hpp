@@ -1,8 +1,10 @@
 #pragma once
 // The daemon's configuration, typed (SPEC §6 plus the keys the README documents).
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/feed_format.hpp"
@@ -60,6 +62,29 @@ struct StatusConfig {
   std::string token;  ///< empty: control endpoints are open (loopback only)
 };
 
+/// `[simulation]`: the market model of `ballast simulate` and its defaults.
+/// Read for every purpose and used only offline; the daemon ignores it.
+struct SimulationConfig {
+  using PerSymbol = std::vector<std::pair<std::string, double>>;
+  /// Annualised arithmetic drift μ, every symbol of the portfolios; empty:
+  /// taken from the portfolios' mean-variance models.
+  PerSymbol expected_returns;
+  /// Annualised volatility, every symbol of the portfolios; empty: taken from
+  /// the portfolios' fixed risk models, with their correlations.
+  PerSymbol volatilities;
+  std::vector<strategies::RiskSpec::Correlation> correlations;  ///< missing pairs are 0
+  PerSymbol start_prices;  ///< symbols not named start at 100
+  std::int64_t paths = 1000;
+  core::Period horizon{0, 12};
+  /// One step of the simulated clock; "1d" is a trading day, 252 to the year.
+  core::Period step{core::kNanosPerDay, 0};
+  std::uint64_t seed = 1;
+  double risk_free = 0;  ///< annual rate over which Sharpe ratios are measured
+  /// true: each portfolio's starting value is invested at its targets before
+  /// the first step; false: it starts from its cash and holdings as written.
+  bool start_at_targets = true;
+};
+
 struct Config {
   std::string path;
   DaemonConfig daemon;
@@ -67,6 +92,7 @@ struct Config {
   ExecutionConfig execution;
   StatusConfig status;
   std::vector<strategies::PortfolioSpec> portfolios;
+  std::optional<SimulationConfig> simulation;  ///< present when the file has [simulation]
 };
 
 /// One problem in a configuration file, located.

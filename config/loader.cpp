@@ -136,7 +136,7 @@ class Loader {
   }
 
   void read_root(const toml::table& root, Config& config) {
-    TableReader r(root, "", "", {"daemon", "feeds", "execution", "status", "portfolios"}, diag_);
+    TableReader r(root, "", "", {"daemon", "feeds", "execution", "status", "portfolios", "simulation"}, diag_);
     if (const auto* t = r.table("daemon")) read_daemon(*t, config.daemon);
     if (const auto feeds = r.array_of_tables("feeds", "[[feeds]]")) {
       for (const toml::table* t : *feeds) config.feeds.push_back(read_feed(*t));
@@ -146,6 +146,7 @@ class Loader {
     if (const auto portfolios = r.array_of_tables("portfolios", "[[portfolios]]")) {
       for (const toml::table* t : *portfolios) config.portfolios.push_back(read_portfolio(*t));
     }
+    if (const auto* t = r.table("simulation")) config.simulation = read_simulation(*t, config.portfolios);
     if (purpose_ == Purpose::daemon) {
       require_some(root, "feeds", "no [[feeds]]: the daemon needs at least one market-data feed");
       require_some(root, "portfolios", "no [[portfolios]]: the daemon needs at least one portfolio to manage");
@@ -970,6 +971,216 @@ class Loader {
                                   std::to_string(it->second) + ")");
     }
   }
+
+  // --- [simulation]: the market model of `ballast simulate` --------------------------------------------------------
+  // Read for every purpose (the daemon ignores it), after the portfolios, whose
+  // symbols it must name.
+
+  /// Every symbol the portfolios name, in first-seen order.
+  struct MarketUniverse {
+    std::vector<std::string> symbols;
+    std::unordered_map<std::string, std::size_t> index;
+    /// Every portfolio's targets were read; otherwise a symbol missing from
+    /// the universe is not reported, as the broken targets were already.
+    bool complete = true;
+  };
+
+  SimulationConfig read_simulation(const toml::table& t, const std::vector<PortfolioSpec>& portfolios) {
+    TableReader r(t, "[simulation]", "",
+                  {"expected_returns", "volatilities", "correlations", "start_prices", "paths", "horizon", "step",
+                   "seed", "risk_free", "start"},
+                  diag_);
+    MarketUniverse u;
+    for (const PortfolioSpec& p : portfolios) {
+      if (p.assets.empty()) u.complete = false;
+      for (const AssetSpec& a : p.assets) {
+        if (u.index.emplace(a.symbol, u.symbols.size()).second) u.symbols.push_back(a.symbol);
+      }
+    }
+    SimulationConfig sim;
+    if (const auto* er = r.table("expected_returns")) {
+      if (auto v = read_market_values(*er, "expected_returns", Bound::any, u, true)) sim.expected_returns = std::move(*v);
+    }
+    bool volatilities_ok = false;
+    if (const auto* vols = r.table("volatilities")) {
+      if (auto v = read_market_values(*vols, "volatilities", Bound::non_negative, u, true)) {
+        sim.volatilities = std::move(*v);
+        volatilities_ok = true;
+      }
+    }
+    std::vector<strategies::CorrelationPair> pairs;
+    const toml::table* corr = r.table("correlations");
+    bool correlations_ok = true;
+    if (corr) {
+      if (!r.has("volatilities")) {
+        diag_.error(corr->source(),
+                    "correlations: [simulation] correlations need [simulation] volatilities for every symbol too; "
+                    "without both, the portfolios' fixed risk models are used");
+        correlations_ok = false;
+      } else {
+        correlations_ok = read_market_correlations(*corr, u, sim, pairs);
+      }
+    }
+    if (volatilities_ok && correlations_ok && u.complete) {
+      std::vector<double> vols;
+      for (const auto& [symbol, v] : sim.volatilities) vols.push_back(v);
+      const auto fixed = strategies::FixedRiskModel::make(std::move(vols), pairs, u.symbols);
+      for (const std::string& message : fixed.errors) {
+        diag_.error(corr ? corr->source() : t.source(), "[simulation] " + message);
+      }
+    }
+    if (const auto* prices = r.table("start_prices")) {
+      if (auto v = read_market_values(*prices, "start_prices", Bound::positive, u, false)) sim.start_prices = std::move(*v);
+    }
+    if (auto v = r.integer("paths")) {
+      if (*v < 1) {
+        diag_.error(r.node("paths")->source(), "paths: must be an integer >= 1, got " + std::to_string(*v));
+      } else {
+        sim.paths = *v;
+      }
+    }
+    if (auto v = market_period(r, "horizon")) sim.horizon = *v;
+    if (auto v = market_period(r, "step")) sim.step = *v;
+    if (auto v = r.integer("seed")) {
+      if (*v < 0) {
+        diag_.error(r.node("seed")->source(), "seed: must be an integer >= 0, got " + std::to_string(*v));
+      } else {
+        sim.seed = static_cast<std::uint64_t>(*v);
+      }
+    }
+    if (auto v = r.number("risk_free", Bound::any)) sim.risk_free = *v;
+    if (auto v = r.one_of("start", {"targets", "holdings"})) sim.start_at_targets = *v == "targets";
+    return sim;
+  }
+
+  /// A SYM → number table of [simulation], returned in the universe's order;
+  /// with `every`, it must name every symbol of the portfolios. nullopt when a
+  /// problem was reported.
+  std::optional<SimulationConfig::PerSymbol> read_market_values(const toml::table& t, std::string_view what,
+                                                                Bound bound, const MarketUniverse& u, bool every) {
+    std::vector<double> values(u.symbols.size(), 0.0);
+    std::vector<char> given(u.symbols.size(), 0);
+    bool ok = true;
+    for (auto&& [key, value] : t) {
+      const std::string symbol(key.str());
+      const std::string name = key_path(what, symbol);
+      if (symbol.empty()) {
+        diag_.error(key.source(), std::string(what) + ": a symbol must not be empty");
+        ok = false;
+        continue;
+      }
+      const auto v = read_number(value, name, bound, diag_);
+      if (!v) ok = false;
+      const auto it = u.index.find(symbol);
+      if (it == u.index.end()) {
+        if (u.complete) {
+          diag_.error(key.source(), name + ": no portfolio names " + key_path("", symbol) + "; " + std::string(what) +
+                                        " may only name symbols in the portfolios' targets");
+        }
+        ok = false;
+        continue;
+      }
+      if (v) {
+        values[it->second] = *v;
+        given[it->second] = 1;
+      }
+    }
+    if (!ok) return std::nullopt;
+    SimulationConfig::PerSymbol out;
+    std::string missing;
+    for (std::size_t i = 0; i < u.symbols.size(); ++i) {
+      if (given[i]) {
+        out.emplace_back(u.symbols[i], values[i]);
+      } else if (every) {
+        missing += (missing.empty() ? "" : ", ") + key_path("", u.symbols[i]);
+      }
+    }
+    if (!missing.empty() && u.complete) {
+      diag_.error(t.source(), std::string(what) + ": missing " + missing + "; [simulation] " + std::string(what) +
+                                  ", when given, needs every symbol the portfolios name");
+      return std::nullopt;
+    }
+    return out;
+  }
+
+  /// `{ "A:B" = rho }` over the portfolios' symbols, as [portfolios.risk]
+  /// writes them; true when every entry was read.
+  bool read_market_correlations(const toml::table& t, const MarketUniverse& u, SimulationConfig& sim,
+                                std::vector<strategies::CorrelationPair>& pairs) {
+    bool ok = true;
+    // Lower index first → the key that gave the pair and where it is.
+    std::map<std::pair<std::size_t, std::size_t>, std::pair<std::string, toml::source_region>> seen;
+    for (auto&& [key, value] : t) {
+      const std::string_view k = key.str();
+      const std::string name = key_path("correlations", k);
+      std::optional<double> rho = read_number(value, name, Bound::any, diag_);
+      if (rho && !(*rho >= -1 && *rho <= 1)) {
+        diag_.error(value.source(), name + ": must be in [-1, 1], got " + format_number(*rho));
+        rho.reset();
+      }
+      if (!rho) ok = false;
+      const std::size_t colon = k.find(':');
+      if (colon == std::string_view::npos || colon == 0 || colon + 1 == k.size() ||
+          k.find(':', colon + 1) != std::string_view::npos) {
+        diag_.error(key.source(), name + ": expected two symbols written \"A:B\", such as \"SPY:AGG\"");
+        ok = false;
+        continue;
+      }
+      const std::string a(k.substr(0, colon));
+      const std::string b(k.substr(colon + 1));
+      if (a == b) {
+        diag_.error(key.source(), name + ": the correlation of a symbol with itself is always 1");
+        ok = false;
+        continue;
+      }
+      bool known = true;
+      for (const std::string& symbol : {a, b}) {
+        if (u.index.contains(symbol)) continue;
+        if (u.complete) {
+          diag_.error(key.source(), name + ": no portfolio names " + key_path("", symbol) +
+                                        "; correlations may only name symbols in the portfolios' targets");
+        }
+        known = false;
+      }
+      if (!known) {
+        ok = false;
+        continue;
+      }
+      const std::size_t ia = u.index.at(a);
+      const std::size_t ib = u.index.at(b);
+      const auto [it, inserted] =
+          seen.emplace(std::pair{std::min(ia, ib), std::max(ia, ib)}, std::pair{std::string(k), key.source()});
+      if (!inserted) {
+        // Keys come in sorted order, not file order: report the later one.
+        const bool this_later = before(it->second.second, key.source());
+        const auto& first_region = this_later ? it->second.second : key.source();
+        const auto& later_region = this_later ? key.source() : it->second.second;
+        const std::string later_name = key_path("correlations", this_later ? k : std::string_view(it->second.first));
+        const std::string first_key = this_later ? it->second.first : std::string(k);
+        diag_.error(later_region, later_name + ": duplicate pair (first given as " + quote(first_key) + " at line " +
+                                      std::to_string(first_region.begin.line) + ")");
+        ok = false;
+        continue;
+      }
+      if (rho) {
+        sim.correlations.push_back(RiskSpec::Correlation{a, b, *rho});
+        pairs.push_back(strategies::CorrelationPair{ia, ib, *rho});
+      }
+    }
+    return ok;
+  }
+
+  /// A duration or whole calendar months ("1y", "6mo", "30d", "1w").
+  std::optional<core::Period> market_period(TableReader& r, std::string_view key) {
+    const auto text = r.string(key);
+    if (!text) return std::nullopt;
+    if (auto p = core::parse_period(*text)) return p;
+    diag_.error(r.node(key)->source(),
+                r.name(key) + ": expected a period, " + std::string(kPeriodForms) + ", got " + quote(*text));
+    return std::nullopt;
+  }
+
+  // --- end of [simulation] ------------------------------------------------------------------------------------------
 
   Diagnostics diag_;
   Purpose purpose_;

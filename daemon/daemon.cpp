@@ -60,9 +60,13 @@ CrashPoint crash_point_from_env() {
   return CrashPoint::none;
 }
 
-void crash_point(CrashPoint here) {
+bool crash_armed(CrashPoint here) {
   static const CrashPoint armed = crash_point_from_env();
-  if (armed == CrashPoint::none || armed != here) return;
+  return armed != CrashPoint::none && armed == here;
+}
+
+void crash_point(CrashPoint here) {
+  if (!crash_armed(here)) return;
   // After the send, give ZeroMQ's I/O thread the moment it needs to put the
   // orders on the wire, so that the crash falls between send and fill.
   if (here == CrashPoint::after_send) std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -475,7 +479,11 @@ void Daemon::handle_output(Clock::time_point received) {
       engine_->mark_sent(out_.orders[i].order_id);
       if (persistence_) persistence_->note_sent(out_.orders[i], now, book_on_send_);
     }
-    if (deciding && persistence_) crash_point(CrashPoint::after_send);
+    if (deciding && persistence_ && crash_armed(CrashPoint::after_send)) {
+      // "After the send" means the gateway could have them: out of our queue first.
+      sender_->flush_for(std::chrono::seconds(2));
+      crash_point(CrashPoint::after_send);
+    }
   } else {
     for (std::size_t i = 0; i < n; ++i) spdlog::info("dry-run order {}", encoded_[i]);
   }

@@ -264,6 +264,26 @@ void Engine::on_tick(const core::Tick& tick, core::TimeNs now, Output& out) {
   }
 }
 
+void Engine::on_ticks(std::span<const core::Tick> ticks, core::TimeNs now, Output& out) {
+  touched_.assign(portfolios_.size(), 0);
+  core::TimeNs ts = std::numeric_limits<core::TimeNs>::min();
+  for (const core::Tick& tick : ticks) {
+    if (tick.symbol >= prices_.size()) continue;
+    prev_prices_[tick.symbol] = prices_[tick.symbol];
+    prices_[tick.symbol] = tick.price;
+    bids_[tick.symbol] = tick.bid;
+    asks_[tick.symbol] = tick.ask;
+    price_ts_[tick.symbol] = tick.ts;
+    ts = std::max(ts, tick.ts);
+    for (const std::uint32_t index : holders_[tick.symbol]) touched_[index] = 1;
+  }
+  for (std::size_t index = 0; index < portfolios_.size(); ++index) {
+    if (!touched_[index]) continue;
+    sample_risk(index, ts);
+    evaluate(index, now, out);
+  }
+}
+
 void Engine::evaluate(std::size_t index, core::TimeNs now, Output& out) {
   PortfolioState& p = portfolios_[index];
   if (paused_ || killed_ || p.open_orders > 0 || !ready(p)) return;

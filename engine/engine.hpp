@@ -173,6 +173,11 @@ class Engine {
 
   /// An accepted tick: updates the price, then evaluates only the portfolios holding the symbol.
   void on_tick(const core::Tick& tick, core::TimeNs now, Output& out);
+  /// Ticks of one instant, such as a row of a prices file: every price is set
+  /// first, then each portfolio holding any of them samples its risk model and
+  /// is evaluated once. Fed one by one through on_tick, the first tick of a row
+  /// would be judged (and risk-sampled) against the previous row's other prices.
+  void on_ticks(std::span<const core::Tick> ticks, core::TimeNs now, Output& out);
   /// Calendar schedules; call at least every second on wall-clock time (or each data row).
   void on_timer(core::TimeNs now, Output& out);
   void on_fill(const core::FillReport& fill, Output& out);
@@ -339,6 +344,7 @@ class Engine {
   std::vector<double> deviation_;
   std::vector<double> risk_prices_;
   std::vector<double> desired_;
+  std::vector<char> touched_;  ///< per portfolio, for on_ticks
   double value_ = 0;
 };
 

@@ -6,9 +6,11 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/backtest_command.hpp"
 #include "cli/http_client.hpp"
 #include "cli/paper_gateway.hpp"
 #include "config/config.hpp"
+#include "cli/simulate_command.hpp"
 #include "cli/status_table.hpp"
 #include "feeds/replay_publisher.hpp"
 #include "feeds/sim_publisher.hpp"
@@ -203,6 +205,11 @@ int main(int argc, char** argv) {
   paper_cmd->add_flag("--partial", paper.rules.partial, "fill in two halves");
   paper_cmd->add_option("--latency-ms", paper_latency_ms, "delay before filling")->capture_default_str();
 
+  cli::BacktestCommandOptions backtest;
+  auto* backtest_cmd = cli::add_backtest_command(app, backtest);
+  cli::SimulateCommandOptions simulate;
+  auto* simulate_cmd = cli::add_simulate_command(app, simulate);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -219,6 +226,8 @@ int main(int argc, char** argv) {
     const std::string path = portfolio.empty() ? "/control/rebalance" : "/control/rebalance?portfolio=" + url_encode(portfolio);
     return run_control(control, path, "rebalance");
   }
+  if (*backtest_cmd) return cli::run_backtest_command(backtest, std::cout, std::cerr);
+  if (*simulate_cmd) return cli::run_simulate_command(simulate, std::cout, std::cerr);
 
   if (*cash) {
     return run_control(control,

@@ -47,7 +47,8 @@ log_level = "info"
 )");
     CHECK_AT(e, 1, 2);
     CHECK(e.message ==
-          "unknown key \"deamon\" at the top level (expected one of: daemon, feeds, execution, status, portfolios)");
+          "unknown key \"deamon\" at the top level (expected one of: daemon, feeds, execution, status, portfolios, "
+          "simulation)");
   }
   SUBCASE("in [daemon]") {
     const auto e = only_error("[daemon]\nlevel = \"info\"\n");

@@ -1,0 +1,125 @@
+#include "cli/backtest_command.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <ostream>
+
+#include "config/config.hpp"
+#include "core/time.hpp"
+#include "feeds/price_table.hpp"
+#include "offline/backtest.hpp"
+#include "offline/backtest_output.hpp"
+#include "offline/backtest_report.hpp"
+
+namespace ballast::cli {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitConfig = 78;
+
+/// Writes `text` to `path`; an error message, empty on success.
+std::string write_file(const std::string& path, const std::string& text) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) return path + ": cannot open for writing: " + std::strerror(errno);
+  file << text;
+  file.close();
+  if (!file) return path + ": write failed";
+  return {};
+}
+
+int run(const BacktestCommandOptions& o, std::ostream& out, std::ostream& err) {
+  if (!std::isfinite(o.risk_free_rate)) {
+    err << "ballast backtest: --risk-free must be a finite annual rate such as 0.02\n";
+    return kExitUsage;
+  }
+  const config::LoadResult loaded = config::load_config(o.config_path, config::Purpose::offline);
+  if (!loaded.config) {
+    for (const auto& e : loaded.errors) err << e.to_string() << "\n";
+    err << "ballast backtest: " << loaded.errors.size() << " problem" << (loaded.errors.size() == 1 ? "" : "s")
+        << " in " << o.config_path << "\n";
+    return kExitConfig;
+  }
+  const config::Config& cfg = *loaded.config;
+  if (cfg.portfolios.empty()) {
+    err << "ballast backtest: " << o.config_path << " has no [[portfolios]] to backtest\n";
+    return kExitConfig;
+  }
+
+  const feeds::PriceTableResult prices = feeds::load_price_table(o.prices_path);
+  if (!prices.ok()) {
+    for (const auto& e : prices.errors) err << e << "\n";
+    err << "ballast backtest: cannot use the prices in " << o.prices_path << "\n";
+    return kExitFailure;
+  }
+  offline::HistoryLoad histories = offline::load_histories(cfg.portfolios);
+  if (!histories.ok()) {
+    for (const auto& e : histories.errors) err << "ballast backtest: " << e << "\n";
+    return kExitFailure;
+  }
+
+  offline::BacktestOptions options;
+  options.risk_free_rate = o.risk_free_rate;
+  options.histories = std::move(histories.tables);
+  const offline::BacktestRun run = offline::run_backtest(cfg.portfolios, prices.table, options);
+  if (!run.ok()) {
+    for (const auto& e : run.errors) err << "ballast backtest: " << e << "\n";
+    return kExitFailure;
+  }
+
+  if (!o.orders_path.empty()) {
+    if (const std::string e = write_file(o.orders_path, offline::orders_csv(run)); !e.empty()) {
+      err << "ballast backtest: " << e << "\n";
+      return kExitFailure;
+    }
+  }
+  if (!o.report_path.empty()) {
+    const offline::ReportInfo info{o.config_path, o.prices_path, o.risk_free_rate};
+    if (const std::string e = write_file(o.report_path, offline::backtest_report_html(run, info)); !e.empty()) {
+      err << "ballast backtest: " << e << "\n";
+      return kExitFailure;
+    }
+  }
+
+  if (o.json) {
+    out << offline::backtest_json(run, o.risk_free_rate) << "\n";
+    return 0;
+  }
+  const auto& times = prices.table.times;
+  out << "backtest of " << o.config_path << " over " << o.prices_path << ": " << run.rows << " rows, "
+      << core::format_iso8601(times.front()) << " to " << core::format_iso8601(times.back()) << "\n\n"
+      << offline::backtest_table(run);
+  if (!o.orders_path.empty()) out << "\norders written to " << o.orders_path << "\n";
+  if (!o.report_path.empty()) out << (o.orders_path.empty() ? "\n" : "") << "report written to " << o.report_path << "\n";
+  return 0;
+}
+
+}  // namespace
+
+CLI::App* add_backtest_command(CLI::App& app, BacktestCommandOptions& o) {
+  auto* cmd = app.add_subcommand("backtest", "run the engine over historical prices on the data's clock");
+  cmd->add_option("--config", o.config_path, "configuration file (TOML), the daemon's own")->required();
+  cmd->add_option("--prices", o.prices_path, "prices CSV: date,SYM1,SYM2,... or ts,symbol,price")->required();
+  cmd->add_flag("--json", o.json, "print the summary as JSON");
+  cmd->add_option("--orders", o.orders_path, "write every order to this CSV file");
+  cmd->add_option("--report", o.report_path, "write a self-contained HTML report to this file");
+  cmd->add_option("--risk-free", o.risk_free_rate, "annual risk-free rate for the Sharpe ratio (0.02 = 2%)")
+      ->capture_default_str();
+  return cmd;
+}
+
+int run_backtest_command(const BacktestCommandOptions& options, std::ostream& out, std::ostream& err) {
+  try {
+    return run(options, out, err);
+  } catch (const std::exception& e) {
+    err << "ballast backtest: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace ballast::cli
