@@ -691,7 +691,7 @@ std::string Daemon::warm_from_history(std::size_t index) {
   engine_->warm_risk(index, table.times, table.prices, table.cols(), column_of_asset);
   const auto& after = engine_->portfolios()[index];
   spdlog::info("portfolio {}: risk model warmed from {}: {} rows, {} samples, {}", p.spec.id, path, table.rows(),
-               std::get<strategies::EwmaRiskModel>(*after.risk).samples(), after.model_state);
+               std::get<strategies::EwmaRiskModel>(*after.risk).samples(), engine::model_state_text(after));
   return {};
 }
 
@@ -930,7 +930,7 @@ std::string Daemon::status_json() const {
     if (const auto vol = engine_->portfolio_volatility(i)) w.value(*vol);
     else w.null();
     w.key("model").begin_object().field("kind", strategies::to_string(p.spec.model.kind));
-    w.field("ready", p.model_ready).field("state", p.model_state);
+    w.field("ready", p.model_ready).field("state", engine::model_state_text(p));
     w.key("risk");
     if (p.risk) {
       const strategies::RiskEstimate est = strategies::estimate(*p.risk);

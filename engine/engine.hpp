@@ -77,7 +77,9 @@ struct PortfolioState {
   Eigen::MatrixXd cov;                 ///< annualised covariance of the last estimate (empty before one)
   double vol_reference = 0;            ///< σ at the last rebalance, for the volatility trigger
   double start_value = 0;              ///< value when first fully priced (CPPI's floor fraction)
-  std::string model_state = "ready";
+  std::string model_state = "ready";  ///< read it through model_state_text()
+  double cppi_exposure = 0;           ///< CPPI: risky exposure and cushion at the last refresh
+  double cppi_cushion = 0;
   std::uint64_t rebalances = 0;
   std::uint64_t orders = 0;
   std::uint64_t denied = 0;            ///< orders the risk gate refused
@@ -89,6 +91,9 @@ struct PortfolioState {
   double costs_realized = 0;   ///< Σ cost booked: fills against their reference price, plus commission when booked on send
   std::optional<RebalanceRecord> last_rebalance;
 };
+
+/// The model's state for people: "ready", "warming: ...", "exposure 0.62, cushion 1234.00", "error: ...".
+std::string model_state_text(const PortfolioState& p);
 
 /// An order the risk gate refused: never emitted.
 struct Denial {

@@ -162,7 +162,7 @@ void finish(PortfolioBacktest& res, const engine::PortfolioState& state, double 
   }
   res.final_cash_target = state.cash_target;
   res.final_cash = state.cash;
-  res.model_state = state.model_state;
+  res.model_state = engine::model_state_text(state);
 }
 
 BacktestRun run(const std::vector<strategies::PortfolioSpec>& specs, const feeds::PriceTable& prices,
