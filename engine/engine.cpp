@@ -611,17 +611,21 @@ execution::SizingResult Engine::size_checked(std::size_t index, bool band_edge, 
       req.full_weights = targets_;
     }
     sized = execution::size_trades(req);
-    // Costs are paid from cash too: when the buys would spend it all, size
-    // them again from what is left after the costs.
-    double costs = 0;
-    bool buys = false;
-    for (const auto& t : sized.trades) {
-      costs += estimate_cost(index, t.asset, t.quantity).total();
-      buys = buys || t.side == core::Side::buy;
-    }
-    if (buys && costs > 0 && sized.cash_after < costs) {
-      req.cash = std::max(0.0, p.cash - costs);
+    // Costs are paid from cash too: when the buys would leave less than the
+    // costs, size them again from the value less the costs (the cash may go
+    // below zero in the request: the sells' proceeds then pay for them).
+    // Smaller buys cost no more, so the reserve of the last sizing covers the next.
+    for (int round = 0; round < 3; ++round) {
+      double costs = 0;
+      bool buys = false;
+      for (const auto& t : sized.trades) {
+        costs += estimate_cost(index, t.asset, t.quantity).total();
+        buys = buys || t.side == core::Side::buy;
+      }
+      if (!buys || sized.cash_after >= costs) break;
+      req.cash = p.cash - costs;
       sized = execution::size_trades(req);
+      sized.cash_after += costs;  // as the book will see it: the reserve is still there
     }
 
     bool again = false;

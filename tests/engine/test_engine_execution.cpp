@@ -440,3 +440,22 @@ TEST_CASE("cash flows are refused when they cannot be booked") {
   REQUIRE(e.cash_flow("main", 5000, kNow, out, detail) == engine::Refusal::none);
   CHECK(e.cash_flow("main", 100, kNow, out, detail) == engine::Refusal::orders_open);
 }
+
+TEST_CASE("a fully invested portfolio pays its costs from the sells, never from cash it does not have") {
+  auto spec = sixty_forty();
+  spec.cash = 0;
+  execution::CostParams c;
+  c.commission_bps = 10;
+  spec.costs = c;
+  Engine e({spec}, {}, kNow);
+  Output out;
+  breach(e, out);
+  // 30000 SPY, 30000 AGG, no cash. Without costs: sell 60 AGG, buy 20 SPY, and
+  // the 12 of commission would take the cash to −12. Sized from the value less
+  // the costs: the 6000 of buys meet 5988 of money and become 19 SPY.
+  REQUIRE(out.orders.size() == 2);
+  CHECK(out.orders[0].quantity == 60);
+  CHECK(out.orders[1].quantity == 19);
+  // 6000 − 6 in, 5700 + 5.7 out.
+  CHECK(e.portfolios()[0].cash == doctest::Approx(6000 - 6 - 5700 - 5.7));
+}
