@@ -641,9 +641,10 @@ execution::SizingResult Engine::size_checked(std::size_t index, bool band_edge, 
       if (again) continue;
     }
 
-    // The gate, on a copy until the set of orders is final: a denied sell is
-    // frozen and the buys re-sized without its proceeds; a denied buy is dropped.
-    execution::RiskGate trial = gate_;
+    // The gate, taken back to its savepoint until the set of orders is final:
+    // a denied sell is frozen and the buys re-sized without its proceeds; a
+    // denied buy is dropped.
+    const execution::RiskGate::Savepoint savepoint = gate_.savepoint(p.spec.id, now);
     std::vector<execution::SizedTrade> allowed;
     std::vector<Denial> dropped;
     for (const auto& t : sized.trades) {
@@ -657,7 +658,7 @@ execution::SizingResult Engine::size_checked(std::size_t index, bool band_edge, 
       d.order.reference_price = prices_[a.symbol];
       d.order.created_at = now;
       const double last_good = prev_prices_[a.symbol] > 0 ? prev_prices_[a.symbol] : prices_[a.symbol];
-      const execution::GateDecision decision = trial.check_and_record(d.order, {value_, last_good, now});
+      const execution::GateDecision decision = gate_.check_and_record(d.order, {value_, last_good, now});
       if (decision.allowed()) {
         allowed.push_back(t);
         continue;
@@ -672,8 +673,10 @@ execution::SizingResult Engine::size_checked(std::size_t index, bool band_edge, 
       }
       dropped.push_back(std::move(d));
     }
-    if (again) continue;
-    gate_ = std::move(trial);
+    if (again) {
+      gate_.rollback(savepoint);
+      continue;
+    }
     sized.trades = std::move(allowed);
     for (auto& d : dropped) denials.push_back(std::move(d));
     break;

@@ -113,9 +113,32 @@ double RiskGate::turnover_today(std::string_view portfolio, core::TimeNs now) co
 void RiskGate::prune(core::TimeNs now) {
   core::DurationNs keep = kRateWindow;
   if (limits_.duplicate_window) keep = std::max(keep, *limits_.duplicate_window);
-  std::erase_if(sent_, [&](const Sent& s) { return elapsed(now, s.at) >= keep; });
-  const std::int64_t today = utc_day(now);
-  std::erase_if(turnover_, [&](const auto& entry) { return entry.second.day < today; });
+  // Oldest first, as they were recorded: what has aged out is at the front.
+  // (A clock that stepped back leaves an entry a little longer; every check
+  // still compares its age.) A day's turnover resets when it is next read.
+  while (!sent_.empty() && elapsed(now, sent_.front().at) >= keep) sent_.pop_front();
+}
+
+RiskGate::Savepoint RiskGate::savepoint(std::string_view portfolio, core::TimeNs now) {
+  prune(now);
+  Savepoint sp;
+  sp.sent = sent_.size();
+  sp.portfolio = std::string(portfolio);
+  if (const auto it = turnover_.find(portfolio); it != turnover_.end()) {
+    sp.turnover = std::pair{it->second.day, it->second.value};
+  }
+  sp.denied = denied_;
+  return sp;
+}
+
+void RiskGate::rollback(const Savepoint& sp) {
+  if (sent_.size() > sp.sent) sent_.resize(sp.sent);
+  if (sp.turnover) {
+    turnover_[sp.portfolio] = DayTurnover{sp.turnover->first, sp.turnover->second};
+  } else if (const auto it = turnover_.find(sp.portfolio); it != turnover_.end()) {
+    turnover_.erase(it);
+  }
+  denied_ = sp.denied;
 }
 
 GateDecision RiskGate::deny(DenyReason r, std::string detail) {

@@ -4,6 +4,7 @@
 // passed in, a denial is a value with a reason, nothing throws.
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -85,6 +86,20 @@ class RiskGate {
   /// A non-finite order value or price fails every limit that reads it.
   GateDecision check_and_record(const core::Order& order, const GateContext& ctx);
 
+  /// What the gate's memory was before a batch of checks, so that a caller
+  /// trying a set of orders can take them all back (rollback) and try another.
+  /// Only `portfolio`'s orders may be checked between savepoint and rollback.
+  struct Savepoint {
+    std::size_t sent = 0;
+    std::string portfolio;
+    std::optional<std::pair<std::int64_t, double>> turnover;  ///< the portfolio's day and value
+    std::array<std::uint64_t, kDenyReasonCount> denied{};
+  };
+  /// Forgets what has aged out at `now`, then remembers the rest.
+  Savepoint savepoint(std::string_view portfolio, core::TimeNs now);
+  /// Undoes every check_and_record since the savepoint (recorded orders and denial counts).
+  void rollback(const Savepoint& sp);
+
   /// While on, every order is denied with kill_switch.
   void set_kill_switch(bool on) { kill_switch_ = on; }
   bool kill_switch() const { return kill_switch_; }
@@ -113,8 +128,8 @@ class RiskGate {
 
   RiskLimits limits_;
   bool kill_switch_ = false;
-  /// Allowed orders younger than the longer of the rate and duplicate windows.
-  std::vector<Sent> sent_;
+  /// Allowed orders younger than the longer of the rate and duplicate windows, oldest first.
+  std::deque<Sent> sent_;
   std::map<std::string, DayTurnover, std::less<>> turnover_;
   std::array<std::uint64_t, kDenyReasonCount> denied_{};
 };

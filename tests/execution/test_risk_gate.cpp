@@ -431,3 +431,32 @@ TEST_CASE("limits that validate rejects fail closed") {
   REQUIRE(r.denied);
   CHECK(*r.denied == DenyReason::order_rate);
 }
+
+TEST_CASE("a rollback takes back every order recorded and every denial counted since the savepoint") {
+  RiskLimits limits;
+  limits.max_orders_per_minute = 2;
+  limits.max_daily_turnover = 0.5;
+  RiskGate gate{limits};
+  auto reason = [&](const Order& o, const GateContext& c) {
+    const auto d = gate.check_and_record(o, c);
+    return d.denied ? std::string(to_string(*d.denied)) : std::string("allowed");
+  };
+  CHECK(gate.check_and_record(order("SPY", Side::buy, 100, 100), context(t0, 100'000)).allowed());
+  const auto sp = gate.savepoint("main", t0);
+  CHECK(gate.check_and_record(order("AGG", Side::buy, 100, 100), context(t0, 100'000)).allowed());
+  CHECK(reason(order("IEF", Side::buy, 1, 100), context(t0, 100'000)) == "order_rate");
+  CHECK(gate.turnover_today("main", t0) == doctest::Approx(20'000));
+  gate.rollback(sp);
+  CHECK(gate.denied(DenyReason::order_rate) == 0);
+  CHECK(gate.turnover_today("main", t0) == doctest::Approx(10'000));
+  // One order in the minute again: one more fits.
+  CHECK(gate.check_and_record(order("IEF", Side::buy, 1, 100), context(t0, 100'000)).allowed());
+  CHECK(reason(order("TLT", Side::buy, 1, 100), context(t0, 100'000)) == "order_rate");
+  // A savepoint taken before a portfolio's first order forgets its day's turnover on rollback.
+  const auto fresh = gate.savepoint("other", t0);
+  auto o = order("SPY", Side::buy, 1, 100);
+  o.portfolio = "other";
+  CHECK(gate.check_and_record(o, context(t0, 100'000)).allowed());
+  gate.rollback(fresh);
+  CHECK(gate.turnover_today("other", t0) == 0);
+}
