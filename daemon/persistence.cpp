@@ -176,9 +176,6 @@ void Persistence::commit(engine::Engine& engine, const engine::Output& out, core
   if (!out.orders.empty() || !out.rebalances.empty()) {
     change.counters = store::Counters{engine.sequences().next_order, engine.sequences().next_rebalance};
   }
-  // Sent marks ride along; an order noted sent is never newer than this change.
-  for (auto& u : pending_sent_) change.order_updates.push_back(std::move(u));
-  pending_sent_.clear();
   if (change.empty()) return;
   store_.commit(change);
   ++commits_;
@@ -197,6 +194,14 @@ void Persistence::note_sent(const core::Order& order, core::TimeNs now, bool boo
 void Persistence::flush(engine::Engine& engine, core::TimeNs now) {
   static const engine::Output kNothing;
   commit(engine, kNothing, now, false);
+  if (pending_sent_.empty()) return;
+  // Off the order path: a mark only says the order left, and a report that
+  // came first is never undone by it (from_created_only).
+  store::Change change;
+  change.order_updates = std::move(pending_sent_);
+  pending_sent_.clear();
+  store_.commit(change);
+  ++commits_;
 }
 
 void Persistence::checkpoint() {

@@ -41,13 +41,14 @@ class Persistence {
   Restored restore(engine::Engine& engine, bool book_on_send);
 
   /// Writes, in one transaction, everything `out` and the engine's changed
-  /// portfolios say, plus the orders noted as sent since the last commit.
+  /// portfolios say.
   /// Call before any order of `out` is sent. Throws store::StoreError.
   void commit(engine::Engine& engine, const engine::Output& out, core::TimeNs now, bool book_on_send);
-  /// An order handed to the queue: recorded with the next commit, as sent (or
-  /// as filled when orders are booked on send).
+  /// An order handed to the queue: recorded by the next flush, as sent (or as
+  /// filled when orders are booked on send).
   void note_sent(const core::Order& order, core::TimeNs now, bool book_on_send);
-  /// Commits what note_sent collected, if anything. Throws store::StoreError.
+  /// Commits what changed outside a decision, then what note_sent collected,
+  /// if anything (the daemon calls it on its timer). Throws store::StoreError.
   void flush(engine::Engine& engine, core::TimeNs now);
 
   /// Copies the WAL into the database when something was committed since the
