@@ -132,6 +132,37 @@ absolute = 0.05
   CHECK(p.tracking_error == doctest::Approx(0.0868342).epsilon(1e-5));
 }
 
+TEST_CASE("three rows with costs: orders fill at the row's price plus the configured costs") {
+  const auto specs = portfolios(R"(
+[[portfolios]]
+id = "ab"
+holdings = { A = 50, B = 50 }
+targets = { A = 0.5, B = 0.5 }
+costs = { commission_bps = 10, half_spread_bps = 50 }
+[[portfolios.triggers]]
+kind = "threshold"
+absolute = 0.05
+)");
+  // As the case without costs: row 2 sells 8 A at 130 and buys 11 B at 90,
+  // which leaves 50 of cash, enough for the 12.18 of costs:
+  //   sell A: commission 1.04, half-spread 8 · 0.65 = 5.2 → 8 · 129.35 − 1.04 = 1033.76 in;
+  //   buy B:  commission 0.99, half-spread 11 · 0.45 = 4.95 → 11 · 90.45 + 0.99 = 995.94 out.
+  // Cash 37.82; value 42 · 130 + 61 · 90 + 37.82 = 10987.82.
+  const auto prices = table("date,A,B\n2026-01-05,100,100\n2026-01-06,110,100\n2026-01-07,130,90\n");
+  const BacktestRun run = run_backtest(specs, prices);
+  REQUIRE(run.ok());
+  const auto& p = run.portfolios.at(0);
+  REQUIRE(p.orders.size() == 2);
+  CHECK(p.orders[0].quantity == 8);
+  CHECK(p.orders[1].quantity == 11);
+  CHECK(p.final_cash == doctest::Approx(37.82));
+  CHECK(p.final_value == doctest::Approx(10987.82));
+  CHECK(p.costs == doctest::Approx(12.18));
+  CHECK(p.rebalances.at(0).cost == doctest::Approx(12.18));
+  // Buy-and-hold never trades, so it pays nothing: 11000.
+  CHECK(p.buy_and_hold.back() == doctest::Approx(11000));
+}
+
 TEST_CASE("a seed that is all cash buys on the first decision, and buy-and-hold buys the targets") {
   const auto specs = portfolios(R"(
 [[portfolios]]
