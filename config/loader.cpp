@@ -518,9 +518,13 @@ class Loader {
   }
 
   /// `{ "A:B" = rho }`; true when every entry was read, so the pairs can be
-  /// checked together without reporting an entry twice.
-  bool read_correlations(const toml::table& t, const Universe& u, RiskSpec& risk,
-                         std::vector<strategies::CorrelationPair>& pairs) {
+  /// checked together without reporting an entry twice. `index_of(symbol, key,
+  /// name)` gives a symbol's index, or reports why it has none and gives
+  /// nullopt; `symbols` is how the message on a malformed key names them.
+  template <class IndexOf>
+  bool read_correlation_table(const toml::table& t, std::string_view symbols, IndexOf index_of,
+                              std::vector<RiskSpec::Correlation>& correlations,
+                              std::vector<strategies::CorrelationPair>& pairs) {
     bool ok = true;
     // Lower index first → the key that gave the pair and where it is.
     std::map<std::pair<std::size_t, std::size_t>, std::pair<std::string, toml::source_region>> seen;
@@ -536,7 +540,7 @@ class Loader {
       const std::size_t colon = k.find(':');
       if (colon == std::string_view::npos || colon == 0 || colon + 1 == k.size() ||
           k.find(':', colon + 1) != std::string_view::npos) {
-        diag_.error(key.source(), name + ": expected two symbols of targets written \"A:B\", such as \"SPY:AGG\"");
+        diag_.error(key.source(), name + ": expected two " + std::string(symbols) + " written \"A:B\", such as \"SPY:AGG\"");
         ok = false;
         continue;
       }
@@ -547,26 +551,14 @@ class Loader {
         ok = false;
         continue;
       }
-      if (!u.targets) {
+      const std::optional<std::size_t> ia = index_of(a, key, name);
+      const std::optional<std::size_t> ib = index_of(b, key, name);
+      if (!ia || !ib) {
         ok = false;
         continue;
       }
-      bool known = true;
-      for (const std::string& symbol : {a, b}) {
-        if (u.index->contains(symbol)) continue;
-        const std::string spelled = key_path("", symbol);
-        diag_.error(key.source(),
-                    name + ": " + spelled + " has no target; correlations may only name symbols in targets");
-        known = false;
-      }
-      if (!known) {
-        ok = false;
-        continue;
-      }
-      const std::size_t ia = u.index->at(a);
-      const std::size_t ib = u.index->at(b);
       const auto [it, inserted] =
-          seen.emplace(std::pair{std::min(ia, ib), std::max(ia, ib)}, std::pair{std::string(k), key.source()});
+          seen.emplace(std::pair{std::min(*ia, *ib), std::max(*ia, *ib)}, std::pair{std::string(k), key.source()});
       if (!inserted) {
         // Keys come in sorted order, not file order: report the later one.
         const bool this_later = before(it->second.second, key.source());
@@ -580,11 +572,25 @@ class Loader {
         continue;
       }
       if (rho) {
-        risk.correlations.push_back(RiskSpec::Correlation{a, b, *rho});
-        pairs.push_back(strategies::CorrelationPair{ia, ib, *rho});
+        correlations.push_back(RiskSpec::Correlation{a, b, *rho});
+        pairs.push_back(strategies::CorrelationPair{*ia, *ib, *rho});
       }
     }
     return ok;
+  }
+
+  /// [portfolios.risk] correlations: symbols of the portfolio's targets.
+  bool read_correlations(const toml::table& t, const Universe& u, RiskSpec& risk,
+                         std::vector<strategies::CorrelationPair>& pairs) {
+    auto index_of = [&](const std::string& symbol, const toml::key& key,
+                        const std::string& name) -> std::optional<std::size_t> {
+      if (!u.targets) return std::nullopt;  // a broken targets table was reported already
+      if (const auto it = u.index->find(symbol); it != u.index->end()) return it->second;
+      diag_.error(key.source(), name + ": " + key_path("", symbol) +
+                                    " has no target; correlations may only name symbols in targets");
+      return std::nullopt;
+    };
+    return read_correlation_table(t, "symbols of targets", index_of, risk.correlations, pairs);
   }
 
   void read_model(const toml::table& t, PortfolioSpec& p, const Universe& u, bool has_risk) {
@@ -1103,71 +1109,19 @@ class Loader {
     return out;
   }
 
-  /// `{ "A:B" = rho }` over the portfolios' symbols, as [portfolios.risk]
-  /// writes them; true when every entry was read.
+  /// [simulation] correlations: over the portfolios' symbols, as [portfolios.risk] writes them.
   bool read_market_correlations(const toml::table& t, const MarketUniverse& u, SimulationConfig& sim,
                                 std::vector<strategies::CorrelationPair>& pairs) {
-    bool ok = true;
-    // Lower index first → the key that gave the pair and where it is.
-    std::map<std::pair<std::size_t, std::size_t>, std::pair<std::string, toml::source_region>> seen;
-    for (auto&& [key, value] : t) {
-      const std::string_view k = key.str();
-      const std::string name = key_path("correlations", k);
-      std::optional<double> rho = read_number(value, name, Bound::any, diag_);
-      if (rho && !(*rho >= -1 && *rho <= 1)) {
-        diag_.error(value.source(), name + ": must be in [-1, 1], got " + format_number(*rho));
-        rho.reset();
+    auto index_of = [&](const std::string& symbol, const toml::key& key,
+                        const std::string& name) -> std::optional<std::size_t> {
+      if (const auto it = u.index.find(symbol); it != u.index.end()) return it->second;
+      if (u.complete) {
+        diag_.error(key.source(), name + ": no portfolio names " + key_path("", symbol) +
+                                      "; correlations may only name symbols in the portfolios' targets");
       }
-      if (!rho) ok = false;
-      const std::size_t colon = k.find(':');
-      if (colon == std::string_view::npos || colon == 0 || colon + 1 == k.size() ||
-          k.find(':', colon + 1) != std::string_view::npos) {
-        diag_.error(key.source(), name + ": expected two symbols written \"A:B\", such as \"SPY:AGG\"");
-        ok = false;
-        continue;
-      }
-      const std::string a(k.substr(0, colon));
-      const std::string b(k.substr(colon + 1));
-      if (a == b) {
-        diag_.error(key.source(), name + ": the correlation of a symbol with itself is always 1");
-        ok = false;
-        continue;
-      }
-      bool known = true;
-      for (const std::string& symbol : {a, b}) {
-        if (u.index.contains(symbol)) continue;
-        if (u.complete) {
-          diag_.error(key.source(), name + ": no portfolio names " + key_path("", symbol) +
-                                        "; correlations may only name symbols in the portfolios' targets");
-        }
-        known = false;
-      }
-      if (!known) {
-        ok = false;
-        continue;
-      }
-      const std::size_t ia = u.index.at(a);
-      const std::size_t ib = u.index.at(b);
-      const auto [it, inserted] =
-          seen.emplace(std::pair{std::min(ia, ib), std::max(ia, ib)}, std::pair{std::string(k), key.source()});
-      if (!inserted) {
-        // Keys come in sorted order, not file order: report the later one.
-        const bool this_later = before(it->second.second, key.source());
-        const auto& first_region = this_later ? it->second.second : key.source();
-        const auto& later_region = this_later ? key.source() : it->second.second;
-        const std::string later_name = key_path("correlations", this_later ? k : std::string_view(it->second.first));
-        const std::string first_key = this_later ? it->second.first : std::string(k);
-        diag_.error(later_region, later_name + ": duplicate pair (first given as " + quote(first_key) + " at line " +
-                                      std::to_string(first_region.begin.line) + ")");
-        ok = false;
-        continue;
-      }
-      if (rho) {
-        sim.correlations.push_back(RiskSpec::Correlation{a, b, *rho});
-        pairs.push_back(strategies::CorrelationPair{ia, ib, *rho});
-      }
-    }
-    return ok;
+      return std::nullopt;
+    };
+    return read_correlation_table(t, "symbols", index_of, sim.correlations, pairs);
   }
 
   /// A duration or whole calendar months ("1y", "6mo", "30d", "1w").

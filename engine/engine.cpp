@@ -648,30 +648,18 @@ execution::SizingResult Engine::size_checked(std::size_t index, bool band_edge, 
     std::vector<execution::SizedTrade> allowed;
     std::vector<Denial> dropped;
     for (const auto& t : sized.trades) {
-      const AssetState& a = p.assets[t.asset];
-      Denial d;
-      d.portfolio = index;
-      d.order.portfolio = p.spec.id;
-      d.order.symbol = symbols_.name(a.symbol);
-      d.order.side = t.side;
-      d.order.quantity = t.quantity;
-      d.order.reference_price = prices_[a.symbol];
-      d.order.created_at = now;
-      const double last_good = prev_prices_[a.symbol] > 0 ? prev_prices_[a.symbol] : prices_[a.symbol];
-      const execution::GateDecision decision = gate_.check_and_record(d.order, {value_, last_good, now});
-      if (decision.allowed()) {
+      std::optional<Denial> d = pass_gate(index, t, value_, now);
+      if (!d) {
         allowed.push_back(t);
         continue;
       }
-      d.reason = *decision.denied;
-      d.detail = decision.detail;
       if (t.side == core::Side::sell) {
         frozen[t.asset] = 1;
-        denials.push_back(std::move(d));
+        denials.push_back(std::move(*d));
         again = true;
         break;
       }
-      dropped.push_back(std::move(d));
+      dropped.push_back(std::move(*d));
     }
     if (again) {
       gate_.rollback(savepoint);
@@ -687,6 +675,27 @@ execution::SizingResult Engine::size_checked(std::size_t index, bool band_edge, 
     out.denials.push_back(std::move(d));
   }
   return sized;
+}
+
+std::optional<Denial> Engine::pass_gate(std::size_t index, const execution::SizedTrade& t, double value,
+                                       core::TimeNs now) {
+  const PortfolioState& p = portfolios_[index];
+  const AssetState& a = p.assets[t.asset];
+  Denial d;
+  d.portfolio = index;
+  d.order.portfolio = p.spec.id;
+  d.order.symbol = symbols_.name(a.symbol);
+  d.order.side = t.side;
+  d.order.quantity = t.quantity;
+  d.order.reference_price = prices_[a.symbol];
+  d.order.created_at = now;
+  // The last good price: the one before the tick that decided (the first tick has none before it).
+  const double last_good = prev_prices_[a.symbol] > 0 ? prev_prices_[a.symbol] : prices_[a.symbol];
+  const execution::GateDecision decision = gate_.check_and_record(d.order, {value, last_good, now});
+  if (decision.allowed()) return std::nullopt;
+  d.reason = *decision.denied;
+  d.detail = decision.detail;
+  return d;
 }
 
 void Engine::emit_children(core::TimeNs now, Output& out) {
@@ -1152,26 +1161,14 @@ Refusal Engine::cash_flow(std::string_view portfolio, double amount, core::TimeN
   // Through the gate like every order; a denied order is not replaced.
   execution::SizingResult sized;
   for (const auto& t : plan.trades) {
-    const AssetState& a = p.assets[t.asset];
-    Denial d;
-    d.portfolio = *index;
-    d.order.portfolio = p.spec.id;
-    d.order.symbol = symbols_.name(a.symbol);
-    d.order.side = t.side;
-    d.order.quantity = t.quantity;
-    d.order.reference_price = prices_[a.symbol];
-    d.order.created_at = now;
-    const double last_good = prev_prices_[a.symbol] > 0 ? prev_prices_[a.symbol] : prices_[a.symbol];
-    const execution::GateDecision decision = gate_.check_and_record(d.order, {value_ + amount, last_good, now});
-    if (decision.allowed()) {
+    std::optional<Denial> d = pass_gate(*index, t, value_ + amount, now);
+    if (!d) {
       sized.trades.push_back(t);
       continue;
     }
-    d.reason = *decision.denied;
-    d.detail = decision.detail;
     ++p.denied;
-    ++denied_[static_cast<std::size_t>(d.reason)];
-    out.denials.push_back(std::move(d));
+    ++denied_[static_cast<std::size_t>(d->reason)];
+    out.denials.push_back(std::move(*d));
   }
   if (sized.trades.empty()) return Refusal::none;
   value_ += amount;

@@ -307,6 +307,8 @@ class Engine {
   /// a denied or too-costly sell is frozen and the rest re-sized, so buys never
   /// count on proceeds that will not come.
   execution::SizingResult size_checked(std::size_t index, bool band_edge, core::TimeNs now, Output& out);
+  /// Checks (and, when allowed, records) one trade at the gate; the denial when it is refused.
+  std::optional<Denial> pass_gate(std::size_t index, const execution::SizedTrade& t, double value, core::TimeNs now);
   /// Child orders that came due.
   void emit_children(core::TimeNs now, Output& out);
   /// Starts a rebalance record for `trades`; the caller emits the orders.
