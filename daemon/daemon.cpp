@@ -652,7 +652,24 @@ void Daemon::reload(const char* why, std::string* error_out) {
   }
   set_log_level(next.daemon.log_level);
   engine_->set_limits(next.execution.limits);
+  std::vector<std::string> added;
+  for (const auto& spec : next.portfolios) {
+    if (!engine_->find_portfolio(spec.id)) added.push_back(spec.id);
+  }
   engine_->reconfigure(next.portfolios, wall_now());
+  if (persistence_) {
+    // The state file is the truth for a portfolio it knows, even one that
+    // was removed and is added again.
+    try {
+      const Restored r = persistence_->adopt(*engine_, added);
+      for (const auto& id : r.restored) spdlog::info("portfolio {} restored from {}", id, persistence_->path());
+      for (const auto& id : r.seeded) spdlog::info("portfolio {} seeded from the config", id);
+      for (const auto& w : r.warnings) spdlog::warn("{}", w);
+    } catch (const store::StoreError& e) {
+      spdlog::critical("cannot read the state file: {}; kill switch on", e.what());
+      engine_->set_killed(true);
+    }
+  }
   guard_.resize(engine_->symbols().size());
   for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
     if (const std::string err = warm_from_history(i); !err.empty()) spdlog::error("{}", err);

@@ -60,38 +60,65 @@ void Persistence::add_portfolio(const engine::Engine& engine, std::size_t index,
   }
 }
 
+void Persistence::restore_one(engine::Engine& engine, std::size_t index, const store::Snapshot& snap,
+                              Restored& r, store::Change& change) {
+  const std::string id = engine.portfolios()[index].spec.id;
+  const auto row = std::find_if(snap.portfolios.begin(), snap.portfolios.end(),
+                                [&](const store::PortfolioRow& p) { return p.id == id; });
+  if (row == snap.portfolios.end()) {
+    // First start of this portfolio: the config seeds it, and the file
+    // remembers it from now on.
+    r.seeded.push_back(id);
+    add_portfolio(engine, index, change);
+    return;
+  }
+  std::vector<std::pair<std::string, double>> held;
+  for (const auto& pos : snap.positions) {
+    if (pos.portfolio == id) held.emplace_back(pos.symbol, pos.quantity);
+  }
+  engine.restore_positions(id, row->cash, held);
+  engine.restore_counters(index, {row->rebalances, row->orders, row->costs_estimated, row->costs_realized});
+  r.restored.push_back(id);
+  seeds_[id] = row->seed;
+  const std::string seed = seed_of(engine.portfolios()[index].spec);
+  if (row->seed != seed) {
+    r.seed_changed.push_back(id);
+    if (std::find(seed_changed_.begin(), seed_changed_.end(), id) == seed_changed_.end()) seed_changed_.push_back(id);
+    r.warnings.push_back("portfolio " + id + ": cash or holdings in the config (" + seed +
+                         ") differ from those it was first seeded with (" + row->seed +
+                         "); the state file is the truth and the config's are not applied (to start this "
+                         "portfolio again from the config: ballastd --reset-portfolio " + id + ")");
+  }
+}
+
+Restored Persistence::adopt(engine::Engine& engine, const std::vector<std::string>& added) {
+  Restored r;
+  if (added.empty()) return r;
+  const store::Snapshot snap = store_.load();
+  store::Change change;
+  for (const std::string& id : added) {
+    if (const auto index = engine.find_portfolio(id)) restore_one(engine, *index, snap, r, change);
+  }
+  for (const std::string& id : r.restored) {
+    if (std::any_of(snap.unfinished.begin(), snap.unfinished.end(),
+                    [&](const store::OrderRow& o) { return o.order.portfolio == id; })) {
+      r.warnings.push_back("portfolio " + id + " has orders left unfinished in the state file from before it was "
+                           "removed; they are not sent again and stay as they are");
+    }
+  }
+  changed_.clear();
+  engine.take_changed(changed_);
+  for (const std::size_t i : changed_) add_portfolio(engine, i, change);
+  store_.commit(change);
+  ++commits_;
+  return r;
+}
+
 Restored Persistence::restore(engine::Engine& engine, bool book_on_send) {
   Restored r;
   const store::Snapshot snap = store_.load();
-  std::map<std::string, std::vector<std::pair<std::string, double>>> positions;
-  for (const auto& pos : snap.positions) positions[pos.portfolio].emplace_back(pos.symbol, pos.quantity);
-
   store::Change change;
-  for (std::size_t i = 0; i < engine.portfolios().size(); ++i) {
-    const std::string id = engine.portfolios()[i].spec.id;
-    const auto row = std::find_if(snap.portfolios.begin(), snap.portfolios.end(),
-                                  [&](const store::PortfolioRow& p) { return p.id == id; });
-    if (row == snap.portfolios.end()) {
-      // First start of this portfolio: the config seeds it, and the file
-      // remembers it from now on.
-      r.seeded.push_back(id);
-      add_portfolio(engine, i, change);
-      continue;
-    }
-    const auto& held = positions[id];
-    engine.restore_positions(id, row->cash, held);
-    engine.restore_counters(i, {row->rebalances, row->orders, row->costs_estimated, row->costs_realized});
-    r.restored.push_back(id);
-    seeds_[id] = row->seed;
-    if (row->seed != seed_of(engine.portfolios()[i].spec)) {
-      r.seed_changed.push_back(id);
-      seed_changed_.push_back(id);
-      r.warnings.push_back("portfolio " + id + ": cash or holdings in the config (" + seed_of(engine.portfolios()[i].spec) +
-                           ") differ from those it was first seeded with (" + row->seed +
-                           "); the state file is the truth and the config's are not applied (to start this "
-                           "portfolio again from the config: ballastd --reset-portfolio " + id + ")");
-    }
-  }
+  for (std::size_t i = 0; i < engine.portfolios().size(); ++i) restore_one(engine, i, snap, r, change);
   for (const auto& p : snap.portfolios) {
     if (!engine.find_portfolio(p.id)) {
       r.warnings.push_back("portfolio " + p.id + " is in the state file but not in the config: its state is kept, not traded");

@@ -40,6 +40,11 @@ class Persistence {
   /// sent again. Throws store::StoreError when the file cannot be read.
   Restored restore(engine::Engine& engine, bool book_on_send);
 
+  /// After a reload: portfolios new to the engine are restored from the file
+  /// when it knows them (a portfolio removed and added again keeps its
+  /// positions), seeded from the config otherwise. Throws store::StoreError.
+  Restored adopt(engine::Engine& engine, const std::vector<std::string>& added);
+
   /// Writes, in one transaction, everything `out` and the engine's changed
   /// portfolios say.
   /// Call before any order of `out` is sent. Throws store::StoreError.
@@ -70,6 +75,9 @@ class Persistence {
  private:
   explicit Persistence(store::StateStore s) : store_(std::move(s)) {}
   void add_portfolio(const engine::Engine& engine, std::size_t index, store::Change& change) const;
+  /// One portfolio from the snapshot, or seeded from its config when the file does not know it.
+  void restore_one(engine::Engine& engine, std::size_t index, const store::Snapshot& snap, Restored& r,
+                   store::Change& change);
 
   store::StateStore store_;
   std::vector<store::OrderUpdate> pending_sent_;
