@@ -58,10 +58,15 @@ void Persistence::add_portfolio(const engine::Engine& engine, std::size_t index,
   for (const auto& a : p.assets) {
     if (a.quantity != 0) change.positions.push_back({p.spec.id, engine.symbols().name(a.symbol), a.quantity});
   }
+  for (const auto& plan : engine.slice_plans()) {
+    if (plan.portfolio != index) continue;
+    change.slices.push_back({p.spec.id, engine.symbols().name(plan.symbol), plan.side, plan.remaining, plan.child,
+                             plan.lot_size, plan.next_at, plan.interval, plan.reason, plan.rebalance_id});
+  }
 }
 
 void Persistence::restore_one(engine::Engine& engine, std::size_t index, const store::Snapshot& snap,
-                              Restored& r, store::Change& change) {
+                              Restored& r, store::Change& change, bool with_slices) {
   const std::string id = engine.portfolios()[index].spec.id;
   const auto row = std::find_if(snap.portfolios.begin(), snap.portfolios.end(),
                                 [&](const store::PortfolioRow& p) { return p.id == id; });
@@ -78,6 +83,15 @@ void Persistence::restore_one(engine::Engine& engine, std::size_t index, const s
   }
   engine.restore_positions(id, row->cash, held);
   engine.restore_counters(index, {row->rebalances, row->orders, row->costs_estimated, row->costs_realized});
+  // A TWAP cut short goes on where it stopped.
+  for (const auto& c : snap.slices) {
+    if (!with_slices || c.portfolio != id) continue;
+    if (!engine.restore_slice(id, c.symbol, c.side, c.remaining, c.child, c.lot_size, c.next_at, c.interval,
+                              c.reason, c.rebalance_id)) {
+      r.warnings.push_back("portfolio " + id + ": the rest of a sliced " + std::string(core::to_string(c.side)) +
+                           " of " + c.symbol + " could not be restored (the symbol is no longer held or targeted)");
+    }
+  }
   r.restored.push_back(id);
   seeds_[id] = row->seed;
   const std::string seed = seed_of(engine.portfolios()[index].spec);
@@ -97,7 +111,7 @@ Restored Persistence::adopt(engine::Engine& engine, const std::vector<std::strin
   const store::Snapshot snap = store_.load();
   store::Change change;
   for (const std::string& id : added) {
-    if (const auto index = engine.find_portfolio(id)) restore_one(engine, *index, snap, r, change);
+    if (const auto index = engine.find_portfolio(id)) restore_one(engine, *index, snap, r, change, false);
   }
   for (const std::string& id : r.restored) {
     if (std::any_of(snap.unfinished.begin(), snap.unfinished.end(),
@@ -118,7 +132,7 @@ Restored Persistence::restore(engine::Engine& engine, bool book_on_send) {
   Restored r;
   const store::Snapshot snap = store_.load();
   store::Change change;
-  for (std::size_t i = 0; i < engine.portfolios().size(); ++i) restore_one(engine, i, snap, r, change);
+  for (std::size_t i = 0; i < engine.portfolios().size(); ++i) restore_one(engine, i, snap, r, change, true);
   for (const auto& p : snap.portfolios) {
     if (!engine.find_portfolio(p.id)) {
       r.warnings.push_back("portfolio " + p.id + " is in the state file but not in the config: its state is kept, not traded");

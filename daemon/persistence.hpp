@@ -75,9 +75,10 @@ class Persistence {
  private:
   explicit Persistence(store::StateStore s) : store_(std::move(s)) {}
   void add_portfolio(const engine::Engine& engine, std::size_t index, store::Change& change) const;
-  /// One portfolio from the snapshot, or seeded from its config when the file does not know it.
+  /// One portfolio from the snapshot, or seeded from its config when the file
+  /// does not know it; `with_slices`: and the rest of its sliced orders.
   void restore_one(engine::Engine& engine, std::size_t index, const store::Snapshot& snap, Restored& r,
-                   store::Change& change);
+                   store::Change& change, bool with_slices);
 
   store::StateStore store_;
   std::vector<store::OrderUpdate> pending_sent_;

@@ -199,6 +199,18 @@ void Engine::reconfigure(std::vector<strategies::PortfolioSpec> specs, core::Tim
     }
   }
   portfolios_ = std::move(next);
+  // A plan's asset index follows its symbol into the new asset order.
+  std::erase_if(plans_, [&](SlicePlan& plan) {
+    PortfolioState& p = portfolios_[plan.portfolio];
+    const auto it =
+        std::find_if(p.assets.begin(), p.assets.end(), [&](const AssetState& a) { return a.symbol == plan.symbol; });
+    if (it == p.assets.end()) {
+      if (p.open_orders > 0) --p.open_orders;
+      return true;
+    }
+    plan.asset = static_cast<std::size_t>(it - p.assets.begin());
+    return false;
+  });
   // Indexes moved: every portfolio counts as changed.
   changed_flag_.assign(portfolios_.size(), 1);
   changed_.clear();
@@ -517,6 +529,7 @@ void Engine::emit_trades(std::size_t index, RebalanceRecord& rec, const executio
         plan.rebalance_id = rec.rebalance_id;
         plans_.push_back(std::move(plan));
         ++p.open_orders;  // the plan holds the portfolio until its last child is out
+        mark_changed(p);
         emit(index, t.asset, t.side, child, rec.reason, rec.rebalance_id, now, out);
         continue;
       }
@@ -732,6 +745,7 @@ void Engine::emit_children(core::TimeNs now, Output& out) {
       done = !sells_pending;
     }
     plan.next_at = now + plan.interval;
+    mark_changed(p);
     if (done) {
       if (p.open_orders > 0) --p.open_orders;
       plans_.erase(plans_.begin() + static_cast<std::ptrdiff_t>(k));
@@ -1103,6 +1117,34 @@ void Engine::restore_counters(std::size_t portfolio, const RestoredCounters& c) 
   p.orders = c.orders;
   p.costs_estimated = c.costs_estimated;
   p.costs_realized = c.costs_realized;
+}
+
+bool Engine::restore_slice(std::string_view portfolio, std::string_view symbol, core::Side side, double remaining,
+                           double child, double lot_size, core::TimeNs next_at, core::DurationNs interval,
+                           std::string reason, std::string rebalance_id) {
+  const auto index = find_portfolio(portfolio);
+  const core::SymbolId sym = symbols_.find(symbol);
+  if (!index || sym == core::kNoSymbol || !(remaining > 0) || !(child > 0) || !(lot_size > 0) || interval <= 0) {
+    return false;
+  }
+  PortfolioState& p = portfolios_[*index];
+  const auto it = std::find_if(p.assets.begin(), p.assets.end(), [&](const AssetState& a) { return a.symbol == sym; });
+  if (it == p.assets.end()) return false;
+  SlicePlan plan;
+  plan.portfolio = *index;
+  plan.symbol = sym;
+  plan.asset = static_cast<std::size_t>(it - p.assets.begin());
+  plan.side = side;
+  plan.remaining = remaining;
+  plan.child = child;
+  plan.lot_size = lot_size;
+  plan.next_at = next_at;
+  plan.interval = interval;
+  plan.reason = std::move(reason);
+  plan.rebalance_id = std::move(rebalance_id);
+  plans_.push_back(std::move(plan));
+  ++p.open_orders;
+  return true;
 }
 
 bool Engine::restore_order(const core::Order& order, core::OrderState state, double filled_quantity,

@@ -95,6 +95,21 @@ struct PortfolioState {
 /// The model's state for people: "ready", "warming: ...", "exposure 0.62, cushion 1234.00", "error: ...".
 std::string model_state_text(const PortfolioState& p);
 
+/// The rest of an order being sliced: one child every interval.
+struct SlicePlan {
+  std::size_t portfolio = 0;
+  core::SymbolId symbol = core::kNoSymbol;
+  std::size_t asset = 0;
+  core::Side side = core::Side::buy;
+  double remaining = 0;  ///< quantity still to send
+  double child = 0;      ///< quantity per child
+  double lot_size = 1;
+  core::TimeNs next_at = 0;
+  core::DurationNs interval = 0;
+  std::string reason;
+  std::string rebalance_id;
+};
+
 /// An order the risk gate refused: never emitted.
 struct Denial {
   std::size_t portfolio = 0;
@@ -234,6 +249,8 @@ class Engine {
   void mark_sent(const std::string& order_id);
   /// Child orders of sliced orders not emitted yet, for a portfolio.
   std::size_t pending_children(std::size_t portfolio) const;
+  /// Every sliced order still sending children.
+  const std::vector<SlicePlan>& slice_plans() const { return plans_; }
 
   /// Portfolios whose positions, cash or counters changed since the last call,
   /// each once, appended to `into` (what the shell must persist).
@@ -256,6 +273,12 @@ class Engine {
     double costs_estimated = 0, costs_realized = 0;
   };
   void restore_counters(std::size_t portfolio, const RestoredCounters& c);
+  /// What was left of a sliced order: its children go on, one per interval,
+  /// and hold the portfolio until the last. False when the portfolio or the
+  /// symbol is unknown or the quantities are not positive.
+  bool restore_slice(std::string_view portfolio, std::string_view symbol, core::Side side, double remaining,
+                     double child, double lot_size, core::TimeNs next_at, core::DurationNs interval,
+                     std::string reason, std::string rebalance_id);
   /// An order that was not finished: open again, counted in its portfolio's next decision.
   bool restore_order(const core::Order& order, core::OrderState state, double filled_quantity, double filled_value);
   Valuation valuation(std::size_t portfolio) const;
@@ -263,20 +286,6 @@ class Engine {
   std::size_t open_order_count() const { return open_.size(); }
 
  private:
-  /// The rest of an order being sliced: one child every interval.
-  struct SlicePlan {
-    std::size_t portfolio = 0;
-    core::SymbolId symbol = core::kNoSymbol;
-    std::size_t asset = 0;
-    core::Side side = core::Side::buy;
-    double remaining = 0;  ///< quantity still to send
-    double child = 0;      ///< quantity per child
-    double lot_size = 1;
-    core::TimeNs next_at = 0;
-    core::DurationNs interval = 0;
-    std::string reason;
-    std::string rebalance_id;
-  };
   /// Applies a report to an order, open or expired; the outcome's kind and deltas.
   void apply_report(OpenOrder& o, const core::FillReport& fill, FillOutcome& outcome);
 

@@ -19,7 +19,8 @@ namespace ballast::store {
 
 
 bool Change::empty() const {
-  return portfolios.empty() && positions.empty() && orders.empty() && order_updates.empty() && fills.empty() &&
+  return portfolios.empty() && positions.empty() && slices.empty() && orders.empty() && order_updates.empty() &&
+         fills.empty() &&
          rebalances.empty() && !counters && removed_portfolios.empty();
 }
 
@@ -57,6 +58,21 @@ CREATE TABLE positions (
   symbol TEXT NOT NULL,
   quantity REAL NOT NULL,
   PRIMARY KEY (portfolio, symbol)
+) STRICT, WITHOUT ROWID;
+
+-- What is left of sliced orders: the child orders not sent yet.
+CREATE TABLE slices (
+  portfolio TEXT NOT NULL REFERENCES portfolios (id) ON DELETE CASCADE,
+  symbol TEXT NOT NULL,
+  side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+  remaining REAL NOT NULL,
+  child REAL NOT NULL,
+  lot_size REAL NOT NULL,
+  next_at INTEGER NOT NULL,
+  interval INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  rebalance_id TEXT NOT NULL,
+  PRIMARY KEY (portfolio, symbol, side)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE orders (
@@ -505,6 +521,7 @@ struct StateStore::Impl {
 
   Statement begin, begin_read, commit, rollback;
   Statement upsert_portfolio, delete_positions, upsert_position, delete_portfolio;
+  Statement delete_slices, insert_slice, load_slices;
   Statement upsert_order, update_order, mark_created_order, insert_fill, insert_rebalance, update_counters;
   Statement checkpoint;
   Statement load_portfolios, load_positions, load_unfinished, load_counters;
@@ -523,6 +540,13 @@ struct StateStore::Impl {
         "rebalances = excluded.rebalances, orders = excluded.orders, costs_estimated = excluded.costs_estimated, "
         "costs_realized = excluded.costs_realized, seed = excluded.seed");
     delete_positions = prepare("DELETE FROM positions WHERE portfolio = ?1");
+    delete_slices = prepare("DELETE FROM slices WHERE portfolio = ?1");
+    insert_slice = prepare(
+        "INSERT INTO slices (portfolio, symbol, side, remaining, child, lot_size, next_at, interval, reason, "
+        "rebalance_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    load_slices = prepare(
+        "SELECT portfolio, symbol, side, remaining, child, lot_size, next_at, interval, reason, rebalance_id "
+        "FROM slices ORDER BY portfolio, symbol, side");
     upsert_position = prepare(
         "INSERT INTO positions (portfolio, symbol, quantity) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (portfolio, symbol) DO UPDATE SET quantity = excluded.quantity");
@@ -782,6 +806,7 @@ void StateStore::commit(const Change& change) {
   Transaction tx(s.begin, s.commit, s.rollback);
   for (const std::string& id : change.removed_portfolios) {
     Run(s.delete_positions, "delete positions").bind(id).execute();
+    Run(s.delete_slices, "delete slices").bind(id).execute();
     Run(s.delete_portfolio, "delete from portfolios").bind(id).execute();
   }
   for (const PortfolioRow& p : change.portfolios) {
@@ -795,9 +820,24 @@ void StateStore::commit(const Change& change) {
         .bind(p.seed)
         .execute();
     Run(s.delete_positions, "replace positions").bind(p.id).execute();
+    Run(s.delete_slices, "replace slices").bind(p.id).execute();
   }
   for (const PositionRow& p : change.positions) {
     Run(s.upsert_position, "write positions").bind(p.portfolio).bind(p.symbol).bind(p.quantity).execute();
+  }
+  for (const SliceRow& c : change.slices) {
+    Run(s.insert_slice, "write slices")
+        .bind(c.portfolio)
+        .bind(c.symbol)
+        .bind(core::to_string(c.side))
+        .bind(c.remaining)
+        .bind(c.child)
+        .bind(c.lot_size)
+        .bind(std::int64_t{c.next_at})
+        .bind(std::int64_t{c.interval})
+        .bind(c.reason)
+        .bind(c.rebalance_id)
+        .execute();
   }
   for (const OrderRow& row : change.orders) {
     const core::Order& o = row.order;
@@ -897,6 +937,24 @@ Snapshot StateStore::load() const {
     while (r.step()) {
       constexpr std::string_view t = "positions";
       snap.positions.push_back(PositionRow{r.text(0, t), r.text(1, t), r.real(2, t)});
+    }
+  }
+  {
+    Run r(s.load_slices, "read slices");
+    while (r.step()) {
+      constexpr std::string_view t = "slices";
+      SliceRow c;
+      c.portfolio = r.text(0, t);
+      c.symbol = r.text(1, t);
+      c.side = r.word<core::Side>(2, t, parse_side);
+      c.remaining = r.real(3, t);
+      c.child = r.real(4, t);
+      c.lot_size = r.real(5, t);
+      c.next_at = r.integer(6, t);
+      c.interval = r.integer(7, t);
+      c.reason = r.text(8, t);
+      c.rebalance_id = r.text(9, t);
+      snap.slices.push_back(std::move(c));
     }
   }
   {

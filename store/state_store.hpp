@@ -43,6 +43,21 @@ struct PositionRow {
   bool operator==(const PositionRow&) const = default;
 };
 
+/// The rest of a sliced order: children not sent yet (engine::SlicePlan).
+struct SliceRow {
+  std::string portfolio;
+  std::string symbol;
+  core::Side side = core::Side::buy;
+  double remaining = 0;  ///< quantity still to send
+  double child = 0;      ///< quantity per child
+  double lot_size = 1;
+  core::TimeNs next_at = 0;
+  core::DurationNs interval = 0;
+  std::string reason;
+  std::string rebalance_id;
+  bool operator==(const SliceRow&) const = default;
+};
+
 /// An order's state, as core defines it; stored as core::to_string spells it
 /// ("created", "sent", "partially_filled", ...).
 using OrderState = core::OrderState;
@@ -86,6 +101,7 @@ struct Snapshot {
   /// Orders in state created, sent or partially_filled, in the order they were
   /// first committed: the ones a restart must re-send or wait for.
   std::vector<OrderRow> unfinished;
+  std::vector<SliceRow> slices;  ///< by portfolio, symbol, side
   Counters counters;
 };
 
@@ -102,7 +118,7 @@ struct OrderUpdate {
 };
 
 /// Everything one engine step changed, written in ONE transaction. Applied in
-/// this order: removed_portfolios, portfolios, positions, orders,
+/// this order: removed_portfolios, portfolios, positions, slices, orders,
 /// order_updates, fills, rebalances, counters.
 struct Change {
   /// Upserted by id. For every portfolio listed here its positions are
@@ -111,6 +127,9 @@ struct Change {
   /// A row for a portfolio not listed in `portfolios` is upserted on its own;
   /// its portfolio must exist.
   std::vector<PositionRow> positions;
+  /// Like positions: for every portfolio listed in `portfolios`, its slices
+  /// are replaced by the rows here that name it (none: nothing left to slice).
+  std::vector<SliceRow> slices;
   std::vector<OrderRow> orders;  ///< upserted by order_id
   std::vector<OrderUpdate> order_updates;  ///< after `orders`; an unknown order_id changes nothing
   std::vector<FillRow> fills;    ///< appended; the order must exist (in the file or in `orders`)

@@ -149,6 +149,51 @@ TEST_CASE("orders booked on send are sent again after a crash but not held open"
   CHECK(quantity(e, "SPY") == 122);  // booked when decided
 }
 
+TEST_CASE("a TWAP cut short by a restart goes on where it stopped, under its rebalance") {
+  testing::ScratchDir dir;
+  auto spec = sixty_forty();
+  spec.slicing = strategies::Slicing{2000, 30 * core::kNanosPerSecond};
+  std::string rebalance_id;
+  {
+    Persistence state = open(dir);
+    Engine e({spec}, {}, kNow);
+    state.restore(e, true);
+    Output out;
+    breach(e, out);  // children: sell AGG 20, 20, 16; buy SPY 6, 6, 6, 4
+    rebalance_id = out.orders.at(0).rebalance_id;
+    state.commit(e, out, kNow, true);
+    out.clear();
+    e.on_timer(kNow + 30 * core::kNanosPerSecond, out);  // the second pair
+    REQUIRE(out.orders.size() == 2);
+    state.commit(e, out, kNow + 30 * core::kNanosPerSecond, true);
+  }
+  Persistence state = open(dir);
+  Engine e({spec}, {}, kNow);
+  state.restore(e, true);
+  CHECK(quantity(e, "AGG") == 260);
+  CHECK(quantity(e, "SPY") == 112);
+  CHECK(e.pending_children(0) == 3);
+  CHECK(e.portfolios()[0].open_orders == 2);
+  // Children wait for prices; the ticks decide nothing new while the plans hold the portfolio.
+  Output ticks;
+  breach(e, ticks);
+  CHECK(ticks.orders.empty());
+  std::vector<double> sells, buys;
+  for (int k = 2; k <= 4; ++k) {
+    Output out;
+    e.on_timer(kNow + k * 30 * core::kNanosPerSecond, out);
+    for (const auto& o : out.orders) {
+      CHECK(o.rebalance_id == rebalance_id);
+      (o.side == core::Side::sell ? sells : buys).push_back(o.quantity);
+    }
+  }
+  CHECK(sells == std::vector<double>{16});
+  CHECK(buys == std::vector<double>{6, 4});
+  CHECK(quantity(e, "AGG") == 244);
+  CHECK(quantity(e, "SPY") == 122);
+  CHECK(e.portfolios()[0].open_orders == 0);
+}
+
 TEST_CASE("a reload adopts a portfolio the file knows from the file, and a new one from its config") {
   testing::ScratchDir dir;
   Persistence state = open(dir);

@@ -444,6 +444,38 @@ TEST_CASE("order updates change the state of an order in the file; a sent mark n
   CHECK(unfinished_ids(store.load()) == std::vector<std::string>{"o-2"});
 }
 
+TEST_CASE("slices round-trip and are replaced with their portfolio's row, like positions") {
+  ScratchDir dir;
+  const std::string path = dir.file("state.db");
+  SliceRow sell{"p", "AGG", core::Side::sell, 36, 20, 1, 1'795'444'230'000'000'000, 30'000'000'000, "threshold", "p-1"};
+  SliceRow buy{"p", "SPY", core::Side::buy, 16, 6, 1, 1'795'444'230'000'000'000, 30'000'000'000, "threshold", "p-1"};
+  {
+    StateStore store = open_ok(path);
+    Change c;
+    c.portfolios = {portfolio("p", 1000), portfolio("q", 10)};
+    c.slices = {sell, buy};
+    store.commit(c);
+  }
+  StateStore store = open_ok(path);
+  CHECK(store.load().slices == std::vector<SliceRow>{sell, buy});
+  // The portfolio written again with one slice left: the other is gone.
+  buy.remaining = 10;
+  Change c;
+  c.portfolios = {portfolio("p", 1000)};
+  c.slices = {buy};
+  store.commit(c);
+  CHECK(store.load().slices == std::vector<SliceRow>{buy});
+  // A change that does not list the portfolio leaves its slices alone; removing it removes them.
+  Change other;
+  other.portfolios = {portfolio("q", 20)};
+  store.commit(other);
+  CHECK(store.load().slices.size() == 1);
+  Change removed;
+  removed.removed_portfolios = {"p"};
+  store.commit(removed);
+  CHECK(store.load().slices.empty());
+}
+
 TEST_CASE("counters survive a reopen and only change when a change carries them") {
   ScratchDir dir;
   const std::string path = dir.file("state.db");
