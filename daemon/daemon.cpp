@@ -326,12 +326,13 @@ void Daemon::setup_metrics() {
   auto& paused = metrics_.gauge("ballast_paused", "1 while paused.");
   auto& killed = metrics_.gauge("ballast_kill_switch", "1 while the kill switch stops every order.");
   auto& uptime = metrics_.gauge("ballast_uptime_seconds", "Seconds since start.");
+  auto& commits = metrics_.gauge("ballast_state_commits", "Transactions written to the state file since start.");
   auto& queued = metrics_.gauge("ballast_orders_queued", "Orders waiting for a gateway to connect.");
   auto& stale = metrics_.gauge("ballast_stale_symbols", "Symbols without a fresh price.");
   auto& volatility =
       metrics_.gauge_family("ballast_portfolio_volatility", "Estimated annualised volatility at current weights.", {"portfolio"});
   metrics_.on_collect([this, &drift, &weight, &value, &open, &age, &paused, &killed, &uptime, &queued, &stale,
-                       &volatility, &costs, &finished] {
+                       &volatility, &costs, &finished, &commits] {
     const core::TimeNs now = wall_now();
     for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
       const auto& p = engine_->portfolios()[i];
@@ -357,6 +358,7 @@ void Daemon::setup_metrics() {
     paused.set(engine_->paused() ? 1 : 0);
     killed.set(engine_->killed() ? 1 : 0);
     uptime.set(std::chrono::duration<double>(Clock::now() - started_).count());
+    commits.set(persistence_ ? static_cast<double>(persistence_->commits()) : 0.0);
     queued.set(sender_ ? static_cast<double>(sender_->queued()) : 0.0);
     double n = 0;
     for (core::SymbolId s = 0; s < engine_->symbols().size(); ++s) n += engine_->stale(s) ? 1 : 0;
@@ -922,6 +924,17 @@ std::string Daemon::status_json() const {
   w.field("batch_p50", batch_latency_.quantile(0.5) / 1e3).field("batch_p99", batch_latency_.quantile(0.99) / 1e3);
   w.end_object();
   w.end_object();
+  w.key("state");
+  if (persistence_) {
+    w.begin_object().field("path", persistence_->path());
+    w.field("durability", cfg_.daemon.durability == config::Durability::normal ? "normal" : "full");
+    w.field("commits", persistence_->commits());
+    w.key("seed_changed").begin_array();
+    for (const auto& id : persistence_->seed_changed()) w.value(id);
+    w.end_array().end_object();
+  } else {
+    w.null();
+  }
   w.key("portfolios").begin_array();
   for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
     const auto& p = engine_->portfolios()[i];

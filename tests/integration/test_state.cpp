@@ -71,6 +71,10 @@ TEST_CASE("positions survive a restart; config holdings seed only the first star
   CHECK(quantity(d, "SPY") == 122);
   CHECK(quantity(d, "AGG") == 244);
   CHECK(d.log().find("differ from those it was first seeded with") != std::string::npos);
+  auto state = d.status()["state"];
+  CHECK(std::string_view(state["durability"]) == "full");
+  CHECK(std::string_view(state["seed_changed"].at(0)) == "main");
+  CHECK(std::string_view(state["path"]).find("state.db") != std::string_view::npos);
   d.prime("AGG", 100);
   d.prime("SPY", 300);
   CHECK(d.orders(3, 400ms).size() == 2);  // at target already: nothing new
