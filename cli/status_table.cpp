@@ -301,6 +301,10 @@ void render_portfolio(const element& portfolio, std::string& out) {
   out += count(number_at(portfolio, "rebalances"));
   out += "  orders ";
   out += count(number_at(portfolio, "orders"));
+  // Shown only when the daemon reports them (and, for counts, when not zero).
+  if (const auto open = number_at(portfolio, "open_orders"); open && *open > 0) out += "  open " + count(open);
+  if (const auto denied = number_at(portfolio, "denied"); denied && *denied > 0) out += "  denied " + count(denied);
+  if (const auto costs = member(portfolio, "costs")) out += "  costs " + money(number_at(*costs, "estimated"));
   out += "\n  last rebalance: ";
   out += last_rebalance(portfolio);
   out.push_back('\n');
@@ -349,6 +353,7 @@ StatusTable render_status_table(std::string_view status_json) {
     out += paused ? (*paused ? "yes" : "no") : std::string(kMissing);
     out += "  uptime: ";
     out += uptime(number_at(root, "uptime_s"));
+    if (bool_at(root, "kill_switch").value_or(false)) out += "  KILL SWITCH ON";
     out += "\n\n";
 
     render_feeds(root, out);

@@ -59,6 +59,16 @@ TEST_CASE("status renders as a header, a feeds block and a block per portfolio")
         "  SHIB    0.00001234  1000000000  50.00%  50.00%  0.00pp      -\n");
 }
 
+TEST_CASE("the kill switch, open orders, denials and costs show when the daemon reports them") {
+  const auto table = render_status_table(R"({"version":"0.1.0","mode":"live","paused":false,"kill_switch":true,
+    "uptime_s":5,"feeds":[],"portfolios":[{"id":"main","value":1000,"cash":10,"rebalances":1,"orders":2,
+    "open_orders":2,"denied":1,"costs":{"estimated":3.5,"realized":3.4},"last_rebalance":null,"assets":[]}]})");
+  REQUIRE_MESSAGE(table.ok(), table.error);
+  CHECK(table.text.find("uptime: 5s  KILL SWITCH ON\n") != std::string::npos);
+  CHECK(table.text.find("  value 1,000.00  cash 10.00  rebalances 1  orders 2  open 2  denied 1  costs 3.50\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("missing, null and mistyped fields print as a dash") {
   const auto table = render_status_table(
       R"({"version":"x","paused":null,"uptime_s":"12","feeds":[{"name":"f"}],)"
