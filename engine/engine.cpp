@@ -605,9 +605,11 @@ execution::CostBreakdown Engine::estimate_cost(std::size_t index, std::size_t as
 execution::SizingResult Engine::size_checked(std::size_t index, bool band_edge, core::TimeNs now, Output& out) {
   PortfolioState& p = portfolios_[index];
   const std::size_t n = p.assets.size();
-  std::vector<char> frozen(n, 0);
+  std::vector<char>& frozen = frozen_;
+  frozen.assign(n, 0);
   std::vector<Denial> denials;
-  std::vector<execution::SizingAsset> assets(n);
+  std::vector<execution::SizingAsset>& assets = sizing_assets_;
+  assets.resize(n);
   execution::SizingResult sized;
   // Each pass freezes at least one more asset, so n + 1 passes always end.
   for (std::size_t pass = 0; pass <= n; ++pass) {
@@ -658,7 +660,8 @@ execution::SizingResult Engine::size_checked(std::size_t index, bool band_edge, 
     // a denied sell is frozen and the buys re-sized without its proceeds; a
     // denied buy is dropped.
     const execution::RiskGate::Savepoint savepoint = gate_.savepoint(p.spec.id, now);
-    std::vector<execution::SizedTrade> allowed;
+    std::vector<execution::SizedTrade>& allowed = allowed_;
+    allowed.clear();
     std::vector<Denial> dropped;
     for (const auto& t : sized.trades) {
       std::optional<Denial> d = pass_gate(index, t, value_, now);
@@ -678,7 +681,7 @@ execution::SizingResult Engine::size_checked(std::size_t index, bool band_edge, 
       gate_.rollback(savepoint);
       continue;
     }
-    sized.trades = std::move(allowed);
+    sized.trades.assign(allowed.begin(), allowed.end());
     for (auto& d : dropped) denials.push_back(std::move(d));
     break;
   }
@@ -694,20 +697,23 @@ std::optional<Denial> Engine::pass_gate(std::size_t index, const execution::Size
                                        core::TimeNs now) {
   const PortfolioState& p = portfolios_[index];
   const AssetState& a = p.assets[t.asset];
-  Denial d;
-  d.portfolio = index;
-  d.order.portfolio = p.spec.id;
-  d.order.symbol = symbols_.name(a.symbol);
-  d.order.side = t.side;
-  d.order.quantity = t.quantity;
-  d.order.reference_price = prices_[a.symbol];
-  d.order.created_at = now;
+  // One order object reused for every check: assigning keeps the strings' buffers.
+  core::Order& o = gate_order_;
+  o.portfolio = p.spec.id;
+  o.symbol = symbols_.name(a.symbol);
+  o.side = t.side;
+  o.quantity = t.quantity;
+  o.reference_price = prices_[a.symbol];
+  o.created_at = now;
   // The last good price: the one before the tick that decided (the first tick has none before it).
   const double last_good = prev_prices_[a.symbol] > 0 ? prev_prices_[a.symbol] : prices_[a.symbol];
-  const execution::GateDecision decision = gate_.check_and_record(d.order, {value, last_good, now});
+  execution::GateDecision decision = gate_.check_and_record(o, {value, last_good, now});
   if (decision.allowed()) return std::nullopt;
+  Denial d;
+  d.portfolio = index;
+  d.order = o;
   d.reason = *decision.denied;
-  d.detail = decision.detail;
+  d.detail = std::move(decision.detail);
   return d;
 }
 

@@ -360,6 +360,10 @@ class Engine {
   std::vector<double> deviation_;
   std::vector<double> risk_prices_;
   std::vector<double> desired_;
+  std::vector<char> frozen_;
+  std::vector<execution::SizingAsset> sizing_assets_;
+  std::vector<execution::SizedTrade> allowed_;
+  core::Order gate_order_;
   std::vector<char> touched_;  ///< per portfolio, for on_ticks
   double value_ = 0;
 };
