@@ -6,23 +6,40 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
+#include <cstdint>
 #include <cstring>
+#include <mutex>
+#include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
 namespace ballast::testing {
 
 int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  // Ports below Linux's ephemeral range (32768 and up by default), so that an
+  // outgoing connection of this or another test cannot take one between the
+  // check here and the bind in the daemon; never the same port twice in a
+  // process; bound once here to see that it is free now.
+  static std::mutex mutex;
+  static std::set<int> handed_out;
+  static std::mt19937 pick{std::random_device{}()};
+  std::lock_guard lock(mutex);
+  std::uniform_int_distribution<int> range(20000, 32000);
+  for (;;) {
+    const int port = range(pick);
+    if (handed_out.contains(port)) continue;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (!free) continue;
+    handed_out.insert(port);
+    return port;
+  }
 }
 
 TempDir::TempDir() {
