@@ -7,7 +7,23 @@
 
 #include "config/config.hpp"
 
+/// Checks a ConfigError's line and column (1-based).
+#define CHECK_AT(error, l, c)     \
+  do {                            \
+    CHECK((error).line == (l));   \
+    CHECK((error).column == (c)); \
+  } while (false)
+
 namespace ballast::config::test {
+
+/// A 60/40 portfolio on lines 1-3; what a test appends starts at line 4.
+inline constexpr std::string_view kHead = R"([[portfolios]]
+id = "p"
+targets = { SPY = 0.6, AGG = 0.4 }
+)";
+
+inline std::string with_head(std::string_view rest) { return std::string(kHead) + std::string(rest); }
+
 
 inline std::string describe(const LoadResult& r) {
   std::string out;

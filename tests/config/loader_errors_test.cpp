@@ -24,12 +24,6 @@ id = "p"
 targets = { A = 1 }
 )";
 
-#define CHECK_AT(error, l, c)     \
-  do {                            \
-    CHECK((error).line == (l));   \
-    CHECK((error).column == (c)); \
-  } while (false)
-
 TEST_CASE("unknown keys are located at the key and list the known ones") {
   SUBCASE("in [execution]") {
     const auto e = only_error(R"([execution]

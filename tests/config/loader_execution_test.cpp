@@ -15,21 +15,8 @@ namespace ballast::config {
 namespace {
 
 using test::only_error;
+using test::with_head;
 using test::valid;
-
-#define CHECK_AT(error, l, c)     \
-  do {                            \
-    CHECK((error).line == (l));   \
-    CHECK((error).column == (c)); \
-  } while (false)
-
-/// Lines 1-3; what a test appends starts at line 4.
-constexpr std::string_view kHead = R"([[portfolios]]
-id = "p"
-targets = { SPY = 0.6, AGG = 0.4 }
-)";
-
-std::string with_head(std::string_view rest) { return std::string(kHead) + std::string(rest); }
 
 TEST_CASE("costs, max_cost_bps and slicing are read into exact values; absent, there are none") {
   const Config none = valid(with_head(""));

@@ -18,23 +18,10 @@ namespace {
 using strategies::ModelKind;
 using test::describe;
 using test::only_error;
+using test::with_head;
 using test::valid;
 
 using Pairs = std::vector<std::pair<std::string, double>>;
-
-#define CHECK_AT(error, l, c)     \
-  do {                            \
-    CHECK((error).line == (l));   \
-    CHECK((error).column == (c)); \
-  } while (false)
-
-/// Lines 1-3; what a test appends starts at line 4.
-constexpr std::string_view kHead = R"([[portfolios]]
-id = "p"
-targets = { SPY = 0.6, AGG = 0.4 }
-)";
-
-std::string with_head(std::string_view rest) { return std::string(kHead) + std::string(rest); }
 
 /// Parses and requires exactly `n` errors, which it returns in file order.
 std::vector<ConfigError> errors(const std::string& text, std::size_t n) {

@@ -19,12 +19,6 @@ using test::valid;
 
 using Pairs = std::vector<std::pair<std::string, double>>;
 
-#define CHECK_AT(error, l, c)     \
-  do {                            \
-    CHECK((error).line == (l));   \
-    CHECK((error).column == (c)); \
-  } while (false)
-
 /// Lines 1-4; what a test appends starts at line 5.
 constexpr std::string_view kHead = R"([[portfolios]]
 id = "p"
