@@ -474,30 +474,30 @@ bool Engine::rebalance(std::size_t index, std::string_view reason, std::string d
   const execution::SizingResult sized = size_checked(index, band_edge, now, out);
   if (sized.trades.empty()) return false;
 
-  RebalanceRecord rec = start_record(p, reason, std::move(detail), now, sized);
-  rec.max_abs_drift = drift.max_abs;
-  rec.total_drift = drift.total;
-  RebalanceEvent event;
-  event.portfolio = index;
-  event.first_order = out.orders.size();
-  emit_trades(index, rec, sized, now, out);
+  execute(index, reason, std::move(detail), drift, sized, now, out);
   if (p.risk_warm) p.vol_reference = std::sqrt(quadratic(p, targets_));
-  p.last_rebalance = rec;
-  event.record = std::move(rec);
-  out.rebalances.push_back(std::move(event));
   return true;
 }
 
-RebalanceRecord Engine::start_record(PortfolioState& p, std::string_view reason, std::string detail, core::TimeNs now,
-                                     const execution::SizingResult& sized) {
-  RebalanceRecord rec;
+void Engine::execute(std::size_t index, std::string_view reason, std::string detail,
+                     const strategies::DriftSummary& drift, const execution::SizingResult& sized, core::TimeNs now,
+                     Output& out) {
+  PortfolioState& p = portfolios_[index];
+  RebalanceEvent event;
+  event.portfolio = index;
+  event.first_order = out.orders.size();
+  RebalanceRecord& rec = event.record;
   rec.rebalance_id = make_id(p.spec.id, core::format_yyyymmdd(now), seq_.next_rebalance++);
   rec.reason = reason;
   rec.detail = std::move(detail);
   rec.at = now;
   rec.value = value_;
+  rec.max_abs_drift = drift.max_abs;
+  rec.total_drift = drift.total;
   for (const auto& t : sized.trades) rec.traded_value += t.value;
-  return rec;
+  emit_trades(index, rec, sized, now, out);
+  p.last_rebalance = rec;
+  out.rebalances.push_back(std::move(event));
 }
 
 void Engine::emit_trades(std::size_t index, RebalanceRecord& rec, const execution::SizingResult& sized,
@@ -736,8 +736,8 @@ void Engine::emit_children(core::TimeNs now, Output& out) {
     }
     bool done = false;
     if (quantity > 0 && px > 0) {
-      const double cost = emit(plan.portfolio, plan.asset, plan.side, quantity, plan.reason, plan.rebalance_id, now, out);
-      (void)cost;
+      // Its cost was estimated with the whole trade, when it was decided.
+      emit(plan.portfolio, plan.asset, plan.side, quantity, plan.reason, plan.rebalance_id, now, out);
       plan.remaining = execution::lots_to_quantity(std::round((plan.remaining - quantity) / plan.lot_size), plan.lot_size);
       done = plan.remaining <= 0;
     } else {
@@ -1220,18 +1220,9 @@ Refusal Engine::cash_flow(std::string_view portfolio, double amount, core::TimeN
   }
   if (sized.trades.empty()) return Refusal::none;
   value_ += amount;
-  RebalanceRecord rec = start_record(p, "cash_flow", detail, now, sized);
   const strategies::DriftSummary drift =
       strategies::summarize_drift({weights_, targets_, (p.cash - amount) / (value_ - amount), p.cash_target});
-  rec.max_abs_drift = drift.max_abs;
-  rec.total_drift = drift.total;
-  RebalanceEvent event;
-  event.portfolio = *index;
-  event.first_order = out.orders.size();
-  emit_trades(*index, rec, sized, now, out);
-  p.last_rebalance = rec;
-  event.record = std::move(rec);
-  out.rebalances.push_back(std::move(event));
+  execute(*index, "cash_flow", detail, drift, sized, now, out);
   return Refusal::none;
 }
 

@@ -220,7 +220,6 @@ class Engine {
   void set_killed(bool killed) { killed_ = killed; }
   /// New gate limits (on reload); the gate's memory of recent orders is kept.
   void set_limits(execution::RiskLimits limits) { gate_.set_limits(std::move(limits)); }
-  const execution::RiskGate& gate() const { return gate_; }
   /// Orders the gate denied, by reason, since start.
   std::uint64_t denied(execution::DenyReason r) const { return denied_[static_cast<std::size_t>(r)]; }
   bool killed() const { return killed_; }
@@ -320,9 +319,9 @@ class Engine {
   std::optional<Denial> pass_gate(std::size_t index, const execution::SizedTrade& t, double value, core::TimeNs now);
   /// Child orders that came due.
   void emit_children(core::TimeNs now, Output& out);
-  /// Starts a rebalance record for `trades`; the caller emits the orders.
-  RebalanceRecord start_record(PortfolioState& p, std::string_view reason, std::string detail, core::TimeNs now,
-                               const execution::SizingResult& sized);
+  /// Records a rebalance of `sized` (its id, why, the drift before) and emits its orders.
+  void execute(std::size_t index, std::string_view reason, std::string detail, const strategies::DriftSummary& drift,
+               const execution::SizingResult& sized, core::TimeNs now, Output& out);
   void emit_trades(std::size_t index, RebalanceRecord& rec, const execution::SizingResult& sized, core::TimeNs now,
                    Output& out);
   void finish_order(PortfolioState& p, core::OrderState state);
