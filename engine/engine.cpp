@@ -149,6 +149,10 @@ void Engine::build_portfolio(PortfolioState& p, strategies::PortfolioSpec spec, 
   p.cash_target = p.spec.cash_target;
   p.model_kind = p.spec.model.kind;
   if (!keep_risk) build_risk(p);
+  size_symbol_tables();
+}
+
+void Engine::size_symbol_tables() {
   const std::size_t n = symbols_.size();
   prices_.resize(n, 0.0);
   prev_prices_.resize(n, 0.0);
@@ -1103,13 +1107,7 @@ bool Engine::restore_positions(std::string_view portfolio, double cash,
     }
   }
   if (added) {
-    const std::size_t n = symbols_.size();
-    prices_.resize(n, 0.0);
-    prev_prices_.resize(n, 0.0);
-    bids_.resize(n, std::numeric_limits<double>::quiet_NaN());
-    asks_.resize(n, std::numeric_limits<double>::quiet_NaN());
-    price_ts_.resize(n, 0);
-    stale_.resize(n, 0);
+    size_symbol_tables();
     rebuild_index();
   }
   p.start_value = 0;

@@ -290,6 +290,8 @@ class Engine {
 
   void build_portfolio(PortfolioState& p, strategies::PortfolioSpec spec, core::TimeNs now, bool keep_positions);
   void rebuild_index();
+  /// Per-symbol tables sized to the symbol table (new symbols unpriced).
+  void size_symbol_tables();
   bool ready(const PortfolioState& p) const;
   void evaluate(std::size_t index, core::TimeNs now, Output& out);
   /// Values the portfolio into the scratch buffers; false when a price is missing.
