@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
 
 #include "core/json_writer.hpp"
 
@@ -25,4 +26,19 @@ TEST_CASE("json numbers are shortest round-trip") {
   std::string c;
   append_json_string(c, std::string("\x01", 1));
   CHECK(c == "\"\\u0001\"");
+}
+
+TEST_CASE("json numbers at or beyond 2^64 are written in exponent form, not as long integers") {
+  // A 21-digit integer is what shortest round-trip gives for these; decoders
+  // that read integers into 64 bits (the project's own among them) refuse it.
+  for (const double d : {1.2345678901234567e20, 18446744073709551616.0, -3.0e25, 5.7e11 * 1e9}) {
+    std::string s;
+    append_json_number(s, d);
+    CAPTURE(s);
+    CHECK(s.find('e') != std::string::npos);
+    CHECK(std::stod(s) == d);
+  }
+  std::string small;
+  append_json_number(small, 123456789012.0);
+  CHECK(small == "123456789012");
 }

@@ -104,6 +104,18 @@ TEST_CASE("orders round-trip: market and limit, fractional lots, escapes") {
   CHECK(json.find(R"("limit_price":37123.45)") != std::string::npos);
 }
 
+TEST_CASE("orders with huge numbers round-trip through the project's own decoder") {
+  Order o = spec_order();
+  o.quantity = 5.7e11;
+  o.reference_price = 1.2345678901234567e20;
+  std::string wire;
+  encode_order(o, wire);
+  const DecodedOrder back = decode_order(wire);
+  CAPTURE(wire);
+  REQUIRE(back.ok);
+  check_same(o, back.order);
+}
+
 TEST_CASE("encoding appends to what the buffer already holds") {
   std::string out = "x";
   encode_order(spec_order(), out);
