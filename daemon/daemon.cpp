@@ -110,6 +110,8 @@ class Daemon {
   void handle_output(Clock::time_point received);
   void on_timer();
   void arm_timer();
+  /// Waits for the next signal; SIGHUP reloads and waits again, SIGTERM and SIGINT stop.
+  void wait_for_signal();
   void refresh_staleness(core::TimeNs now);
   /// Commits what is waiting (sent marks); a failure turns the kill switch on.
   void flush_state(core::TimeNs now);
@@ -271,18 +273,7 @@ bool Daemon::setup() {
   signals_.add(SIGTERM);
   signals_.add(SIGINT);
   signals_.add(SIGHUP);
-  std::function<void(const boost::system::error_code&, int)> on_signal;
-  on_signal = [this, on_signal](const boost::system::error_code& ec, int sig) mutable {
-    if (ec) return;
-    if (sig == SIGHUP) {
-      reload("SIGHUP", nullptr);
-      signals_.async_wait(on_signal);
-    } else {
-      spdlog::info("{} received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-      shutdown();
-    }
-  };
-  signals_.async_wait(on_signal);
+  wait_for_signal();
   arm_timer();
 
   spdlog::info("ballastd {} started: mode={} feeds={} portfolios={} status=http://{} orders={} fills={}",
@@ -597,6 +588,19 @@ void Daemon::on_timer() {
   flush_state(now);
 }
 
+void Daemon::wait_for_signal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec || stopping_) return;
+    if (sig == SIGHUP) {
+      reload("SIGHUP", nullptr);
+      wait_for_signal();
+      return;
+    }
+    spdlog::info("{} received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    shutdown();
+  });
+}
+
 void Daemon::arm_timer() {
   timer_.expires_after(std::chrono::milliseconds(200));
   timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -880,6 +884,7 @@ std::string Daemon::status_json() const {
   w.field("paused", engine_->paused());
   w.field("kill_switch", engine_->killed());
   w.field("healthy", health_reason(now).empty());
+  w.key("reloads").begin_object().field("applied", reloads_).field("refused", reloads_refused_).end_object();
   w.key("feeds").begin_array();
   for (const auto& f : feeds_) {
     w.begin_object().field("name", f->cfg.name).field("endpoint", f->cfg.endpoint);

@@ -370,6 +370,26 @@ TEST_CASE("SIGTERM and SIGINT stop the daemon cleanly with exit 0") {
   }
 }
 
+TEST_CASE("every SIGHUP reloads, and SIGTERM after several reloads still stops with exit 0") {
+  // systemctl reload twice must not take the service down.
+  DaemonHarness d(kSixtyForty);
+  d.start();
+  const std::string good = d.dir.read("ballast.toml");
+  const char* spy_targets[] = {"SPY = 0.5, AGG = 0.5", "SPY = 0.7, AGG = 0.3", "SPY = 0.4, AGG = 0.6"};
+  const double expected[] = {0.5, 0.7, 0.4};
+  for (int i = 0; i < 3; ++i) {
+    std::string changed = good;
+    changed.replace(changed.find("SPY = 0.6, AGG = 0.4"), 20, spy_targets[i]);
+    d.dir.write("ballast.toml", changed);
+    d.process->signal(SIGHUP);
+    REQUIRE(eventually([&] { return num(asset(d.status(), 0, "SPY")["target"]) == expected[i]; }));
+    CHECK(num(d.status()["reloads"]["applied"]) == i + 1);
+    CHECK(d.process->running());
+  }
+  d.process->signal(SIGTERM);
+  CHECK(d.process->wait_exit(5s) == 0);
+}
+
 TEST_CASE("check-config reports every problem with file:line:column and exits 78") {
   TempDir dir;
   dir.write("bad.toml", R"([daemon]
