@@ -37,8 +37,11 @@ struct FeedConfig {
   bool bind = false;  ///< default: the daemon connects, the publisher binds
   core::FeedFormat format;
   core::DurationNs stale_after = 30 * core::kNanosPerSecond;
-  /// Largest accepted move from the last accepted price, as a fraction; unset = no check.
-  std::optional<double> max_jump;
+  /// Largest accepted move from the last accepted price, as a fraction; unset
+  /// (written "none") = no check. The default keeps one absurd print from moving a price.
+  std::optional<double> max_jump = 0.5;
+  /// Ticks stamped further ahead of the receive clock are bad_time; unset ("none") = no check.
+  std::optional<core::DurationNs> max_future = 5 * core::kNanosPerSecond;
   /// Consecutive ticks that agree on a new level beyond max_jump, which confirm it.
   int jump_confirm = 3;
 };
@@ -53,8 +56,9 @@ struct ExecutionConfig {
   core::DurationNs order_timeout = 300 * core::kNanosPerSecond;
   /// Start with the kill switch on: no order leaves until it is released.
   bool kill_switch = false;
-  /// `[execution.limits]`: the pre-trade risk gate.
-  execution::RiskLimits limits;
+  /// `[execution.limits]`: the pre-trade risk gate. No order may be worth more
+  /// than the portfolio unless the file says "none" for max_order_fraction.
+  execution::RiskLimits limits{.max_order_fraction = 1.0};
 };
 
 struct StatusConfig {

@@ -178,7 +178,9 @@ class Loader {
   FeedConfig read_feed(const toml::table& t) {
     TableReader r(
         t, "[[feeds]]", "",
-        {"name", "endpoint", "bind", "framing", "stale_after", "max_jump", "jump_confirm", "fields", "symbols"}, diag_);
+        {"name", "endpoint", "bind", "framing", "stale_after", "max_jump", "max_future", "jump_confirm", "fields",
+         "symbols"},
+        diag_);
     FeedConfig f;
     if (!r.has("name")) {
       r.missing("name");
@@ -196,7 +198,8 @@ class Loader {
       f.format.framing = *v == "topic-json" ? core::Framing::topic_json : core::Framing::multipart;
     }
     if (auto v = duration(r, "stale_after")) f.stale_after = *v;
-    if (auto v = r.number("max_jump", Bound::positive)) f.max_jump = *v;
+    number_or_none(r, "max_jump", Bound::positive, f.max_jump);
+    duration_or_none(r, "max_future", f.max_future);
     if (auto v = r.integer("jump_confirm")) {
       if (*v < 1 || *v > INT_MAX) {
         diag_.error(r.node("jump_confirm")->source(), "jump_confirm: must be an integer in 1.." +
@@ -253,7 +256,7 @@ class Loader {
                    "restricted_symbols", "max_daily_turnover"},
                   diag_);
     if (auto v = r.number("max_order_value", Bound::positive)) out.max_order_value = *v;
-    if (auto v = r.number("max_order_fraction", Bound::unit_positive)) out.max_order_fraction = *v;
+    number_or_none(r, "max_order_fraction", Bound::unit_positive, out.max_order_fraction);
     if (auto v = r.number("price_collar", Bound::positive)) out.price_collar = *v;
     if (auto v = r.number("max_daily_turnover", Bound::positive)) out.max_daily_turnover = *v;
     if (auto v = r.integer("max_orders_per_minute")) {
@@ -957,6 +960,33 @@ class Loader {
     diag_.error(r.node(key)->source(),
                 r.name(key) + ": expected a duration, " + std::string(kDurationForms) + ", got " + quote(*text));
     return std::nullopt;
+  }
+
+  /// A limit with a safe default that the file may switch off: a number within
+  /// `bound`, or "none" (out empties). Absent: `out` keeps its default.
+  void number_or_none(TableReader& r, std::string_view key, Bound bound, std::optional<double>& out) {
+    const toml::node* n = r.node(key);
+    if (!n) return;
+    if (const auto* s = n->as_string()) {
+      if (s->get() == "none") out.reset();
+      else diag_.error(n->source(), r.name(key) + ": expected a number or \"none\", got " + quote(s->get()));
+      return;
+    }
+    if (auto v = r.number(key, bound)) out = *v;
+  }
+
+  /// As number_or_none, for a duration longer than 0.
+  void duration_or_none(TableReader& r, std::string_view key, std::optional<core::DurationNs>& out) {
+    const toml::node* n = r.node(key);
+    if (!n) return;
+    if (const auto* s = n->as_string(); s && s->get() == "none") {
+      out.reset();
+    } else if (const auto d = s ? core::parse_duration(s->get()) : std::nullopt; d && *d > 0) {
+      out = *d;
+    } else {
+      diag_.error(n->source(), r.name(key) + ": expected a duration longer than 0 (" + std::string(kDurationForms) +
+                                   ") or \"none\", got " + (s ? quote(s->get()) : std::string(type_name(n->type()))));
+    }
   }
 
   std::optional<std::string> endpoint(TableReader& r, std::string_view key) {

@@ -12,6 +12,7 @@ std::string_view to_string(RejectReason r) {
     case RejectReason::bad_price: return "bad_price";
     case RejectReason::out_of_order: return "out_of_order";
     case RejectReason::jump: return "jump";
+    case RejectReason::bad_time: return "bad_time";
   }
   return "malformed";
 }

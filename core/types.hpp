@@ -20,8 +20,9 @@ std::string_view to_string(Side s);
 std::string_view to_string(OrderType t);
 
 /// Why a tick was dropped; the names are the ones of SPEC §2 and the metrics.
-enum class RejectReason : std::uint8_t { malformed, unknown_symbol, bad_price, out_of_order, jump };
-inline constexpr int kRejectReasonCount = 5;
+/// Why a tick was dropped. bad_time: stamped further ahead of the receive clock than the feed's max_future.
+enum class RejectReason : std::uint8_t { malformed, unknown_symbol, bad_price, out_of_order, jump, bad_time };
+inline constexpr int kRejectReasonCount = 6;
 std::string_view to_string(RejectReason r);
 
 /// A tick accepted by a feed, in the portfolio's symbols.

@@ -87,7 +87,7 @@ struct Feed {
   std::array<Counter*, core::kRejectReasonCount> reject_metrics{};
 
   explicit Feed(config::FeedConfig c)
-      : cfg(std::move(c)), decoder(cfg.format), limits{cfg.max_jump, cfg.jump_confirm, cfg.stale_after} {}
+      : cfg(std::move(c)), decoder(cfg.format), limits{cfg.max_jump, cfg.jump_confirm, cfg.stale_after, cfg.max_future} {}
 };
 
 /// An order as /status shows it after it left (or, in dry-run, would have).
@@ -638,7 +638,8 @@ void Daemon::reload(const char* why, std::string* error_out) {
         feeds_[i]->cfg.stale_after = a.stale_after;
         feeds_[i]->cfg.max_jump = a.max_jump;
         feeds_[i]->cfg.jump_confirm = a.jump_confirm;
-        feeds_[i]->limits = {a.max_jump, a.jump_confirm, a.stale_after};
+        feeds_[i]->cfg.max_future = a.max_future;
+        feeds_[i]->limits = {a.max_jump, a.jump_confirm, a.stale_after, a.max_future};
       }
     }
   }

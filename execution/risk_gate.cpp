@@ -161,16 +161,21 @@ GateDecision RiskGate::check_and_record(const core::Order& order, const GateCont
     return deny(DenyReason::max_order_value, format("order value %.2f beyond max_order_value %.2f", value, *cap));
   }
 
-  if (const auto& cap = limits_.max_order_fraction) {
+  {
+    // Whatever the limits say, no order is worth more than the whole portfolio:
+    // without a max_order_fraction the cap is 1.
+    const double cap = limits_.max_order_fraction.value_or(1.0);
     if (!positive_finite(ctx.portfolio_value)) {
       return deny(DenyReason::max_order_fraction,
-                  format("portfolio value %.2f: max_order_fraction needs a positive one", ctx.portfolio_value));
+                  format("portfolio value %.2f: an order needs a positive one", ctx.portfolio_value));
     }
     const double fraction = value / ctx.portfolio_value;
-    if (beyond(fraction, *cap)) {
+    if (beyond(fraction, cap)) {
       return deny(DenyReason::max_order_fraction,
-                  format("order value %.2f is %.4f of portfolio value %.2f, beyond max_order_fraction %.4f", value,
-                         fraction, ctx.portfolio_value, *cap));
+                  limits_.max_order_fraction
+                      ? format("order value %.2f is %.4f of portfolio value %.2f, beyond max_order_fraction %.4f",
+                               value, fraction, ctx.portfolio_value, cap)
+                      : format("order value %.2f is more than the portfolio value %.2f", value, ctx.portfolio_value));
     }
   }
 

@@ -17,12 +17,13 @@
 
 namespace ballast::execution {
 
-/// Every limit is optional: an unset one is not checked. Limits compare
-/// strictly: an order exactly at a limit passes, one just over it is denied.
+/// Every limit is optional: an unset one is not checked, except that no order
+/// may ever be worth more than its portfolio (an unset max_order_fraction is 1).
+/// Limits compare strictly: an order exactly at a limit passes, one just over it is denied.
 struct RiskLimits {
   /// quantity × reference_price, in the portfolio's currency; > 0.
   std::optional<double> max_order_value;
-  /// Order value over the portfolio value; in (0, 1].
+  /// Order value over the portfolio value; in (0, 1]. Unset: 1.
   std::optional<double> max_order_fraction;
   /// Largest |reference_price / last_good_price − 1|; > 0.
   std::optional<double> price_collar;

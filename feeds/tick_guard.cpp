@@ -30,6 +30,7 @@ TickGuard::Verdict TickGuard::check(core::SymbolId symbol, double price, core::T
   if (symbol >= symbols_.size()) return {core::RejectReason::unknown_symbol};
   // Decoders already drop these; the guard is the last line before a price moves.
   if (!std::isfinite(price) || price <= 0) return {core::RejectReason::bad_price};
+  if (limits.max_future && ts - now > *limits.max_future) return {core::RejectReason::bad_time};
   SymbolState& s = symbols_[symbol];
   if (!s.has_last) {
     accept(s, price, ts, now, limits);

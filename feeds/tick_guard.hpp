@@ -24,10 +24,13 @@ class TickGuard {
     /// A symbol last delivered by this feed is stale after this long without an
     /// accepted tick.
     core::DurationNs stale_after = 30 * core::kNanosPerSecond;
+    /// A tick stamped more than this ahead of its receipt is bad_time; unset = no check.
+    /// Without it, one tick from the future would make every later real tick out_of_order.
+    std::optional<core::DurationNs> max_future = 5 * core::kNanosPerSecond;
   };
 
   struct Verdict {
-    /// Empty when accepted; otherwise out_of_order, jump, bad_price or unknown_symbol.
+    /// Empty when accepted; otherwise bad_time, out_of_order, jump, bad_price or unknown_symbol.
     std::optional<core::RejectReason> reject;
     /// Accepted as the confirmation of a new level after a run of jump rejections.
     bool confirmed_jump = false;
@@ -37,8 +40,9 @@ class TickGuard {
 
   explicit TickGuard(std::size_t symbol_count);
 
-  /// `ts` is the data's time (ordering), `now` the time of receipt (staleness).
-  /// Equal timestamps are in order. An accepted tick becomes the reference.
+  /// `ts` is the data's time (ordering), `now` the time of receipt (staleness
+  /// and the future limit). Equal timestamps are in order. An accepted tick
+  /// becomes the reference; a rejected one moves no price and no ordering mark.
   Verdict check(core::SymbolId symbol, double price, core::TimeNs ts, core::TimeNs now, const Limits& limits);
 
   /// Never-ticked and unknown symbols are stale.

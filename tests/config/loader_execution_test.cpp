@@ -14,6 +14,7 @@
 namespace ballast::config {
 namespace {
 
+using test::contains;
 using test::only_error;
 using test::with_head;
 using test::valid;
@@ -81,6 +82,54 @@ max_daily_turnover = 1.5
   CHECK(l.restricted_symbols == std::vector<std::string>{"XYZ", "ABC"});
   CHECK(l.max_daily_turnover == 1.5);
   CHECK(valid("[daemon]\ndurability = \"off\"\n").daemon.durability == Durability::off);
+}
+
+TEST_CASE("absent limits are safe: max_jump 0.5, max_future 5s, max_order_fraction 1; \"none\" switches each off") {
+  const std::string feed = "[[feeds]]\nname = \"f\"\nendpoint = \"tcp://127.0.0.1:5556\"\n";
+  const Config safe = valid(with_head(feed));
+  CHECK(safe.feeds.at(0).max_jump == 0.5);
+  CHECK(safe.feeds.at(0).max_future == 5 * core::kNanosPerSecond);
+  CHECK(safe.execution.limits.max_order_fraction == 1.0);
+
+  const Config off = valid(with_head(feed + "max_jump = \"none\"\nmax_future = \"none\"\n"
+                                            "[execution.limits]\nmax_order_fraction = \"none\"\n"));
+  CHECK_FALSE(off.feeds.at(0).max_jump.has_value());
+  CHECK_FALSE(off.feeds.at(0).max_future.has_value());
+  CHECK_FALSE(off.execution.limits.max_order_fraction.has_value());
+
+  const Config set = valid(with_head(feed + "max_jump = 0.1\nmax_future = \"250ms\"\n"));
+  CHECK(set.feeds.at(0).max_jump == 0.1);
+  CHECK(set.feeds.at(0).max_future == 250 * core::kNanosPerSecond / 1000);
+}
+
+TEST_CASE("limits that take \"none\" refuse other words and bad values, located") {
+  const std::string feed = "[[feeds]]\nname = \"f\"\nendpoint = \"tcp://127.0.0.1:5556\"\n";
+  SUBCASE("max_jump as another word") {
+    const auto e = only_error(with_head(feed + "max_jump = \"off\"\n"));
+    CHECK_AT(e, 7, 12);
+    CHECK(e.message == "max_jump: expected a number or \"none\", got \"off\"");
+  }
+  SUBCASE("max_jump not positive") {
+    const auto e = only_error(with_head(feed + "max_jump = 0\n"));
+    CHECK_AT(e, 7, 12);
+    CHECK(e.message == "max_jump: must be > 0, got 0");
+  }
+  SUBCASE("max_future as a number") {
+    const auto e = only_error(with_head(feed + "max_future = 5\n"));
+    CHECK_AT(e, 7, 14);
+    CHECK(contains(e.message, "max_future: expected a duration longer than 0"));
+    CHECK(contains(e.message, "or \"none\", got an integer"));
+  }
+  SUBCASE("max_future of zero") {
+    const auto e = only_error(with_head(feed + "max_future = \"0s\"\n"));
+    CHECK_AT(e, 7, 14);
+    CHECK(contains(e.message, "got \"0s\""));
+  }
+  SUBCASE("max_order_fraction as another word") {
+    const auto e = only_error("[execution.limits]\nmax_order_fraction = \"unlimited\"\n");
+    CHECK_AT(e, 2, 22);
+    CHECK(e.message == "limits.max_order_fraction: expected a number or \"none\", got \"unlimited\"");
+  }
 }
 
 TEST_CASE("cost errors") {

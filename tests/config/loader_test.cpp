@@ -128,7 +128,8 @@ TEST_CASE("a full configuration is read into the exact typed values") {
   CHECK_FALSE(b.bind);
   CHECK(b.format.framing == core::Framing::multipart);
   CHECK(b.stale_after == 30 * core::kNanosPerSecond);
-  CHECK_FALSE(b.max_jump.has_value());
+  CHECK(b.max_jump == 0.5);  // the safe default
+  CHECK(b.max_future == 5 * core::kNanosPerSecond);
   CHECK(b.jump_confirm == 3);
   CHECK(b.format.symbols.empty());
 

@@ -60,10 +60,10 @@ TEST_CASE("deny reasons have the snake_case names of the metrics") {
   CHECK(to_string(DenyReason::daily_turnover) == "daily_turnover");
 }
 
-TEST_CASE("risk gate with no limits allows any order") {
+TEST_CASE("risk gate with no limits allows any order up to the portfolio's value") {
   RiskGate gate{RiskLimits{}};
   for (int i = 0; i < 100; ++i) {
-    const auto d = gate.check_and_record(order("SPY", Side::buy, 1e6, 500), context(t0, 1, 0));
+    const auto d = gate.check_and_record(order("SPY", Side::buy, 1e6, 500), context(t0, 5e8, 0));
     CHECK(d.allowed());
     CHECK(d.detail.empty());
   }
@@ -118,6 +118,20 @@ TEST_CASE("max_order_fraction denies when there is no positive portfolio value t
   }
 }
 
+TEST_CASE("without any limit an order worth more than the whole portfolio is still denied") {
+  RiskGate gate{RiskLimits{}};
+  CHECK(gate.check_and_record(order("SPY", Side::buy, 1000, 100), context(t0, 100'000)).allowed());  // exactly all of it
+  const auto d = gate.check_and_record(order("SPY", Side::buy, 1001, 100), context(t0, 100'000));
+  REQUIRE(d.denied);
+  CHECK(*d.denied == DenyReason::max_order_fraction);
+  CHECK(d.detail == "order value 100100.00 is more than the portfolio value 100000.00");
+  // The absurd order a single bad tick once produced: 5.7e11 units.
+  CHECK(*gate.check_and_record(order("AGG", Side::buy, 5.7e11, 99), context(t0, 1e8)).denied ==
+        DenyReason::max_order_fraction);
+  CHECK(*gate.check_and_record(order("SPY", Side::buy, 1, 100), context(t0, 0.0)).denied ==
+        DenyReason::max_order_fraction);
+}
+
 TEST_CASE("price collar allows moves up to the collar either way and denies beyond it") {
   RiskLimits l;
   l.price_collar = 0.02;
@@ -142,9 +156,11 @@ TEST_CASE("price collar denies without a last good price and on a non-finite ref
   const auto none = gate.check_and_record(order("SPY", Side::buy, 1, 100), context(t0, 1e6, 0));
   REQUIRE(none.denied);
   CHECK(*none.denied == DenyReason::price_collar);
+  // A non-finite reference price makes a non-finite order value, which the
+  // portfolio-value cap (always on) refuses before the collar looks at it.
   const auto nan = gate.check_and_record(order("SPY", Side::buy, 1, std::nan("")), context(t0));
   REQUIRE(nan.denied);
-  CHECK(*nan.denied == DenyReason::price_collar);
+  CHECK(*nan.denied == DenyReason::max_order_fraction);
 }
 
 TEST_CASE("a non-finite order value fails the value limit") {
@@ -266,9 +282,10 @@ TEST_CASE("daily turnover is judged against the portfolio value of the moment") 
   // The portfolio fell to 80000: 40000 + 1 is beyond 0.5 of it.
   CHECK(!gate.check_and_record(order("SPY", Side::buy, 1, 1), context(plus_s(t0, 60), 80'000)).allowed());
   CHECK(gate.check_and_record(order("SPY", Side::buy, 1, 1), context(plus_s(t0, 60), 100'000)).allowed());
+  // Nothing trades against a portfolio worth nothing: the always-on value cap says so first.
   const auto d = gate.check_and_record(order("SPY", Side::buy, 1, 1), context(plus_s(t0, 60), 0));
   REQUIRE(d.denied);
-  CHECK(*d.denied == DenyReason::daily_turnover);
+  CHECK(*d.denied == DenyReason::max_order_fraction);
 }
 
 TEST_CASE("kill switch blocks an order that passes everything else, and releases") {

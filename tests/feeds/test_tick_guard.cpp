@@ -182,3 +182,28 @@ TEST_CASE("unknown symbols and unusable prices are refused; resize keeps state")
   CHECK(g.check(2, 50, kT0, kT0, l).accepted());
   CHECK(g.check(0, 101, kT0 - 1, kT0, l).reject == RejectReason::out_of_order);
 }
+
+TEST_CASE("a tick stamped beyond max_future is bad_time and never moves the out-of-order mark") {
+  TickGuard g(1);
+  TickGuard::Limits l;
+  l.max_future = 5 * kSecond;
+  REQUIRE(g.check(0, 100, kT0, kT0, l).accepted());
+  // A year ahead: once, this froze the symbol until restart.
+  CHECK(g.check(0, 101, kT0 + 365 * 86400 * kSecond, kT0 + kSecond, l).reject == RejectReason::bad_time);
+  CHECK(g.last_price(0) == 100);
+  CHECK(g.check(0, 102, kT0 + 2 * kSecond, kT0 + 2 * kSecond, l).accepted());
+  // Up to the limit ahead is fine (clocks differ a little); just beyond is not.
+  CHECK(g.check(0, 103, kT0 + 8 * kSecond, kT0 + 3 * kSecond, l).accepted());
+  CHECK(g.check(0, 104, kT0 + 9 * kSecond + 1, kT0 + 4 * kSecond, l).reject == RejectReason::bad_time);
+  CHECK(g.check(0, 105, kT0 + 9 * kSecond, kT0 + 9 * kSecond, l).accepted());
+}
+
+TEST_CASE("the very first tick of a symbol is judged against max_future too, and unset means no check") {
+  TickGuard g(2);
+  TickGuard::Limits l;  // 5 s by default
+  CHECK(g.check(0, 100, kT0 + 60 * kSecond, kT0, l).reject == RejectReason::bad_time);
+  CHECK_FALSE(g.last_price(0).has_value());
+  CHECK(g.check(0, 100, kT0, kT0, l).accepted());
+  l.max_future.reset();
+  CHECK(g.check(1, 100, kT0 + 3600 * kSecond, kT0, l).accepted());
+}

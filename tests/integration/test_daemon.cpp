@@ -176,6 +176,7 @@ TEST_CASE("a burst of hostile ticks moves no price, is counted, and the daemon s
       {"SPY", R"({"price": "1e999"})"},
       {"SPY", R"({"price": 4000})"},                      // a jump beyond 25%
       {"SPY", R"({"price": 390, "ts": 1700000000})"},     // older than the last tick
+      {"SPY", R"({"price": 390, "ts": 4000000000})"},     // from 2096: beyond max_future
       {"SPY", R"({"price": 390, "ts": "yesterday"})"},
       {"QQQ", R"({"price": 390})"},                       // nobody holds it
       {"SPY", R"([390])"},
@@ -199,13 +200,38 @@ TEST_CASE("a burst of hostile ticks moves no price, is counted, and the daemon s
   CHECK(num(rejected["jump"]) == 1);
   CHECK(num(rejected["out_of_order"]) == 1);
   CHECK(num(rejected["unknown_symbol"]) == 1);
+  CHECK(num(rejected["bad_time"]) == 1);
   CHECK(num(rejected["malformed"]) + num(rejected["bad_price"]) + num(rejected["jump"]) +
-            num(rejected["out_of_order"]) + num(rejected["unknown_symbol"]) ==
+            num(rejected["out_of_order"]) + num(rejected["unknown_symbol"]) + num(rejected["bad_time"]) ==
         hostile.size());
   CHECK(d.orders(1, 200ms).empty());
   CHECK(d.process->running());
   d.publish_frames({"SPY", R"({"price": 300})"});  // a real 25% move: inside max_jump
   check_hand_computed_rebalance(d.orders(2), "threshold");
+}
+
+TEST_CASE("one tick from the future is bad_time and does not freeze the symbol") {
+  DaemonHarness d(kSixtyForty);
+  d.start();
+  price_inside_band(d);
+  const double accepted = d.ticks();
+  d.publish_frames({"SPY", R"({"price": 401, "ts": 4000000000})"});  // 2096
+  d.publish_frames({"SPY", R"({"price": 300})"});                    // stamped at receipt: now
+  check_hand_computed_rebalance(d.orders(2), "threshold");
+  CHECK(d.ticks() == accepted + 1);
+  CHECK(num(d.status()["feeds"].at(0)["rejected"]["bad_time"]) == 1);
+  CHECK(num(d.status()["feeds"].at(0)["rejected"]["out_of_order"]) == 0);
+}
+
+TEST_CASE("with no limits written, one absurd print neither moves a price nor makes an order") {
+  // The feed's default max_jump of 0.5 stops it; once a tick at 1e12 made an order for 5.7e11 units.
+  DaemonHarness d(kSixtyForty);
+  d.start();
+  price_inside_band(d);
+  d.publish_frames({"SPY", R"({"price": 1e12})"});
+  REQUIRE(eventually([&] { return num(d.status()["feeds"].at(0)["rejected"]["jump"]) == 1; }));
+  CHECK(num(asset(d.status(), 0, "SPY")["price"]) == 400);
+  CHECK(d.orders(1, 300ms).empty());
 }
 
 TEST_CASE("a confirmed large move is accepted after jump_confirm ticks") {
@@ -491,14 +517,14 @@ TEST_CASE("the kill switch stops every order, from the control socket and from t
     price_inside_band(d);
     CHECK(d.post("/control/kill").status == 200);
     CHECK(bool(d.status()["kill_switch"]) == true);
-    d.publish("SPY", R"({"price": 100})");  // a large drift
-    REQUIRE(eventually([&] { return num(asset(d.status(), 0, "SPY")["price"]) == 100; }));
+    d.publish("SPY", R"({"price": 250})");  // a large drift
+    REQUIRE(eventually([&] { return num(asset(d.status(), 0, "SPY")["price"]) == 250; }));
     CHECK(d.orders(1, 300ms).empty());
     CHECK(d.post("/control/rebalance?portfolio=main").status == 409);
     const auto metrics = d.get("/metrics").body;
     CHECK(metrics.find("ballast_kill_switch 1") != std::string::npos);
     CHECK(d.post("/control/release").status == 200);
-    d.publish("SPY", R"({"price": 100})");
+    d.publish("SPY", R"({"price": 250})");
     CHECK(d.orders(2).size() == 2);
   }
   {
