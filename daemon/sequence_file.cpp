@@ -57,7 +57,7 @@ bool SequenceFile::write(const engine::Sequences& reserved, std::string& error) 
   std::ostringstream text;
   text << "next_order " << reserved.next_order << "\nnext_rebalance " << reserved.next_rebalance << "\n";
   const std::string body = text.str();
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
     error = "cannot write " + tmp + ": " + std::strerror(errno);
     return false;

@@ -26,6 +26,9 @@ bool Change::empty() const {
 
 namespace {
 
+/// The state file, its -wal and -shm, and its lock: read and written by the daemon's user only.
+constexpr mode_t kStateFileMode = 0600;
+
 // "BLST": lets open() tell our files from any other SQLite database.
 constexpr std::int32_t kApplicationId = 0x424C5354;
 constexpr std::int64_t kSchemaVersion = 1;
@@ -397,7 +400,7 @@ class LockFile {
 
   void acquire(const std::string& db_path) {
     const std::string lock_path = db_path + ".lock";
-    fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kStateFileMode);
     if (fd_ < 0) {
       const int err = errno;
       throw OpenFailure{"cannot open lock file " + lock_path + ": " + errno_text(err)};
@@ -449,6 +452,13 @@ std::string detail(const StoreError& e, const std::string& path) {
 void create_database(const std::string& path, const std::string& dir) {
   const std::string tmp = path + ".creating";
   for (const char* suffix : {"", "-journal", "-wal", "-shm"}) ::unlink((tmp + suffix).c_str());
+  // Made here, owner-only, before SQLite opens it: SQLite would create it
+  // 0644, and gives the -wal and -shm files the mode of the database.
+  if (const int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, kStateFileMode); fd >= 0) {
+    ::close(fd);
+  } else {
+    throw OpenFailure{"cannot create state file " + tmp + ": " + errno_text(errno)};
+  }
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(tmp.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                                                         SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -722,6 +732,13 @@ std::variant<StateStore, OpenError> StateStore::open(const std::string& path, Du
       if (::access(path.c_str(), R_OK | W_OK) != 0) {
         const int err = errno;
         throw OpenFailure{"state file " + path + " cannot be opened read-write: " + errno_text(err)};
+      }
+      // Files of older versions were made 0644: positions and orders are
+      // nobody else's business.
+      for (const char* suffix : {"", "-wal", "-shm"}) {
+        const std::string file = path + suffix;
+        struct stat fst {};
+        if (::stat(file.c_str(), &fst) == 0 && (fst.st_mode & 077) != 0) ::chmod(file.c_str(), kStateFileMode);
       }
     }
 

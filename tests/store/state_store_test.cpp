@@ -169,6 +169,30 @@ TEST_CASE("a missing file is created fresh and empty; reopened it is no longer f
   CHECK_FALSE(again.load().fresh);
 }
 
+TEST_CASE("the state file, its write-ahead log and its lock are the owner's only (0600)") {
+  ScratchDir dir;
+  const std::string path = dir.file("state.db");
+  auto mode = [](const std::string& file) {
+    struct stat st {};
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    return st.st_mode & 0777;
+  };
+  {
+    StateStore store = open_ok(path);
+    Change c;
+    c.counters = Counters{5, 6};
+    store.commit(c);
+    CHECK(mode(path) == 0600);
+    CHECK(mode(path + "-wal") == 0600);
+    CHECK(mode(path + "-shm") == 0600);
+    CHECK(mode(path + ".lock") == 0600);
+  }
+  // A file an earlier version made 0644 is tightened when it is opened.
+  ::chmod(path.c_str(), 0644);
+  StateStore again = open_ok(path);
+  CHECK(mode(path) == 0600);
+}
+
 TEST_CASE("what an interrupted first start left aside is cleared, and the file is created whole") {
   ScratchDir dir;
   const std::string path = dir.file("state.db");
