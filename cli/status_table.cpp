@@ -290,6 +290,40 @@ void render_feeds(const element& root, std::string& out) {
   table.render(out, "  ");
 }
 
+/// "health: ok", or "health: DEGRADED" and one line per problem.
+void render_health(const element& root, std::string& out, bool& healthy) {
+  const auto said = bool_at(root, "healthy");
+  healthy = said.value_or(false);  // a daemon that does not say is not known to be healthy
+  out += "health: ";
+  out += !said ? std::string(kMissing) : *said ? "ok" : "DEGRADED";
+  out.push_back('\n');
+  const auto health = member(root, "health");
+  const auto problems = health ? array_at(*health, "problems") : std::nullopt;
+  if (!problems) return;
+  for (const element p : *problems) {
+    std::string_view text;
+    if (p.get_string().get(text) == simdjson::SUCCESS) out += "  - " + clean(text) + "\n";
+  }
+}
+
+void render_orders(const simdjson::dom::array& open, std::string& out) {
+  Table table({false, false, false, false, true, true, false, true});
+  table.add_row({"ORDER", "PORTFOLIO", "SYMBOL", "SIDE", "QUANTITY", "FILLED", "STATE", "AGE"});
+  // Unknown orders first: they are the ones an operator must act on.
+  for (const bool unknown_pass : {true, false}) {
+    for (const element o : open) {
+      if (!o.is_object()) continue;
+      const auto state = string_at(o, "state");
+      if ((state && *state == "unknown") != unknown_pass) continue;
+      table.add_row({text_or_missing(string_at(o, "order_id")), text_or_missing(string_at(o, "portfolio")),
+                     text_or_missing(string_at(o, "symbol")), text_or_missing(string_at(o, "side")),
+                     quantity(number_at(o, "quantity")), quantity(number_at(o, "filled_quantity")),
+                     text_or_missing(state), uptime(number_at(o, "age_s"))});
+    }
+  }
+  table.render(out, "");
+}
+
 void render_portfolio(const element& portfolio, std::string& out) {
   out += "Portfolio ";
   out += text_or_missing(string_at(portfolio, "id"));
@@ -303,6 +337,9 @@ void render_portfolio(const element& portfolio, std::string& out) {
   out += count(number_at(portfolio, "orders"));
   // Shown only when the daemon reports them (and, for counts, when not zero).
   if (const auto open = number_at(portfolio, "open_orders"); open && *open > 0) out += "  open " + count(open);
+  if (const auto unknown = number_at(portfolio, "unknown_orders"); unknown && *unknown > 0) {
+    out += "  UNKNOWN " + count(unknown);
+  }
   if (const auto denied = number_at(portfolio, "denied"); denied && *denied > 0) out += "  denied " + count(denied);
   if (const auto costs = member(portfolio, "costs")) out += "  costs " + money(number_at(*costs, "estimated"));
   out += "\n  last rebalance: ";
@@ -354,7 +391,9 @@ StatusTable render_status_table(std::string_view status_json) {
     out += "  uptime: ";
     out += uptime(number_at(root, "uptime_s"));
     if (bool_at(root, "kill_switch").value_or(false)) out += "  KILL SWITCH ON";
-    out += "\n\n";
+    out += "\n";
+    render_health(root, out, result.healthy);
+    out += "\n";
 
     render_feeds(root, out);
 
@@ -371,6 +410,32 @@ StatusTable render_status_table(std::string_view status_json) {
   } catch (const std::exception& e) {
     result = StatusTable{};
     result.error = std::string("cannot render the status: ") + e.what();
+  }
+  return result;
+}
+
+StatusTable render_orders_table(std::string_view status_json) {
+  StatusTable result;
+  try {
+    simdjson::dom::parser parser;
+    const simdjson::padded_string padded(status_json);
+    element root;
+    if (const auto error = parser.parse(padded).get(root); error != simdjson::SUCCESS) {
+      result.error = std::string("the status is not valid JSON: ") + simdjson::error_message(error);
+      return result;
+    }
+    result.healthy = bool_at(root, "healthy").value_or(false);
+    const auto execution = root.is_object() ? member(root, "execution") : std::nullopt;
+    const auto open = execution ? array_at(*execution, "open") : std::nullopt;
+    if (!open) {
+      result.error = "the status has no execution.open list of orders";
+      return result;
+    }
+    if (open->size() == 0) result.text = "no unfinished orders\n";
+    else render_orders(*open, result.text);
+  } catch (const std::exception& e) {
+    result = StatusTable{};
+    result.error = std::string("cannot render the orders: ") + e.what();
   }
   return result;
 }

@@ -51,9 +51,13 @@ struct ExecutionConfig {
   bool connect = false;  ///< default: the daemon binds the PUSH socket
   std::string fills_endpoint;  ///< empty: orders are booked as filled when sent
   ExecutionMode mode = ExecutionMode::live;
-  /// An order with no fill report for this long is expired and its portfolio
-  /// re-evaluated (only with a fills endpoint).
+  /// An order with no final fill report for this long is unknown: its
+  /// portfolio decides nothing until a report or an operator resolves it
+  /// (only with a fills endpoint).
   core::DurationNs order_timeout = 300 * core::kNanosPerSecond;
+  /// A fill whose average price is further than this fraction from its order's
+  /// reference price is refused, never booked; unset ("none") = no check.
+  std::optional<double> fill_price_collar = 0.2;
   /// Start with the kill switch on: no order leaves until it is released.
   bool kill_switch = false;
   /// `[execution.limits]`: the pre-trade risk gate. No order may be worth more

@@ -234,7 +234,9 @@ class Loader {
 
   void read_execution(const toml::table& t, ExecutionConfig& out) {
     TableReader r(t, "[execution]", "",
-                  {"endpoint", "connect", "fills_endpoint", "mode", "order_timeout", "kill_switch", "limits"}, diag_);
+                  {"endpoint", "connect", "fills_endpoint", "mode", "order_timeout", "fill_price_collar", "kill_switch",
+                   "limits"},
+                  diag_);
     if (const auto* limits = r.table("limits")) read_limits(*limits, out.limits);
     if (auto v = endpoint(r, "endpoint")) out.endpoint = *v;
     if (auto v = r.boolean("connect")) out.connect = *v;
@@ -247,6 +249,7 @@ class Loader {
     if (auto v = r.one_of("mode", {"live", "dry-run"}))
       out.mode = *v == "dry-run" ? ExecutionMode::dry_run : ExecutionMode::live;
     if (auto v = duration(r, "order_timeout")) out.order_timeout = *v;
+    number_or_none(r, "fill_price_collar", Bound::positive, out.fill_price_collar);
     if (auto v = r.boolean("kill_switch")) out.kill_switch = *v;
   }
 

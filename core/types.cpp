@@ -28,8 +28,8 @@ std::string_view to_string(FillStatus s) {
 }
 
 namespace {
-constexpr std::string_view kOrderStates[] = {"created", "sent", "partially_filled", "filled",
-                                             "rejected", "cancelled", "expired"};
+constexpr std::string_view kOrderStates[] = {"created", "sent",     "partially_filled", "unknown",
+                                             "filled",  "rejected", "cancelled",        "expired"};
 }  // namespace
 
 std::string_view to_string(OrderState s) { return kOrderStates[static_cast<std::size_t>(s)]; }

@@ -54,9 +54,11 @@ enum class FillStatus : std::uint8_t { filled, partially_filled, rejected, cance
 std::string_view to_string(FillStatus s);
 
 /// An order's life: created (decided, committed, maybe not yet sent) → sent →
-/// partially_filled → one of the final states, driven by fill reports;
-/// expired when no final report came within the order timeout.
-enum class OrderState : std::uint8_t { created, sent, partially_filled, filled, rejected, cancelled, expired };
+/// partially_filled → one of the final states, driven by fill reports. unknown:
+/// no final report within the order timeout, so its fate is not known; it is
+/// not finished (a late report or an operator finishes it). expired is final
+/// and only found in state files of earlier versions, which expired orders.
+enum class OrderState : std::uint8_t { created, sent, partially_filled, unknown, filled, rejected, cancelled, expired };
 std::string_view to_string(OrderState s);
 /// The inverse of to_string; nullopt for an unknown name.
 std::optional<OrderState> parse_order_state(std::string_view name);

@@ -19,6 +19,7 @@
 #include "core/json_writer.hpp"
 #include "core/wire_values.hpp"
 #include "daemon/http_server.hpp"
+#include "daemon/kill_switch_file.hpp"
 #include "daemon/latency_recorder.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/metrics.hpp"
@@ -73,6 +74,11 @@ void crash_point(CrashPoint here) {
   ::raise(SIGKILL);
 }
 
+/// "; N more like it since the last warning", or nothing.
+std::string held_text(std::uint64_t held) {
+  return held ? fmt::format("; {} more of this kind since the last warning", held) : std::string();
+}
+
 /// One [[feeds]] entry at run time.
 struct Feed {
   config::FeedConfig cfg;
@@ -122,8 +128,19 @@ class Daemon {
 
   HttpResponse handle_http(const HttpRequest& req);
   HttpResponse control(const HttpRequest& req);
+  /// POST /control/orders/resolve: an operator finishes an order whose fate was unknown.
+  HttpResponse resolve_order(const HttpRequest& req);
   std::string status_json() const;
-  std::string health_reason(core::TimeNs now) const;
+  /// Every reason the daemon is not healthy: stale feeds and symbols, the
+  /// kill switch, orders whose fate is unknown, a state file that cannot be
+  /// written. Empty when healthy.
+  std::vector<std::string> health_problems(core::TimeNs now) const;
+  /// Turns the kill switch on or off in the engine and on disk (so that it
+  /// survives a restart); `who` says why, for the log and the file.
+  void set_kill_switch(bool on, std::string_view who);
+  /// A write to the state file failed: no order leaves (kill switch on) and
+  /// health says why until a write succeeds again.
+  void state_write_failed(std::string_view what, const std::string& error);
 
   config::Config cfg_;
   boost::asio::io_context io_;
@@ -151,7 +168,10 @@ class Daemon {
   Clock::time_point started_ = Clock::now();
   bool stopping_ = false;
   std::uint64_t fills_applied_ = 0, fills_unknown_ = 0, fills_malformed_ = 0, fills_inconsistent_ = 0;
-  std::uint64_t orders_expired_ = 0;
+  std::uint64_t orders_timed_out_ = 0, orders_resolved_ = 0;
+  std::unique_ptr<KillSwitchFile> kill_file_;
+  std::string state_error_;  ///< the last failed write to the state file; empty while writes succeed
+  std::string kill_file_error_;  ///< the kill switch could not be recorded on disk
   std::uint64_t reloads_ = 0, reloads_refused_ = 0;
 
   MetricsRegistry metrics_;
@@ -190,12 +210,19 @@ bool Daemon::setup() {
     }
     persistence_ = std::make_unique<Persistence>(std::move(*opened));
   }
-  engine_ = std::make_unique<engine::Engine>(
-      cfg_.portfolios, engine::EngineOptions{.book_on_send = !fills, .order_timeout = cfg_.execution.order_timeout, .limits = cfg_.execution.limits},
-      wall_now());
-  if (cfg_.execution.kill_switch) {
+  engine_ = std::make_unique<engine::Engine>(cfg_.portfolios,
+                                             engine::EngineOptions{.book_on_send = !fills,
+                                                                   .order_timeout = cfg_.execution.order_timeout,
+                                                                   .fill_price_collar = cfg_.execution.fill_price_collar,
+                                                                   .limits = cfg_.execution.limits},
+                                             wall_now());
+  kill_file_ = std::make_unique<KillSwitchFile>(cfg_.daemon.state_dir);
+  if (const auto record = kill_file_->read()) {
     engine_->set_killed(true);
-    spdlog::warn("kill switch on (configuration): no order leaves until POST /control/release");
+    spdlog::warn("kill switch on since before this start ({}): no order leaves until POST /control/release",
+                 *record);
+  } else if (cfg_.execution.kill_switch) {
+    set_kill_switch(true, "configuration");
   }
   engine_->set_sequences(*seq);
   guard_.resize(engine_->symbols().size());
@@ -313,6 +340,10 @@ void Daemon::setup_metrics() {
   auto& weight = metrics_.gauge_family("ballast_weight", "Current weight, by portfolio and asset.", {"portfolio", "symbol"});
   auto& value = metrics_.gauge_family("ballast_portfolio_value", "Portfolio value at the last prices.", {"portfolio"});
   auto& open = metrics_.gauge_family("ballast_open_orders", "Orders sent and not yet finished.", {"portfolio"});
+  auto& unknown = metrics_.gauge_family(
+      "ballast_orders_unknown", "Open orders with no final report within order_timeout: their fate is unknown.",
+      {"portfolio"});
+  auto& healthy = metrics_.gauge("ballast_healthy", "1 while /healthz answers ok, 0 while degraded.");
   auto& age = metrics_.gauge_family("ballast_feed_age_seconds", "Seconds since the feed's last accepted tick.", {"feed"});
   auto& paused = metrics_.gauge("ballast_paused", "1 while paused.");
   auto& killed = metrics_.gauge("ballast_kill_switch", "1 while the kill switch stops every order.");
@@ -322,7 +353,7 @@ void Daemon::setup_metrics() {
   auto& stale = metrics_.gauge("ballast_stale_symbols", "Symbols without a fresh price.");
   auto& volatility =
       metrics_.gauge_family("ballast_portfolio_volatility", "Estimated annualised volatility at current weights.", {"portfolio"});
-  metrics_.on_collect([this, &drift, &weight, &value, &open, &age, &paused, &killed, &uptime, &queued, &stale,
+  metrics_.on_collect([this, &drift, &weight, &value, &open, &unknown, &healthy, &age, &paused, &killed, &uptime, &queued, &stale,
                        &volatility, &costs, &finished, &commits] {
     const core::TimeNs now = wall_now();
     for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
@@ -330,12 +361,12 @@ void Daemon::setup_metrics() {
       const auto v = engine_->valuation(i);
       value.with({p.spec.id}).set(v.value);
       open.with({p.spec.id}).set(p.open_orders);
+      unknown.with({p.spec.id}).set(p.unknown_orders);
       costs.with({p.spec.id, "estimated"}).set(p.costs_estimated);
       costs.with({p.spec.id, "realized"}).set(p.costs_realized);
       finished.with({p.spec.id, "filled"}).set(static_cast<double>(p.orders_filled));
       finished.with({p.spec.id, "rejected"}).set(static_cast<double>(p.orders_rejected));
       finished.with({p.spec.id, "cancelled"}).set(static_cast<double>(p.orders_cancelled));
-      finished.with({p.spec.id, "expired"}).set(static_cast<double>(p.orders_expired));
       if (const auto vol = engine_->portfolio_volatility(i)) volatility.with({p.spec.id}).set(*vol);
       for (std::size_t a = 0; a < p.assets.size(); ++a) {
         const std::string& sym = engine_->symbols().name(p.assets[a].symbol);
@@ -347,6 +378,7 @@ void Daemon::setup_metrics() {
       age.with({f->cfg.name}).set(f->last_accepted_at ? core::to_seconds(now - f->last_accepted_at) : -1.0);
     }
     paused.set(engine_->paused() ? 1 : 0);
+    healthy.set(health_problems(now).empty() ? 1 : 0);
     killed.set(engine_->killed() ? 1 : 0);
     uptime.set(std::chrono::duration<double>(Clock::now() - started_).count());
     commits.set(persistence_ ? static_cast<double>(persistence_->commits()) : 0.0);
@@ -367,8 +399,7 @@ void Daemon::reject(Feed& feed, core::RejectReason reason, std::string_view deta
   key += core::to_string(reason);
   if (warn_limiter_.allow(key, now, held)) {
     spdlog::warn("feed {}: dropped a tick ({}{}{}){}", feed.cfg.name, core::to_string(reason),
-                 detail.empty() ? "" : ": ", detail,
-                 held ? fmt::format("; {} more of this kind since the last warning", held) : std::string());
+                 detail.empty() ? "" : ": ", detail, held_text(held));
   }
 }
 
@@ -441,9 +472,7 @@ void Daemon::handle_output(Clock::time_point received) {
     try {
       persistence_->commit(*engine_, out_, now, book_on_send_);
     } catch (const store::StoreError& e) {
-      spdlog::critical("state file write failed: {}; {} orders NOT sent; kill switch on: fix the disk and restart",
-                       e.what(), out_.orders.size());
-      engine_->set_killed(true);
+      state_write_failed(std::to_string(out_.orders.size()) + " orders NOT sent", e.what());
       out_.orders.clear();
       out_.rebalances.clear();
     }
@@ -483,8 +512,13 @@ void Daemon::handle_output(Clock::time_point received) {
   for (auto& d : out_.denials) {
     const std::string reason(execution::to_string(d.reason));
     denied_metric_->with({d.order.portfolio, reason}).inc();
-    spdlog::warn("order denied portfolio={} {} {} {} @ {:.6g}: {} ({})", d.order.portfolio, core::to_string(d.order.side),
-                 d.order.quantity, d.order.symbol, d.order.reference_price, reason, d.detail);
+    // A held restricted symbol is denied on every tick that finds its
+    // portfolio out of band: counted every time, logged once per interval.
+    if (std::uint64_t held = 0; warn_limiter_.allow("denied/" + d.order.portfolio + "/" + reason, now, held)) {
+      spdlog::warn("order denied portfolio={} {} {} {} @ {:.6g}: {} ({}){}", d.order.portfolio,
+                   core::to_string(d.order.side), d.order.quantity, d.order.symbol, d.order.reference_price, reason,
+                   d.detail, held_text(held));
+    }
     recent_denials_.push_back(std::move(d));
     if (recent_denials_.size() > 50) recent_denials_.pop_front();
   }
@@ -516,6 +550,12 @@ void Daemon::handle_output(Clock::time_point received) {
   for (const auto& f : out_.fills) {
     switch (f.kind) {
       case engine::FillOutcome::Kind::applied:
+        if (f.by_operator) {
+          ++orders_resolved_;
+          spdlog::warn("order {} resolved by operator: {} with {} filled in all; portfolio {} decides again", f.order_id,
+                       core::to_string(f.state), f.filled_quantity, engine_->portfolios()[f.portfolio].spec.id);
+          break;
+        }
         ++fills_applied_;
         fills_metric_->with({"applied"}).inc();
         spdlog::info("fill {} {} quantity={} price={:.6g} portfolio={}{}", f.order_id, core::to_string(f.status),
@@ -525,18 +565,26 @@ void Daemon::handle_output(Clock::time_point received) {
       case engine::FillOutcome::Kind::unknown_order:
         ++fills_unknown_;
         fills_metric_->with({"unknown_order"}).inc();
-        spdlog::warn("fill report for unknown order {} ignored", f.order_id);
+        // Anyone who reaches the fills socket can send these: counted, logged at most once per interval.
+        if (std::uint64_t held = 0; warn_limiter_.allow("fills/unknown_order", now, held)) {
+          spdlog::warn("fill report for unknown order {} ignored{}", f.order_id, held_text(held));
+        }
         break;
-      case engine::FillOutcome::Kind::expired:
-        ++orders_expired_;
-        fills_metric_->with({"expired"}).inc();
-        spdlog::warn("order {} expired: no final report within {:.0f}s; portfolio {} re-evaluated", f.order_id,
-                     core::to_seconds(cfg_.execution.order_timeout), engine_->portfolios()[f.portfolio].spec.id);
+      case engine::FillOutcome::Kind::timed_out:
+        ++orders_timed_out_;
+        fills_metric_->with({"timed_out"}).inc();
+        spdlog::warn("order {} has no final report after {:.0f}s: its fate is unknown; portfolio {} makes no decision "
+                     "until a report comes or an operator resolves it (ballast orders resolve {} --filled Q --price P "
+                     "or --cancelled)",
+                     f.order_id, core::to_seconds(cfg_.execution.order_timeout),
+                     engine_->portfolios()[f.portfolio].spec.id, f.order_id);
         break;
       case engine::FillOutcome::Kind::inconsistent:
         ++fills_inconsistent_;
         fills_metric_->with({"inconsistent"}).inc();
-        spdlog::warn("fill report for {} ignored: quantity goes backwards or beyond the order", f.order_id);
+        if (std::uint64_t held = 0; warn_limiter_.allow("fills/inconsistent", now, held)) {
+          spdlog::warn("fill report for {} refused, not booked: {}{}", f.order_id, f.detail, held_text(held));
+        }
         break;
     }
   }
@@ -554,16 +602,43 @@ void Daemon::handle_output(Clock::time_point received) {
 void Daemon::flush_state(core::TimeNs now) {
   if (!persistence_) return;
   try {
+    const std::uint64_t commits_before = persistence_->commits();
     persistence_->flush(*engine_, now);
+    // After a failure, try a write of our own so that health tells when the disk is back.
+    if (!state_error_.empty() && persistence_->commits() == commits_before) persistence_->write_counters(*engine_);
     // At most once a second, between decisions.
     if (now - last_checkpoint_ >= core::kNanosPerSecond) {
       persistence_->checkpoint();
       last_checkpoint_ = now;
     }
+    if (!state_error_.empty() && persistence_->commits() > commits_before) {
+      spdlog::warn("state file writes succeed again (the last failure was: {}); the kill switch stays on until released",
+                   state_error_);
+      state_error_.clear();
+    }
   } catch (const store::StoreError& e) {
-    spdlog::critical("state file write failed: {}; kill switch on: fix the disk and restart", e.what());
-    engine_->set_killed(true);
+    state_write_failed("marks not written", e.what());
   }
+}
+
+void Daemon::state_write_failed(std::string_view what, const std::string& error) {
+  spdlog::critical("state file write failed: {}; {}; kill switch on: fix the disk, then release it", error, what);
+  state_error_ = error;
+  if (!engine_->killed()) set_kill_switch(true, "state file write failed");
+}
+
+void Daemon::set_kill_switch(bool on, std::string_view who) {
+  engine_->set_killed(on);
+  std::string error;
+  if (!kill_file_->set(on, who, wall_now(), error)) {
+    // The switch holds in memory either way; only its survival of a restart is in doubt.
+    spdlog::critical("kill switch {} ({}), but {}: a restart may not find it so", on ? "on" : "off", who, error);
+    kill_file_error_ = error;
+  } else {
+    kill_file_error_.clear();
+  }
+  if (on) spdlog::warn("kill switch on ({}): no order leaves until POST /control/release", who);
+  else spdlog::warn("kill switch released ({})", who);
 }
 
 void Daemon::refresh_staleness(core::TimeNs now) {
@@ -645,7 +720,8 @@ void Daemon::reload(const char* why, std::string* error_out) {
   }
   if (next.execution.endpoint != cfg_.execution.endpoint || next.execution.connect != cfg_.execution.connect ||
       next.execution.fills_endpoint != cfg_.execution.fills_endpoint || next.execution.mode != cfg_.execution.mode ||
-      next.execution.order_timeout != cfg_.execution.order_timeout)
+      next.execution.order_timeout != cfg_.execution.order_timeout ||
+      next.execution.fill_price_collar != cfg_.execution.fill_price_collar)
     restart_needed.push_back("[execution]");
   if (next.status.listen != cfg_.status.listen) restart_needed.push_back("[status] listen");
   if (next.daemon.log_file != cfg_.daemon.log_file || next.daemon.log_format != cfg_.daemon.log_format ||
@@ -653,10 +729,7 @@ void Daemon::reload(const char* why, std::string* error_out) {
     restart_needed.push_back("[daemon] log_file/log_format/state_dir");
   if (next.daemon.durability != cfg_.daemon.durability) restart_needed.push_back("[daemon] durability");
 
-  if (next.execution.kill_switch && !engine_->killed()) {
-    engine_->set_killed(true);
-    spdlog::warn("kill switch on (configuration reload): no order leaves until POST /control/release");
-  }
+  if (next.execution.kill_switch && !engine_->killed()) set_kill_switch(true, "configuration reload");
   set_log_level(next.daemon.log_level);
   engine_->set_limits(next.execution.limits);
   std::vector<std::string> added;
@@ -674,7 +747,8 @@ void Daemon::reload(const char* why, std::string* error_out) {
       for (const auto& w : r.warnings) spdlog::warn("{}", w);
     } catch (const store::StoreError& e) {
       spdlog::critical("cannot read the state file: {}; kill switch on", e.what());
-      engine_->set_killed(true);
+      state_error_ = e.what();
+      if (!engine_->killed()) set_kill_switch(true, "state file unreadable on reload");
     }
   }
   guard_.resize(engine_->symbols().size());
@@ -738,20 +812,37 @@ void Daemon::shutdown() {
   io_.stop();
 }
 
-std::string Daemon::health_reason(core::TimeNs now) const {
-  std::string reason;
-  auto add = [&](const std::string& part) { reason += (reason.empty() ? "" : "; ") + part; };
+std::vector<std::string> Daemon::health_problems(core::TimeNs now) const {
+  std::vector<std::string> problems;
   for (const auto& f : feeds_) {
-    if (!f->last_accepted_at) add("feed " + f->cfg.name + ": no tick yet");
+    if (!f->last_accepted_at) problems.push_back("feed " + f->cfg.name + ": no tick yet");
     else if (now - f->last_accepted_at > f->cfg.stale_after)
-      add(fmt::format("feed {}: no tick for {:.1f}s", f->cfg.name, core::to_seconds(now - f->last_accepted_at)));
+      problems.push_back(
+          fmt::format("feed {}: no tick for {:.1f}s", f->cfg.name, core::to_seconds(now - f->last_accepted_at)));
   }
   std::string stale;
   for (core::SymbolId s = 0; s < engine_->symbols().size(); ++s) {
     if (engine_->stale(s)) stale += (stale.empty() ? "" : ", ") + engine_->symbols().name(s);
   }
-  if (!stale.empty()) add("stale: " + stale);
-  return reason;
+  if (!stale.empty()) problems.push_back("stale: " + stale);
+  if (engine_->killed()) problems.push_back("kill switch on");
+  if (const std::size_t unknown = engine_->unknown_order_count()) {
+    std::string ids;
+    std::size_t listed = 0;
+    for (const auto& [id, o] : engine_->open_orders()) {
+      if (o.state != core::OrderState::unknown) continue;
+      if (listed++ == 5) {
+        ids += ", ...";
+        break;
+      }
+      ids += (ids.empty() ? "" : ", ") + id;
+    }
+    problems.push_back(fmt::format("{} order{} unknown ({}): resolve with ballast orders resolve", unknown,
+                                   unknown == 1 ? "" : "s", ids));
+  }
+  if (!state_error_.empty()) problems.push_back("state file cannot be written: " + state_error_);
+  if (!kill_file_error_.empty()) problems.push_back("kill switch not recorded: " + kill_file_error_);
+  return problems;
 }
 
 HttpResponse Daemon::handle_http(const HttpRequest& req) {
@@ -764,8 +855,10 @@ HttpResponse Daemon::handle_http(const HttpRequest& req) {
       return r;
     }
     if (req.path == "/healthz") {
-      const std::string reason = health_reason(wall_now());
-      return reason.empty() ? text_response(200, "ok") : text_response(503, reason);
+      const auto problems = health_problems(wall_now());
+      std::string body;
+      for (const auto& p : problems) body += (body.empty() ? "" : "; ") + p;
+      return problems.empty() ? text_response(200, "ok") : text_response(503, "degraded: " + body);
     }
     if (req.path == "/status") return json_response(200, status_json());
     HttpResponse r;
@@ -774,6 +867,54 @@ HttpResponse Daemon::handle_http(const HttpRequest& req) {
     return r;
   }
   return text_response(404, "not found: try /healthz, /status, /metrics or POST /control/...");
+}
+
+HttpResponse Daemon::resolve_order(const HttpRequest& req) {
+  auto param = [&](const char* key) -> const std::string* {
+    const auto it = req.query.find(key);
+    return it == req.query.end() ? nullptr : &it->second;
+  };
+  const std::string* id = param("order_id");
+  const std::string* filled = param("filled");
+  const std::string* price = param("price");
+  const std::string* cancelled = param("cancelled");
+  static constexpr std::string_view kUsage =
+      "orders/resolve needs ?order_id=ID and either &filled=Q&price=P (the broker's final cumulative fill) or "
+      "&cancelled=true (nothing more than what is booked)";
+  if (!id || id->empty() || (cancelled != nullptr) == (filled != nullptr) || (filled && !price) ||
+      (cancelled && (*cancelled != "true" || price))) {
+    return text_response(400, kUsage);
+  }
+  std::optional<double> quantity;
+  double avg_price = 0;
+  if (filled) {
+    double q = 0;
+    if (!core::parse_number_text(*filled, q) || !std::isfinite(q)) {
+      return text_response(400, "filled: expected a number such as 120, got \"" + *filled + "\"");
+    }
+    if (!core::parse_number_text(*price, avg_price) || !std::isfinite(avg_price)) {
+      return text_response(400, "price: expected a number such as 589.20, got \"" + *price + "\"");
+    }
+    quantity = q;
+  }
+  const auto known = engine_->open_orders().find(*id);
+  if (known == engine_->open_orders().end()) {
+    return text_response(404, "no unfinished order " + *id + " (finished orders cannot be resolved again)");
+  }
+  const std::string portfolio = engine_->portfolios()[known->second.portfolio].spec.id;
+  std::string error;
+  if (!engine_->resolve_order(*id, quantity, avg_price, out_, error)) return text_response(422, error);
+  const engine::FillOutcome resolved = out_.fills.back();
+  handle_output(Clock::now());
+  std::string body;
+  core::JsonWriter w(body);
+  w.begin_object().field("order_id", *id).field("portfolio", portfolio).field("result", "resolved");
+  w.field("state", core::to_string(resolved.state)).field("filled_quantity", resolved.filled_quantity);
+  w.key("avg_price");
+  if (resolved.filled_quantity > 0) w.value(resolved.filled_value / resolved.filled_quantity);
+  else w.null();
+  w.end_object();
+  return json_response(200, body);
 }
 
 HttpResponse Daemon::control(const HttpRequest& req) {
@@ -794,13 +935,11 @@ HttpResponse Daemon::control(const HttpRequest& req) {
     return text_response(200, "paused");
   }
   if (action == "kill") {
-    engine_->set_killed(true);
-    spdlog::warn("kill switch on (operator): no order leaves until POST /control/release");
+    set_kill_switch(true, "operator");
     return text_response(200, "kill switch on");
   }
   if (action == "release") {
-    engine_->set_killed(false);
-    spdlog::warn("kill switch released by operator");
+    set_kill_switch(false, "operator");
     return text_response(200, "kill switch released");
   }
   if (action == "resume") {
@@ -832,6 +971,7 @@ HttpResponse Daemon::control(const HttpRequest& req) {
       case engine::Refusal::unknown_portfolio: return json_response(404, body);
       case engine::Refusal::not_ready:
       case engine::Refusal::orders_open:
+      case engine::Refusal::orders_unknown:
       case engine::Refusal::killed:
       case engine::Refusal::invalid_amount: return json_response(409, body);
     }
@@ -871,7 +1011,9 @@ HttpResponse Daemon::control(const HttpRequest& req) {
       default: return json_response(409, body);
     }
   }
-  return text_response(404, "unknown control action: pause, resume, rebalance, reload, kill, release, cash");
+  if (action == "orders/resolve") return resolve_order(req);
+  return text_response(404,
+                       "unknown control action: pause, resume, rebalance, reload, kill, release, cash, orders/resolve");
 }
 
 std::string Daemon::status_json() const {
@@ -884,7 +1026,12 @@ std::string Daemon::status_json() const {
   w.field("mode", mode_name(cfg_.execution.mode));
   w.field("paused", engine_->paused());
   w.field("kill_switch", engine_->killed());
-  w.field("healthy", health_reason(now).empty());
+  const auto problems = health_problems(now);
+  w.field("healthy", problems.empty());
+  w.key("health").begin_object().field("status", problems.empty() ? "ok" : "degraded");
+  w.key("problems").begin_array();
+  for (const auto& p : problems) w.value(p);
+  w.end_array().end_object();
   w.key("reloads").begin_object().field("applied", reloads_).field("refused", reloads_refused_).end_object();
   w.key("feeds").begin_array();
   for (const auto& f : feeds_) {
@@ -909,7 +1056,8 @@ std::string Daemon::status_json() const {
   w.field("open_orders", engine_->open_order_count());
   w.key("fill_reports").begin_object().field("applied", fills_applied_).field("unknown_order", fills_unknown_);
   w.field("malformed", fills_malformed_).field("inconsistent", fills_inconsistent_).end_object();
-  w.field("orders_expired", orders_expired_);
+  w.field("orders_unknown", engine_->unknown_order_count());
+  w.field("orders_timed_out", orders_timed_out_).field("orders_resolved", orders_resolved_);
   w.key("denied").begin_object();
   for (int r = 0; r < execution::kDenyReasonCount; ++r) {
     const auto reason = static_cast<execution::DenyReason>(r);
@@ -950,7 +1098,8 @@ std::string Daemon::status_json() const {
     w.field("rebalances", p.rebalances).field("orders", p.orders).field("open_orders", p.open_orders);
     w.field("pending_children", engine_->pending_children(i)).field("denied", p.denied);
     w.key("orders_finished").begin_object().field("filled", p.orders_filled).field("rejected", p.orders_rejected);
-    w.field("cancelled", p.orders_cancelled).field("expired", p.orders_expired).end_object();
+    w.field("cancelled", p.orders_cancelled).end_object();
+    w.field("unknown_orders", p.unknown_orders);
     w.key("costs").begin_object().field("estimated", p.costs_estimated).field("realized", p.costs_realized).end_object();
     bool ready = v.priced;
     for (const auto& a : p.assets) ready = ready && !engine_->stale(a.symbol);

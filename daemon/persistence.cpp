@@ -185,18 +185,18 @@ void Persistence::commit(engine::Engine& engine, const engine::Output& out, core
     change.orders.push_back(std::move(row));
   }
   for (const auto& f : out.fills) {
-    if (f.kind != engine::FillOutcome::Kind::applied && f.kind != engine::FillOutcome::Kind::expired) continue;
+    // A timed-out order is not written as unknown: the file keeps it sent (or
+    // partially filled), and a restart finds it past its timeout again.
+    if (f.kind != engine::FillOutcome::Kind::applied) continue;
     change.order_updates.push_back({f.order_id, f.state, f.filled_quantity, f.filled_value, now});
-    if (f.kind == engine::FillOutcome::Kind::applied) {
-      store::FillRow row;
-      row.order_id = f.order_id;
-      row.status = f.status;
-      row.filled_quantity = f.filled_quantity;
-      row.avg_price = f.filled_quantity > 0 ? f.filled_value / f.filled_quantity : 0;
-      row.ts = now;
-      row.received_at = now;
-      change.fills.push_back(std::move(row));
-    }
+    store::FillRow row;
+    row.order_id = f.order_id;
+    row.status = f.status;
+    row.filled_quantity = f.filled_quantity;
+    row.avg_price = f.filled_quantity > 0 ? f.filled_value / f.filled_quantity : 0;
+    row.ts = now;
+    row.received_at = now;
+    change.fills.push_back(std::move(row));
   }
   for (const auto& ev : out.rebalances) {
     const auto& rec = ev.record;
@@ -241,6 +241,13 @@ void Persistence::flush(engine::Engine& engine, core::TimeNs now) {
   store::Change change;
   change.order_updates = std::move(pending_sent_);
   pending_sent_.clear();
+  store_.commit(change);
+  ++commits_;
+}
+
+void Persistence::write_counters(const engine::Engine& engine) {
+  store::Change change;
+  change.counters = store::Counters{engine.sequences().next_order, engine.sequences().next_rebalance};
   store_.commit(change);
   ++commits_;
 }

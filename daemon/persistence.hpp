@@ -55,6 +55,9 @@ class Persistence {
   /// Commits what changed outside a decision, then what note_sent collected,
   /// if anything (the daemon calls it on its timer). Throws store::StoreError.
   void flush(engine::Engine& engine, core::TimeNs now);
+  /// Writes the id counters as they are: after a failed write, whether the
+  /// file takes writes again. Throws store::StoreError.
+  void write_counters(const engine::Engine& engine);
 
   /// Copies the WAL into the database when something was committed since the
   /// last time: off the order path, so that SQLite's own checkpoint does not

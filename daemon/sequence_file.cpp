@@ -1,13 +1,10 @@
 #include "daemon/sequence_file.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "daemon/durable_file.hpp"
 
 namespace ballast::daemon {
 
@@ -51,27 +48,10 @@ bool SequenceFile::reserve_ahead(const engine::Sequences& current, std::string& 
 }
 
 bool SequenceFile::write(const engine::Sequences& reserved, std::string& error) {
-  // Write a temporary file, fsync it, rename it over the old one, fsync the
-  // directory: after a crash the file holds either the old or the new block.
-  const std::string tmp = path_ + ".tmp";
+  // After a crash the file holds either the old or the new block.
   std::ostringstream text;
   text << "next_order " << reserved.next_order << "\nnext_rebalance " << reserved.next_rebalance << "\n";
-  const std::string body = text.str();
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    error = "cannot write " + tmp + ": " + std::strerror(errno);
-    return false;
-  }
-  const bool ok = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || std::rename(tmp.c_str(), path_.c_str()) != 0) {
-    error = "cannot write " + path_ + ": " + std::strerror(errno);
-    return false;
-  }
-  if (const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  if (!write_file_durably(path_, text.str(), error)) return false;
   reserved_ = reserved;
   return true;
 }

@@ -82,6 +82,7 @@ std::string_view to_string(Refusal r) {
     case Refusal::unknown_portfolio: return "unknown_portfolio";
     case Refusal::not_ready: return "not_ready";
     case Refusal::orders_open: return "orders_open";
+    case Refusal::orders_unknown: return "orders_unknown";
     case Refusal::nothing_to_trade: return "nothing_to_trade";
     case Refusal::killed: return "killed";
     case Refusal::invalid_amount: return "invalid_amount";
@@ -191,15 +192,14 @@ void Engine::reconfigure(std::vector<strategies::PortfolioSpec> specs, core::Tim
     plan.portfolio = old_to_new[plan.portfolio];
     return plan.portfolio == SIZE_MAX;
   });
-  for (auto* orders : {&open_, &expired_}) {
-    for (auto it = orders->begin(); it != orders->end();) {
-      const std::size_t moved = old_to_new[it->second.portfolio];
-      if (moved == SIZE_MAX) {
-        it = orders->erase(it);
-      } else {
-        it->second.portfolio = moved;
-        ++it;
-      }
+  for (auto it = open_.begin(); it != open_.end();) {
+    const std::size_t moved = old_to_new[it->second.portfolio];
+    if (moved == SIZE_MAX) {
+      if (it->second.state == core::OrderState::unknown) --unknown_;
+      it = open_.erase(it);
+    } else {
+      it->second.portfolio = moved;
+      ++it;
     }
   }
   portfolios_ = std::move(next);
@@ -391,35 +391,24 @@ void Engine::evaluate(std::size_t index, core::TimeNs now, Output& out) {
 }
 
 void Engine::on_timer(core::TimeNs now, Output& out) {
-  if (options_.order_timeout > 0 && !open_.empty()) {
-    std::vector<std::size_t> touched;
-    for (auto it = open_.begin(); it != open_.end();) {
-      if (now - it->second.sent_at < options_.order_timeout) {
-        ++it;
-        continue;
-      }
-      FillOutcome expired;
-      expired.kind = FillOutcome::Kind::expired;
-      expired.order_id = it->first;
-      expired.portfolio = it->second.portfolio;
-      expired.finished = true;
-      PortfolioState& p = portfolios_[it->second.portfolio];
-      finish_order(p, core::OrderState::expired);
-      it->second.state = core::OrderState::expired;
-      expired.state = core::OrderState::expired;
-      expired.filled_quantity = it->second.booked_quantity;
-      expired.filled_value = it->second.booked_value;
-      touched.push_back(it->second.portfolio);
-      if (expired_.size() >= kMaxExpired && !expired_order_.empty()) {
-        expired_.erase(expired_order_.front());
-        expired_order_.erase(expired_order_.begin());
-      }
-      expired_order_.push_back(it->first);
-      expired_.insert(open_.extract(it++));
-      out.fills.push_back(std::move(expired));
+  if (options_.order_timeout > 0) {
+    // No final report in time: the order may have filled, in part or whole,
+    // or never reached the market. It stays open and holds its portfolio;
+    // nothing is decided on positions that may have moved.
+    for (auto& [id, o] : open_) {
+      if (o.state == core::OrderState::unknown || now - o.sent_at < options_.order_timeout) continue;
+      o.state = core::OrderState::unknown;
+      ++unknown_;
+      ++portfolios_[o.portfolio].unknown_orders;
+      FillOutcome timed_out;
+      timed_out.kind = FillOutcome::Kind::timed_out;
+      timed_out.order_id = id;
+      timed_out.portfolio = o.portfolio;
+      timed_out.state = o.state;
+      timed_out.filled_quantity = o.booked_quantity;
+      timed_out.filled_value = o.booked_value;
+      out.fills.push_back(std::move(timed_out));
     }
-    // What the expired orders left undone is decided again at once.
-    for (const std::size_t index : touched) evaluate(index, now, out);
   }
   emit_children(now, out);
   for (std::size_t i = 0; i < portfolios_.size(); ++i) {
@@ -442,6 +431,7 @@ Refusal Engine::rebalance_now(std::string_view portfolio, core::TimeNs now, Outp
     Refusal r = Refusal::none;
     if (p.spec.model.kind == strategies::ModelKind::cppi && ready(p)) refresh_value_model(p);
     if (killed_) r = Refusal::killed;
+    else if (p.unknown_orders > 0) r = Refusal::orders_unknown;
     else if (p.open_orders > 0) r = Refusal::orders_open;
     else if (!ready(p) || !p.model_ready) r = Refusal::not_ready;
     else if (p.spec.model.kind == strategies::ModelKind::buy_and_hold) r = Refusal::nothing_to_trade;
@@ -1015,33 +1005,100 @@ void Engine::book(PortfolioState& p, core::SymbolId symbol, core::Side side, dou
 }
 
 void Engine::on_fill(const core::FillReport& fill, Output& out) {
+  if (const auto it = open_.find(fill.order_id); it != open_.end()) {
+    report_on(it, fill, false, out);
+    return;
+  }
   FillOutcome outcome;
+  outcome.kind = FillOutcome::Kind::unknown_order;
   outcome.order_id = fill.order_id;
   outcome.status = fill.status;
-  if (const auto it = open_.find(fill.order_id); it != open_.end()) {
-    apply_report(it->second, fill, outcome);
-    if (outcome.kind == FillOutcome::Kind::applied && outcome.finished) {
-      finish_order(portfolios_[it->second.portfolio], outcome.state);
-      open_.erase(it);
-    }
-  } else if (const auto late = expired_.find(fill.order_id); late != expired_.end()) {
-    // A report after the timeout still says what happened: book it.
-    apply_report(late->second, fill, outcome);
+  out.fills.push_back(std::move(outcome));
+}
+
+bool Engine::resolve_order(std::string_view order_id, std::optional<double> filled_quantity, double avg_price,
+                           Output& out, std::string& error) {
+  const auto it = open_.find(std::string(order_id));
+  if (it == open_.end()) {
+    error = "no unfinished order " + std::string(order_id);
+    return false;
+  }
+  const OpenOrder& o = it->second;
+  core::FillReport report;
+  report.order_id = it->first;
+  if (!filled_quantity) {
+    // Nothing more will fill: what is booked is what happened.
+    report.status = core::FillStatus::cancelled;
+    report.filled_quantity = o.booked_quantity;
+    report.avg_price = o.booked_quantity > 0 ? o.booked_value / o.booked_quantity : 0;
   } else {
-    outcome.kind = FillOutcome::Kind::unknown_order;
+    const double q = *filled_quantity;
+    char why[200] = "";
+    if (!std::isfinite(q) || q < 0) {
+      std::snprintf(why, sizeof why, "filled quantity %g: expected a number >= 0", q);
+    } else if (q + kQuantityEpsilon < o.booked_quantity) {
+      std::snprintf(why, sizeof why, "filled quantity %g is less than the %g already booked", q, o.booked_quantity);
+    } else if (q > o.quantity * (1 + 1e-9) + kQuantityEpsilon) {
+      std::snprintf(why, sizeof why, "filled quantity %g is more than the %g ordered", q, o.quantity);
+    } else if (q > 0 && !(std::isfinite(avg_price) && avg_price > 0)) {
+      std::snprintf(why, sizeof why, "price %g: a filled quantity needs a positive average price", avg_price);
+    }
+    if (why[0]) {
+      error = why;
+      return false;
+    }
+    report.status = q + kQuantityEpsilon >= o.quantity ? core::FillStatus::filled : core::FillStatus::cancelled;
+    report.filled_quantity = q;
+    report.avg_price = avg_price;
+  }
+  report_on(it, report, true, out);
+  return true;
+}
+
+void Engine::report_on(std::unordered_map<std::string, OpenOrder>::iterator it, const core::FillReport& fill,
+                       bool by_operator, Output& out) {
+  OpenOrder& o = it->second;
+  FillOutcome outcome;
+  outcome.order_id = it->first;
+  outcome.status = fill.status;
+  outcome.by_operator = by_operator;
+  const bool was_unknown = o.state == core::OrderState::unknown;
+  apply_report(o, fill, by_operator, outcome);
+  if (outcome.kind == FillOutcome::Kind::applied && outcome.finished) {
+    PortfolioState& p = portfolios_[o.portfolio];
+    if (was_unknown) {
+      --unknown_;
+      if (p.unknown_orders > 0) --p.unknown_orders;
+    }
+    finish_order(p, outcome.state);
+    open_.erase(it);
   }
   out.fills.push_back(std::move(outcome));
 }
 
-void Engine::apply_report(OpenOrder& o, const core::FillReport& fill, FillOutcome& outcome) {
+void Engine::apply_report(OpenOrder& o, const core::FillReport& fill, bool by_operator, FillOutcome& outcome) {
   outcome.portfolio = o.portfolio;
   const double cum_qty = fill.filled_quantity;
   const double cum_value = fill.filled_quantity * fill.avg_price;
-  // Reports are cumulative: a report that goes backwards or past the order is
-  // not trusted and changes nothing.
-  if (cum_qty + kQuantityEpsilon < o.booked_quantity || cum_qty > o.quantity * (1 + 1e-9) + kQuantityEpsilon ||
-      (cum_qty > 0 && !(fill.avg_price > 0))) {
+  // Reports are cumulative: a report that goes backwards or past the order, or
+  // fills at a price far from the one the order was decided at, is not
+  // trusted and changes nothing.
+  char why[200] = "";
+  if (!std::isfinite(cum_qty) || cum_qty + kQuantityEpsilon < o.booked_quantity) {
+    std::snprintf(why, sizeof why, "filled quantity %g goes back from the %g booked", cum_qty, o.booked_quantity);
+  } else if (cum_qty > o.quantity * (1 + 1e-9) + kQuantityEpsilon) {
+    std::snprintf(why, sizeof why, "filled quantity %g is more than the %g ordered", cum_qty, o.quantity);
+  } else if (cum_qty > 0 && !(std::isfinite(fill.avg_price) && fill.avg_price > 0)) {
+    std::snprintf(why, sizeof why, "average price %g is not a positive number", fill.avg_price);
+  } else if (const auto& collar = options_.fill_price_collar;
+             !by_operator && collar && cum_qty > 0 && o.reference_price > 0 &&
+             std::abs(fill.avg_price / o.reference_price - 1) > *collar) {
+    std::snprintf(why, sizeof why, "average price %g is beyond the fill price collar of %g around %g",
+                  fill.avg_price, *collar, o.reference_price);
+  }
+  if (why[0]) {
     outcome.kind = FillOutcome::Kind::inconsistent;
+    outcome.detail = why;
     return;
   }
   const double dq = cum_qty - o.booked_quantity;
@@ -1058,13 +1115,14 @@ void Engine::apply_report(OpenOrder& o, const core::FillReport& fill, FillOutcom
     o.booked_value = cum_value;
   }
   outcome.finished = fill.status != core::FillStatus::partially_filled;
-  if (o.state != core::OrderState::expired) {
-    switch (fill.status) {
-      case core::FillStatus::filled: o.state = core::OrderState::filled; break;
-      case core::FillStatus::partially_filled: o.state = core::OrderState::partially_filled; break;
-      case core::FillStatus::rejected: o.state = core::OrderState::rejected; break;
-      case core::FillStatus::cancelled: o.state = core::OrderState::cancelled; break;
-    }
+  switch (fill.status) {
+    case core::FillStatus::filled: o.state = core::OrderState::filled; break;
+    // Still no final report: an unknown order stays unknown.
+    case core::FillStatus::partially_filled:
+      if (o.state != core::OrderState::unknown) o.state = core::OrderState::partially_filled;
+      break;
+    case core::FillStatus::rejected: o.state = core::OrderState::rejected; break;
+    case core::FillStatus::cancelled: o.state = core::OrderState::cancelled; break;
   }
   outcome.state = o.state;
   outcome.filled_quantity = o.booked_quantity;
@@ -1077,7 +1135,6 @@ void Engine::finish_order(PortfolioState& p, core::OrderState state) {
     case core::OrderState::filled: ++p.orders_filled; break;
     case core::OrderState::rejected: ++p.orders_rejected; break;
     case core::OrderState::cancelled: ++p.orders_cancelled; break;
-    case core::OrderState::expired: ++p.orders_expired; break;
     default: break;
   }
 }
@@ -1179,6 +1236,7 @@ Refusal Engine::cash_flow(std::string_view portfolio, double amount, core::TimeN
   if (!std::isfinite(amount) || amount == 0) return Refusal::invalid_amount;
   if (killed_) return Refusal::killed;
   PortfolioState& p = portfolios_[*index];
+  if (p.unknown_orders > 0) return Refusal::orders_unknown;
   if (p.open_orders > 0) return Refusal::orders_open;
   if (!ready(p)) return Refusal::not_ready;
   if (!value_into_scratch(p)) return Refusal::not_ready;

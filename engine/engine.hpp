@@ -26,9 +26,14 @@ struct EngineOptions {
   /// Book every order as filled at its reference price when it is emitted
   /// (no fills endpoint, or dry-run); otherwise wait for fill reports.
   bool book_on_send = true;
-  /// With fill reports: an order open this long without a final report is
-  /// expired; 0 waits forever.
+  /// With fill reports: an order open this long without a final report becomes
+  /// unknown. It stays open and holds its portfolio (no decision is made on
+  /// positions that may have moved) until a report or an operator finishes it.
+  /// 0: never unknown.
   core::DurationNs order_timeout = 0;
+  /// A fill whose average price is further than this fraction from the order's
+  /// reference price is refused as inconsistent, never booked; unset: no check.
+  std::optional<double> fill_price_collar = 0.2;
   /// The pre-trade risk gate every order passes before it is emitted.
   execution::RiskLimits limits;
 };
@@ -61,7 +66,8 @@ struct PortfolioState {
   // Read on every tick.
   double cash = 0;
   double cash_target = 0;         ///< effective: the model's, or spec.cash_target
-  std::uint32_t open_orders = 0;  ///< sent, not yet finished by a fill report
+  std::uint32_t open_orders = 0;  ///< sent, not yet finished by a fill report (unknown ones included)
+  std::uint32_t unknown_orders = 0;  ///< of those, the ones past the order timeout
   strategies::ModelKind model_kind = strategies::ModelKind::fixed;  ///< spec.model.kind
   /// False while the targets cannot be trusted: the model needs a warm risk
   /// estimate it does not have yet, or it failed. No trading then.
@@ -86,7 +92,6 @@ struct PortfolioState {
   std::uint64_t orders_filled = 0;     ///< final states reached, by state
   std::uint64_t orders_rejected = 0;
   std::uint64_t orders_cancelled = 0;
-  std::uint64_t orders_expired = 0;
   double costs_estimated = 0;  ///< Σ estimated cost of the orders decided
   double costs_realized = 0;   ///< Σ cost booked: fills against their reference price, plus commission when booked on send
   std::optional<RebalanceRecord> last_rebalance;
@@ -118,7 +123,7 @@ struct Denial {
   std::string detail;
 };
 
-/// An order emitted and not yet finished (or expired and still accepting a late report).
+/// An order emitted and not yet finished: sent, partially filled, or unknown.
 struct OpenOrder {
   std::size_t portfolio = 0;
   core::SymbolId symbol = core::kNoSymbol;
@@ -139,9 +144,9 @@ struct RebalanceEvent {
 
 /// What a fill report did.
 struct FillOutcome {
-  /// expired: no final report within the order timeout (the engine's own
-  /// decision, not a report); late reports for it still book.
-  enum class Kind { applied, unknown_order, inconsistent, expired } kind = Kind::applied;
+  /// timed_out: no final report within the order timeout (the engine's own
+  /// finding, not a report): the order is now unknown and still open.
+  enum class Kind { applied, unknown_order, inconsistent, timed_out } kind = Kind::applied;
   std::string order_id;
   std::size_t portfolio = 0;
   core::FillStatus status = core::FillStatus::filled;
@@ -151,6 +156,8 @@ struct FillOutcome {
   core::OrderState state = core::OrderState::sent;  ///< the order's state after the report
   double filled_quantity = 0;  ///< cumulative, as booked
   double filled_value = 0;     ///< cumulative quantity × price, as booked
+  bool by_operator = false;    ///< applied: an operator's resolution, not a gateway's report
+  std::string detail;          ///< inconsistent: what did not fit the order
 };
 
 /// Decisions of one engine call. The caller clears and reuses it, so a call
@@ -176,7 +183,16 @@ struct Sequences {
 };
 
 /// Why a manual rebalance did not run (a business refusal, not an error).
-enum class Refusal { none, unknown_portfolio, not_ready, orders_open, nothing_to_trade, killed, invalid_amount };
+enum class Refusal {
+  none,
+  unknown_portfolio,
+  not_ready,
+  orders_open,
+  orders_unknown,  ///< an order's fate is unknown: nothing is decided until it is resolved
+  nothing_to_trade,
+  killed,
+  invalid_amount
+};
 std::string_view to_string(Refusal r);
 
 /// Value and weights of a portfolio at the last prices.
@@ -201,6 +217,15 @@ class Engine {
   /// Calendar schedules; call at least every second on wall-clock time (or each data row).
   void on_timer(core::TimeNs now, Output& out);
   void on_fill(const core::FillReport& fill, Output& out);
+  /// An operator finishes an unfinished order (usually an unknown one) from
+  /// what the broker says: `filled_quantity` units in all at average
+  /// `avg_price` (filled when that is the whole order, else cancelled with that
+  /// much filled), or, without a quantity, cancelled with what is booked.
+  /// Books like a final report, without the fill price collar. False with
+  /// `error` set when there is no such unfinished order or the figures cannot be
+  /// (fewer than booked, more than ordered, no positive price).
+  bool resolve_order(std::string_view order_id, std::optional<double> filled_quantity, double avg_price, Output& out,
+                     std::string& error);
   /// Rebalances one portfolio (or all when `portfolio` is empty) to target now, reason "manual".
   /// Works while paused: pausing stops the triggers, not the operator.
   Refusal rebalance_now(std::string_view portfolio, core::TimeNs now, Output& out);
@@ -283,10 +308,16 @@ class Engine {
   Valuation valuation(std::size_t portfolio) const;
   /// Orders sent and not yet finished, all portfolios.
   std::size_t open_order_count() const { return open_.size(); }
+  /// Open orders whose fate is unknown (past the order timeout), all portfolios.
+  std::size_t unknown_order_count() const { return unknown_; }
 
  private:
-  /// Applies a report to an order, open or expired; the outcome's kind and deltas.
-  void apply_report(OpenOrder& o, const core::FillReport& fill, FillOutcome& outcome);
+  /// Applies a report to an open order; the outcome's kind and deltas. An
+  /// operator's resolution skips the price collar.
+  void apply_report(OpenOrder& o, const core::FillReport& fill, bool by_operator, FillOutcome& outcome);
+  /// Applies a report to open_[it] and finishes the order when the report is final.
+  void report_on(std::unordered_map<std::string, OpenOrder>::iterator it, const core::FillReport& fill,
+                 bool by_operator, Output& out);
 
   void build_portfolio(PortfolioState& p, strategies::PortfolioSpec spec, core::TimeNs now, bool keep_positions);
   void rebuild_index();
@@ -339,11 +370,7 @@ class Engine {
   /// symbol → portfolios holding or targeting it, so a tick touches only those.
   std::vector<std::vector<std::uint32_t>> holders_;
   std::unordered_map<std::string, OpenOrder> open_;
-  /// Orders expired by the timeout, kept so that a late report still books;
-  /// the oldest are forgotten beyond kMaxExpired.
-  std::unordered_map<std::string, OpenOrder> expired_;
-  std::vector<std::string> expired_order_;
-  static constexpr std::size_t kMaxExpired = 10'000;
+  std::size_t unknown_ = 0;  ///< open orders in state unknown
   bool killed_ = false;
   execution::RiskGate gate_;
   std::array<std::uint64_t, execution::kDenyReasonCount> denied_{};

@@ -7,11 +7,10 @@
 #include <iostream>
 
 #include "cli/backtest_command.hpp"
-#include "cli/http_client.hpp"
+#include "cli/control_commands.hpp"
 #include "cli/paper_gateway.hpp"
 #include "config/config.hpp"
 #include "cli/simulate_command.hpp"
-#include "cli/status_table.hpp"
 #include "feeds/replay_publisher.hpp"
 #include "feeds/sim_publisher.hpp"
 
@@ -31,77 +30,6 @@ void install_stop_handlers() {
   ::sigaction(SIGTERM, &sa, nullptr);
 }
 
-std::string env_or(const char* name, std::string fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::string(v) : fallback;
-}
-
-struct ControlOptions {
-  std::string url = env_or("BALLAST_URL", "http://127.0.0.1:8787");
-  std::string token = env_or("BALLAST_TOKEN", "");
-};
-
-void add_control_options(CLI::App* cmd, ControlOptions& o) {
-  cmd->add_option("--url", o.url, "the daemon's status socket (env BALLAST_URL)")->capture_default_str();
-  cmd->add_option("--token", o.token, "bearer token for control endpoints (env BALLAST_TOKEN)");
-}
-
-std::string join_url(const std::string& base, const std::string& path) {
-  std::string b = base;
-  while (!b.empty() && b.back() == '/') b.pop_back();
-  return b + path;
-}
-
-int report_http(const cli::HttpResult& r, const std::string& what) {
-  if (!r.ok()) {
-    std::cerr << "ballast: " << what << ": " << r.error << "\n";
-    return 1;
-  }
-  std::string body = r.body;
-  while (!body.empty() && body.back() == '\n') body.pop_back();
-  if (r.status >= 200 && r.status < 300) {
-    std::cout << body << "\n";
-    return 0;
-  }
-  std::cerr << "ballast: " << what << ": HTTP " << r.status << ": " << body << "\n";
-  return 1;
-}
-
-int run_status(const ControlOptions& o, bool json) {
-  const auto r = cli::http_request("GET", join_url(o.url, "/status"), "", "", std::chrono::seconds(5));
-  if (!r.ok() || r.status != 200) return report_http(r, "status");
-  if (json) {
-    std::cout << r.body << "\n";
-    return 0;
-  }
-  const auto table = cli::render_status_table(r.body);
-  if (!table.ok()) {
-    std::cerr << "ballast: status: " << table.error << "\n";
-    return 1;
-  }
-  std::cout << table.text;
-  return 0;
-}
-
-int run_control(const ControlOptions& o, const std::string& path, const std::string& what) {
-  return report_http(cli::http_request("POST", join_url(o.url, path), o.token, "", std::chrono::seconds(10)), what);
-}
-
-std::string url_encode(const std::string& s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    }
-  }
-  return out;
-}
-
 core::Framing parse_framing(const std::string& s) {
   return s == "topic-json" ? core::Framing::topic_json : core::Framing::multipart;
 }
@@ -113,31 +41,31 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("-V,--version", std::string("ballast ") + BALLAST_VERSION);
 
-  ControlOptions control;
+  cli::ControlOptions control;
   bool status_json = false;
   auto* status = app.add_subcommand("status", "print the daemon's status as a table");
-  add_control_options(status, control);
+  cli::add_control_options(status, control);
   status->add_flag("--json", status_json, "print the raw JSON");
 
   auto* pause = app.add_subcommand("pause", "stop the triggers (manual rebalances still work)");
-  add_control_options(pause, control);
+  cli::add_control_options(pause, control);
   auto* resume = app.add_subcommand("resume", "start the triggers again");
-  add_control_options(resume, control);
+  cli::add_control_options(resume, control);
   auto* reload = app.add_subcommand("reload", "re-read the configuration file (refused if it does not validate)");
-  add_control_options(reload, control);
+  cli::add_control_options(reload, control);
   bool release = false;
   auto* kill = app.add_subcommand("kill", "kill switch: no order leaves until released");
-  add_control_options(kill, control);
+  cli::add_control_options(kill, control);
   kill->add_flag("--release", release, "release the kill switch");
   std::string portfolio;
   auto* rebalance = app.add_subcommand("rebalance", "rebalance a portfolio (or all) to target now");
-  add_control_options(rebalance, control);
+  cli::add_control_options(rebalance, control);
   rebalance->add_option("portfolio", portfolio, "portfolio id; all portfolios when omitted");
 
   std::string cash_portfolio;
   std::string cash_amount;
   auto* cash = app.add_subcommand("cash", "book a deposit (X > 0) or withdrawal (X < 0) and trade with it");
-  add_control_options(cash, control);
+  cli::add_control_options(cash, control);
   cash->add_option("portfolio", cash_portfolio, "portfolio id")->required();
   cash->add_option("amount", cash_amount, "amount: positive deposits, negative withdraws (write -- before a negative one)")
       ->required();
@@ -205,6 +133,9 @@ int main(int argc, char** argv) {
   paper_cmd->add_flag("--partial", paper.rules.partial, "fill in two halves");
   paper_cmd->add_option("--latency-ms", paper_latency_ms, "delay before filling")->capture_default_str();
 
+  cli::OrdersCommandOptions orders;
+  auto* orders_cmd = cli::add_orders_command(app, orders);
+
   cli::BacktestCommandOptions backtest;
   auto* backtest_cmd = cli::add_backtest_command(app, backtest);
   cli::SimulateCommandOptions simulate;
@@ -217,22 +148,27 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
-  if (*status) return run_status(control, status_json);
-  if (*pause) return run_control(control, "/control/pause", "pause");
-  if (*resume) return run_control(control, "/control/resume", "resume");
-  if (*reload) return run_control(control, "/control/reload", "reload");
-  if (*kill) return run_control(control, release ? "/control/release" : "/control/kill", "kill");
+  auto control_request = [&](const std::string& path, const std::string& what) {
+    return cli::run_control(control, path, what, std::cout, std::cerr);
+  };
+  if (*status) return cli::run_status(control, status_json, std::cout, std::cerr);
+  if (*pause) return control_request("/control/pause", "pause");
+  if (*resume) return control_request("/control/resume", "resume");
+  if (*reload) return control_request("/control/reload", "reload");
+  if (*kill) return control_request(release ? "/control/release" : "/control/kill", "kill");
   if (*rebalance) {
-    const std::string path = portfolio.empty() ? "/control/rebalance" : "/control/rebalance?portfolio=" + url_encode(portfolio);
-    return run_control(control, path, "rebalance");
+    const std::string path =
+        portfolio.empty() ? "/control/rebalance" : "/control/rebalance?portfolio=" + cli::url_encode(portfolio);
+    return control_request(path, "rebalance");
   }
+  if (*orders_cmd) return cli::run_orders_command(orders, std::cout, std::cerr);
   if (*backtest_cmd) return cli::run_backtest_command(backtest, std::cout, std::cerr);
   if (*simulate_cmd) return cli::run_simulate_command(simulate, std::cout, std::cerr);
 
   if (*cash) {
-    return run_control(control,
-                       "/control/cash?portfolio=" + url_encode(cash_portfolio) + "&amount=" + url_encode(cash_amount),
-                       "cash");
+    return control_request(
+        "/control/cash?portfolio=" + cli::url_encode(cash_portfolio) + "&amount=" + cli::url_encode(cash_amount),
+        "cash");
   }
 
   install_stop_handlers();

@@ -11,7 +11,7 @@ namespace {
 // The SPEC §5 shape with extras a newer daemon might add (build, stale, note,
 // sides), a feed without ticks yet and a portfolio never rebalanced.
 constexpr const char* kStatus = R"json(
-{"version": "0.1.0", "uptime_s": 3725.4, "mode": "live", "paused": false, "build": {"commit": "abc"},
+{"version": "0.1.0", "uptime_s": 3725.4, "mode": "live", "paused": false, "healthy": true, "build": {"commit": "abc"},
  "feeds": [{"name": "primary", "endpoint": "tcp://127.0.0.1:5556", "ticks": 1000,
             "rejected": {"malformed": 2, "jump": 0, "bad_price": 1}, "last_tick_age_s": 0.01},
            {"name": "backup", "endpoint": "tcp://10.0.0.2:5556", "ticks": 0, "rejected": {},
@@ -38,6 +38,7 @@ TEST_CASE("status renders as a header, a feeds block and a block per portfolio")
   REQUIRE_MESSAGE(table.ok(), table.error);
   CHECK(table.text ==
         "ballastd 0.1.0  mode: live  paused: no  uptime: 1h 02m 05s\n"
+        "health: ok\n"
         "\n"
         "Feeds\n"
         "  NAME     ENDPOINT              TICKS  REJECTED                 LAST TICK\n"
@@ -69,6 +70,35 @@ TEST_CASE("the kill switch, open orders, denials and costs show when the daemon 
         std::string::npos);
 }
 
+TEST_CASE("a degraded daemon says so, with every problem on its own line, and the table is not healthy") {
+  const auto table = render_status_table(R"({"version":"0.1.0","kill_switch":true,"healthy":false,
+    "health":{"status":"degraded","problems":["kill switch on","1 order unknown (main-20261123-000042): resolve"]},
+    "feeds":[],"portfolios":[{"id":"main","open_orders":1,"unknown_orders":1,"assets":[]}]})");
+  REQUIRE_MESSAGE(table.ok(), table.error);
+  CHECK_FALSE(table.healthy);
+  CHECK(table.text.find("health: DEGRADED\n  - kill switch on\n  - 1 order unknown (main-20261123-000042): resolve\n") !=
+        std::string::npos);
+  CHECK(table.text.find("open 1  UNKNOWN 1") != std::string::npos);
+  CHECK(render_status_table(kStatus).healthy);
+}
+
+TEST_CASE("the orders table lists unknown orders first; an empty list says so; no list is an error") {
+  using ballast::cli::render_orders_table;
+  const auto table = render_orders_table(R"({"healthy":false,"execution":{"open":[
+    {"order_id":"main-1","portfolio":"main","symbol":"AGG","side":"sell","quantity":56,"filled_quantity":0,
+     "state":"sent","age_s":2.5},
+    {"order_id":"main-2","portfolio":"main","symbol":"SPY","side":"buy","quantity":22,"filled_quantity":10,
+     "state":"unknown","age_s":312}]}})");
+  REQUIRE_MESSAGE(table.ok(), table.error);
+  CHECK(table.text ==
+        "ORDER   PORTFOLIO  SYMBOL  SIDE  QUANTITY  FILLED  STATE       AGE\n"
+        "main-2  main       SPY     buy         22      10  unknown  5m 12s\n"
+        "main-1  main       AGG     sell        56       0  sent         2s\n");
+  CHECK(render_orders_table(R"({"execution":{"open":[]}})").text == "no unfinished orders\n");
+  CHECK_FALSE(render_orders_table(R"({"execution":{}})").ok());
+  CHECK_FALSE(render_orders_table("[1,2").ok());
+}
+
 TEST_CASE("missing, null and mistyped fields print as a dash") {
   const auto table = render_status_table(
       R"({"version":"x","paused":null,"uptime_s":"12","feeds":[{"name":"f"}],)"
@@ -76,6 +106,7 @@ TEST_CASE("missing, null and mistyped fields print as a dash") {
   REQUIRE_MESSAGE(table.ok(), table.error);
   CHECK(table.text ==
         "ballastd x  mode: -  paused: -  uptime: -\n"
+        "health: -\n"
         "\n"
         "Feeds\n"
         "  NAME  ENDPOINT  TICKS  REJECTED  LAST TICK\n"
@@ -91,12 +122,13 @@ TEST_CASE("missing, null and mistyped fields print as a dash") {
 TEST_CASE("an empty object and empty lists still render") {
   auto table = render_status_table("{}");
   REQUIRE(table.ok());
-  CHECK(table.text == "ballastd -  mode: -  paused: -  uptime: -\n\nFeeds: -\n\nPortfolios: -\n");
+  CHECK(table.text == "ballastd -  mode: -  paused: -  uptime: -\nhealth: -\n\nFeeds: -\n\nPortfolios: -\n");
 
   table = render_status_table(R"({"paused":true,"uptime_s":90061,"feeds":[],"portfolios":[{"id":"p","assets":[]}]})");
   REQUIRE(table.ok());
   CHECK(table.text ==
         "ballastd -  mode: -  paused: yes  uptime: 1d 01h 01m\n"
+        "health: -\n"
         "\n"
         "Feeds: none\n"
         "\n"
@@ -114,6 +146,7 @@ TEST_CASE("tick ages, quantities and drifts keep the precision that matters") {
   REQUIRE(table.ok());
   CHECK(table.text ==
         "ballastd -  mode: -  paused: -  uptime: -\n"
+        "health: -\n"
         "\n"
         "Feeds\n"
         "  NAME  ENDPOINT  TICKS  REJECTED   LAST TICK\n"

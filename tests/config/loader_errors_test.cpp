@@ -33,7 +33,7 @@ foo = 1
     CHECK_AT(e, 3, 1);
     CHECK(e.message ==
           "unknown key \"foo\" in [execution] (expected one of: endpoint, connect, fills_endpoint, mode, "
-          "order_timeout, kill_switch, limits)");
+          "order_timeout, fill_price_collar, kill_switch, limits)");
   }
   SUBCASE("at the top level") {
     const auto e = only_error(R"([deamon]

@@ -263,10 +263,22 @@ TEST_CASE("an empty file is a valid offline configuration with every default") {
   CHECK(c.execution.fills_endpoint.empty());
   CHECK(c.execution.mode == ExecutionMode::live);
   CHECK(c.execution.order_timeout == 300 * core::kNanosPerSecond);
+  CHECK(c.execution.fill_price_collar == 0.2);
   CHECK_FALSE(c.execution.kill_switch);
   CHECK(c.status.listen == "127.0.0.1:8787");
   CHECK(c.status.token.empty());
   CHECK(c.portfolios.empty());
+}
+
+TEST_CASE("fill_price_collar is a positive fraction or \"none\"") {
+  CHECK(valid("[execution]\nfill_price_collar = 0.05\n").execution.fill_price_collar == 0.05);
+  CHECK_FALSE(valid("[execution]\nfill_price_collar = \"none\"\n").execution.fill_price_collar.has_value());
+  const auto zero = only_error("[execution]\nfill_price_collar = 0\n");
+  CHECK(zero.line == 2);
+  CHECK(zero.column == 21);
+  CHECK(zero.message == "fill_price_collar: must be > 0, got 0");
+  const auto word = only_error("[execution]\nfill_price_collar = \"wide\"\n");
+  CHECK(word.message == "fill_price_collar: expected a number or \"none\", got \"wide\"");
 }
 
 TEST_CASE("order_timeout and kill_switch are read from [execution]") {

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "engine/engine.hpp"
+#include "tests/engine/engine_test_support.hpp"
 
 using namespace ballast;
 using engine::Engine;
@@ -8,25 +9,7 @@ using engine::Output;
 using strategies::CalendarTrigger;
 using strategies::PortfolioSpec;
 using strategies::ThresholdTrigger;
-
-namespace {
-
-const core::TimeNs kNow = *core::parse_iso8601("2026-11-23T14:30:00Z");
-
-PortfolioSpec sixty_forty() {
-  PortfolioSpec p;
-  p.id = "main";
-  p.cash = 1000;
-  p.assets = {{"SPY", 0.6, 100, 1}, {"AGG", 0.4, 300, 1}};
-  p.triggers = {ThresholdTrigger{0.05, std::nullopt, std::nullopt}};
-  return p;
-}
-
-void tick(Engine& e, std::string_view sym, double px, core::TimeNs now, Output& out) {
-  e.on_tick({e.find_symbol(sym), px, now}, now, out);
-}
-
-}  // namespace
+using namespace engine::test;
 
 TEST_CASE("engine does nothing until every asset has a price") {
   Engine e({sixty_forty()}, {}, kNow);
@@ -220,31 +203,6 @@ TEST_CASE("order ids continue from restored sequences") {
   CHECK(out.orders[0].order_id == "main-20261123-000042");
   CHECK(out.orders[0].rebalance_id == "main-20261123-000007");
   CHECK(e.sequences().next_order == 44);
-}
-
-TEST_CASE("an order with no final report expires after the timeout; the portfolio decides again; a late fill books") {
-  Engine e({sixty_forty()}, {.book_on_send = false, .order_timeout = 60 * core::kNanosPerSecond}, kNow);
-  Output out;
-  tick(e, "AGG", 100, kNow, out);
-  tick(e, "SPY", 300, kNow, out);
-  REQUIRE(out.orders.size() == 2);
-  const std::string sell = out.orders[0].order_id;
-  out.clear();
-  e.on_timer(kNow + 59 * core::kNanosPerSecond, out);
-  CHECK(out.empty());
-  e.on_timer(kNow + 60 * core::kNanosPerSecond, out);
-  // Both expire; nothing was booked, so the breach is still there: a new rebalance at once.
-  REQUIRE(out.fills.size() == 2);
-  CHECK(out.fills[0].kind == engine::FillOutcome::Kind::expired);
-  REQUIRE(out.orders.size() == 2);
-  CHECK(out.orders[0].order_id != sell);
-  CHECK(e.portfolios()[0].open_orders == 2);
-  out.clear();
-  e.on_fill({sell, core::FillStatus::filled, 56, 100, kNow}, out);  // the expired sell did fill after all
-  REQUIRE(out.fills.size() == 1);
-  CHECK(out.fills[0].kind == engine::FillOutcome::Kind::applied);
-  CHECK(e.portfolios()[0].assets[1].quantity == 244);
-  CHECK(e.portfolios()[0].open_orders == 2);  // the new orders are still open
 }
 
 TEST_CASE("the kill switch blocks even a large drift and a manual rebalance until released") {

@@ -7,45 +7,15 @@
 #include <vector>
 
 #include "engine/engine.hpp"
+#include "tests/engine/engine_test_support.hpp"
 
 using namespace ballast;
 using engine::Engine;
 using engine::Output;
 using strategies::PortfolioSpec;
+using namespace engine::test;
 
 namespace {
-
-const core::TimeNs kNow = *core::parse_iso8601("2026-11-23T14:30:00Z");
-constexpr core::DurationNs kSecond = core::kNanosPerSecond;
-
-/// 100 SPY and 300 AGG and 1000 cash, 60/40, 5% bands. At SPY 300 and AGG 100
-/// the value is 61000 and SPY weighs 0.492: a breach. To target: sell 56 AGG
-/// (5600), buy 22 SPY (6600).
-PortfolioSpec sixty_forty() {
-  PortfolioSpec p;
-  p.id = "main";
-  p.cash = 1000;
-  p.assets = {{"SPY", 0.6, 100, 1}, {"AGG", 0.4, 300, 1}};
-  p.triggers = {strategies::ThresholdTrigger{0.05, std::nullopt, std::nullopt}};
-  return p;
-}
-
-void tick(Engine& e, std::string_view sym, double px, core::TimeNs now, Output& out) {
-  e.on_tick({e.find_symbol(sym), px, now}, now, out);
-}
-
-/// Prices both assets; the second tick breaches the band.
-void breach(Engine& e, Output& out, core::TimeNs now = kNow) {
-  tick(e, "AGG", 100, now, out);
-  tick(e, "SPY", 300, now, out);
-}
-
-double quantity(const Engine& e, std::string_view sym, std::size_t portfolio = 0) {
-  for (const auto& a : e.portfolios()[portfolio].assets) {
-    if (e.symbols().name(a.symbol) == sym) return a.quantity;
-  }
-  return -1;
-}
 
 strategies::RiskSpec fixed_risk(std::vector<std::pair<std::string, double>> vols) {
   strategies::RiskSpec r;
@@ -309,31 +279,6 @@ TEST_CASE("order states follow the reports: created, sent, partially filled, fil
   tick(e, "SPY", 300, kNow + 1, out);
   CHECK(out.orders.size() == 1);
   CHECK(out.orders.back().side == core::Side::buy);
-}
-
-TEST_CASE("a partial fill then a timeout: the rest is decided again from what was filled") {
-  engine::EngineOptions opts;
-  opts.book_on_send = false;
-  opts.order_timeout = 60 * kSecond;
-  Engine e({sixty_forty()}, opts, kNow);
-  Output out;
-  breach(e, out);
-  const std::string sell = out.orders[0].order_id, buy = out.orders[1].order_id;
-  out.clear();
-  e.on_fill({sell, core::FillStatus::filled, 56, 100, kNow}, out);
-  e.on_fill({buy, core::FillStatus::partially_filled, 10, 300, kNow}, out);
-  out.clear();
-  e.on_timer(kNow + 61 * kSecond, out);
-  // Expired with 10 of 22 bought: 110 SPY, 244 AGG, 3600 cash, value 61000,
-  // SPY 0.541: still beyond the band, so a new buy of 12 is decided at once.
-  REQUIRE(out.fills.size() == 1);
-  CHECK(out.fills[0].kind == engine::FillOutcome::Kind::expired);
-  CHECK(out.fills[0].state == core::OrderState::expired);
-  CHECK(out.fills[0].filled_quantity == 10);
-  REQUIRE(out.orders.size() == 1);
-  CHECK(out.orders[0].symbol == "SPY");
-  CHECK(out.orders[0].quantity == 12);
-  CHECK(e.portfolios()[0].orders_expired == 1);
 }
 
 TEST_CASE("restored positions and orders are the truth: an open order holds the portfolio and books when filled") {

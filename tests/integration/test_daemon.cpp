@@ -538,18 +538,3 @@ TEST_CASE("the kill switch stops every order, from the control socket and from t
     CHECK(d.orders(2).size() == 2);
   }
 }
-
-TEST_CASE("an order with no fill report expires after order_timeout and the portfolio decides again") {
-  DaemonHarness d(kSixtyForty, "", "order_timeout = \"1s\"", "", /*with_fills=*/true);
-  d.start();
-  price_inside_band(d);
-  d.publish("SPY", R"({"price": 300})");
-  const auto first = d.orders(2);
-  REQUIRE(first.size() == 2);
-  // No report comes: after a second both expire and the same breach sends a new pair.
-  const auto all = d.orders(4, 5s);
-  REQUIRE(all.size() == 4);
-  CHECK(parse_order(all[2]).order_id != parse_order(first[0]).order_id);
-  CHECK(parse_order(all[2]).quantity == 56);
-  CHECK(num(d.status()["execution"]["orders_expired"]) == 2);
-}

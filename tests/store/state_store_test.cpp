@@ -130,8 +130,8 @@ std::vector<std::string> unfinished_ids(const Snapshot& s) {
 }  // namespace
 
 TEST_CASE("order states spell as stored and parse back; only created, sent and partially_filled are unfinished") {
-  for (const OrderState s : {OrderState::created, OrderState::sent, OrderState::partially_filled, OrderState::filled,
-                             OrderState::rejected, OrderState::cancelled, OrderState::expired}) {
+  for (const OrderState s : {OrderState::created, OrderState::sent, OrderState::partially_filled, OrderState::unknown,
+                             OrderState::filled, OrderState::rejected, OrderState::cancelled, OrderState::expired}) {
     CHECK(core::parse_order_state(core::to_string(s)) == s);
   }
   CHECK(core::to_string(OrderState::partially_filled) == "partially_filled");
@@ -140,6 +140,7 @@ TEST_CASE("order states spell as stored and parse back; only created, sent and p
   CHECK_FALSE(core::is_final(OrderState::created));
   CHECK_FALSE(core::is_final(OrderState::sent));
   CHECK_FALSE(core::is_final(OrderState::partially_filled));
+  CHECK_FALSE(core::is_final(OrderState::unknown));  // never written: it follows from an order's age
   CHECK(core::is_final(OrderState::filled));
   CHECK(core::is_final(OrderState::rejected));
   CHECK(core::is_final(OrderState::cancelled));
