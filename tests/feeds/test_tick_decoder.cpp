@@ -311,7 +311,9 @@ TEST_CASE("unusable prices are bad_price") {
       {"zero bid", R"({"bid": 0, "ask": 100})"},
       {"negative ask", R"({"bid": 1, "ask": -1})"},
   };
-  for (const auto& [name, json] : cases) {
+  for (const auto& c : cases) {
+    const char* name = c.first;
+    const char* json = c.second;
     CAPTURE(name);
     const DecodeResult r = d.decode("SPY", json, kReceived);
     CHECK(r.reject == RejectReason::bad_price);
