@@ -225,7 +225,8 @@ DecodeResult TickDecoder::State::decode(std::string_view topic, std::string_view
   };
   if (topic.size() + json.size() > kMaxMessageBytes) return fail(RejectReason::malformed, "message over 64 KiB");
 
-  std::memcpy(buffer.get(), json.data(), json.size());
+  // An empty view may point nowhere, and memcpy from a null pointer is undefined even for no bytes.
+  if (!json.empty()) std::memcpy(buffer.get(), json.data(), json.size());
   od::document doc;
   if (parser.iterate(buffer.get(), json.size(), kMaxMessageBytes + simdjson::SIMDJSON_PADDING).get(doc) !=
       simdjson::SUCCESS)

@@ -278,6 +278,14 @@ TEST_CASE("malformed messages") {
   }
 }
 
+TEST_CASE("an empty message that points nowhere is malformed") {
+  // An empty view may have no storage at all (a null data pointer).
+  TickDecoder d(multipart());
+  const DecodeResult r = d.decode("SPY", std::string_view{}, kReceived);
+  CHECK(r.reject == RejectReason::malformed);
+  CHECK_FALSE(r.detail.empty());
+}
+
 TEST_CASE("deeply nested ignored values are malformed, not a stack overflow") {
   TickDecoder d(multipart());
   std::string json = R"({"x": )" + std::string(5000, '[') + std::string(5000, ']') + R"(, "price": 1})";
