@@ -286,6 +286,23 @@ TEST_CASE("an empty message that points nowhere is malformed") {
   CHECK_FALSE(r.detail.empty());
 }
 
+TEST_CASE("a message is judged the same whatever message came before it") {
+  // The decoder reuses one buffer; what a longer message left past the end of
+  // this one must not be read as part of it.
+  const std::string json = R"({"price": 1, "ts": 1700000000}})";
+  TickDecoder fresh(multipart());
+  const DecodeResult expected = fresh.decode("SPY", json, kReceived);
+  REQUIRE(expected.reject == RejectReason::malformed);
+  for (const char left : {'}', ']', '"', '9', ' ', 'x'}) {
+    CAPTURE(left);
+    TickDecoder used(multipart());
+    static_cast<void>(used.decode("SPY", json + std::string(64, left), kReceived));
+    const DecodeResult r = used.decode("SPY", json, kReceived);
+    CHECK(r.reject == expected.reject);
+    CHECK(r.detail == expected.detail);
+  }
+}
+
 TEST_CASE("deeply nested ignored values are malformed, not a stack overflow") {
   TickDecoder d(multipart());
   std::string json = R"({"x": )" + std::string(5000, '[') + std::string(5000, ']') + R"(, "price": 1})";
