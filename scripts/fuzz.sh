@@ -36,7 +36,7 @@ for name in "${names[@]}"; do
   if "$dir/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
       -artifact_prefix="$dir/findings/$name/" "$dir/corpus/$name" "fuzz/corpus/$name" > "$log" 2>&1; then
     passed=$((passed + 1))
-    grep -a -E '^#[0-9]+ +DONE' "$log" | tail -n 1 || true
+    grep -a -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true
   else
     failed=$((failed + 1))
     tail -n 60 "$log"
