@@ -383,7 +383,8 @@ void Engine::evaluate(std::size_t index, core::TimeNs now, Output& out) {
     const strategies::WeightView view{weights_, targets_, p.cash / value_, p.cash_target};
     if (const auto breach = strategies::check_threshold(*threshold, view)) {
       const std::string_view symbol =
-          breach.kind == strategies::Breach::Kind::total ? "" : symbols_.name(p.assets[breach.asset].symbol);
+          breach.kind == strategies::Breach::Kind::total ? std::string_view{}
+                                                         : std::string_view{symbols_.name(p.assets[breach.asset].symbol)};
       rebalance(index, "threshold", strategies::describe(breach, symbol), false, now, out);
       return;
     }

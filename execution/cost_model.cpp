@@ -88,7 +88,10 @@ std::vector<std::string> validate(const CostParams& params) {
     if (!non_negative(x)) errors.push_back(std::string(name) + " must be a finite number >= 0, got " + format_number(x));
   }
   for (std::size_t i = 0; i < params.adv.size(); ++i) {
-    const auto& [symbol, adv] = params.adv[i];
+    // Named references, not a structured binding: the lambda below captures
+    // the symbol, which C++20 allows but clang 14 does not.
+    const std::string& symbol = params.adv[i].first;
+    const double adv = params.adv[i].second;
     if (!positive(adv)) errors.push_back("adv of " + symbol + " must be a finite number > 0, got " + format_number(adv));
     const auto earlier = std::find_if(params.adv.begin(), params.adv.begin() + static_cast<std::ptrdiff_t>(i),
                                       [&](const auto& e) { return e.first == symbol; });

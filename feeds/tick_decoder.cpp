@@ -225,7 +225,11 @@ DecodeResult TickDecoder::State::decode(std::string_view topic, std::string_view
   };
   if (topic.size() + json.size() > kMaxMessageBytes) return fail(RejectReason::malformed, "message over 64 KiB");
 
-  std::memcpy(buffer.get(), json.data(), json.size());
+  // An empty view may point nowhere, and memcpy from a null pointer is undefined even for no bytes.
+  if (!json.empty()) std::memcpy(buffer.get(), json.data(), json.size());
+  // simdjson may look into the padding (past an unbalanced '}', for one): zeros
+  // there, not the tail of the previous message, so each verdict stands alone.
+  std::memset(buffer.get() + json.size(), 0, simdjson::SIMDJSON_PADDING);
   od::document doc;
   if (parser.iterate(buffer.get(), json.size(), kMaxMessageBytes + simdjson::SIMDJSON_PADDING).get(doc) !=
       simdjson::SUCCESS)

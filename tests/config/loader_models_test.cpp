@@ -366,7 +366,9 @@ TEST_CASE("fixed risk model errors") {
     // A key without ':' is a bare TOML key, so messages spell it unquoted.
     const std::pair<std::string, std::string> cases[] = {
         {"SPY-AGG", "SPY-AGG"}, {":AGG", "\":AGG\""}, {"SPY:", "\"SPY:\""}, {"SPY:AGG:GLD", "\"SPY:AGG:GLD\""}};
-    for (const auto& [key, spelled] : cases) {
+    for (const auto& c : cases) {
+      const std::string& key = c.first;
+      const std::string& spelled = c.second;
       CAPTURE(key);
       const auto e =
           only_error(with_head("[portfolios.risk]\nvolatilities = { SPY = 0.18, AGG = 0.05 }\n"

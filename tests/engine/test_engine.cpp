@@ -58,6 +58,21 @@ TEST_CASE("threshold breach rebalances to target with hand-computed quantities")
   CHECK(out.empty());
 }
 
+TEST_CASE("a threshold breach names the drifting symbol in the rebalance detail, however long its name") {
+  // Longer than any short-string buffer: the name lives on the heap.
+  const std::string long_name = "A-SYMBOL-NAME-LONGER-THAN-SIXTEEN";
+  PortfolioSpec p = sixty_forty();
+  p.assets = {{long_name, 0.6, 100, 1}, {"AGG", 0.4, 300, 1}};
+  Engine e({p}, {}, kNow);
+  Output out;
+  tick(e, "AGG", 100, kNow, out);
+  tick(e, long_name, 400, kNow, out);
+  tick(e, long_name, 300, kNow + 1, out);
+  REQUIRE(out.rebalances.size() == 1);
+  CAPTURE(out.rebalances[0].record.detail);
+  CHECK(out.rebalances[0].record.detail.rfind(long_name + " drift", 0) == 0);
+}
+
 TEST_CASE("a tick touches only the portfolios that hold its symbol") {
   auto a = sixty_forty();
   auto b = sixty_forty();

@@ -84,7 +84,9 @@ TEST_CASE("a leg that costs more than max_cost_bps is not traded, and the rest i
 TEST_CASE("dynamic trigger priced by the cost model: break-even at 50 bps of commission") {
   // As the flat-cost case: TE² = 0.0005, λ = 4, one year → B = 0.001·V, and the
   // trades back to target move 0.2·V: C = 0.2·V·bps/10⁴.
-  for (const auto& [bps, fires] : {std::pair{49.9, true}, std::pair{50.1, false}}) {
+  for (const auto& row : {std::pair{49.9, true}, std::pair{50.1, false}}) {
+    const double bps = row.first;
+    const bool fires = row.second;
     PortfolioSpec p;
     p.id = "d";
     p.assets = {{"A", 0.6, 70, 0.001}, {"B", 0.4, 30, 0.001}};
@@ -109,7 +111,9 @@ TEST_CASE("dynamic trigger: the half-spread comes from the live quote when the f
   // Same portfolio; cost = Σ qᵢ·hᵢ with q = 10 units each side. A quote 0.2
   // wide (h = 0.1, 10 bps) costs 2 = 0.0002·V: fire. One 1.2 wide (h = 0.6,
   // 60 bps): 12 = 0.0012·V > B = 10: hold. The bps fallback would say 100 bps.
-  for (const auto& [half, fires] : {std::pair{0.1, true}, std::pair{0.6, false}}) {
+  for (const auto& row : {std::pair{0.1, true}, std::pair{0.6, false}}) {
+    const double half = row.first;
+    const bool fires = row.second;
     PortfolioSpec p;
     p.id = "d";
     p.assets = {{"A", 0.6, 70, 0.001}, {"B", 0.4, 30, 0.001}};

@@ -188,7 +188,9 @@ TEST_CASE("dynamic trigger: trades when λ/2·TE²·horizon·V beats the cost, h
 
 TEST_CASE("dynamic trigger just inside and just outside its break-even cost") {
   // B = 0.001·V and C = 0.2·V·bps/10⁴: break-even at 50 bps.
-  for (const auto& [bps, fires] : {std::pair{49.9, true}, std::pair{50.1, false}}) {
+  for (const auto& row : {std::pair{49.9, true}, std::pair{50.1, false}}) {
+    const double bps = row.first;
+    const bool fires = row.second;
     PortfolioSpec p;
     p.id = "d";
     p.assets = {{"A", 0.6, 70, 0.001}, {"B", 0.4, 30, 0.001}};

@@ -116,7 +116,9 @@ TEST_CASE("bad fill reports are refused with a reason") {
       {"ts as a boolean", R"({"order_id":"o","status":"rejected","ts":false})"},
       {"duplicate status", R"({"order_id":"o","status":"rejected","status":"filled"})"},
   };
-  for (const auto& [name, json] : cases) {
+  for (const auto& c : cases) {
+    const char* name = c.first;
+    const char* json = c.second;
     CAPTURE(name);
     const DecodedFill d = decode_fill(json, kReceived);
     CHECK_FALSE(d.ok);

@@ -278,6 +278,31 @@ TEST_CASE("malformed messages") {
   }
 }
 
+TEST_CASE("an empty message that points nowhere is malformed") {
+  // An empty view may have no storage at all (a null data pointer).
+  TickDecoder d(multipart());
+  const DecodeResult r = d.decode("SPY", std::string_view{}, kReceived);
+  CHECK(r.reject == RejectReason::malformed);
+  CHECK_FALSE(r.detail.empty());
+}
+
+TEST_CASE("a message is judged the same whatever message came before it") {
+  // The decoder reuses one buffer; what a longer message left past the end of
+  // this one must not be read as part of it.
+  const std::string json = R"({"price": 1, "ts": 1700000000}})";
+  TickDecoder fresh(multipart());
+  const DecodeResult expected = fresh.decode("SPY", json, kReceived);
+  REQUIRE(expected.reject == RejectReason::malformed);
+  for (const char left : {'}', ']', '"', '9', ' ', 'x'}) {
+    CAPTURE(left);
+    TickDecoder used(multipart());
+    static_cast<void>(used.decode("SPY", json + std::string(64, left), kReceived));
+    const DecodeResult r = used.decode("SPY", json, kReceived);
+    CHECK(r.reject == expected.reject);
+    CHECK(r.detail == expected.detail);
+  }
+}
+
 TEST_CASE("deeply nested ignored values are malformed, not a stack overflow") {
   TickDecoder d(multipart());
   std::string json = R"({"x": )" + std::string(5000, '[') + std::string(5000, ']') + R"(, "price": 1})";
@@ -311,7 +336,9 @@ TEST_CASE("unusable prices are bad_price") {
       {"zero bid", R"({"bid": 0, "ask": 100})"},
       {"negative ask", R"({"bid": 1, "ask": -1})"},
   };
-  for (const auto& [name, json] : cases) {
+  for (const auto& c : cases) {
+    const char* name = c.first;
+    const char* json = c.second;
     CAPTURE(name);
     const DecodeResult r = d.decode("SPY", json, kReceived);
     CHECK(r.reject == RejectReason::bad_price);

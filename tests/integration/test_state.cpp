@@ -89,7 +89,7 @@ TEST_CASE("positions survive a restart; config holdings seed only the first star
 }
 
 TEST_CASE("a damaged or foreign state file stops the daemon with a clear error; it never starts fresh") {
-  for (const std::string content : {std::string("this is not a database, it is a note\n"), std::string(4096, '\x7f')}) {
+  for (const std::string& content : {std::string("this is not a database, it is a note\n"), std::string(4096, '\x7f')}) {
     DaemonHarness d(kSixtyForty);
     std::filesystem::create_directories(d.dir.file("state"));
     d.dir.write("state/state.db", content);
