@@ -8,9 +8,7 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include <algorithm>
@@ -19,6 +17,8 @@
 #include <exception>
 #include <unordered_set>
 
+#include "daemon/http_parsing.hpp"
+
 namespace ballast::daemon {
 
 namespace asio = boost::asio;
@@ -26,6 +26,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
+using detail::iequals;
 
 namespace {
 
@@ -49,100 +50,10 @@ constexpr std::string_view kOverloadedResponse =
 
 constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
 
-std::string_view to_std(beast::string_view s) { return {s.data(), s.size()}; }
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/// False on a truncated or non-hex escape: such a target is a client error,
-/// not something to guess at.
-bool percent_decode(std::string_view in, bool plus_is_space, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      const int hi = hex_value(in[i + 1]);
-      const int lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return true;
-}
-
-/// Splits an origin-form ("/status?x=1") or absolute-form
-/// ("http://host/status?x=1") target into the request's path and query.
-bool parse_target(std::string_view target, HttpRequest& request) {
-  if (target.empty()) return false;
-  std::string absolute_rest;  // "/?x=1" for "http://host?x=1"
-  if (const auto scheme = target.find("://");
-      scheme != std::string_view::npos && target.front() != '/') {
-    const auto rest = target.find_first_of("/?#", scheme + 3);
-    if (rest == std::string_view::npos) {
-      target = "/";
-    } else if (target[rest] == '/') {
-      target = target.substr(rest);
-    } else {
-      absolute_rest = "/" + std::string(target.substr(rest));
-      target = absolute_rest;
-    }
-  }
-  if (target == "*") {
-    request.path = "*";
-    return true;
-  }
-  if (target.empty() || target.front() != '/') return false;
-  if (const auto hash = target.find('#'); hash != std::string_view::npos) target = target.substr(0, hash);
-
-  const auto qmark = target.find('?');
-  if (!percent_decode(target.substr(0, qmark), false, request.path)) return false;
-  if (qmark == std::string_view::npos) return true;
-
-  std::string_view query = target.substr(qmark + 1);
-  std::string key;
-  std::string value;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const auto eq = pair.find('=');
-    if (!percent_decode(pair.substr(0, eq), true, key)) return false;
-    if (eq == std::string_view::npos) {
-      value.clear();
-    } else if (!percent_decode(pair.substr(eq + 1), true, value)) {
-      return false;
-    }
-    request.query.emplace(key, value);  // emplace keeps the first of repeated keys
-  }
-  return true;
 }
 
 bool is_token_char(char c) {
@@ -161,10 +72,6 @@ std::string header_value(std::string_view v) {
     if (c != '\r' && c != '\n' && c != '\0') out.push_back(c);
   }
   return out;
-}
-
-bool is_http_parse_error(const error_code& ec) {
-  return ec.category() == http::make_error_code(http::error::bad_method).category();
 }
 
 std::string format_endpoint(const tcp::endpoint& ep) {
@@ -369,9 +276,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
  private:
   void read_header() {
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(server_->limits_.max_header_bytes, UINT32_MAX)));
-    parser_->body_limit(server_->limits_.max_body_bytes);
+    detail::configure_parser(*parser_, server_->limits_);
     // One deadline for the whole request, including the idle wait before it:
     // a client trickling one byte at a time cannot extend it.
     stream_.expires_after(server_->limits_.read_timeout);
@@ -385,7 +290,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (ec) return on_read_error(ec);
     if (server_->stopped_) return close();
     const auto expect = parser_->get()[http::field::expect];
-    if (iequals(to_std(expect), "100-continue") && !parser_->is_done()) {
+    if (iequals(std::string_view(expect.data(), expect.size()), "100-continue") && !parser_->is_done()) {
       asio::async_write(stream_, asio::buffer(kContinueResponse.data(), kContinueResponse.size()),
                         [self = shared_from_this()](const error_code& wec, std::size_t) {
                           if (wec) return self->on_read_error(wec);
@@ -408,35 +313,23 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       ++s.stats_.timeouts;
       return close();
     }
-    if (ec == http::error::end_of_stream || ec == http::error::partial_message) return close();
-    if (ec == http::error::body_limit) {
+    if (const auto rejection = detail::rejection_for(ec)) {
       ++s.stats_.bad_requests;
-      return send_error(413, "request body too large");
+      return send_error(*rejection);
     }
-    if (ec == http::error::header_limit) {
-      ++s.stats_.bad_requests;
-      return send_error(431, "request header too large");
-    }
-    if (is_http_parse_error(ec)) {
-      ++s.stats_.bad_requests;
-      return send_error(400, "malformed request");
-    }
-    close();  // reset, broken pipe, ...: the peer is gone
+    close();  // the peer left, reset, broken pipe, ...: nobody to answer
   }
 
   void on_body(const error_code& ec) {
     if (ec) return on_read_error(ec);
     if (server_->stopped_) return close();
 
-    http::request<http::string_body> message = parser_->release();
+    detail::RequestMessage message = parser_->release();
     HttpRequest request;
-    request.method = std::string(to_std(message.method_string()));
-    if (!parse_target(to_std(message.target()), request)) {
+    if (const auto rejection = detail::to_request(message, request)) {
       ++server_->stats_.bad_requests;
-      return send_error(400, "malformed request target");
+      return send_error(*rejection);
     }
-    request.authorization = std::string(to_std(message[http::field::authorization]));
-    request.body = std::move(message.body());
 
     ++server_->stats_.requests;
     HttpResponse response;
@@ -453,8 +346,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     send(std::move(response), message.version(), request.method == "HEAD", keep_alive);
   }
 
-  void send_error(int status, std::string_view reason) {
-    send(text_response(status, reason), 11, false, false);
+  void send_error(const detail::Rejection& rejection) {
+    send(text_response(rejection.status, rejection.reason), 11, false, false);
   }
 
   void send(HttpResponse response, unsigned version, bool head, bool keep_alive) {
@@ -519,7 +412,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Impl> server_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<detail::RequestParser> parser_;
   http::response<http::string_body> response_;
   std::array<char, 4096> discard_{};
   std::size_t drained_ = 0;

@@ -69,6 +69,27 @@ struct HttpServerStats {
   std::uint64_t handler_errors = 0;        ///< exceptions thrown by the handler (answered 500)
 };
 
+/// What the server makes of the bytes of one request.
+struct HttpParseResult {
+  enum class Outcome {
+    request,     ///< a complete request that goes to the handler
+    rejected,    ///< answered with `status` and the connection closed
+    incomplete,  ///< the bytes end before the request does: the server waits for more
+  };
+  Outcome outcome = Outcome::incomplete;
+  HttpRequest request;       ///< when outcome is request
+  int status = 0;            ///< when rejected: 400, 413 or 431
+  std::string reason;        ///< when rejected: the text of the error response
+  std::size_t consumed = 0;  ///< bytes of the input the parser took; after a request, the rest is the next one
+  bool keep_alive = false;   ///< when outcome is request: whether the client asks to keep the connection
+};
+
+/// Parses the first request in `raw` exactly as the server does: the same
+/// Beast parser with the same limits (max_header_bytes, max_body_bytes), the
+/// same answers to errors and the same conversion to HttpRequest. Pure and
+/// total, so that a fuzz harness can drive it with any bytes.
+HttpParseResult parse_http_request(std::string_view raw, const HttpServerLimits& limits);
+
 /// A parsed `[status] listen` value.
 struct ListenAddress {
   std::string host;  ///< "127.0.0.1", "::1" (no brackets) or "localhost"
