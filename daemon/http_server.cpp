@@ -15,8 +15,10 @@
 #include <array>
 #include <charconv>
 #include <exception>
+#include <map>
 #include <unordered_set>
 
+#include "daemon/connection_eviction.hpp"
 #include "daemon/http_parsing.hpp"
 
 namespace ballast::daemon {
@@ -38,17 +40,19 @@ namespace {
 constexpr std::chrono::milliseconds kLingerTimeout{2'000};
 constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
-
-constexpr std::string_view kOverloadedResponse =
-    "HTTP/1.1 503 Service Unavailable\r\n"
-    "Content-Type: text/plain; charset=utf-8\r\n"
-    "Content-Length: 20\r\n"
-    "Retry-After: 1\r\n"
-    "Connection: close\r\n"
-    "\r\n"
-    "too many connections";
+/// What an idle keep-alive connection reads at once while it waits for the
+/// next request; the header parser takes it from there.
+constexpr std::size_t kIdleReadBytes = 4096;
 
 constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
+
+/// The peer a socket's connection is counted against; all-zero when the peer
+/// is already gone.
+PeerKey socket_peer(const tcp::socket& socket) {
+  error_code ec;
+  const tcp::endpoint remote = socket.remote_endpoint(ec);
+  return ec ? PeerKey{} : peer_key(remote.address());
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -235,6 +239,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
   void accept();
   void on_accept(const error_code& ec, tcp::socket socket);
+  /// Closes open connections until one more fits under max_connections.
+  void make_room();
+  /// The connection to close for a new one (connection_eviction.hpp says which).
+  Session* pick_victim() const;
+  void enlist(Session* session, const PeerKey& peer);
+  void discharge(Session* session, const PeerKey& peer);
   void stop();
 
   asio::io_context& io_;
@@ -249,37 +259,64 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::string local_address_;
   HttpServerStats stats_;
   // Sessions own themselves through their pending operations; this set only
-  // lets stop() reach them. Each session removes itself when destroyed.
+  // lets stop() and make_room() reach the open ones. A session leaves it when
+  // its socket is closed.
   std::unordered_set<Session*> sessions_;
+  std::map<PeerKey, std::size_t> peers_;  // open connections per peer; no zero counts
 };
 
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(std::shared_ptr<Impl> server, tcp::socket socket)
+  using Clock = std::chrono::steady_clock;
+
+  Session(std::shared_ptr<Impl> server, tcp::socket socket, const PeerKey& peer)
       : server_(std::move(server)),
         stream_(std::move(socket)),
-        buffer_(server_->limits_.max_header_bytes + server_->limits_.max_body_bytes + 8192) {
-    server_->sessions_.insert(this);
+        buffer_(server_->limits_.max_header_bytes + server_->limits_.max_body_bytes + 8192),
+        peer_(peer),
+        since_(Clock::now()) {
+    server_->enlist(this, peer_);
   }
-  ~Session() { server_->sessions_.erase(this); }
+  ~Session() {
+    if (!closed_) server_->discharge(this, peer_);
+  }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  /// The header timeout of the first request runs from here, the accept.
   void start() { read_header(); }
 
+  /// Closes the socket and leaves the server's set; pending operations
+  /// complete with an error and do nothing more. Idempotent.
   void close() {
+    if (closed_) return;
+    closed_ = true;
+    server_->discharge(this, peer_);
     error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
   }
 
+  const PeerKey& peer() const { return peer_; }
+
+  /// How the eviction policy sees this connection.
+  EvictionCandidate candidate(std::size_t peer_connections) const {
+    const ConnectionState state = phase_ == Phase::lingering ? ConnectionState::lingering
+                                  : phase_ == Phase::idle    ? ConnectionState::idle
+                                                             : ConnectionState::busy;
+    return EvictionCandidate{peer_connections, state, since_};
+  }
+
  private:
+  /// What the connection waits for; says which timeout runs and which
+  /// counter a timeout goes to.
+  enum class Phase { header, body, writing, idle, lingering };
+
   void read_header() {
+    phase_ = Phase::header;
     parser_.emplace();
     detail::configure_parser(*parser_, server_->limits_);
-    // One deadline for the whole request, including the idle wait before it:
-    // a client trickling one byte at a time cannot extend it.
-    stream_.expires_after(server_->limits_.read_timeout);
+    stream_.expires_after(server_->limits_.header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](const error_code& ec, std::size_t) {
                               self->on_header(ec);
@@ -287,12 +324,16 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_header(const error_code& ec) {
+    if (closed_) return;
     if (ec) return on_read_error(ec);
     if (server_->stopped_) return close();
+    phase_ = Phase::body;
+    stream_.expires_after(server_->limits_.body_timeout);
     const auto expect = parser_->get()[http::field::expect];
     if (iequals(std::string_view(expect.data(), expect.size()), "100-continue") && !parser_->is_done()) {
       asio::async_write(stream_, asio::buffer(kContinueResponse.data(), kContinueResponse.size()),
                         [self = shared_from_this()](const error_code& wec, std::size_t) {
+                          if (self->closed_) return;
                           if (wec) return self->on_read_error(wec);
                           self->read_body();
                         });
@@ -310,7 +351,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     Impl& s = *server_;
     if (ec == asio::error::operation_aborted || s.stopped_) return close();
     if (ec == beast::error::timeout) {
-      ++s.stats_.timeouts;
+      ++(phase_ == Phase::header ? s.stats_.header_timeouts : s.stats_.body_timeouts);
       return close();
     }
     if (const auto rejection = detail::rejection_for(ec)) {
@@ -321,6 +362,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_body(const error_code& ec) {
+    if (closed_) return;
     if (ec) return on_read_error(ec);
     if (server_->stopped_) return close();
 
@@ -332,6 +374,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }
 
     ++server_->stats_.requests;
+    ++requests_;
     HttpResponse response;
     try {
       response = server_->handler_(request);
@@ -342,7 +385,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       ++server_->stats_.handler_errors;
       response = text_response(500, "internal error");
     }
-    const bool keep_alive = message.keep_alive() && !server_->stopped_;
+    const bool keep_alive =
+        message.keep_alive() && !server_->stopped_ && requests_ < server_->limits_.max_requests_per_connection;
     send(std::move(response), message.version(), request.method == "HEAD", keep_alive);
   }
 
@@ -376,6 +420,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       return close();
     }
 
+    phase_ = Phase::writing;
     stream_.expires_after(server_->limits_.write_timeout);
     http::async_write(stream_, response_,
                       [self = shared_from_this(), keep_alive](const error_code& ec, std::size_t) {
@@ -384,15 +429,42 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_write(const error_code& ec, bool keep_alive) {
+    if (closed_) return;
     if (ec) {
-      if (ec == beast::error::timeout) ++server_->stats_.timeouts;
+      if (ec == beast::error::timeout) ++server_->stats_.write_timeouts;
       return close();
     }
-    if (keep_alive && !server_->stopped_) return read_header();
-    linger();
+    if (!keep_alive || server_->stopped_) return linger();
+    since_ = Clock::now();
+    // A pipelined request has begun already: its header timeout runs from now.
+    if (buffer_.size() > 0) return read_header();
+    wait_for_request();
+  }
+
+  void wait_for_request() {
+    phase_ = Phase::idle;
+    stream_.expires_after(server_->limits_.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kIdleReadBytes),
+                            [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                              self->on_idle_read(ec, n);
+                            });
+  }
+
+  void on_idle_read(const error_code& ec, std::size_t n) {
+    if (closed_) return;
+    buffer_.commit(n);
+    if (ec) {
+      if (ec == beast::error::timeout) ++server_->stats_.idle_timeouts;
+      return close();  // or the client ended the connection, as it may between requests
+    }
+    if (server_->stopped_) return close();
+    since_ = Clock::now();  // the first byte of the next request: its header timeout starts
+    read_header();
   }
 
   void linger() {
+    phase_ = Phase::lingering;
+    since_ = Clock::now();
     error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec || server_->stopped_) return close();
@@ -403,6 +475,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void drain() {
     stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](const error_code& ec,
                                                                                 std::size_t n) {
+      if (self->closed_) return;
       self->drained_ += n;
       if (ec || self->drained_ > kLingerMaxBytes || self->server_->stopped_) return self->close();
       self->drain();
@@ -416,6 +489,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   http::response<http::string_body> response_;
   std::array<char, 4096> discard_{};
   std::size_t drained_ = 0;
+  const PeerKey peer_;
+  Phase phase_ = Phase::header;
+  Clock::time_point since_;  // when the current request, idle wait or linger began
+  std::size_t requests_ = 0;
+  bool closed_ = false;
 };
 
 void HttpServer::Impl::accept() {
@@ -437,26 +515,47 @@ void HttpServer::Impl::on_accept(const error_code& ec, tcp::socket socket) {
     return;
   }
 
-  error_code ignored;
-  if (sessions_.size() >= limits_.max_connections) {
-    ++stats_.connections_rejected;
-    // Best effort and without blocking the loop: if the 503 does not fit in
-    // the socket buffer at once, the client just sees the connection close.
-    socket.non_blocking(true, ignored);
-    socket.write_some(asio::buffer(kOverloadedResponse.data(), kOverloadedResponse.size()), ignored);
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);
-    return accept();
-  }
-
   ++stats_.connections_accepted;
+  error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
+  const PeerKey peer = socket_peer(socket);
+  make_room();
   try {
-    std::make_shared<Session>(shared_from_this(), std::move(socket))->start();
+    std::make_shared<Session>(shared_from_this(), std::move(socket), peer)->start();
   } catch (const std::exception&) {
     // Out of memory for one more session: drop this connection, keep the server.
   }
   accept();
+}
+
+void HttpServer::Impl::make_room() {
+  const std::size_t cap = std::max<std::size_t>(limits_.max_connections, 1);
+  while (sessions_.size() >= cap) {
+    Session* victim = pick_victim();
+    if (!victim) return;
+    ++stats_.connections_evicted;
+    victim->close();  // leaves sessions_ at once; its handlers run later and find it closed
+  }
+}
+
+HttpServer::Impl::Session* HttpServer::Impl::pick_victim() const {
+  if (sessions_.empty()) return nullptr;
+  std::vector<Session*> open(sessions_.begin(), sessions_.end());
+  std::vector<EvictionCandidate> candidates;
+  candidates.reserve(open.size());
+  for (const Session* session : open) candidates.push_back(session->candidate(peers_.at(session->peer())));
+  return open[pick_eviction_victim(candidates)];
+}
+
+void HttpServer::Impl::enlist(Session* session, const PeerKey& peer) {
+  sessions_.insert(session);
+  ++peers_[peer];
+}
+
+void HttpServer::Impl::discharge(Session* session, const PeerKey& peer) {
+  if (sessions_.erase(session) == 0) return;
+  const auto it = peers_.find(peer);
+  if (it != peers_.end() && --it->second == 0) peers_.erase(it);
 }
 
 void HttpServer::Impl::stop() {
@@ -465,8 +564,8 @@ void HttpServer::Impl::stop() {
   error_code ignored;
   acceptor_.close(ignored);
   retry_timer_.cancel();
-  // close() never runs completion handlers inline, so no session is destroyed
-  // while the copy is walked.
+  // close() leaves sessions_ and never runs completion handlers inline, so
+  // the copy is walked safely.
   const std::vector<Session*> open(sessions_.begin(), sessions_.end());
   for (Session* session : open) session->close();
 }
