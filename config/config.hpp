@@ -68,6 +68,21 @@ struct ExecutionConfig {
 struct StatusConfig {
   std::string listen = "127.0.0.1:8787";
   std::string token;  ///< empty: control endpoints are open (loopback only)
+  // What one connection may take (README "Status socket"). Every limit has a
+  // finite default: a slow or idle client is cut off, never served forever.
+  /// From the accept (or a kept-alive request's first byte) to the end of the headers.
+  core::DurationNs header_timeout = 5 * core::kNanosPerSecond;
+  /// From the end of the headers to the end of the body.
+  core::DurationNs body_timeout = 10 * core::kNanosPerSecond;
+  /// Between a response and the next request on a kept-alive connection.
+  core::DurationNs idle_timeout = 5 * core::kNanosPerSecond;
+  /// For writing one response.
+  core::DurationNs write_timeout = 10 * core::kNanosPerSecond;
+  std::int64_t max_requests_per_connection = 100;
+  /// Open connections at most; a new one past it closes the one least worth keeping.
+  std::int64_t max_connections = 64;
+  std::int64_t max_header_bytes = 8 * 1024;
+  std::int64_t max_body_bytes = 64 * 1024;
 };
 
 /// `[simulation]`: the market model of `ballast simulate` and its defaults.

@@ -294,8 +294,45 @@ class Loader {
   }
 
   void read_status(const toml::table& t, StatusConfig& out) {
-    TableReader r(t, "[status]", "", {"listen", "token"}, diag_);
+    TableReader r(t, "[status]", "",
+                  {"listen", "token", "header_timeout", "body_timeout", "idle_timeout", "write_timeout",
+                   "max_requests_per_connection", "max_connections", "max_header_bytes", "max_body_bytes"},
+                  diag_);
     if (auto v = r.string("token")) out.token = *v;
+
+    // Limits of the status socket: each bounded both ways, because an absent
+    // or huge limit is what lets idle clients hold the socket.
+    const auto timeout = [&](std::string_view key, core::DurationNs& slot) {
+      constexpr core::DurationNs kMin = core::kNanosPerSecond / 1000;
+      constexpr core::DurationNs kMax = 3600 * core::kNanosPerSecond;
+      const auto v = duration(r, key);
+      if (!v) return;
+      if (*v < kMin || *v > kMax) {
+        diag_.error(r.node(key)->source(), r.name(key) + ": must be between \"1ms\" and \"1h\", got " +
+                                               quote(r.node(key)->as_string()->get()));
+        return;
+      }
+      slot = *v;
+    };
+    timeout("header_timeout", out.header_timeout);
+    timeout("body_timeout", out.body_timeout);
+    timeout("idle_timeout", out.idle_timeout);
+    timeout("write_timeout", out.write_timeout);
+    const auto count = [&](std::string_view key, std::int64_t min, std::int64_t max, std::int64_t& slot) {
+      const auto v = r.integer(key);
+      if (!v) return;
+      if (*v < min || *v > max) {
+        diag_.error(r.node(key)->source(), r.name(key) + ": must be an integer in " + std::to_string(min) + ".." +
+                                               std::to_string(max) + ", got " + std::to_string(*v));
+        return;
+      }
+      slot = *v;
+    };
+    count("max_requests_per_connection", 1, 1'000'000, out.max_requests_per_connection);
+    count("max_connections", 1, 10'000, out.max_connections);
+    count("max_header_bytes", 1024, 1024 * 1024, out.max_header_bytes);
+    count("max_body_bytes", 0, 16 * 1024 * 1024, out.max_body_bytes);
+
     const toml::node* listen_node = r.node("listen");
     const auto listen = r.string("listen");
     if (!listen) return;

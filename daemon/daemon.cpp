@@ -25,6 +25,7 @@
 #include "daemon/metrics.hpp"
 #include "daemon/persistence.hpp"
 #include "daemon/sequence_file.hpp"
+#include "daemon/status_limits.hpp"
 #include "engine/engine.hpp"
 #include "execution/io/fill_codec.hpp"
 #include "execution/io/order_codec.hpp"
@@ -289,7 +290,8 @@ bool Daemon::setup() {
   }
 
   setup_metrics();
-  http_ = std::make_unique<HttpServer>(io_, cfg_.status.listen, [this](const HttpRequest& r) { return handle_http(r); });
+  http_ = std::make_unique<HttpServer>(
+      io_, cfg_.status.listen, [this](const HttpRequest& r) { return handle_http(r); }, status_limits(cfg_.status));
   if (auto err = http_->start()) {
     spdlog::critical("status socket {}: {}", cfg_.status.listen, *err);
     return false;
@@ -724,6 +726,7 @@ void Daemon::reload(const char* why, std::string* error_out) {
       next.execution.fill_price_collar != cfg_.execution.fill_price_collar)
     restart_needed.push_back("[execution]");
   if (next.status.listen != cfg_.status.listen) restart_needed.push_back("[status] listen");
+  if (status_limits(next.status) != status_limits(cfg_.status)) restart_needed.push_back("[status] limits");
   if (next.daemon.log_file != cfg_.daemon.log_file || next.daemon.log_format != cfg_.daemon.log_format ||
       next.daemon.state_dir != cfg_.daemon.state_dir)
     restart_needed.push_back("[daemon] log_file/log_format/state_dir");

@@ -8,16 +8,18 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <exception>
+#include <map>
 #include <unordered_set>
+
+#include "daemon/connection_eviction.hpp"
+#include "daemon/http_parsing.hpp"
 
 namespace ballast::daemon {
 
@@ -26,6 +28,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
+using detail::iequals;
 
 namespace {
 
@@ -37,112 +40,24 @@ namespace {
 constexpr std::chrono::milliseconds kLingerTimeout{2'000};
 constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
 constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
-
-constexpr std::string_view kOverloadedResponse =
-    "HTTP/1.1 503 Service Unavailable\r\n"
-    "Content-Type: text/plain; charset=utf-8\r\n"
-    "Content-Length: 20\r\n"
-    "Retry-After: 1\r\n"
-    "Connection: close\r\n"
-    "\r\n"
-    "too many connections";
+/// What an idle keep-alive connection reads at once while it waits for the
+/// next request; the header parser takes it from there.
+constexpr std::size_t kIdleReadBytes = 4096;
 
 constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
 
-std::string_view to_std(beast::string_view s) { return {s.data(), s.size()}; }
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
+/// The peer a socket's connection is counted against; all-zero when the peer
+/// is already gone.
+PeerKey socket_peer(const tcp::socket& socket) {
+  error_code ec;
+  const tcp::endpoint remote = socket.remote_endpoint(ec);
+  return ec ? PeerKey{} : peer_key(remote.address());
 }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/// False on a truncated or non-hex escape: such a target is a client error,
-/// not something to guess at.
-bool percent_decode(std::string_view in, bool plus_is_space, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      const int hi = hex_value(in[i + 1]);
-      const int lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return true;
-}
-
-/// Splits an origin-form ("/status?x=1") or absolute-form
-/// ("http://host/status?x=1") target into the request's path and query.
-bool parse_target(std::string_view target, HttpRequest& request) {
-  if (target.empty()) return false;
-  std::string absolute_rest;  // "/?x=1" for "http://host?x=1"
-  if (const auto scheme = target.find("://");
-      scheme != std::string_view::npos && target.front() != '/') {
-    const auto rest = target.find_first_of("/?#", scheme + 3);
-    if (rest == std::string_view::npos) {
-      target = "/";
-    } else if (target[rest] == '/') {
-      target = target.substr(rest);
-    } else {
-      absolute_rest = "/" + std::string(target.substr(rest));
-      target = absolute_rest;
-    }
-  }
-  if (target == "*") {
-    request.path = "*";
-    return true;
-  }
-  if (target.empty() || target.front() != '/') return false;
-  if (const auto hash = target.find('#'); hash != std::string_view::npos) target = target.substr(0, hash);
-
-  const auto qmark = target.find('?');
-  if (!percent_decode(target.substr(0, qmark), false, request.path)) return false;
-  if (qmark == std::string_view::npos) return true;
-
-  std::string_view query = target.substr(qmark + 1);
-  std::string key;
-  std::string value;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    const auto eq = pair.find('=');
-    if (!percent_decode(pair.substr(0, eq), true, key)) return false;
-    if (eq == std::string_view::npos) {
-      value.clear();
-    } else if (!percent_decode(pair.substr(eq + 1), true, value)) {
-      return false;
-    }
-    request.query.emplace(key, value);  // emplace keeps the first of repeated keys
-  }
-  return true;
 }
 
 bool is_token_char(char c) {
@@ -161,10 +76,6 @@ std::string header_value(std::string_view v) {
     if (c != '\r' && c != '\n' && c != '\0') out.push_back(c);
   }
   return out;
-}
-
-bool is_http_parse_error(const error_code& ec) {
-  return ec.category() == http::make_error_code(http::error::bad_method).category();
 }
 
 std::string format_endpoint(const tcp::endpoint& ep) {
@@ -328,6 +239,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
   void accept();
   void on_accept(const error_code& ec, tcp::socket socket);
+  /// Closes open connections until one more fits under max_connections.
+  void make_room();
+  /// The connection to close for a new one (connection_eviction.hpp says which).
+  Session* pick_victim() const;
+  void enlist(Session* session, const PeerKey& peer);
+  void discharge(Session* session, const PeerKey& peer);
   void stop();
 
   asio::io_context& io_;
@@ -342,39 +259,64 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::string local_address_;
   HttpServerStats stats_;
   // Sessions own themselves through their pending operations; this set only
-  // lets stop() reach them. Each session removes itself when destroyed.
+  // lets stop() and make_room() reach the open ones. A session leaves it when
+  // its socket is closed.
   std::unordered_set<Session*> sessions_;
+  std::map<PeerKey, std::size_t> peers_;  // open connections per peer; no zero counts
 };
 
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(std::shared_ptr<Impl> server, tcp::socket socket)
+  using Clock = std::chrono::steady_clock;
+
+  Session(std::shared_ptr<Impl> server, tcp::socket socket, const PeerKey& peer)
       : server_(std::move(server)),
         stream_(std::move(socket)),
-        buffer_(server_->limits_.max_header_bytes + server_->limits_.max_body_bytes + 8192) {
-    server_->sessions_.insert(this);
+        buffer_(server_->limits_.max_header_bytes + server_->limits_.max_body_bytes + 8192),
+        peer_(peer),
+        since_(Clock::now()) {
+    server_->enlist(this, peer_);
   }
-  ~Session() { server_->sessions_.erase(this); }
+  ~Session() {
+    if (!closed_) server_->discharge(this, peer_);
+  }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  /// The header timeout of the first request runs from here, the accept.
   void start() { read_header(); }
 
+  /// Closes the socket and leaves the server's set; pending operations
+  /// complete with an error and do nothing more. Idempotent.
   void close() {
+    if (closed_) return;
+    closed_ = true;
+    server_->discharge(this, peer_);
     error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.close();
   }
 
+  const PeerKey& peer() const { return peer_; }
+
+  /// How the eviction policy sees this connection.
+  EvictionCandidate candidate(std::size_t peer_connections) const {
+    const ConnectionState state = phase_ == Phase::lingering ? ConnectionState::lingering
+                                  : phase_ == Phase::idle    ? ConnectionState::idle
+                                                             : ConnectionState::busy;
+    return EvictionCandidate{peer_connections, state, since_};
+  }
+
  private:
+  /// What the connection waits for; says which timeout runs and which
+  /// counter a timeout goes to.
+  enum class Phase { header, body, writing, idle, lingering };
+
   void read_header() {
+    phase_ = Phase::header;
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(server_->limits_.max_header_bytes, UINT32_MAX)));
-    parser_->body_limit(server_->limits_.max_body_bytes);
-    // One deadline for the whole request, including the idle wait before it:
-    // a client trickling one byte at a time cannot extend it.
-    stream_.expires_after(server_->limits_.read_timeout);
+    detail::configure_parser(*parser_, server_->limits_);
+    stream_.expires_after(server_->limits_.header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](const error_code& ec, std::size_t) {
                               self->on_header(ec);
@@ -382,12 +324,16 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_header(const error_code& ec) {
+    if (closed_) return;
     if (ec) return on_read_error(ec);
     if (server_->stopped_) return close();
+    phase_ = Phase::body;
+    stream_.expires_after(server_->limits_.body_timeout);
     const auto expect = parser_->get()[http::field::expect];
-    if (iequals(to_std(expect), "100-continue") && !parser_->is_done()) {
+    if (iequals(std::string_view(expect.data(), expect.size()), "100-continue") && !parser_->is_done()) {
       asio::async_write(stream_, asio::buffer(kContinueResponse.data(), kContinueResponse.size()),
                         [self = shared_from_this()](const error_code& wec, std::size_t) {
+                          if (self->closed_) return;
                           if (wec) return self->on_read_error(wec);
                           self->read_body();
                         });
@@ -405,40 +351,30 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     Impl& s = *server_;
     if (ec == asio::error::operation_aborted || s.stopped_) return close();
     if (ec == beast::error::timeout) {
-      ++s.stats_.timeouts;
+      ++(phase_ == Phase::header ? s.stats_.header_timeouts : s.stats_.body_timeouts);
       return close();
     }
-    if (ec == http::error::end_of_stream || ec == http::error::partial_message) return close();
-    if (ec == http::error::body_limit) {
+    if (const auto rejection = detail::rejection_for(ec)) {
       ++s.stats_.bad_requests;
-      return send_error(413, "request body too large");
+      return send_error(*rejection);
     }
-    if (ec == http::error::header_limit) {
-      ++s.stats_.bad_requests;
-      return send_error(431, "request header too large");
-    }
-    if (is_http_parse_error(ec)) {
-      ++s.stats_.bad_requests;
-      return send_error(400, "malformed request");
-    }
-    close();  // reset, broken pipe, ...: the peer is gone
+    close();  // the peer left, reset, broken pipe, ...: nobody to answer
   }
 
   void on_body(const error_code& ec) {
+    if (closed_) return;
     if (ec) return on_read_error(ec);
     if (server_->stopped_) return close();
 
-    http::request<http::string_body> message = parser_->release();
+    detail::RequestMessage message = parser_->release();
     HttpRequest request;
-    request.method = std::string(to_std(message.method_string()));
-    if (!parse_target(to_std(message.target()), request)) {
+    if (const auto rejection = detail::to_request(message, request)) {
       ++server_->stats_.bad_requests;
-      return send_error(400, "malformed request target");
+      return send_error(*rejection);
     }
-    request.authorization = std::string(to_std(message[http::field::authorization]));
-    request.body = std::move(message.body());
 
     ++server_->stats_.requests;
+    ++requests_;
     HttpResponse response;
     try {
       response = server_->handler_(request);
@@ -449,12 +385,13 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       ++server_->stats_.handler_errors;
       response = text_response(500, "internal error");
     }
-    const bool keep_alive = message.keep_alive() && !server_->stopped_;
+    const bool keep_alive =
+        message.keep_alive() && !server_->stopped_ && requests_ < server_->limits_.max_requests_per_connection;
     send(std::move(response), message.version(), request.method == "HEAD", keep_alive);
   }
 
-  void send_error(int status, std::string_view reason) {
-    send(text_response(status, reason), 11, false, false);
+  void send_error(const detail::Rejection& rejection) {
+    send(text_response(rejection.status, rejection.reason), 11, false, false);
   }
 
   void send(HttpResponse response, unsigned version, bool head, bool keep_alive) {
@@ -483,6 +420,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       return close();
     }
 
+    phase_ = Phase::writing;
     stream_.expires_after(server_->limits_.write_timeout);
     http::async_write(stream_, response_,
                       [self = shared_from_this(), keep_alive](const error_code& ec, std::size_t) {
@@ -491,15 +429,42 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_write(const error_code& ec, bool keep_alive) {
+    if (closed_) return;
     if (ec) {
-      if (ec == beast::error::timeout) ++server_->stats_.timeouts;
+      if (ec == beast::error::timeout) ++server_->stats_.write_timeouts;
       return close();
     }
-    if (keep_alive && !server_->stopped_) return read_header();
-    linger();
+    if (!keep_alive || server_->stopped_) return linger();
+    since_ = Clock::now();
+    // A pipelined request has begun already: its header timeout runs from now.
+    if (buffer_.size() > 0) return read_header();
+    wait_for_request();
+  }
+
+  void wait_for_request() {
+    phase_ = Phase::idle;
+    stream_.expires_after(server_->limits_.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kIdleReadBytes),
+                            [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                              self->on_idle_read(ec, n);
+                            });
+  }
+
+  void on_idle_read(const error_code& ec, std::size_t n) {
+    if (closed_) return;
+    buffer_.commit(n);
+    if (ec) {
+      if (ec == beast::error::timeout) ++server_->stats_.idle_timeouts;
+      return close();  // or the client ended the connection, as it may between requests
+    }
+    if (server_->stopped_) return close();
+    since_ = Clock::now();  // the first byte of the next request: its header timeout starts
+    read_header();
   }
 
   void linger() {
+    phase_ = Phase::lingering;
+    since_ = Clock::now();
     error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec || server_->stopped_) return close();
@@ -510,6 +475,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void drain() {
     stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](const error_code& ec,
                                                                                 std::size_t n) {
+      if (self->closed_) return;
       self->drained_ += n;
       if (ec || self->drained_ > kLingerMaxBytes || self->server_->stopped_) return self->close();
       self->drain();
@@ -519,10 +485,15 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Impl> server_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<detail::RequestParser> parser_;
   http::response<http::string_body> response_;
   std::array<char, 4096> discard_{};
   std::size_t drained_ = 0;
+  const PeerKey peer_;
+  Phase phase_ = Phase::header;
+  Clock::time_point since_;  // when the current request, idle wait or linger began
+  std::size_t requests_ = 0;
+  bool closed_ = false;
 };
 
 void HttpServer::Impl::accept() {
@@ -544,26 +515,47 @@ void HttpServer::Impl::on_accept(const error_code& ec, tcp::socket socket) {
     return;
   }
 
-  error_code ignored;
-  if (sessions_.size() >= limits_.max_connections) {
-    ++stats_.connections_rejected;
-    // Best effort and without blocking the loop: if the 503 does not fit in
-    // the socket buffer at once, the client just sees the connection close.
-    socket.non_blocking(true, ignored);
-    socket.write_some(asio::buffer(kOverloadedResponse.data(), kOverloadedResponse.size()), ignored);
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);
-    return accept();
-  }
-
   ++stats_.connections_accepted;
+  error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
+  const PeerKey peer = socket_peer(socket);
+  make_room();
   try {
-    std::make_shared<Session>(shared_from_this(), std::move(socket))->start();
+    std::make_shared<Session>(shared_from_this(), std::move(socket), peer)->start();
   } catch (const std::exception&) {
     // Out of memory for one more session: drop this connection, keep the server.
   }
   accept();
+}
+
+void HttpServer::Impl::make_room() {
+  const std::size_t cap = std::max<std::size_t>(limits_.max_connections, 1);
+  while (sessions_.size() >= cap) {
+    Session* victim = pick_victim();
+    if (!victim) return;
+    ++stats_.connections_evicted;
+    victim->close();  // leaves sessions_ at once; its handlers run later and find it closed
+  }
+}
+
+HttpServer::Impl::Session* HttpServer::Impl::pick_victim() const {
+  if (sessions_.empty()) return nullptr;
+  std::vector<Session*> open(sessions_.begin(), sessions_.end());
+  std::vector<EvictionCandidate> candidates;
+  candidates.reserve(open.size());
+  for (const Session* session : open) candidates.push_back(session->candidate(peers_.at(session->peer())));
+  return open[pick_eviction_victim(candidates)];
+}
+
+void HttpServer::Impl::enlist(Session* session, const PeerKey& peer) {
+  sessions_.insert(session);
+  ++peers_[peer];
+}
+
+void HttpServer::Impl::discharge(Session* session, const PeerKey& peer) {
+  if (sessions_.erase(session) == 0) return;
+  const auto it = peers_.find(peer);
+  if (it != peers_.end() && --it->second == 0) peers_.erase(it);
 }
 
 void HttpServer::Impl::stop() {
@@ -572,8 +564,8 @@ void HttpServer::Impl::stop() {
   error_code ignored;
   acceptor_.close(ignored);
   retry_timer_.cancel();
-  // close() never runs completion handlers inline, so no session is destroyed
-  // while the copy is walked.
+  // close() leaves sessions_ and never runs completion handlers inline, so
+  // the copy is walked safely.
   const std::vector<Session*> open(sessions_.begin(), sessions_.end());
   for (Session* session : open) session->close();
 }

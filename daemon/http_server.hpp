@@ -47,27 +47,67 @@ HttpResponse text_response(int status, std::string_view text);
 /// An application/json response with `json` as the body, unchanged.
 HttpResponse json_response(int status, std::string json);
 
+/// What one status socket allows. Every limit is finite: a client that is
+/// slow, silent or greedy is cut off by one of them, never served forever.
 struct HttpServerLimits {
   std::size_t max_body_bytes = 64 * 1024;   ///< larger bodies get 413
   std::size_t max_header_bytes = 8 * 1024;  ///< request line + headers; larger gets 431
-  /// Bounds the whole of one request, from the first byte read to the last,
-  /// and the idle gap between keep-alive requests: a slow or silent client is
-  /// dropped when it runs out.
-  std::chrono::milliseconds read_timeout{30'000};
+  /// The request line and headers must all have arrived this long after the
+  /// connection was accepted or, for a later request on a kept-alive
+  /// connection, after its first byte: a client trickling one byte at a time
+  /// cannot stretch it.
+  std::chrono::milliseconds header_timeout{5'000};
+  /// The body must all have arrived this long after the headers.
+  std::chrono::milliseconds body_timeout{10'000};
+  /// A kept-alive connection is closed when the next request has not begun
+  /// this long after the last response was written.
+  std::chrono::milliseconds idle_timeout{5'000};
+  /// A response must be written (taken by the peer) within this.
   std::chrono::milliseconds write_timeout{10'000};
-  /// Connections beyond this are answered 503 and closed at once.
+  /// The response to the Nth request on one connection carries
+  /// `Connection: close`, and the connection ends after it.
+  std::size_t max_requests_per_connection = 100;
+  /// Open connections at most (0 counts as 1). A connection accepted when all
+  /// are taken is never refused: it closes the open connection least worth
+  /// keeping instead (see connection_eviction.hpp).
   std::size_t max_connections = 64;
+
+  bool operator==(const HttpServerLimits&) const = default;
 };
 
 /// Counters for the daemon's metrics; they only grow.
 struct HttpServerStats {
   std::uint64_t connections_accepted = 0;
-  std::uint64_t connections_rejected = 0;  ///< over max_connections
-  std::uint64_t requests = 0;              ///< complete requests handed to the handler
-  std::uint64_t bad_requests = 0;          ///< malformed HTTP, oversized headers or bodies
-  std::uint64_t timeouts = 0;              ///< connections dropped by read_timeout or write_timeout
-  std::uint64_t handler_errors = 0;        ///< exceptions thrown by the handler (answered 500)
+  std::uint64_t connections_evicted = 0;  ///< closed to make room for a new connection
+  std::uint64_t requests = 0;             ///< complete requests handed to the handler
+  std::uint64_t bad_requests = 0;         ///< malformed HTTP, oversized headers or bodies
+  std::uint64_t header_timeouts = 0;      ///< connections dropped by header_timeout
+  std::uint64_t body_timeouts = 0;        ///< connections dropped by body_timeout
+  std::uint64_t idle_timeouts = 0;        ///< kept-alive connections closed by idle_timeout
+  std::uint64_t write_timeouts = 0;       ///< connections dropped by write_timeout
+  std::uint64_t handler_errors = 0;       ///< exceptions thrown by the handler (answered 500)
 };
+
+/// What the server makes of the bytes of one request.
+struct HttpParseResult {
+  enum class Outcome {
+    request,     ///< a complete request that goes to the handler
+    rejected,    ///< answered with `status` and the connection closed
+    incomplete,  ///< the bytes end before the request does: the server waits for more
+  };
+  Outcome outcome = Outcome::incomplete;
+  HttpRequest request;       ///< when outcome is request
+  int status = 0;            ///< when rejected: 400, 413 or 431
+  std::string reason;        ///< when rejected: the text of the error response
+  std::size_t consumed = 0;  ///< bytes of the input the parser took; after a request, the rest is the next one
+  bool keep_alive = false;   ///< when outcome is request: whether the client asks to keep the connection
+};
+
+/// Parses the first request in `raw` exactly as the server does: the same
+/// Beast parser with the same limits (max_header_bytes, max_body_bytes), the
+/// same answers to errors and the same conversion to HttpRequest. Pure and
+/// total, so that a fuzz harness can drive it with any bytes.
+HttpParseResult parse_http_request(std::string_view raw, const HttpServerLimits& limits);
 
 /// A parsed `[status] listen` value.
 struct ListenAddress {
@@ -109,6 +149,11 @@ class Router {
 /// HTTP/1.1 with keep-alive on a caller's io_context, which must outlive the
 /// server. Every member must be called on the io_context's thread, or while
 /// the io_context is not running.
+///
+/// Under pressure a full server still takes the next connection, so that an
+/// operator can always reach the control endpoints: the new connection closes
+/// the open one least worth keeping (connection_eviction.hpp says which and
+/// why), and every phase of a connection has its own timeout.
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, std::string listen, HttpHandler handler,

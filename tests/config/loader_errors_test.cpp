@@ -52,7 +52,10 @@ log_level = "info"
   SUBCASE("in [status]") {
     const auto e = only_error("[status]\nport = 8787\n");
     CHECK_AT(e, 2, 1);
-    CHECK(e.message == "unknown key \"port\" in [status] (expected one of: listen, token)");
+    CHECK(e.message ==
+          "unknown key \"port\" in [status] (expected one of: listen, token, header_timeout, body_timeout, "
+          "idle_timeout, write_timeout, max_requests_per_connection, max_connections, max_header_bytes, "
+          "max_body_bytes)");
   }
   SUBCASE("in [[feeds]]") {
     const auto e = only_error(R"([[feeds]]

@@ -17,20 +17,11 @@
 #include <zmq.hpp>
 
 #include "cli/http_client.hpp"
+#include "tests/support/eventually.hpp"
 
 namespace ballast::testing {
 
 using namespace std::chrono_literals;
-
-/// Polls `pred` until it holds or the deadline passes.
-inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds within = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + within;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return pred();
-}
 
 /// A free TCP port on 127.0.0.1 at the time of asking.
 int free_port();
