@@ -41,6 +41,9 @@ struct FeedConfig {
   std::optional<double> max_jump;
   /// Consecutive ticks that agree on a new level beyond max_jump, which confirm it.
   int jump_confirm = 3;
+  /// Plain ZeroMQ for this feed: accepted off this machine without [curve], and
+  /// turns CURVE off for this feed with it.
+  bool insecure = false;
 };
 
 struct ExecutionConfig {
@@ -55,6 +58,25 @@ struct ExecutionConfig {
   bool kill_switch = false;
   /// `[execution.limits]`: the pre-trade risk gate.
   execution::RiskLimits limits;
+  /// Plain ZeroMQ for the order and fill sockets: accepted off this machine
+  /// without [curve], and turns CURVE off for them with it.
+  bool insecure = false;
+};
+
+/// `[curve]`: CurveZMQ on the feed, order and fill sockets, with the daemon as
+/// the CURVE server and an allowlist of client keys per role. Keys are Z85 text;
+/// those in files are read at load time (not for offline purposes).
+struct CurveConfig {
+  std::string secret_key_file;  ///< the daemon's secret key, readable by its owner only
+  std::string public_key_file;  ///< optional; checked against the secret key
+  std::string secret_key;
+  std::string public_key;       ///< derived from the secret key
+  std::string publishers_file;  ///< optional allowlist file for [[feeds]]
+  std::string gateways_file;    ///< optional allowlist file for the order and fill sockets
+  /// Public keys allowed to publish ticks: the file's and the inline ones.
+  std::vector<std::string> publishers;
+  /// Public keys allowed to take orders and send fill reports.
+  std::vector<std::string> gateways;
 };
 
 struct StatusConfig {
@@ -90,6 +112,7 @@ struct Config {
   DaemonConfig daemon;
   std::vector<FeedConfig> feeds;
   ExecutionConfig execution;
+  std::optional<CurveConfig> curve;  ///< present when the file has [curve]
   StatusConfig status;
   std::vector<strategies::PortfolioSpec> portfolios;
   std::optional<SimulationConfig> simulation;  ///< present when the file has [simulation]
