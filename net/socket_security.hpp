@@ -4,6 +4,7 @@
 //
 // Every option here must be set before the socket binds or connects.
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include <zmq.hpp>
@@ -40,6 +41,24 @@ struct CurveClientKeys {
   std::string public_key;  ///< Z85
   std::string secret_key;  ///< Z85
 };
+
+/// The key files of a CURVE client (`ballast paper`, `ballast feed`): its own
+/// secret key, optionally its public key (checked against the secret), and the
+/// server's public key. All empty: no CURVE.
+struct ClientKeyFiles {
+  std::string secret_key_file;
+  std::string public_key_file;
+  std::string server_key_file;
+};
+
+struct ClientKeysResult {
+  std::optional<CurveClientKeys> keys;  ///< empty without CURVE or on error
+  std::string error;                    ///< why the files cannot be used
+};
+
+/// Reads the files of `files`: nothing when none is named; the secret and the
+/// server key are needed together. Never throws.
+ClientKeysResult load_client_keys(const ClientKeyFiles& files);
 
 /// Makes `socket` a CURVE server. Throws zmq::error_t on a malformed key.
 void make_curve_server(zmq::socket_t& socket, const CurveServerKeys& keys);

@@ -1,5 +1,6 @@
 #include "net/zap_handler.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -44,9 +45,10 @@ std::string describe_failure(std::uint16_t event, std::uint32_t value) {
 
 }  // namespace
 
-ZapHandler::ZapHandler(zmq::context_t& context, OnRefused on_refused)
+ZapHandler::ZapHandler(zmq::context_t& context, OnRefused on_refused, OnAbandoned on_abandoned)
     : context_(context),
       on_refused_(std::move(on_refused)),
+      on_abandoned_(std::move(on_abandoned)),
       zap_(context, zmq::socket_type::rep),
       stop_in_(context, zmq::socket_type::pair),
       stop_out_(context, zmq::socket_type::pair),
@@ -89,12 +91,15 @@ std::string ZapHandler::allow(std::size_t slot, std::span<const std::string> all
   return domain;
 }
 
-void ZapHandler::watch(zmq::socket_t& socket, std::size_t slot) {
+void ZapHandler::watch(zmq::socket_t& socket, std::size_t slot, bool report_abandoned) {
   const std::string endpoint = "inproc://ballast.handshakes." + id_ + "." + std::to_string(monitors_.size());
   // Refusals by ZAP arrive as requests; these are the ones that never get there.
-  const int events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
+  int events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
+  if (report_abandoned) {
+    events |= ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
+  }
   if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), events) != 0) throw zmq::error_t();
-  Monitor m{zmq::socket_t(context_, zmq::socket_type::pair), slot};
+  Monitor m{zmq::socket_t(context_, zmq::socket_type::pair), slot, report_abandoned, std::nullopt};
   m.socket.set(zmq::sockopt::linger, 0);
   m.socket.connect(endpoint);
   monitors_.push_back(std::move(m));
@@ -119,7 +124,7 @@ void ZapHandler::run() {
   items.push_back({stop_in_.handle(), 0, ZMQ_POLLIN, 0});
   for (Monitor& m : monitors_) items.push_back({m.socket.handle(), 0, ZMQ_POLLIN, 0});
   for (;;) {
-    if (zmq_poll(items.data(), static_cast<int>(items.size()), -1) < 0) {
+    if (zmq_poll(items.data(), static_cast<int>(items.size()), next_timeout()) < 0) {
       if (zmq_errno() == EINTR) continue;
       return;  // ETERM: the context is going away
     }
@@ -132,6 +137,33 @@ void ZapHandler::run() {
     } catch (const zmq::error_t& e) {
       if (e.num() == ETERM) return;
       // EINTR or a transient error: the next poll tries again.
+    }
+    report_abandoned();
+  }
+}
+
+long ZapHandler::next_timeout() const {
+  const auto now = std::chrono::steady_clock::now();
+  long timeout = -1;
+  for (const Monitor& m : monitors_) {
+    if (!m.dropped_at) continue;
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(*m.dropped_at + kAbandonGrace - now).count();
+    const long ms = left < 0 ? 0 : static_cast<long>(left);
+    timeout = timeout < 0 ? ms : std::min(timeout, ms);
+  }
+  return timeout;
+}
+
+void ZapHandler::report_abandoned() {
+  const auto now = std::chrono::steady_clock::now();
+  for (Monitor& m : monitors_) {
+    if (!m.dropped_at || now < *m.dropped_at + kAbandonGrace) continue;
+    m.dropped_at.reset();
+    if (!on_abandoned_) continue;
+    try {
+      on_abandoned_(m.slot);
+    } catch (...) {
+      // The owner could not be told; the next drop tells it again.
     }
   }
 }
@@ -206,6 +238,15 @@ void ZapHandler::read_events(Monitor& monitor) {
     std::uint32_t value = 0;
     std::memcpy(&id, event.data(), sizeof id);
     std::memcpy(&value, static_cast<const char*>(event.data()) + sizeof id, sizeof value);
+    if (id == ZMQ_EVENT_DISCONNECTED) {
+      // libzmq schedules its own reconnect right after, unless it gave up.
+      if (monitor.report_abandoned && !monitor.dropped_at) monitor.dropped_at = std::chrono::steady_clock::now();
+      continue;
+    }
+    if (id == ZMQ_EVENT_CONNECT_RETRIED || id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+      monitor.dropped_at.reset();
+      continue;
+    }
     if (id != ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL && id != ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) continue;
     Slot& slot = slots_[monitor.slot];
     slot.failed.fetch_add(1, std::memory_order_relaxed);

@@ -13,11 +13,20 @@
 // counters (atomics). It also watches the guarded sockets' monitor events, so
 // that handshakes which fail before ZAP is asked (a client without CURVE, a
 // client with a wrong server key) are counted too.
+//
+// libzmq never reconnects a connection it dropped for a protocol error — a
+// message over ZMQ_MAXMSGSIZE, a refused handshake — and keeps the endpoint as
+// a zombie that a second connect() silently ignores. For the sockets that ask
+// for it, the handler notices such a connection (dropped, and no reconnect
+// scheduled within a grace period) and says so, so that the socket's owner can
+// disconnect and connect again on its own thread.
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -51,11 +60,17 @@ class ZapHandler {
  public:
   /// Called on the handler's thread for every refusal; it must not block for long.
   using OnRefused = std::function<void(const RefusedHandshake&)>;
+  /// Called on the handler's thread with the slot of a socket whose connection
+  /// libzmq dropped for good; it must not block for long.
+  using OnAbandoned = std::function<void(std::size_t slot)>;
   static constexpr const char* kEndpoint = "inproc://zeromq.zap.01";
+  /// How long after a drop libzmq has to schedule its own reconnect (it does so
+  /// at once, in its I/O thread) before the connection counts as abandoned.
+  static constexpr std::chrono::milliseconds kAbandonGrace{1000};
 
   /// Binds the ZAP endpoint in `context` at once. Throws zmq::error_t when
   /// another handler holds it. The context must outlive the handler.
-  explicit ZapHandler(zmq::context_t& context, OnRefused on_refused = {});
+  explicit ZapHandler(zmq::context_t& context, OnRefused on_refused = {}, OnAbandoned on_abandoned = {});
   /// Stops the thread and closes the endpoint: destroy the handler after the
   /// sockets it guards, or a client could connect unchecked in between.
   ~ZapHandler();
@@ -70,8 +85,10 @@ class ZapHandler {
   /// Returns the ZAP domain to give that socket (CurveServerKeys). Before start().
   std::string allow(std::size_t slot, std::span<const std::string> allowed);
   /// Counts the handshakes of `socket` that fail before ZAP is asked, under
-  /// `slot`. The socket may be closed before the handler. Before start().
-  void watch(zmq::socket_t& socket, std::size_t slot);
+  /// `slot`; with `report_abandoned`, also reports (OnAbandoned) connections
+  /// that libzmq dropped and will not make again. The socket may be closed
+  /// before the handler. Before start().
+  void watch(zmq::socket_t& socket, std::size_t slot, bool report_abandoned = false);
   /// Starts answering. Requests that came before wait for it.
   void start();
 
@@ -92,9 +109,15 @@ class ZapHandler {
   struct Monitor {
     zmq::socket_t socket;
     std::size_t slot = 0;
+    bool report_abandoned = false;
+    /// A connection dropped at this time and no reconnect was scheduled yet.
+    std::optional<std::chrono::steady_clock::time_point> dropped_at;
   };
 
   void run();
+  /// Milliseconds until the next grace period ends; -1 when none is running.
+  long next_timeout() const;
+  void report_abandoned();
   void answer_requests();
   void answer(std::vector<zmq::message_t>& request);
   void read_events(Monitor& monitor);
@@ -102,6 +125,7 @@ class ZapHandler {
 
   zmq::context_t& context_;
   OnRefused on_refused_;
+  OnAbandoned on_abandoned_;
   zmq::socket_t zap_;
   zmq::socket_t stop_in_;
   zmq::socket_t stop_out_;

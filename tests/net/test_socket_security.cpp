@@ -7,6 +7,7 @@
 #include "net/socket_security.hpp"
 #include "net/zap_handler.hpp"
 #include "tests/net/net_test_support.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 namespace ballast::net {
 namespace {
@@ -129,6 +130,39 @@ TEST_CASE("a CURVE server needs a ZAP domain, and a malformed key is refused") {
   CHECK_THROWS_AS(make_curve_client(c, {"short", pair.public_key, pair.secret_key}), zmq::error_t);
   zmq::socket_t plain(ctx, zmq::socket_type::push);
   CHECK_FALSE(uses_curve(plain));
+}
+
+TEST_CASE("a client's key files: none means no CURVE; the secret and the server key go together") {
+  testing::ScratchDir dir;
+  const KeyPair own = test::key_pair();
+  const KeyPair server = test::key_pair();
+  const KeyPair other = test::key_pair();
+  REQUIRE(write_key_pair(own, dir.file("gw.key"), dir.file("gw.pub")).empty());
+  REQUIRE(write_key_pair(server, dir.file("d.key"), dir.file("d.pub")).empty());
+  REQUIRE(write_key_pair(other, dir.file("o.key"), dir.file("o.pub")).empty());
+
+  ClientKeysResult r = load_client_keys({});
+  CHECK_FALSE(r.keys);
+  CHECK(r.error.empty());
+
+  r = load_client_keys({dir.file("gw.key"), dir.file("gw.pub"), dir.file("d.pub")});
+  REQUIRE(r.keys);
+  CHECK(r.keys->secret_key == own.secret_key);
+  CHECK(r.keys->public_key == own.public_key);
+  CHECK(r.keys->server_key == server.public_key);
+  CHECK(load_client_keys({dir.file("gw.key"), "", dir.file("d.pub")}).keys->public_key == own.public_key);
+
+  CHECK(load_client_keys({dir.file("gw.key"), "", ""}).error ==
+        "CURVE needs the server's public key file (the daemon's, from its `ballast keygen`)");
+  CHECK(load_client_keys({"", "", dir.file("d.pub")}).error ==
+        "CURVE needs this end's secret key file (from `ballast keygen`)");
+  CHECK(load_client_keys({"", dir.file("gw.pub"), ""}).error ==
+        "CURVE needs this end's secret key file (from `ballast keygen`)");
+  CHECK(load_client_keys({dir.file("gw.key"), dir.file("o.pub"), dir.file("d.pub")}).error ==
+        "the key in " + dir.file("o.pub") + " is not the public key of the secret key in " + dir.file("gw.key"));
+  // The public file (mode 0644) where the secret belongs: refused.
+  CHECK_FALSE(load_client_keys({dir.file("gw.pub"), "", dir.file("d.pub")}).keys);
+  CHECK_FALSE(load_client_keys({dir.file("gw.key"), "", dir.file("missing.pub")}).keys);
 }
 
 TEST_CASE("without a ZAP handler libzmq lets any client key through, which is why the daemon runs one") {

@@ -2,6 +2,7 @@
 // and how refusals are counted and reported.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -157,6 +158,58 @@ TEST_CASE("each socket has its own allowlist: a publisher's key does not open th
   CHECK(zap.socket_count() == 2);
   orders.close();
   feed.close();
+}
+
+TEST_CASE("a connection libzmq drops for good is reported as abandoned; one it reconnects by itself is not") {
+  zmq::context_t ctx(1);
+  std::atomic<int> abandoned{0};
+  std::atomic<std::size_t> abandoned_slot{99};
+  ZapHandler zap(ctx, {}, [&](std::size_t slot) {
+    abandoned_slot = slot;
+    ++abandoned;
+  });
+  zmq::socket_t pub(ctx, zmq::socket_type::pub);
+  pub.set(zmq::sockopt::linger, 0);
+  const std::string endpoint = bind_loopback(pub);
+  zmq::socket_t sub(ctx, zmq::socket_type::sub);
+  sub.set(zmq::sockopt::linger, 0);
+  sub.set(zmq::sockopt::subscribe, "");
+  cap_messages(sub, 1024);
+  const std::size_t slot = zap.add_socket("feed:x");
+  zap.watch(sub, slot, true);
+  sub.connect(endpoint);
+  zap.start();
+  const auto delivered = [&] {
+    return eventually([&] {
+      pub.send(zmq::str_buffer("tick"), zmq::send_flags::dontwait);
+      return receive(sub, 20ms).has_value();
+    });
+  };
+  REQUIRE(delivered());
+
+  // Over the cap: libzmq drops the connection and, as for any protocol error, gives up on it.
+  pub.send(zmq::buffer(std::string(2048, 'x')), zmq::send_flags::none);
+  REQUIRE(eventually([&] { return abandoned == 1; }));
+  CHECK(abandoned_slot == slot);
+  // A second connect() alone would be ignored; disconnect first, and it works again.
+  sub.disconnect(endpoint);
+  sub.connect(endpoint);
+  REQUIRE(delivered());
+
+  // The publisher goes away and comes back: libzmq reconnects by itself.
+  pub.unbind(endpoint);
+  REQUIRE(eventually([&] {
+    try {
+      pub.bind(endpoint);
+      return true;
+    } catch (const zmq::error_t&) {
+      return false;  // the old listener is still closing
+    }
+  }));
+  REQUIRE(delivered());
+  CHECK(abandoned == 1);
+  sub.close();
+  pub.close();
 }
 
 TEST_CASE("a second handler in the same context cannot bind the ZAP endpoint") {
