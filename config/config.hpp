@@ -77,6 +77,8 @@ struct CurveConfig {
   std::vector<std::string> publishers;
   /// Public keys allowed to take orders and send fill reports.
   std::vector<std::string> gateways;
+
+  bool operator==(const CurveConfig&) const = default;
 };
 
 struct StatusConfig {
