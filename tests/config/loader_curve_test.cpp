@@ -199,6 +199,19 @@ TEST_CASE("[curve] allowlist errors are located, and all of them are reported at
     CHECK(r.errors[3].message ==
           "gateways[3]: expected a CURVE public key (40 Z85 characters), got characters outside Z85");
   }
+  SUBCASE("file names that are not strings, all reported at once") {
+    const LoadResult r = parse_config(
+        base(head + "public_key_file = []\npublishers_file = 1\ngateways_file = { path = \"g\" }\n"), "test.toml",
+        Purpose::daemon);
+    INFO(describe(r));
+    REQUIRE(r.errors.size() == 3);
+    CHECK_AT(r.errors[0], 9, 19);
+    CHECK(r.errors[0].message == "public_key_file: expected a string, got an array");
+    CHECK_AT(r.errors[1], 10, 19);
+    CHECK(r.errors[1].message == "publishers_file: expected a string, got an integer");
+    CHECK_AT(r.errors[2], 11, 17);
+    CHECK(r.errors[2].message == "gateways_file: expected a string, got a table");
+  }
   SUBCASE("an unknown key lists the known ones") {
     const auto e = only_error(base("[curve]\nsecret_key_file = \"x\"\nclients = []\n"));
     CHECK_AT(e, 9, 1);
