@@ -21,8 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 // The poll timeout when nothing is due: how quickly the stop flag is noticed.
 constexpr auto kStopCheckInterval = std::chrono::milliseconds(100);
-// A feed message is a few hundred bytes; anything far larger is not a tick.
-constexpr std::size_t kMaxFeedMessageBytes = 64 * 1024;
 
 core::TimeNs wall_clock_now() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -206,7 +204,7 @@ std::optional<FeedPrice> read_feed_price(const std::vector<std::string>& frames)
       json = frame.substr(space + 1);
     }
   }
-  if (json.size() > kMaxFeedMessageBytes) return std::nullopt;
+  if (json.size() > net::kMaxTickBytes) return std::nullopt;
 
   // One parser per thread keeps its buffers between messages.
   thread_local simdjson::dom::parser parser;
@@ -267,12 +265,16 @@ PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& 
            options.orders_endpoint;
     orders = zmq::socket_t(context, zmq::socket_type::pull);
     orders.set(zmq::sockopt::linger, linger);
+    if (options.curve) net::make_curve_client(orders, *options.curve);
+    net::cap_messages(orders, net::kMaxOrderBytes);
     options.bind ? orders.bind(options.orders_endpoint) : orders.connect(options.orders_endpoint);
     if (!options.fills_endpoint.empty()) {
       step = (options.bind ? "cannot bind fills endpoint " : "cannot connect to fills endpoint ") +
              options.fills_endpoint;
       fills = zmq::socket_t(context, zmq::socket_type::push);
       fills.set(zmq::sockopt::linger, linger);
+      if (options.curve) net::make_curve_client(fills, *options.curve);
+      net::cap_messages(fills, net::kMaxControlBytes);
       options.bind ? fills.bind(options.fills_endpoint) : fills.connect(options.fills_endpoint);
     }
     if (!options.feed_endpoint.empty()) {
@@ -280,6 +282,7 @@ PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& 
       feed = zmq::socket_t(context, zmq::socket_type::sub);
       feed.set(zmq::sockopt::linger, 0);
       feed.set(zmq::sockopt::subscribe, "");
+      net::cap_messages(feed, net::kMaxTickBytes);
       feed.connect(options.feed_endpoint);
     }
   } catch (const zmq::error_t& e) {
@@ -399,6 +402,7 @@ int run_paper_gateway(const PaperOptions& options, const std::atomic<bool>& stop
   out << "paper: orders from " << options.orders_endpoint << ", fills to "
       << (options.fills_endpoint.empty() ? std::string("(none, printing only)") : options.fills_endpoint)
       << ", prices from " << (options.feed_endpoint.empty() ? std::string("(none)") : options.feed_endpoint);
+  if (options.curve) out << ", CURVE to the daemon";
   if (options.rules.slippage_bps > 0) out << ", slippage " << options.rules.slippage_bps << " bps";
   if (options.rules.reject_every > 0) out << ", rejecting every " << options.rules.reject_every << " orders";
   if (options.rules.partial) out << ", partial fills";

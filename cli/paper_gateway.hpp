@@ -19,6 +19,7 @@
 #include "core/time.hpp"
 #include "core/types.hpp"
 #include "execution/cost_model.hpp"
+#include "net/socket_security.hpp"
 
 namespace ballast::cli {
 
@@ -97,6 +98,9 @@ struct PaperOptions {
   std::chrono::milliseconds latency{0};
   /// How long fill reports still queued at exit may delay it.
   std::chrono::milliseconds linger{1000};
+  /// Take orders and send fills as a CURVE client of the daemon. The price
+  /// feed stays plain: a CURVE publisher serves only the daemon.
+  std::optional<net::CurveClientKeys> curve;
 };
 
 struct PaperStats {

@@ -44,6 +44,9 @@ struct FeedConfig {
   std::optional<core::DurationNs> max_future = 5 * core::kNanosPerSecond;
   /// Consecutive ticks that agree on a new level beyond max_jump, which confirm it.
   int jump_confirm = 3;
+  /// Plain ZeroMQ for this feed: accepted off this machine without [curve], and
+  /// turns CURVE off for this feed with it.
+  bool insecure = false;
 };
 
 struct ExecutionConfig {
@@ -63,6 +66,27 @@ struct ExecutionConfig {
   /// `[execution.limits]`: the pre-trade risk gate. No order may be worth more
   /// than the portfolio unless the file says "none" for max_order_fraction.
   execution::RiskLimits limits{.max_order_fraction = 1.0};
+  /// Plain ZeroMQ for the order and fill sockets: accepted off this machine
+  /// without [curve], and turns CURVE off for them with it.
+  bool insecure = false;
+};
+
+/// `[curve]`: CurveZMQ on the feed, order and fill sockets, with the daemon as
+/// the CURVE server and an allowlist of client keys per role. Keys are Z85 text;
+/// those in files are read at load time (not for offline purposes).
+struct CurveConfig {
+  std::string secret_key_file;  ///< the daemon's secret key, readable by its owner only
+  std::string public_key_file;  ///< optional; checked against the secret key
+  std::string secret_key;
+  std::string public_key;       ///< derived from the secret key
+  std::string publishers_file;  ///< optional allowlist file for [[feeds]]
+  std::string gateways_file;    ///< optional allowlist file for the order and fill sockets
+  /// Public keys allowed to publish ticks: the file's and the inline ones.
+  std::vector<std::string> publishers;
+  /// Public keys allowed to take orders and send fill reports.
+  std::vector<std::string> gateways;
+
+  bool operator==(const CurveConfig&) const = default;
 };
 
 struct StatusConfig {
@@ -113,6 +137,7 @@ struct Config {
   DaemonConfig daemon;
   std::vector<FeedConfig> feeds;
   ExecutionConfig execution;
+  std::optional<CurveConfig> curve;  ///< present when the file has [curve]
   StatusConfig status;
   std::vector<strategies::PortfolioSpec> portfolios;
   std::optional<SimulationConfig> simulation;  ///< present when the file has [simulation]

@@ -21,6 +21,7 @@
 #include "config/diagnostics.hpp"
 #include "config/listen_address.hpp"
 #include "config/table_reader.hpp"
+#include "config/transport_security.hpp"
 #include "core/time.hpp"
 #include "strategies/risk_model.hpp"
 
@@ -91,14 +92,6 @@ bool before(const toml::source_region& a, const toml::source_region& b) {
   return a.begin.line != b.begin.line ? a.begin.line < b.begin.line : a.begin.column < b.begin.column;
 }
 
-/// A relative path in the file means relative to the file, not to the daemon's
-/// working directory, so that a config and its data can move together.
-std::string beside_config(const std::string& config_path, const std::string& path) {
-  const std::filesystem::path p(path);
-  if (p.is_absolute()) return path;
-  return (std::filesystem::path(config_path).parent_path() / p).string();
-}
-
 /// What the per-symbol tables of one portfolio are checked against.
 struct Universe {
   /// Null when targets is missing or not a table.
@@ -136,12 +129,18 @@ class Loader {
   }
 
   void read_root(const toml::table& root, Config& config) {
-    TableReader r(root, "", "", {"daemon", "feeds", "execution", "status", "portfolios", "simulation"}, diag_);
+    TableReader r(root, "", "", {"daemon", "feeds", "execution", "curve", "status", "portfolios", "simulation"},
+                  diag_);
     if (const auto* t = r.table("daemon")) read_daemon(*t, config.daemon);
+    // Before the feeds and [execution], whose endpoints it secures.
+    const toml::table* curve = r.table("curve");
+    if (curve) config.curve = read_curve(*curve, purpose_, diag_);
+    curve_ = curve != nullptr;
     if (const auto feeds = r.array_of_tables("feeds", "[[feeds]]")) {
       for (const toml::table* t : *feeds) config.feeds.push_back(read_feed(*t));
     }
     if (const auto* t = r.table("execution")) read_execution(*t, config.execution);
+    if (curve && purpose_ == Purpose::daemon) check_allowlists(*curve, config, diag_);
     if (const auto* t = r.table("status")) read_status(*t, config.status);
     if (const auto portfolios = r.array_of_tables("portfolios", "[[portfolios]]")) {
       for (const toml::table* t : *portfolios) config.portfolios.push_back(read_portfolio(*t));
@@ -179,7 +178,7 @@ class Loader {
     TableReader r(
         t, "[[feeds]]", "",
         {"name", "endpoint", "bind", "framing", "stale_after", "max_jump", "max_future", "jump_confirm", "fields",
-         "symbols"},
+         "symbols", "insecure"},
         diag_);
     FeedConfig f;
     if (!r.has("name")) {
@@ -188,10 +187,15 @@ class Loader {
       f.name = *v;
       check_unique(feed_names_, *v, *r.node("name"), "feed name");
     }
+    if (auto v = r.boolean("insecure")) f.insecure = *v;
     if (!r.has("endpoint")) {
       r.missing("endpoint");
     } else if (auto v = endpoint(r, "endpoint")) {
       f.endpoint = *v;
+      if (purpose_ == Purpose::daemon) {
+        check_plain_endpoint(*r.node("endpoint"), {"endpoint", "publish ticks", "this feed"}, curve_, f.insecure,
+                             diag_);
+      }
     }
     if (auto v = r.boolean("bind")) f.bind = *v;
     if (auto v = r.one_of("framing", {"multipart", "topic-json"})) {
@@ -235,7 +239,7 @@ class Loader {
   void read_execution(const toml::table& t, ExecutionConfig& out) {
     TableReader r(t, "[execution]", "",
                   {"endpoint", "connect", "fills_endpoint", "mode", "order_timeout", "fill_price_collar", "kill_switch",
-                   "limits"},
+                   "limits", "insecure"},
                   diag_);
     if (const auto* limits = r.table("limits")) read_limits(*limits, out.limits);
     if (auto v = endpoint(r, "endpoint")) out.endpoint = *v;
@@ -251,6 +255,19 @@ class Loader {
     if (auto v = duration(r, "order_timeout")) out.order_timeout = *v;
     number_or_none(r, "fill_price_collar", Bound::positive, out.fill_price_collar);
     if (auto v = r.boolean("kill_switch")) out.kill_switch = *v;
+    if (auto v = r.boolean("insecure")) out.insecure = *v;
+    // Only live mode opens the order and fill sockets.
+    if (purpose_ == Purpose::daemon && out.mode == ExecutionMode::live) {
+      // Only endpoints that were read: a malformed one was reported already.
+      const auto check = [&](const EndpointRole& role, const std::string& value) {
+        const toml::node* n = r.node(role.key);
+        if (n && n->value<std::string>() == value && is_endpoint(value)) {
+          check_plain_endpoint(*n, role, curve_, out.insecure, diag_);
+        }
+      };
+      check({"endpoint", "take orders", "[execution]"}, out.endpoint);
+      check({"fills_endpoint", "report fills", "[execution]"}, out.fills_endpoint);
+    }
   }
 
   void read_limits(const toml::table& t, execution::RiskLimits& out) {
@@ -574,12 +591,15 @@ class Loader {
     for (auto&& [key, value] : t) {
       const std::string_view k = key.str();
       const std::string name = key_path("correlations", k);
-      std::optional<double> rho = read_number(value, name, Bound::any, diag_);
-      if (rho && !(*rho >= -1 && *rho <= 1)) {
-        diag_.error(value.source(), name + ": must be in [-1, 1], got " + format_number(*rho));
-        rho.reset();
+      // A plain double and a flag: gcc takes an optional here for maybe-uninitialized.
+      const std::optional<double> read = read_number(value, name, Bound::any, diag_);
+      bool has_rho = read.has_value();
+      const double rho = read.value_or(0.0);
+      if (has_rho && !(rho >= -1 && rho <= 1)) {
+        diag_.error(value.source(), name + ": must be in [-1, 1], got " + format_number(rho));
+        has_rho = false;
       }
-      if (!rho) ok = false;
+      if (!has_rho) ok = false;
       const std::size_t colon = k.find(':');
       if (colon == std::string_view::npos || colon == 0 || colon + 1 == k.size() ||
           k.find(':', colon + 1) != std::string_view::npos) {
@@ -614,9 +634,9 @@ class Loader {
         ok = false;
         continue;
       }
-      if (rho) {
-        correlations.push_back(RiskSpec::Correlation{a, b, *rho});
-        pairs.push_back(strategies::CorrelationPair{*ia, *ib, *rho});
+      if (has_rho) {
+        correlations.push_back(RiskSpec::Correlation{a, b, rho});
+        pairs.push_back(strategies::CorrelationPair{*ia, *ib, rho});
       }
     }
     return ok;
@@ -1208,6 +1228,7 @@ class Loader {
 
   Diagnostics diag_;
   Purpose purpose_;
+  bool curve_ = false;  // the file has [curve]
   std::map<std::string, int> feed_names_;
   std::map<std::string, int> portfolio_ids_;
 };

@@ -37,6 +37,15 @@ std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 }  // namespace
 
+std::string beside_config(const std::string& config_path, const std::string& path) {
+  // Not std::filesystem: with it included, std::quoted would capture the
+  // quoted() calls below by argument-dependent lookup.
+  if (!path.empty() && path.front() == '/') return path;
+  const std::size_t slash = config_path.rfind('/');
+  if (slash == std::string::npos) return path;
+  return config_path.substr(0, slash + 1) + path;
+}
+
 std::optional<double> read_number(const toml::node& node, std::string_view name, Bound bound, Diagnostics& diag) {
   double v = 0;
   if (const auto* i = node.as_integer()) {

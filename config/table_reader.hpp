@@ -32,6 +32,10 @@ std::optional<std::string> read_string(const toml::node& node, std::string_view 
 /// A string that must not be empty.
 std::optional<std::string> read_nonempty_string(const toml::node& node, std::string_view name, Diagnostics& diag);
 
+/// A relative path in the file means relative to the file, not to the daemon's
+/// working directory, so that a config and its data can move together.
+std::string beside_config(const std::string& config_path, const std::string& path);
+
 class TableReader {
  public:
   /// Reports every key of `table` not in `known`. `name` is how messages call the

@@ -26,6 +26,7 @@
 #include "daemon/persistence.hpp"
 #include "daemon/sequence_file.hpp"
 #include "daemon/status_limits.hpp"
+#include "daemon/transport_security.hpp"
 #include "engine/engine.hpp"
 #include "execution/io/fill_codec.hpp"
 #include "execution/io/order_codec.hpp"
@@ -146,6 +147,8 @@ class Daemon {
   config::Config cfg_;
   boost::asio::io_context io_;
   zmq::context_t zmq_{1};
+  // Before the sockets, so that it is destroyed after them: they stay checked until closed.
+  std::unique_ptr<TransportSecurity> transport_;
   std::vector<std::unique_ptr<Feed>> feeds_;
   std::unique_ptr<engine::Engine> engine_;
   feeds::TickGuard guard_{0};
@@ -247,30 +250,37 @@ bool Daemon::setup() {
   }
 
   try {
+    transport_ = std::make_unique<TransportSecurity>(io_, zmq_, cfg_);
     for (const auto& fc : cfg_.feeds) {
       auto feed = std::make_unique<Feed>(fc);
       zmq::socket_t sub(zmq_, zmq::socket_type::sub);
       sub.set(zmq::sockopt::subscribe, "");
       sub.set(zmq::sockopt::rcvhwm, 100'000);
+      transport_->prepare_feed(sub, feeds_.size());
       if (fc.bind) sub.bind(fc.endpoint);
       else sub.connect(fc.endpoint);
       Feed* raw = feed.get();
       feed->reader = std::make_unique<feeds::ZmqReader>(
           io_, std::move(sub),
           [this, raw](std::span<zmq::message_t> frames, std::size_t count) { on_feed_message(*raw, frames, count); });
+      if (!fc.bind) transport_->keep_connected(feeds_.size(), feed->reader->socket());
       feeds_.push_back(std::move(feed));
     }
     if (cfg_.execution.mode == config::ExecutionMode::live) {
       sender_ = std::make_unique<execution::OrderSender>(
-          zmq_, cfg_.execution.endpoint, execution::OrderSenderOptions{.connect = cfg_.execution.connect});
+          zmq_, cfg_.execution.endpoint,
+          execution::OrderSenderOptions{.connect = cfg_.execution.connect,
+                                        .prepare = [this](zmq::socket_t& s) { transport_->prepare_orders(s); }});
     }
     if (fills) {
       zmq::socket_t pull(zmq_, zmq::socket_type::pull);
+      transport_->prepare_fills(pull);
       pull.bind(cfg_.execution.fills_endpoint);
       fills_reader_ = std::make_unique<feeds::ZmqReader>(
           io_, std::move(pull),
           [this](std::span<zmq::message_t> frames, std::size_t count) { on_fill_message(frames, count); });
     }
+    transport_->start();
   } catch (const zmq::error_t& e) {
     spdlog::critical("cannot set up ZeroMQ sockets: {}", e.what());
     return false;
@@ -327,6 +337,7 @@ void Daemon::setup_metrics() {
   rebalances_metric_ =
       &metrics_.counter_family("ballast_rebalances_total", "Rebalances, by portfolio and reason.", {"portfolio", "reason"});
   fills_metric_ = &metrics_.counter_family("ballast_fill_reports_total", "Fill reports, by outcome.", {"outcome"});
+  transport_->add_metrics(metrics_);
   denied_metric_ = &metrics_.counter_family("ballast_orders_denied_total",
                                             "Orders the pre-trade risk gate refused, by portfolio and reason.",
                                             {"portfolio", "reason"});
@@ -705,7 +716,7 @@ void Daemon::reload(const char* why, std::string* error_out) {
     for (std::size_t i = 0; i < next.feeds.size(); ++i) {
       const auto& a = next.feeds[i];
       const auto& b = cfg_.feeds[i];
-      if (differs(a.endpoint, b.endpoint) || a.bind != b.bind || a.name != b.name ||
+      if (differs(a.endpoint, b.endpoint) || a.bind != b.bind || a.name != b.name || a.insecure != b.insecure ||
           a.format.framing != b.format.framing || a.format.symbols != b.format.symbols ||
           differs(a.format.fields.price, b.format.fields.price) || differs(a.format.fields.symbol, b.format.fields.symbol) ||
           differs(a.format.fields.ts, b.format.fields.ts) || differs(a.format.fields.bid, b.format.fields.bid) ||
@@ -723,8 +734,9 @@ void Daemon::reload(const char* why, std::string* error_out) {
   if (next.execution.endpoint != cfg_.execution.endpoint || next.execution.connect != cfg_.execution.connect ||
       next.execution.fills_endpoint != cfg_.execution.fills_endpoint || next.execution.mode != cfg_.execution.mode ||
       next.execution.order_timeout != cfg_.execution.order_timeout ||
-      next.execution.fill_price_collar != cfg_.execution.fill_price_collar)
+      next.execution.fill_price_collar != cfg_.execution.fill_price_collar || next.execution.insecure != cfg_.execution.insecure)
     restart_needed.push_back("[execution]");
+  if (next.curve != cfg_.curve) restart_needed.push_back("[curve]");
   if (next.status.listen != cfg_.status.listen) restart_needed.push_back("[status] listen");
   if (status_limits(next.status) != status_limits(cfg_.status)) restart_needed.push_back("[status] limits");
   if (next.daemon.log_file != cfg_.daemon.log_file || next.daemon.log_format != cfg_.daemon.log_format ||
@@ -1092,6 +1104,8 @@ std::string Daemon::status_json() const {
   } else {
     w.null();
   }
+  w.key("transport");
+  transport_->write_status(w);
   w.key("portfolios").begin_array();
   for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
     const auto& p = engine_->portfolios()[i];

@@ -117,7 +117,8 @@ int run_replay_publisher(const ReplayOptions& options, const std::atomic<bool>& 
     } else {
       out << ", unpaced";
     }
-    out << (opts.loop ? ", looping" : "") << (opts.wall_clock_ts ? ", wall-clock ts" : "") << ")" << std::endl;
+    out << (opts.loop ? ", looping" : "") << (opts.wall_clock_ts ? ", wall-clock ts" : "")
+        << (opts.publisher.curve ? ", CURVE" : "") << ")" << std::endl;
     if (user_on_ready) user_on_ready(endpoint);
   };
   const PublishSummary s = publish_replay(table, opts, stop);

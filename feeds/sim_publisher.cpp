@@ -109,6 +109,9 @@ std::unique_ptr<TickPublisher> TickPublisher::open(const PublisherOptions& optio
     pub->socket_ = zmq::socket_t(pub->context_, options.wait_for_subscriber ? zmq::socket_type::xpub
                                                                             : zmq::socket_type::pub);
     pub->socket_.set(zmq::sockopt::linger, static_cast<int>(options.linger.count()));
+    if (options.curve) net::make_curve_client(pub->socket_, *options.curve);
+    // A publisher reads only subscriptions.
+    net::cap_messages(pub->socket_, net::kMaxControlBytes);
     if (options.connect) {
       pub->socket_.connect(options.endpoint);
     } else {
@@ -363,8 +366,8 @@ int run_sim_publisher(const SimOptions& options, const std::atomic<bool>& stop, 
   opts.publisher.on_ready = [&](const std::string& endpoint) {
     out << "feed sim: " << opts.assets.size() << " symbols on " << endpoint << " ("
         << (opts.publisher.framing == core::Framing::multipart ? "multipart" : "topic-json") << ", "
-        << opts.rate << " ticks/s per symbol, " << opts.speed << " simulated s per s, seed " << opts.seed << ")"
-        << std::endl;
+        << opts.rate << " ticks/s per symbol, " << opts.speed << " simulated s per s, seed " << opts.seed
+        << (opts.publisher.curve ? ", CURVE" : "") << ")" << std::endl;
     if (user_on_ready) user_on_ready(endpoint);
   };
   const PublishSummary s = publish_sim(opts, stop);

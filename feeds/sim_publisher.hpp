@@ -21,6 +21,7 @@
 #include "core/feed_format.hpp"
 #include "core/time.hpp"
 #include "feeds/gbm_simulator.hpp"
+#include "net/socket_security.hpp"
 
 namespace ballast::feeds {
 
@@ -42,6 +43,8 @@ struct PublisherOptions {
   bool wait_for_subscriber = false;
   /// How long ticks still queued at exit may delay it.
   std::chrono::milliseconds linger{1000};
+  /// Publish as a CURVE client of the daemon (which is the CURVE server).
+  std::optional<net::CurveClientKeys> curve;
   /// Called once, from the publishing thread, with the endpoint actually bound or
   /// connected (ZMQ_LAST_ENDPOINT: "tcp://127.0.0.1:*" becomes the real port).
   std::function<void(const std::string& endpoint)> on_ready;

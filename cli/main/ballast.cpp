@@ -8,6 +8,7 @@
 
 #include "cli/backtest_command.hpp"
 #include "cli/control_commands.hpp"
+#include "cli/curve_options.hpp"
 #include "cli/paper_gateway.hpp"
 #include "config/config.hpp"
 #include "cli/simulate_command.hpp"
@@ -95,6 +96,8 @@ int main(int argc, char** argv) {
   sim_cmd->add_option("--count", sim.count, "steps to publish; 0 = until stopped")->capture_default_str();
   sim_cmd->add_option("--warmup-ms", sim_warmup_ms, "wait for a subscriber up to this long before the first tick")
       ->capture_default_str();
+  net::ClientKeyFiles sim_curve;
+  cli::add_curve_options(sim_cmd, sim_curve);
 
   feeds::ReplayOptions replay;
   std::string replay_framing = "multipart";
@@ -114,6 +117,8 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("--count", replay.count, "rows to publish; 0 = all")->capture_default_str();
   replay_cmd->add_option("--warmup-ms", replay_warmup_ms, "wait for a subscriber up to this long before the first row")
       ->capture_default_str();
+  net::ClientKeyFiles replay_curve;
+  cli::add_curve_options(replay_cmd, replay_curve);
 
   cli::PaperOptions paper;
   int paper_latency_ms = 0;
@@ -132,6 +137,11 @@ int main(int argc, char** argv) {
                         "fill each portfolio's orders with its [portfolios.costs] (instead of --slippage-bps)");
   paper_cmd->add_flag("--partial", paper.rules.partial, "fill in two halves");
   paper_cmd->add_option("--latency-ms", paper_latency_ms, "delay before filling")->capture_default_str();
+  net::ClientKeyFiles paper_curve;
+  cli::add_curve_options(paper_cmd, paper_curve);
+
+  std::string keygen_name;
+  auto* keygen_cmd = cli::add_keygen_command(app, keygen_name);
 
   cli::OrdersCommandOptions orders;
   auto* orders_cmd = cli::add_orders_command(app, orders);
@@ -163,6 +173,7 @@ int main(int argc, char** argv) {
   }
   if (*orders_cmd) return cli::run_orders_command(orders, std::cout, std::cerr);
   if (*backtest_cmd) return cli::run_backtest_command(backtest, std::cout, std::cerr);
+  if (*keygen_cmd) return cli::run_keygen_command(keygen_name, std::cout, std::cerr);
   if (*simulate_cmd) return cli::run_simulate_command(simulate, std::cout, std::cerr);
 
   if (*cash) {
@@ -191,12 +202,14 @@ int main(int argc, char** argv) {
       }
       sim.correlation_matrix = *m;
     }
+    if (!cli::resolve_curve_options(sim_curve, "feed sim", sim.publisher.curve, std::cerr)) return 2;
     sim.publisher.framing = parse_framing(sim_framing);
     sim.publisher.warmup = std::chrono::milliseconds(sim_warmup_ms);
     sim.publisher.wait_for_subscriber = sim_warmup_ms > 0;
     return feeds::run_sim_publisher(sim, g_stop, std::cout, std::cerr);
   }
   if (*replay_cmd) {
+    if (!cli::resolve_curve_options(replay_curve, "feed replay", replay.publisher.curve, std::cerr)) return 2;
     replay.publisher.framing = parse_framing(replay_framing);
     replay.publisher.warmup = std::chrono::milliseconds(replay_warmup_ms);
     replay.publisher.wait_for_subscriber = replay_warmup_ms > 0;
@@ -204,6 +217,7 @@ int main(int argc, char** argv) {
   }
   if (*paper_cmd) {
     paper.latency = std::chrono::milliseconds(paper_latency_ms);
+    if (!cli::resolve_curve_options(paper_curve, "paper", paper.curve, std::cerr)) return 2;
     if (!paper_config.empty()) {
       const auto loaded = config::load_config(paper_config, config::Purpose::offline);
       if (!loaded.config) {

@@ -8,6 +8,7 @@ OrderSender::OrderSender(zmq::context_t& context, const std::string& endpoint, O
     : socket_(context, zmq::socket_type::push) {
   socket_.set(zmq::sockopt::linger, static_cast<int>(options.linger.count()));
   if (options.send_hwm > 0) socket_.set(zmq::sockopt::sndhwm, options.send_hwm);
+  if (options.prepare) options.prepare(socket_);
   // No ZMQ_IMMEDIATE when connecting: ZeroMQ then keeps the pipe to the gateway
   // across its restarts, so frames already handed over survive a reconnect.
   if (options.connect) {

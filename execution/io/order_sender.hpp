@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,8 @@ struct OrderSenderOptions {
   std::chrono::milliseconds linger{2000};
   /// ZMQ_SNDHWM; 0 keeps ZeroMQ's default (1000 messages).
   int send_hwm = 0;
+  /// Sets further options (transport security, caps) before the bind or connect.
+  std::function<void(zmq::socket_t&)> prepare;
 };
 
 /// Sends one frame per order without ever blocking the event loop. When

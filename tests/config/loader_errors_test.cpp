@@ -33,7 +33,7 @@ foo = 1
     CHECK_AT(e, 3, 1);
     CHECK(e.message ==
           "unknown key \"foo\" in [execution] (expected one of: endpoint, connect, fills_endpoint, mode, "
-          "order_timeout, fill_price_collar, kill_switch, limits)");
+          "order_timeout, fill_price_collar, kill_switch, limits, insecure)");
   }
   SUBCASE("at the top level") {
     const auto e = only_error(R"([deamon]
@@ -41,8 +41,8 @@ log_level = "info"
 )");
     CHECK_AT(e, 1, 2);
     CHECK(e.message ==
-          "unknown key \"deamon\" at the top level (expected one of: daemon, feeds, execution, status, portfolios, "
-          "simulation)");
+          "unknown key \"deamon\" at the top level (expected one of: daemon, feeds, execution, curve, status, "
+          "portfolios, simulation)");
   }
   SUBCASE("in [daemon]") {
     const auto e = only_error("[daemon]\nlevel = \"info\"\n");

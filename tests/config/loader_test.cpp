@@ -379,7 +379,7 @@ anchor = "2026-03-01T10:00:00+01:00"
 }
 
 TEST_CASE("feeds and portfolios may also be written as inline arrays of tables") {
-  const Config c = valid(R"(feeds = [{ name = "a", endpoint = "tcp://h:1" }, { name = "b", endpoint = "tcp://h:2" }]
+  const Config c = valid(R"(feeds = [{ name = "a", endpoint = "tcp://127.0.0.1:1" }, { name = "b", endpoint = "ipc:///tmp/b" }]
 portfolios = [{ id = "p", targets = { X = 1 }, triggers = [{ kind = "threshold", total = 0.2 }] }]
 )",
                          Purpose::daemon);
