@@ -71,6 +71,7 @@ TEST_CASE("one portfolio: the JSON summary is its object, with the SPEC fields")
   CHECK(number(doc["orders"]) == 2);
   CHECK(number(doc["turnover"]) == doctest::Approx(2030.0 / 10500));
   CHECK(number(doc["costs"]) == 0);
+  for (const char* part : {"commission", "spread", "slippage", "impact"}) CHECK(number(doc["cost_breakdown"][part]) == 0);
   CHECK(number(doc["max_abs_drift"]) == doctest::Approx(1.0 / 11));
   const simdjson::dom::array dates = doc["rebalance_dates"];
   REQUIRE(dates.size() == 1);
