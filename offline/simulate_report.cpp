@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/json_writer.hpp"
-#include "offline/backtest_report.hpp"
+#include "offline/report_html.hpp"
 
 namespace ballast::offline {
 namespace {
