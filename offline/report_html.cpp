@@ -15,7 +15,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:36px 0 8px;border-bott
 h3{font-size:15px;margin:22px 0 4px}p.meta{color:#555;margin:0 0 12px}
 table{border-collapse:collapse;margin:6px 0 12px;font-variant-numeric:tabular-nums}
 th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:right;vertical-align:top;white-space:nowrap}
-th{background:#f6f6f6;font-weight:600;color:#333}th:first-child,td:first-child{text-align:left}
+th{background:#f6f6f6;font-weight:600;color:#333;white-space:normal}th:first-child,td:first-child{text-align:left}
 td.text,th.text{text-align:left;white-space:normal}.scroll{overflow-x:auto;max-width:100%}
 .legend{font-size:12px;color:#444;margin:2px 0}.legend span{margin-right:14px;white-space:nowrap}
 .legend i{display:inline-block;width:14px;height:3px;vertical-align:middle;margin-right:4px}
