@@ -555,8 +555,9 @@ void Engine::emit_trades(std::size_t index, RebalanceRecord& rec, const executio
   mark_changed(p);
 }
 
-execution::CostBreakdown Engine::emit(std::size_t index, std::size_t asset, core::Side side, double quantity, std::string_view reason,
-                    const std::string& rebalance_id, core::TimeNs now, Output& out) {
+execution::CostBreakdown Engine::emit(std::size_t index, std::size_t asset, core::Side side, double quantity,
+                                      std::string_view reason, const std::string& rebalance_id, core::TimeNs now,
+                                      Output& out) {
   PortfolioState& p = portfolios_[index];
   const AssetState& a = p.assets[asset];
   const double px = prices_[a.symbol];

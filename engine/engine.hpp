@@ -314,8 +314,9 @@ class Engine {
   double quadratic(const PortfolioState& p, std::span<const double> w) const;
   void book(PortfolioState& p, core::SymbolId symbol, core::Side side, double quantity, double value);
   /// Makes, counts and (when booking on send) books one order; returns its estimated cost.
-  execution::CostBreakdown emit(std::size_t index, std::size_t asset, core::Side side, double quantity, std::string_view reason,
-              const std::string& rebalance_id, core::TimeNs now, Output& out);
+  execution::CostBreakdown emit(std::size_t index, std::size_t asset, core::Side side, double quantity,
+                                std::string_view reason, const std::string& rebalance_id, core::TimeNs now,
+                                Output& out);
   /// Sizes the trades to `desired_` and passes them through costs and the gate;
   /// a denied or too-costly sell is frozen and the rest re-sized, so buys never
   /// count on proceeds that will not come.

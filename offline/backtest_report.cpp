@@ -351,7 +351,8 @@ std::string weight_charts(const PortfolioBacktest& p) {
   const std::size_t rows = p.times.size();
   const strategies::ThresholdTrigger* bands = first_threshold(p.spec);
   std::string out = "<h3>Weights</h3>";
-  out += note(std::string(bands ? "Shaded: target ± the band of the threshold trigger. " : "No threshold trigger: no bands. ") +
+  out += note(std::string(bands ? "Shaded: target ± the band of the threshold trigger. "
+                                 : "No threshold trigger: no bands. ") +
               "Each chart is zoomed to its target and band, or to the weights seen when they range wider.");
   out += "<div class=\"grid\">";
   for (std::size_t i = 0; i < n; ++i) {
@@ -419,7 +420,8 @@ std::string period_table(const PortfolioBacktest& p) {
   }
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::string out = "<h3>Monthly and yearly returns</h3><div class=\"scroll\"><table class=\"months\"><tr><th>year</th>";
+  std::string out =
+      "<h3>Monthly and yearly returns</h3><div class=\"scroll\"><table class=\"months\"><tr><th>year</th>";
   for (const char* m : kMonths) out += std::string("<th>") + m + "</th>";
   out += "<th class=\"sep\">year</th><th>buy and hold</th></tr>";
   for (std::size_t k = 0; k < years.size(); ++k) {

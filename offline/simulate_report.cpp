@@ -303,7 +303,8 @@ std::string frontier(const SimulationResult& r, X x_of, std::string_view x_title
 constexpr const char* kExtraStyle =
     R"(i.swatch{display:inline-block;width:10px;height:10px;margin-right:6px;border-radius:2px}
 table.summary{font-size:13px}table.summary th,table.summary td{padding:3px 6px}
-table.summary th.group{text-align:center;border-bottom:1px solid #ccc;font-weight:600}table.summary tr.groups th{background:#fff}
+table.summary th.group{text-align:center;border-bottom:1px solid #ccc;font-weight:600}
+table.summary tr.groups th{background:#fff}
 table.summary small{color:#777;font-size:11px;display:block;margin-left:16px}
 .pair{display:flex;gap:16px;flex-wrap:wrap}.pair>div{flex:1 1 460px;min-width:0}
 dl.units{font-size:12px;color:#555;margin:4px 0 12px;display:grid;grid-template-columns:max-content 1fr;gap:1px 10px}

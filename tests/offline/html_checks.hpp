@@ -10,7 +10,9 @@ namespace ballast::offline::testing {
 
 inline std::size_t count_of(std::string_view text, std::string_view needle) {
   std::size_t n = 0;
-  for (std::size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + needle.size())) ++n;
+  for (std::size_t at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + needle.size())) {
+    ++n;
+  }
   return n;
 }
 

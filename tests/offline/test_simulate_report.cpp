@@ -97,7 +97,8 @@ TEST_CASE("the summary has short headings and a legend of what they mean") {
     CHECK(html.find(heading) != std::string::npos);
   }
   CHECK(html.find("value at the horizon</th>") != std::string::npos);
-  for (const char* unit : {"<dt>max DD</dt>", "<dt>TE</dt>", "<dt>turnover</dt>", "<dt>costs</dt>", "<dt>rebal.</dt>"}) {
+  for (const char* unit :
+       {"<dt>max DD</dt>", "<dt>TE</dt>", "<dt>turnover</dt>", "<dt>costs</dt>", "<dt>rebal.</dt>"}) {
     CHECK(html.find(unit) != std::string::npos);
   }
   // A row: the model under the id, money whole, percentages as the headings say.
