@@ -28,6 +28,15 @@ std::string make_id(std::string_view portfolio, std::string_view yyyymmdd, std::
   return id;
 }
 
+/// Adds one order's (or one sliced trade's) estimated cost to its rebalance's record.
+void add_cost(RebalanceRecord& rec, const execution::CostBreakdown& c) {
+  rec.cost += c.total();
+  rec.commission += c.commission;
+  rec.spread += c.spread;
+  rec.slippage += c.slippage;
+  rec.impact += c.impact;
+}
+
 /// CPPI's model_state while ready; model_state_text() fills in the figures.
 const std::string kCppiState = "cppi";
 
@@ -509,7 +518,7 @@ void Engine::emit_trades(std::size_t index, RebalanceRecord& rec, const executio
       const double child = execution::lots_to_quantity(lots, a.lot_size);
       if (child < t.quantity) {
         // The estimate covers the whole trade, decided now.
-        rec.cost += estimate_cost(index, t.asset, t.quantity).total();
+        add_cost(rec, estimate_cost(index, t.asset, t.quantity));
         SlicePlan plan;
         plan.portfolio = index;
         plan.symbol = a.symbol;
@@ -529,7 +538,7 @@ void Engine::emit_trades(std::size_t index, RebalanceRecord& rec, const executio
         continue;
       }
     }
-    rec.cost += emit(index, t.asset, t.side, quantity, rec.reason, rec.rebalance_id, now, out);
+    add_cost(rec, emit(index, t.asset, t.side, quantity, rec.reason, rec.rebalance_id, now, out));
   }
   rec.orders = out.orders.size() - before;
   ++p.rebalances;
@@ -537,8 +546,9 @@ void Engine::emit_trades(std::size_t index, RebalanceRecord& rec, const executio
   mark_changed(p);
 }
 
-double Engine::emit(std::size_t index, std::size_t asset, core::Side side, double quantity, std::string_view reason,
-                    const std::string& rebalance_id, core::TimeNs now, Output& out) {
+execution::CostBreakdown Engine::emit(std::size_t index, std::size_t asset, core::Side side, double quantity,
+                                      std::string_view reason, const std::string& rebalance_id, core::TimeNs now,
+                                      Output& out) {
   PortfolioState& p = portfolios_[index];
   const AssetState& a = p.assets[asset];
   const double px = prices_[a.symbol];
@@ -573,7 +583,7 @@ double Engine::emit(std::size_t index, std::size_t asset, core::Side side, doubl
     ++p.open_orders;
   }
   out.orders.push_back(std::move(o));
-  return cost.total();
+  return cost;
 }
 
 execution::CostBreakdown Engine::estimate_cost(std::size_t index, std::size_t asset, double quantity) const {

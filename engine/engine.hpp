@@ -57,6 +57,9 @@ struct RebalanceRecord {
   std::size_t orders = 0;
   double traded_value = 0;   ///< Σ quantity × reference price of the orders
   double cost = 0;           ///< estimated cost of the orders under the portfolio's cost model
+  /// `cost` by component, as execution::CostBreakdown splits it; they sum to
+  /// `cost`. Not kept in the state file: a record read back from it has only `cost`.
+  double commission = 0, spread = 0, slippage = 0, impact = 0;
 };
 
 /// One portfolio's state. The fields a tick reads come first, so that an
@@ -342,8 +345,9 @@ class Engine {
   double quadratic(const PortfolioState& p, std::span<const double> w) const;
   void book(PortfolioState& p, core::SymbolId symbol, core::Side side, double quantity, double value);
   /// Makes, counts and (when booking on send) books one order; returns its estimated cost.
-  double emit(std::size_t index, std::size_t asset, core::Side side, double quantity, std::string_view reason,
-              const std::string& rebalance_id, core::TimeNs now, Output& out);
+  execution::CostBreakdown emit(std::size_t index, std::size_t asset, core::Side side, double quantity,
+                                std::string_view reason, const std::string& rebalance_id, core::TimeNs now,
+                                Output& out);
   /// Sizes the trades to `desired_` and passes them through costs and the gate;
   /// a denied or too-costly sell is frozen and the rest re-sized, so buys never
   /// count on proceeds that will not come.

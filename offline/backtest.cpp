@@ -142,6 +142,10 @@ void finish(PortfolioBacktest& res, const engine::PortfolioState& state, double 
   for (const auto& rec : res.rebalances) {
     res.traded_value += rec.traded_value;
     res.costs += rec.cost;
+    res.commission += rec.commission;
+    res.spread += rec.spread;
+    res.slippage += rec.slippage;
+    res.impact += rec.impact;
   }
   double sum = 0;
   for (const double v : res.values) sum += v;
@@ -149,9 +153,7 @@ void finish(PortfolioBacktest& res, const engine::PortfolioState& state, double 
   res.turnover = res.average_value > 0 ? res.traded_value / res.average_value : 0.0;
   for (const double d : res.drift) res.max_abs_drift = std::max(res.max_abs_drift, d);
 
-  // Returns run from the value before the first row's trades.
-  std::vector<double> measured = res.values;
-  if (!measured.empty()) measured.front() = res.start_value;
+  const std::vector<double> measured = measured_values(res);
   res.stats = summarize(res.times, measured, risk_free_rate);
   res.buy_and_hold_stats = summarize(res.times, res.buy_and_hold, risk_free_rate);
   res.tracking_error = tracking_error(res.times, measured, res.constant_mix);
@@ -244,6 +246,12 @@ BacktestRun run(const std::vector<strategies::PortfolioSpec>& specs, const feeds
 }
 
 }  // namespace
+
+std::vector<double> measured_values(const PortfolioBacktest& p) {
+  std::vector<double> measured = p.values;
+  if (!measured.empty()) measured.front() = p.start_value;
+  return measured;
+}
 
 HistoryLoad load_histories(const std::vector<strategies::PortfolioSpec>& specs) {
   HistoryLoad load;

@@ -84,6 +84,8 @@ struct PortfolioBacktest {
   double average_value = 0; ///< mean of `values`
   double turnover = 0;      ///< traded_value / average_value
   double costs = 0;         ///< Σ of the rebalances' recorded cost
+  /// `costs` by component (Σ of the rebalances' own), as the cost model splits them.
+  double commission = 0, spread = 0, slippage = 0, impact = 0;
   double max_abs_drift = 0; ///< the largest entry of `drift`
   /// Return figures over `times` and `values`, measured from start_value (so
   /// costs paid on the first row count).
@@ -98,6 +100,11 @@ struct PortfolioBacktest {
   double final_cash = 0;
   std::string model_state;  ///< the engine's model state at the end ("ready", "warming: ...")
 };
+
+/// `values` with the first replaced by start_value: the series the return
+/// figures, drawdowns and calendar returns are measured on, so that costs
+/// paid on the first row count.
+std::vector<double> measured_values(const PortfolioBacktest& p);
 
 struct BacktestRun {
   std::vector<PortfolioBacktest> portfolios;  ///< in configuration order; empty when there are errors

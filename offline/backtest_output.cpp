@@ -31,6 +31,9 @@ void write_portfolio(core::JsonWriter& w, const PortfolioBacktest& p, double ris
   w.field("start_value", p.start_value).field("final_value", p.final_value);
   w.field("rebalances", p.rebalances.size()).field("orders", p.orders.size());
   w.field("traded_value", p.traded_value).field("turnover", p.turnover).field("costs", p.costs);
+  w.key("cost_breakdown").begin_object();
+  w.field("commission", p.commission).field("spread", p.spread).field("slippage", p.slippage).field("impact", p.impact);
+  w.end_object();
   w.field("max_abs_drift", p.max_abs_drift);
   w.key("rebalance_dates").begin_array();
   for (const auto& r : p.rebalances) w.value(core::format_iso8601(r.at));

@@ -1,5 +1,6 @@
 #include "offline/metrics.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -91,6 +92,51 @@ Drawdown max_drawdown(std::span<const double> values) {
     }
   }
   return d;
+}
+
+std::vector<double> drawdown_series(std::span<const double> values) {
+  std::vector<double> out;
+  out.reserve(values.size());
+  double peak = -std::numeric_limits<double>::infinity();
+  for (const double v : values) {
+    peak = std::max(peak, v);
+    out.push_back(peak > 0 ? 1 - v / peak : 0.0);
+  }
+  return out;
+}
+
+std::vector<double> relative_to(std::span<const double> values, std::span<const double> benchmark) {
+  require_same_length(values.size(), benchmark.size());
+  std::vector<double> out;
+  out.reserve(values.size());
+  for (std::size_t k = 0; k < values.size(); ++k) out.push_back(benchmark[k] > 0 ? values[k] / benchmark[k] - 1 : kNaN);
+  return out;
+}
+
+std::vector<PeriodReturn> calendar_returns(std::span<const core::TimeNs> times, std::span<const double> values,
+                                           CalendarPeriod period) {
+  require_same_length(times.size(), values.size());
+  std::vector<PeriodReturn> out;
+  for (std::size_t k = 0; k < times.size(); ++k) {
+    // Floor division: days before 1970 are negative.
+    core::TimeNs days = times[k] / core::kNanosPerDay;
+    if (times[k] % core::kNanosPerDay < 0) --days;
+    const core::CivilDate d = core::civil_from_days(days);
+    const unsigned month = period == CalendarPeriod::month ? d.month : 0;
+    if (out.empty() || out.back().year != d.year || out.back().month != month) {
+      PeriodReturn p;
+      p.year = d.year;
+      p.month = month;
+      p.first = k;
+      out.push_back(p);
+    }
+    out.back().last = k;
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double from = i == 0 ? values[0] : values[out[i - 1].last];
+    out[i].value = from > 0 ? values[out[i].last] / from - 1 : kNaN;
+  }
+  return out;
 }
 
 double tracking_error(std::span<const core::TimeNs> times, std::span<const double> values,

@@ -65,6 +65,33 @@ struct Drawdown {
 };
 Drawdown max_drawdown(std::span<const double> values);
 
+/// The fall below the running peak at every value: d_k = 1 − v_k / max(v_0..v_k),
+/// a fraction (0.2 is 20 % under the peak, 0 at a new high); its largest entry
+/// is max_drawdown().max. 0 while the peak is not > 0.
+std::vector<double> drawdown_series(std::span<const double> values);
+
+/// `values` relative to `benchmark` at the same times: v_k / b_k − 1 (0.01 is
+/// 1 % above the benchmark); NaN where b_k is not > 0.
+std::vector<double> relative_to(std::span<const double> values, std::span<const double> benchmark);
+
+enum class CalendarPeriod { month, year };
+
+/// The return over one calendar month or year (UTC): from the last value
+/// before it — the series' first value for the period it starts in — to the
+/// last value in it. So the first and last periods cover only the part the
+/// series covers, and consecutive periods compound to the total return.
+struct PeriodReturn {
+  int year = 0;
+  unsigned month = 0;     ///< 1–12; 0 for a year
+  std::size_t first = 0;  ///< index of the first value in the period
+  std::size_t last = 0;   ///< index of the last value in it
+  double value = 0;       ///< simple return; NaN when the value it starts from is not > 0
+};
+/// One entry per period with at least one value, in time order; the first
+/// period's return runs from values[0], so a series of one value gives 0.
+std::vector<PeriodReturn> calendar_returns(std::span<const core::TimeNs> times, std::span<const double> values,
+                                           CalendarPeriod period);
+
 /// Annualised tracking error of `values` against `benchmark` (same times):
 /// the sample standard deviation of the differences of their period returns,
 /// × sqrt(periods per year). NaN with fewer than two returns.

@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "core/json_writer.hpp"
-#include "offline/backtest_report.hpp"
+#include "offline/report_html.hpp"
+#include "offline/svg_chart.hpp"
 
 namespace ballast::offline {
 namespace {
@@ -66,67 +67,47 @@ constexpr const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", 
 
 const char* color_of(std::size_t i) { return kPalette[i % (sizeof kPalette / sizeof kPalette[0])]; }
 
-/// An axis over [lo, hi] widened to round ticks.
-struct Axis {
-  double lo = 0, hi = 1;
-  std::vector<double> ticks;
-};
+// Two charts side by side.
+constexpr double kHalfWidth = (kReportContentWidth - 16) / 2.0;
 
-Axis nice_axis(double lo, double hi, int target = 5) {
-  Axis a;
-  if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0, hi = 1;
-  if (hi - lo < 1e-12 * std::max(1.0, std::abs(hi))) {
-    const double pad = std::abs(hi) > 0 ? std::abs(hi) * 0.05 : 1;
-    lo -= pad;
-    hi += pad;
-  }
-  const double raw = (hi - lo) / target;
-  const double magnitude = std::pow(10, std::floor(std::log10(raw)));
-  double step = magnitude;
-  for (const double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-    step = m * magnitude;
-    if (step >= raw) break;
-  }
-  a.lo = std::floor(lo / step) * step;
-  a.hi = std::ceil(hi / step) * step;
-  for (double t = a.lo; t <= a.hi + step * 1e-9; t += step) a.ticks.push_back(std::abs(t) < step * 1e-9 ? 0 : t);
-  return a;
-}
-
-/// A plot area inside an SVG of width × height, mapping data to pixels.
-struct Frame {
-  double width = 640, height = 220;
-  double left = 64, right = 14, top = 10, bottom = 34;
-  Axis x, y;
-  double px(double v) const { return left + (v - x.lo) / (x.hi - x.lo) * (width - left - right); }
-  double py(double v) const { return height - bottom - (v - y.lo) / (y.hi - y.lo) * (height - top - bottom); }
-};
-
-template <class LabelX, class LabelY>
-std::string frame_svg(const Frame& f, LabelX label_x, LabelY label_y, std::string_view x_title) {
-  std::string out = "<svg viewBox=\"0 0 " + svg_number(f.width) + " " + svg_number(f.height) + "\" role=\"img\">";
-  for (const double t : f.y.ticks) {
-    out += "<line x1=\"" + svg_number(f.left) + "\" x2=\"" + svg_number(f.width - f.right) + "\" y1=\"" +
-           svg_number(f.py(t)) + "\" y2=\"" + svg_number(f.py(t)) + "\" class=\"grid\"/>";
-    out += "<text x=\"" + svg_number(f.left - 6) + "\" y=\"" + svg_number(f.py(t) + 4) + "\" text-anchor=\"end\">" +
-           html_escape(label_y(t)) + "</text>";
-  }
-  for (const double t : f.x.ticks) {
-    out += "<line x1=\"" + svg_number(f.px(t)) + "\" x2=\"" + svg_number(f.px(t)) + "\" y1=\"" +
-           svg_number(f.height - f.bottom) + "\" y2=\"" + svg_number(f.height - f.bottom + 4) + "\" class=\"axis\"/>";
-    out += "<text x=\"" + svg_number(f.px(t)) + "\" y=\"" + svg_number(f.height - f.bottom + 16) +
-           "\" text-anchor=\"middle\">" + html_escape(label_x(t)) + "</text>";
-  }
-  out += "<line x1=\"" + svg_number(f.left) + "\" x2=\"" + svg_number(f.width - f.right) + "\" y1=\"" +
-         svg_number(f.height - f.bottom) + "\" y2=\"" + svg_number(f.height - f.bottom) + "\" class=\"axis\"/>";
-  if (!x_title.empty()) {
-    out += "<text x=\"" + svg_number(f.width - f.right) + "\" y=\"" + svg_number(f.height - 3) +
-           "\" text-anchor=\"end\">" + html_escape(x_title) + "</text>";
-  }
+std::vector<AxisTick> ticks_of(const Scale& s, std::string (*label)(double)) {
+  std::vector<AxisTick> out;
+  for (const double t : s.ticks) out.push_back({t, label(t)});
   return out;
 }
 
-std::string points(const Frame& f, const std::vector<double>& xs, const std::vector<double>& ys) {
+/// Percent labels with the decimals the ticks' step needs (2.5%, not 2%).
+std::vector<AxisTick> percent_ticks(const Scale& s) {
+  std::vector<AxisTick> out;
+  for (const double t : s.ticks) out.push_back({t, report_percent(t, decimals_for(100 * s.step))});
+  return out;
+}
+
+std::string years_label(double t) { return printf_string("%g", t); }
+
+/// One value scale for every fan chart, so that the policies compare at a
+/// glance: from the lowest 5th to the highest 95th percentile, and the start.
+Scale shared_fan_scale(const SimulationResult& r) {
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (const auto& p : r.policies) {
+    if (std::isfinite(p.start_value)) {
+      lo = std::min(lo, p.start_value);
+      hi = std::max(hi, p.start_value);
+    }
+    for (const auto& q : p.fan) {
+      if (std::isfinite(q.p5)) lo = std::min(lo, q.p5);
+      if (std::isfinite(q.p95)) hi = std::max(hi, q.p95);
+    }
+  }
+  return nice_scale(lo, hi, 5);
+}
+
+std::string svg_line(double x1, double y1, double x2, double y2, std::string_view style) {
+  return "<line x1=\"" + svg_number(x1) + "\" y1=\"" + svg_number(y1) + "\" x2=\"" + svg_number(x2) + "\" y2=\"" +
+         svg_number(y2) + "\" " + std::string(style) + "/>";
+}
+
+std::string points(const PlotFrame& f, const std::vector<double>& xs, const std::vector<double>& ys) {
   std::string out;
   for (std::size_t i = 0; i < xs.size(); ++i) {
     if (!std::isfinite(ys[i])) continue;
@@ -135,7 +116,7 @@ std::string points(const Frame& f, const std::vector<double>& xs, const std::vec
   return out;
 }
 
-std::string fan_chart(const SimulationResult& r, const PolicyResult& p, const char* color) {
+std::string fan_chart(const SimulationResult& r, const PolicyResult& p, const Scale& values, const char* color) {
   std::vector<double> years, p5, p25, p50, p75, p95;
   for (std::size_t j = 0; j < r.fan_steps.size() && j < p.fan.size(); ++j) {
     years.push_back(static_cast<double>(r.fan_steps[j]) / r.clock.steps_per_year);
@@ -145,16 +126,14 @@ std::string fan_chart(const SimulationResult& r, const PolicyResult& p, const ch
     p75.push_back(p.fan[j].p75);
     p95.push_back(p.fan[j].p95);
   }
-  double lo = p.start_value, hi = p.start_value;
-  for (std::size_t j = 0; j < years.size(); ++j) {
-    if (std::isfinite(p5[j])) lo = std::min(lo, p5[j]);
-    if (std::isfinite(p95[j])) hi = std::max(hi, p95[j]);
-  }
-  Frame f;
-  f.x = nice_axis(0, years.empty() ? 1 : years.back(), 6);
-  f.y = nice_axis(lo, hi, 5);
-  std::string out = frame_svg(
-      f, [](double t) { return printf_string("%g", t); }, short_money, "years");
+  PlotFrame f;
+  f.width = kHalfWidth;
+  f.height = 250;
+  f.bottom = 34;
+  f.x = nice_scale(0, years.empty() ? 1 : years.back(), 5);
+  f.y = values;
+  std::string out = svg_begin(f.width, f.height, "Value of " + p.id + " over time, percentiles of the paths");
+  out += svg_axes(f, ticks_of(f.x, years_label), ticks_of(f.y, short_money), "years", "value");
   auto band = [&](const std::vector<double>& upper, const std::vector<double>& lower, const char* opacity) {
     std::vector<double> xs = years, ys = upper;
     for (std::size_t j = years.size(); j-- > 0;) {
@@ -166,8 +145,8 @@ std::string fan_chart(const SimulationResult& r, const PolicyResult& p, const ch
   };
   out += band(p95, p5, "0.18");
   out += band(p75, p25, "0.35");
-  out += "<line x1=\"" + svg_number(f.left) + "\" x2=\"" + svg_number(f.width - f.right) + "\" y1=\"" +
-         svg_number(f.py(p.start_value)) + "\" y2=\"" + svg_number(f.py(p.start_value)) + "\" class=\"start\"/>";
+  out += svg_line(f.left, f.py(p.start_value), f.plot_right(), f.py(p.start_value),
+                  "stroke=\"#777\" stroke-dasharray=\"4 3\"");
   out += "<polyline points=\"" + points(f, years, p50) + "\" fill=\"none\" stroke=\"" + color +
          "\" stroke-width=\"2\"/>";
   return out + "</svg>";
@@ -198,13 +177,14 @@ Bins shared_bins(const SimulationResult& r) {
     hi = mid + std::max(1.0, std::abs(mid) * 0.05);
   }
   // The bars span the axis, which ends on round values.
-  const Axis axis = nice_axis(lo, hi, 6);
+  const Scale axis = nice_scale(lo, hi, 5);
   b.lo = axis.lo;
   b.hi = axis.hi;
   return b;
 }
 
-std::string histogram(const PolicyResult& p, const Bins& bins, const char* color) {
+/// The share of `p`'s paths in each bin.
+std::vector<double> bin_shares(const PolicyResult& p, const Bins& bins) {
   std::vector<double> share(bins.count, 0.0);
   std::size_t counted = 0;
   const double width = (bins.hi - bins.lo) / static_cast<double>(bins.count);
@@ -215,18 +195,32 @@ std::string histogram(const PolicyResult& p, const Bins& bins, const char* color
     share[static_cast<std::size_t>(at)] += 1;
     ++counted;
   }
+  for (double& s : share) s = counted > 0 ? s / static_cast<double>(counted) : 0;
+  return share;
+}
+
+/// The tallest bar of any policy: the histograms' shared height.
+double tallest_bar(const SimulationResult& r, const Bins& bins) {
   double top = 0;
-  for (double& s : share) {
-    s = counted > 0 ? s / static_cast<double>(counted) : 0;
-    top = std::max(top, s);
+  for (const auto& p : r.policies) {
+    for (const double s : bin_shares(p, bins)) top = std::max(top, s);
   }
-  Frame f;
-  f.height = 170;
-  f.x = nice_axis(bins.lo, bins.hi, 6);
-  f.y = nice_axis(0, top > 0 ? top : 1, 3);
+  return top;
+}
+
+std::string histogram(const PolicyResult& p, const Bins& bins, double top, const char* color) {
+  const std::vector<double> share = bin_shares(p, bins);
+  const double width = (bins.hi - bins.lo) / static_cast<double>(bins.count);
+  PlotFrame f;
+  f.width = kHalfWidth;
+  f.height = 250;
+  f.bottom = 34;
+  f.top = 22;  // room for the percentile labels
+  f.x = nice_scale(bins.lo, bins.hi, 5);
+  f.y = nice_scale(0, top > 0 ? top : 1, 4);
   f.y.lo = 0;
-  std::string out = frame_svg(
-      f, short_money, [](double t) { return percent(t, "%.0f%%"); }, "terminal value");
+  std::string out = svg_begin(f.width, f.height, "Value of " + p.id + " at the horizon: share of paths");
+  out += svg_axes(f, ticks_of(f.x, short_money), percent_ticks(f.y), "value at the horizon", "share of paths");
   for (std::size_t b = 0; b < bins.count; ++b) {
     const double x0 = f.px(bins.lo + static_cast<double>(b) * width);
     const double x1 = f.px(bins.lo + static_cast<double>(b + 1) * width);
@@ -235,16 +229,28 @@ std::string histogram(const PolicyResult& p, const Bins& bins, const char* color
            svg_number(std::max(0.0, x1 - x0 - 1)) + "\" height=\"" + svg_number(f.py(0) - y) + "\" fill=\"" + color +
            "\" fill-opacity=\"0.7\"/>";
   }
+  // The percentiles' labels sit above the plot, moved apart when they would touch.
+  std::vector<std::pair<double, double>> marks;
+  std::vector<double> widths;
+  std::vector<const char*> names;
   for (const auto& [q, label] : {std::pair{p.terminal.p5, "p5"}, {p.terminal.p50, "p50"}, {p.terminal.p95, "p95"}}) {
     if (!std::isfinite(q) || q < f.x.lo || q > f.x.hi) continue;
-    out += "<line x1=\"" + svg_number(f.px(q)) + "\" x2=\"" + svg_number(f.px(q)) + "\" y1=\"" + svg_number(f.top) +
-           "\" y2=\"" + svg_number(f.py(0)) + "\" class=\"mark\"/><text x=\"" + svg_number(f.px(q) + 3) + "\" y=\"" +
-           svg_number(f.top + 10) + "\">" + label + "</text>";
+    out += svg_line(f.px(q), f.top, f.px(q), f.py(0), "stroke=\"#333\" stroke-dasharray=\"2 2\"");
+    marks.emplace_back(f.px(q), f.top - 8);
+    widths.push_back(text_width(label));
+    names.push_back(label);
+  }
+  double right_end = 0;
+  for (std::size_t k = 0; k < marks.size(); ++k) {
+    const double x = std::max(marks[k].first - widths[k] / 2, right_end + 4);
+    right_end = x + widths[k];
+    out += "<text x=\"" + svg_number(x) + "\" y=\"" + svg_number(f.top - 6) + "\">" + names[k] + "</text>";
   }
   return out + "</svg>";
 }
 
-/// Tracking error (y) against `x_of` for every portfolio, labelled by id.
+/// Tracking error (y) against `x_of` for every portfolio, each point labelled
+/// with its id where the label covers no other label or point.
 /// `x_of` falls back to this range when every policy is at 0 (no costs recorded).
 template <class X>
 std::string frontier(const SimulationResult& r, X x_of, std::string_view x_title, double empty_range) {
@@ -253,56 +259,56 @@ std::string frontier(const SimulationResult& r, X x_of, std::string_view x_title
     if (std::isfinite(x_of(p))) x_hi = std::max(x_hi, x_of(p));
     if (std::isfinite(p.tracking_error)) y_hi = std::max(y_hi, p.tracking_error);
   }
-  Frame f;
-  f.width = 460;
-  f.height = 260;
-  f.right = 70;
-  f.x = nice_axis(0, x_hi > 0 ? x_hi * 1.05 : empty_range, 5);
-  f.y = nice_axis(0, y_hi > 0 ? y_hi * 1.05 : 0.01, 5);
+  PlotFrame f;
+  f.width = kHalfWidth;
+  f.height = 300;
+  f.bottom = 34;
+  f.right = 20;
+  f.x = nice_scale(0, x_hi > 0 ? x_hi * 1.05 : empty_range, 5);
+  f.y = nice_scale(0, y_hi > 0 ? y_hi * 1.05 : 0.01, 5);
   f.x.lo = f.y.lo = 0;
-  const auto label = [](double t) { return percent(t, "%.3g%%"); };
-  std::string out = frame_svg(f, label, label, x_title);
-  // Labels go right of their point.
-  std::vector<std::pair<double, double>> placed;
+  std::string out = svg_begin(f.width, f.height, "Tracking error against " + std::string(x_title));
+  out += svg_axes(f, percent_ticks(f.x), percent_ticks(f.y), x_title, "tracking error a year");
+  std::vector<std::pair<double, double>> at;
+  std::vector<double> widths;
+  std::vector<std::size_t> which;
   for (std::size_t i = 0; i < r.policies.size(); ++i) {
     const PolicyResult& p = r.policies[i];
     const double x = x_of(p), y = p.tracking_error;
     if (!std::isfinite(x) || !std::isfinite(y)) continue;
-    const double cx = f.px(x), cy = f.py(y);
-    // Down past a label in the way, or up when that would leave the plot.
-    const auto clash = [&](double y) {
-      for (const auto& [px, py] : placed) {
-        if (std::abs(px - cx) < 60 && std::abs(py - y) < 12) return true;
-      }
-      return false;
-    };
-    double ly = cy + 4;
-    while (clash(ly)) ly += 12;
-    if (ly > f.height - f.bottom - 2) {
-      ly = cy + 4;
-      while (clash(ly)) ly -= 12;
+    at.emplace_back(f.px(x), f.py(y));
+    widths.push_back(text_width(p.id));
+    which.push_back(i);
+  }
+  const LabelBox bounds{f.left + 2, f.top, f.width - 2, f.plot_bottom() - 2};
+  const std::vector<PlacedLabel> labels = place_labels(at, widths, 5, bounds);
+  for (std::size_t k = 0; k < at.size(); ++k) {
+    const auto [cx, cy] = at[k];
+    const LabelBox& b = labels[k].box;
+    if (labels[k].leader) {
+      const double lx = b.x0 > cx ? b.x0 - 2 : b.x1 + 2;
+      out += svg_line(cx, cy, lx, (b.y0 + b.y1) / 2, "stroke=\"#999\"");
     }
-    placed.emplace_back(cx, ly);
-    if (std::abs(ly - (cy + 4)) > 6) {  // a label moved off its point gets a leader line
-      out += "<line x1=\"" + svg_number(cx + 4) + "\" y1=\"" + svg_number(cy) + "\" x2=\"" + svg_number(cx + 7) +
-             "\" y2=\"" + svg_number(ly - 4) + "\" class=\"axis\"/>";
-    }
-    out += "<circle cx=\"" + svg_number(cx) + "\" cy=\"" + svg_number(cy) + "\" r=\"5\" fill=\"" + color_of(i) +
-           "\"/><text x=\"" + svg_number(cx + 8) + "\" y=\"" + svg_number(ly) + "\">" + html_escape(p.id) + "</text>";
+    out += "<circle cx=\"" + svg_number(cx) + "\" cy=\"" + svg_number(cy) + "\" r=\"5\" fill=\"" +
+           color_of(which[k]) + "\"/>";
+  }
+  for (std::size_t k = 0; k < at.size(); ++k) {
+    const LabelBox& b = labels[k].box;
+    out += "<text x=\"" + svg_number(b.x0) + "\" y=\"" + svg_number(b.y1 - 3) + "\">" +
+           html_escape(r.policies[which[k]].id) + "</text>";
   }
   return out + "</svg>";
 }
 
-constexpr const char* kStyle =
-    R"(body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;max-width:960px;margin:24px auto;padding:0 16px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:36px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
-h3{font-size:15px;margin:18px 0 4px}p.meta{color:#555;margin:0 0 12px}
-table{border-collapse:collapse;margin:6px 0 12px;font-variant-numeric:tabular-nums}
-th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}th{font-weight:600;color:#444}
-td.text,th.text{text-align:left}i.swatch{display:inline-block;width:10px;height:10px;margin-right:6px;border-radius:2px}
-svg{display:block;width:100%;height:auto}svg text{font:11px system-ui,sans-serif;fill:#555}
-.grid{stroke:#eee}.axis{stroke:#999}.start{stroke:#777;stroke-dasharray:4 3}.mark{stroke:#333;stroke-dasharray:2 2}
-.pair{display:flex;gap:16px;flex-wrap:wrap}.pair>div{flex:1 1 420px}.note{color:#666;font-size:12px})";
+constexpr const char* kExtraStyle =
+    R"(i.swatch{display:inline-block;width:10px;height:10px;margin-right:6px;border-radius:2px}
+table.summary{font-size:13px}table.summary th,table.summary td{padding:3px 6px}
+table.summary th.group{text-align:center;border-bottom:1px solid #ccc;font-weight:600}
+table.summary tr.groups th{background:#fff}
+table.summary small{color:#777;font-size:11px;display:block;margin-left:16px}
+.pair{display:flex;gap:16px;flex-wrap:wrap}.pair>div{flex:1 1 460px;min-width:0}
+dl.units{font-size:12px;color:#555;margin:4px 0 12px;display:grid;grid-template-columns:max-content 1fr;gap:1px 10px}
+dl.units dt{font-weight:600}dl.units dd{margin:0})";
 
 }  // namespace
 
@@ -384,22 +390,21 @@ std::string simulation_table(const SimulationResult& r, const SimulationInfo& in
 }
 
 std::string simulation_report_html(const SimulationResult& r, const SimulationInfo& info) {
-  std::string out = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                    "<title>Ballast simulation</title><style>";
-  out += kStyle;
-  out += "</style></head><body><h1>Monte Carlo simulation</h1><p class=\"meta\">" +
-         html_escape(info.config_path) + ": " + html_escape(describe_run(r, info)) + ". Simulated clock from " +
+  std::string out = report_page_start("Ballast simulation", kExtraStyle);
+  out += "<h1>Monte Carlo simulation</h1><p class=\"meta\">" + html_escape(info.config_path) + ": " +
+         html_escape(describe_run(r, info)) + ". Simulated clock from " +
          html_escape(core::format_iso8601(r.clock.start)) + ", " + fixed(r.clock.steps_per_year, "%g") +
          " steps a year; risk-free rate " + percent(info.risk_free) + ".</p>";
 
-  out += "<h2>Summary</h2><table><tr><th class=\"text\">policy</th><th class=\"text\">model</th><th>start</th>"
-         "<th>mean</th><th>p5</th><th>p50</th><th>p95</th><th>return</th><th>vol</th><th>Sharpe</th>"
-         "<th>max drawdown</th><th>tracking error</th><th>turnover / yr</th><th>costs / yr</th>"
-         "<th>rebalances / yr</th></tr>";
+  out += "<h2>Summary</h2><div class=\"scroll\"><table class=\"summary\"><tr class=\"groups\"><th></th><th></th>"
+         "<th class=\"group\" colspan=\"4\">value at the horizon</th>"
+         "<th class=\"group\" colspan=\"8\">each path's, averaged over the paths</th></tr>"
+         "<tr><th>policy</th><th>start</th><th>mean</th><th>p5</th><th>p50</th><th>p95</th><th>return</th>"
+         "<th>vol</th><th>Sharpe</th><th>max DD</th><th>TE</th><th>turnover</th><th>costs</th><th>rebal.</th></tr>";
   for (std::size_t i = 0; i < r.policies.size(); ++i) {
     const PolicyResult& p = r.policies[i];
-    out += "<tr><td class=\"text\"><i class=\"swatch\" style=\"background:" + std::string(color_of(i)) + "\"></i>" +
-           html_escape(p.id) + "</td><td class=\"text\">" + html_escape(strategies::to_string(p.model)) + "</td><td>" +
+    out += "<tr><td><i class=\"swatch\" style=\"background:" + std::string(color_of(i)) + "\"></i>" +
+           html_escape(p.id) + "<small>" + html_escape(strategies::to_string(p.model)) + "</small></td><td>" +
            money(p.start_value) + "</td><td>" + money(p.terminal_mean) + "</td><td>" + money(p.terminal.p5) +
            "</td><td>" + money(p.terminal.p50) + "</td><td>" + money(p.terminal.p95) + "</td><td>" +
            percent(p.annual_return) + "</td><td>" + percent(p.annual_volatility) + "</td><td>" + fixed(p.sharpe) +
@@ -407,34 +412,49 @@ std::string simulation_report_html(const SimulationResult& r, const SimulationIn
            percent(p.turnover, "%.1f%%") + "</td><td>" + percent(p.cost_per_year, "%.3f%%") + "</td><td>" +
            fixed(p.rebalances_per_year, "%.1f") + "</td></tr>";
   }
-  out += "</table><p class=\"note\">Terminal values at the horizon over every path; the other figures are each "
-         "path's, averaged over the paths. Tracking error is against the constant mix of the targets each policy "
-         "had at the start, rebalanced every step at no cost, on the same path.</p>";
+  out += "</table></div><dl class=\"units\">"
+         "<dt>start, mean, p5, p50, p95</dt><dd>value in the portfolio's currency: at the start, and the mean and "
+         "5th, 50th and 95th percentiles over the paths at the horizon</dd>"
+         "<dt>return</dt><dd>compound annual growth rate</dd>"
+         "<dt>vol</dt><dd>volatility of the step log returns, annualised</dd>"
+         "<dt>Sharpe</dt><dd>(return − risk-free rate) / vol</dd>"
+         "<dt>max DD</dt><dd>largest fall from a running peak, as a share of the peak</dd>"
+         "<dt>TE</dt><dd>tracking error a year against the constant mix of the targets the policy had at the start, "
+         "rebalanced every step at no cost, on the same path</dd>"
+         "<dt>turnover</dt><dd>buys plus sells a year, as a share of the value</dd>"
+         "<dt>costs</dt><dd>costs a year, as a share of the value</dd>"
+         "<dt>rebal.</dt><dd>rebalances a year</dd></dl>";
 
   bool any_cost = false;
   for (const auto& p : r.policies) any_cost = any_cost || (std::isfinite(p.costs) && p.costs != 0);
-  out += "<h2>Cost against tracking error</h2><div class=\"pair\"><div><h3>costs a year</h3>" +
-         frontier(r, [](const PolicyResult& p) { return p.cost_per_year; }, "costs a year, % of value", 0.001) +
-         "</div><div><h3>turnover a year</h3>" +
-         frontier(r, [](const PolicyResult& p) { return p.turnover; }, "turnover a year", 0.1) + "</div></div>";
-  out += "<p class=\"note\">Lower and further left is better: each point is a policy. ";
+  out += "<h2>Cost against tracking error</h2><div class=\"pair\"><div><h3>Costs a year</h3>" +
+         frontier(r, [](const PolicyResult& p) { return p.cost_per_year; }, "costs a year, share of value", 0.001) +
+         "</div><div><h3>Turnover a year</h3>" +
+         frontier(r, [](const PolicyResult& p) { return p.turnover; }, "turnover a year, share of value", 0.1) +
+         "</div></div>";
+  out += "<p class=\"note\">Lower and further left is better: each point is a policy, coloured as in the summary. ";
   out += any_cost ? std::string("Costs are what the engine recorded for each rebalance.")
                   : std::string("The engine recorded no costs for these policies, so every point sits at zero "
                                 "cost; turnover shows how much each trades.");
   out += "</p>";
+  out += "<p class=\"note\">Per policy below: its value over time and at the horizon, on scales every policy shares, "
+         "so that they compare at a glance.</p>";
 
   const Bins bins = shared_bins(r);
+  const Scale values = shared_fan_scale(r);
+  const double top = tallest_bar(r, bins);
   for (std::size_t i = 0; i < r.policies.size(); ++i) {
     const PolicyResult& p = r.policies[i];
     out += "<h2>" + html_escape(p.id) + "</h2><p class=\"meta\">" + html_escape(strategies::to_string(p.model)) +
            " model; start " + money(p.start_value) + ", median at the horizon " + money(p.terminal.p50) +
            ", 5–95% " + money(p.terminal.p5) + " to " + money(p.terminal.p95) + ".</p>";
-    out += "<h3>Value over time: median, 25–75% and 5–95% of paths; dashed, the start</h3>" +
-           fan_chart(r, p, color_of(i));
-    out += "<h3>Terminal value: share of paths (same scale for every policy)</h3>" +
-           histogram(p, bins, color_of(i));
+    out += "<div class=\"pair\"><div><h3>Value over time</h3>" + fan_chart(r, p, values, color_of(i)) +
+           "<p class=\"note\">The median value, 25–75% and 5–95% of paths shaded; dashed, the start.</p>"
+           "</div><div><h3>Value at the horizon</h3>" +
+           histogram(p, bins, top, color_of(i)) +
+           "<p class=\"note\">Share of paths in each bar.</p></div></div>";
   }
-  out += "</body></html>\n";
+  out += report_page_end();
   return out;
 }
 

@@ -30,10 +30,12 @@ std::string simulation_json(const SimulationResult& result, const SimulationInfo
 /// drawdown, tracking error and turnover in percent. Every line ends in '\n'.
 std::string simulation_table(const SimulationResult& result, const SimulationInfo& info);
 
-/// The report: a summary table; per portfolio, a fan chart of its value (5–95
-/// and 25–75 percentile bands and the median) and a histogram of its terminal
-/// value on a scale shared by every portfolio; and the frontier, each
-/// portfolio's tracking error against its costs a year and against its turnover.
+/// The report: a summary table with short headings and a legend of what they
+/// mean, narrow enough for a 1280-pixel page; the frontier, each portfolio's
+/// tracking error against its costs a year and against its turnover, with axis
+/// titles and labels placed clear of each other; and per portfolio a fan chart
+/// of its value (5–95 and 25–75 percentile bands and the median) beside a
+/// histogram of its terminal value, both on scales every portfolio shares.
 std::string simulation_report_html(const SimulationResult& result, const SimulationInfo& info);
 
 }  // namespace ballast::offline

@@ -163,6 +163,88 @@ absolute = 0.05
   CHECK(p.buy_and_hold.back() == doctest::Approx(11000));
 }
 
+TEST_CASE("the costs split into commission, spread, slippage and impact, which sum to the total") {
+  // The three rows with costs again, every component of the cost model on:
+  // row 2 sells 8 A at 130 (value 1040) and buys 11 B at 90 (value 990).
+  //   commission: A max(8 · 0.01 + 1040 · 10 bps, 1.115) = 1.12; B max(0.11 + 0.99, 1.115) = 1.115 → 2.235
+  //   spread:     A 8 · 0.65 = 5.2; B 11 · 0.45 = 4.95 → 10.15
+  //   slippage:   A 1040 · 20 bps = 2.08; B 990 · 20 bps = 1.98 → 4.06
+  //   impact:     V · η · σ_daily · √(q / ADV), σ_daily = σ / √252:
+  //               A 1040 · 0.5 · 0.2/√252 · √(8/1000) = 0.585974; B 990 · 0.5 · 0.1/√252 · √(11/2000) = 0.231252
+  //               → 0.817226
+  // Total 17.262226, less than the 50 of cash the trades leave, so the sizes stand.
+  const auto specs = portfolios(R"(
+[[portfolios]]
+id = "ab"
+holdings = { A = 50, B = 50 }
+targets = { A = 0.5, B = 0.5 }
+costs = { commission_per_share = 0.01, commission_bps = 10, commission_min = 1.115, half_spread_bps = 50, slippage_bps = 20, impact_eta = 0.5, adv = { A = 1000, B = 2000 } }
+[portfolios.risk]
+volatilities = { A = 0.2, B = 0.1 }
+[[portfolios.triggers]]
+kind = "threshold"
+absolute = 0.05
+)");
+  const auto prices = table("date,A,B\n2026-01-05,100,100\n2026-01-06,110,100\n2026-01-07,130,90\n");
+  const BacktestRun run = run_backtest(specs, prices);
+  REQUIRE(run.ok());
+  const auto& p = run.portfolios.at(0);
+  REQUIRE(p.orders.size() == 2);
+  CHECK(p.orders[0].quantity == 8);
+  CHECK(p.orders[1].quantity == 11);
+  REQUIRE(p.rebalances.size() == 1);
+  const auto& r = p.rebalances[0];
+  CHECK(r.commission == doctest::Approx(2.235));
+  CHECK(r.spread == doctest::Approx(10.15));
+  CHECK(r.slippage == doctest::Approx(4.06));
+  CHECK(r.impact == doctest::Approx(0.817226).epsilon(1e-5));
+  CHECK(r.cost == doctest::Approx(17.262226).epsilon(1e-6));
+  CHECK(r.commission + r.spread + r.slippage + r.impact == doctest::Approx(r.cost).epsilon(1e-12));
+  // The portfolio's totals are the rebalances' sums; the cash paid all of it.
+  CHECK(p.commission == doctest::Approx(2.235));
+  CHECK(p.spread == doctest::Approx(10.15));
+  CHECK(p.slippage == doctest::Approx(4.06));
+  CHECK(p.impact == doctest::Approx(0.817226).epsilon(1e-5));
+  CHECK(p.commission + p.spread + p.slippage + p.impact == doctest::Approx(p.costs).epsilon(1e-12));
+  CHECK(p.final_cash == doctest::Approx(50 - 17.262226).epsilon(1e-6));
+}
+
+TEST_CASE("the cost split of many rebalances still sums to the total") {
+  const auto specs = portfolios(R"(
+[[portfolios]]
+id = "ab"
+holdings = { A = 50, B = 50 }
+targets = { A = 0.5, B = 0.5 }
+lot_sizes = { A = 0.01, B = 0.01 }
+costs = { commission_per_share = 0.002, commission_min = 0.5, half_spread_bps = 4, slippage_bps = 3, impact_eta = 0.3, adv = { A = 500, B = 800 } }
+[portfolios.risk]
+volatilities = { A = 0.3, B = 0.15 }
+[[portfolios.triggers]]
+kind = "threshold"
+absolute = 0.01
+)");
+  std::string csv = "date,A,B\n";
+  double a = 100, b = 100;
+  for (int d = 1; d <= 28; ++d) {
+    a *= d % 3 == 0 ? 0.96 : 1.03;
+    b *= d % 4 == 0 ? 1.02 : 0.99;
+    csv += "2026-02-" + std::string(d < 10 ? "0" : "") + std::to_string(d) + "," + std::to_string(a) + "," +
+           std::to_string(b) + "\n";
+  }
+  const BacktestRun run = run_backtest(specs, table(csv));
+  REQUIRE(run.ok());
+  const auto& p = run.portfolios.at(0);
+  REQUIRE(p.rebalances.size() >= 3);
+  CHECK(p.commission > 0);
+  CHECK(p.spread > 0);
+  CHECK(p.slippage > 0);
+  CHECK(p.impact > 0);
+  for (const auto& r : p.rebalances) {
+    CHECK(r.commission + r.spread + r.slippage + r.impact == doctest::Approx(r.cost).epsilon(1e-12));
+  }
+  CHECK(p.commission + p.spread + p.slippage + p.impact == doctest::Approx(p.costs).epsilon(1e-12));
+}
+
 TEST_CASE("a seed that is all cash buys on the first decision, and buy-and-hold buys the targets") {
   const auto specs = portfolios(R"(
 [[portfolios]]

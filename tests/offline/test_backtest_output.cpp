@@ -1,11 +1,10 @@
-// What `ballast backtest` prints and writes: the JSON summary, the orders CSV,
-// the table and the HTML report.
+// What `ballast backtest` prints and writes: the JSON summary, the orders CSV
+// and the table.
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -13,7 +12,6 @@
 #include "feeds/price_table.hpp"
 #include "offline/backtest.hpp"
 #include "offline/backtest_output.hpp"
-#include "offline/backtest_report.hpp"
 
 using namespace ballast;
 using namespace ballast::offline;
@@ -71,6 +69,7 @@ TEST_CASE("one portfolio: the JSON summary is its object, with the SPEC fields")
   CHECK(number(doc["orders"]) == 2);
   CHECK(number(doc["turnover"]) == doctest::Approx(2030.0 / 10500));
   CHECK(number(doc["costs"]) == 0);
+  for (const char* part : {"commission", "spread", "slippage", "impact"}) CHECK(number(doc["cost_breakdown"][part]) == 0);
   CHECK(number(doc["max_abs_drift"]) == doctest::Approx(1.0 / 11));
   const simdjson::dom::array dates = doc["rebalance_dates"];
   REQUIRE(dates.size() == 1);
@@ -156,81 +155,3 @@ TEST_CASE("the table has a column per portfolio") {
   CHECK(cells("max drift") == std::vector<std::string>{"9.09%", "0.00%"});
 }
 
-TEST_CASE("html_escape escapes text and attributes") {
-  CHECK(html_escape("a<b> & \"c\" 'd'") == "a&lt;b&gt; &amp; &quot;c&quot; &#39;d&#39;");
-  CHECK(html_escape("plain") == "plain");
-}
-
-TEST_CASE("an asset's band is the narrower of the absolute and relative limits") {
-  using strategies::ThresholdTrigger;
-  CHECK(band_half_width(ThresholdTrigger{0.05, std::nullopt, std::nullopt}, 0.6) == 0.05);
-  CHECK(band_half_width(ThresholdTrigger{std::nullopt, 0.25, std::nullopt}, 0.6) == doctest::Approx(0.15));
-  CHECK(band_half_width(ThresholdTrigger{0.05, 0.25, std::nullopt}, 0.6) == 0.05);
-  CHECK(band_half_width(ThresholdTrigger{0.05, 0.25, std::nullopt}, 0.1) == doctest::Approx(0.025));
-  CHECK_FALSE(band_half_width(ThresholdTrigger{std::nullopt, std::nullopt, 0.05}, 0.6).has_value());
-}
-
-TEST_CASE("decimation keeps the ends and every stretch's highs and lows") {
-  const std::vector<double> few{1, 2, 3};
-  CHECK(decimate(3, {few}, 1000) == std::vector<std::size_t>{0, 1, 2});
-
-  std::vector<double> y(100'000);
-  for (std::size_t i = 0; i < y.size(); ++i) y[i] = std::sin(static_cast<double>(i) / 500);
-  y[54'321] = 10;   // a spike
-  y[77'777] = -10;  // and a crash
-  const auto idx = decimate(y.size(), {y}, 1000);
-  CHECK(idx.size() <= 1002);
-  CHECK(idx.size() > 500);
-  CHECK(idx.front() == 0);
-  CHECK(idx.back() == y.size() - 1);
-  CHECK(std::is_sorted(idx.begin(), idx.end()));
-  CHECK(std::find(idx.begin(), idx.end(), 54'321) != idx.end());
-  CHECK(std::find(idx.begin(), idx.end(), 77'777) != idx.end());
-}
-
-TEST_CASE("the report is one page with inline SVG, nothing fetched, text escaped") {
-  const BacktestRun run = run_of(kTwoPortfolios, kThreeRows);
-  const std::string html = backtest_report_html(run, {"conf<ig>&.toml", "prices.csv", 0});
-  CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
-  CHECK(html.find("<svg") != std::string::npos);
-  CHECK(html.find("Portfolio ab") != std::string::npos);
-  CHECK(html.find("Portfolio hold") != std::string::npos);
-  CHECK(html.find("conf&lt;ig&gt;&amp;.toml") != std::string::npos);
-  CHECK(html.find("conf<ig>") == std::string::npos);
-  CHECK(html.find("<script") == std::string::npos);
-  CHECK(html.find("src=") == std::string::npos);
-  CHECK(html.find("https:") == std::string::npos);
-  CHECK(html.find("@import") == std::string::npos);
-  // The rebalance, with its reason and why.
-  CHECK(html.find("A drift +0.0909 beyond absolute limit 0.0500") != std::string::npos);
-}
-
-TEST_CASE("a long backtest still makes a small page") {
-  // 20,000 hourly rows of two independent random walks, a 1% band: many rebalances.
-  std::string csv = "ts,A,B\n";
-  std::mt19937 rng(7);
-  auto step = [&] { return 1 + 0.02 * (static_cast<double>(rng()) / 4294967296.0 - 0.5); };
-  double a = 100, b = 100;
-  for (int r = 0; r < 20'000; ++r) {
-    a *= step();
-    b *= step();
-    csv += std::to_string(1'700'000'000 + r * 3600) + "," + std::to_string(a) + "," + std::to_string(b) + "\n";
-  }
-  const BacktestRun run = run_of(R"(
-[[portfolios]]
-id = "ab"
-holdings = { A = 50, B = 50 }
-targets = { A = 0.5, B = 0.5 }
-lot_sizes = { A = 0.01, B = 0.01 }
-[[portfolios.triggers]]
-kind = "threshold"
-absolute = 0.01
-)",
-                                 csv);
-  REQUIRE(run.portfolios[0].rebalances.size() > 300);
-  const std::string html = backtest_report_html(run, {"c.toml", "p.csv", 0});
-  MESSAGE("report of 20,000 rows and " << run.portfolios[0].rebalances.size() << " rebalances: " << html.size()
-                                       << " bytes");
-  CHECK(html.size() < 600'000);
-  CHECK(html.find("more rebalances") != std::string::npos);
-}

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -123,4 +124,111 @@ TEST_CASE("figures that cannot be computed are NaN, never a crash") {
   const SeriesStats s = summarize(one_t, one_v);
   CHECK(s.years == 0);
   CHECK(std::isnan(s.sharpe_ratio));
+}
+
+namespace {
+
+/// Midnight UTC of a calendar date.
+core::TimeNs date(int y, unsigned m, unsigned d) { return core::days_from_civil(y, m, d) * core::kNanosPerDay; }
+
+}  // namespace
+
+TEST_CASE("the drawdown series is the fall below the running peak at every value") {
+  // Peaks 100, 120, 120, 120, 150, 150, 150:
+  // falls 0, 0, 1 − 90/120 = 0.25, 1 − 110/120 = 0.0833…, 0, 1 − 135/150 = 0.10, 1 − 140/150 = 0.0666…
+  const std::vector<double> v{100, 120, 90, 110, 150, 135, 140};
+  const std::vector<double> d = drawdown_series(v);
+  REQUIRE(d.size() == v.size());
+  CHECK(d[0] == 0);
+  CHECK(d[1] == 0);
+  CHECK(d[2] == doctest::Approx(0.25));
+  CHECK(d[3] == doctest::Approx(1.0 / 12.0));
+  CHECK(d[4] == 0);
+  CHECK(d[5] == doctest::Approx(0.10));
+  CHECK(d[6] == doctest::Approx(1.0 / 15.0));
+  // Its deepest point is the maximum drawdown.
+  CHECK(*std::max_element(d.begin(), d.end()) == doctest::Approx(max_drawdown(v).max));
+  CHECK(drawdown_series(std::vector<double>{}).empty());
+  // A wipe-out is a fall of 100 %; a peak that is not positive is no peak.
+  CHECK(drawdown_series(std::vector<double>{100, 0})[1] == doctest::Approx(1.0));
+  CHECK(drawdown_series(std::vector<double>{0, -5})[1] == 0);
+}
+
+TEST_CASE("values relative to a benchmark are v / b − 1, NaN where the benchmark is not positive") {
+  const std::vector<double> v{100, 103, 99, 50};
+  const std::vector<double> b{100, 100, 110, 0};
+  const std::vector<double> r = relative_to(v, b);
+  REQUIRE(r.size() == 4);
+  CHECK(r[0] == 0);
+  CHECK(r[1] == doctest::Approx(0.03));
+  CHECK(r[2] == doctest::Approx(-0.10));  // 99 / 110 = 0.9
+  CHECK(std::isnan(r[3]));
+}
+
+TEST_CASE("monthly and yearly returns run from the last value of the period before, across a year boundary") {
+  // Six rows over three months and two years:
+  //   2025-11-28 100   first row: November's return starts here
+  //   2025-11-30 104   November ends at 104        → 104 / 100 − 1 = +4 %
+  //   2025-12-15  98
+  //   2025-12-31 102   December ends at 102        → 102 / 104 − 1 = −1.923 %
+  //   2026-01-02 112.2
+  //   2026-01-20 107.1 January (and 2026) end     → 107.1 / 102 − 1 = +5 %
+  // Years: 2025 from 100 to 102 = +2 %; 2026 from 102 to 107.1 = +5 %.
+  const std::vector<core::TimeNs> t{date(2025, 11, 28), date(2025, 11, 30), date(2025, 12, 15),
+                                    date(2025, 12, 31), date(2026, 1, 2),   date(2026, 1, 20)};
+  const std::vector<double> v{100, 104, 98, 102, 112.2, 107.1};
+
+  const std::vector<PeriodReturn> months = calendar_returns(t, v, CalendarPeriod::month);
+  REQUIRE(months.size() == 3);
+  CHECK(months[0].year == 2025);
+  CHECK(months[0].month == 11);
+  CHECK(months[0].first == 0);
+  CHECK(months[0].last == 1);
+  CHECK(months[0].value == doctest::Approx(0.04));
+  CHECK(months[1].year == 2025);
+  CHECK(months[1].month == 12);
+  CHECK(months[1].first == 2);
+  CHECK(months[1].last == 3);
+  CHECK(months[1].value == doctest::Approx(102.0 / 104.0 - 1));
+  CHECK(months[2].year == 2026);
+  CHECK(months[2].month == 1);
+  CHECK(months[2].first == 4);
+  CHECK(months[2].last == 5);
+  CHECK(months[2].value == doctest::Approx(0.05));
+
+  const std::vector<PeriodReturn> years = calendar_returns(t, v, CalendarPeriod::year);
+  REQUIRE(years.size() == 2);
+  CHECK(years[0].year == 2025);
+  CHECK(years[0].month == 0);
+  CHECK(years[0].value == doctest::Approx(0.02));
+  CHECK(years[1].year == 2026);
+  CHECK(years[1].value == doctest::Approx(0.05));
+
+  // The periods compound to the total return: 1.04 × (102/104) × 1.05 = 1.071.
+  double growth = 1;
+  for (const auto& m : months) growth *= 1 + m.value;
+  CHECK(growth - 1 == doctest::Approx(total_return(v)));
+}
+
+TEST_CASE("calendar returns: one value, a month with no rows, times within a day") {
+  // One value: one period with a return of 0.
+  const std::vector<core::TimeNs> one{date(2026, 3, 4)};
+  const auto single = calendar_returns(one, std::vector<double>{100}, CalendarPeriod::month);
+  REQUIRE(single.size() == 1);
+  CHECK(single[0].value == 0);
+  // A month with no rows has no entry: March runs from February's last value.
+  // Times during the day count in their UTC date: 23:00 on the 31st is still January.
+  const std::vector<core::TimeNs> t{date(2026, 1, 31) + 23 * 3600 * core::kNanosPerSecond, date(2026, 2, 1),
+                                    date(2026, 3, 2)};
+  const auto m = calendar_returns(t, std::vector<double>{100, 110, 121}, CalendarPeriod::month);
+  REQUIRE(m.size() == 3);
+  CHECK(m[0].month == 1);
+  CHECK(m[1].month == 2);
+  CHECK(m[1].value == doctest::Approx(0.10));
+  CHECK(m[2].month == 3);
+  CHECK(m[2].value == doctest::Approx(0.10));
+  // A value it starts from that is not positive gives NaN, not a crash.
+  const auto bad = calendar_returns(t, std::vector<double>{100, 0, 121}, CalendarPeriod::month);
+  CHECK(std::isnan(bad[2].value));
+  CHECK(calendar_returns(std::vector<core::TimeNs>{}, std::vector<double>{}, CalendarPeriod::year).empty());
 }
