@@ -366,6 +366,25 @@ void Daemon::setup_metrics() {
   auto& stale = metrics_.gauge("ballast_stale_symbols", "Symbols without a fresh price.");
   auto& volatility =
       metrics_.gauge_family("ballast_portfolio_volatility", "Estimated annualised volatility at current weights.", {"portfolio"});
+  auto& http_connections = metrics_.counter_family(
+      "ballast_status_connections_total",
+      "Status socket connections: accepted, and evicted to make room for a new one when full.", {"outcome"});
+  auto& http_timeouts = metrics_.counter_family(
+      "ballast_status_timeouts_total", "Status socket connections closed by a timeout, by which.", {"timeout"});
+  auto& http_requests = metrics_.counter_family("ballast_status_requests_total",
+                                                "Status socket requests: served, and malformed (answered 4xx).",
+                                                {"outcome"});
+  metrics_.on_collect([this, &http_connections, &http_timeouts, &http_requests] {
+    const HttpServerStats& st = http_->stats();
+    http_connections.with({"accepted"}).advance_to(static_cast<double>(st.connections_accepted));
+    http_connections.with({"evicted"}).advance_to(static_cast<double>(st.connections_evicted));
+    http_timeouts.with({"header"}).advance_to(static_cast<double>(st.header_timeouts));
+    http_timeouts.with({"body"}).advance_to(static_cast<double>(st.body_timeouts));
+    http_timeouts.with({"idle"}).advance_to(static_cast<double>(st.idle_timeouts));
+    http_timeouts.with({"write"}).advance_to(static_cast<double>(st.write_timeouts));
+    http_requests.with({"served"}).advance_to(static_cast<double>(st.requests));
+    http_requests.with({"malformed"}).advance_to(static_cast<double>(st.bad_requests));
+  });
   metrics_.on_collect([this, &drift, &weight, &value, &open, &unknown, &healthy, &age, &paused, &killed, &uptime, &queued, &stale,
                        &volatility, &costs, &finished, &commits] {
     const core::TimeNs now = wall_now();

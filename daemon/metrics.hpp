@@ -25,6 +25,8 @@ class Counter {
     if (by > 0.0) value_ += by;
   }
   double value() const { return value_; }
+  /// Follows a running total kept elsewhere (read when metrics are collected).
+  void advance_to(double total) { inc(total - value_); }
 
  private:
   double value_ = 0.0;

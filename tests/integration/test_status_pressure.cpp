@@ -91,4 +91,9 @@ TEST_CASE("with 200 idle connections held open the kill switch, /status and rele
   const auto after = ballast::cli::http_request("GET", d.ports.url("/status"), "", "", 1s);
   REQUIRE_MESSAGE(after.status == 200, after.error);
   CHECK(bool(parser.parse(after.body)["kill_switch"]) == false);
+  // And it says so in its metrics.
+  const auto metrics = ballast::cli::http_request("GET", d.ports.url("/metrics"), "", "", 1s).body;
+  const auto at = metrics.find("ballast_status_connections_total{outcome=\"evicted\"} ");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stod(metrics.substr(at + 52)) >= 200 - 64);
 }
