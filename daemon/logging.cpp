@@ -72,4 +72,8 @@ bool RateLimiter::allow(std::string_view key, std::int64_t now_ns, std::uint64_t
   return true;
 }
 
+std::string held_back_text(std::uint64_t held) {
+  return held ? "; " + std::to_string(held) + " more of this kind since the last warning" : std::string();
+}
+
 }  // namespace ballast::daemon

@@ -40,4 +40,7 @@ class RateLimiter {
   std::unordered_map<std::string, Slot> slots_;
 };
 
+/// "; N more of this kind since the last warning", or nothing when none was held back.
+std::string held_back_text(std::uint64_t held);
+
 }  // namespace ballast::daemon
