@@ -17,10 +17,6 @@
 #include <exception>
 #include <vector>
 
-#ifndef BALLAST_VERSION
-#define BALLAST_VERSION "unknown"
-#endif
-
 namespace ballast::cli {
 
 namespace asio = boost::asio;
