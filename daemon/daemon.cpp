@@ -25,6 +25,7 @@
 #include "daemon/metrics.hpp"
 #include "daemon/persistence.hpp"
 #include "daemon/sequence_file.hpp"
+#include "daemon/service_notifier.hpp"
 #include "daemon/status_limits.hpp"
 #include "daemon/transport_security.hpp"
 #include "engine/engine.hpp"
@@ -143,6 +144,8 @@ class Daemon {
   /// A write to the state file failed: no order leaves (kill switch on) and
   /// health says why until a write succeeds again.
   void state_write_failed(std::string_view what, const std::string& error);
+  /// What systemd's STATUS= line says.
+  ServiceSummary service_summary() const;
 
   config::Config cfg_;
   boost::asio::io_context io_;
@@ -177,6 +180,7 @@ class Daemon {
   std::string state_error_;  ///< the last failed write to the state file; empty while writes succeed
   std::string kill_file_error_;  ///< the kill switch could not be recorded on disk
   std::uint64_t reloads_ = 0, reloads_refused_ = 0;
+  ServiceNotifier notifier_;
 
   MetricsRegistry metrics_;
   CounterFamily* orders_metric_ = nullptr;
@@ -319,6 +323,7 @@ bool Daemon::setup() {
                BALLAST_VERSION, mode_name(cfg_.execution.mode), feeds_.size(), cfg_.portfolios.size(),
                http_->local_address(), cfg_.execution.endpoint,
                fills ? cfg_.execution.fills_endpoint : std::string("booked when sent"));
+  notifier_.ready(service_summary());
   return true;
 }
 
@@ -693,13 +698,16 @@ void Daemon::on_timer() {
   if (!out_.empty()) handle_output(Clock::now());
   if (sender_) sender_->flush();
   flush_state(now);
+  notifier_.on_timer(Clock::now(), [this] { return service_summary(); });
 }
 
 void Daemon::wait_for_signal() {
   signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
     if (ec || stopping_) return;
     if (sig == SIGHUP) {
+      notifier_.reloading();
       reload("SIGHUP", nullptr);
+      notifier_.ready(service_summary());
       wait_for_signal();
       return;
     }
@@ -830,6 +838,7 @@ std::string Daemon::warm_from_history(std::size_t index) {
 void Daemon::shutdown() {
   if (stopping_) return;
   stopping_ = true;
+  notifier_.stopping();
   for (auto& f : feeds_) f->reader->stop();
   if (fills_reader_) fills_reader_->stop();
   timer_.cancel();
@@ -844,6 +853,20 @@ void Daemon::shutdown() {
   std::string error;
   if (!sequences_->reserve_ahead(engine_->sequences(), error)) spdlog::error("{}", error);
   io_.stop();
+}
+
+ServiceSummary Daemon::service_summary() const {
+  const core::TimeNs now = wall_now();
+  ServiceSummary s{.portfolios = engine_->portfolios().size(),
+                   .feeds = feeds_.size(),
+                   .killed = engine_->killed(),
+                   .paused = engine_->paused(),
+                   .dry_run = cfg_.execution.mode != config::ExecutionMode::live,
+                   .problems = health_problems(now).size()};
+  for (const auto& f : feeds_) {
+    if (f->last_accepted_at && now - f->last_accepted_at <= f->cfg.stale_after) ++s.feeds_fresh;
+  }
+  return s;
 }
 
 std::vector<std::string> Daemon::health_problems(core::TimeNs now) const {

@@ -1,0 +1,91 @@
+// ballastd under systemd's protocols, with the real binary: a datagram socket
+// stands in for NOTIFY_SOCKET.
+#include <doctest/doctest.h>
+
+
+#include "tests/integration/support.hpp"
+#include "tests/support/notify_socket.hpp"
+
+using namespace ballast::testing;
+
+namespace {
+
+const std::string kPortfolio = R"(
+[[portfolios]]
+id = "main"
+cash = 1000.0
+holdings = { SPY = 100, AGG = 300 }
+targets = { SPY = 0.6, AGG = 0.4 }
+min_trade_value = 50.0
+
+[[portfolios.triggers]]
+kind = "threshold"
+absolute = 0.05
+)";
+
+/// Starts the harness's ballastd with extra environment variables (through
+/// env(1), so that this process's own environment stays as it is).
+void start_with_env(DaemonHarness& d, const std::vector<std::string>& env) {
+  std::vector<std::string> args = env;
+  args.insert(args.end(), {BALLASTD_PATH, "--config", d.config_path});
+  d.process = std::make_unique<Process>("/usr/bin/env", args, d.dir.file("ballastd.log"));
+}
+
+std::optional<std::string> status_line(const std::string& message) {
+  return NotifySocket::value(message, "STATUS");
+}
+
+bool status_starts(const std::string& message, const std::string& prefix) {
+  const auto s = status_line(message);
+  return s && s->rfind(prefix, 0) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("under NOTIFY_SOCKET ballastd says READY once its status socket answers, with a status line") {
+  DaemonHarness d(kPortfolio);
+  NotifySocket notify(d.dir.file("notify"));
+  start_with_env(d, {"NOTIFY_SOCKET=" + notify.path()});
+  const auto seen = notify.until_line("READY=1", 15s);
+  REQUIRE_MESSAGE(!seen.empty(), d.log());
+  // No retry: READY=1 comes after the status socket listens.
+  CHECK(d.get("/status").status == 200);
+  CHECK(status_starts(seen.back(), "trading: 1 portfolio, 0 of 1 feed fresh; degraded"));
+
+  // Ticks make the feed fresh and the daemon healthy: the status line follows.
+  d.prime("AGG", 100);
+  d.prime("SPY", 400);
+  CHECK_FALSE(notify.until_line("STATUS=trading: 1 portfolio, 1 of 1 feed fresh", 10s).empty());
+
+  REQUIRE(d.post("/control/kill").status == 200);
+  CHECK_FALSE(notify.until([](const std::string& m) { return status_starts(m, "kill switch on"); }, 10s).empty());
+}
+
+TEST_CASE("a SIGHUP reload is RELOADING with MONOTONIC_USEC, then READY; SIGTERM is STOPPING and exit 0") {
+  DaemonHarness d(kPortfolio);
+  NotifySocket notify(d.dir.file("notify"));
+  start_with_env(d, {"NOTIFY_SOCKET=" + notify.path()});
+  REQUIRE_MESSAGE(!notify.until_line("READY=1", 15s).empty(), d.log());
+
+  d.process->signal(SIGHUP);
+  const auto reload = notify.until_line("RELOADING=1", 10s);
+  REQUIRE(!reload.empty());
+  const auto usec = NotifySocket::value(reload.back(), "MONOTONIC_USEC");
+  REQUIRE(usec);
+  CHECK(std::stoull(*usec) > 0);
+  const auto ready = notify.until_line("READY=1", 10s);
+  REQUIRE(!ready.empty());
+  CHECK(num(d.status()["reloads"]["applied"]) == 1);
+
+  d.process->signal(SIGTERM);
+  CHECK_FALSE(notify.until_line("STOPPING=1", 10s).empty());
+  CHECK(d.process->wait_exit(10s) == 0);
+}
+
+TEST_CASE("with WATCHDOG_USEC the event loop pings the watchdog, again and again") {
+  DaemonHarness d(kPortfolio);
+  NotifySocket notify(d.dir.file("notify"));
+  start_with_env(d, {"NOTIFY_SOCKET=" + notify.path(), "WATCHDOG_USEC=1000000"});
+  REQUIRE_MESSAGE(!notify.until_line("READY=1", 15s).empty(), d.log());
+  for (int i = 0; i < 3; ++i) CHECK_FALSE(notify.until_line("WATCHDOG=1", 10s).empty());
+}
