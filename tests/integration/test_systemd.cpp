@@ -1,7 +1,12 @@
 // ballastd under systemd's protocols, with the real binary: a datagram socket
-// stands in for NOTIFY_SOCKET.
+// stands in for NOTIFY_SOCKET, and JOURNAL_STREAM names the daemon's stdout.
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
 
 #include "tests/integration/support.hpp"
 #include "tests/support/notify_socket.hpp"
@@ -88,4 +93,59 @@ TEST_CASE("with WATCHDOG_USEC the event loop pings the watchdog, again and again
   start_with_env(d, {"NOTIFY_SOCKET=" + notify.path(), "WATCHDOG_USEC=1000000"});
   REQUIRE_MESSAGE(!notify.until_line("READY=1", 15s).empty(), d.log());
   for (int i = 0; i < 3; ++i) CHECK_FALSE(notify.until_line("WATCHDOG=1", 10s).empty());
+}
+
+TEST_CASE("with stdout on the journal each log line starts with its syslog priority, in text and in json") {
+  for (const std::string format : {"text", "json"}) {
+    CAPTURE(format);
+    DaemonHarness d(kPortfolio);
+    d.add_daemon_keys("log_format = \"" + format + "\"");
+    // The log file exists before the daemon starts, so its device and inode
+    // can stand for the journal's stream.
+    d.dir.write("ballastd.log", "");
+    struct stat st {};
+    REQUIRE(::stat(d.dir.file("ballastd.log").c_str(), &st) == 0);
+    start_with_env(d, {"JOURNAL_STREAM=" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino)});
+    REQUIRE(eventually([&] { return d.get("/status").status == 200; }, 15s));
+    d.publish("SPY", "not a tick");  // a warning, dropped
+    REQUIRE(eventually([&] { return num(d.status()["feeds"].at(0)["received"]) >= 1; }));
+    d.process->signal(SIGTERM);
+    REQUIRE(d.process->wait_exit(10s) == 0);
+
+    const std::map<std::string, char> priority{{"trace", '7'}, {"debug", '7'}, {"info", '6'},
+                                               {"warning", '4'}, {"warn", '4'}, {"error", '3'}, {"critical", '2'}};
+    const std::regex text_line(R"(<([0-7])>(\w+) +.*)");
+    const std::regex json_line(R"re(<([0-7])>\{"ts":"[^"]+","level":"(\w+)",.*\})re");
+    int lines = 0;
+    std::set<char> priorities;
+    std::istringstream in(d.log());
+    for (std::string line; std::getline(in, line);) {
+      std::smatch m;
+      REQUIRE_MESSAGE(std::regex_match(line, m, format == "json" ? json_line : text_line), line);
+      REQUIRE(priority.count(m[2].str()));
+      CHECK(m[1].str()[0] == priority.at(m[2].str()));
+      priorities.insert(m[1].str()[0]);
+      ++lines;
+    }
+    CHECK(lines >= 3);
+    CHECK(priorities.count('6'));
+    CHECK(priorities.count('4'));
+  }
+}
+
+TEST_CASE("a JOURNAL_STREAM that is not stdout leaves the log lines as they are") {
+  DaemonHarness d(kPortfolio);
+  d.dir.write("elsewhere", "");
+  struct stat st {};
+  REQUIRE(::stat(d.dir.file("elsewhere").c_str(), &st) == 0);
+  start_with_env(d, {"JOURNAL_STREAM=" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino)});
+  REQUIRE(eventually([&] { return d.get("/status").status == 200; }, 15s));
+  d.process->signal(SIGTERM);
+  REQUIRE(d.process->wait_exit(10s) == 0);
+  std::istringstream in(d.log());
+  int lines = 0;
+  for (std::string line; std::getline(in, line); ++lines) {
+    CHECK_MESSAGE(std::regex_match(line, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \w+ +.*)")), line);
+  }
+  CHECK(lines >= 2);
 }
