@@ -195,9 +195,10 @@ Daemon::Daemon(config::Config cfg) : cfg_(std::move(cfg)) {}
 bool Daemon::setup() {
   // ZeroMQ's I/O thread wakes on every order sent. As a batch thread it does
   // not preempt the event loop mid-rebalance on a busy core; it runs as soon
-  // as the loop waits, which is the moment the batch is out anyway.
+  // as the loop waits, which is the moment the batch is out anyway. No
+  // ZMQ_THREAD_PRIORITY: setting it (even to 0) makes ZeroMQ's I/O thread
+  // abort with EPERM in any process that is not root's.
   zmq_ctx_set(zmq_.handle(), ZMQ_THREAD_SCHED_POLICY, SCHED_BATCH);
-  zmq_ctx_set(zmq_.handle(), ZMQ_THREAD_PRIORITY, 0);
   sequences_ = std::make_unique<SequenceFile>(cfg_.daemon.state_dir);
   std::string error;
   const auto seq = sequences_->open(error);

@@ -149,3 +149,24 @@ TEST_CASE("a JOURNAL_STREAM that is not stdout leaves the log lines as they are"
   }
   CHECK(lines >= 2);
 }
+
+TEST_CASE("ballastd runs as an unprivileged user, as the unit's User=ballast does") {
+  DaemonHarness d(kPortfolio);
+  if (::geteuid() == 0) {
+    // As root here: drop to nobody, who must be able to write the state.
+    std::filesystem::permissions(d.dir.path(), std::filesystem::perms::all, std::filesystem::perm_options::add);
+    d.process = std::make_unique<Process>(
+        "/usr/bin/setpriv", std::vector<std::string>{"--reuid=65534", "--regid=65534", "--clear-groups", BALLASTD_PATH,
+                                                     "--config", d.config_path},
+        d.dir.file("ballastd.log"));
+  } else {
+    d.process = std::make_unique<Process>(BALLASTD_PATH, std::vector<std::string>{"--config", d.config_path},
+                                          d.dir.file("ballastd.log"));
+  }
+  REQUIRE_MESSAGE(eventually([&] { return d.get("/status").status == 200; }, 15s), d.log());
+  d.prime("AGG", 100);
+  d.prime("SPY", 400);
+  CHECK(d.process->running());
+  d.process->signal(SIGTERM);
+  CHECK(d.process->wait_exit(10s) == 0);
+}
