@@ -3,7 +3,7 @@
 # into a temporary DESTDIR with the /usr prefix (and /usr/local) and checks
 # where everything lands and what the unit runs; where dpkg-deb and cpack are
 # available, builds the .deb and checks its files, conffiles, control fields
-# and maintainer scripts.
+# and maintainer scripts; where systemd-analyze is, the unit's exposure score.
 # Usage: install_layout_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -37,9 +37,9 @@ check "the unit in lib/systemd/system" test -f "$unit"
 check "the copyright file is the LICENSE" same_text "$root/usr/share/doc/ballast/copyright" "$source/LICENSE"
 check "ExecStart runs /usr/bin/ballastd on /etc/ballast/ballast.toml" \
   has_line "$unit" "ExecStart=/usr/bin/ballastd --config /etc/ballast/ballast.toml"
-check "ExecStartPre checks /etc/ballast/ballast.toml" \
-  has_line "$unit" "ExecStartPre=/usr/bin/ballastd --config /etc/ballast/ballast.toml --check-config"
-check "no placeholder left in the unit" bash -c "! grep -q @ '$unit'"
+check "ExecReload checks /etc/ballast/ballast.toml" \
+  has_line "$unit" "ExecReload=/usr/bin/ballastd --config /etc/ballast/ballast.toml --check-config"
+check "no placeholder left in the unit" bash -c "! grep -qE '@[A-Z_]+@' '$unit'"
 check "the installed example configuration is valid" "$root/usr/bin/ballastd" --config "$root/etc/ballast/ballast.toml" --check-config
 
 version=$(sed -n 's/^project(ballast VERSION \([0-9.]*\).*/\1/p' "$source/CMakeLists.txt")
@@ -58,6 +58,15 @@ check "/usr/local: the unit in usr/local/lib/systemd/system runs /usr/local/bin/
   has_line "$local_root/usr/local/lib/systemd/system/ballastd.service" \
   "ExecStart=/usr/local/bin/ballastd --config /usr/local/etc/ballast/ballast.toml"
 
+# --- the unit's sandbox -----------------------------------------------------------
+if command -v systemd-analyze > /dev/null; then
+  # --threshold is in tenths of the 0-10 exposure scale: 20 is 2.0.
+  check "systemd-analyze security: exposure at most 2.0" \
+    systemd-analyze security --offline=true --threshold=20 --no-pager "$unit"
+else
+  echo "skip systemd-analyze is not installed"
+fi
+
 # --- the .deb ---------------------------------------------------------------------
 if command -v dpkg-deb > /dev/null && command -v cpack > /dev/null; then
   (cd "$tmp" && cpack -G DEB --config "$build/CPackConfig.cmake" -B "$tmp/deb" > "$tmp/cpack.log" 2>&1) ||
@@ -74,7 +83,7 @@ if command -v dpkg-deb > /dev/null && command -v cpack > /dev/null; then
   check ".deb: package ballast" test "$(dpkg-deb -f "$deb" Package)" = ballast
   check ".deb: version $version" test "$(dpkg-deb -f "$deb" Version)" = "$version"
   depends=$(dpkg-deb -f "$deb" Depends)
-  for d in adduser libc6 libstdc++6 libzmq5 libsqlite3-0; do
+  for d in adduser libc6 libstdc++6 libzmq5 libsqlite3-0 libsystemd0; do
     check ".deb depends on $d" depends_on "$d"
   done
   dpkg-deb -I "$deb" conffiles > "$tmp/conffiles"
