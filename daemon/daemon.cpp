@@ -212,9 +212,7 @@ bool Daemon::setup() {
   if (cfg_.daemon.durability != config::Durability::off && cfg_.execution.mode == config::ExecutionMode::live) {
     auto opened = Persistence::open(cfg_.daemon, error);
     if (!opened) {
-      spdlog::critical("{}; not trading. Restore the file from a backup, or move it away to start every portfolio "
-                       "from its config (positions in it are then lost)",
-                       error);
+      spdlog::critical("{}; not trading", error);
       return false;
     }
     persistence_ = std::make_unique<Persistence>(std::move(*opened));
