@@ -28,7 +28,7 @@ class EnvVar {
 };
 
 ServiceSummary two_portfolios() {
-  return {.portfolios = 2, .feeds = 2, .feeds_fresh = 1, .killed = false, .paused = false, .dry_run = false, .problems = 0};
+  return {.portfolios = 2, .feeds = 2, .feeds_fresh = 1};
 }
 
 }  // namespace
@@ -47,7 +47,8 @@ TEST_CASE("the status line puts the kill switch first, then pause, then dry-run,
   CHECK(service_status_text(s).rfind("paused: ", 0) == 0);
   s.killed = true;
   s.problems = 2;
-  CHECK(service_status_text(s) == "kill switch on: 2 portfolios, 1 of 2 feeds fresh; degraded: 2 problems (ballast status)");
+  CHECK(service_status_text(s) ==
+        "kill switch on: 2 portfolios, 1 of 2 feeds fresh; degraded: 2 problems (ballast status)");
 }
 
 TEST_CASE("without NOTIFY_SOCKET the notifier is off and sends nothing") {

@@ -55,7 +55,8 @@ class NotifySocket {
     std::vector<std::string> seen;
     const auto deadline = std::chrono::steady_clock::now() + within;
     for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return {};
       auto m = next(left);
       if (!m) return {};
