@@ -48,8 +48,7 @@ class SyslogPriority : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<SyslogPriority>(); }
 };
 
-}  // namespace
-
+/// True when systemd connected stdout to the journal.
 bool stdout_is_journal() {
   // systemd sets JOURNAL_STREAM to "<device>:<inode>" of the stream it connected
   // stdout (or stderr) to; stdout redirected elsewhere since does not match.
@@ -60,6 +59,8 @@ bool stdout_is_journal() {
   if (::fstat(STDOUT_FILENO, &st) != 0) return false;
   return static_cast<unsigned long long>(st.st_dev) == dev && static_cast<unsigned long long>(st.st_ino) == ino;
 }
+
+}  // namespace
 
 bool set_log_level(std::string_view level) {
   const auto parsed = spdlog::level::from_str(std::string(level));
