@@ -24,6 +24,7 @@
 #include "daemon/portfolio_status.hpp"
 #include "daemon/reload_plan.hpp"
 #include "daemon/sequence_file.hpp"
+#include "daemon/service_notifier.hpp"
 #include "daemon/status_limits.hpp"
 #include "daemon/transport_security.hpp"
 #include "daemon/wall_clock.hpp"
@@ -63,6 +64,8 @@ class Daemon {
 
   std::string status_json() const;
   std::vector<std::string> health_problems(core::TimeNs now) const;
+  /// What systemd's STATUS= line says.
+  ServiceSummary service_summary() const;
 
   config::Config cfg_;
   boost::asio::io_context io_;
@@ -86,15 +89,17 @@ class Daemon {
   SteadyClock::time_point started_ = SteadyClock::now();
   bool stopping_ = false;
   std::uint64_t reloads_ = 0, reloads_refused_ = 0;
+  ServiceNotifier notifier_;
   MetricsRegistry metrics_;
 };
 
 bool Daemon::setup() {
   // ZeroMQ's I/O thread wakes on every order sent. As a batch thread it does
   // not preempt the event loop mid-rebalance on a busy core; it runs as soon
-  // as the loop waits, which is the moment the batch is out anyway.
+  // as the loop waits, which is the moment the batch is out anyway. No
+  // ZMQ_THREAD_PRIORITY: setting it (even to 0) makes ZeroMQ's I/O thread
+  // abort with EPERM in any process that is not root's.
   zmq_ctx_set(zmq_.handle(), ZMQ_THREAD_SCHED_POLICY, SCHED_BATCH);
-  zmq_ctx_set(zmq_.handle(), ZMQ_THREAD_PRIORITY, 0);
   const bool fills = !cfg_.execution.fills_endpoint.empty() && cfg_.execution.mode == config::ExecutionMode::live;
   if (!open_state(fills)) return false;
   if (!open_sockets(fills)) return false;
@@ -124,6 +129,7 @@ bool Daemon::setup() {
                BALLAST_VERSION, mode_name(cfg_.execution.mode), intake_->feeds().size(), cfg_.portfolios.size(),
                http_->local_address(), cfg_.execution.endpoint,
                fills ? cfg_.execution.fills_endpoint : std::string("booked when sent"));
+  notifier_.ready(service_summary());
   return true;
 }
 
@@ -139,9 +145,7 @@ bool Daemon::open_state(bool fills) {
   if (cfg_.daemon.durability != config::Durability::off && cfg_.execution.mode == config::ExecutionMode::live) {
     auto opened = Persistence::open(cfg_.daemon, error);
     if (!opened) {
-      spdlog::critical("{}; not trading. Restore the file from a backup, or move it away to start every portfolio "
-                       "from its config (positions in it are then lost)",
-                       error);
+      spdlog::critical("{}; not trading", error);
       return false;
     }
     persistence_ = std::make_unique<Persistence>(std::move(*opened));
@@ -273,13 +277,16 @@ void Daemon::on_timer() {
   if (!out_.empty()) flow_->handle(out_, SteadyClock::now());
   if (sender_) sender_->flush();
   flow_->flush_state(now);
+  notifier_.on_timer(SteadyClock::now(), [this] { return service_summary(); });
 }
 
 void Daemon::wait_for_signal() {
   signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
     if (ec || stopping_) return;
     if (sig == SIGHUP) {
+      notifier_.reloading();
       reload("SIGHUP");
+      notifier_.ready(service_summary());
       wait_for_signal();
       return;
     }
@@ -377,6 +384,7 @@ std::string Daemon::warm_from_history(std::size_t index) {
 void Daemon::shutdown() {
   if (stopping_) return;
   stopping_ = true;
+  notifier_.stopping();
   for (auto& f : intake_->feeds()) f->reader->stop();
   if (fills_reader_) fills_reader_->stop();
   timer_.cancel();
@@ -391,6 +399,20 @@ void Daemon::shutdown() {
   std::string error;
   if (!sequences_->reserve_ahead(engine_->sequences(), error)) spdlog::error("{}", error);
   io_.stop();
+}
+
+ServiceSummary Daemon::service_summary() const {
+  const core::TimeNs now = wall_now();
+  ServiceSummary s{.portfolios = engine_->portfolios().size(),
+                   .feeds = intake_->feeds().size(),
+                   .killed = engine_->killed(),
+                   .paused = engine_->paused(),
+                   .dry_run = cfg_.execution.mode != config::ExecutionMode::live,
+                   .problems = health_problems(now).size()};
+  for (const auto& f : intake_->feeds()) {
+    if (f->last_accepted_at && now - f->last_accepted_at <= f->cfg.stale_after) ++s.feeds_fresh;
+  }
+  return s;
 }
 
 std::vector<std::string> Daemon::health_problems(core::TimeNs now) const {
