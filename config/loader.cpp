@@ -20,6 +20,7 @@
 #include "config/config.hpp"
 #include "config/diagnostics.hpp"
 #include "config/listen_address.hpp"
+#include "config/order_type.hpp"
 #include "config/table_reader.hpp"
 #include "config/transport_security.hpp"
 #include "core/time.hpp"
@@ -142,6 +143,7 @@ class Loader {
     if (const auto* t = r.table("execution")) read_execution(*t, config.execution);
     if (curve && purpose_ == Purpose::daemon) check_allowlists(*curve, config, diag_);
     if (const auto* t = r.table("status")) read_status(*t, config.status);
+    execution_ = &config.execution;
     if (const auto portfolios = r.array_of_tables("portfolios", "[[portfolios]]")) {
       for (const toml::table* t : *portfolios) config.portfolios.push_back(read_portfolio(*t));
     }
@@ -375,7 +377,8 @@ class Loader {
   PortfolioSpec read_portfolio(const toml::table& t) {
     TableReader r(t, "[[portfolios]]", "",
                   {"id", "cash", "holdings", "targets", "cash_target", "min_trade_value", "lot_sizes", "rebalance_to",
-                   "triggers", "risk", "model", "costs", "max_cost_bps", "slicing"},
+                   "triggers", "risk", "model", "costs", "max_cost_bps", "slicing", "order_type", "limit_offset_bps",
+                   "limit_from", "limit_ttl", "limit_on_expiry", "limit_max_replaces", "limit_tick"},
                   diag_);
     PortfolioSpec p;
     if (!r.has("id")) {
@@ -402,6 +405,7 @@ class Loader {
     if (auto v = r.number("min_trade_value", Bound::non_negative)) p.min_trade_value = *v;
     if (auto v = r.number("max_cost_bps", Bound::positive)) p.max_cost_bps = *v;
     if (const auto* slicing = r.table("slicing")) p.slicing = read_slicing(*slicing);
+    p.limit = read_order_type(r, purpose_ == Purpose::daemon ? execution_ : nullptr, diag_);
     if (auto v = r.one_of("rebalance_to", {"target", "band-edge"})) {
       p.rebalance_to = *v == "band-edge" ? strategies::RebalanceTo::band_edge : strategies::RebalanceTo::target;
     }
@@ -1229,6 +1233,7 @@ class Loader {
   Diagnostics diag_;
   Purpose purpose_;
   bool curve_ = false;  // the file has [curve]
+  const ExecutionConfig* execution_ = nullptr;  // read before the portfolios, whose limit orders need it
   std::map<std::string, int> feed_names_;
   std::map<std::string, int> portfolio_ids_;
 };

@@ -9,6 +9,7 @@
 
 #include "core/time.hpp"
 #include "execution/cost_model.hpp"
+#include "execution/limit_price.hpp"
 
 namespace ballast::strategies {
 
@@ -120,6 +121,8 @@ struct PortfolioSpec {
   /// `[portfolios.costs]`; absent: no costs (and the dynamic trigger's flat cost_bps).
   std::optional<execution::CostParams> costs;
   std::optional<Slicing> slicing;
+  /// `order_type = "limit"` and its `limit_*` keys; absent: market orders.
+  std::optional<execution::LimitOrderSpec> limit;
   RebalanceTo rebalance_to = RebalanceTo::target;
   std::vector<AssetSpec> assets;
   std::vector<Trigger> triggers;
