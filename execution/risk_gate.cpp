@@ -196,7 +196,8 @@ GateDecision RiskGate::check_and_record(const core::Order& order, const GateCont
     std::optional<core::DurationNs> youngest;
     for (const Sent& s : sent_) {
       if (s.portfolio != order.portfolio || s.symbol != order.symbol || s.side != order.side ||
-          !same_quantity(s.quantity, order.quantity)) {
+          !same_quantity(s.quantity, order.quantity) ||
+          (!order.rebalance_id.empty() && s.rebalance_id == order.rebalance_id)) {
         continue;
       }
       const core::DurationNs age = elapsed(ctx.now, s.at);
@@ -236,7 +237,7 @@ GateDecision RiskGate::check_and_record(const core::Order& order, const GateCont
     }
   }
 
-  sent_.push_back(Sent{order.portfolio, order.symbol, order.side, order.quantity, ctx.now});
+  sent_.push_back(Sent{order.portfolio, order.symbol, order.side, order.quantity, ctx.now, order.rebalance_id});
   // A value that is not a number says nothing about what was traded and would
   // poison the day's total; only limits that read it can stop such an order.
   if (std::isfinite(value)) {

@@ -30,7 +30,8 @@ struct RiskLimits {
   /// Orders per portfolio in any sliding 60 s window, this one included; ≥ 1.
   std::optional<int> max_orders_per_minute;
   /// An order with the portfolio, symbol, side and quantity of one sent less
-  /// than this long ago is a duplicate; > 0.
+  /// than this long ago is a duplicate, unless both belong to the same
+  /// rebalance (the children of a sliced order); > 0.
   std::optional<core::DurationNs> duplicate_window;
   /// Symbols never traded, matched exactly.
   std::vector<std::string> restricted_symbols;
@@ -118,6 +119,7 @@ class RiskGate {
     core::Side side = core::Side::buy;
     double quantity = 0;
     core::TimeNs at = 0;
+    std::string rebalance_id;
   };
   struct DayTurnover {
     std::int64_t day = 0;  ///< days since 1970-01-01, UTC

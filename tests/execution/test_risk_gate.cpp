@@ -219,6 +219,21 @@ TEST_CASE("duplicate window: any difference in portfolio, symbol, side or quanti
   CHECK(*noisy.denied == DenyReason::duplicate);
 }
 
+TEST_CASE("duplicate window: orders of one rebalance (the children of a sliced order) are not duplicates") {
+  RiskLimits l;
+  l.duplicate_window = 30 * kNanosPerSecond;
+  RiskGate gate{l};
+  auto child = order("SPY", Side::buy, 10, 100);
+  child.rebalance_id = "main-20261205-000001";
+  CHECK(gate.check_and_record(child, context(t0)).allowed());
+  CHECK(gate.check_and_record(child, context(plus_s(t0, 5))).allowed());
+  // Another rebalance's identical order, or one without a rebalance, still is.
+  auto other = child;
+  other.rebalance_id = "main-20261205-000002";
+  CHECK(!gate.check_and_record(other, context(plus_s(t0, 6))).allowed());
+  CHECK(!gate.check_and_record(order("SPY", Side::buy, 10, 100), context(plus_s(t0, 6))).allowed());
+}
+
 TEST_CASE("order rate: a sliding 60 s window per portfolio") {
   RiskLimits l;
   l.max_orders_per_minute = 2;
