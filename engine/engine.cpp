@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "engine/ids.hpp"
 #include "execution/cash_flow.hpp"
 #include "execution/order_sizing.hpp"
 #include "strategies/target_models.hpp"
@@ -12,21 +13,6 @@
 namespace ballast::engine {
 namespace {
 
-/// "<portfolio>-<yyyymmdd>-<seq>", seq zero-padded to six digits (more when larger).
-std::string make_id(std::string_view portfolio, std::string_view yyyymmdd, std::uint64_t seq) {
-  char digits[24];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + seq % 10);
-    seq /= 10;
-  } while (seq > 0 || n < 6);
-  std::string id;
-  id.reserve(portfolio.size() + yyyymmdd.size() + 2 + static_cast<std::size_t>(n));
-  id.append(portfolio).push_back('-');
-  id.append(yyyymmdd).push_back('-');
-  while (n > 0) id.push_back(digits[--n]);
-  return id;
-}
 
 /// Adds one order's (or one sliced trade's) estimated cost to its rebalance's record.
 void add_cost(RebalanceRecord& rec, const execution::CostBreakdown& c) {
@@ -420,6 +406,7 @@ void Engine::on_timer(core::TimeNs now, Output& out) {
       out.fills.push_back(std::move(timed_out));
     }
   }
+  expire_limit_orders(now, out);
   emit_children(now, out);
   for (std::size_t i = 0; i < portfolios_.size(); ++i) {
     PortfolioState& p = portfolios_[i];
@@ -510,35 +497,29 @@ void Engine::emit_trades(std::size_t index, RebalanceRecord& rec, const executio
   const std::size_t before = out.orders.size();
   for (const auto& t : sized.trades) {
     const AssetState& a = p.assets[t.asset];
-    double quantity = t.quantity;
     // Slicing: the first child now, the rest one per interval (a TWAP).
-    if (p.spec.slicing && t.value > p.spec.slicing->max_child_value) {
-      const double px = prices_[a.symbol];
-      const double lots = std::max(1.0, std::floor(p.spec.slicing->max_child_value / px / a.lot_size + 1e-9));
-      const double child = execution::lots_to_quantity(lots, a.lot_size);
-      if (child < t.quantity) {
-        // The estimate covers the whole trade, decided now.
-        add_cost(rec, estimate_cost(index, t.asset, t.quantity));
-        SlicePlan plan;
-        plan.portfolio = index;
-        plan.symbol = a.symbol;
-        plan.asset = t.asset;
-        plan.side = t.side;
-        plan.remaining = execution::lots_to_quantity(std::round((t.quantity - child) / a.lot_size), a.lot_size);
-        plan.child = child;
-        plan.lot_size = a.lot_size;
-        plan.interval = p.spec.slicing->interval;
-        plan.next_at = now + plan.interval;
-        plan.reason = rec.reason;
-        plan.rebalance_id = rec.rebalance_id;
-        plans_.push_back(std::move(plan));
-        ++p.open_orders;  // the plan holds the portfolio until its last child is out
-        mark_changed(p);
-        emit(index, t.asset, t.side, child, rec.reason, rec.rebalance_id, now, out);
-        continue;
-      }
+    if (const double child = first_child(p, a, t.quantity); child < t.quantity) {
+      // The estimate covers the whole trade, decided now.
+      add_cost(rec, estimate_cost(index, t.asset, t.quantity));
+      SlicePlan plan;
+      plan.portfolio = index;
+      plan.symbol = a.symbol;
+      plan.asset = t.asset;
+      plan.side = t.side;
+      plan.remaining = execution::lots_to_quantity(std::round((t.quantity - child) / a.lot_size), a.lot_size);
+      plan.child = child;
+      plan.lot_size = a.lot_size;
+      plan.interval = p.spec.slicing->interval;
+      plan.next_at = now + plan.interval;
+      plan.reason = rec.reason;
+      plan.rebalance_id = rec.rebalance_id;
+      plans_.push_back(std::move(plan));
+      ++p.open_orders;  // the plan holds the portfolio until its last child is out
+      mark_changed(p);
+      emit(index, t.asset, t.side, child, rec.reason, rec.rebalance_id, now, out);
+      continue;
     }
-    add_cost(rec, emit(index, t.asset, t.side, quantity, rec.reason, rec.rebalance_id, now, out));
+    add_cost(rec, emit(index, t.asset, t.side, t.quantity, rec.reason, rec.rebalance_id, now, out));
   }
   rec.orders = out.orders.size() - before;
   ++p.rebalances;
@@ -562,6 +543,7 @@ execution::CostBreakdown Engine::emit(std::size_t index, std::size_t asset, core
   o.reason = reason;
   o.rebalance_id = rebalance_id;
   o.created_at = now;
+  if (p.spec.limit) price_limit(p, a.symbol, o, now);
   const execution::CostBreakdown cost = estimate_cost(index, asset, quantity);
   ++p.orders;
   if (options_.book_on_send) {
@@ -579,6 +561,9 @@ execution::CostBreakdown Engine::emit(std::size_t index, std::size_t asset, core
     open.quantity = quantity;
     open.reference_price = px;
     open.sent_at = now;
+    open.order_type = o.order_type;
+    open.limit_price = o.limit_price;
+    open.expire_at = o.expire_at;
     open_.emplace(o.order_id, open);
     ++p.open_orders;
   }
@@ -669,7 +654,9 @@ execution::SizingResult Engine::size_checked(std::size_t index, bool band_edge, 
     allowed.clear();
     std::vector<Denial> dropped;
     for (const auto& t : sized.trades) {
-      std::optional<Denial> d = pass_gate(index, t, value_, now);
+      // A sliced trade passes as its first child; the others pass when they are due.
+      std::optional<Denial> d =
+          pass_gate(index, t.asset, t.side, first_child(p, p.assets[t.asset], t.quantity), value_, now);
       if (!d) {
         allowed.push_back(t);
         continue;
@@ -698,18 +685,23 @@ execution::SizingResult Engine::size_checked(std::size_t index, bool band_edge, 
   return sized;
 }
 
-std::optional<Denial> Engine::pass_gate(std::size_t index, const execution::SizedTrade& t, double value,
-                                       core::TimeNs now) {
+std::optional<Denial> Engine::pass_gate(std::size_t index, std::size_t asset, core::Side side, double quantity,
+                                       double value, core::TimeNs now, std::string_view rebalance_id) {
   const PortfolioState& p = portfolios_[index];
-  const AssetState& a = p.assets[t.asset];
+  const AssetState& a = p.assets[asset];
   // One order object reused for every check: assigning keeps the strings' buffers.
   core::Order& o = gate_order_;
   o.portfolio = p.spec.id;
   o.symbol = symbols_.name(a.symbol);
-  o.side = t.side;
-  o.quantity = t.quantity;
+  o.side = side;
+  o.quantity = quantity;
   o.reference_price = prices_[a.symbol];
   o.created_at = now;
+  // The rebalance this order belongs to: the one being decided (its id is the
+  // next), or, for a child of a sliced order, the plan's. Orders of one
+  // rebalance are never duplicates of each other.
+  if (rebalance_id.empty()) o.rebalance_id = make_id(p.spec.id, core::format_yyyymmdd(now), seq_.next_rebalance);
+  else o.rebalance_id.assign(rebalance_id);
   // The last good price: the one before the tick that decided (the first tick has none before it).
   const double last_good = prev_prices_[a.symbol] > 0 ? prev_prices_[a.symbol] : prices_[a.symbol];
   execution::GateDecision decision = gate_.check_and_record(o, {value, last_good, now});
@@ -720,6 +712,13 @@ std::optional<Denial> Engine::pass_gate(std::size_t index, const execution::Size
   d.reason = *decision.denied;
   d.detail = std::move(decision.detail);
   return d;
+}
+
+double Engine::first_child(const PortfolioState& p, const AssetState& a, double quantity) const {
+  const double px = prices_[a.symbol];
+  if (!p.spec.slicing || !(quantity * px > p.spec.slicing->max_child_value)) return quantity;
+  const double lots = std::max(1.0, std::floor(p.spec.slicing->max_child_value / px / a.lot_size + 1e-9));
+  return std::min(quantity, execution::lots_to_quantity(lots, a.lot_size));
 }
 
 void Engine::emit_children(core::TimeNs now, Output& out) {
@@ -741,10 +740,25 @@ void Engine::emit_children(core::TimeNs now, Output& out) {
     }
     bool done = false;
     if (quantity > 0 && px > 0) {
-      // Its cost was estimated with the whole trade, when it was decided.
-      emit(plan.portfolio, plan.asset, plan.side, quantity, plan.reason, plan.rebalance_id, now, out);
-      plan.remaining = execution::lots_to_quantity(std::round((plan.remaining - quantity) / plan.lot_size), plan.lot_size);
-      done = plan.remaining <= 0;
+      // Each child passes the gate when it leaves, at the prices of then; a
+      // denied child ends the plan (the rest is not sent).
+      std::optional<Denial> denied;
+      if (value_into_scratch(p)) denied = pass_gate(plan.portfolio, plan.asset, plan.side, quantity, value_, now, plan.rebalance_id);
+      if (denied) {
+        char rest[96];
+        std::snprintf(rest, sizeof rest, "; the rest of the sliced order, %g, is not sent", plan.remaining);
+        denied->detail += rest;
+        ++p.denied;
+        ++denied_[static_cast<std::size_t>(denied->reason)];
+        out.denials.push_back(std::move(*denied));
+        done = true;
+      } else {
+        // Its cost was estimated with the whole trade, when it was decided.
+        emit(plan.portfolio, plan.asset, plan.side, quantity, plan.reason, plan.rebalance_id, now, out);
+        plan.remaining =
+            execution::lots_to_quantity(std::round((plan.remaining - quantity) / plan.lot_size), plan.lot_size);
+        done = plan.remaining <= 0;
+      }
     } else {
       // Nothing affordable: wait for the sells, unless none is left to wait for.
       const bool sells_pending =
@@ -1235,6 +1249,14 @@ bool Engine::restore_order(const core::Order& order, core::OrderState state, dou
   open.booked_quantity = filled_quantity;
   open.booked_value = filled_value;
   open.state = state;
+  if (order.order_type == core::OrderType::limit) {
+    // How often it was replaced before the stop is not known: it is cancelled,
+    // not replaced, once its time to live from creation has passed.
+    open.order_type = order.order_type;
+    open.limit_price = order.limit_price;
+    open.expire_at = order.created_at + (p.spec.limit ? p.spec.limit->ttl : 0);
+    open.replaces = std::numeric_limits<int>::max();
+  }
   if (!open_.emplace(order.order_id, open).second) return false;
   ++p.open_orders;
   return true;
@@ -1276,7 +1298,8 @@ Refusal Engine::cash_flow(std::string_view portfolio, double amount, core::TimeN
   // Through the gate like every order; a denied order is not replaced.
   execution::SizingResult sized;
   for (const auto& t : plan.trades) {
-    std::optional<Denial> d = pass_gate(*index, t, value_ + amount, now);
+    std::optional<Denial> d = pass_gate(*index, t.asset, t.side, first_child(p, p.assets[t.asset], t.quantity),
+                                        value_ + amount, now);
     if (!d) {
       sized.trades.push_back(t);
       continue;

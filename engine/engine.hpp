@@ -137,6 +137,11 @@ struct OpenOrder {
   double booked_quantity = 0;
   double booked_value = 0;
   core::OrderState state = core::OrderState::created;
+  // Limit orders only (README "Limit orders").
+  core::OrderType order_type = core::OrderType::market;
+  double limit_price = 0;    ///< as last sent (a replace changes it)
+  core::TimeNs expire_at = 0;  ///< when it is cancelled or replaced if still open; 0: never (or a cancel is out)
+  int replaces = 0;            ///< replaces sent so far
 };
 
 struct RebalanceEvent {
@@ -170,13 +175,18 @@ struct Output {
   std::vector<RebalanceEvent> rebalances;
   std::vector<FillOutcome> fills;
   std::vector<Denial> denials;
+  /// Cancels and replaces of limit orders that outlived their time to live.
+  std::vector<core::OrderAmendment> amendments;
   void clear() {
     orders.clear();
     rebalances.clear();
     fills.clear();
     denials.clear();
+    amendments.clear();
   }
-  bool empty() const { return orders.empty() && rebalances.empty() && fills.empty() && denials.empty(); }
+  bool empty() const {
+    return orders.empty() && rebalances.empty() && fills.empty() && denials.empty() && amendments.empty();
+  }
 };
 
 /// Id counters; persisted by the shell so ids are never reused across restarts.
@@ -353,9 +363,20 @@ class Engine {
   /// count on proceeds that will not come.
   execution::SizingResult size_checked(std::size_t index, bool band_edge, core::TimeNs now, Output& out);
   /// Checks (and, when allowed, records) one trade at the gate; the denial when it is refused.
-  std::optional<Denial> pass_gate(std::size_t index, const execution::SizedTrade& t, double value, core::TimeNs now);
-  /// Child orders that came due.
+  /// `rebalance_id`: the rebalance the order belongs to; empty: the one being decided.
+  std::optional<Denial> pass_gate(std::size_t index, std::size_t asset, core::Side side, double quantity, double value,
+                                  core::TimeNs now, std::string_view rebalance_id = {});
+  /// Child orders that came due; each passes the gate when it is emitted.
   void emit_children(core::TimeNs now, Output& out);
+  /// The quantity of the first child when a trade of `quantity` is sliced; the
+  /// whole quantity when it is not.
+  double first_child(const PortfolioState& p, const AssetState& a, double quantity) const;
+  // engine/limit_orders.cpp
+  /// Sets a limit order's type, price and expiry from the portfolio's spec and the live quote.
+  void price_limit(const PortfolioState& p, core::SymbolId symbol, core::Order& o, core::TimeNs now) const;
+  /// Limit orders past their time to live: a replace at a fresh price, or a
+  /// cancel (after max_replaces, under the kill switch, or by the spec).
+  void expire_limit_orders(core::TimeNs now, Output& out);
   /// Records a rebalance of `sized` (its id, why, the drift before) and emits its orders.
   void execute(std::size_t index, std::string_view reason, std::string detail, const strategies::DriftSummary& drift,
                const execution::SizingResult& sized, core::TimeNs now, Output& out);
