@@ -3,7 +3,7 @@
 # Skips the work when everything is already there. Needs root (or sudo).
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libboost-dev libzmq3-dev cppzmq-dev libeigen3-dev
-          libspdlog-dev libtomlplusplus-dev doctest-dev libsimdjson-dev libcli11-dev libsqlite3-dev curl
+          libspdlog-dev libtomlplusplus-dev doctest-dev libsimdjson-dev libcli11-dev libsqlite3-dev libquickfix-dev curl
           clang-14 libclang-rt-14-dev)  # clang 14 and its runtimes (libFuzzer, sanitizers) for scripts/fuzz.sh
 missing=()
 for p in "${packages[@]}"; do
