@@ -3,6 +3,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdlib>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -13,6 +16,7 @@
 #include <mutex>
 #include <ostream>
 #include <set>
+#include <string_view>
 #include <system_error>
 #include <zmq.hpp>
 
@@ -39,6 +43,19 @@ core::TimeNs wall_clock_now() {
 }
 
 std::string seconds_of(core::DurationNs d) { return std::to_string(d / core::kNanosPerSecond); }
+
+/// Where the crash tests kill the gateway (BALLAST_FIX_CRASH_AT=before_send|
+/// after_send|before_report): SIGKILL, as kill -9 would, the first time it
+/// gets there. before_send: a decision is journaled, its message not yet handed
+/// to the session; after_send: handed to the session, not yet marked sent;
+/// before_report: a report is journaled, not yet handed to the daemon.
+void crash_point(std::string_view here) {
+  static const std::string armed = [] {
+    const char* v = std::getenv("BALLAST_FIX_CRASH_AT");
+    return std::string(v ? v : "");
+  }();
+  if (!armed.empty() && armed == here) ::raise(SIGKILL);
+}
 
 /// Lines about untrusted input, at most one per kind per interval, with the
 /// count of those held back.
@@ -143,10 +160,12 @@ void Gateway::commit(const fix::Decision& d) {
 
 void Gateway::send_all(const std::vector<fix::Outgoing>& messages) {
   for (const fix::Outgoing& m : messages) {
+    crash_point("before_send");
     if (!session_->send(m.msg_type, m.fields)) {
       fail("the FIX session could not store " + m.cl_ord_id + " (see the session log)");
       return;
     }
+    crash_point("after_send");
     ++counters_.sent;
     say(std::string(m.msg_type == "D" ? "NewOrderSingle " : m.msg_type == "F" ? "OrderCancelRequest "
                                                                                : "OrderCancelReplaceRequest ") +
@@ -257,6 +276,7 @@ void Gateway::on_message(const std::string& msg_type, const fix::SessionFields& 
   }
   if (!d.dropped.empty()) warn("venue-unknown", "report from the venue dropped: " + d.dropped);
   for (const std::string& line : d.log) say(line);
+  if (!d.to_daemon.empty()) crash_point("before_report");
   for (const core::FillReport& r : d.to_daemon) {
     std::lock_guard lock(state_mutex_);
     if (const fix::FixOrder* rec = book_.find(r.order_id)) say(describe_report(rec->order, r));
