@@ -376,6 +376,10 @@ FixGatewayStats Gateway::run(const std::atomic<bool>& stop) {
       step = (cfg.bind ? "cannot bind fills endpoint " : "cannot connect to fills endpoint ") + cfg.fills_endpoint;
       fills = zmq::socket_t(context, zmq::socket_type::push);
       fills.set(zmq::sockopt::linger, linger);
+      // Queue reports only to a daemon that is connected: a report is marked
+      // handed over when the socket takes it, and one queued for a daemon that
+      // is away would die with this process.
+      fills.set(zmq::sockopt::immediate, 1);
       if (options_.curve) net::make_curve_client(fills, *options_.curve);
       net::cap_messages(fills, net::kMaxControlBytes);
       cfg.bind ? fills.bind(cfg.fills_endpoint) : fills.connect(cfg.fills_endpoint);
