@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -44,6 +45,8 @@ std::string FixMessage::get(int tag) const {
 
 namespace {
 
+constexpr int kTestReqIdTag = 112;
+
 class BrokerApp : public FIX::Application {
  public:
   void onCreate(const FIX::SessionID&) override {}
@@ -51,7 +54,14 @@ class BrokerApp : public FIX::Application {
   void onLogout(const FIX::SessionID&) override {}
   void toAdmin(FIX::Message&, const FIX::SessionID&) override {}
   void toApp(FIX::Message&, const FIX::SessionID&) noexcept override {}
-  void fromAdmin(const FIX::Message&, const FIX::SessionID&) noexcept override {}
+  void fromAdmin(const FIX::Message& message, const FIX::SessionID&) noexcept override {
+    try {
+      if (message.getHeader().getField(FIX::FIELD::MsgType) != "0" || !message.isSetField(kTestReqIdTag)) return;
+      std::lock_guard<std::mutex> lock(mutex);
+      heartbeats.insert(message.getField(kTestReqIdTag));
+    } catch (const std::exception&) {
+    }
+  }
   void fromApp(const FIX::Message& message, const FIX::SessionID&) noexcept override {
     FixMessage m;
     try {
@@ -75,6 +85,7 @@ class BrokerApp : public FIX::Application {
 
   mutable std::mutex mutex;
   std::vector<FixMessage> messages;
+  std::set<std::string> heartbeats;  // TestReqIDs the gateway's Heartbeats answered
   std::function<void(const FixMessage&)> handler;
   std::atomic<int> logons{0};
 };
@@ -139,6 +150,22 @@ int FixBroker::logons() const { return impl_->app.logons.load(); }
 
 void FixBroker::disconnect() {
   if (FIX::Session* s = FIX::Session::lookupSession(impl_->id)) s->disconnect();
+}
+
+bool FixBroker::test_request(const std::string& id) {
+  FIX::Message message;
+  message.getHeader().setField(FIX::FIELD::MsgType, "1");
+  message.setField(kTestReqIdTag, id);
+  try {
+    return FIX::Session::sendToTarget(message, impl_->id);
+  } catch (const FIX::SessionNotFound&) {
+    return false;
+  }
+}
+
+bool FixBroker::answered(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(impl_->app.mutex);
+  return impl_->app.heartbeats.count(id) > 0;
 }
 
 }  // namespace testing

@@ -43,6 +43,13 @@ class FixBroker {
   int logons() const;
   /// Drops the connection without a logout; the gateway reconnects.
   void disconnect();
+  /// Sends a TestRequest (35=1) with TestReqID `id`; false when the session
+  /// could not take it.
+  bool test_request(const std::string& id);
+  /// The gateway's Heartbeat answering test_request(`id`) came back. The
+  /// gateway takes the venue's messages in order, so by then it has processed
+  /// every message sent before the TestRequest.
+  bool answered(const std::string& id) const;
 
  private:
   struct Impl;

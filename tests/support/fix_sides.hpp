@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 #include <zmq.hpp>
@@ -36,6 +37,26 @@ struct FixDaemonSide {
   }
   std::string orders_endpoint() { return orders.get(zmq::sockopt::last_endpoint); }
   std::string fills_endpoint() { return fills.get(zmq::sockopt::last_endpoint); }
+
+  /// The daemon's fills socket goes away (as when the daemon is down).
+  void close_fills() { fills.close(); }
+  /// It is back, bound at `endpoint` (retried while the old one's port is
+  /// still being released).
+  bool bind_fills(const std::string& endpoint, std::chrono::milliseconds within = std::chrono::seconds(5)) {
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    for (;;) {
+      try {
+        zmq::socket_t s(ctx, zmq::socket_type::pull);
+        s.set(zmq::sockopt::linger, 0);
+        s.bind(endpoint);
+        fills = std::move(s);
+        return true;
+      } catch (const zmq::error_t&) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+  }
 
   void send(const core::Order& order) {
     std::string frame;
