@@ -202,5 +202,27 @@ password = "x"
   CHECK(test::contains(r.errors[3].message, "password"));
 }
 
+TEST_CASE("examples/fix.toml is valid for the daemon and for ballast fix, with its [fix] table as written") {
+  const std::string path = std::string(BALLAST_EXAMPLES) + "/fix.toml";
+  for (const Purpose purpose : {Purpose::daemon, Purpose::offline}) {
+    const LoadResult r = load_config(path, purpose);
+    INFO(describe(r));
+    REQUIRE(r.config.has_value());
+    REQUIRE(r.config->fix.has_value());
+    const FixConfig& f = *r.config->fix;
+    CHECK(f.sender_comp_id == "BALLAST");
+    CHECK(f.target_comp_id == "BROKER");
+    CHECK(f.host == "127.0.0.1");
+    CHECK(f.port == 9878);
+    CHECK(f.heartbeat == 30 * kSecond);
+    CHECK(f.reconnect_interval == 5 * kSecond);
+    CHECK(f.state_dir == "/var/lib/ballast/fix");
+    CHECK(f.orders_endpoint == "tcp://127.0.0.1:5557");
+    CHECK(f.fills_endpoint == "tcp://127.0.0.1:5558");
+    CHECK_FALSE(f.bind);
+    CHECK(f.curve_secret_key_file.empty());
+  }
+}
+
 }  // namespace
 }  // namespace ballast::config
