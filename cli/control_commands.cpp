@@ -24,9 +24,27 @@ std::string join_url(const std::string& base, const std::string& path) {
   return b + path;
 }
 
-int report_http(const HttpResult& r, const std::string& what, std::ostream& out, std::ostream& err) {
+constexpr std::chrono::seconds kStatusTimeout{5};
+constexpr std::chrono::seconds kControlTimeout{10};
+
+/// Why a request to the daemon at `url` got no answer, and what the operator can do.
+std::string no_answer_text(const HttpResult& r, const std::string& url, std::chrono::seconds timeout) {
+  static const std::string kElsewhere = "For a daemon elsewhere, give --url URL or set BALLAST_URL";
+  switch (r.failure) {
+    case HttpResult::Failure::refused:
+      return "no daemon answers at " + url +
+             " (connection refused). Is ballastd running, and is this its [status] listen address? " + kElsewhere;
+    case HttpResult::Failure::timeout:
+      return "no answer from " + url + " within " + std::to_string(timeout.count()) + " s. " + kElsewhere;
+    case HttpResult::Failure::resolve: return r.error + ". " + kElsewhere;
+    default: return r.error;
+  }
+}
+
+int report_http(const HttpResult& r, const std::string& what, const ControlOptions& o, std::chrono::seconds timeout,
+                std::ostream& out, std::ostream& err) {
   if (!r.ok()) {
-    err << "ballast: " << what << ": " << r.error << "\n";
+    err << "ballast: " << what << ": " << no_answer_text(r, o.url, timeout) << "\n";
     return 1;
   }
   std::string body = r.body;
@@ -40,7 +58,7 @@ int report_http(const HttpResult& r, const std::string& what, std::ostream& out,
 }
 
 HttpResult get_status(const ControlOptions& o) {
-  return http_request("GET", join_url(o.url, "/status"), "", "", std::chrono::seconds(5));
+  return http_request("GET", join_url(o.url, "/status"), "", "", kStatusTimeout);
 }
 
 }  // namespace
@@ -70,7 +88,7 @@ std::string url_encode(const std::string& s) {
 
 int run_status(const ControlOptions& o, bool json, std::ostream& out, std::ostream& err) {
   const auto r = get_status(o);
-  if (!r.ok() || r.status != 200) return report_http(r, "status", out, err);
+  if (!r.ok() || r.status != 200) return report_http(r, "status", o, kStatusTimeout, out, err);
   const auto table = render_status_table(r.body);
   if (json) {
     out << r.body << "\n";
@@ -86,8 +104,8 @@ int run_status(const ControlOptions& o, bool json, std::ostream& out, std::ostre
 
 int run_control(const ControlOptions& o, const std::string& path, const std::string& what, std::ostream& out,
                 std::ostream& err) {
-  return report_http(http_request("POST", join_url(o.url, path), o.token, "", std::chrono::seconds(10)), what, out,
-                     err);
+  const auto r = http_request("POST", join_url(o.url, path), o.token, "", kControlTimeout);
+  return report_http(r, what, o, kControlTimeout, out, err);
 }
 
 CLI::App* add_orders_command(CLI::App& app, OrdersCommandOptions& o) {
@@ -113,7 +131,7 @@ int run_orders_command(const OrdersCommandOptions& o, std::ostream& out, std::os
     return run_control(o.control, path, "orders resolve", out, err);
   }
   const auto r = get_status(o.control);
-  if (!r.ok() || r.status != 200) return report_http(r, "orders", out, err);
+  if (!r.ok() || r.status != 200) return report_http(r, "orders", o.control, kStatusTimeout, out, err);
   const auto table = render_orders_table(r.body);
   if (!table.ok()) {
     err << "ballast: orders: " << table.error << "\n";

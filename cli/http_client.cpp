@@ -17,10 +17,6 @@
 #include <exception>
 #include <vector>
 
-#ifndef BALLAST_VERSION
-#define BALLAST_VERSION "unknown"
-#endif
-
 namespace ballast::cli {
 
 namespace asio = boost::asio;
@@ -132,18 +128,18 @@ HttpResult http_request(std::string_view method, std::string_view url, std::stri
   HttpResult result;
   try {
     std::string why;
+    const auto invalid = [&](std::string why_not) {
+      result.error = std::move(why_not);
+      result.failure = HttpResult::Failure::invalid;
+      return result;
+    };
     const auto parsed = parse_http_url(url, &why);
-    if (!parsed) {
-      result.error = "invalid URL '" + std::string(url) + "': " + why;
-      return result;
-    }
+    if (!parsed) return invalid("invalid URL '" + std::string(url) + "': " + why);
     if (method.empty() || !std::all_of(method.begin(), method.end(), is_token_char)) {
-      result.error = "invalid HTTP method '" + std::string(method) + "'";
-      return result;
+      return invalid("invalid HTTP method '" + std::string(method) + "'");
     }
     if (bearer_token.find_first_of("\r\n") != std::string_view::npos) {
-      result.error = "the token contains a line break";
-      return result;
+      return invalid("the token contains a line break");
     }
     const HttpUrl& u = *parsed;
     const std::string where = host_port(u);
@@ -177,21 +173,29 @@ HttpResult http_request(std::string_view method, std::string_view url, std::stri
 
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     const auto timeout_text = std::to_string(timeout.count()) + " ms";
-    const auto describe = [&](std::string_view stage, const error_code& ec) {
+    const auto fail = [&](std::string_view stage, const error_code& ec) {
+      using Failure = HttpResult::Failure;
       if (ec == beast::error::timeout || ec == asio::error::operation_aborted) {
-        return "timed out after " + timeout_text + " " + std::string(stage) + " " + where;
+        result.failure = Failure::timeout;
+        result.error = "timed out after " + timeout_text + " " + std::string(stage) + " " + where;
+      } else if (ec == http::error::end_of_stream || ec == http::error::partial_message) {
+        result.failure = Failure::other;
+        result.error = where + " closed the connection before a complete response";
+      } else if (stage == "connecting to") {
+        result.failure = ec == asio::error::connection_refused ? Failure::refused : Failure::other;
+        result.error = "cannot connect to " + where + ": " + ec.message();
+      } else if (stage == "resolving") {
+        result.failure = Failure::resolve;
+        result.error = "cannot resolve '" + u.host + "': " + ec.message();
+      } else {
+        result.failure = Failure::other;
+        result.error = "error " + std::string(stage) + " " + where + ": " + ec.message();
       }
-      if (ec == http::error::end_of_stream || ec == http::error::partial_message) {
-        return where + " closed the connection before a complete response";
-      }
-      if (stage == "connecting to") return "cannot connect to " + where + ": " + ec.message();
-      if (stage == "resolving") return "cannot resolve '" + u.host + "': " + ec.message();
-      return "error " + std::string(stage) + " " + where + ": " + ec.message();
     };
 
     const auto on_read = [&](const error_code& ec, std::size_t) {
       if (ec) {
-        result.error = describe("reading from", ec);
+        fail("reading from", ec);
         return;
       }
       const auto& response = parser.get();
@@ -202,7 +206,7 @@ HttpResult http_request(std::string_view method, std::string_view url, std::stri
     };
     const auto on_write = [&](const error_code& ec, std::size_t) {
       if (ec) {
-        result.error = describe("sending to", ec);
+        fail("sending to", ec);
         return;
       }
       http::async_read(stream, buffer, parser, on_read);
@@ -211,7 +215,7 @@ HttpResult http_request(std::string_view method, std::string_view url, std::stri
       stream.expires_at(deadline);
       stream.async_connect(endpoints, [&](const error_code& ec, const tcp::endpoint&) {
         if (ec) {
-          result.error = describe("connecting to", ec);
+          fail("connecting to", ec);
           return;
         }
         http::async_write(stream, request, on_write);
@@ -235,7 +239,7 @@ HttpResult http_request(std::string_view method, std::string_view url, std::stri
                              [&](const error_code& ec, const tcp::resolver::results_type& results) {
                                resolve_timer.cancel();
                                if (ec) {
-                                 result.error = describe("resolving", ec);
+                                 fail("resolving", ec);
                                  return;
                                }
                                for (const auto& entry : results) endpoints.push_back(entry.endpoint());
@@ -247,6 +251,7 @@ HttpResult http_request(std::string_view method, std::string_view url, std::stri
   } catch (const std::exception& e) {
     result = HttpResult{};
     result.error = std::string("request failed: ") + e.what();
+    result.failure = HttpResult::Failure::other;
   }
   return result;
 }

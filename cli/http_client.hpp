@@ -17,6 +17,9 @@ struct HttpResult {
   /// Empty when a response arrived, whatever its status; otherwise why not:
   /// a bad URL, connection refused, a timeout, a malformed response.
   std::string error;
+  /// The kind of `error`, for a caller that advises what to do about it.
+  enum class Failure { none, invalid, resolve, refused, timeout, other };
+  Failure failure = Failure::none;
 
   bool ok() const { return error.empty(); }
 };

@@ -5,6 +5,12 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
 #include "core/json_writer.hpp"
 
 namespace ballast::daemon {
@@ -21,6 +27,38 @@ class JsonEscapedMessage : public spdlog::custom_flag_formatter {
   }
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonEscapedMessage>(); }
 };
+
+// `%J`: the level as a syslog priority digit, for the `<N>` prefix that
+// journald reads off the start of a line (SyslogLevelPrefix=, on by default).
+class SyslogPriority : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    char digit = '6';  // info
+    switch (msg.level) {
+      case spdlog::level::trace:
+      case spdlog::level::debug: digit = '7'; break;
+      case spdlog::level::info: digit = '6'; break;
+      case spdlog::level::warn: digit = '4'; break;
+      case spdlog::level::err: digit = '3'; break;
+      case spdlog::level::critical: digit = '2'; break;
+      default: break;
+    }
+    dest.push_back(digit);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<SyslogPriority>(); }
+};
+
+/// True when systemd connected stdout to the journal.
+bool stdout_is_journal() {
+  // systemd sets JOURNAL_STREAM to "<device>:<inode>" of the stream it connected
+  // stdout (or stderr) to; stdout redirected elsewhere since does not match.
+  const char* v = std::getenv("JOURNAL_STREAM");
+  unsigned long long dev = 0, ino = 0;
+  if (!v || std::sscanf(v, "%llu:%llu", &dev, &ino) != 2) return false;
+  struct stat st {};
+  if (::fstat(STDOUT_FILENO, &st) != 0) return false;
+  return static_cast<unsigned long long>(st.st_dev) == dev && static_cast<unsigned long long>(st.st_ino) == ino;
+}
 
 }  // namespace
 
@@ -44,11 +82,15 @@ std::string setup_logging(const config::DaemonConfig& cfg) {
     return std::string("cannot open log file: ") + e.what();
   }
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<JsonEscapedMessage>('*').add_flag<SyslogPriority>('J');
+  // Into the journal, each line starts with its priority, which journald
+  // strips and keeps; a text line drops its time, as the journal has its own.
+  const bool journal = cfg.log_file.empty() && stdout_is_journal();
   if (cfg.log_format == config::LogFormat::json) {
-    formatter->add_flag<JsonEscapedMessage>('*').set_pattern(
-        R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%*"})");
+    formatter->set_pattern(std::string(journal ? "<%J>" : "") +
+                           R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%*"})");
   } else {
-    formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %-5l %v");
+    formatter->set_pattern(journal ? "<%J>%-5l %v" : "%Y-%m-%dT%H:%M:%S.%eZ %-5l %v");
   }
   logger->set_formatter(std::move(formatter));
   logger->flush_on(spdlog::level::info);
@@ -70,6 +112,10 @@ bool RateLimiter::allow(std::string_view key, std::int64_t now_ns, std::uint64_t
   s.seen = true;
   s.last_ns = now_ns;
   return true;
+}
+
+std::string held_back_text(std::uint64_t held) {
+  return held ? "; " + std::to_string(held) + " more of this kind since the last warning" : std::string();
 }
 
 }  // namespace ballast::daemon

@@ -15,7 +15,9 @@ class logger;
 namespace ballast::daemon {
 
 /// Builds the daemon's logger: stdout (or `log_file`), UTC times, text by
-/// default or one JSON object per line with `log_format = "json"`.
+/// default or one JSON object per line with `log_format = "json"`. When
+/// stdout is the journal (JOURNAL_STREAM names it), each line starts with its
+/// syslog priority, `<N>`, and a text line has no time of its own.
 /// Returns an error text when the log file cannot be opened.
 std::string setup_logging(const config::DaemonConfig& cfg);
 /// Applies a new level at reload; false when the name is unknown.
@@ -39,5 +41,8 @@ class RateLimiter {
   std::int64_t interval_ns_;
   std::unordered_map<std::string, Slot> slots_;
 };
+
+/// "; N more of this kind since the last warning", or nothing when none was held back.
+std::string held_back_text(std::uint64_t held);
 
 }  // namespace ballast::daemon

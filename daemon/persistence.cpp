@@ -26,6 +26,11 @@ std::optional<Persistence> Persistence::open(const config::DaemonConfig& d, std:
   auto opened = store::StateStore::open(path_for(d), durability);
   if (auto* e = std::get_if<store::OpenError>(&opened)) {
     error = e->message;
+    // A file held by another daemon is fine where it is; any other refused file needs an operator's repair.
+    if (!e->in_use) {
+      error += "; restore it from a backup, or move it away to start every portfolio from its config (positions in "
+               "it are then lost)";
+    }
     return std::nullopt;
   }
   return Persistence(std::move(std::get<store::StateStore>(opened)));

@@ -370,6 +370,7 @@ RebalanceRow read_rebalance(const Run& r) {
 /// A refusal inside open(), turned into an OpenError at its end.
 struct OpenFailure {
   std::string message;
+  bool in_use = false;
 };
 
 std::string errno_text(int err) { return std::strerror(err); }
@@ -412,9 +413,14 @@ class LockFile {
       const ssize_t n = ::pread(fd_, pid.data(), pid.size() - 1, 0);
       std::string holder = n > 0 ? std::string(pid.data(), static_cast<std::size_t>(n)) : std::string();
       while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-      throw OpenFailure{"state file " + db_path + " is in use by another process" +
-                        (holder.empty() ? std::string() : " (pid " + holder + ")") + ": " + lock_path +
-                        " is locked; two daemons must not share one state"};
+      // The file is fine: what the operator must do is stop the other daemon,
+      // not repair, move or replace the file.
+      throw OpenFailure{"state file " + db_path + " is in use by another ballastd (" +
+                            (holder.empty() ? std::string("its pid is not recorded") : "pid " + holder) +
+                            "), which holds " + lock_path +
+                            ": two daemons must not share one state. Stop that one first, or give this one a "
+                            "state_dir of its own; the file is fine, do not move it",
+                        true};
     }
     // The holder's pid, for the message above and for an operator; best effort.
     const std::string me = std::to_string(::getpid()) + "\n";
@@ -780,7 +786,7 @@ std::variant<StateStore, OpenError> StateStore::open(const std::string& path, Du
     }
     return StateStore(std::move(impl));
   } catch (const OpenFailure& f) {
-    return OpenError{f.message};
+    return OpenError{f.message, f.in_use};
   }
 }
 

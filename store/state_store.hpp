@@ -157,6 +157,9 @@ class StoreError : public std::runtime_error {
 
 struct OpenError {
   std::string message;  ///< e.g. "state file /var/lib/ballast/state.db is not a Ballast state database: file is not a database"
+  /// Another process holds the file's lock: the file itself is fine (the
+  /// message names the holder's pid when the lock file records it).
+  bool in_use = false;
 };
 
 /// One state file, opened by one process at a time (a lock file `<path>.lock`

@@ -13,6 +13,7 @@
 #include "cli/paper_gateway.hpp"
 #include "config/config.hpp"
 #include "cli/simulate_command.hpp"
+#include "cli/unknown_command.hpp"
 #include "feeds/replay_publisher.hpp"
 #include "feeds/sim_publisher.hpp"
 
@@ -159,6 +160,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {
+      // CLI11 would only say the word was not expected: name the command meant.
+      const std::vector<std::string> args(argv + 1, argv + argc);
+      if (const auto typo = cli::find_unknown_command(app, "ballast", args)) {
+        std::cerr << cli::describe(*typo) << "\n";
+        return 2;
+      }
+    }
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }

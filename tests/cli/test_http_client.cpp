@@ -243,6 +243,7 @@ TEST_CASE("connection refused is reported, not thrown") {
   CHECK_FALSE(result.ok());
   CHECK(result.status == 0);
   CHECK(contains(result.error, "cannot connect to 127.0.0.1:" + std::to_string(port)));
+  CHECK(result.failure == ballast::cli::HttpResult::Failure::refused);
 }
 
 TEST_CASE("a server that never answers times out within the deadline") {
@@ -253,6 +254,7 @@ TEST_CASE("a server that never answers times out within the deadline") {
   CHECK_FALSE(result.ok());
   CHECK(result.status == 0);
   CHECK(contains(result.error, "timed out after 300 ms"));
+  CHECK(result.failure == ballast::cli::HttpResult::Failure::timeout);
   CHECK(elapsed >= 250ms);
   CHECK(elapsed < 3s);
 }
@@ -283,6 +285,7 @@ TEST_CASE("bad URLs, methods and tokens fail before any connection") {
   CHECK_FALSE(result.ok());
   CHECK(contains(result.error, "invalid URL"));
   CHECK(contains(result.error, "https"));
+  CHECK(result.failure == ballast::cli::HttpResult::Failure::invalid);
 
   result = http_request("GET", "http://:8787/", "", "", 1s);
   CHECK(contains(result.error, "invalid URL"));

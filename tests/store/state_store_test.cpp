@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -770,16 +771,47 @@ TEST_CASE("a missing state file whose write-ahead log is still there is refused,
   CHECK_FALSE(std::filesystem::exists(path));
 }
 
-TEST_CASE("a second store on the same file is refused while the first is open") {
+TEST_CASE("a second store on the same file is refused while the first is open, naming the holder's pid") {
   ScratchDir dir;
   const std::string path = dir.file("state.db");
   {
     StateStore first = open_ok(path);
-    const std::string message = open_error(path);
-    CHECK(contains(message, "in use by another process"));
-    CHECK(contains(message, "pid " + std::to_string(::getpid())));
+    CHECK(file_bytes(path + ".lock") == std::to_string(::getpid()) + "\n");  // recorded when the lock is taken
+    auto second = StateStore::open(path, Durability::full);
+    const auto* error = std::get_if<OpenError>(&second);
+    REQUIRE(error);
+    CHECK(error->in_use);
+    CHECK(contains(error->message, "in use by another ballastd (pid " + std::to_string(::getpid()) + ")"));
+    CHECK(contains(error->message, "Stop that one first"));
+    CHECK(contains(error->message, "do not move it"));
   }
   open_ok(path);  // released on close
+}
+
+TEST_CASE("a lock held by a process that did not record its pid still names the lock, not a repair") {
+  ScratchDir dir;
+  const std::string path = dir.file("state.db");
+  { StateStore created = open_ok(path); }
+  // Another holder of the lock that wrote nothing into it.
+  const int fd = ::open((path + ".lock").c_str(), O_RDWR | O_TRUNC);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+  auto second = StateStore::open(path, Durability::full);
+  ::close(fd);
+  const auto* error = std::get_if<OpenError>(&second);
+  REQUIRE(error);
+  CHECK(error->in_use);
+  CHECK(contains(error->message, "its pid is not recorded"));
+}
+
+TEST_CASE("a refused file is not reported as in use") {
+  ScratchDir dir;
+  const std::string path = dir.file("state.db");
+  std::ofstream(path, std::ios::binary) << "not a database at all, just text";
+  auto opened = StateStore::open(path, Durability::full);
+  const auto* error = std::get_if<OpenError>(&opened);
+  REQUIRE(error);
+  CHECK_FALSE(error->in_use);
 }
 
 TEST_CASE("a value of the wrong type or a NULL found by load() is named by table and column") {

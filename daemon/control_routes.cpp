@@ -1,0 +1,182 @@
+#include "daemon/control_routes.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <optional>
+
+#include "core/json_writer.hpp"
+#include "core/wire_values.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/wall_clock.hpp"
+
+namespace ballast::daemon {
+namespace {
+
+/// A control handler behind the bearer token, when one is configured.
+HttpHandler guarded(const ControlContext& c, std::function<HttpResponse(const HttpRequest&)> handler) {
+  return [&token = c.token, handler = std::move(handler)](const HttpRequest& req) {
+    if (!token.empty() && !bearer_token_matches(req.authorization, token)) {
+      HttpResponse r = text_response(401, "unauthorized: send Authorization: Bearer <token>");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return r;
+    }
+    return handler(req);
+  };
+}
+
+HttpResponse rebalance(const ControlContext& c, const HttpRequest& req) {
+  const auto it = req.query.find("portfolio");
+  const std::string id = it == req.query.end() ? std::string() : it->second;
+  const engine::Refusal refusal = c.engine.rebalance_now(id, wall_now(), c.out);
+  std::string body;
+  core::JsonWriter w(body);
+  w.begin_object().field("portfolio", id.empty() ? std::string("*") : id);
+  w.field("result", refusal == engine::Refusal::none ? std::string_view("rebalanced") : engine::to_string(refusal));
+  w.key("rebalance_ids").begin_array();
+  for (const auto& ev : c.out.rebalances) w.value(ev.record.rebalance_id);
+  w.end_array().field("orders", c.out.orders.size()).end_object();
+  c.flow.handle(c.out, SteadyClock::now());
+  switch (refusal) {
+    case engine::Refusal::none:
+    case engine::Refusal::nothing_to_trade: return json_response(200, body);
+    case engine::Refusal::unknown_portfolio: return json_response(404, body);
+    default: return json_response(409, body);
+  }
+}
+
+HttpResponse cash(const ControlContext& c, const HttpRequest& req) {
+  const auto pit = req.query.find("portfolio");
+  const auto ait = req.query.find("amount");
+  if (pit == req.query.end() || pit->second.empty() || ait == req.query.end()) {
+    return text_response(400, "cash needs ?portfolio=ID&amount=X (X > 0 a deposit, X < 0 a withdrawal)");
+  }
+  double amount = 0;
+  if (!core::parse_number_text(ait->second, amount) || !std::isfinite(amount) || amount == 0) {
+    return text_response(400, "amount: expected a non-zero number such as 1000 or -250.50, got \"" + ait->second + "\"");
+  }
+  std::string detail;
+  const engine::Refusal refusal = c.engine.cash_flow(pit->second, amount, wall_now(), c.out, detail);
+  std::string body;
+  core::JsonWriter w(body);
+  w.begin_object().field("portfolio", pit->second).field("amount", amount);
+  w.field("result", refusal == engine::Refusal::none ? std::string_view("booked") : engine::to_string(refusal));
+  if (!detail.empty()) w.field("detail", detail);
+  w.key("orders").begin_array();
+  for (const auto& o : c.out.orders) w.value(o.order_id);
+  w.end_array();
+  if (const auto index = c.engine.find_portfolio(pit->second)) w.field("cash", c.engine.portfolios()[*index].cash);
+  w.end_object();
+  if (refusal == engine::Refusal::none) {
+    spdlog::info("cash flow portfolio={} amount={:.2f}: {}, {} orders", pit->second, amount, detail, c.out.orders.size());
+  }
+  c.flow.handle(c.out, SteadyClock::now());
+  switch (refusal) {
+    case engine::Refusal::none: return json_response(200, body);
+    case engine::Refusal::unknown_portfolio: return json_response(404, body);
+    case engine::Refusal::invalid_amount: return json_response(422, body);
+    default: return json_response(409, body);
+  }
+}
+
+/// POST /control/orders/resolve: an operator finishes an order whose fate was unknown.
+HttpResponse resolve_order(const ControlContext& c, const HttpRequest& req) {
+  auto param = [&](const char* key) -> const std::string* {
+    const auto it = req.query.find(key);
+    return it == req.query.end() ? nullptr : &it->second;
+  };
+  const std::string* id = param("order_id");
+  const std::string* filled = param("filled");
+  const std::string* price = param("price");
+  const std::string* cancelled = param("cancelled");
+  static constexpr std::string_view kUsage =
+      "orders/resolve needs ?order_id=ID and either &filled=Q&price=P (the broker's final cumulative fill) or "
+      "&cancelled=true (nothing more than what is booked)";
+  if (!id || id->empty() || (cancelled != nullptr) == (filled != nullptr) || (filled && !price) ||
+      (cancelled && (*cancelled != "true" || price))) {
+    return text_response(400, kUsage);
+  }
+  std::optional<double> quantity;
+  double avg_price = 0;
+  if (filled) {
+    double q = 0;
+    if (!core::parse_number_text(*filled, q) || !std::isfinite(q)) {
+      return text_response(400, "filled: expected a number such as 120, got \"" + *filled + "\"");
+    }
+    if (!core::parse_number_text(*price, avg_price) || !std::isfinite(avg_price)) {
+      return text_response(400, "price: expected a number such as 589.20, got \"" + *price + "\"");
+    }
+    quantity = q;
+  }
+  const auto known = c.engine.open_orders().find(*id);
+  if (known == c.engine.open_orders().end()) {
+    return text_response(404, "no unfinished order " + *id + " (finished orders cannot be resolved again)");
+  }
+  const std::string portfolio = c.engine.portfolios()[known->second.portfolio].spec.id;
+  std::string error;
+  if (!c.engine.resolve_order(*id, quantity, avg_price, c.out, error)) return text_response(422, error);
+  const engine::FillOutcome resolved = c.out.fills.back();
+  c.flow.handle(c.out, SteadyClock::now());
+  std::string body;
+  core::JsonWriter w(body);
+  w.begin_object().field("order_id", *id).field("portfolio", portfolio).field("result", "resolved");
+  w.field("state", core::to_string(resolved.state)).field("filled_quantity", resolved.filled_quantity);
+  w.key("avg_price");
+  if (resolved.filled_quantity > 0) w.value(resolved.filled_value / resolved.filled_quantity);
+  else w.null();
+  w.end_object();
+  return json_response(200, body);
+}
+
+}  // namespace
+
+Router make_routes(ControlContext ctx) {
+  // One context for every handler; the router's handlers share it.
+  auto c = std::make_shared<ControlContext>(std::move(ctx));
+  Router r;
+  r.add("GET", "/healthz", [c](const HttpRequest&) {
+    const auto problems = c->health_problems();
+    std::string body;
+    for (const auto& p : problems) body += (body.empty() ? "" : "; ") + p;
+    return problems.empty() ? text_response(200, "ok") : text_response(503, "degraded: " + body);
+  });
+  r.add("GET", "/status", [c](const HttpRequest&) { return json_response(200, c->status_json()); });
+  r.add("GET", "/metrics", [c](const HttpRequest&) {
+    HttpResponse res;
+    res.content_type = std::string(kPrometheusContentType);
+    res.body = c->metrics();
+    return res;
+  });
+  auto control = [&r, c](const char* action, std::function<HttpResponse(const HttpRequest&)> handler) {
+    r.add("POST", std::string("/control/") + action, guarded(*c, std::move(handler)));
+  };
+  control("pause", [c](const HttpRequest&) {
+    c->engine.set_paused(true);
+    spdlog::info("paused by operator: triggers are off until resume");
+    return text_response(200, "paused");
+  });
+  control("resume", [c](const HttpRequest&) {
+    c->engine.set_paused(false);
+    spdlog::info("resumed by operator");
+    return text_response(200, "resumed");
+  });
+  control("kill", [c](const HttpRequest&) {
+    c->flow.set_kill_switch(true, "operator");
+    return text_response(200, "kill switch on");
+  });
+  control("release", [c](const HttpRequest&) {
+    c->flow.set_kill_switch(false, "operator");
+    return text_response(200, "kill switch released");
+  });
+  control("reload", [c](const HttpRequest&) {
+    const std::string error = c->reload();
+    if (!error.empty()) return text_response(422, "reload refused, the running configuration stays:\n" + error);
+    return text_response(200, "reloaded");
+  });
+  control("rebalance", [c](const HttpRequest& req) { return rebalance(*c, req); });
+  control("cash", [c](const HttpRequest& req) { return cash(*c, req); });
+  control("orders/resolve", [c](const HttpRequest& req) { return resolve_order(*c, req); });
+  return r;
+}
+
+}  // namespace ballast::daemon

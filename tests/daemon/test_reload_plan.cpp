@@ -1,0 +1,25 @@
+#include "daemon/reload_plan.hpp"
+
+#include <doctest/doctest.h>
+
+using ballast::config::Config;
+using ballast::daemon::restart_only_changes;
+
+TEST_CASE("a reload names every setting that only a restart applies, and nothing else") {
+  const Config running;
+  Config next = running;
+  CHECK(restart_only_changes(running, next).empty());
+  next.portfolios.resize(3);
+  next.daemon.log_level = "debug";
+  next.status.token = "new";
+  next.execution.limits.max_order_value = 5;
+  next.execution.kill_switch = true;
+  CHECK(restart_only_changes(running, next).empty());  // all applied in place
+  next.execution.order_timeout = 1;
+  next.status.listen = "127.0.0.1:9999";
+  next.daemon.durability = ballast::config::Durability::normal;
+  next.daemon.state_dir = "/elsewhere";
+  CHECK(restart_only_changes(running, next) ==
+        std::vector<std::string>{"[execution]", "[status] listen", "[daemon] log_file/log_format/state_dir",
+                                 "[daemon] durability"});
+}
