@@ -49,8 +49,6 @@ std::string format_price(double p) {
   return out;
 }
 
-bool is_whole(double q) { return std::floor(q) == q; }
-
 /// A finite number, or a JSON string holding one.
 bool read_number(const simdjson::dom::object& obj, std::string_view key, double& out) {
   simdjson::dom::element e;
@@ -76,8 +74,9 @@ std::vector<std::string> receive_message(zmq::socket_t& socket) {
   return frames;
 }
 
-struct PendingOrder {
-  core::Order order;
+/// A frame of the order queue waiting out the latency.
+struct PendingFrame {
+  execution::DecodedFrame frame;
   Clock::time_point due;
 };
 
@@ -85,85 +84,6 @@ struct PendingOrder {
 
 // ---------------------------------------------------------------------------
 // The pure part
-
-void PaperFiller::on_price(std::string_view symbol, double price) {
-  if (!std::isfinite(price) || price <= 0 || symbol.empty()) return;
-  auto it = last_prices_.find(std::string(symbol));
-  if (it == last_prices_.end()) {
-    last_prices_.emplace(std::string(symbol), price);
-  } else {
-    it->second = price;
-  }
-}
-
-std::optional<double> PaperFiller::last_price(std::string_view symbol) const {
-  auto it = last_prices_.find(std::string(symbol));
-  if (it == last_prices_.end()) return std::nullopt;
-  return it->second;
-}
-
-std::vector<core::FillReport> PaperFiller::fill(const core::Order& order, core::TimeNs now) {
-  ++orders_seen_;
-  core::FillReport base;
-  base.order_id = order.order_id;
-  base.ts = now;
-
-  const auto reject = [&](core::FillStatus status) {
-    core::FillReport r = base;
-    r.status = status;
-    return std::vector<core::FillReport>{r};
-  };
-  if (rules_.reject_every > 0 && orders_seen_ % rules_.reject_every == 0) return reject(core::FillStatus::rejected);
-  if (!std::isfinite(order.quantity) || order.quantity <= 0) return reject(core::FillStatus::rejected);
-
-  const std::optional<double> last = last_price(order.symbol);
-  const double market = last ? *last : order.reference_price;
-  if (!std::isfinite(market) || market <= 0) return reject(core::FillStatus::rejected);
-  double price = 0;
-  if (const auto it = rules_.costs.find(order.portfolio); it != rules_.costs.end()) {
-    execution::CostInputs in;
-    in.symbol = order.symbol;
-    in.quantity = order.quantity;
-    in.price = market;
-    if (const auto vol = it->second.volatility.find(order.symbol); vol != it->second.volatility.end()) {
-      in.daily_volatility = vol->second / std::sqrt(252.0);
-    }
-    const execution::CostBreakdown cost = execution::estimate_cost(it->second.params, in);
-    const double commission_per_unit = cost.commission / order.quantity;
-    price = order.side == core::Side::buy ? cost.fill_price(order.side) + commission_per_unit
-                                          : cost.fill_price(order.side) - commission_per_unit;
-  } else {
-    const double slip = rules_.slippage_bps / 1e4;
-    price = order.side == core::Side::buy ? market * (1 + slip) : market * (1 - slip);
-  }
-  if (!(price > 0)) return reject(core::FillStatus::rejected);
-
-  if (order.order_type == core::OrderType::limit) {
-    const bool marketable = order.side == core::Side::buy ? price <= order.limit_price : price >= order.limit_price;
-    if (!marketable) return reject(core::FillStatus::cancelled);
-  }
-
-  std::vector<core::FillReport> reports;
-  if (rules_.partial) {
-    // Halves in whole units when the order is in whole units, since the
-    // gateway does not know the lot size; a single unit cannot be split.
-    double first = order.quantity / 2;
-    if (is_whole(order.quantity)) first = std::floor(order.quantity / 2);
-    if (first > 0 && first < order.quantity) {
-      core::FillReport part = base;
-      part.status = core::FillStatus::partially_filled;
-      part.filled_quantity = first;
-      part.avg_price = price;
-      reports.push_back(part);
-    }
-  }
-  core::FillReport done = base;
-  done.status = core::FillStatus::filled;
-  done.filled_quantity = order.quantity;
-  done.avg_price = price;
-  reports.push_back(done);
-  return reports;
-}
 
 std::string describe_report(const core::Order& order, const core::FillReport& report) {
   const std::string side(core::to_string(order.side));
@@ -184,6 +104,11 @@ std::string describe_report(const core::Order& order, const core::FillReport& re
     }
   }
   return "REPORT " + head;
+}
+
+std::string describe_resting(const core::Order& order, bool replaced) {
+  return std::string(replaced ? "REPLACED " : "OPEN ") + order.order_id + " " + std::string(core::to_string(order.side)) +
+         " " + format_quantity(order.quantity) + " " + order.symbol + " limit " + format_price(order.limit_price);
 }
 
 std::optional<FeedPrice> read_feed_price(const std::vector<std::string>& frames) {
@@ -292,7 +217,7 @@ PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& 
   }
 
   PaperFiller filler(options.rules);
-  std::deque<PendingOrder> pending;
+  std::deque<PendingFrame> pending;
   std::deque<std::string> backlog;  // encoded reports the fills socket has not taken yet
 
   const auto flush_backlog = [&] {
@@ -305,23 +230,54 @@ PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& 
     }
   };
 
+  const auto emit = [&](const std::vector<PaperReport>& reports) {
+    for (const PaperReport& r : reports) {
+      out << describe_report(r.order, r.report) << '\n';
+      switch (r.report.status) {
+        case core::FillStatus::filled: ++stats.filled; break;
+        case core::FillStatus::partially_filled: ++stats.partial_reports; break;
+        case core::FillStatus::rejected: ++stats.rejected; break;
+        case core::FillStatus::cancelled: ++stats.cancelled; break;
+      }
+      if (fills) {
+        std::string frame;
+        execution::encode_fill(r.report, frame);
+        backlog.push_back(std::move(frame));
+      }
+    }
+  };
+
   const auto execute_due = [&](Clock::time_point now) {
     while (!pending.empty() && pending.front().due <= now) {
-      const core::Order order = std::move(pending.front().order);
+      const execution::DecodedFrame frame = std::move(pending.front().frame);
       pending.pop_front();
-      for (const core::FillReport& report : filler.fill(order, wall_clock_now())) {
-        out << describe_report(order, report) << '\n';
-        switch (report.status) {
-          case core::FillStatus::filled: ++stats.filled; break;
-          case core::FillStatus::partially_filled: ++stats.partial_reports; break;
-          case core::FillStatus::rejected: ++stats.rejected; break;
-          case core::FillStatus::cancelled: ++stats.cancelled; break;
+      const core::TimeNs at = wall_clock_now();
+      if (frame.kind == execution::FrameKind::order) {
+        const PaperOutcome outcome = filler.submit(frame.order, at);
+        if (!outcome.dropped.empty()) {
+          ++stats.dropped;
+          err << "paper: order " << frame.order.order_id << " dropped: " << outcome.dropped << std::endl;
+        } else if (outcome.reports.empty()) {
+          out << describe_resting(frame.order, false) << '\n';
         }
-        if (fills) {
-          std::string frame;
-          execution::encode_fill(report, frame);
-          backlog.push_back(std::move(frame));
+        emit(outcome.reports);
+      } else {
+        const core::OrderAmendment& a = frame.amendment;
+        const PaperOutcome outcome = filler.amend(a, at);
+        if (!outcome.dropped.empty()) {
+          ++stats.dropped;
+          err << "paper: " << (a.action == core::AmendAction::cancel ? "cancel " : "replace ") << a.request_id
+              << " of " << a.order_id << " dropped: " << outcome.dropped << std::endl;
+        } else if (outcome.reports.empty()) {
+          core::Order now_resting;
+          now_resting.order_id = a.order_id;
+          now_resting.side = a.side;
+          now_resting.symbol = a.symbol;
+          now_resting.quantity = a.quantity;
+          now_resting.limit_price = a.limit_price;
+          out << describe_resting(now_resting, true) << '\n';
         }
+        emit(outcome.reports);
       }
       out.flush();
     }
@@ -352,29 +308,30 @@ PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& 
       if (feed_index >= 0 && (items[feed_index].revents & ZMQ_POLLIN)) {
         for (auto frames = receive_message(feed); !frames.empty(); frames = receive_message(feed)) {
           if (auto p = read_feed_price(frames)) {
-            filler.on_price(p->symbol, p->price);
+            emit(filler.on_price(p->symbol, p->price, wall_clock_now()));
             ++stats.prices;
           }
         }
       }
       if (items[0].revents & ZMQ_POLLIN) {
         for (auto frames = receive_message(orders); !frames.empty(); frames = receive_message(orders)) {
-          execution::DecodedOrder decoded;
+          execution::DecodedFrame decoded;
           if (frames.size() != 1) {
             decoded.error = "expected one frame, got " + std::to_string(frames.size());
           } else {
-            decoded = execution::decode_order(frames[0]);
+            decoded = execution::decode_order_frame(frames[0]);
           }
           if (!decoded.ok) {
             ++stats.malformed;
             err << "paper: malformed order dropped: " << decoded.error << std::endl;
             continue;
           }
-          ++stats.orders;
-          pending.push_back({std::move(decoded.order), Clock::now() + options.latency});
+          ++(decoded.kind == execution::FrameKind::order ? stats.orders : stats.amendments);
+          pending.push_back({std::move(decoded), Clock::now() + options.latency});
         }
       }
       execute_due(Clock::now());
+      out.flush();
       if (fills) flush_backlog();
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
@@ -394,6 +351,7 @@ PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& 
     }
   }
   stats.reports_dropped = backlog.size();
+  stats.resting = filler.resting();
   return stats;
 }
 
@@ -415,7 +373,8 @@ int run_paper_gateway(const PaperOptions& options, const std::atomic<bool>& stop
     return s.exit_code;
   }
   out << "paper: " << s.orders << " orders: " << s.filled << " filled, " << s.rejected << " rejected, "
-      << s.cancelled << " cancelled; " << s.malformed << " malformed; " << s.reports_sent << " reports sent";
+      << s.cancelled << " cancelled, " << s.resting << " still open; " << s.amendments << " cancels and replaces; "
+      << s.malformed << " malformed, " << s.dropped << " dropped; " << s.reports_sent << " reports sent";
   if (s.reports_dropped > 0) out << ", " << s.reports_dropped << " undelivered";
   out << "; " << s.prices << " prices" << std::endl;
   return 0;

@@ -1,75 +1,31 @@
 #pragma once
-// `ballast paper`: a paper execution gateway. Takes orders from the daemon's
-// queue (SPEC §3), fills them at the last price seen on the feed and reports
-// fills back (SPEC §4).
+// `ballast paper`: a paper execution gateway. Takes orders, cancels and
+// replaces from the daemon's queue (SPEC §3, README "Orders out"), fills them
+// at the last price seen on the feed and reports fills back (SPEC §4).
 //
-// The pure part (PaperFiller: prices and an order in, fill reports out) is
-// separate from the socket loop (run_paper_loop) so fill rules are tested
-// without sockets.
+// The fill rules (cli/paper_filler.hpp) are separate from the socket loop
+// (run_paper_loop) so they are tested without sockets.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
 #include <string>
-#include <string_view>
-#include <unordered_map>
 #include <vector>
 
-#include "core/time.hpp"
+#include "cli/paper_filler.hpp"
 #include "core/types.hpp"
-#include "execution/cost_model.hpp"
 #include "net/socket_security.hpp"
 
 namespace ballast::cli {
-
-struct PaperFillRules {
-  /// Buys pay price·(1 + bps/10⁴), sells receive price·(1 − bps/10⁴). In [0, 10⁴).
-  double slippage_bps = 0.0;
-  /// Every Nth valid order is rejected (for exercising the daemon); 0 = never.
-  std::uint64_t reject_every = 0;
-  /// Fill in two halves: a partially_filled report, then filled.
-  bool partial = false;
-  /// A portfolio's cost model (`--config`): its orders fill at the all-in price
-  /// the model expects: spread, slippage and impact move the price, and the
-  /// commission is spread over the quantity. Orders of other portfolios use slippage_bps.
-  struct PortfolioCosts {
-    execution::CostParams params;
-    /// Annualised volatility per symbol (a fixed risk model), for market impact.
-    std::unordered_map<std::string, double> volatility;
-  };
-  std::unordered_map<std::string, PortfolioCosts> costs;
-};
-
-/// Fills orders in full at the last price of their symbol, or at the order's
-/// reference_price before any price was seen. A limit order is treated as
-/// immediate-or-cancel: filled when the execution price is at or better than
-/// its limit, otherwise cancelled with nothing filled.
-class PaperFiller {
- public:
-  explicit PaperFiller(PaperFillRules rules = {}) : rules_(rules) {}
-
-  /// Remembers the last price of `symbol`; ignores non-finite or non-positive prices.
-  void on_price(std::string_view symbol, double price);
-  std::optional<double> last_price(std::string_view symbol) const;
-
-  /// The execution reports for one order, in sending order; every report
-  /// carries cumulative quantity and average price (SPEC §4) and time `now`.
-  std::vector<core::FillReport> fill(const core::Order& order, core::TimeNs now);
-
-  /// Valid orders seen so far (the count `reject_every` works on).
-  std::uint64_t orders_seen() const { return orders_seen_; }
-
- private:
-  PaperFillRules rules_;
-  std::unordered_map<std::string, double> last_prices_;
-  std::uint64_t orders_seen_ = 0;
-};
 
 /// One readable line per report: "FILL main-20261123-000001 buy 12 SPY @ 589.20",
 /// "PARTIAL ... buy 6/12 SPY @ 589.20", "REJECT ... buy 12 SPY",
 /// "CANCEL ... buy 12 SPY limit 580.00".
 std::string describe_report(const core::Order& order, const core::FillReport& report);
+/// The line for a limit order that rests, or rests again after a replace:
+/// "OPEN main-20261123-000001 buy 12 SPY limit 580.00", "REPLACED ... buy 8 SPY limit 581.00".
+std::string describe_resting(const core::Order& order, bool replaced);
 
 struct FeedPrice {
   std::string symbol;
@@ -106,8 +62,11 @@ struct PaperOptions {
 struct PaperStats {
   int exit_code = 0;  ///< 0 stopped, 1 socket failure, 2 unusable options
   std::string error;
-  std::uint64_t orders = 0;     ///< valid orders received
-  std::uint64_t malformed = 0;  ///< order frames that were not orders
+  std::uint64_t orders = 0;      ///< valid new orders received
+  std::uint64_t amendments = 0;  ///< valid cancel and replace requests received
+  std::uint64_t malformed = 0;   ///< frames that were neither
+  std::uint64_t dropped = 0;     ///< repeated ids, and requests for orders that are not open
+  std::uint64_t resting = 0;     ///< limit orders still open at exit
   std::uint64_t filled = 0;     ///< orders completely filled
   std::uint64_t partial_reports = 0;
   std::uint64_t rejected = 0;

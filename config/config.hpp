@@ -132,6 +132,32 @@ struct SimulationConfig {
   bool start_at_targets = true;
 };
 
+/// `[fix]`: the FIX 4.4 gateway `ballast fix` (README "FIX gateway"). Read
+/// and checked for every purpose; only `ballast fix` uses it, the daemon ignores it.
+struct FixConfig {
+  std::string sender_comp_id;
+  std::string target_comp_id;
+  std::string host;  ///< the venue's FIX acceptor
+  int port = 0;
+  core::DurationNs heartbeat = 30 * core::kNanosPerSecond;  ///< whole seconds
+  core::DurationNs reconnect_interval = 5 * core::kNanosPerSecond;  ///< whole seconds
+  /// The session's message store and log, and the gateway's own order map.
+  /// Default: `fix` under [daemon] state_dir.
+  std::string state_dir;
+  /// The daemon's order queue and fills endpoint; default: [execution]
+  /// endpoint and fills_endpoint of the same file.
+  std::string orders_endpoint;
+  std::string fills_endpoint;
+  /// Bind the order and fill sockets; default: [execution] connect (the
+  /// daemon connects, so the gateway binds).
+  bool bind = false;
+  /// CURVE client key files (relative to the config file), as `ballast paper`
+  /// takes them: all empty, or at least the secret and the server key.
+  std::string curve_secret_key_file;
+  std::string curve_public_key_file;
+  std::string curve_server_key_file;
+};
+
 struct Config {
   std::string path;
   DaemonConfig daemon;
@@ -141,6 +167,7 @@ struct Config {
   StatusConfig status;
   std::vector<strategies::PortfolioSpec> portfolios;
   std::optional<SimulationConfig> simulation;  ///< present when the file has [simulation]
+  std::optional<FixConfig> fix;                ///< present when the file has [fix]
 };
 
 /// One problem in a configuration file, located.

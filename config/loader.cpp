@@ -130,7 +130,7 @@ class Loader {
   }
 
   void read_root(const toml::table& root, Config& config) {
-    TableReader r(root, "", "", {"daemon", "feeds", "execution", "curve", "status", "portfolios", "simulation"},
+    TableReader r(root, "", "", {"daemon", "feeds", "execution", "curve", "status", "portfolios", "simulation", "fix"},
                   diag_);
     if (const auto* t = r.table("daemon")) read_daemon(*t, config.daemon);
     // Before the feeds and [execution], whose endpoints it secures.
@@ -148,6 +148,7 @@ class Loader {
       for (const toml::table* t : *portfolios) config.portfolios.push_back(read_portfolio(*t));
     }
     if (const auto* t = r.table("simulation")) config.simulation = read_simulation(*t, config.portfolios);
+    if (const auto* t = r.table("fix")) config.fix = read_fix(*t, config);
     if (purpose_ == Purpose::daemon) {
       require_some(root, "feeds", "no [[feeds]]: the daemon needs at least one market-data feed");
       require_some(root, "portfolios", "no [[portfolios]]: the daemon needs at least one portfolio to manage");
@@ -1229,6 +1230,86 @@ class Loader {
   }
 
   // --- end of [simulation] ------------------------------------------------------------------------------------------
+
+  /// [fix]: the FIX gateway's session and where it meets the daemon. Endpoints,
+  /// the bind flag and the state directory default to the daemon's own.
+  FixConfig read_fix(const toml::table& t, const Config& config) {
+    TableReader r(t, "[fix]", "",
+                  {"sender_comp_id", "target_comp_id", "host", "port", "heartbeat", "reconnect_interval", "state_dir",
+                   "orders_endpoint", "fills_endpoint", "bind", "curve_secret_key_file", "curve_public_key_file",
+                   "curve_server_key_file"},
+                  diag_);
+    FixConfig fix;
+    for (const auto& [key, slot] : {std::pair<std::string_view, std::string*>{"sender_comp_id", &fix.sender_comp_id},
+                                    {"target_comp_id", &fix.target_comp_id},
+                                    {"host", &fix.host}}) {
+      if (!r.has(key)) {
+        r.missing(key);
+      } else if (auto v = r.nonempty_string(key)) {
+        *slot = *v;
+      }
+    }
+    if (!r.has("port")) {
+      r.missing("port");
+    } else if (auto v = r.integer("port")) {
+      if (*v < 1 || *v > 65535) {
+        diag_.error(r.node("port")->source(), "port: must be an integer in 1..65535, got " + std::to_string(*v));
+      } else {
+        fix.port = static_cast<int>(*v);
+      }
+    }
+    // FIX carries both in whole seconds.
+    const auto seconds = [&](std::string_view key, core::DurationNs& slot) {
+      const auto v = duration(r, key);
+      if (!v) return;
+      if (*v % core::kNanosPerSecond != 0 || *v < core::kNanosPerSecond || *v > 3600 * core::kNanosPerSecond) {
+        diag_.error(r.node(key)->source(), r.name(key) + ": must be whole seconds between \"1s\" and \"1h\", got " +
+                                               quote(r.node(key)->as_string()->get()));
+        return;
+      }
+      slot = *v;
+    };
+    seconds("heartbeat", fix.heartbeat);
+    seconds("reconnect_interval", fix.reconnect_interval);
+    fix.state_dir = config.daemon.state_dir + "/fix";
+    if (auto v = r.nonempty_string("state_dir")) fix.state_dir = *v;
+
+    fix.orders_endpoint = config.execution.endpoint;
+    fix.fills_endpoint = config.execution.fills_endpoint;
+    fix.bind = config.execution.connect;
+    if (auto v = endpoint(r, "orders_endpoint")) fix.orders_endpoint = *v;
+    if (auto v = endpoint(r, "fills_endpoint")) fix.fills_endpoint = *v;
+    if (auto v = r.boolean("bind")) fix.bind = *v;
+    if (fix.fills_endpoint.empty() && !r.has("fills_endpoint")) {
+      diag_.error(t.source(),
+                  "[fix] needs the daemon's fills endpoint, to report fills: set fills_endpoint here or in [execution]");
+    }
+
+    std::string* const files[] = {&fix.curve_secret_key_file, &fix.curve_public_key_file, &fix.curve_server_key_file};
+    const std::string_view file_keys[] = {"curve_secret_key_file", "curve_public_key_file", "curve_server_key_file"};
+    bool files_ok = true;
+    for (std::size_t i = 0; i < 3; ++i) {
+      if (!r.has(file_keys[i])) continue;
+      if (auto v = r.nonempty_string(file_keys[i])) {
+        *files[i] = beside_config(diag_.file(), *v);
+      } else {
+        files_ok = false;
+      }
+    }
+    // The secret and the server key go together; the public key only checks the secret.
+    if (!files_ok) return fix;
+    const bool secret = r.has("curve_secret_key_file");
+    const bool server = r.has("curve_server_key_file");
+    if (secret != server) {
+      const std::string_view given = secret ? "curve_secret_key_file" : "curve_server_key_file";
+      const std::string_view other = secret ? "curve_server_key_file" : "curve_secret_key_file";
+      diag_.error(r.node(given)->source(), std::string(given) + ": CURVE needs " + std::string(other) + " too");
+    } else if (r.has("curve_public_key_file") && !secret) {
+      diag_.error(r.node("curve_public_key_file")->source(),
+                  "curve_public_key_file: only checks curve_secret_key_file, which is not set");
+    }
+    return fix;
+  }
 
   Diagnostics diag_;
   Purpose purpose_;

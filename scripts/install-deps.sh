@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libboost-dev libzmq3-dev cppzmq-dev libeigen3-dev
           libspdlog-dev libtomlplusplus-dev doctest-dev libsimdjson-dev libcli11-dev libsqlite3-dev libsystemd-dev curl
-          clang-14 libclang-rt-14-dev)  # clang 14 and its runtimes (libFuzzer, sanitizers) for scripts/fuzz.sh
+          libquickfix-dev clang-14 libclang-rt-14-dev)  # clang 14 and its runtimes (libFuzzer, sanitizers) for scripts/fuzz.sh
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,6 +9,7 @@
 #include "cli/backtest_command.hpp"
 #include "cli/control_commands.hpp"
 #include "cli/curve_options.hpp"
+#include "cli/fix_gateway.hpp"
 #include "cli/paper_gateway.hpp"
 #include "config/config.hpp"
 #include "cli/simulate_command.hpp"
@@ -141,6 +142,10 @@ int main(int argc, char** argv) {
   net::ClientKeyFiles paper_curve;
   cli::add_curve_options(paper_cmd, paper_curve);
 
+  std::string fix_config;
+  auto* fix_cmd = app.add_subcommand("fix", "FIX 4.4 execution gateway: sends the daemon's orders to a venue");
+  fix_cmd->add_option("--config", fix_config, "the Ballast config file with a [fix] table")->required();
+
   std::string keygen_name;
   auto* keygen_cmd = cli::add_keygen_command(app, keygen_name);
 
@@ -243,6 +248,27 @@ int main(int argc, char** argv) {
       }
     }
     return cli::run_paper_gateway(paper, g_stop, std::cout, std::cerr);
+  }
+  if (*fix_cmd) {
+    const auto loaded = config::load_config(fix_config, config::Purpose::offline);
+    if (!loaded.config) {
+      for (const auto& e : loaded.errors) std::cerr << e.to_string() << "\n";
+      return 78;
+    }
+    if (!loaded.config->fix) {
+      std::cerr << fix_config << ": no [fix] table: `ballast fix` needs one (README, \"FIX gateway\")\n";
+      return 78;
+    }
+    cli::FixGatewayOptions fix;
+    fix.fix = *loaded.config->fix;
+    const net::ClientKeysResult keys = net::load_client_keys(
+        {fix.fix.curve_secret_key_file, fix.fix.curve_public_key_file, fix.fix.curve_server_key_file});
+    if (!keys.error.empty()) {
+      std::cerr << fix_config << ": [fix] CURVE keys: " << keys.error << "\n";
+      return 78;
+    }
+    fix.curve = keys.keys;
+    return cli::run_fix_gateway(fix, g_stop, std::cout, std::cerr);
   }
   return 2;
 }

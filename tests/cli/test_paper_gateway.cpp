@@ -17,8 +17,6 @@
 
 using namespace std::chrono_literals;
 using ballast::cli::describe_report;
-using ballast::cli::PaperFiller;
-using ballast::cli::PaperFillRules;
 using ballast::cli::PaperOptions;
 using ballast::cli::PaperStats;
 using ballast::cli::read_feed_price;
@@ -102,6 +100,12 @@ struct DaemonSide {
     REQUIRE(orders.send(zmq::buffer(frame), zmq::send_flags::none));
   }
 
+  void send_amendment(const ballast::core::OrderAmendment& a) {
+    std::string frame;
+    ballast::execution::encode_amendment(a, frame);
+    REQUIRE(orders.send(zmq::buffer(frame), zmq::send_flags::none));
+  }
+
   std::optional<FillReport> receive_fill(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
@@ -120,148 +124,6 @@ struct DaemonSide {
 };
 
 }  // namespace
-
-// ---------------------------------------------------------------------------
-// Fill rules
-
-TEST_CASE("paper filler fills a market order in full at the last price") {
-  PaperFiller f;
-  f.on_price("SPY", 589.2);
-  const auto reports = f.fill(make_order("o1", "SPY", Side::buy, 12, 580.0), kNow);
-  REQUIRE(reports.size() == 1);
-  CHECK(reports[0].order_id == "o1");
-  CHECK(reports[0].status == FillStatus::filled);
-  CHECK(reports[0].filled_quantity == 12);
-  CHECK(reports[0].avg_price == 589.2);
-  CHECK(reports[0].ts == kNow);
-}
-
-TEST_CASE("paper filler uses the reference price before any price was seen") {
-  PaperFiller f;
-  f.on_price("AGG", 98.0);
-  const auto reports = f.fill(make_order("o1", "SPY", Side::sell, 3, 580.0), kNow);
-  REQUIRE(reports.size() == 1);
-  CHECK(reports[0].avg_price == 580.0);
-}
-
-TEST_CASE("paper filler keeps the newest price and ignores unusable ones") {
-  PaperFiller f;
-  f.on_price("SPY", 500.0);
-  f.on_price("SPY", 501.0);
-  f.on_price("SPY", -1.0);
-  f.on_price("SPY", 0.0);
-  f.on_price("SPY", std::nan(""));
-  CHECK(f.last_price("SPY") == 501.0);
-  CHECK_FALSE(f.last_price("AGG").has_value());
-}
-
-TEST_CASE("paper slippage makes buys pay more and sells receive less") {
-  PaperFillRules rules;
-  rules.slippage_bps = 10;
-  PaperFiller f(rules);
-  f.on_price("SPY", 500.0);
-  CHECK(f.fill(make_order("b", "SPY", Side::buy, 1, 1), kNow)[0].avg_price == doctest::Approx(500.5));
-  CHECK(f.fill(make_order("s", "SPY", Side::sell, 1, 1), kNow)[0].avg_price == doctest::Approx(499.5));
-}
-
-TEST_CASE("paper fills a portfolio with a cost model at the all-in price the model expects") {
-  PaperFillRules rules;
-  rules.slippage_bps = 500;  // not used for a portfolio with a cost model
-  PaperFillRules::PortfolioCosts costs;
-  costs.params.commission_per_share = 0.01;
-  costs.params.commission_min = 2;
-  costs.params.half_spread_bps = 2;
-  costs.params.slippage_bps = 1;
-  costs.params.impact_eta = 0.5;
-  costs.params.adv = {{"SPY", 1'000'000}};
-  costs.volatility["SPY"] = 0.2 * std::sqrt(252.0);  // 20 % a day, to make impact visible
-  rules.costs["main"] = costs;
-  PaperFiller f(rules);
-  f.on_price("SPY", 500.0);
-  // 100 SPY at 500, V = 50000: half-spread 0.1 a share (10), slippage 5, impact
-  // 50000 × 0.5 × 0.2 × sqrt(100 / 1e6) = 50, commission max(1, 2) = 2.
-  // Per share: (10 + 5 + 50 + 2) / 100 = 0.67.
-  CHECK(f.fill(make_order("b", "SPY", Side::buy, 100, 500), kNow)[0].avg_price == doctest::Approx(500.67));
-  CHECK(f.fill(make_order("s", "SPY", Side::sell, 100, 500), kNow)[0].avg_price == doctest::Approx(499.33));
-  auto other = make_order("o", "SPY", Side::buy, 100, 500);
-  other.portfolio = "other";
-  CHECK(f.fill(other, kNow)[0].avg_price == doctest::Approx(525));
-}
-
-TEST_CASE("paper filler rejects every Nth order when asked") {
-  PaperFillRules rules;
-  rules.reject_every = 3;
-  PaperFiller f(rules);
-  std::vector<FillStatus> statuses;
-  for (int i = 1; i <= 7; ++i) {
-    const auto r = f.fill(make_order("o" + std::to_string(i), "SPY", Side::buy, 1, 100), kNow);
-    REQUIRE(r.size() == 1);
-    statuses.push_back(r[0].status);
-  }
-  CHECK(statuses == std::vector<FillStatus>{FillStatus::filled, FillStatus::filled, FillStatus::rejected,
-                                            FillStatus::filled, FillStatus::filled, FillStatus::rejected,
-                                            FillStatus::filled});
-  CHECK(f.fill(make_order("o8", "SPY", Side::buy, 1, 100), kNow)[0].status == FillStatus::filled);
-  CHECK(f.orders_seen() == 8);
-}
-
-TEST_CASE("paper partial fills report a half, then the whole, cumulatively") {
-  PaperFillRules rules;
-  rules.partial = true;
-  PaperFiller f(rules);
-  f.on_price("SPY", 100.0);
-
-  auto r = f.fill(make_order("even", "SPY", Side::buy, 12, 1), kNow);
-  REQUIRE(r.size() == 2);
-  CHECK(r[0].status == FillStatus::partially_filled);
-  CHECK(r[0].filled_quantity == 6);
-  CHECK(r[0].avg_price == 100.0);
-  CHECK(r[1].status == FillStatus::filled);
-  CHECK(r[1].filled_quantity == 12);
-  CHECK(r[1].avg_price == 100.0);
-
-  r = f.fill(make_order("odd", "SPY", Side::buy, 7, 1), kNow);
-  REQUIRE(r.size() == 2);
-  CHECK(r[0].filled_quantity == 3);
-  CHECK(r[1].filled_quantity == 7);
-
-  r = f.fill(make_order("one", "SPY", Side::buy, 1, 1), kNow);
-  REQUIRE(r.size() == 1);
-  CHECK(r[0].status == FillStatus::filled);
-
-  r = f.fill(make_order("fraction", "SPY", Side::buy, 0.5, 1), kNow);
-  REQUIRE(r.size() == 2);
-  CHECK(r[0].filled_quantity == 0.25);
-  CHECK(r[1].filled_quantity == 0.5);
-}
-
-TEST_CASE("paper limit orders fill when marketable and are cancelled otherwise") {
-  PaperFiller f;
-  f.on_price("SPY", 100.0);
-  Order buy = make_order("lb", "SPY", Side::buy, 5, 100);
-  buy.order_type = OrderType::limit;
-  buy.limit_price = 101.0;
-  CHECK(f.fill(buy, kNow)[0].status == FillStatus::filled);
-  buy.limit_price = 99.0;
-  const auto cancelled = f.fill(buy, kNow);
-  REQUIRE(cancelled.size() == 1);
-  CHECK(cancelled[0].status == FillStatus::cancelled);
-  CHECK(cancelled[0].filled_quantity == 0);
-
-  Order sell = make_order("ls", "SPY", Side::sell, 5, 100);
-  sell.order_type = OrderType::limit;
-  sell.limit_price = 99.0;
-  CHECK(f.fill(sell, kNow)[0].status == FillStatus::filled);
-  sell.limit_price = 100.5;
-  CHECK(f.fill(sell, kNow)[0].status == FillStatus::cancelled);
-}
-
-TEST_CASE("paper filler rejects an order it has no price for") {
-  PaperFiller f;
-  const auto r = f.fill(make_order("o", "SPY", Side::buy, 1, 0), kNow);
-  REQUIRE(r.size() == 1);
-  CHECK(r[0].status == FillStatus::rejected);
-}
 
 TEST_CASE("paper report lines are readable") {
   const Order o = make_order("main-20261123-000001", "SPY", Side::buy, 12, 589.0);
@@ -286,6 +148,8 @@ TEST_CASE("paper report lines are readable") {
   rs.filled_quantity = 1e6;
   rs.avg_price = 0.0000123;
   CHECK(describe_report(small, rs) == "FILL x sell 1000000 SHIB-USD @ 0.0000123");
+  CHECK(ballast::cli::describe_resting(lim, false) == "OPEN main-20261123-000001 buy 12 SPY limit 580.00");
+  CHECK(ballast::cli::describe_resting(lim, true) == "REPLACED main-20261123-000001 buy 12 SPY limit 580.00");
 }
 
 // ---------------------------------------------------------------------------
@@ -421,6 +285,63 @@ TEST_CASE("paper gateway sends partial then full reports after its latency") {
   CHECK(stats.filled == 1);
   CHECK(stats.rejected == 1);
   CHECK(stats.reports_sent == 3);
+}
+
+TEST_CASE("paper gateway keeps limit orders open, and cancels and replaces them from the queue") {
+  DaemonSide daemon;
+  PaperOptions options = daemon.gateway_options();
+  options.feed_endpoint.clear();  // orders are priced at their reference price
+  GatewayThread gateway(options);
+
+  Order resting = make_order("rest-1", "SPY", Side::buy, 5, 100.0);
+  resting.order_type = OrderType::limit;
+  resting.limit_price = 99.0;
+  Order other = resting;
+  other.order_id = "rest-2";
+  daemon.send_order(resting);
+  daemon.send_order(other);
+  daemon.send_order(resting);  // the daemon sends it again: dropped
+
+  ballast::core::OrderAmendment cancel;
+  cancel.action = ballast::core::AmendAction::cancel;
+  cancel.order_id = "rest-2";
+  cancel.request_id = "req-1";
+  cancel.portfolio = "main";
+  cancel.symbol = "SPY";
+  cancel.created_at = kNow;
+  daemon.send_amendment(cancel);
+  const auto cancelled = daemon.receive_fill(5s);
+  REQUIRE(cancelled.has_value());
+  CHECK(cancelled->order_id == "rest-2");
+  CHECK(cancelled->status == FillStatus::cancelled);
+  CHECK(cancelled->filled_quantity == 0);
+
+  ballast::core::OrderAmendment replace = cancel;
+  replace.action = ballast::core::AmendAction::replace;
+  replace.order_id = "rest-1";
+  replace.request_id = "req-2";
+  replace.quantity = 7;
+  replace.limit_price = 100.5;
+  daemon.send_amendment(replace);
+  daemon.send_amendment(replace);  // a repeated request id: dropped
+  const auto filled = daemon.receive_fill(5s);
+  REQUIRE(filled.has_value());
+  CHECK(filled->order_id == "rest-1");
+  CHECK(filled->status == FillStatus::filled);
+  CHECK(filled->filled_quantity == 7);
+  CHECK(filled->avg_price == 100.0);
+  CHECK_FALSE(daemon.receive_fill(100ms).has_value());
+
+  const PaperStats& stats = gateway.stop();
+  CHECK(stats.orders == 3);
+  CHECK(stats.amendments == 3);
+  CHECK(stats.dropped == 2);
+  CHECK(stats.cancelled == 1);
+  CHECK(stats.filled == 1);
+  CHECK(stats.resting == 0);
+  CHECK(gateway.out().find("OPEN rest-1 buy 5 SPY limit 99.00\n") != std::string::npos);
+  CHECK(gateway.out().find("CANCEL rest-2 buy 5 SPY limit 99.00\n") != std::string::npos);
+  CHECK(gateway.out().find("FILL rest-1 buy 7 SPY @ 100.00\n") != std::string::npos);
 }
 
 TEST_CASE("paper gateway refuses unusable options") {
