@@ -130,7 +130,9 @@ TEST_CASE("metrics follow Prometheus' conventions: counters end in _total, build
   const std::string before_tick = d.get("/metrics").body;
   const auto types = exported_types(before_tick);
   REQUIRE(types.size() > 30);
-  for (const auto& [name, type] : types) {
+  for (const auto& entry : types) {
+    const std::string& name = entry.first;  // not a structured binding: clang 14's INFO cannot capture one
+    const std::string& type = entry.second;
     INFO(name, " ", type);
     CHECK(name.rfind("ballast_", 0) == 0);
     // A running total is a counter, and only a counter's name says _total.
