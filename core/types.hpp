@@ -48,6 +48,26 @@ struct Order {
   std::string reason;  ///< the trigger: threshold, calendar, manual, ...
   std::string rebalance_id;
   TimeNs created_at = 0;
+  /// When the daemon means to cancel or replace the order if it is still open;
+  /// 0 = never. Informational for gateways: the daemon sends the cancel itself.
+  TimeNs expire_at = 0;
+};
+
+/// A cancel or a replace of an order already sent (README "Orders out").
+enum class AmendAction : std::uint8_t { cancel, replace };
+
+/// A request about an order already sent: cancel what is not filled, or change
+/// its total quantity and limit price. Reports keep coming under order_id.
+struct OrderAmendment {
+  AmendAction action = AmendAction::cancel;
+  std::string order_id;    ///< the order it is about
+  std::string request_id;  ///< unique per request, never reused
+  std::string portfolio;
+  std::string symbol;
+  Side side = Side::buy;
+  double quantity = 0;     ///< replace only: the new total quantity (>= what is filled)
+  double limit_price = 0;  ///< replace only: the new limit price
+  TimeNs created_at = 0;
 };
 
 enum class FillStatus : std::uint8_t { filled, partially_filled, rejected, cancelled };

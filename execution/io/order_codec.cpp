@@ -21,36 +21,59 @@ void encode_order(const core::Order& order, std::string& out) {
   w.field("reference_price", order.reference_price)
       .field("reason", order.reason)
       .field("rebalance_id", order.rebalance_id)
-      .field("created_at", core::format_iso8601(order.created_at))
-      .end_object();
+      .field("created_at", core::format_iso8601(order.created_at));
+  if (order.expire_at != 0) w.field("expire_at", core::format_iso8601(order.expire_at));
+  w.end_object();
+}
+
+void encode_amendment(const core::OrderAmendment& a, std::string& out) {
+  const bool replace = a.action == core::AmendAction::replace;
+  core::JsonWriter w(out);
+  w.begin_object()
+      .field("action", replace ? "replace" : "cancel")
+      .field("order_id", a.order_id)
+      .field("portfolio", a.portfolio)
+      .field("symbol", a.symbol)
+      .field("side", core::to_string(a.side));
+  if (replace) w.field("quantity", a.quantity).field("limit_price", a.limit_price);
+  w.field("request_id", a.request_id).field("created_at", core::format_iso8601(a.created_at)).end_object();
 }
 
 namespace {
 
 enum Field : std::size_t {
   kOrderId, kPortfolio, kSymbol, kSide, kQuantity, kOrderType, kLimitPrice,
-  kReferencePrice, kReason, kRebalanceId, kCreatedAt, kFieldCount
+  kReferencePrice, kReason, kRebalanceId, kCreatedAt, kExpireAt, kAction, kRequestId, kFieldCount
 };
 constexpr std::array<std::string_view, kFieldCount> kNames{
     "order_id", "portfolio", "symbol", "side", "quantity", "order_type", "limit_price",
-    "reference_price", "reason", "rebalance_id", "created_at"};
+    "reference_price", "reason", "rebalance_id", "created_at", "expire_at", "action", "request_id"};
+using Slots = std::array<wire::Slot, kFieldCount>;
 
-// Fills `order` from the slots; returns an error text, empty on success.
-std::string read_order(const std::array<wire::Slot, kFieldCount>& f, core::Order& order) {
+// What the frames have in common: the order they are about and its side.
+std::string read_common(const Slots& f, std::string& order_id, std::string& portfolio, std::string& symbol,
+                        core::Side& side) {
   std::string error;
-  if (!(error = wire::read_text(f[kOrderId], kNames[kOrderId], order.order_id)).empty()) return error;
-  if (!(error = wire::read_text(f[kPortfolio], kNames[kPortfolio], order.portfolio)).empty()) return error;
-  if (!(error = wire::read_text(f[kSymbol], kNames[kSymbol], order.symbol)).empty()) return error;
-
+  if (!(error = wire::read_text(f[kOrderId], kNames[kOrderId], order_id)).empty()) return error;
+  if (!(error = wire::read_text(f[kPortfolio], kNames[kPortfolio], portfolio)).empty()) return error;
+  if (!(error = wire::read_text(f[kSymbol], kNames[kSymbol], symbol)).empty()) return error;
   std::string word;
   if (!(error = wire::read_text(f[kSide], kNames[kSide], word)).empty()) return error;
-  if (word == "buy") order.side = core::Side::buy;
-  else if (word == "sell") order.side = core::Side::sell;
+  if (word == "buy") side = core::Side::buy;
+  else if (word == "sell") side = core::Side::sell;
   else return "side must be buy or sell";
+  return {};
+}
+
+// Fills `order` from the slots; returns an error text, empty on success.
+std::string read_order(const Slots& f, core::Order& order) {
+  std::string error = read_common(f, order.order_id, order.portfolio, order.symbol, order.side);
+  if (!error.empty()) return error;
 
   if (!(error = wire::read_number(f[kQuantity], kNames[kQuantity], order.quantity)).empty()) return error;
   if (order.quantity <= 0) return "quantity must be > 0";
 
+  std::string word;
   if (!(error = wire::read_text(f[kOrderType], kNames[kOrderType], word)).empty()) return error;
   if (word == "market") {
     order.order_type = core::OrderType::market;
@@ -69,18 +92,67 @@ std::string read_order(const std::array<wire::Slot, kFieldCount>& f, core::Order
   if (order.reference_price <= 0) return "reference_price must be > 0";
   if (!(error = wire::read_text(f[kReason], kNames[kReason], order.reason)).empty()) return error;
   if (!(error = wire::read_text(f[kRebalanceId], kNames[kRebalanceId], order.rebalance_id)).empty()) return error;
-  return wire::read_time(f[kCreatedAt], kNames[kCreatedAt], order.created_at);
+  if (!(error = wire::read_time(f[kCreatedAt], kNames[kCreatedAt], order.created_at)).empty()) return error;
+  if (f[kExpireAt]) return wire::read_time(f[kExpireAt], kNames[kExpireAt], order.expire_at);
+  return {};
+}
+
+// Fills a cancel or replace request from the slots; returns an error text, empty on success.
+std::string read_amendment(const Slots& f, core::OrderAmendment& a) {
+  std::string error = read_common(f, a.order_id, a.portfolio, a.symbol, a.side);
+  if (!error.empty()) return error;
+  if (!(error = wire::read_text(f[kRequestId], kNames[kRequestId], a.request_id)).empty()) return error;
+  if (a.action == core::AmendAction::replace) {
+    if (!(error = wire::read_number(f[kQuantity], kNames[kQuantity], a.quantity)).empty()) return error;
+    if (a.quantity <= 0) return "quantity must be > 0";
+    if (!(error = wire::read_number(f[kLimitPrice], kNames[kLimitPrice], a.limit_price)).empty()) return error;
+    if (a.limit_price <= 0) return "limit_price must be > 0";
+  }
+  return wire::read_time(f[kCreatedAt], kNames[kCreatedAt], a.created_at);
 }
 
 }  // namespace
 
-DecodedOrder decode_order(std::string_view json) {
-  DecodedOrder result;
-  std::array<wire::Slot, kFieldCount> slots;
+DecodedFrame decode_order_frame(std::string_view json) {
+  DecodedFrame result;
+  Slots slots;
   result.error = wire::parse_fields(json, kNames, slots);
-  if (result.error.empty()) result.error = read_order(slots, result.order);
+  if (result.error.empty()) {
+    std::string action = "new";
+    if (slots[kAction]) result.error = wire::read_text(slots[kAction], kNames[kAction], action);
+    if (!result.error.empty()) {
+      // reported below
+    } else if (action == "new") {
+      result.kind = FrameKind::order;
+      result.error = read_order(slots, result.order);
+    } else if (action == "cancel" || action == "replace") {
+      result.kind = FrameKind::amendment;
+      result.amendment.action = action == "cancel" ? core::AmendAction::cancel : core::AmendAction::replace;
+      result.error = read_amendment(slots, result.amendment);
+    } else {
+      result.error = "action must be new, cancel or replace";
+    }
+  }
   result.ok = result.error.empty();
-  if (!result.ok) result.order = core::Order{};
+  if (!result.ok) {
+    result.kind = FrameKind::order;
+    result.order = core::Order{};
+    result.amendment = core::OrderAmendment{};
+  }
+  return result;
+}
+
+DecodedOrder decode_order(std::string_view json) {
+  DecodedFrame frame = decode_order_frame(json);
+  DecodedOrder result;
+  if (frame.ok && frame.kind == FrameKind::amendment) {
+    result.error = frame.amendment.action == core::AmendAction::cancel ? "a cancel request, not a new order"
+                                                                         : "a replace request, not a new order";
+    return result;
+  }
+  result.ok = frame.ok;
+  result.error = std::move(frame.error);
+  result.order = std::move(frame.order);
   return result;
 }
 

@@ -3,15 +3,23 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/time.hpp"
 
+using ballast::core::AmendAction;
 using ballast::core::Order;
+using ballast::core::OrderAmendment;
 using ballast::core::OrderType;
 using ballast::core::Side;
 using ballast::execution::decode_order;
+using ballast::execution::decode_order_frame;
+using ballast::execution::DecodedFrame;
 using ballast::execution::DecodedOrder;
+using ballast::execution::encode_amendment;
 using ballast::execution::encode_order;
+using ballast::execution::FrameKind;
 
 namespace {
 
@@ -42,6 +50,60 @@ void check_same(const Order& a, const Order& b) {
   CHECK(a.reason == b.reason);
   CHECK(a.rebalance_id == b.rebalance_id);
   CHECK(a.created_at == b.created_at);
+  CHECK(a.expire_at == b.expire_at);
+}
+
+OrderAmendment spec_replace() {
+  OrderAmendment a;
+  a.action = AmendAction::replace;
+  a.order_id = "main-20261123-000042";
+  a.request_id = "main-20261123-000050";
+  a.portfolio = "main";
+  a.symbol = "SPY";
+  a.side = Side::buy;
+  a.quantity = 10;
+  a.limit_price = 588.5;
+  a.created_at = *ballast::core::parse_iso8601("2026-11-23T14:35:00.000Z");
+  return a;
+}
+
+void check_same(const OrderAmendment& a, const OrderAmendment& b) {
+  CHECK(a.action == b.action);
+  CHECK(a.order_id == b.order_id);
+  CHECK(a.request_id == b.request_id);
+  CHECK(a.portfolio == b.portfolio);
+  CHECK(a.symbol == b.symbol);
+  CHECK(a.side == b.side);
+  CHECK(a.quantity == b.quantity);
+  CHECK(a.limit_price == b.limit_price);
+  CHECK(a.created_at == b.created_at);
+}
+
+// A valid cancel (or replace, with quantity and limit_price) with one field's
+// raw JSON replaced, or removed when `value` is empty.
+std::string amendment_with(const std::string& action, const std::string& name, const std::string& value) {
+  std::vector<std::pair<std::string, std::string>> base = {
+      {"action", "\"" + action + "\""}, {"order_id", R"("o-1")"}, {"portfolio", R"("main")"},
+      {"symbol", R"("SPY")"},           {"side", R"("sell")"},    {"request_id", R"("q-1")"},
+      {"created_at", R"("2026-11-23T14:35:00Z")"}};
+  if (action == "replace") {
+    base.emplace_back("quantity", "8");
+    base.emplace_back("limit_price", "590.25");
+  }
+  std::string json = "{";
+  bool found = false;
+  for (const auto& [key, raw] : base) {
+    std::string v = raw;
+    if (name == key) {
+      found = true;
+      v = value;
+    }
+    if (v.empty()) continue;
+    if (json.size() > 1) json += ",";
+    json += "\"" + key + "\":" + v;
+  }
+  REQUIRE(found);
+  return json + "}";
 }
 
 // A valid order with one field's raw JSON replaced, or removed when `value` is empty.
@@ -191,4 +253,132 @@ TEST_CASE("bad orders are refused with a reason") {
 TEST_CASE("the fixture helper builds a valid order") {
   CHECK(decode_order(with_field("reason", R"("calendar")")).ok);
   CHECK(decode_order(with_field("created_at", R"("2026-11-23T14:30:00.123Z")")).ok);
+}
+
+TEST_CASE("an order with expire_at carries it in milliseconds and round-trips") {
+  Order o = spec_order();
+  o.order_type = OrderType::limit;
+  o.limit_price = 588.0;
+  o.expire_at = *ballast::core::parse_iso8601("2026-11-23T14:35:00.250Z");
+  std::string json;
+  encode_order(o, json);
+  CHECK(json.find(R"("expire_at":"2026-11-23T14:35:00.250Z")") != std::string::npos);
+  const DecodedOrder d = decode_order(json);
+  REQUIRE(d.ok);
+  check_same(d.order, o);
+  json.clear();
+  encode_order(spec_order(), json);
+  CHECK(json.find("expire_at") == std::string::npos);
+}
+
+TEST_CASE("an order with \"action\":\"new\" is an ordinary order") {
+  const DecodedFrame f = decode_order_frame(with_field("reason", R"("threshold","action":"new")"));
+  REQUIRE(f.ok);
+  CHECK(f.kind == FrameKind::order);
+  CHECK(f.order.order_id == "o-1");
+  const DecodedFrame plain = decode_order_frame(with_field("reason", R"("threshold")"));
+  REQUIRE(plain.ok);
+  CHECK(plain.kind == FrameKind::order);
+}
+
+TEST_CASE("cancel and replace requests are encoded as README shows and round-trip") {
+  OrderAmendment replace = spec_replace();
+  std::string json;
+  encode_amendment(replace, json);
+  CHECK(json ==
+        R"({"action":"replace","order_id":"main-20261123-000042","portfolio":"main","symbol":"SPY","side":"buy",)"
+        R"("quantity":10,"limit_price":588.5,"request_id":"main-20261123-000050",)"
+        R"("created_at":"2026-11-23T14:35:00.000Z"})");
+  OrderAmendment cancel = spec_replace();
+  cancel.action = AmendAction::cancel;
+  cancel.quantity = 0;
+  cancel.limit_price = 0;
+  cancel.side = Side::sell;
+  cancel.symbol = "BTC \"spot\"";
+  for (const OrderAmendment& a : {replace, cancel}) {
+    json.clear();
+    encode_amendment(a, json);
+    CAPTURE(json);
+    const DecodedFrame f = decode_order_frame(json);
+    REQUIRE(f.ok);
+    CHECK(f.kind == FrameKind::amendment);
+    check_same(f.amendment, a);
+    CHECK(f.order.order_id.empty());
+  }
+  json.clear();
+  encode_amendment(cancel, json);
+  CHECK(json.find("quantity") == std::string::npos);
+  CHECK(json.find("limit_price") == std::string::npos);
+}
+
+TEST_CASE("a cancel ignores a quantity and a limit price; numbers may be strings") {
+  const DecodedFrame c = decode_order_frame(amendment_with("cancel", "side", R"("sell","quantity":"x")"));
+  REQUIRE(c.ok);
+  CHECK(c.amendment.action == AmendAction::cancel);
+  CHECK(c.amendment.quantity == 0);
+  const DecodedFrame r = decode_order_frame(amendment_with("replace", "quantity", R"("7.5")"));
+  REQUIRE(r.ok);
+  CHECK(r.amendment.action == AmendAction::replace);
+  CHECK(r.amendment.quantity == 7.5);
+  CHECK(r.amendment.limit_price == 590.25);
+  CHECK(r.amendment.side == Side::sell);
+  CHECK(r.amendment.request_id == "q-1");
+}
+
+TEST_CASE("decode_order refuses cancel and replace frames with a reason") {
+  for (const char* action : {"cancel", "replace"}) {
+    const DecodedOrder d = decode_order(amendment_with(action, "order_id", R"("o-1")"));
+    CHECK_FALSE(d.ok);
+    CHECK(d.error.find(action) != std::string::npos);
+    CHECK(d.order.order_id.empty());
+  }
+}
+
+TEST_CASE("bad cancel and replace frames are refused with a reason") {
+  struct Case {
+    const char* name;
+    std::string json;
+  };
+  const Case cases[] = {
+      {"unknown action", amendment_with("cancel", "action", R"("amend")")},
+      {"numeric action", amendment_with("cancel", "action", "1")},
+      {"empty action", amendment_with("cancel", "action", R"("")")},
+      {"cancel without order_id", amendment_with("cancel", "order_id", "")},
+      {"cancel with empty order_id", amendment_with("cancel", "order_id", R"("")")},
+      {"cancel without request_id", amendment_with("cancel", "request_id", "")},
+      {"cancel with numeric request_id", amendment_with("cancel", "request_id", "7")},
+      {"cancel without portfolio", amendment_with("cancel", "portfolio", "")},
+      {"cancel without symbol", amendment_with("cancel", "symbol", "")},
+      {"cancel without side", amendment_with("cancel", "side", "")},
+      {"cancel with unknown side", amendment_with("cancel", "side", R"("short")")},
+      {"cancel without created_at", amendment_with("cancel", "created_at", "")},
+      {"cancel with malformed created_at", amendment_with("cancel", "created_at", R"("yesterday")")},
+      {"replace without quantity", amendment_with("replace", "quantity", "")},
+      {"replace with zero quantity", amendment_with("replace", "quantity", "0")},
+      {"replace with negative quantity", amendment_with("replace", "quantity", "-2")},
+      {"replace with NaN quantity", amendment_with("replace", "quantity", R"("NaN")")},
+      {"replace without limit_price", amendment_with("replace", "limit_price", "")},
+      {"replace with null limit_price", amendment_with("replace", "limit_price", "null")},
+      {"replace with zero limit_price", amendment_with("replace", "limit_price", "0")},
+      {"replace with limit_price as text", amendment_with("replace", "limit_price", R"("cheap")")},
+      {"replace without request_id", amendment_with("replace", "request_id", "")},
+      {"duplicate request_id", amendment_with("cancel", "request_id", R"("q-1","request_id":"q-2")")},
+      {"duplicate action", amendment_with("cancel", "action", R"("cancel","action":"replace")")},
+      {"new order with malformed expire_at", with_field("created_at", R"("2026-11-23T14:30:00Z","expire_at":"soon")")},
+      {"new order with negative expire_at", with_field("created_at", R"("2026-11-23T14:30:00Z","expire_at":-1)")},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    CAPTURE(c.json);
+    const DecodedFrame f = decode_order_frame(c.json);
+    CHECK_FALSE(f.ok);
+    CHECK_FALSE(f.error.empty());
+    CHECK(f.amendment.order_id.empty());
+    CHECK(f.order.order_id.empty());
+  }
+}
+
+TEST_CASE("the cancel and replace fixture helpers build valid frames") {
+  CHECK(decode_order_frame(amendment_with("cancel", "side", R"("buy")")).ok);
+  CHECK(decode_order_frame(amendment_with("replace", "side", R"("buy")")).ok);
 }
