@@ -7,11 +7,15 @@
 
 #include "core/json_writer.hpp"
 #include "core/wire_values.hpp"
+#include "daemon/dashboard_page.hpp"
+#include "daemon/log_event.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/wall_clock.hpp"
 
 namespace ballast::daemon {
 namespace {
+
+using namespace fmt::literals;
 
 /// A control handler behind the bearer token, when one is configured.
 HttpHandler guarded(const ControlContext& c, std::function<HttpResponse(const HttpRequest&)> handler) {
@@ -68,7 +72,14 @@ HttpResponse cash(const ControlContext& c, const HttpRequest& req) {
   if (const auto index = c.engine.find_portfolio(pit->second)) w.field("cash", c.engine.portfolios()[*index].cash);
   w.end_object();
   if (refusal == engine::Refusal::none) {
-    spdlog::info("cash flow portfolio={} amount={:.2f}: {}, {} orders", pit->second, amount, detail, c.out.orders.size());
+    std::string order_ids;
+    core::JsonWriter ids(order_ids);
+    ids.begin_array();
+    for (const auto& o : c.out.orders) ids.value(o.order_id);
+    ids.end_array();
+    log_event(spdlog::level::info, "cash_flow", "cash flow portfolio={portfolio} amount={amount:.2f}: {detail}, {count} orders",
+              "portfolio"_a = pit->second, "amount"_a = amount, "detail"_a = detail, "count"_a = c.out.orders.size(),
+              "order_ids"_a = RawJson{order_ids});
   }
   c.flow.handle(c.out, SteadyClock::now());
   switch (refusal) {
@@ -140,6 +151,21 @@ Router make_routes(ControlContext ctx) {
     for (const auto& p : problems) body += (body.empty() ? "" : "; ") + p;
     return problems.empty() ? text_response(200, "ok") : text_response(503, "degraded: " + body);
   });
+  r.add("GET", "/", [](const HttpRequest&) {
+    // Reads only, like /status which it polls: no token, as no other read needs one.
+    HttpResponse res;
+    res.content_type = "text/html; charset=utf-8";
+    res.body = dashboard_page();
+    // Nothing but this page and its own origin's /status, even if a value
+    // shown in it were ever taken for markup.
+    res.headers.emplace_back("Content-Security-Policy",
+                             "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                             "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; "
+                             "frame-ancestors 'none'");
+    res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    res.headers.emplace_back("Cache-Control", "no-cache");
+    return res;
+  });
   r.add("GET", "/status", [c](const HttpRequest&) { return json_response(200, c->status_json()); });
   r.add("GET", "/metrics", [c](const HttpRequest&) {
     HttpResponse res;
@@ -152,12 +178,12 @@ Router make_routes(ControlContext ctx) {
   };
   control("pause", [c](const HttpRequest&) {
     c->engine.set_paused(true);
-    spdlog::info("paused by operator: triggers are off until resume");
+    log_event(spdlog::level::info, "paused", "paused by operator: triggers are off until resume", "by"_a = "operator");
     return text_response(200, "paused");
   });
   control("resume", [c](const HttpRequest&) {
     c->engine.set_paused(false);
-    spdlog::info("resumed by operator");
+    log_event(spdlog::level::info, "resumed", "resumed by operator", "by"_a = "operator");
     return text_response(200, "resumed");
   });
   control("kill", [c](const HttpRequest&) {

@@ -17,6 +17,7 @@
 #include "daemon/feed_intake.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/kill_switch_file.hpp"
+#include "daemon/log_event.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/order_flow.hpp"
@@ -35,6 +36,15 @@
 
 namespace ballast::daemon {
 namespace {
+
+using namespace fmt::literals;
+using spdlog::level::critical, spdlog::level::err, spdlog::level::info, spdlog::level::warn;
+
+/// A warning found in the state file, with what it concerns as keys.
+void log_state_warning(const StateWarning& w) {
+  log_event(warn, "state_warning", "{text}", "text"_a = TextOnly{w.text}, "kind"_a = w.kind,
+            "portfolio"_a = w.portfolio, "order_id"_a = w.order_id, "symbol"_a = w.symbol);
+}
 
 std::string_view mode_name(config::ExecutionMode m) { return m == config::ExecutionMode::live ? "live" : "dry-run"; }
 
@@ -113,7 +123,8 @@ bool Daemon::setup() {
   http_ = std::make_unique<HttpServer>(io_, cfg_.status.listen, make_routes(std::move(control)),
                                        status_limits(cfg_.status));
   if (auto err = http_->start()) {
-    spdlog::critical("status socket {}: {}", cfg_.status.listen, *err);
+    log_event(critical, "status_socket_failed", "status socket {listen}: {error}", "listen"_a = cfg_.status.listen,
+              "error"_a = *err);
     return false;
   }
   for (auto& f : intake_->feeds()) f->reader->start();
@@ -125,10 +136,13 @@ bool Daemon::setup() {
   wait_for_signal();
   arm_timer();
 
-  spdlog::info("ballastd {} started: mode={} feeds={} portfolios={} status=http://{} orders={} fills={}",
-               BALLAST_VERSION, mode_name(cfg_.execution.mode), intake_->feeds().size(), cfg_.portfolios.size(),
-               http_->local_address(), cfg_.execution.endpoint,
-               fills ? cfg_.execution.fills_endpoint : std::string("booked when sent"));
+  log_event(info, "started",
+            "ballastd {version} started: mode={mode} feeds={feeds} portfolios={portfolios} status=http://{status} "
+            "orders={orders} fills={fills}",
+            "version"_a = BALLAST_VERSION, "mode"_a = mode_name(cfg_.execution.mode), "feeds"_a = intake_->feeds().size(),
+            "portfolios"_a = cfg_.portfolios.size(), "status"_a = http_->local_address(),
+            "orders"_a = cfg_.execution.endpoint,
+            "fills"_a = fills ? cfg_.execution.fills_endpoint : std::string("booked when sent"));
   notifier_.ready(service_summary());
   return true;
 }
@@ -138,14 +152,14 @@ bool Daemon::open_state(bool fills) {
   std::string error;
   const auto seq = sequences_->open(error);
   if (!seq) {
-    spdlog::critical("{}", error);
+    log_event(critical, "sequence_file_failed", "{error}", "error"_a = error);
     return false;
   }
   // Dry-run never writes the state file: what it books is make-believe.
   if (cfg_.daemon.durability != config::Durability::off && cfg_.execution.mode == config::ExecutionMode::live) {
     auto opened = Persistence::open(cfg_.daemon, error);
     if (!opened) {
-      spdlog::critical("{}; not trading", error);
+      log_event(critical, "state_open_failed", "{error}; not trading", "error"_a = error);
       return false;
     }
     persistence_ = std::make_unique<Persistence>(std::move(*opened));
@@ -162,27 +176,32 @@ bool Daemon::open_state(bool fills) {
                                       !fills);
   if (const auto record = kill_file_->read()) {
     engine_->set_killed(true);
-    spdlog::warn("kill switch on since before this start ({}): no order leaves until POST /control/release",
-                 *record);
+    log_event(warn, "kill_switch", "kill switch on since before this start ({by}): no order leaves until POST "
+              "/control/release", "by"_a = *record, "on"_a = true);
   } else if (cfg_.execution.kill_switch) {
     flow_->set_kill_switch(true, "configuration");
   }
   engine_->set_sequences(*seq);
   for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
-    if (const std::string err = warm_from_history(i); !err.empty()) {
-      spdlog::critical("{}", err);
+    if (const std::string error = warm_from_history(i); !error.empty()) {
+      log_event(critical, "risk_history_failed", "{error}", "error"_a = error,
+                "portfolio"_a = engine_->portfolios()[i].spec.id);
       return false;
     }
   }
   if (persistence_) {
     try {
       Restored restored = persistence_->restore(*engine_, !fills);
-      spdlog::info("state {}: {} portfolios restored, {} seeded from the config, {} orders to send again",
-                   persistence_->path(), restored.restored.size(), restored.seeded.size(), restored.resend.size());
-      for (const auto& w : restored.warnings) spdlog::warn("{}", w);
+      log_event(info, "state_restored",
+                "state {path}: {restored} portfolios restored, {seeded} seeded from the config, {resend} orders to "
+                "send again",
+                "path"_a = persistence_->path(), "restored"_a = restored.restored.size(),
+                "seeded"_a = restored.seeded.size(), "resend"_a = restored.resend.size());
+      for (const auto& w : restored.warnings) log_state_warning(w);
       resend_ = std::move(restored.resend);
     } catch (const store::StoreError& e) {
-      spdlog::critical("cannot read the state file: {}; not trading", e.what());
+      log_event(critical, "state_read_failed", "cannot read the state file: {error}; not trading", "error"_a = e.what(),
+                "path"_a = persistence_->path());
       return false;
     }
   }
@@ -230,7 +249,7 @@ bool Daemon::open_sockets(bool fills) {
     }
     transport_->start();
   } catch (const zmq::error_t& e) {
-    spdlog::critical("cannot set up ZeroMQ sockets: {}", e.what());
+    log_event(critical, "sockets_failed", "cannot set up ZeroMQ sockets: {error}", "error"_a = e.what());
     return false;
   }
   return true;
@@ -241,13 +260,21 @@ void Daemon::setup_metrics() {
   flow_->add_metrics(metrics_);
   transport_->add_metrics(metrics_);
   add_portfolio_metrics(metrics_, *engine_);
+  metrics_.gauge_family("ballast_build_info", "Always 1; the version of the running daemon is its label.", {"version"})
+      .with({BALLAST_VERSION})
+      .set(1);
   auto& healthy = metrics_.gauge("ballast_healthy", "1 while /healthz answers ok, 0 while degraded.");
   auto& paused = metrics_.gauge("ballast_paused", "1 while paused.");
   auto& uptime = metrics_.gauge("ballast_uptime_seconds", "Seconds since start.");
-  metrics_.on_collect([this, &healthy, &paused, &uptime] {
+  auto& reloads = metrics_.counter_family("ballast_reloads_total",
+                                          "Configuration reloads since start: applied, and refused (invalid file).",
+                                          {"outcome"});
+  metrics_.on_collect([this, &healthy, &paused, &uptime, &reloads] {
     healthy.set(health_problems(wall_now()).empty() ? 1 : 0);
     paused.set(engine_->paused() ? 1 : 0);
     uptime.set(std::chrono::duration<double>(SteadyClock::now() - started_).count());
+    reloads.with({"applied"}).advance_to(static_cast<double>(reloads_));
+    reloads.with({"refused"}).advance_to(static_cast<double>(reloads_refused_));
   });
   auto& http_connections = metrics_.counter_family(
       "ballast_status_connections_total",
@@ -290,7 +317,7 @@ void Daemon::wait_for_signal() {
       wait_for_signal();
       return;
     }
-    spdlog::info("{} received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    log_event(info, "stopping", "{signal} received: stopping", "signal"_a = sig == SIGTERM ? "SIGTERM" : "SIGINT");
     shutdown();
   });
 }
@@ -310,7 +337,13 @@ std::string Daemon::reload(const char* why) {
     ++reloads_refused_;
     std::string all;
     for (const auto& e : loaded.errors) all += (all.empty() ? "" : "\n") + e.to_string();
-    spdlog::error("reload ({}) refused, the running configuration stays:\n{}", why, all);
+    std::string problems;
+    core::JsonWriter w(problems);
+    w.begin_array();
+    for (const auto& e : loaded.errors) w.value(e.to_string());
+    w.end_array();
+    log_event(err, "reload_refused", "reload ({trigger}) refused, the running configuration stays:\n{text}",
+              "trigger"_a = why, "text"_a = TextOnly{all}, "problems"_a = RawJson{problems});
     return all;
   }
   config::Config next = std::move(*loaded.config);
@@ -331,16 +364,23 @@ std::string Daemon::reload(const char* why) {
     // was removed and is added again.
     try {
       const Restored r = persistence_->adopt(*engine_, added);
-      for (const auto& id : r.restored) spdlog::info("portfolio {} restored from {}", id, persistence_->path());
-      for (const auto& id : r.seeded) spdlog::info("portfolio {} seeded from the config", id);
-      for (const auto& w : r.warnings) spdlog::warn("{}", w);
+      for (const auto& id : r.restored) {
+        log_event(info, "portfolio_restored", "portfolio {portfolio} restored from {path}", "portfolio"_a = id,
+                  "path"_a = persistence_->path());
+      }
+      for (const auto& id : r.seeded) {
+        log_event(info, "portfolio_seeded", "portfolio {portfolio} seeded from the config", "portfolio"_a = id);
+      }
+      for (const auto& w : r.warnings) log_state_warning(w);
     } catch (const store::StoreError& e) {
       flow_->state_write_failed("the state file could not be read on reload", e.what());
     }
   }
   intake_->resize_symbols();
   for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
-    if (const std::string err = warm_from_history(i); !err.empty()) spdlog::error("{}", err);
+    if (const std::string error = warm_from_history(i); !error.empty()) {
+      log_event(err, "risk_history_failed", "{error}", "error"_a = error, "portfolio"_a = engine_->portfolios()[i].spec.id);
+    }
   }
   intake_->refresh_staleness(wall_now());
   cfg_.portfolios = std::move(next.portfolios);
@@ -349,8 +389,15 @@ std::string Daemon::reload(const char* why) {
   ++reloads_;
   std::string pending;
   for (const auto& s : restart_needed) pending += (pending.empty() ? "" : ", ") + s;
-  spdlog::info("reload ({}): applied portfolios, log level and token{}", why,
-               pending.empty() ? "" : "; changes to " + pending + " take effect at the next restart");
+  std::string restart_json;
+  core::JsonWriter w(restart_json);
+  w.begin_array();
+  for (const auto& s : restart_needed) w.value(s);
+  w.end_array();
+  const std::string pending_text =
+      pending.empty() ? std::string() : "; changes to " + pending + " take effect at the next restart";
+  log_event(info, "reloaded", "reload ({trigger}): applied portfolios, log level and token{pending}", "trigger"_a = why,
+            "pending"_a = TextOnly{pending_text}, "restart_needed"_a = RawJson{restart_json});
   return {};
 }
 
@@ -376,8 +423,10 @@ std::string Daemon::warm_from_history(std::size_t index) {
   }
   engine_->warm_risk(index, table.times, table.prices, table.cols(), column_of_asset);
   const auto& after = engine_->portfolios()[index];
-  spdlog::info("portfolio {}: risk model warmed from {}: {} rows, {} samples, {}", p.spec.id, path, table.rows(),
-               std::get<strategies::EwmaRiskModel>(*after.risk).samples(), engine::model_state_text(after));
+  log_event(info, "risk_warmed", "portfolio {portfolio}: risk model warmed from {path}: {rows} rows, {samples} samples, {state}",
+            "portfolio"_a = p.spec.id, "path"_a = path, "rows"_a = table.rows(),
+            "samples"_a = std::get<strategies::EwmaRiskModel>(*after.risk).samples(),
+            "state"_a = engine::model_state_text(after));
   return {};
 }
 
@@ -393,11 +442,16 @@ void Daemon::shutdown() {
   // Give queued orders a moment to reach a gateway that is connecting.
   if (sender_) {
     sender_->flush_for(std::chrono::seconds(2));
-    if (sender_->queued() > 0) spdlog::error("{} orders could not be delivered before exit", sender_->queued());
+    if (sender_->queued() > 0) {
+      log_event(err, "orders_undelivered", "{count} orders could not be delivered before exit",
+                "count"_a = sender_->queued());
+    }
   }
   flow_->flush_state(wall_now());
   std::string error;
-  if (!sequences_->reserve_ahead(engine_->sequences(), error)) spdlog::error("{}", error);
+  if (!sequences_->reserve_ahead(engine_->sequences(), error)) {
+    log_event(err, "order_ids_not_reserved", "{error}", "error"_a = error);
+  }
   io_.stop();
 }
 
@@ -457,7 +511,7 @@ std::string Daemon::status_json() const {
 int Daemon::run() {
   if (!setup()) return 1;
   io_.run();
-  spdlog::info("stopped");
+  log_event(info, "stopped", "stopped");
   return 0;
 }
 

@@ -2,14 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/log_event.hpp"
 #include "daemon/wall_clock.hpp"
 
 namespace ballast::daemon {
 
+using namespace fmt::literals;
+
 Feed::Feed(config::FeedConfig c)
     : cfg(std::move(c)), decoder(cfg.format), limits{cfg.max_jump, cfg.jump_confirm, cfg.stale_after, cfg.max_future} {}
 
-FeedIntake::FeedIntake(engine::Engine& engine, RateLimiter& limiter) : engine_(engine), limiter_(limiter) {
+FeedIntake::FeedIntake(engine::Engine& engine, RateLimiter& limiter)
+    : engine_(engine), limiter_(limiter), started_at_(wall_now()) {
   resize_symbols();
 }
 
@@ -20,7 +24,8 @@ Feed& FeedIntake::add(config::FeedConfig cfg) {
 
 void FeedIntake::resize_symbols() { guard_.resize(engine_.symbols().size()); }
 
-void FeedIntake::reject(Feed& feed, core::RejectReason reason, std::string_view detail, core::TimeNs now) {
+void FeedIntake::reject(Feed& feed, core::RejectReason reason, std::string_view detail, core::TimeNs now,
+                        std::string_view symbol) {
   const auto r = static_cast<std::size_t>(reason);
   ++feed.rejected[r];
   if (feed.reject_metrics[r]) feed.reject_metrics[r]->inc();
@@ -29,8 +34,10 @@ void FeedIntake::reject(Feed& feed, core::RejectReason reason, std::string_view 
   key += '/';
   key += core::to_string(reason);
   if (limiter_.allow(key, now, held)) {
-    spdlog::warn("feed {}: dropped a tick ({}{}{}){}", feed.cfg.name, core::to_string(reason),
-                 detail.empty() ? "" : ": ", detail, held_back_text(held));
+    log_event(spdlog::level::warn, "tick_rejected", "feed {feed}: dropped a tick ({reason}{colon}{detail}){suppressed}",
+              "feed"_a = feed.cfg.name, "reason"_a = core::to_string(reason),
+              "colon"_a = TextOnly{detail.empty() ? "" : ": "}, "detail"_a = detail, "symbol"_a = symbol,
+              "suppressed"_a = HeldBack{held});
   }
 }
 
@@ -51,17 +58,19 @@ bool FeedIntake::accept(Feed& feed, std::span<zmq::message_t> frames, std::size_
   }
   const core::SymbolId sym = engine_.find_symbol(res.symbol);
   if (sym == core::kNoSymbol) {
-    reject(feed, core::RejectReason::unknown_symbol, res.symbol, now);
+    reject(feed, core::RejectReason::unknown_symbol, res.symbol, now, res.symbol);
     return false;
   }
   const auto verdict = guard_.check(sym, res.price, res.ts, now, feed.limits);
   if (!verdict.accepted()) {
-    reject(feed, *verdict.reject, engine_.symbols().name(sym), now);
+    reject(feed, *verdict.reject, engine_.symbols().name(sym), now, engine_.symbols().name(sym));
     return false;
   }
   if (verdict.confirmed_jump) {
-    spdlog::warn("feed {}: {} moved beyond max_jump and was confirmed by {} ticks: now {}", feed.cfg.name,
-                 engine_.symbols().name(sym), feed.limits.jump_confirm, res.price);
+    log_event(spdlog::level::warn, "jump_confirmed",
+              "feed {feed}: {symbol} moved beyond max_jump and was confirmed by {confirmations} ticks: now {price}",
+              "feed"_a = feed.cfg.name, "symbol"_a = engine_.symbols().name(sym),
+              "confirmations"_a = feed.limits.jump_confirm, "price"_a = res.price);
   }
   ++feed.accepted;
   if (feed.ticks_metric) feed.ticks_metric->inc();
@@ -77,8 +86,8 @@ void FeedIntake::refresh_staleness(core::TimeNs now) {
     if (stale == engine_.stale(s)) continue;
     engine_.set_stale(s, stale);
     if (stale && guard_.last_accepted_at(s)) {
-      spdlog::warn("{} is stale: no accepted tick for {:.1f}s", engine_.symbols().name(s),
-                   core::to_seconds(now - *guard_.last_accepted_at(s)));
+      log_event(spdlog::level::warn, "symbol_stale", "{symbol} is stale: no accepted tick for {age_s:.1f}s",
+                "symbol"_a = engine_.symbols().name(s), "age_s"_a = core::to_seconds(now - *guard_.last_accepted_at(s)));
     }
   }
 }
@@ -118,12 +127,19 @@ void FeedIntake::add_metrics(MetricsRegistry& metrics) {
           &rejects.with({f->cfg.name, std::string(core::to_string(static_cast<core::RejectReason>(r)))});
     }
   }
-  auto& age = metrics.gauge_family("ballast_feed_age_seconds", "Seconds since the feed's last accepted tick.", {"feed"});
+  auto& age = metrics.gauge_family(
+      "ballast_feed_age_seconds", "Seconds since the feed's last accepted tick; before its first, since the start.",
+      {"feed"});
+  auto& stale_after = metrics.gauge_family("ballast_feed_stale_after_seconds",
+                                           "The feed's stale_after: older than this, its symbols are stale.", {"feed"});
   auto& stale = metrics.gauge("ballast_stale_symbols", "Symbols without a fresh price.");
-  metrics.on_collect([this, &age, &stale] {
+  metrics.on_collect([this, &age, &stale_after, &stale] {
     const core::TimeNs now = wall_now();
     for (const auto& f : feeds_) {
-      age.with({f->cfg.name}).set(f->last_accepted_at ? core::to_seconds(now - f->last_accepted_at) : -1.0);
+      // Never a sentinel: a feed that has not ticked since the start ages
+      // from it, so that an alert on the age fires for it too.
+      age.with({f->cfg.name}).set(core::to_seconds(now - (f->last_accepted_at ? f->last_accepted_at : started_at_)));
+      stale_after.with({f->cfg.name}).set(core::to_seconds(f->cfg.stale_after));
     }
     double n = 0;
     for (core::SymbolId s = 0; s < engine_.symbols().size(); ++s) n += engine_.stale(s) ? 1 : 0;

@@ -70,11 +70,14 @@ class FeedIntake {
   void write_status(core::JsonWriter& w, core::TimeNs now) const;
 
  private:
-  void reject(Feed& feed, core::RejectReason reason, std::string_view detail, core::TimeNs now);
+  /// `symbol`: the tick's, when the reason concerns one (unknown, out of order, jump).
+  void reject(Feed& feed, core::RejectReason reason, std::string_view detail, core::TimeNs now,
+              std::string_view symbol = {});
 
   engine::Engine& engine_;
   RateLimiter& limiter_;
   feeds::TickGuard guard_{0};
+  core::TimeNs started_at_;  ///< the age of a feed that has not ticked yet counts from here
   std::vector<std::unique_ptr<Feed>> feeds_;
 };
 

@@ -12,8 +12,31 @@
 #include <cstdlib>
 
 #include "core/json_writer.hpp"
+#include "daemon/log_event.hpp"
 
 namespace ballast::daemon {
+namespace detail {
+namespace {
+
+bool g_json_logs = false;
+thread_local const std::string* t_event_keys = nullptr;
+
+}  // namespace
+
+bool json_logs() { return g_json_logs; }
+
+EventKeysScope::EventKeysScope(const std::string& keys) : previous_(t_event_keys) { t_event_keys = &keys; }
+EventKeysScope::~EventKeysScope() { t_event_keys = previous_; }
+
+const std::string* current_event_keys() { return t_event_keys; }
+
+std::string& event_keys_buffer() {
+  thread_local std::string buffer;
+  return buffer;
+}
+
+}  // namespace detail
+
 namespace {
 
 // `%*` in the JSON pattern: the message as the inside of a JSON string, so a
@@ -26,6 +49,16 @@ class JsonEscapedMessage : public spdlog::custom_flag_formatter {
     dest.append(quoted.data() + 1, quoted.data() + quoted.size() - 1);
   }
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonEscapedMessage>(); }
+};
+
+// `%K`: the keys of a structured event (log_event.hpp), `,"event":…,"k":v`;
+// nothing for a plain message.
+class EventKeys : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
+    if (const std::string* keys = detail::current_event_keys()) dest.append(keys->data(), keys->data() + keys->size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<EventKeys>(); }
 };
 
 // `%J`: the level as a syslog priority digit, for the `<N>` prefix that
@@ -81,22 +114,26 @@ std::string setup_logging(const config::DaemonConfig& cfg) {
   } catch (const spdlog::spdlog_ex& e) {
     return std::string("cannot open log file: ") + e.what();
   }
-  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
-  formatter->add_flag<JsonEscapedMessage>('*').add_flag<SyslogPriority>('J');
   // Into the journal, each line starts with its priority, which journald
   // strips and keeps; a text line drops its time, as the journal has its own.
-  const bool journal = cfg.log_file.empty() && stdout_is_journal();
-  if (cfg.log_format == config::LogFormat::json) {
+  install_logger(std::move(logger), cfg.log_format, cfg.log_file.empty() && stdout_is_journal());
+  set_log_level(cfg.log_level);
+  return {};
+}
+
+void install_logger(std::shared_ptr<spdlog::logger> logger, config::LogFormat format, bool journal) {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<JsonEscapedMessage>('*').add_flag<SyslogPriority>('J').add_flag<EventKeys>('K');
+  detail::g_json_logs = format == config::LogFormat::json;
+  if (detail::g_json_logs) {
     formatter->set_pattern(std::string(journal ? "<%J>" : "") +
-                           R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%*"})");
+                           R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%*"%K})");
   } else {
     formatter->set_pattern(journal ? "<%J>%-5l %v" : "%Y-%m-%dT%H:%M:%S.%eZ %-5l %v");
   }
   logger->set_formatter(std::move(formatter));
   logger->flush_on(spdlog::level::info);
-  spdlog::set_default_logger(logger);
-  set_log_level(cfg.log_level);
-  return {};
+  spdlog::set_default_logger(std::move(logger));
 }
 
 bool RateLimiter::allow(std::string_view key, std::int64_t now_ns, std::uint64_t& suppressed) {
@@ -114,8 +151,5 @@ bool RateLimiter::allow(std::string_view key, std::int64_t now_ns, std::uint64_t
   return true;
 }
 
-std::string held_back_text(std::uint64_t held) {
-  return held ? "; " + std::to_string(held) + " more of this kind since the last warning" : std::string();
-}
 
 }  // namespace ballast::daemon

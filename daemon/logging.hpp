@@ -20,6 +20,9 @@ namespace ballast::daemon {
 /// syslog priority, `<N>`, and a text line has no time of its own.
 /// Returns an error text when the log file cannot be opened.
 std::string setup_logging(const config::DaemonConfig& cfg);
+/// Makes `logger` the default, writing `format` (and, with `journal`, the
+/// syslog priority prefix); setup_logging's last step, and the tests' way in.
+void install_logger(std::shared_ptr<spdlog::logger> logger, config::LogFormat format, bool journal);
 /// Applies a new level at reload; false when the name is unknown.
 bool set_log_level(std::string_view level);
 
@@ -41,8 +44,5 @@ class RateLimiter {
   std::int64_t interval_ns_;
   std::unordered_map<std::string, Slot> slots_;
 };
-
-/// "; N more of this kind since the last warning", or nothing when none was held back.
-std::string held_back_text(std::uint64_t held);
 
 }  // namespace ballast::daemon

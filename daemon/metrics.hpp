@@ -25,8 +25,11 @@ class Counter {
     if (by > 0.0) value_ += by;
   }
   double value() const { return value_; }
-  /// Follows a running total kept elsewhere (read when metrics are collected).
-  void advance_to(double total) { inc(total - value_); }
+  /// Follows a running total kept elsewhere (read when metrics are collected);
+  /// a total below the counter's value leaves it as it is.
+  void advance_to(double total) {
+    if (total > value_) value_ = total;
+  }
 
  private:
   double value_ = 0.0;

@@ -8,11 +8,15 @@
 #include <iterator>
 #include <thread>
 
+#include "daemon/log_event.hpp"
 #include "execution/io/fill_codec.hpp"
 #include "execution/io/order_codec.hpp"
 
 namespace ballast::daemon {
 namespace {
+
+using namespace fmt::literals;
+using spdlog::level::critical, spdlog::level::debug, spdlog::level::info, spdlog::level::warn;
 
 /// Where the crash tests kill the daemon in the middle of a rebalance
 /// (BALLASTD_CRASH_AT=before_commit|after_commit|after_send): SIGKILL, as a
@@ -104,14 +108,20 @@ void OrderFlow::handle(engine::Output& out, SteadyClock::time_point received) {
       crash_point(CrashPoint::after_send);
     }
   } else {
-    for (std::size_t i = 0; i < n; ++i) spdlog::info("dry-run order {}", encoded_[i]);
+    for (std::size_t i = 0; i < n; ++i) {
+      const core::Order& o = out.orders[i];
+      log_event(info, "order_not_sent", "dry-run order {order}", "order"_a = RawJson{encoded_[i]},
+                "order_id"_a = o.order_id, "portfolio"_a = o.portfolio, "rebalance_id"_a = o.rebalance_id,
+                "reason"_a = o.reason, "symbol"_a = o.symbol, "side"_a = core::to_string(o.side),
+                "quantity"_a = o.quantity, "price"_a = o.reference_price);
+    }
   }
   log_and_count(out, live, now);
   if (!out.orders.empty()) {
     std::string error;
     if (!sequences_.reserve_ahead(engine_.sequences(), error)) {
       // Ids could be reused after a restart: stop trading rather than risk it.
-      spdlog::critical("{}; pausing", error);
+      log_event(critical, "order_ids_not_reserved", "{error}; pausing", "error"_a = error);
       engine_.set_paused(true);
     }
   }
@@ -125,9 +135,13 @@ void OrderFlow::log_and_count(engine::Output& out, bool live, core::TimeNs now) 
     // A held restricted symbol is denied on every tick that finds its
     // portfolio out of band: counted every time, logged once per interval.
     if (std::uint64_t held = 0; limiter_.allow("denied/" + d.order.portfolio + "/" + reason, now, held)) {
-      spdlog::warn("order denied portfolio={} {} {} {} @ {:.6g}: {} ({}){}", d.order.portfolio,
-                   core::to_string(d.order.side), d.order.quantity, d.order.symbol, d.order.reference_price, reason,
-                   d.detail, held_back_text(held));
+      log_event(warn, "order_denied",
+                "order denied portfolio={portfolio} {side} {quantity} {symbol} @ {price:.6g}: {reason} ({detail})"
+                "{suppressed}",
+                "portfolio"_a = d.order.portfolio, "side"_a = core::to_string(d.order.side),
+                "quantity"_a = d.order.quantity, "symbol"_a = d.order.symbol, "price"_a = d.order.reference_price,
+                "reason"_a = reason, "detail"_a = d.detail, "suppressed"_a = HeldBack{held},
+                "rebalance_id"_a = d.order.rebalance_id, "trigger"_a = d.order.reason);
     }
     recent_denials_.push_back(std::move(d));
     if (recent_denials_.size() > 50) recent_denials_.pop_front();
@@ -135,24 +149,46 @@ void OrderFlow::log_and_count(engine::Output& out, bool live, core::TimeNs now) 
   for (const auto& ev : out.rebalances) {
     const auto& rec = ev.record;
     const auto& p = engine_.portfolios()[ev.portfolio];
-    std::string orders;
+    std::string orders, orders_json;
+    core::JsonWriter w(orders_json);
+    w.begin_array();
     for (std::size_t i = ev.first_order; i < ev.first_order + rec.orders; ++i) {
       const auto& o = out.orders[i];
       fmt::format_to(std::back_inserter(orders), "{}{} {} {} @ {:.6g}", orders.empty() ? "" : ", ",
                      core::to_string(o.side), o.quantity, o.symbol, o.reference_price);
+      w.begin_object().field("order_id", o.order_id).field("symbol", o.symbol).field("side", core::to_string(o.side));
+      w.field("quantity", o.quantity).field("price", o.reference_price).end_object();
     }
+    w.end_array();
     const auto vol = engine_.portfolio_volatility(ev.portfolio);
-    spdlog::info("rebalance {} portfolio={} reason={} why=\"{}\" value={:.2f} max_drift={:.4f} total_drift={:.4f} "
-                 "traded={:.2f} cost={:.2f} orders=[{}]{}{}",
-                 rec.rebalance_id, p.spec.id, rec.reason, rec.detail, rec.value, rec.max_abs_drift, rec.total_drift,
-                 rec.traded_value, rec.cost, orders,
-                 vol ? fmt::format(" model={} volatility={:.4f}", strategies::to_string(p.spec.model.kind), *vol)
-                     : std::string(),
-                 live ? "" : " (dry-run: not sent)");
+    const std::string_view model = strategies::to_string(p.spec.model.kind);
+    const std::string model_text = vol ? fmt::format(" model={} volatility={:.4f}", model, *vol) : std::string();
+    std::string vol_json;
+    if (vol) core::append_json_number(vol_json, *vol);
+    log_event(info, "rebalance",
+              "rebalance {rebalance_id} portfolio={portfolio} reason={reason} why=\"{why}\" value={value:.2f} "
+              "max_drift={max_drift:.4f} total_drift={total_drift:.4f} traded={traded:.2f} cost={cost:.2f} "
+              "orders=[{order_list}]{model_text}{not_sent}",
+              "rebalance_id"_a = rec.rebalance_id, "portfolio"_a = p.spec.id, "reason"_a = rec.reason,
+              "why"_a = rec.detail, "value"_a = rec.value, "max_drift"_a = rec.max_abs_drift,
+              "total_drift"_a = rec.total_drift, "traded"_a = rec.traded_value, "cost"_a = rec.cost,
+              "order_list"_a = TextOnly{orders}, "orders"_a = RawJson{orders_json},
+              "model_text"_a = TextOnly{model_text}, "model"_a = model, "volatility"_a = RawJson{vol_json},
+              "sent"_a = live, "not_sent"_a = TextOnly{live ? "" : " (dry-run: not sent)"});
+    recent_rebalances_.push_back({p.spec.id, rec, live});
+    if (recent_rebalances_.size() > 20) recent_rebalances_.pop_front();
     count(rebalances_metric_, {p.spec.id, rec.reason});
   }
   for (auto& o : out.orders) {
     count(orders_metric_, {o.portfolio, o.reason, std::string(core::to_string(o.side))});
+    if (live) {
+      log_event(debug, "order_sent",
+                "order {order_id} sent: {side} {quantity} {symbol} @ {price:.6g} portfolio={portfolio} "
+                "rebalance={rebalance_id}",
+                "order_id"_a = o.order_id, "side"_a = core::to_string(o.side), "quantity"_a = o.quantity,
+                "symbol"_a = o.symbol, "price"_a = o.reference_price, "portfolio"_a = o.portfolio,
+                "rebalance_id"_a = o.rebalance_id, "reason"_a = o.reason);
+    }
     recent_orders_.push_back({std::move(o), live});
     if (recent_orders_.size() > 100) recent_orders_.pop_front();
   }
@@ -161,38 +197,47 @@ void OrderFlow::log_and_count(engine::Output& out, bool live, core::TimeNs now) 
       case engine::FillOutcome::Kind::applied:
         if (f.by_operator) {
           ++orders_resolved_;
-          spdlog::warn("order {} resolved by operator: {} with {} filled in all; portfolio {} decides again", f.order_id,
-                       core::to_string(f.state), f.filled_quantity, engine_.portfolios()[f.portfolio].spec.id);
+          log_event(warn, "order_resolved",
+                    "order {order_id} resolved by operator: {state} with {filled_quantity} filled in all; "
+                    "portfolio {portfolio} decides again",
+                    "order_id"_a = f.order_id, "state"_a = core::to_string(f.state),
+                    "filled_quantity"_a = f.filled_quantity, "portfolio"_a = engine_.portfolios()[f.portfolio].spec.id);
           break;
         }
         ++fills_applied_;
         count(fills_metric_, {"applied"});
-        spdlog::info("fill {} {} quantity={} price={:.6g} portfolio={}{}", f.order_id, core::to_string(f.status),
-                     f.quantity_delta, f.price, engine_.portfolios()[f.portfolio].spec.id,
-                     f.finished ? "" : " (still open)");
+        log_event(info, "fill", "fill {order_id} {status} quantity={quantity} price={price:.6g} portfolio={portfolio}{open}",
+                  "order_id"_a = f.order_id, "status"_a = core::to_string(f.status), "quantity"_a = f.quantity_delta,
+                  "price"_a = f.price, "portfolio"_a = engine_.portfolios()[f.portfolio].spec.id,
+                  "open"_a = TextOnly{f.finished ? "" : " (still open)"}, "finished"_a = f.finished,
+                  "state"_a = core::to_string(f.state), "filled_quantity"_a = f.filled_quantity);
         break;
       case engine::FillOutcome::Kind::unknown_order:
         ++fills_unknown_;
         count(fills_metric_, {"unknown_order"});
         // Anyone who reaches the fills socket can send these: counted, logged at most once per interval.
         if (std::uint64_t held = 0; limiter_.allow("fills/unknown_order", now, held)) {
-          spdlog::warn("fill report for unknown order {} ignored{}", f.order_id, held_back_text(held));
+          log_event(warn, "fill_unknown_order", "fill report for unknown order {order_id} ignored{suppressed}",
+                    "order_id"_a = f.order_id, "suppressed"_a = HeldBack{held});
         }
         break;
       case engine::FillOutcome::Kind::timed_out:
         ++orders_timed_out_;
         count(fills_metric_, {"timed_out"});
-        spdlog::warn("order {} has no final report after {:.0f}s: its fate is unknown; portfolio {} makes no decision "
-                     "until a report comes or an operator resolves it (ballast orders resolve {} --filled Q --price P "
-                     "or --cancelled)",
-                     f.order_id, core::to_seconds(cfg_.execution.order_timeout),
-                     engine_.portfolios()[f.portfolio].spec.id, f.order_id);
+        log_event(warn, "order_unknown",
+                  "order {order_id} has no final report after {timeout_s:.0f}s: its fate is unknown; portfolio "
+                  "{portfolio} makes no decision until a report comes or an operator resolves it (ballast orders "
+                  "resolve {order_id} --filled Q --price P or --cancelled)",
+                  "order_id"_a = f.order_id, "timeout_s"_a = core::to_seconds(cfg_.execution.order_timeout),
+                  "portfolio"_a = engine_.portfolios()[f.portfolio].spec.id, "filled_quantity"_a = f.filled_quantity);
         break;
       case engine::FillOutcome::Kind::inconsistent:
         ++fills_inconsistent_;
         count(fills_metric_, {"inconsistent"});
         if (std::uint64_t held = 0; limiter_.allow("fills/inconsistent", now, held)) {
-          spdlog::warn("fill report for {} refused, not booked: {}{}", f.order_id, f.detail, held_back_text(held));
+          log_event(warn, "fill_refused", "fill report for {order_id} refused, not booked: {detail}{suppressed}",
+                    "order_id"_a = f.order_id, "detail"_a = f.detail, "suppressed"_a = HeldBack{held},
+                    "portfolio"_a = engine_.portfolios()[f.portfolio].spec.id);
         }
         break;
     }
@@ -205,7 +250,8 @@ void OrderFlow::on_fill_message(std::span<zmq::message_t> frames, std::size_t co
     ++fills_malformed_;
     count(fills_metric_, {"malformed"});
     if (std::uint64_t held = 0; limiter_.allow("fills/malformed", now, held)) {
-      spdlog::warn("fill report dropped: expected one frame, got {}{}", count_of_frames, held_back_text(held));
+      log_event(warn, "fill_malformed", "fill report dropped: expected one frame, got {frames}{suppressed}",
+                "frames"_a = count_of_frames, "suppressed"_a = HeldBack{held});
     }
     return;
   }
@@ -214,7 +260,8 @@ void OrderFlow::on_fill_message(std::span<zmq::message_t> frames, std::size_t co
     ++fills_malformed_;
     count(fills_metric_, {"malformed"});
     if (std::uint64_t held = 0; limiter_.allow("fills/malformed", now, held)) {
-      spdlog::warn("fill report dropped: {}{}", decoded.error, held_back_text(held));
+      log_event(warn, "fill_malformed", "fill report dropped: {error}{suppressed}", "error"_a = decoded.error,
+                "suppressed"_a = HeldBack{held});
     }
     return;
   }
@@ -229,7 +276,10 @@ void OrderFlow::resend(const std::vector<core::Order>& orders) {
     execution::encode_order(o, encoded);
     sender_->send(encoded);
     if (persistence_) persistence_->note_sent(o, wall_now(), book_on_send_);
-    spdlog::warn("order {} sent again: it may not have left before the last stop", o.order_id);
+    log_event(warn, "order_resent", "order {order_id} sent again: it may not have left before the last stop",
+              "order_id"_a = o.order_id, "portfolio"_a = o.portfolio, "rebalance_id"_a = o.rebalance_id,
+              "symbol"_a = o.symbol, "side"_a = core::to_string(o.side), "quantity"_a = o.quantity,
+              "price"_a = o.reference_price);
   }
 }
 
@@ -246,8 +296,10 @@ void OrderFlow::flush_state(core::TimeNs now) {
       last_checkpoint_ = now;
     }
     if (!state_error_.empty() && persistence_->commits() > commits_before) {
-      spdlog::warn("state file writes succeed again (the last failure was: {}); the kill switch stays on until released",
-                   state_error_);
+      log_event(warn, "state_write_recovered",
+                "state file writes succeed again (the last failure was: {last_error}); the kill switch stays on "
+                "until released",
+                "last_error"_a = state_error_, "path"_a = persistence_->path());
       state_error_.clear();
     }
   } catch (const store::StoreError& e) {
@@ -256,7 +308,10 @@ void OrderFlow::flush_state(core::TimeNs now) {
 }
 
 void OrderFlow::state_write_failed(std::string_view what, const std::string& error) {
-  spdlog::critical("state file write failed: {}; {}; kill switch on: fix the disk, then release it", error, what);
+  ++state_write_errors_;
+  log_event(critical, "state_write_failed",
+            "state file write failed: {error}; {consequence}; kill switch on: fix the disk, then release it",
+            "error"_a = error, "consequence"_a = what);
   state_error_ = error;
   if (!engine_.killed()) set_kill_switch(true, "state file write failed");
 }
@@ -266,13 +321,18 @@ void OrderFlow::set_kill_switch(bool on, std::string_view who) {
   std::string error;
   if (!kill_file_.set(on, who, wall_now(), error)) {
     // The switch holds in memory either way; only its survival of a restart is in doubt.
-    spdlog::critical("kill switch {} ({}), but {}: a restart may not find it so", on ? "on" : "off", who, error);
+    log_event(critical, "kill_switch_not_recorded", "kill switch {state} ({by}), but {error}: a restart may not find it so",
+              "state"_a = on ? "on" : "off", "by"_a = who, "error"_a = error, "on"_a = on);
     kill_file_error_ = error;
   } else {
     kill_file_error_.clear();
   }
-  if (on) spdlog::warn("kill switch on ({}): no order leaves until POST /control/release", who);
-  else spdlog::warn("kill switch released ({})", who);
+  if (on) {
+    log_event(warn, "kill_switch", "kill switch on ({by}): no order leaves until POST /control/release", "by"_a = who,
+              "on"_a = true);
+  } else {
+    log_event(warn, "kill_switch", "kill switch released ({by})", "by"_a = who, "on"_a = false);
+  }
 }
 
 void OrderFlow::add_metrics(MetricsRegistry& metrics) {
@@ -286,13 +346,20 @@ void OrderFlow::add_metrics(MetricsRegistry& metrics) {
                                            {"portfolio", "reason"});
   latency_metric_ = &metrics.histogram(
       "ballast_tick_to_order_seconds", "From receipt of a tick to the first order it caused, handed to the queue.",
-      {2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 5e-3, 1e-2, 0.1});
+      {2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 7.5e-3, 1e-2, 2.5e-2, 5e-2, 0.1});
   auto& killed = metrics.gauge("ballast_kill_switch", "1 while the kill switch stops every order.");
-  auto& commits = metrics.gauge("ballast_state_commits", "Transactions written to the state file since start.");
+  auto& commits =
+      metrics.counter("ballast_state_commits_total", "Transactions written to the state file since start.");
+  auto& write_errors =
+      metrics.counter("ballast_state_write_errors_total", "Writes to the state file that failed since start.");
+  auto& failing = metrics.gauge("ballast_state_write_failing",
+                                "1 from a failed write to the state file until a write succeeds again.");
   auto& queued = metrics.gauge("ballast_orders_queued", "Orders waiting for a gateway to connect.");
-  metrics.on_collect([this, &killed, &commits, &queued] {
+  metrics.on_collect([this, &killed, &commits, &write_errors, &failing, &queued] {
     killed.set(engine_.killed() ? 1 : 0);
-    commits.set(persistence_ ? static_cast<double>(persistence_->commits()) : 0.0);
+    if (persistence_) commits.advance_to(static_cast<double>(persistence_->commits()));
+    write_errors.advance_to(static_cast<double>(state_write_errors_));
+    failing.set(state_error_.empty() ? 0 : 1);
     queued.set(sender_ ? static_cast<double>(sender_->queued()) : 0.0);
   });
 }
@@ -369,6 +436,16 @@ void OrderFlow::write_recent(core::JsonWriter& w) const {
     w.field("side", core::to_string(d.order.side)).field("quantity", d.order.quantity);
     w.field("reference_price", d.order.reference_price).field("reason", execution::to_string(d.reason));
     w.field("detail", d.detail).field("at", core::format_iso8601(d.order.created_at)).end_object();
+  }
+  w.end_array();
+  w.key("recent_rebalances").begin_array();
+  for (const auto& r : recent_rebalances_) {
+    const engine::RebalanceRecord& rec = r.record;
+    w.begin_object().field("rebalance_id", rec.rebalance_id).field("portfolio", r.portfolio);
+    w.field("reason", rec.reason).field("detail", rec.detail).field("at", core::format_iso8601(rec.at));
+    w.field("value", rec.value).field("max_drift", rec.max_abs_drift).field("total_drift", rec.total_drift);
+    w.field("orders", rec.orders).field("traded_value", rec.traded_value).field("cost", rec.cost);
+    w.field("sent", r.sent).end_object();
   }
   w.end_array();
   w.key("recent_orders").begin_array();

@@ -58,7 +58,8 @@ class OrderFlow {
   void add_metrics(MetricsRegistry& metrics);
   /// The kill switch, unknown orders, a state file that cannot be written.
   void health_problems(std::vector<std::string>& out) const;
-  /// The "execution" and "state" objects of /status and the recent lists.
+  /// The "execution" and "state" objects of /status and the recent lists
+  /// (denials, rebalances, orders).
   void write_execution(core::JsonWriter& w, core::TimeNs now) const;
   void write_state(core::JsonWriter& w) const;
   void write_recent(core::JsonWriter& w) const;
@@ -69,6 +70,12 @@ class OrderFlow {
   /// An order as /status shows it after it left (or, in dry-run, would have).
   struct RecentOrder {
     core::Order order;
+    bool sent = false;
+  };
+  /// A rebalance as /status shows it under "recent_rebalances".
+  struct RecentRebalance {
+    std::string portfolio;
+    engine::RebalanceRecord record;
     bool sent = false;
   };
 
@@ -84,10 +91,12 @@ class OrderFlow {
   std::vector<std::string> encoded_;  // reused: encoding allocates only when a batch is larger than any before
   std::deque<RecentOrder> recent_orders_;
   std::deque<engine::Denial> recent_denials_;
+  std::deque<RecentRebalance> recent_rebalances_;
   LatencyRecorder latency_;        // tick receipt → first order of its rebalance handed to ZeroMQ
   LatencyRecorder batch_latency_;  // tick receipt → last order of its rebalance handed to ZeroMQ
   std::uint64_t fills_applied_ = 0, fills_unknown_ = 0, fills_malformed_ = 0, fills_inconsistent_ = 0;
   std::uint64_t orders_timed_out_ = 0, orders_resolved_ = 0;
+  std::uint64_t state_write_errors_ = 0;  ///< failed writes to the state file since start
   std::string state_error_;      ///< the last failed write to the state file; empty while writes succeed
   std::string kill_file_error_;  ///< the kill switch could not be recorded on disk
 

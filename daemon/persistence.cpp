@@ -93,8 +93,9 @@ void Persistence::restore_one(engine::Engine& engine, std::size_t index, const s
     if (!with_slices || c.portfolio != id) continue;
     if (!engine.restore_slice(id, c.symbol, c.side, c.remaining, c.child, c.lot_size, c.next_at, c.interval,
                               c.reason, c.rebalance_id)) {
-      r.warnings.push_back("portfolio " + id + ": the rest of a sliced " + std::string(core::to_string(c.side)) +
-                           " of " + c.symbol + " could not be restored (the symbol is no longer held or targeted)");
+      r.warnings.push_back({"slice_not_restored", id, "", c.symbol,
+                            "portfolio " + id + ": the rest of a sliced " + std::string(core::to_string(c.side)) +
+                                " of " + c.symbol + " could not be restored (the symbol is no longer held or targeted)"});
     }
   }
   r.restored.push_back(id);
@@ -103,10 +104,11 @@ void Persistence::restore_one(engine::Engine& engine, std::size_t index, const s
   if (row->seed != seed) {
     r.seed_changed.push_back(id);
     if (std::find(seed_changed_.begin(), seed_changed_.end(), id) == seed_changed_.end()) seed_changed_.push_back(id);
-    r.warnings.push_back("portfolio " + id + ": cash or holdings in the config (" + seed +
-                         ") differ from those it was first seeded with (" + row->seed +
-                         "); the state file is the truth and the config's are not applied (to start this "
-                         "portfolio again from the config: ballastd --reset-portfolio " + id + ")");
+    r.warnings.push_back({"seed_changed", id, "", "",
+                          "portfolio " + id + ": cash or holdings in the config (" + seed +
+                              ") differ from those it was first seeded with (" + row->seed +
+                              "); the state file is the truth and the config's are not applied (to start this "
+                              "portfolio again from the config: ballastd --reset-portfolio " + id + ")"});
   }
 }
 
@@ -121,8 +123,9 @@ Restored Persistence::adopt(engine::Engine& engine, const std::vector<std::strin
   for (const std::string& id : r.restored) {
     if (std::any_of(snap.unfinished.begin(), snap.unfinished.end(),
                     [&](const store::OrderRow& o) { return o.order.portfolio == id; })) {
-      r.warnings.push_back("portfolio " + id + " has orders left unfinished in the state file from before it was "
-                           "removed; they are not sent again and stay as they are");
+      r.warnings.push_back({"unfinished_after_removal", id, "", "",
+                            "portfolio " + id + " has orders left unfinished in the state file from before it was "
+                                                "removed; they are not sent again and stay as they are"});
     }
   }
   changed_.clear();
@@ -140,19 +143,24 @@ Restored Persistence::restore(engine::Engine& engine, bool book_on_send) {
   for (std::size_t i = 0; i < engine.portfolios().size(); ++i) restore_one(engine, i, snap, r, change, true);
   for (const auto& p : snap.portfolios) {
     if (!engine.find_portfolio(p.id)) {
-      r.warnings.push_back("portfolio " + p.id + " is in the state file but not in the config: its state is kept, not traded");
+      r.warnings.push_back({"unknown_portfolio", p.id, "", "",
+                            "portfolio " + p.id + " is in the state file but not in the config: its state is kept, "
+                                                  "not traded"});
     }
   }
 
   for (const auto& o : snap.unfinished) {
     if (!engine.find_portfolio(o.order.portfolio)) {
-      r.warnings.push_back("order " + o.order.order_id + " of portfolio " + o.order.portfolio +
-                           " (not in the config) stays unfinished in the state file");
+      r.warnings.push_back({"order_of_unknown_portfolio", o.order.portfolio, o.order.order_id, o.order.symbol,
+                            "order " + o.order.order_id + " of portfolio " + o.order.portfolio +
+                                " (not in the config) stays unfinished in the state file"});
       continue;
     }
     if (!book_on_send) {
       if (!engine.restore_order(o.order, o.state, o.filled_quantity, o.filled_value)) {
-        r.warnings.push_back("order " + o.order.order_id + " could not be restored (its symbol is no longer held or targeted)");
+        r.warnings.push_back({"order_not_restored", o.order.portfolio, o.order.order_id, o.order.symbol,
+                              "order " + o.order.order_id +
+                                  " could not be restored (its symbol is no longer held or targeted)"});
         continue;
       }
     }

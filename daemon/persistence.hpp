@@ -14,6 +14,17 @@
 
 namespace ballast::daemon {
 
+/// Something in the state file that does not fit the config, for the log.
+struct StateWarning {
+  /// seed_changed, unknown_portfolio, unfinished_after_removal, order_of_unknown_portfolio,
+  /// order_not_restored, slice_not_restored
+  std::string kind;
+  std::string portfolio;
+  std::string order_id;  ///< empty when the warning is not about one order
+  std::string symbol;    ///< empty when the warning is not about one symbol
+  std::string text;      ///< the whole sentence, one line
+};
+
 /// What a start found in the state file.
 struct Restored {
   /// Orders that may not have left before the last stop: sent again, with the
@@ -24,7 +35,7 @@ struct Restored {
   /// Portfolios whose config cash or holdings differ from what they were seeded
   /// with: the file stays the truth, the difference is only reported.
   std::vector<std::string> seed_changed;
-  std::vector<std::string> warnings;  ///< for the log, one line each
+  std::vector<StateWarning> warnings;
 };
 
 class Persistence {

@@ -94,11 +94,16 @@ void write_portfolios(core::JsonWriter& w, const engine::Engine& engine) {
 }
 
 void add_portfolio_metrics(MetricsRegistry& metrics, const engine::Engine& engine) {
-  auto& costs = metrics.gauge_family(
-      "ballast_costs", "Trading costs so far, by portfolio: estimated at decision, and realised (fills against their "
-      "reference price, plus commission when booked on send).", {"portfolio", "kind"});
-  auto& finished = metrics.gauge_family("ballast_orders_finished",
-                                        "Orders that reached a final state, by portfolio and state.", {"portfolio", "state"});
+  // Running totals that only grow are counters; the realised cost is not one:
+  // a fill better than its reference price lowers it.
+  auto& estimated = metrics.counter_family("ballast_costs_estimated_total",
+                                           "Trading costs estimated at decision, by portfolio.", {"portfolio"});
+  auto& realized = metrics.gauge_family(
+      "ballast_costs_realized", "Trading costs realised so far, by portfolio: fills against their reference price "
+      "(negative when better), plus commission when booked on send.", {"portfolio"});
+  auto& finished = metrics.counter_family("ballast_orders_finished_total",
+                                          "Orders that reached a final state, by portfolio and state.",
+                                          {"portfolio", "state"});
   auto& drift = metrics.gauge_family("ballast_drift", "Weight minus target, by portfolio and asset.", {"portfolio", "symbol"});
   auto& weight = metrics.gauge_family("ballast_weight", "Current weight, by portfolio and asset.", {"portfolio", "symbol"});
   auto& value = metrics.gauge_family("ballast_portfolio_value", "Portfolio value at the last prices.", {"portfolio"});
@@ -108,18 +113,19 @@ void add_portfolio_metrics(MetricsRegistry& metrics, const engine::Engine& engin
       {"portfolio"});
   auto& volatility = metrics.gauge_family("ballast_portfolio_volatility",
                                           "Estimated annualised volatility at current weights.", {"portfolio"});
-  metrics.on_collect([&engine, &costs, &finished, &drift, &weight, &value, &open, &unknown, &volatility] {
+  metrics.on_collect([&engine, &estimated, &realized, &finished, &drift, &weight, &value, &open, &unknown,
+                      &volatility] {
     for (std::size_t i = 0; i < engine.portfolios().size(); ++i) {
       const auto& p = engine.portfolios()[i];
       const auto v = engine.valuation(i);
       value.with({p.spec.id}).set(v.value);
       open.with({p.spec.id}).set(p.open_orders);
       unknown.with({p.spec.id}).set(p.unknown_orders);
-      costs.with({p.spec.id, "estimated"}).set(p.costs_estimated);
-      costs.with({p.spec.id, "realized"}).set(p.costs_realized);
-      finished.with({p.spec.id, "filled"}).set(static_cast<double>(p.orders_filled));
-      finished.with({p.spec.id, "rejected"}).set(static_cast<double>(p.orders_rejected));
-      finished.with({p.spec.id, "cancelled"}).set(static_cast<double>(p.orders_cancelled));
+      estimated.with({p.spec.id}).advance_to(p.costs_estimated);
+      realized.with({p.spec.id}).set(p.costs_realized);
+      finished.with({p.spec.id, "filled"}).advance_to(static_cast<double>(p.orders_filled));
+      finished.with({p.spec.id, "rejected"}).advance_to(static_cast<double>(p.orders_rejected));
+      finished.with({p.spec.id, "cancelled"}).advance_to(static_cast<double>(p.orders_cancelled));
       if (const auto vol = engine.portfolio_volatility(i)) volatility.with({p.spec.id}).set(*vol);
       for (std::size_t a = 0; a < p.assets.size(); ++a) {
         const std::string& sym = engine.symbols().name(p.assets[a].symbol);

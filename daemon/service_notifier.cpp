@@ -8,6 +8,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "daemon/log_event.hpp"
+
 namespace ballast::daemon {
 namespace {
 
@@ -71,8 +73,10 @@ void ServiceNotifier::send(const std::string& message) {
   const int rc = sd_notify(0, message.c_str());
   if (rc < 0 && !failed_) {
     failed_ = true;
-    spdlog::warn("cannot notify systemd through NOTIFY_SOCKET: {}; further failures are not logged",
-                 std::strerror(-rc));
+    using namespace fmt::literals;
+    log_event(spdlog::level::warn, "notify_failed",
+              "cannot notify systemd through NOTIFY_SOCKET: {error}; further failures are not logged",
+              "error"_a = std::strerror(-rc));
   }
 }
 

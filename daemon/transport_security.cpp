@@ -7,11 +7,14 @@
 #include <chrono>
 #include <memory>
 
+#include "daemon/log_event.hpp"
 #include "daemon/logging.hpp"
 #include "net/socket_security.hpp"
 
 namespace ballast::daemon {
 namespace {
+
+using namespace fmt::literals;
 
 std::int64_t wall_now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -25,12 +28,15 @@ net::ZapHandler::OnRefused refusal_logger() {
     const bool unlisted = r.reason == net::Refusal::unlisted_key;
     std::uint64_t held = 0;
     if (!limiter->allow(r.socket + (unlisted ? "/unlisted_key" : "/failed"), wall_now_ns(), held)) return;
-    const std::string more = held ? fmt::format("; {} more of this kind since the last warning", held) : "";
     if (unlisted) {
-      spdlog::warn("{}: refused a CURVE client from {}: its key {} is not on the allowlist{}", r.socket, r.peer,
-                   r.detail, more);
+      log_event(spdlog::level::warn, "handshake_refused",
+                "{socket}: refused a CURVE client from {peer}: its key {key} is not on the allowlist{suppressed}",
+                "socket"_a = r.socket, "peer"_a = r.peer, "key"_a = r.detail, "reason"_a = "unlisted_key",
+                "suppressed"_a = HeldBack{held});
     } else {
-      spdlog::warn("{}: a handshake on {} failed: {}{}", r.socket, r.peer, r.detail, more);
+      log_event(spdlog::level::warn, "handshake_refused", "{socket}: a handshake on {peer} failed: {detail}{suppressed}",
+                "socket"_a = r.socket, "peer"_a = r.peer, "detail"_a = r.detail, "reason"_a = "failed",
+                "suppressed"_a = HeldBack{held});
     }
   };
 }
@@ -87,14 +93,18 @@ void TransportSecurity::reconnect(std::size_t slot) {
       s.socket->connect(s.endpoint);
       ++s.reconnects;
     } catch (const zmq::error_t& e) {
-      spdlog::error("{}: cannot connect to {} again: {}", s.label, s.endpoint, e.what());
+      log_event(spdlog::level::err, "reconnect_failed", "{socket}: cannot connect to {endpoint} again: {error}",
+                "socket"_a = s.label, "endpoint"_a = s.endpoint, "error"_a = e.what());
       return;
     }
     std::uint64_t held = 0;
     if (reconnect_limiter_.allow(s.label, wall_now_ns(), held)) {
-      spdlog::warn("{}: the connection to {} was dropped for a protocol error (a message over {} bytes, or a "
-                   "refused handshake); connected again{}",
-                   s.label, s.endpoint, s.cap, held ? fmt::format("; {} more times since the last warning", held) : "");
+      const std::string more = held ? fmt::format("; {} more times since the last warning", held) : "";
+      log_event(spdlog::level::warn, "reconnected",
+                "{socket}: the connection to {endpoint} was dropped for a protocol error (a message over {cap} bytes, "
+                "or a refused handshake); connected again{more}",
+                "socket"_a = s.label, "endpoint"_a = s.endpoint, "cap"_a = s.cap, "more"_a = TextOnly{more},
+                "suppressed"_a = held);
     }
   }
 }
@@ -119,8 +129,10 @@ void TransportSecurity::start() {
     list += (list.empty() ? "" : ", ") + s.label;
   }
   if (curve_) {
-    spdlog::info("CURVE server key {} on {}{}", curve_->public_key, secured.empty() ? "no socket" : secured,
-                 plain.empty() ? "" : "; plain (insecure = true): " + plain);
+    const std::string plain_text = plain.empty() ? std::string() : "; plain (insecure = true): " + plain;
+    log_event(spdlog::level::info, "curve_key", "CURVE server key {key} on {secured}{plain_text}",
+              "key"_a = curve_->public_key, "secured"_a = secured.empty() ? std::string("no socket") : secured,
+              "plain_text"_a = TextOnly{plain_text}, "plain"_a = plain);
   }
 }
 

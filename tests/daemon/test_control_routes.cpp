@@ -117,3 +117,25 @@ TEST_CASE("cash and resolve requests are checked before they reach the engine") 
   CHECK(f.router(r).status == 404);  // no such open order
   CHECK(f.post("/control/rebalance", "portfolio", "nope").status == 404);
 }
+
+TEST_CASE("GET / serves the status page without the token, locked to its own origin") {
+  Fixture f;  // a token is set: reading needs none, as for /status
+  HttpRequest get;
+  get.method = "GET";
+  get.path = "/";
+  const auto r = f.router(get);
+  CHECK(r.status == 200);
+  CHECK(r.content_type == "text/html; charset=utf-8");
+  CHECK(r.body.rfind("<!doctype html>", 0) == 0);
+  CHECK(r.body.find("</html>") != std::string::npos);
+  std::string csp;
+  for (const auto& [name, value] : r.headers) {
+    if (name == "Content-Security-Policy") csp = value;
+  }
+  CHECK(csp.find("default-src 'none'") != std::string::npos);
+  CHECK(csp.find("connect-src 'self'") != std::string::npos);
+  get.method = "HEAD";
+  CHECK(f.router(get).status == 200);
+  get.method = "POST";
+  CHECK(f.router(get).status == 405);
+}

@@ -99,6 +99,15 @@ TEST_CASE("counters ignore negative and NaN increments; gauges move both ways") 
   counter.inc(std::numeric_limits<double>::quiet_NaN());
   CHECK(counter.value() == 2);
 
+  // Following a running total: exactly its value, never down, never NaN.
+  auto& followed = registry.counter("ballast_f_total", "f");
+  followed.advance_to(17.85);
+  followed.advance_to(30.1);
+  CHECK(followed.value() == 30.1);
+  followed.advance_to(12);
+  followed.advance_to(std::numeric_limits<double>::quiet_NaN());
+  CHECK(followed.value() == 30.1);
+
   auto& gauge = registry.gauge("ballast_g", "g");
   gauge.inc(3);
   gauge.dec(5);

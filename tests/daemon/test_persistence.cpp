@@ -84,7 +84,9 @@ TEST_CASE("a first start seeds from the config; the next restores what was booke
   CHECK(r.restored == std::vector<std::string>{"main"});
   CHECK(r.seed_changed == std::vector<std::string>{"main"});
   REQUIRE(r.warnings.size() == 1);
-  CHECK(r.warnings[0].find("--reset-portfolio main") != std::string::npos);
+  CHECK(r.warnings[0].kind == "seed_changed");
+  CHECK(r.warnings[0].portfolio == "main");
+  CHECK(r.warnings[0].text.find("--reset-portfolio main") != std::string::npos);
   CHECK(r.resend.empty());  // booked and marked as sent: nothing may be missing
   CHECK(quantity(e, "SPY") == 122);
   CHECK(quantity(e, "AGG") == 244);

@@ -63,6 +63,9 @@ struct RunResult {
 };
 RunResult run_command(const std::string& exe, const std::vector<std::string>& args);
 
+/// The full path of `name` on PATH, or nullopt when it is not installed.
+std::optional<std::string> find_program(const std::string& name);
+
 /// Ports and a config for one daemon under test.
 struct DaemonPorts {
   int feed = free_port();

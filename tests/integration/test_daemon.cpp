@@ -449,37 +449,6 @@ TEST_CASE("the daemon refuses a non-loopback status socket without a token") {
   CHECK(r.output.find("token") != std::string::npos);
 }
 
-TEST_CASE("json logs are one parseable object per line, with the rebalance's reasons") {
-  DaemonHarness d(kSixtyForty);
-  std::string cfg = d.dir.read("ballast.toml");
-  cfg.replace(cfg.find("log_level = \"debug\""), 19, "log_level = \"info\"\nlog_format = \"json\"");
-  d.dir.write("ballast.toml", cfg);
-  d.start();
-  price_inside_band(d);
-  d.publish("SPY", R"({"price": 300})");
-  REQUIRE(d.orders(2).size() == 2);
-  d.publish("SPY", "garbage \"with quotes\"");
-  REQUIRE(eventually([&] { return d.log().find("dropped a tick") != std::string::npos; }));
-  simdjson::dom::parser parser;
-  int lines = 0, rebalances = 0;
-  std::istringstream in(d.log());
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty()) continue;
-    simdjson::dom::element e;
-    REQUIRE_MESSAGE(parser.parse(line).get(e) == simdjson::SUCCESS, line);
-    const std::string_view msg = e["msg"];
-    CHECK(!std::string_view(e["ts"]).empty());
-    if (msg.rfind("rebalance ", 0) == 0) {
-      ++rebalances;
-      CHECK(msg.find("reason=threshold") != std::string_view::npos);
-      CHECK(msg.find("sell 56 AGG") != std::string_view::npos);
-    }
-    ++lines;
-  }
-  CHECK(lines >= 3);
-  CHECK(rebalances == 1);
-}
-
 TEST_CASE("the ballast CLI shows the status table and drives control with a token") {
   DaemonHarness d(kSixtyForty, "", "", "token = \"s3cret\"");
   d.start();

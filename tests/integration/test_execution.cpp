@@ -81,7 +81,7 @@ half_spread_bps = 5
   CHECK(num(p["costs"]["estimated"]) == doctest::Approx(17.85));
   CHECK(num(p["costs"]["realized"]) == doctest::Approx(17.85));
   CHECK(num(p["cash"]) == doctest::Approx(1000 + 5591.6 - 6309.45));
-  CHECK(d.get("/metrics").body.find(R"(ballast_costs{portfolio="main",kind="estimated"} 17.85)") != std::string::npos);
+  CHECK(d.get("/metrics").body.find(R"(ballast_costs_estimated_total{portfolio="main"} 17.85)") != std::string::npos);
   CHECK(d.log().find("cost=17.85") != std::string::npos);
 }
 

@@ -35,6 +35,14 @@ check "the configuration is the example" same_text "$root/etc/ballast/ballast.to
 check "the configuration is mode 0640" test "$(stat -c %a "$root/etc/ballast/ballast.toml")" = 640
 check "the unit in lib/systemd/system" test -f "$unit"
 check "the copyright file is the LICENSE" same_text "$root/usr/share/doc/ballast/copyright" "$source/LICENSE"
+check "the chart library's licence in usr/share/doc/ballast/licenses" \
+  same_text "$root/usr/share/doc/ballast/licenses/chart.js.txt" "$source/packaging/licenses/chart.js.txt"
+check "the Grafana dashboard in usr/share/ballast/grafana" \
+  same_text "$root/usr/share/ballast/grafana/ballast.json" "$source/packaging/grafana/ballast.json"
+for f in alerts.yml alerts_test.yml; do
+  check "the Prometheus $f in usr/share/ballast/prometheus" \
+    same_text "$root/usr/share/ballast/prometheus/$f" "$source/packaging/prometheus/$f"
+done
 check "ExecStart runs /usr/bin/ballastd on /etc/ballast/ballast.toml" \
   has_line "$unit" "ExecStart=/usr/bin/ballastd --config /etc/ballast/ballast.toml"
 check "ExecReload checks /etc/ballast/ballast.toml" \
@@ -74,7 +82,9 @@ if command -v dpkg-deb > /dev/null && command -v cpack > /dev/null; then
   deb=$(ls "$tmp"/deb/*.deb)
   dpkg-deb -c "$deb" | awk '{print $6}' > "$tmp/contents"
   for f in ./usr/bin/ballastd ./usr/bin/ballast ./lib/systemd/system/ballastd.service ./etc/ballast/ballast.toml \
-           ./usr/share/doc/ballast/copyright; do
+           ./usr/share/doc/ballast/copyright ./usr/share/doc/ballast/licenses/chart.js.txt \
+           ./usr/share/ballast/grafana/ballast.json ./usr/share/ballast/prometheus/alerts.yml \
+           ./usr/share/ballast/prometheus/alerts_test.yml; do
     check ".deb holds $f" has_line "$tmp/contents" "$f"
   done
   check ".deb has nothing under usr/etc or usr/local" bash -c "! grep -qE '^\./usr/(etc|local)/' '$tmp/contents'"
