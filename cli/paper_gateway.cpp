@@ -7,12 +7,15 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <deque>
+#include <fstream>
 #include <ostream>
 #include <zmq.hpp>
 
 #include "execution/io/fill_codec.hpp"
 #include "execution/io/order_codec.hpp"
+#include "offline/orders_csv.hpp"
 
 namespace ballast::cli {
 namespace {
@@ -86,20 +89,15 @@ struct PendingOrder {
 // ---------------------------------------------------------------------------
 // The pure part
 
-void PaperFiller::on_price(std::string_view symbol, double price) {
+void PaperFiller::on_price(std::string_view symbol, double price, double bid, double ask) {
   if (!std::isfinite(price) || price <= 0 || symbol.empty()) return;
-  auto it = last_prices_.find(std::string(symbol));
-  if (it == last_prices_.end()) {
-    last_prices_.emplace(std::string(symbol), price);
-  } else {
-    it->second = price;
-  }
+  last_prices_[std::string(symbol)] = {price, bid, ask};
 }
 
 std::optional<double> PaperFiller::last_price(std::string_view symbol) const {
   auto it = last_prices_.find(std::string(symbol));
   if (it == last_prices_.end()) return std::nullopt;
-  return it->second;
+  return it->second.price;
 }
 
 std::vector<core::FillReport> PaperFiller::fill(const core::Order& order, core::TimeNs now) {
@@ -116,8 +114,9 @@ std::vector<core::FillReport> PaperFiller::fill(const core::Order& order, core::
   if (rules_.reject_every > 0 && orders_seen_ % rules_.reject_every == 0) return reject(core::FillStatus::rejected);
   if (!std::isfinite(order.quantity) || order.quantity <= 0) return reject(core::FillStatus::rejected);
 
-  const std::optional<double> last = last_price(order.symbol);
-  const double market = last ? *last : order.reference_price;
+  const auto last = last_prices_.find(order.symbol);
+  const bool seen = last != last_prices_.end();
+  const double market = seen ? last->second.price : order.reference_price;
   if (!std::isfinite(market) || market <= 0) return reject(core::FillStatus::rejected);
   double price = 0;
   if (const auto it = rules_.costs.find(order.portfolio); it != rules_.costs.end()) {
@@ -125,6 +124,10 @@ std::vector<core::FillReport> PaperFiller::fill(const core::Order& order, core::
     in.symbol = order.symbol;
     in.quantity = order.quantity;
     in.price = market;
+    if (seen) {
+      in.bid = last->second.bid;
+      in.ask = last->second.ask;
+    }
     if (const auto vol = it->second.volatility.find(order.symbol); vol != it->second.volatility.end()) {
       in.daily_volatility = vol->second / std::sqrt(252.0);
     }
@@ -223,8 +226,13 @@ std::optional<FeedPrice> read_feed_price(const std::vector<std::string>& frames)
   if (result.symbol.empty()) return std::nullopt;
 
   double bid = 0, ask = 0;
+  const bool quoted = read_number(obj, "bid", bid) && read_number(obj, "ask", ask);
+  if (quoted) {
+    result.bid = bid;
+    result.ask = ask;
+  }
   if (!read_number(obj, "price", result.price)) {
-    if (!read_number(obj, "bid", bid) || !read_number(obj, "ask", ask)) return std::nullopt;
+    if (!quoted) return std::nullopt;
     result.price = (bid + ask) / 2;
   }
   if (!std::isfinite(result.price) || result.price <= 0) return std::nullopt;
@@ -291,6 +299,18 @@ PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& 
     return stats;
   }
 
+  std::ofstream record;
+  if (!options.record_path.empty()) {
+    record.open(options.record_path, std::ios::binary | std::ios::app);
+    if (!record) {
+      stats.exit_code = 1;
+      stats.error = "cannot open record file " + options.record_path + ": " + std::strerror(errno);
+      return stats;
+    }
+    if (record.tellp() == 0) record << offline::orders_csv_header() << std::flush;
+  }
+  std::string record_line;
+
   PaperFiller filler(options.rules);
   std::deque<PendingOrder> pending;
   std::deque<std::string> backlog;  // encoded reports the fills socket has not taken yet
@@ -352,7 +372,7 @@ PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& 
       if (feed_index >= 0 && (items[feed_index].revents & ZMQ_POLLIN)) {
         for (auto frames = receive_message(feed); !frames.empty(); frames = receive_message(feed)) {
           if (auto p = read_feed_price(frames)) {
-            filler.on_price(p->symbol, p->price);
+            filler.on_price(p->symbol, p->price, p->bid, p->ask);
             ++stats.prices;
           }
         }
@@ -371,6 +391,11 @@ PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& 
             continue;
           }
           ++stats.orders;
+          if (record.is_open()) {
+            record_line.clear();
+            offline::append_order_csv(record_line, decoded.order);
+            record << record_line << std::flush;
+          }
           pending.push_back({std::move(decoded.order), Clock::now() + options.latency});
         }
       }
@@ -407,6 +432,7 @@ int run_paper_gateway(const PaperOptions& options, const std::atomic<bool>& stop
   if (options.rules.reject_every > 0) out << ", rejecting every " << options.rules.reject_every << " orders";
   if (options.rules.partial) out << ", partial fills";
   if (options.latency.count() > 0) out << ", latency " << options.latency.count() << " ms";
+  if (!options.record_path.empty()) out << ", recording orders to " << options.record_path;
   out << std::endl;
 
   const PaperStats s = run_paper_loop(options, stop, out, err);

@@ -1,7 +1,8 @@
 #pragma once
 // `ballast paper`: a paper execution gateway. Takes orders from the daemon's
 // queue (SPEC §3), fills them at the last price seen on the feed and reports
-// fills back (SPEC §4).
+// fills back (SPEC §4). It can record every order it takes in the format of
+// `ballast backtest --orders`, to set a live run beside its backtest.
 //
 // The pure part (PaperFiller: prices and an order in, fill reports out) is
 // separate from the socket loop (run_paper_loop) so fill rules are tested
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <iosfwd>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,15 +44,18 @@ struct PaperFillRules {
 };
 
 /// Fills orders in full at the last price of their symbol, or at the order's
-/// reference_price before any price was seen. A limit order is treated as
+/// reference_price before any price was seen. A cost model's half-spread comes
+/// from the last live quote when that price came with one (as the engine
+/// estimates it), else from half_spread_bps. A limit order is treated as
 /// immediate-or-cancel: filled when the execution price is at or better than
 /// its limit, otherwise cancelled with nothing filled.
 class PaperFiller {
  public:
   explicit PaperFiller(PaperFillRules rules = {}) : rules_(rules) {}
 
-  /// Remembers the last price of `symbol`; ignores non-finite or non-positive prices.
-  void on_price(std::string_view symbol, double price);
+  /// Remembers the last price of `symbol` and the quote it came with (NaN:
+  /// none); ignores non-finite or non-positive prices.
+  void on_price(std::string_view symbol, double price, double bid = kNoQuote, double ask = kNoQuote);
   std::optional<double> last_price(std::string_view symbol) const;
 
   /// The execution reports for one order, in sending order; every report
@@ -61,8 +66,14 @@ class PaperFiller {
   std::uint64_t orders_seen() const { return orders_seen_; }
 
  private:
+  static constexpr double kNoQuote = std::numeric_limits<double>::quiet_NaN();
+  struct LastPrice {
+    double price = 0;
+    double bid = kNoQuote;
+    double ask = kNoQuote;
+  };
   PaperFillRules rules_;
-  std::unordered_map<std::string, double> last_prices_;
+  std::unordered_map<std::string, LastPrice> last_prices_;
   std::uint64_t orders_seen_ = 0;
 };
 
@@ -74,6 +85,8 @@ std::string describe_report(const core::Order& order, const core::FillReport& re
 struct FeedPrice {
   std::string symbol;
   double price = 0;
+  double bid = std::numeric_limits<double>::quiet_NaN();  ///< the quote, when the message has both sides
+  double ask = std::numeric_limits<double>::quiet_NaN();
 };
 /// The symbol and price of one feed message in either framing (SPEC §2): two
 /// frames are topic and JSON; one frame is "<topic> <JSON>" or a bare JSON
@@ -101,10 +114,14 @@ struct PaperOptions {
   /// Take orders and send fills as a CURVE client of the daemon. The price
   /// feed stays plain: a CURVE publisher serves only the daemon.
   std::optional<net::CurveClientKeys> curve;
+  /// Append every valid order received to this file as a line of the orders
+  /// CSV (offline/orders_csv.hpp), the header first when the file is new or
+  /// empty; empty = no record.
+  std::string record_path;
 };
 
 struct PaperStats {
-  int exit_code = 0;  ///< 0 stopped, 1 socket failure, 2 unusable options
+  int exit_code = 0;  ///< 0 stopped, 1 socket or record file failure, 2 unusable options
   std::string error;
   std::uint64_t orders = 0;     ///< valid orders received
   std::uint64_t malformed = 0;  ///< order frames that were not orders

@@ -138,6 +138,8 @@ int main(int argc, char** argv) {
                         "fill each portfolio's orders with its [portfolios.costs] (instead of --slippage-bps)");
   paper_cmd->add_flag("--partial", paper.rules.partial, "fill in two halves");
   paper_cmd->add_option("--latency-ms", paper_latency_ms, "delay before filling")->capture_default_str();
+  paper_cmd->add_option("--record", paper.record_path,
+                        "append every order taken to this CSV, in the format of ballast backtest --orders");
   net::ClientKeyFiles paper_curve;
   cli::add_curve_options(paper_cmd, paper_curve);
 
