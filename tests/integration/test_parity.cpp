@@ -237,3 +237,14 @@ TEST_CASE("live decides as the backtest does: every policy of examples/strategie
 TEST_CASE("live decides as the backtest does: every policy of examples/backtest.toml") {
   check_parity("backtest.toml");
 }
+
+TEST_CASE("a lock-step replay with no daemon to wait for stops with exit 1 and says where it looked") {
+  TempDir dir;
+  dir.write("prices.csv", "date,SPY\n2024-01-02,470\n2024-01-03,471\n");
+  const RunResult r = run_command(BALLAST_CLI_PATH, {"feed", "replay", dir.file("prices.csv"), "--endpoint",
+                                                     "tcp://127.0.0.1:" + std::to_string(free_port()), "--rate", "0",
+                                                     "--warmup-ms", "0", "--sync", "http://127.0.0.1:9",
+                                                     "--sync-timeout-ms", "200"});
+  CHECK(r.code == 1);
+  CHECK(r.output.find("cannot read http://127.0.0.1:9/status") != std::string::npos);
+}
