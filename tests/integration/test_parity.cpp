@@ -219,9 +219,10 @@ void check_parity(const std::string& example_name) {
     if (std::string_view(p["model_state"]) != "never trades") CHECK_FALSE(want.rebalances.empty());
     // Booked alike: the same positions, and the same cash up to the last bits
     // of the commission (spread over the quantity in a fill's average price).
-    for (const auto [symbol, quantity] : p["final_quantities"].get_object()) {
+    for (const simdjson::dom::key_value_pair held : p["final_quantities"].get_object()) {
+      const std::string symbol(held.key);
       CAPTURE(symbol);
-      CHECK(num(asset(st, index - 1, std::string(symbol))["quantity"]) == num(quantity));
+      CHECK(num(asset(st, index - 1, symbol)["quantity"]) == num(held.value));
     }
     CHECK(num(state["cash"]) == doctest::Approx(num(p["final_cash"])).epsilon(1e-12).scale(1e6));
   }
