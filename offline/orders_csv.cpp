@@ -27,7 +27,9 @@ void append_number(std::string& out, double d) {
 
 }  // namespace
 
-std::string_view orders_csv_header() { return "order_id,portfolio,rebalance_id,time,symbol,side,quantity,price,reason\n"; }
+std::string_view orders_csv_header() {
+  return "order_id,portfolio,rebalance_id,time,symbol,side,quantity,price,reason\n";
+}
 
 void append_order_csv(std::string& out, const core::Order& o) {
   append_field(out, o.order_id);
