@@ -27,10 +27,11 @@ PaperReport make_report(const core::Order& order, core::FillStatus status, doubl
 
 }  // namespace
 
-std::vector<PaperReport> PaperFiller::on_price(std::string_view symbol, double price, core::TimeNs now) {
+std::vector<PaperReport> PaperFiller::on_price(std::string_view symbol, double price, core::TimeNs now, double bid,
+                                               double ask) {
   std::vector<PaperReport> reports;
   if (!std::isfinite(price) || price <= 0 || symbol.empty()) return reports;
-  last_prices_.insert_or_assign(std::string(symbol), price);
+  last_prices_.insert_or_assign(std::string(symbol), LastPrice{price, bid, ask});
   std::erase_if(resting_, [&](const core::Order& order) {
     if (order.symbol != symbol) return false;
     const std::optional<double> at = execution_price(order);
@@ -42,7 +43,7 @@ std::vector<PaperReport> PaperFiller::on_price(std::string_view symbol, double p
 std::optional<double> PaperFiller::last_price(std::string_view symbol) const {
   auto it = last_prices_.find(std::string(symbol));
   if (it == last_prices_.end()) return std::nullopt;
-  return it->second;
+  return it->second.price;
 }
 
 bool PaperFiller::is_resting(std::string_view order_id) const {
@@ -50,8 +51,9 @@ bool PaperFiller::is_resting(std::string_view order_id) const {
 }
 
 std::optional<double> PaperFiller::execution_price(const core::Order& order) const {
-  const std::optional<double> last = last_price(order.symbol);
-  const double market = last ? *last : order.reference_price;
+  const auto last = last_prices_.find(order.symbol);
+  const bool seen = last != last_prices_.end();
+  const double market = seen ? last->second.price : order.reference_price;
   if (!std::isfinite(market) || market <= 0 || !std::isfinite(order.quantity) || order.quantity <= 0) {
     return std::nullopt;
   }
@@ -61,6 +63,10 @@ std::optional<double> PaperFiller::execution_price(const core::Order& order) con
     in.symbol = order.symbol;
     in.quantity = order.quantity;
     in.price = market;
+    if (seen) {
+      in.bid = last->second.bid;
+      in.ask = last->second.ask;
+    }
     if (const auto vol = it->second.volatility.find(order.symbol); vol != it->second.volatility.end()) {
       in.daily_volatility = vol->second / std::sqrt(252.0);
     }

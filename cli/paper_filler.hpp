@@ -2,6 +2,7 @@
 // The fill rules of `ballast paper`, without sockets: prices, orders, cancels
 // and replaces in; fill reports (SPEC §4) out.
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,7 +50,8 @@ struct PaperOutcome {
 
 /// Executes orders against the last price of their symbol (or the order's
 /// reference_price before any price was seen), moved by slippage or a cost
-/// model. A market order fills in full at once. A limit order fills in full
+/// model; a cost model's half-spread comes from the last live quote when that
+/// price came with one (as the engine estimates it), else from half_spread_bps. A market order fills in full at once. A limit order fills in full
 /// when that execution price is at or better than its limit (a buy at or
 /// below, a sell at or above), at that price; until then it rests, and each
 /// new price of its symbol is checked against it. Resting orders can be
@@ -58,9 +60,13 @@ class PaperFiller {
  public:
   explicit PaperFiller(PaperFillRules rules = {}) : rules_(std::move(rules)) {}
 
-  /// Remembers the last price of `symbol` (non-finite or non-positive prices
-  /// are ignored) and fills the resting limit orders it makes marketable.
-  std::vector<PaperReport> on_price(std::string_view symbol, double price, core::TimeNs now);
+  static constexpr double kNoQuote = std::numeric_limits<double>::quiet_NaN();
+
+  /// Remembers the last price of `symbol` and the quote it came with (NaN:
+  /// none; non-finite or non-positive prices are ignored) and fills the
+  /// resting limit orders it makes marketable.
+  std::vector<PaperReport> on_price(std::string_view symbol, double price, core::TimeNs now, double bid = kNoQuote,
+                                    double ask = kNoQuote);
   std::optional<double> last_price(std::string_view symbol) const;
 
   /// A new order: filled, rejected or (a limit order that is not marketable)
@@ -83,7 +89,12 @@ class PaperFiller {
   bool try_fill(const core::Order& order, double price, core::TimeNs now, std::vector<PaperReport>& out) const;
 
   PaperFillRules rules_;
-  std::unordered_map<std::string, double> last_prices_;
+  struct LastPrice {
+    double price = 0;
+    double bid = kNoQuote;
+    double ask = kNoQuote;
+  };
+  std::unordered_map<std::string, LastPrice> last_prices_;
   std::vector<core::Order> resting_;  // in arrival order
   std::unordered_set<std::string> order_ids_;
   std::unordered_set<std::string> request_ids_;

@@ -7,12 +7,15 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <deque>
+#include <fstream>
 #include <ostream>
 #include <zmq.hpp>
 
 #include "execution/io/fill_codec.hpp"
 #include "execution/io/order_codec.hpp"
+#include "offline/orders_csv.hpp"
 
 namespace ballast::cli {
 namespace {
@@ -148,8 +151,13 @@ std::optional<FeedPrice> read_feed_price(const std::vector<std::string>& frames)
   if (result.symbol.empty()) return std::nullopt;
 
   double bid = 0, ask = 0;
+  const bool quoted = read_number(obj, "bid", bid) && read_number(obj, "ask", ask);
+  if (quoted) {
+    result.bid = bid;
+    result.ask = ask;
+  }
   if (!read_number(obj, "price", result.price)) {
-    if (!read_number(obj, "bid", bid) || !read_number(obj, "ask", ask)) return std::nullopt;
+    if (!quoted) return std::nullopt;
     result.price = (bid + ask) / 2;
   }
   if (!std::isfinite(result.price) || result.price <= 0) return std::nullopt;
@@ -215,6 +223,18 @@ PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& 
     stats.error = step + ": " + e.what();
     return stats;
   }
+
+  std::ofstream record;
+  if (!options.record_path.empty()) {
+    record.open(options.record_path, std::ios::binary | std::ios::app);
+    if (!record) {
+      stats.exit_code = 1;
+      stats.error = "cannot open record file " + options.record_path + ": " + std::strerror(errno);
+      return stats;
+    }
+    if (record.tellp() == 0) record << offline::orders_csv_header() << std::flush;
+  }
+  std::string record_line;
 
   PaperFiller filler(options.rules);
   std::deque<PendingFrame> pending;
@@ -308,7 +328,7 @@ PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& 
       if (feed_index >= 0 && (items[feed_index].revents & ZMQ_POLLIN)) {
         for (auto frames = receive_message(feed); !frames.empty(); frames = receive_message(feed)) {
           if (auto p = read_feed_price(frames)) {
-            emit(filler.on_price(p->symbol, p->price, wall_clock_now()));
+            emit(filler.on_price(p->symbol, p->price, wall_clock_now(), p->bid, p->ask));
             ++stats.prices;
           }
         }
@@ -327,6 +347,11 @@ PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& 
             continue;
           }
           ++(decoded.kind == execution::FrameKind::order ? stats.orders : stats.amendments);
+          if (record.is_open() && decoded.kind == execution::FrameKind::order) {
+            record_line.clear();
+            offline::append_order_csv(record_line, decoded.order);
+            record << record_line << std::flush;
+          }
           pending.push_back({std::move(decoded), Clock::now() + options.latency});
         }
       }
@@ -365,6 +390,7 @@ int run_paper_gateway(const PaperOptions& options, const std::atomic<bool>& stop
   if (options.rules.reject_every > 0) out << ", rejecting every " << options.rules.reject_every << " orders";
   if (options.rules.partial) out << ", partial fills";
   if (options.latency.count() > 0) out << ", latency " << options.latency.count() << " ms";
+  if (!options.record_path.empty()) out << ", recording orders to " << options.record_path;
   out << std::endl;
 
   const PaperStats s = run_paper_loop(options, stop, out, err);

@@ -30,6 +30,8 @@ std::string describe_resting(const core::Order& order, bool replaced);
 struct FeedPrice {
   std::string symbol;
   double price = 0;
+  double bid = PaperFiller::kNoQuote;  ///< the quote, when the message has both sides
+  double ask = PaperFiller::kNoQuote;
 };
 /// The symbol and price of one feed message in either framing (SPEC §2): two
 /// frames are topic and JSON; one frame is "<topic> <JSON>" or a bare JSON
@@ -57,10 +59,14 @@ struct PaperOptions {
   /// Take orders and send fills as a CURVE client of the daemon. The price
   /// feed stays plain: a CURVE publisher serves only the daemon.
   std::optional<net::CurveClientKeys> curve;
+  /// Append every valid order received to this file as a line of the orders
+  /// CSV (offline/orders_csv.hpp), the header first when the file is new or
+  /// empty; empty = no record.
+  std::string record_path;
 };
 
 struct PaperStats {
-  int exit_code = 0;  ///< 0 stopped, 1 socket failure, 2 unusable options
+  int exit_code = 0;  ///< 0 stopped, 1 socket or record file failure, 2 unusable options
   std::string error;
   std::uint64_t orders = 0;      ///< valid new orders received
   std::uint64_t amendments = 0;  ///< valid cancel and replace requests received

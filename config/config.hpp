@@ -23,13 +23,34 @@ enum class Durability {
   off,     ///< no state file: positions live in memory and start from the config every time
 };
 
+/// What the engine is handed as `now` (README "Clocks").
+enum class EngineClock {
+  wall,  ///< the system clock
+  data,  ///< the time of the last instant of market data decided: a replay runs on the data's calendar
+};
+
 struct DaemonConfig {
   std::string log_level = "info";  ///< trace|debug|info|warn|error
   LogFormat log_format = LogFormat::text;
   std::string log_file;            ///< empty: stdout/stderr
   std::string state_dir = "/var/lib/ballast";
   Durability durability = Durability::full;
+  EngineClock clock = EngineClock::wall;
 };
+
+/// Which ticks of a feed are decided together, as one instant (README "Instants").
+struct Coalesce {
+  enum class Kind {
+    off,      ///< every tick alone
+    instant,  ///< consecutive ticks with one timestamp, until another arrives or the queue is drained
+    window,   ///< as instant, but waiting up to `window` after the first for the rest
+  };
+  Kind kind = Kind::instant;
+  core::DurationNs window = 0;  ///< Kind::window only: > 0 and at most kMaxCoalesceWindow
+  bool operator==(const Coalesce&) const = default;
+};
+/// The longest coalescing window: an instant waits no longer than this to be decided.
+inline constexpr core::DurationNs kMaxCoalesceWindow = 10 * core::kNanosPerSecond;
 
 struct FeedConfig {
   std::string name;
@@ -44,6 +65,7 @@ struct FeedConfig {
   std::optional<core::DurationNs> max_future = 5 * core::kNanosPerSecond;
   /// Consecutive ticks that agree on a new level beyond max_jump, which confirm it.
   int jump_confirm = 3;
+  Coalesce coalesce;
   /// Plain ZeroMQ for this feed: accepted off this machine without [curve], and
   /// turns CURVE off for this feed with it.
   bool insecure = false;

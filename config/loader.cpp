@@ -166,7 +166,9 @@ class Loader {
   }
 
   void read_daemon(const toml::table& t, DaemonConfig& out) {
-    TableReader r(t, "[daemon]", "", {"log_level", "log_format", "log_file", "state_dir", "durability"}, diag_);
+    TableReader r(t, "[daemon]", "", {"log_level", "log_format", "log_file", "state_dir", "durability", "clock"},
+                  diag_);
+    if (auto v = r.one_of("clock", {"wall", "data"})) out.clock = *v == "data" ? EngineClock::data : EngineClock::wall;
     if (auto v = r.one_of("durability", {"full", "normal", "off"})) {
       out.durability = *v == "off" ? Durability::off : *v == "normal" ? Durability::normal : Durability::full;
     }
@@ -181,7 +183,7 @@ class Loader {
     TableReader r(
         t, "[[feeds]]", "",
         {"name", "endpoint", "bind", "framing", "stale_after", "max_jump", "max_future", "jump_confirm", "fields",
-         "symbols", "insecure"},
+         "symbols", "insecure", "coalesce"},
         diag_);
     FeedConfig f;
     if (!r.has("name")) {
@@ -215,6 +217,7 @@ class Loader {
         f.jump_confirm = static_cast<int>(*v);
       }
     }
+    if (auto v = r.string("coalesce")) read_coalesce(*v, *r.node("coalesce"), f.coalesce);
     if (const auto* fields = r.table("fields")) read_fields(*fields, f.format.fields);
     if (const auto* symbols = r.table("symbols")) {
       for (auto&& [key, value] : *symbols) {
@@ -228,6 +231,27 @@ class Loader {
       }
     }
     return f;
+  }
+
+  /// "off", "instant", or a window: a duration in (0, 10s].
+  void read_coalesce(const std::string& text, const toml::node& n, Coalesce& out) {
+    if (text == "off") {
+      out = {Coalesce::Kind::off, 0};
+      return;
+    }
+    if (text == "instant") {
+      out = {Coalesce::Kind::instant, 0};
+      return;
+    }
+    const auto d = core::parse_duration(text);
+    if (!d) {
+      diag_.error(n.source(), "coalesce: expected \"off\", \"instant\" or a duration such as \"50ms\" (" +
+                                  std::string(kDurationForms) + "), got " + quote(text));
+    } else if (*d > kMaxCoalesceWindow) {
+      diag_.error(n.source(), "coalesce: a window of at most \"10s\", got " + quote(text));
+    } else {
+      out = {Coalesce::Kind::window, *d};
+    }
   }
 
   void read_fields(const toml::table& t, core::FieldNames& out) {

@@ -32,7 +32,7 @@ HttpHandler guarded(const ControlContext& c, std::function<HttpResponse(const Ht
 HttpResponse rebalance(const ControlContext& c, const HttpRequest& req) {
   const auto it = req.query.find("portfolio");
   const std::string id = it == req.query.end() ? std::string() : it->second;
-  const engine::Refusal refusal = c.engine.rebalance_now(id, wall_now(), c.out);
+  const engine::Refusal refusal = c.engine.rebalance_now(id, c.now(), c.out);
   std::string body;
   core::JsonWriter w(body);
   w.begin_object().field("portfolio", id.empty() ? std::string("*") : id);
@@ -60,7 +60,7 @@ HttpResponse cash(const ControlContext& c, const HttpRequest& req) {
     return text_response(400, "amount: expected a non-zero number such as 1000 or -250.50, got \"" + ait->second + "\"");
   }
   std::string detail;
-  const engine::Refusal refusal = c.engine.cash_flow(pit->second, amount, wall_now(), c.out, detail);
+  const engine::Refusal refusal = c.engine.cash_flow(pit->second, amount, c.now(), c.out, detail);
   std::string body;
   core::JsonWriter w(body);
   w.begin_object().field("portfolio", pit->second).field("amount", amount);

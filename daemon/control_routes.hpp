@@ -19,6 +19,8 @@ struct ControlContext {
   engine::Output& out;  ///< the daemon's reusable output; handled before each answer
   /// The bearer token for /control/* as currently configured (reloads change it); empty: none.
   const std::string& token;
+  /// The engine's time (the wall's, or the data's with `clock = "data"`).
+  std::function<core::TimeNs()> now;
   /// Re-reads the configuration: empty when applied, else every problem.
   std::function<std::string()> reload;
   std::function<std::string()> status_json;

@@ -8,12 +8,15 @@
 #include <sched.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
+#include <limits>
 #include <optional>
 #include <zmq.hpp>
 
 #include "core/json_writer.hpp"
 #include "daemon/control_routes.hpp"
+#include "daemon/decision_clock.hpp"
 #include "daemon/feed_intake.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/kill_switch_file.hpp"
@@ -53,7 +56,7 @@ std::string_view mode_name(config::ExecutionMode m) { return m == config::Execut
 /// timer and reloads. Each part lives in its own file.
 class Daemon {
  public:
-  explicit Daemon(config::Config cfg) : cfg_(std::move(cfg)) {}
+  explicit Daemon(config::Config cfg) : cfg_(std::move(cfg)), clock_(cfg_.daemon.clock) {}
   int run();
 
  private:
@@ -64,12 +67,30 @@ class Daemon {
   void setup_metrics();
   void on_timer();
   void arm_timer();
+  /// Applies one instant of a feed to the engine and decides it once; with the
+  /// data clock, the calendar then runs at the instant's time, as a backtest's row.
+  void decide(const Instant& instant);
+  /// The data clock's first instant, at `ts`: risk histories warm with their
+  /// rows before it and the calendars start from it, as a backtest starts.
+  void start_data_clock(core::TimeNs ts);
+  /// The feed's window timer, for its pending instant's deadline.
+  void arm_window(Feed& feed);
+  /// With the data clock, after a fill: what the backtest does at the row
+  /// once its orders are booked (a calendar date held back by them runs).
+  void after_fill();
+  /// The engine's time now.
+  core::TimeNs engine_now() const { return clock_.now(wall_now()); }
   /// Waits for the next signal; SIGHUP reloads and waits again, SIGTERM and SIGINT stop.
   void wait_for_signal();
   /// Empty when applied, else every problem of the file (the running configuration stays).
   std::string reload(const char* why);
-  /// Replays `[portfolios.risk] history` into the portfolio's estimate; an error text on failure.
-  std::string warm_from_history(std::size_t portfolio);
+  /// Replays the rows of `[portfolios.risk] history` stamped before `before`
+  /// into the portfolio's estimate (none: the file is only checked); an error
+  /// text on failure.
+  std::string warm_from_history(std::size_t portfolio, core::TimeNs before);
+  /// Up to when histories warm now: every row on the wall clock; on the data
+  /// clock, the rows before its time, none before its first instant.
+  core::TimeNs warm_limit() const;
   void shutdown();
 
   std::string status_json() const;
@@ -78,6 +99,7 @@ class Daemon {
   ServiceSummary service_summary() const;
 
   config::Config cfg_;
+  DecisionClock clock_;
   boost::asio::io_context io_;
   zmq::context_t zmq_{1};
   // Before the sockets, so that it is destroyed after them: they stay checked until closed.
@@ -117,7 +139,8 @@ bool Daemon::setup() {
   resend_.clear();
 
   setup_metrics();
-  ControlContext control{*engine_, *flow_, out_, cfg_.status.token, [this] { return reload("control request"); },
+  ControlContext control{*engine_, *flow_, out_, cfg_.status.token, [this] { return engine_now(); },
+                         [this] { return reload("control request"); },
                          [this] { return status_json(); }, [this] { return health_problems(wall_now()); },
                          [this] { return metrics_.render(); }};
   http_ = std::make_unique<HttpServer>(io_, cfg_.status.listen, make_routes(std::move(control)),
@@ -137,9 +160,10 @@ bool Daemon::setup() {
   arm_timer();
 
   log_event(info, "started",
-            "ballastd {version} started: mode={mode} feeds={feeds} portfolios={portfolios} status=http://{status} "
-            "orders={orders} fills={fills}",
-            "version"_a = BALLAST_VERSION, "mode"_a = mode_name(cfg_.execution.mode), "feeds"_a = intake_->feeds().size(),
+            "ballastd {version} started: mode={mode} clock={clock} feeds={feeds} portfolios={portfolios} "
+            "status=http://{status} orders={orders} fills={fills}",
+            "version"_a = BALLAST_VERSION, "mode"_a = mode_name(cfg_.execution.mode),
+            "clock"_a = clock_.data() ? "data" : "wall", "feeds"_a = intake_->feeds().size(),
             "portfolios"_a = cfg_.portfolios.size(), "status"_a = http_->local_address(),
             "orders"_a = cfg_.execution.endpoint,
             "fills"_a = fills ? cfg_.execution.fills_endpoint : std::string("booked when sent"));
@@ -183,7 +207,7 @@ bool Daemon::open_state(bool fills) {
   }
   engine_->set_sequences(*seq);
   for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
-    if (const std::string error = warm_from_history(i); !error.empty()) {
+    if (const std::string error = warm_from_history(i, warm_limit()); !error.empty()) {
       log_event(critical, "risk_history_failed", "{error}", "error"_a = error,
                 "portfolio"_a = engine_->portfolios()[i].spec.id);
       return false;
@@ -215,21 +239,26 @@ bool Daemon::open_sockets(bool fills) {
     for (const auto& fc : cfg_.feeds) {
       const std::size_t index = intake_->feeds().size();
       Feed& feed = intake_->add(fc);
+      feed.batcher = std::make_unique<InstantBatcher>(fc.coalesce, [this](const Instant& i) { decide(i); });
+      feed.window_timer = std::make_unique<boost::asio::steady_timer>(io_);
       zmq::socket_t sub(zmq_, zmq::socket_type::sub);
       sub.set(zmq::sockopt::subscribe, "");
       sub.set(zmq::sockopt::rcvhwm, 100'000);
       transport_->prepare_feed(sub, index);
       if (fc.bind) sub.bind(fc.endpoint);
       else sub.connect(fc.endpoint);
+      feeds::ZmqReaderOptions options;
+      options.on_drained = [&feed] { feed.batcher->drained(); };
       feed.reader = std::make_unique<feeds::ZmqReader>(
-          io_, std::move(sub), [this, &feed](std::span<zmq::message_t> frames, std::size_t count) {
+          io_, std::move(sub),
+          [this, &feed](std::span<zmq::message_t> frames, std::size_t count) {
             const SteadyClock::time_point received = SteadyClock::now();
-            const core::TimeNs now = wall_now();
             core::Tick tick;
-            if (!intake_->accept(feed, frames, count, now, tick)) return;
-            engine_->on_tick(tick, now, out_);
-            if (!out_.empty()) flow_->handle(out_, received);
-          });
+            // Tick hygiene (max_future, the log's rate limits) is on the wall clock.
+            if (!intake_->accept(feed, frames, count, wall_now(), tick)) return;
+            if (feed.batcher->add(tick, received)) arm_window(feed);
+          },
+          std::move(options));
       if (!fc.bind) transport_->keep_connected(index, feed.reader->socket());
     }
     if (cfg_.execution.mode == config::ExecutionMode::live) {
@@ -245,7 +274,10 @@ bool Daemon::open_sockets(bool fills) {
       pull.bind(cfg_.execution.fills_endpoint);
       fills_reader_ = std::make_unique<feeds::ZmqReader>(
           io_, std::move(pull),
-          [this](std::span<zmq::message_t> frames, std::size_t count) { flow_->on_fill_message(frames, count, out_); });
+          [this](std::span<zmq::message_t> frames, std::size_t count) {
+            flow_->on_fill_message(frames, count, out_);
+            after_fill();
+          });
     }
     transport_->start();
   } catch (const zmq::error_t& e) {
@@ -297,11 +329,51 @@ void Daemon::setup_metrics() {
   });
 }
 
+void Daemon::decide(const Instant& instant) {
+  if (!clock_.started()) start_data_clock(instant.ts);
+  const core::TimeNs now = clock_.decide_at(instant.ts, wall_now());
+  // One tick alone goes the engine's per-tick way, which touches only its holders.
+  if (instant.ticks.size() == 1) engine_->on_tick(instant.ticks.front(), now, out_);
+  else engine_->on_ticks(instant.ticks, now, out_);
+  if (clock_.data()) engine_->on_timer(now, out_);
+  if (!out_.empty()) flow_->handle(out_, instant.received);
+}
+
+void Daemon::start_data_clock(core::TimeNs ts) {
+  log_event(info, "data_clock_started", "data clock starts at {at}", "at"_a = core::format_iso8601(ts));
+  for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
+    if (const std::string error = warm_from_history(i, ts); !error.empty()) {
+      log_event(err, "risk_history_failed", "{error}", "error"_a = error, "portfolio"_a = engine_->portfolios()[i].spec.id);
+    }
+  }
+  // As a backtest's engine, made just before its first row: a date on it counts.
+  engine_->restart_calendars(ts - 1);
+}
+
+void Daemon::arm_window(Feed& feed) {
+  const auto deadline = feed.batcher->deadline();
+  if (!deadline) return;
+  feed.window_timer->expires_at(*deadline);
+  feed.window_timer->async_wait([this, &feed](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    feed.batcher->expire(SteadyClock::now());
+  });
+}
+
+void Daemon::after_fill() {
+  if (!clock_.data() || !clock_.started()) return;
+  engine_->on_timer(engine_now(), out_);
+  if (!out_.empty()) flow_->handle(out_, SteadyClock::now());
+}
+
 void Daemon::on_timer() {
   const core::TimeNs now = wall_now();
   intake_->refresh_staleness(now);
-  engine_->on_timer(now, out_);
-  if (!out_.empty()) flow_->handle(out_, SteadyClock::now());
+  // The data clock stands still between instants; before the first there is no time to give.
+  if (clock_.started()) {
+    engine_->on_timer(clock_.now(now), out_);
+    if (!out_.empty()) flow_->handle(out_, SteadyClock::now());
+  }
   if (sender_) sender_->flush();
   flow_->flush_state(now);
   notifier_.on_timer(SteadyClock::now(), [this] { return service_summary(); });
@@ -347,6 +419,8 @@ std::string Daemon::reload(const char* why) {
     return all;
   }
   config::Config next = std::move(*loaded.config);
+  // What arrived under the running configuration is decided under it.
+  intake_->flush_instants();
   std::vector<std::string> restart_needed;
   intake_->reconfigure(next.feeds, restart_needed);
   for (auto& change : restart_only_changes(cfg_, next)) restart_needed.push_back(std::move(change));
@@ -358,7 +432,7 @@ std::string Daemon::reload(const char* why) {
   for (const auto& spec : next.portfolios) {
     if (!engine_->find_portfolio(spec.id)) added.push_back(spec.id);
   }
-  engine_->reconfigure(next.portfolios, wall_now());
+  engine_->reconfigure(next.portfolios, engine_now());
   if (persistence_) {
     // The state file is the truth for a portfolio it knows, even one that
     // was removed and is added again.
@@ -378,7 +452,7 @@ std::string Daemon::reload(const char* why) {
   }
   intake_->resize_symbols();
   for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
-    if (const std::string error = warm_from_history(i); !error.empty()) {
+    if (const std::string error = warm_from_history(i, warm_limit()); !error.empty()) {
       log_event(err, "risk_history_failed", "{error}", "error"_a = error, "portfolio"_a = engine_->portfolios()[i].spec.id);
     }
   }
@@ -401,7 +475,12 @@ std::string Daemon::reload(const char* why) {
   return {};
 }
 
-std::string Daemon::warm_from_history(std::size_t index) {
+core::TimeNs Daemon::warm_limit() const {
+  if (!clock_.data()) return std::numeric_limits<core::TimeNs>::max();
+  return clock_.started() ? engine_now() : std::numeric_limits<core::TimeNs>::min();
+}
+
+std::string Daemon::warm_from_history(std::size_t index, core::TimeNs before) {
   const auto& p = engine_->portfolios()[index];
   if (!p.spec.risk || p.spec.risk->history.empty() || !p.risk) return {};
   const auto* ewma = std::get_if<strategies::EwmaRiskModel>(&*p.risk);
@@ -421,10 +500,14 @@ std::string Daemon::warm_from_history(std::size_t index) {
     }
     column_of_asset.push_back(static_cast<std::size_t>(it - table.symbols.begin()));
   }
-  engine_->warm_risk(index, table.times, table.prices, table.cols(), column_of_asset);
+  const auto rows = static_cast<std::size_t>(std::lower_bound(table.times.begin(), table.times.end(), before) -
+                                             table.times.begin());
+  if (rows == 0) return {};
+  engine_->warm_risk(index, std::span(table.times.data(), rows), std::span(table.prices.data(), rows * table.cols()),
+                     table.cols(), column_of_asset);
   const auto& after = engine_->portfolios()[index];
   log_event(info, "risk_warmed", "portfolio {portfolio}: risk model warmed from {path}: {rows} rows, {samples} samples, {state}",
-            "portfolio"_a = p.spec.id, "path"_a = path, "rows"_a = table.rows(),
+            "portfolio"_a = p.spec.id, "path"_a = path, "rows"_a = rows,
             "samples"_a = std::get<strategies::EwmaRiskModel>(*after.risk).samples(),
             "state"_a = engine::model_state_text(after));
   return {};
@@ -436,6 +519,9 @@ void Daemon::shutdown() {
   notifier_.stopping();
   for (auto& f : intake_->feeds()) f->reader->stop();
   if (fills_reader_) fills_reader_->stop();
+  // Nothing received is lost: pending instants are decided, their orders queued below.
+  intake_->flush_instants();
+  for (auto& f : intake_->feeds()) f->window_timer->cancel();
   timer_.cancel();
   signals_.cancel();
   http_->stop();
@@ -484,6 +570,10 @@ std::string Daemon::status_json() const {
   w.field("version", BALLAST_VERSION);
   w.field("uptime_s", std::chrono::duration<double>(SteadyClock::now() - started_).count());
   w.field("mode", mode_name(cfg_.execution.mode));
+  w.key("clock").begin_object().field("kind", clock_.data() ? "data" : "wall").key("now");
+  if (clock_.started()) w.value(core::format_iso8601(clock_.now(now)));
+  else w.null();
+  w.end_object();
   w.field("paused", engine_->paused());
   w.field("kill_switch", engine_->killed());
   const auto problems = health_problems(now);
@@ -496,7 +586,7 @@ std::string Daemon::status_json() const {
   w.key("feeds");
   intake_->write_status(w, now);
   w.key("execution");
-  flow_->write_execution(w, now);
+  flow_->write_execution(w, clock_.now(now));  // open orders' ages on the engine's clock, as their send times
   w.key("state");
   flow_->write_state(w);
   w.key("transport");

@@ -112,7 +112,15 @@ void FeedIntake::reconfigure(const std::vector<config::FeedConfig>& next, std::v
     b.max_jump = a.max_jump;
     b.jump_confirm = a.jump_confirm;
     b.max_future = a.max_future;
+    b.coalesce = a.coalesce;
+    if (feeds_[i]->batcher) feeds_[i]->batcher->set_coalesce(a.coalesce);
     feeds_[i]->limits = {a.max_jump, a.jump_confirm, a.stale_after, a.max_future};
+  }
+}
+
+void FeedIntake::flush_instants() {
+  for (auto& f : feeds_) {
+    if (f->batcher) f->batcher->flush();
   }
 }
 
@@ -174,6 +182,8 @@ void FeedIntake::write_status(core::JsonWriter& w, core::TimeNs now) const {
     if (f->last_accepted_at) w.value(core::to_seconds(now - f->last_accepted_at));
     else w.null();
     w.field("stale_after_s", core::to_seconds(f->cfg.stale_after));
+    w.field("coalesce", to_string(f->cfg.coalesce));
+    w.field("pending_ticks", f->batcher ? f->batcher->pending() : std::size_t{0});
     w.end_object();
   }
   w.end_array();

@@ -3,6 +3,8 @@
 // passes it through the tick hygiene (ordering, jumps, the future limit),
 // counts and (rate-limited) logs every rejection, and hands accepted ticks on.
 // Also the feeds' share of staleness, health, /status and /metrics.
+#include <boost/asio/steady_timer.hpp>
+
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -14,6 +16,7 @@
 #include "config/config.hpp"
 #include "core/json_writer.hpp"
 #include "core/types.hpp"
+#include "daemon/instant_batcher.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/metrics.hpp"
 #include "engine/engine.hpp"
@@ -29,6 +32,8 @@ struct Feed {
   feeds::TickDecoder decoder;
   feeds::TickGuard::Limits limits;
   std::unique_ptr<feeds::ZmqReader> reader;  ///< set by whoever owns the sockets
+  std::unique_ptr<InstantBatcher> batcher;   ///< set by whoever decides the instants
+  std::unique_ptr<boost::asio::steady_timer> window_timer;  ///< the batcher's deadline, with a window
   std::uint64_t received = 0;
   std::uint64_t accepted = 0;
   std::array<std::uint64_t, core::kRejectReasonCount> rejected{};
@@ -59,13 +64,17 @@ class FeedIntake {
   void refresh_staleness(core::TimeNs now);
 
   /// A reload: feeds whose connection is unchanged take the new checks
-  /// (stale_after, max_jump, jump_confirm, max_future); the names of those
+  /// (stale_after, max_jump, jump_confirm, max_future) and coalescing (what
+  /// is pending is decided first); the names of those
   /// that need a restart are appended to `restart_needed`.
   void reconfigure(const std::vector<config::FeedConfig>& next, std::vector<std::string>& restart_needed);
 
   void add_metrics(MetricsRegistry& metrics);
   /// Every feed without a fresh tick, and the stale symbols.
   void health_problems(core::TimeNs now, std::vector<std::string>& out) const;
+  /// Decides every feed's pending instant (before a reload, at shutdown).
+  void flush_instants();
+
   /// The "feeds" array of /status.
   void write_status(core::JsonWriter& w, core::TimeNs now) const;
 

@@ -21,6 +21,7 @@ std::vector<std::string> restart_only_changes(const config::Config& running, con
     changes.push_back("[daemon] log_file/log_format/state_dir");
   }
   if (d.durability != e.durability) changes.push_back("[daemon] durability");
+  if (d.clock != e.clock) changes.push_back("[daemon] clock");
   return changes;
 }
 

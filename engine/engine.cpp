@@ -420,6 +420,16 @@ void Engine::on_timer(core::TimeNs now, Output& out) {
   }
 }
 
+void Engine::restart_calendars(core::TimeNs now) {
+  for (PortfolioState& p : portfolios_) {
+    for (std::size_t t = 0; t < p.spec.triggers.size(); ++t) {
+      if (const auto* cal = std::get_if<strategies::CalendarTrigger>(&p.spec.triggers[t])) {
+        p.next_due[t] = core::next_due(cal->anchor.value_or(0), cal->every, now);
+      }
+    }
+  }
+}
+
 Refusal Engine::rebalance_now(std::string_view portfolio, core::TimeNs now, Output& out) {
   Refusal result = portfolio.empty() ? Refusal::none : Refusal::unknown_portfolio;
   for (std::size_t i = 0; i < portfolios_.size(); ++i) {

@@ -229,6 +229,10 @@ class Engine {
   void on_ticks(std::span<const core::Tick> ticks, core::TimeNs now, Output& out);
   /// Calendar schedules; call at least every second on wall-clock time (or each data row).
   void on_timer(core::TimeNs now, Output& out);
+  /// Starts every calendar schedule again from `now`: each next date becomes
+  /// the first after it, as when the engine was made at `now`. For a shell
+  /// whose clock is the data's, which it learns only at the first tick.
+  void restart_calendars(core::TimeNs now);
   void on_fill(const core::FillReport& fill, Output& out);
   /// An operator finishes an unfinished order (usually an unknown one) from
   /// what the broker says: `filled_quantity` units in all at average

@@ -63,6 +63,13 @@ PublishSummary publish_replay(const PriceTable& table, const ReplayOptions& opti
   std::unique_ptr<TickPublisher> pub = open_for(options.publisher, table.symbols, stop, summary);
   if (!pub) return summary;
 
+  if (options.sync && options.sync->start) {
+    if (std::string error = options.sync->start(); !error.empty()) {
+      summary.exit_code = 1;
+      summary.error = std::move(error);
+      return summary;
+    }
+  }
   const auto start = Clock::now();
   for (std::uint64_t n = 0;; ++n) {
     if (options.count != 0 && n >= options.count) break;
@@ -77,6 +84,14 @@ PublishSummary publish_replay(const PriceTable& table, const ReplayOptions& opti
     const core::TimeNs ts = options.wall_clock_ts ? wall_clock_now() : step.ts;
     const std::span<const double> row(table.prices.data() + step.row * table.cols(), table.cols());
     if (!send_step(*pub, table.symbols, row, ts, summary)) break;
+    if (options.sync && options.sync->after_row) {
+      const bool last = (options.count != 0 && n + 1 >= options.count) || (!options.loop && n + 1 >= table.rows());
+      if (std::string error = options.sync->after_row(pub->ticks_sent(), last); !error.empty()) {
+        summary.exit_code = 1;
+        summary.error = std::move(error);
+        break;
+      }
+    }
   }
   finish_summary(*pub, start, stop, summary);
   return summary;
@@ -118,6 +133,7 @@ int run_replay_publisher(const ReplayOptions& options, const std::atomic<bool>& 
       out << ", unpaced";
     }
     out << (opts.loop ? ", looping" : "") << (opts.wall_clock_ts ? ", wall-clock ts" : "")
+        << (opts.sync ? ", in lock-step" : "")
         << (opts.publisher.curve ? ", CURVE" : "") << ")" << std::endl;
     if (user_on_ready) user_on_ready(endpoint);
   };

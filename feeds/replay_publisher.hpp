@@ -3,7 +3,9 @@
 // stamped with the data's clock so the daemon sees the data's time.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 
 #include "core/time.hpp"
@@ -11,6 +13,16 @@
 #include "feeds/sim_publisher.hpp"
 
 namespace ballast::feeds {
+
+/// Lock-step with whoever consumes the replay (`--sync`): each hook returns an
+/// error text, empty to go on; an error stops the replay with exit code 1.
+struct ReplaySync {
+  /// Once, after the warmup and before the first row.
+  std::function<std::string()> start;
+  /// After each row is sent: the ticks sent so far in this run, and whether
+  /// the row was the last one the replay will send.
+  std::function<std::string(std::uint64_t ticks_sent, bool last_row)> after_row;
+};
 
 struct ReplayOptions {
   PublisherOptions publisher;
@@ -28,6 +40,8 @@ struct ReplayOptions {
   bool wall_clock_ts = false;
   /// Rows to publish; 0 = every row (until stopped when looping).
   std::uint64_t count = 0;
+  /// Wait for the consumer after every row, besides the pacing above.
+  std::optional<ReplaySync> sync;
 };
 
 /// Where the n-th published row (counting across loops) comes from.

@@ -15,6 +15,7 @@ ZmqReader::ZmqReader(boost::asio::io_context& io, zmq::socket_t socket, Handler 
       handler_(std::move(handler)),
       frames_(std::max<std::size_t>(options.max_frames, 1)),
       fairness_cap_(std::max<std::size_t>(options.fairness_cap, 1)),
+      on_drained_(std::move(options.on_drained)),
       alive_(std::make_shared<char>()) {}
 
 ZmqReader::~ZmqReader() {
@@ -107,6 +108,7 @@ void ZmqReader::drain(std::uint64_t generation) {
     if (!running_) return;
     if (count == 0) break;
     ++messages_;
+    delivered_since_drained_ = true;
     const std::size_t kept = std::min(count, frames_.size());
     try {
       handler_(std::span<zmq::message_t>(frames_.data(), kept), count);
@@ -129,6 +131,10 @@ void ZmqReader::drain(std::uint64_t generation) {
     return;
   }
   wait();
+  if (delivered_since_drained_) {
+    delivered_since_drained_ = false;
+    if (on_drained_) on_drained_();
+  }
 }
 
 }  // namespace ballast::feeds

@@ -20,6 +20,12 @@ struct ZmqReaderOptions {
   /// Messages handled per wake-up before yielding to other work on the
   /// io_context (timers, the status server); the rest follow from a posted drain.
   std::size_t fairness_cap = 512;
+  /// Called when a burst has ended: after messages were handled, the queue
+  /// was found empty and the reader waits again. Not called when the
+  /// fairness cap yields with more queued, nor after a drain that found
+  /// nothing. May be empty. It runs after the wait is armed, so a throw
+  /// surfaces from io_context::run() with the reader still armed.
+  std::function<void()> on_drained;
 };
 
 /// Reads whole messages from a socket on the io_context's thread.
@@ -77,6 +83,8 @@ class ZmqReader {
   std::vector<zmq::message_t> frames_;
   zmq::message_t overflow_;
   std::size_t fairness_cap_;
+  std::function<void()> on_drained_;
+  bool delivered_since_drained_ = false;
   bool running_ = false;
   int error_ = 0;
   std::uint64_t messages_ = 0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/json_writer.hpp"
+#include "offline/orders_csv.hpp"
 
 namespace ballast::offline {
 namespace {
@@ -73,24 +74,6 @@ void write_portfolio(core::JsonWriter& w, const PortfolioBacktest& p, double ris
   w.end_object();
 }
 
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-std::string csv_field(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-std::string number(double d) {
-  std::string out;
-  core::append_json_number(out, d);
-  return out == "null" ? std::string() : out;
-}
-
 std::string fixed(double d, int decimals) {
   if (!std::isfinite(d)) return "-";
   char buf[64];
@@ -123,13 +106,9 @@ std::string backtest_json(const BacktestRun& run, double risk_free_rate) {
 }
 
 std::string orders_csv(const BacktestRun& run) {
-  std::string out = "order_id,portfolio,rebalance_id,time,symbol,side,quantity,price,reason\n";
+  std::string out(orders_csv_header());
   for (const auto& p : run.portfolios) {
-    for (const auto& o : p.orders) {
-      out += csv_field(o.order_id) + ',' + csv_field(o.portfolio) + ',' + csv_field(o.rebalance_id) + ',' +
-             core::format_iso8601(o.created_at) + ',' + csv_field(o.symbol) + ',' + std::string(core::to_string(o.side)) +
-             ',' + number(o.quantity) + ',' + number(o.reference_price) + ',' + csv_field(o.reason) + '\n';
-    }
+    for (const auto& o : p.orders) append_order_csv(out, o);
   }
   return out;
 }

@@ -10,7 +10,9 @@
 #include "cli/control_commands.hpp"
 #include "cli/curve_options.hpp"
 #include "cli/fix_gateway.hpp"
+#include "cli/http_client.hpp"
 #include "cli/paper_gateway.hpp"
+#include "cli/replay_sync.hpp"
 #include "config/config.hpp"
 #include "cli/simulate_command.hpp"
 #include "cli/unknown_command.hpp"
@@ -119,6 +121,14 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("--count", replay.count, "rows to publish; 0 = all")->capture_default_str();
   replay_cmd->add_option("--warmup-ms", replay_warmup_ms, "wait for a subscriber up to this long before the first row")
       ->capture_default_str();
+  std::string replay_sync_url;
+  int replay_sync_timeout_ms = 30000;
+  replay_cmd->add_option("--sync", replay_sync_url,
+                         "lock-step with the daemon at this status URL: each row waits until it is decided and "
+                         "its orders filled");
+  replay_cmd->add_option("--sync-timeout-ms", replay_sync_timeout_ms, "how long --sync waits for one row")
+      ->check(CLI::Range(1, 3'600'000))
+      ->capture_default_str();
   net::ClientKeyFiles replay_curve;
   cli::add_curve_options(replay_cmd, replay_curve);
 
@@ -139,6 +149,8 @@ int main(int argc, char** argv) {
                         "fill each portfolio's orders with its [portfolios.costs] (instead of --slippage-bps)");
   paper_cmd->add_flag("--partial", paper.rules.partial, "fill in two halves");
   paper_cmd->add_option("--latency-ms", paper_latency_ms, "delay before filling")->capture_default_str();
+  paper_cmd->add_option("--record", paper.record_path,
+                        "append every order taken to this CSV, in the format of ballast backtest --orders");
   net::ClientKeyFiles paper_curve;
   cli::add_curve_options(paper_cmd, paper_curve);
 
@@ -227,6 +239,16 @@ int main(int argc, char** argv) {
     replay.publisher.framing = parse_framing(replay_framing);
     replay.publisher.warmup = std::chrono::milliseconds(replay_warmup_ms);
     replay.publisher.wait_for_subscriber = replay_warmup_ms > 0;
+    std::optional<cli::DaemonSync> sync;
+    if (!replay_sync_url.empty()) {
+      if (std::string error; !cli::parse_http_url(replay_sync_url, &error)) {
+        std::cerr << "ballast feed replay: --sync: " << error << "\n";
+        return 2;
+      }
+      sync.emplace(replay_sync_url, std::chrono::milliseconds(replay_sync_timeout_ms), g_stop);
+      replay.sync = feeds::ReplaySync{[&] { return sync->start(); },
+                                      [&](std::uint64_t ticks, bool last) { return sync->after_row(ticks, last); }};
+    }
     return feeds::run_replay_publisher(replay, g_stop, std::cout, std::cerr);
   }
   if (*paper_cmd) {

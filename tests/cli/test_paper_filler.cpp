@@ -142,6 +142,23 @@ TEST_CASE("paper fills a portfolio with a cost model at the all-in price the mod
   CHECK(f.submit(other, kNow).reports[0].report.avg_price == doctest::Approx(525));
 }
 
+TEST_CASE("paper takes a cost model's half-spread from the live quote that came with the price, as the engine") {
+  PaperFillRules rules;
+  PaperFillRules::PortfolioCosts costs;
+  costs.params.half_spread_bps = 100;  // 1 a share at 100: used only without a quote
+  rules.costs["main"] = costs;
+  PaperFiller f(rules);
+  f.on_price("SPY", 100.0, kNow, 99.9, 100.1);
+  CHECK(f.submit(make_order("b1", "SPY", Side::buy, 10, 100), kNow).reports[0].report.avg_price ==
+        doctest::Approx(100.1));
+  f.on_price("SPY", 100.0, kNow);  // a price alone: no quote any more
+  CHECK(f.submit(make_order("b2", "SPY", Side::buy, 10, 100), kNow).reports[0].report.avg_price ==
+        doctest::Approx(101));
+  // No price seen: the reference price, with the bps half-spread.
+  CHECK(f.submit(make_order("a", "AGG", Side::sell, 10, 50), kNow).reports[0].report.avg_price ==
+        doctest::Approx(49.5));
+}
+
 TEST_CASE("paper filler rejects every Nth order when asked") {
   PaperFillRules rules;
   rules.reject_every = 3;

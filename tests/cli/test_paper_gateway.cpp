@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cmath>
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -14,6 +16,7 @@
 #include "core/types.hpp"
 #include "execution/io/fill_codec.hpp"
 #include "execution/io/order_codec.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 using namespace std::chrono_literals;
 using ballast::cli::describe_report;
@@ -169,11 +172,20 @@ TEST_CASE("paper reads prices from both framings") {
   REQUIRE(p);
   CHECK(p->symbol == "BTC-USD");
   CHECK(p->price == 42001.0);
+  CHECK(p->bid == 42000.0);
+  CHECK(p->ask == 42002.0);
 
   p = read_feed_price({"AGG", R"({"price":"98.5"})"});
   REQUIRE(p);
   CHECK(p->symbol == "AGG");
   CHECK(p->price == 98.5);
+  CHECK(std::isnan(p->bid));
+  CHECK(std::isnan(p->ask));
+
+  p = read_feed_price({"AGG", R"({"price":98.5,"bid":98.4,"ask":98.6})"});
+  REQUIRE(p);
+  CHECK(p->price == 98.5);
+  CHECK(p->bid == 98.4);
 
   p = read_feed_price({R"({"symbol":"X","price":3})"});
   REQUIRE(p);
@@ -344,6 +356,27 @@ TEST_CASE("paper gateway keeps limit orders open, and cancels and replaces them 
   CHECK(gateway.out().find("FILL rest-1 buy 7 SPY @ 100.00\n") != std::string::npos);
 }
 
+TEST_CASE("paper gateway records every order it takes in the backtest's orders CSV, appending") {
+  ballast::testing::ScratchDir dir;
+  const std::string path = dir.file("orders.csv");
+  for (int run = 0; run < 2; ++run) {
+    DaemonSide daemon;
+    PaperOptions options = daemon.gateway_options();
+    options.feed_endpoint.clear();
+    options.record_path = path;
+    GatewayThread gateway(options);
+    daemon.send_order(make_order("main-20261123-00000" + std::to_string(run + 1), "SPY", Side::buy, 12, 589.25));
+    REQUIRE(daemon.receive_fill(5s).has_value());
+    CHECK(gateway.stop().exit_code == 0);
+  }
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text ==
+        "order_id,portfolio,rebalance_id,time,symbol,side,quantity,price,reason\n"
+        "main-20261123-000001,main,main-20261123-000001,2025-11-23T14:30:00.000Z,SPY,buy,12,589.25,threshold\n"
+        "main-20261123-000002,main,main-20261123-000001,2025-11-23T14:30:00.000Z,SPY,buy,12,589.25,threshold\n");
+}
+
 TEST_CASE("paper gateway refuses unusable options") {
   std::atomic<bool> stop{false};
   std::ostringstream out, err;
@@ -356,4 +389,9 @@ TEST_CASE("paper gateway refuses unusable options") {
   CHECK(s.exit_code == 1);
   CHECK(s.error.find("nonsense-endpoint") != std::string::npos);
   CHECK(ballast::cli::run_paper_gateway(o, stop, out, err) == 1);
+  o.orders_endpoint = "tcp://127.0.0.1:1";
+  o.record_path = "/nonexistent-dir/orders.csv";
+  const PaperStats r = run_paper_loop(o, stop, out, err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.error.find("cannot open record file /nonexistent-dir/orders.csv") != std::string::npos);
 }

@@ -277,6 +277,32 @@ endpoint = "tcp://h:2"
     CHECK_AT(e, 4, 16);
     CHECK(e.message == "jump_confirm: must be an integer in 1..2147483647, got 0");
   }
+  SUBCASE("coalesce is off, instant or a window of at most 10s, above 0") {
+    for (const char* text : {"0s", "-5ms", "50", "on", "Instant", "1mo"}) {
+      CAPTURE(text);
+      const auto e =
+          only_error(std::string("[[feeds]]\nname = \"f\"\nendpoint = \"tcp://h:1\"\ncoalesce = \"") + text + "\"\n");
+      CHECK_AT(e, 4, 12);
+      CHECK(e.message == std::string("coalesce: expected \"off\", \"instant\" or a duration such as \"50ms\" (a "
+                                     "positive number and a unit (ns, us, ms, s, m, h, d or w), such as \"250ms\", "
+                                     "\"30s\", \"15m\", \"1h\", \"1d\" or \"1w\"), got \"") +
+                             text + "\"");
+    }
+    for (const char* text : {"10001ms", "1m", "1d"}) {
+      CAPTURE(text);
+      const auto e =
+          only_error(std::string("[[feeds]]\nname = \"f\"\nendpoint = \"tcp://h:1\"\ncoalesce = \"") + text + "\"\n");
+      CHECK_AT(e, 4, 12);
+      CHECK(e.message == std::string("coalesce: a window of at most \"10s\", got \"") + text + "\"");
+    }
+  }
+  SUBCASE("coalesce as a number or a boolean") {
+    const auto n = only_error("[[feeds]]\nname = \"f\"\nendpoint = \"tcp://h:1\"\ncoalesce = 50\n");
+    CHECK_AT(n, 4, 12);
+    CHECK(n.message == "coalesce: expected a string, got an integer");
+    const auto b = only_error("[[feeds]]\nname = \"f\"\nendpoint = \"tcp://h:1\"\ncoalesce = false\n");
+    CHECK(b.message == "coalesce: expected a string, got a boolean");
+  }
   SUBCASE("a symbol mapped to an empty name") {
     const auto e = only_error("[[feeds]]\nname = \"f\"\nendpoint = \"tcp://h:1\"\nsymbols = { \"BTC-USD\" = \"\" }\n");
     CHECK_AT(e, 4, 25);
@@ -287,6 +313,14 @@ endpoint = "tcp://h:2"
     CHECK_AT(e, 4, 25);
     CHECK(e.message == "symbols.\"BTC.USD\": expected a string, got an integer");
   }
+}
+
+TEST_CASE("the engine's clock is wall or data") {
+  const auto e = only_error("[daemon]\nclock = \"steady\"\n");
+  CHECK_AT(e, 2, 9);
+  CHECK(e.message == "clock: expected \"wall\" or \"data\", got \"steady\"");
+  const auto n = only_error("[daemon]\nclock = 1\n");
+  CHECK(contains(n.message, "got an integer"));
 }
 
 TEST_CASE("execution errors") {

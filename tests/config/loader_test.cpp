@@ -268,6 +268,23 @@ TEST_CASE("an empty file is a valid offline configuration with every default") {
   CHECK(c.status.listen == "127.0.0.1:8787");
   CHECK(c.status.token.empty());
   CHECK(c.portfolios.empty());
+  CHECK(c.daemon.clock == EngineClock::wall);
+}
+
+TEST_CASE("the engine's clock is the wall clock or the data's") {
+  CHECK(valid("[daemon]\nclock = \"wall\"\n").daemon.clock == EngineClock::wall);
+  CHECK(valid("[daemon]\nclock = \"data\"\n").daemon.clock == EngineClock::data);
+}
+
+TEST_CASE("a feed coalesces ticks of one timestamp by default; off, instant and a window are read") {
+  const auto feed = [](std::string_view line) {
+    return valid("[[feeds]]\nname = \"f\"\nendpoint = \"inproc://f\"\n" + std::string(line)).feeds.at(0).coalesce;
+  };
+  CHECK(feed("") == Coalesce{Coalesce::Kind::instant, 0});
+  CHECK(feed("coalesce = \"instant\"\n") == Coalesce{Coalesce::Kind::instant, 0});
+  CHECK(feed("coalesce = \"off\"\n") == Coalesce{Coalesce::Kind::off, 0});
+  CHECK(feed("coalesce = \"50ms\"\n") == Coalesce{Coalesce::Kind::window, 50'000'000});
+  CHECK(feed("coalesce = \"10s\"\n") == Coalesce{Coalesce::Kind::window, 10 * core::kNanosPerSecond});
 }
 
 TEST_CASE("fill_price_collar is a positive fraction or \"none\"") {

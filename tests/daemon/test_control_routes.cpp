@@ -36,7 +36,8 @@ struct Fixture {
   daemon::OrderFlow flow{cfg, engine, sequences, nullptr, kill_file, limiter, true};
   engine::Output out;
   int reloads = 0;
-  daemon::Router router = daemon::make_routes({engine, flow, out, cfg.status.token,
+  core::TimeNs engine_now = kNow;  // what the daemon's clock says
+  daemon::Router router = daemon::make_routes({engine, flow, out, cfg.status.token, [this] { return engine_now; },
                                                [this] {
                                                  ++reloads;
                                                  return std::string();
@@ -138,4 +139,17 @@ TEST_CASE("GET / serves the status page without the token, locked to its own ori
   CHECK(f.router(get).status == 200);
   get.method = "POST";
   CHECK(f.router(get).status == 405);
+}
+
+TEST_CASE("an operator's rebalance is decided at the engine's time, which may be the data's") {
+  Fixture f;
+  f.engine_now = *core::parse_iso8601("2006-05-29T00:00:00Z");
+  engine::Output ignored;
+  f.engine.on_tick({f.engine.find_symbol("SPY"), 300, f.engine_now}, f.engine_now, ignored);
+  f.engine.on_tick({f.engine.find_symbol("AGG"), 100, f.engine_now}, f.engine_now, ignored);
+  const auto r = f.post("/control/rebalance", "portfolio", "main");
+  CHECK(r.status == 200);
+  CHECK(r.body.find("main-20060529-") != std::string::npos);
+  REQUIRE(f.engine.portfolios()[0].last_rebalance.has_value());
+  CHECK(f.engine.portfolios()[0].last_rebalance->at == f.engine_now);
 }

@@ -99,3 +99,31 @@ TEST_CASE("a reload changes a feed's checks in place and names the changes that 
   intake.reconfigure({next, next}, restart);
   CHECK(restart.back() == "[[feeds]]");
 }
+
+TEST_CASE("a reload changes a feed's coalescing in place, deciding what was pending first") {
+  engine::Engine engine({sixty_forty()}, {}, kNow);
+  daemon::RateLimiter limiter;
+  FeedIntake intake(engine, limiter);
+  daemon::Feed& feed = intake.add(feed_config());
+  std::size_t decided = 0;
+  feed.batcher = std::make_unique<daemon::InstantBatcher>(feed.cfg.coalesce,
+                                                          [&](const daemon::Instant& i) { decided += i.ticks.size(); });
+  core::Tick tick;
+  REQUIRE(offer(intake, feed, {"SPY", R"({"price": 400})"}, tick));
+  feed.batcher->add(tick, {});
+  CHECK(feed.batcher->pending() == 1);
+  auto next = feed_config();
+  next.coalesce = {config::Coalesce::Kind::window, 20'000'000};
+  std::vector<std::string> restart;
+  intake.reconfigure({next}, restart);
+  CHECK(restart.empty());
+  CHECK(decided == 1);
+  CHECK(feed.batcher->coalesce() == next.coalesce);
+  std::string status;
+  core::JsonWriter w(status);
+  intake.write_status(w, kNow);
+  CHECK(status.find(R"("coalesce":"20ms","pending_ticks":0)") != std::string::npos);
+  feed.batcher->add(tick, {});
+  intake.flush_instants();
+  CHECK(decided == 2);
+}

@@ -19,7 +19,8 @@ TEST_CASE("a reload names every setting that only a restart applies, and nothing
   next.status.listen = "127.0.0.1:9999";
   next.daemon.durability = ballast::config::Durability::normal;
   next.daemon.state_dir = "/elsewhere";
+  next.daemon.clock = ballast::config::EngineClock::data;
   CHECK(restart_only_changes(running, next) ==
         std::vector<std::string>{"[execution]", "[status] listen", "[daemon] log_file/log_format/state_dir",
-                                 "[daemon] durability"});
+                                 "[daemon] durability", "[daemon] clock"});
 }

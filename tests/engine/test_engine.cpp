@@ -142,6 +142,22 @@ TEST_CASE("calendar trigger fires at each due time and waits for prices") {
   CHECK(out.rebalances[0].record.detail.find("2027-02-01") != std::string::npos);
 }
 
+TEST_CASE("restarting the calendars schedules them from the time given, as a new engine would") {
+  auto spec = sixty_forty();
+  spec.triggers = {CalendarTrigger{*core::parse_period("1mo"), std::nullopt}};
+  Engine e({spec}, {}, kNow);  // next date 2026-12-01
+  const core::TimeNs data_start = *core::parse_iso8601("2005-10-31T00:00:00Z");
+  e.restart_calendars(data_start - 1);
+  Output out;
+  tick(e, "AGG", 100, data_start, out);
+  tick(e, "SPY", 400, data_start, out);
+  e.on_timer(data_start, out);
+  CHECK(out.empty());
+  e.on_timer(*core::parse_iso8601("2005-11-01T00:00:00Z"), out);  // the data's first of the month
+  REQUIRE(out.rebalances.size() == 1);
+  CHECK(out.rebalances[0].record.detail.find("due 2005-11-01") != std::string::npos);
+}
+
 TEST_CASE("band-edge rebalance lands inside the band, not at the target") {
   auto spec = sixty_forty();
   spec.cash = 0;

@@ -377,6 +377,32 @@ TEST_CASE("replay publisher connects to a bound subscriber and stamps the data's
     CHECK(spy_ticks == 5);
     CHECK(previous_spy_ts == ballast::core::to_seconds(*parse_iso8601("2024-01-06")));
   }
+  SUBCASE("in lock-step: the hooks see each row's ticks and the last row; an error stops the replay") {
+    std::vector<std::string> calls;
+    o.loop = true;
+    o.count = 3;
+    o.sync = feeds::ReplaySync{[&] {
+                                 calls.push_back("start");
+                                 return std::string();
+                               },
+                               [&](std::uint64_t ticks, bool last) {
+                                 calls.push_back(std::to_string(ticks) + (last ? " last" : ""));
+                                 return std::string();
+                               }};
+    {
+      PublisherThread pub([o](const std::atomic<bool>& stop) { return feeds::publish_replay(o, stop); });
+      receive_n(sub, 4);
+      CHECK(pub.join().exit_code == 0);
+    }
+    CHECK(calls == std::vector<std::string>{"start", "1", "3", "4 last"});
+    o.sync->after_row = [](std::uint64_t, bool) { return std::string("the consumer is gone"); };
+    PublisherThread pub([o](const std::atomic<bool>& stop) { return feeds::publish_replay(o, stop); });
+    receive_n(sub, 1);
+    const auto& summary = pub.join();
+    CHECK(summary.exit_code == 1);
+    CHECK(summary.error == "the consumer is gone");
+    CHECK(summary.steps == 1);
+  }
   SUBCASE("wall-clock stamps") {
     o.wall_clock_ts = true;
     const TimeNs started = wall_now();

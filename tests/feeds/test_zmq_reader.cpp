@@ -285,3 +285,37 @@ TEST_CASE("a throwing handler surfaces from run() and the reader keeps going") {
   CHECK(threw);
   CHECK(got == std::vector<std::string>{"0", "1", "2"});
 }
+
+TEST_CASE("the end of a burst is announced once, after its messages, and not when the fairness cap yields") {
+  zmq::context_t ctx;
+  zmq::socket_t pull(ctx, zmq::socket_type::pull);
+  pull.set(zmq::sockopt::rcvhwm, 0);
+  pull.bind("inproc://drained");
+  zmq::socket_t push(ctx, zmq::socket_type::push);
+  push.set(zmq::sockopt::sndhwm, 0);
+  push.connect("inproc://drained");
+
+  boost::asio::io_context io;
+  // What happened, in order: "m" per message, "|" per end of a burst.
+  std::string events;
+  ZmqReaderOptions options;
+  options.fairness_cap = 4;
+  options.on_drained = [&] { events += '|'; };
+  ZmqReader reader(io, std::move(pull), [&](std::span<zmq::message_t>, std::size_t) { events += 'm'; },
+                   std::move(options));
+  // Ten queued before start: three wake-ups of at most four, one end.
+  for (int i = 0; i < 10; ++i) push.send(zmq::buffer(std::to_string(i)), zmq::send_flags::none);
+  reader.start();
+  REQUIRE(run_until(io, [&] { return events.find('|') != std::string::npos; }));
+  CHECK(events == "mmmmmmmmmm|");
+
+  // Nothing more arrives: no further announcement.
+  io.restart();
+  io.run_for(std::chrono::milliseconds(50));
+  CHECK(events == "mmmmmmmmmm|");
+
+  // A second burst is its own.
+  for (int i = 0; i < 2; ++i) push.send(zmq::buffer(std::to_string(i)), zmq::send_flags::none);
+  REQUIRE(run_until(io, [&] { return events.size() >= 14 && events.back() == '|'; }));
+  CHECK(events == "mmmmmmmmmm|mm|");
+}
