@@ -5,6 +5,8 @@ namespace ballast::core {
 std::string_view to_string(Side s) { return s == Side::buy ? "buy" : "sell"; }
 std::string_view to_string(OrderType t) { return t == OrderType::market ? "market" : "limit"; }
 
+std::string_view to_string(AmendAction a) { return a == AmendAction::cancel ? "cancel" : "replace"; }
+
 std::string_view to_string(RejectReason r) {
   switch (r) {
     case RejectReason::malformed: return "malformed";

@@ -20,7 +20,7 @@ std::string_view to_string(Side s);
 std::string_view to_string(OrderType t);
 
 /// Why a tick was dropped; the names are the ones of SPEC §2 and the metrics.
-/// Why a tick was dropped. bad_time: stamped further ahead of the receive clock than the feed's max_future.
+/// bad_time: stamped further ahead of the receive clock than the feed's max_future.
 enum class RejectReason : std::uint8_t { malformed, unknown_symbol, bad_price, out_of_order, jump, bad_time };
 inline constexpr int kRejectReasonCount = 6;
 std::string_view to_string(RejectReason r);
@@ -55,6 +55,7 @@ struct Order {
 
 /// A cancel or a replace of an order already sent (README "Orders out").
 enum class AmendAction : std::uint8_t { cancel, replace };
+std::string_view to_string(AmendAction a);
 
 /// A request about an order already sent: cancel what is not filled, or change
 /// its total quantity and limit price. Reports keep coming under order_id.

@@ -102,6 +102,14 @@ void OrderFlow::handle(engine::Output& out, SteadyClock::time_point received) {
       engine_.mark_sent(out.orders[i].order_id);
       if (persistence_) persistence_->note_sent(out.orders[i], now, book_on_send_);
     }
+    // Cancels and replaces of resting limit orders: their request ids are
+    // reserved like order ids; a lost one is asked again after a restart
+    // (README "Limit orders").
+    for (const core::OrderAmendment& a : out.amendments) {
+      encoded_amendment_.clear();
+      execution::encode_amendment(a, encoded_amendment_);
+      sender_->send(encoded_amendment_);
+    }
     if (deciding && persistence_ && crash_armed(CrashPoint::after_send)) {
       // "After the send" means the gateway could have them: out of our queue first.
       sender_->flush_for(std::chrono::seconds(2));
@@ -117,7 +125,7 @@ void OrderFlow::handle(engine::Output& out, SteadyClock::time_point received) {
     }
   }
   log_and_count(out, live, now);
-  if (!out.orders.empty()) {
+  if (!out.orders.empty() || !out.amendments.empty()) {
     std::string error;
     if (!sequences_.reserve_ahead(engine_.sequences(), error)) {
       // Ids could be reused after a restart: stop trading rather than risk it.
@@ -182,15 +190,39 @@ void OrderFlow::log_and_count(engine::Output& out, bool live, core::TimeNs now) 
   for (auto& o : out.orders) {
     count(orders_metric_, {o.portfolio, o.reason, std::string(core::to_string(o.side))});
     if (live) {
+      const bool limit = o.order_type == core::OrderType::limit;
+      std::string limit_json = "null";
+      if (limit) {
+        limit_json.clear();
+        core::append_json_number(limit_json, o.limit_price);
+      }
       log_event(debug, "order_sent",
-                "order {order_id} sent: {side} {quantity} {symbol} @ {price:.6g} portfolio={portfolio} "
+                "order {order_id} sent: {side} {quantity} {symbol} @ {price:.6g}{limit_text} portfolio={portfolio} "
                 "rebalance={rebalance_id}",
                 "order_id"_a = o.order_id, "side"_a = core::to_string(o.side), "quantity"_a = o.quantity,
                 "symbol"_a = o.symbol, "price"_a = o.reference_price, "portfolio"_a = o.portfolio,
-                "rebalance_id"_a = o.rebalance_id, "reason"_a = o.reason);
+                "rebalance_id"_a = o.rebalance_id, "reason"_a = o.reason, "order_type"_a = core::to_string(o.order_type),
+                "limit_text"_a = TextOnly{limit ? fmt::format(" limit {:.6g}", o.limit_price) : ""},
+                "limit_price"_a = RawJson{limit_json});
     }
     recent_orders_.push_back({std::move(o), live});
     if (recent_orders_.size() > 100) recent_orders_.pop_front();
+  }
+  for (const core::OrderAmendment& a : out.amendments) {
+    const std::string_view action = core::to_string(a.action);
+    count(amendments_metric_, {a.portfolio, std::string(action)});
+    const bool replace = a.action == core::AmendAction::replace;
+    std::string price_json = "null";
+    if (replace) {
+      price_json.clear();
+      core::append_json_number(price_json, a.limit_price);
+    }
+    log_event(info, replace ? "order_replace_requested" : "order_cancel_requested",
+              "order {order_id}: {action} requested ({request_id}) for {side} {symbol} portfolio={portfolio}{new_limit}",
+              "order_id"_a = a.order_id, "action"_a = action, "request_id"_a = a.request_id,
+              "side"_a = core::to_string(a.side), "symbol"_a = a.symbol, "portfolio"_a = a.portfolio,
+              "new_limit"_a = TextOnly{replace ? fmt::format(": {} at limit {:.6g}", a.quantity, a.limit_price) : ""},
+              "limit_price"_a = RawJson{price_json}, "sent"_a = live);
   }
   for (const auto& f : out.fills) {
     switch (f.kind) {
@@ -341,6 +373,9 @@ void OrderFlow::add_metrics(MetricsRegistry& metrics) {
   rebalances_metric_ =
       &metrics.counter_family("ballast_rebalances_total", "Rebalances, by portfolio and reason.", {"portfolio", "reason"});
   fills_metric_ = &metrics.counter_family("ballast_fill_reports_total", "Fill reports, by outcome.", {"outcome"});
+  amendments_metric_ = &metrics.counter_family(
+      "ballast_order_amendments_total",
+      "Cancel and replace requests for resting limit orders, by portfolio and action.", {"portfolio", "action"});
   denied_metric_ = &metrics.counter_family("ballast_orders_denied_total",
                                            "Orders the pre-trade risk gate refused, by portfolio and reason.",
                                            {"portfolio", "reason"});

@@ -89,6 +89,7 @@ class OrderFlow {
   bool book_on_send_;
   core::TimeNs last_checkpoint_ = 0;
   std::vector<std::string> encoded_;  // reused: encoding allocates only when a batch is larger than any before
+  std::string encoded_amendment_;
   std::deque<RecentOrder> recent_orders_;
   std::deque<engine::Denial> recent_denials_;
   std::deque<RecentRebalance> recent_rebalances_;
@@ -103,6 +104,7 @@ class OrderFlow {
   CounterFamily* orders_metric_ = nullptr;
   CounterFamily* rebalances_metric_ = nullptr;
   CounterFamily* fills_metric_ = nullptr;
+  CounterFamily* amendments_metric_ = nullptr;
   CounterFamily* denied_metric_ = nullptr;
   Histogram* latency_metric_ = nullptr;
 };

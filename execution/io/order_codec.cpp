@@ -30,7 +30,7 @@ void encode_amendment(const core::OrderAmendment& a, std::string& out) {
   const bool replace = a.action == core::AmendAction::replace;
   core::JsonWriter w(out);
   w.begin_object()
-      .field("action", replace ? "replace" : "cancel")
+      .field("action", core::to_string(a.action))
       .field("order_id", a.order_id)
       .field("portfolio", a.portfolio)
       .field("symbol", a.symbol)
