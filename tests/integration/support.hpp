@@ -110,6 +110,9 @@ class DaemonHarness {
   void send_fill(const std::string& json);
   /// Blocks up to `within` for the next order; empty when none came.
   std::string next_order(std::chrono::milliseconds within);
+  /// Stops taking orders (before start), so that another consumer, such as
+  /// the paper gateway, receives every one.
+  void release_order_queue() { pull_.close(); }
   /// The market-data PUB (unlimited send queue: nothing is dropped on our side).
   zmq::socket_t& publisher() { return pub_; }
 
