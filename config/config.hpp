@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/feed_format.hpp"
+#include "config/shard.hpp"
 #include "core/time.hpp"
 #include "execution/risk_gate.hpp"
 #include "strategies/policy.hpp"
@@ -36,6 +37,10 @@ struct DaemonConfig {
   std::string state_dir = "/var/lib/ballast";
   Durability durability = Durability::full;
   EngineClock clock = EngineClock::wall;
+  /// Which portfolios this daemon owns when several share one file; the
+  /// default, "0/1", owns them all. The loader keeps every portfolio in
+  /// Config::portfolios: the daemon picks its own (owned_portfolios).
+  Shard shard;
 };
 
 /// Which ticks of a feed are decided together, as one instant (README "Instants").

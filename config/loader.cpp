@@ -21,6 +21,7 @@
 #include "config/diagnostics.hpp"
 #include "config/listen_address.hpp"
 #include "config/order_type.hpp"
+#include "config/shard.hpp"
 #include "config/table_reader.hpp"
 #include "config/transport_security.hpp"
 #include "core/time.hpp"
@@ -166,8 +167,8 @@ class Loader {
   }
 
   void read_daemon(const toml::table& t, DaemonConfig& out) {
-    TableReader r(t, "[daemon]", "", {"log_level", "log_format", "log_file", "state_dir", "durability", "clock"},
-                  diag_);
+    TableReader r(t, "[daemon]", "",
+                  {"log_level", "log_format", "log_file", "state_dir", "durability", "clock", "shard"}, diag_);
     if (auto v = r.one_of("clock", {"wall", "data"})) out.clock = *v == "data" ? EngineClock::data : EngineClock::wall;
     if (auto v = r.one_of("durability", {"full", "normal", "off"})) {
       out.durability = *v == "off" ? Durability::off : *v == "normal" ? Durability::normal : Durability::full;
@@ -177,6 +178,11 @@ class Loader {
       out.log_format = *v == "json" ? LogFormat::json : LogFormat::text;
     if (auto v = r.string("log_file")) out.log_file = *v;
     if (auto v = r.nonempty_string("state_dir")) out.state_dir = *v;
+    if (auto v = r.string("shard")) {
+      ShardParseResult parsed = parse_shard(*v);
+      if (parsed.shard) out.shard = *parsed.shard;
+      else diag_.error(r.node("shard")->source(), "shard: " + quote(*v) + ": " + parsed.error);
+    }
   }
 
   FeedConfig read_feed(const toml::table& t) {
