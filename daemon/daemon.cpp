@@ -56,7 +56,12 @@ std::string_view mode_name(config::ExecutionMode m) { return m == config::Execut
 /// timer and reloads. Each part lives in its own file.
 class Daemon {
  public:
-  explicit Daemon(config::Config cfg) : cfg_(std::move(cfg)), clock_(cfg_.daemon.clock) {}
+  explicit Daemon(config::Config cfg) : cfg_(std::move(cfg)), clock_(cfg_.daemon.clock) {
+    // A shard never loads the portfolios of the others: they are not in the
+    // engine, the state file or the status, and no order is made for them.
+    portfolios_in_file_ = cfg_.portfolios.size();
+    cfg_.portfolios = config::owned_portfolios(cfg_.portfolios, cfg_.daemon.shard);
+  }
   int run();
 
  private:
@@ -98,7 +103,12 @@ class Daemon {
   /// What systemd's STATUS= line says.
   ServiceSummary service_summary() const;
 
+  /// Logs which shard this daemon is, when it is one of several.
+  void log_shard() const;
+
   config::Config cfg_;
+  /// Portfolios in the file, this shard's and the others'.
+  std::size_t portfolios_in_file_ = 0;
   DecisionClock clock_;
   boost::asio::io_context io_;
   zmq::context_t zmq_{1};
@@ -167,8 +177,29 @@ bool Daemon::setup() {
             "portfolios"_a = cfg_.portfolios.size(), "status"_a = http_->local_address(),
             "orders"_a = cfg_.execution.endpoint,
             "fills"_a = fills ? cfg_.execution.fills_endpoint : std::string("booked when sent"));
+  log_shard();
   notifier_.ready(service_summary());
   return true;
+}
+
+void Daemon::log_shard() const {
+  const config::Shard& shard = cfg_.daemon.shard;
+  if (shard.count == 1) return;
+  std::string ids, ids_json;
+  core::JsonWriter w(ids_json);
+  w.begin_array();
+  for (const auto& p : cfg_.portfolios) {
+    ids += (ids.empty() ? "" : ", ") + p.id;
+    w.value(p.id);
+  }
+  w.end_array();
+  const std::string list = ids.empty() ? std::string(" (none: this daemon trades nothing)") : ": " + ids;
+  // Not an error: a reload that adds portfolios may give this shard some.
+  const auto level = cfg_.portfolios.empty() ? warn : info;
+  log_event(level, "shard", "shard {shard}: owns {owned} of the {total} portfolios in the file{list}",
+            "shard"_a = config::to_string(shard), "owned"_a = cfg_.portfolios.size(), "total"_a = portfolios_in_file_,
+            "list"_a = TextOnly{list}, "index"_a = shard.index, "count"_a = shard.count,
+            "portfolios"_a = RawJson{ids_json});
 }
 
 bool Daemon::open_state(bool fills) {
@@ -419,6 +450,9 @@ std::string Daemon::reload(const char* why) {
     return all;
   }
   config::Config next = std::move(*loaded.config);
+  // The running shard decides which portfolios apply: a new shard waits for a restart.
+  const std::size_t portfolios_in_file = next.portfolios.size();
+  next.portfolios = config::owned_portfolios(next.portfolios, cfg_.daemon.shard);
   // What arrived under the running configuration is decided under it.
   intake_->flush_instants();
   std::vector<std::string> restart_needed;
@@ -458,6 +492,7 @@ std::string Daemon::reload(const char* why) {
   }
   intake_->refresh_staleness(wall_now());
   cfg_.portfolios = std::move(next.portfolios);
+  portfolios_in_file_ = portfolios_in_file;
   cfg_.status.token = next.status.token;
   cfg_.daemon.log_level = next.daemon.log_level;
   ++reloads_;
@@ -574,6 +609,12 @@ std::string Daemon::status_json() const {
   if (clock_.started()) w.value(core::format_iso8601(clock_.now(now)));
   else w.null();
   w.end_object();
+  w.key("shard")
+      .begin_object()
+      .field("index", cfg_.daemon.shard.index)
+      .field("count", cfg_.daemon.shard.count)
+      .field("portfolios", engine_->portfolios().size())
+      .end_object();
   w.field("paused", engine_->paused());
   w.field("kill_switch", engine_->killed());
   const auto problems = health_problems(now);

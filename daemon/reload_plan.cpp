@@ -22,6 +22,7 @@ std::vector<std::string> restart_only_changes(const config::Config& running, con
   }
   if (d.durability != e.durability) changes.push_back("[daemon] durability");
   if (d.clock != e.clock) changes.push_back("[daemon] clock");
+  if (d.shard != e.shard) changes.push_back("[daemon] shard");
   return changes;
 }
 

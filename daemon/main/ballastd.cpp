@@ -43,6 +43,14 @@ int main(int argc, char** argv) {
   }
   if (check_only) {
     std::cout << config_path << ": ok\n";
+    const ballast::config::Shard& shard = loaded.config->daemon.shard;
+    if (shard.count > 1) {
+      const auto owned = ballast::config::owned_portfolios(loaded.config->portfolios, shard);
+      std::cout << (owned.empty() ? "warning: " : "") << "shard " << ballast::config::to_string(shard) << " owns "
+                << owned.size() << " of the " << loaded.config->portfolios.size() << " portfolios in the file";
+      for (std::size_t i = 0; i < owned.size(); ++i) std::cout << (i == 0 ? ": " : ", ") << owned[i].id;
+      std::cout << (owned.empty() ? " (it would trade nothing)" : "") << "\n";
+    }
     return 0;
   }
   if (!reset_portfolio.empty()) {

@@ -20,7 +20,8 @@ TEST_CASE("a reload names every setting that only a restart applies, and nothing
   next.daemon.durability = ballast::config::Durability::normal;
   next.daemon.state_dir = "/elsewhere";
   next.daemon.clock = ballast::config::EngineClock::data;
+  next.daemon.shard = ballast::config::Shard{1, 2};
   CHECK(restart_only_changes(running, next) ==
         std::vector<std::string>{"[execution]", "[status] listen", "[daemon] log_file/log_format/state_dir",
-                                 "[daemon] durability", "[daemon] clock"});
+                                 "[daemon] durability", "[daemon] clock", "[daemon] shard"});
 }
