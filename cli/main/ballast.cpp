@@ -9,6 +9,7 @@
 #include "cli/backtest_command.hpp"
 #include "cli/control_commands.hpp"
 #include "cli/curve_options.hpp"
+#include "cli/feed_proxy.hpp"
 #include "cli/fix_gateway.hpp"
 #include "cli/http_client.hpp"
 #include "cli/paper_gateway.hpp"
@@ -132,6 +133,13 @@ int main(int argc, char** argv) {
   net::ClientKeyFiles replay_curve;
   cli::add_curve_options(replay_cmd, replay_curve);
 
+  cli::FeedProxyOptions proxy;
+  auto* proxy_cmd = feed->add_subcommand("proxy", "fan one feed out to many daemons (ZeroMQ XSUB → XPUB)");
+  proxy_cmd->add_option("--frontend", proxy.frontend, "the publishers' endpoint, connected to")->capture_default_str();
+  proxy_cmd->add_flag("--bind-frontend", proxy.bind_frontend, "bind the frontend for publishers that connect");
+  proxy_cmd->add_option("--backend", proxy.backend, "where the daemons connect (bound)")->capture_default_str();
+  proxy_cmd->add_flag("--insecure", proxy.insecure, "accept endpoints off this machine in plain ZeroMQ");
+
   cli::PaperOptions paper;
   int paper_latency_ms = 0;
   auto* paper_cmd = app.add_subcommand("paper", "paper execution gateway: fills orders at the last price");
@@ -251,6 +259,7 @@ int main(int argc, char** argv) {
     }
     return feeds::run_replay_publisher(replay, g_stop, std::cout, std::cerr);
   }
+  if (*proxy_cmd) return cli::run_feed_proxy(proxy, g_stop, std::cout, std::cerr);
   if (*paper_cmd) {
     paper.latency = std::chrono::milliseconds(paper_latency_ms);
     if (!cli::resolve_curve_options(paper_curve, "paper", paper.curve, std::cerr)) return 2;
