@@ -1,0 +1,73 @@
+#pragma once
+// A million accounts in a few flat arrays (structure of arrays): no string,
+// vector or pointer per account. Holdings are one flat array indexed by
+// "slot"; an account's slots are contiguous, in its model's symbol order.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fleet/model.hpp"
+
+namespace ballast::fleet {
+
+using AccountIndex = std::uint32_t;
+using ModelIndex = std::uint32_t;
+using SlotIndex = std::uint32_t;
+
+class AccountBook {
+ public:
+  /// `symbol_count`: the size of the symbol table the models' ids come from.
+  explicit AccountBook(std::size_t symbol_count) : symbol_count_(symbol_count) {}
+
+  /// Adds a model; the reason when check_model refuses it.
+  std::optional<std::string> add_model(Model m);
+  /// Adds an account as index size(); the reason when refused: unknown model,
+  /// one quantity per model symbol expected, quantities and cash finite and
+  /// ≥ 0, multiplier finite and > 0, the book full (2³² − 1 slots or id bytes).
+  std::optional<std::string> add_account(std::string_view id, ModelIndex model, double cash,
+                                         std::span<const double> quantities, double band_multiplier = 1);
+  /// Sizes the arrays for this many accounts and holdings in all, so that
+  /// building a large book does not leave half-empty capacity behind.
+  void reserve(std::size_t accounts, std::size_t holdings, std::size_t id_bytes);
+
+  std::size_t size() const { return model_.size(); }
+  std::size_t symbol_count() const { return symbol_count_; }
+  std::size_t slot_count() const { return quantity_.size(); }
+  const std::vector<Model>& models() const { return models_; }
+
+  std::string_view id(AccountIndex a) const;
+  ModelIndex model_index(AccountIndex a) const { return model_[a]; }
+  const Model& model(AccountIndex a) const { return models_[model_[a]]; }
+  double cash(AccountIndex a) const { return cash_[a]; }
+  void set_cash(AccountIndex a, double cash) { cash_[a] = cash; }
+  double band_multiplier(AccountIndex a) const { return band_multiplier_[a]; }
+  SlotIndex first_slot(AccountIndex a) const { return slot_begin_[a]; }
+  std::span<double> quantities(AccountIndex a) { return {quantity_.data() + slot_begin_[a], slot_end(a)}; }
+  std::span<const double> quantities(AccountIndex a) const {
+    return {quantity_.data() + slot_begin_[a], slot_end(a)};
+  }
+  /// The account a slot belongs to (a binary search: O(log accounts)).
+  AccountIndex account_of_slot(SlotIndex s) const;
+
+  /// Bytes held by the arrays (their capacity).
+  std::size_t memory_bytes() const;
+
+ private:
+  std::size_t slot_end(AccountIndex a) const { return slot_begin_[a + 1] - slot_begin_[a]; }
+
+  std::size_t symbol_count_;
+  std::vector<Model> models_;
+  std::vector<char> id_bytes_;
+  std::vector<std::uint32_t> id_end_;      ///< account a's id is [id_end_[a-1], id_end_[a])
+  std::vector<ModelIndex> model_;
+  std::vector<double> cash_;
+  std::vector<double> band_multiplier_;
+  std::vector<SlotIndex> slot_begin_{0};   ///< size() + 1 entries
+  std::vector<double> quantity_;           ///< one per slot
+};
+
+}  // namespace ballast::fleet

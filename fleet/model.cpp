@@ -1,0 +1,61 @@
+#include "fleet/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace ballast::fleet {
+
+double Model::cash_target() const {
+  double invested = 0;
+  for (double t : targets) invested += t;
+  return 1 - invested;
+}
+
+std::optional<std::string> check_model(const Model& m, std::size_t symbol_count) {
+  if (m.symbols.empty()) return "a model needs at least one symbol";
+  if (m.targets.size() != m.symbols.size()) return "one target per symbol expected";
+  if (m.lot_sizes.size() != m.symbols.size()) return "one lot size per symbol expected";
+  std::vector<core::SymbolId> sorted = m.symbols;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) return "a symbol appears twice";
+  if (sorted.back() >= symbol_count) return "unknown symbol id";
+  double sum = 0;
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    if (!(m.targets[i] >= 0 && m.targets[i] <= 1)) return "targets must lie in [0, 1]";
+    if (!(m.lot_sizes[i] > 0 && std::isfinite(m.lot_sizes[i]))) return "lot sizes must be positive and finite";
+    sum += m.targets[i];
+  }
+  if (sum > 1 + 1e-9) return "targets sum past 1";
+  if (m.bands.total) return "the total band is not supported by the fleet";
+  if (!m.bands.absolute && !m.bands.relative) return "a model needs an absolute or a relative band";
+  if (m.bands.absolute && !(*m.bands.absolute > 0 && std::isfinite(*m.bands.absolute))) {
+    return "the absolute band must be positive and finite";
+  }
+  if (m.bands.relative && !(*m.bands.relative > 0 && std::isfinite(*m.bands.relative))) {
+    return "the relative band must be positive and finite";
+  }
+  if (!(m.min_trade_value >= 0 && std::isfinite(m.min_trade_value))) {
+    return "min_trade_value must be non-negative and finite";
+  }
+  return std::nullopt;
+}
+
+bool usable_price(double price) { return price > 0 && std::isfinite(price); }
+
+strategies::ThresholdTrigger scaled_bands(const strategies::ThresholdTrigger& bands, double multiplier) {
+  strategies::ThresholdTrigger s;
+  if (bands.absolute) s.absolute = *bands.absolute * multiplier;
+  if (bands.relative) s.relative = *bands.relative * multiplier;
+  return s;
+}
+
+double band_half_width(const strategies::ThresholdTrigger& bands, double target) {
+  double h = std::numeric_limits<double>::infinity();
+  // The same products as strategies::check_threshold compares against.
+  if (bands.absolute) h = std::min(h, *bands.absolute);
+  if (bands.relative) h = std::min(h, *bands.relative * target);
+  return h;
+}
+
+}  // namespace ballast::fleet

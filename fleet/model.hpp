@@ -1,0 +1,47 @@
+#pragma once
+// The policy that many accounts of a fleet share: what to hold, the bands
+// around it and how to trade back. Accounts keep only their own quantities,
+// cash and a band multiplier; everything else lives once per model.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/types.hpp"
+#include "strategies/policy.hpp"
+
+namespace ballast::fleet {
+
+struct Model {
+  std::vector<core::SymbolId> symbols;  ///< distinct; an account's quantities follow this order
+  std::vector<double> targets;          ///< weights of the account value, cash included; Σ ≤ 1
+  std::vector<double> lot_sizes;        ///< > 0, one per symbol
+  /// The daemon's threshold bands: |w − t| > absolute, or > relative × t, fires
+  /// (strict comparisons). `total` is not supported by the fleet (see check_model).
+  strategies::ThresholdTrigger bands;
+  strategies::RebalanceTo rebalance_to = strategies::RebalanceTo::target;
+  double min_trade_value = 0;  ///< smaller trades are not made
+
+  std::size_t size() const { return symbols.size(); }
+  /// 1 − Σ targets: what is not invested stays in cash.
+  double cash_target() const;
+};
+
+/// Why `m` cannot be used with `symbol_count` interned symbols, or nullopt.
+/// Refused: no symbols, repeated or unknown symbols, lists of different
+/// lengths, targets outside [0, 1] or summing past 1, lots ≤ 0, no band, a
+/// band ≤ 0, a `total` band (its safe zone is not implemented), a negative
+/// min_trade_value, non-finite numbers.
+std::optional<std::string> check_model(const Model& m, std::size_t symbol_count);
+
+/// A price the fleet can value at: finite and > 0.
+bool usable_price(double price);
+
+/// The model's bands widened (or narrowed) by an account's multiplier.
+strategies::ThresholdTrigger scaled_bands(const strategies::ThresholdTrigger& bands, double multiplier);
+
+/// The half-width of the band around `target` under `bands`: an asset breaches
+/// when |w − target| is strictly greater. +∞ when no band applies.
+double band_half_width(const strategies::ThresholdTrigger& bands, double target);
+
+}  // namespace ballast::fleet

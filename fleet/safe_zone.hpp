@@ -1,0 +1,45 @@
+#pragma once
+// Safe zones (geometric monitoring): around the prices an account was last
+// checked at, a radius r in log-price space inside which it cannot breach a
+// band, so that ticks inside every account's zone need no work at all.
+#include <span>
+
+#include "fleet/account_book.hpp"
+
+namespace ballast::fleet {
+
+/// Weights are kept this far inside the band, so that the rounding of the
+/// exact check (weights of order 1, errors of order 1e-16) can never find a
+/// breach inside a zone.
+inline constexpr double kZoneWeightMargin = 1e-12;
+
+/// For one asset of weight w (of the value, cash included) and band
+/// [t − h, t + h]: the largest x = e^{2r} such that no price move of at most
+/// r in log terms on each of the account's symbols takes w out of the band
+/// narrowed by kZoneWeightMargin. +∞ when no move can; 0 when w is already
+/// outside the narrowed band.
+///
+/// Derivation. Let v_i = q_i·p_i ≥ 0, cash C ≥ 0 and V = C + Σv. Prices move
+/// by factors f_j ∈ [e^{−r}, e^{r}]; cash does not move. The new weight of i is
+/// w' = v_i f_i / (v_i f_i + R) with R = C + Σ_{j≠i} v_j f_j, and
+/// e^{−r}(V − v_i) ≤ R ≤ e^{r}(V − v_i) because C ≥ 0. So
+///   w' ≤ w x / (w x + 1 − w)  and  w' ≥ w / (w + x (1 − w)),  x = e^{2r}.
+/// Keeping the first ≤ U (when U < 1 and w > 0):
+///   w x (1 − U) ≤ U (1 − w)  ⇔  x ≤ U (1 − w) / (w (1 − U)).
+/// Keeping the second ≥ L (when L > 0 and w < 1):
+///   w (1 − L) ≥ L x (1 − w)  ⇔  x ≤ w (1 − L) / (L (1 − w)).
+/// Both bounds are ≥ 1 exactly when L ≤ w ≤ U. They are reached (the zone is
+/// tight) for an account of two assets and no cash moving in opposite
+/// directions; a single symbol moving alone can go twice as far.
+double asset_zone_factor(double weight, double target, double half_width);
+
+/// ½ ln asset_zone_factor: the radius for one asset; −∞ when it is outside.
+double asset_zone_radius(double weight, double target, double half_width);
+
+/// The account's radius at `prices` (indexed by symbol id): the smallest over
+/// its assets, rounded down. −∞ when the account is not certified safe (in or
+/// within the margin of a breach, negative cash, no value): it must then be
+/// checked exactly on every tick of its symbols. +∞ when no move can breach.
+double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices);
+
+}  // namespace ballast::fleet

@@ -1,0 +1,196 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "fleet/brute_force_fleet.hpp"
+#include "fleet/fleet_monitor.hpp"
+#include "fleet_test_support.hpp"
+
+using namespace ballast;
+using namespace ballast::fleet;
+using ballast::fleet::test::simple_model;
+
+namespace {
+
+struct RandomFleet {
+  AccountBook book;
+  std::vector<double> prices;
+};
+
+/// Models over `symbols` symbols with varied targets (some cash), bands
+/// (absolute, relative, both), lots, band-edge or target, min trade values;
+/// accounts of varied sizes and multipliers, drifted up to ±15% off target.
+RandomFleet random_fleet(std::uint64_t seed, std::size_t symbols, std::size_t models, std::size_t accounts) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> unit(0, 1);
+  RandomFleet f{AccountBook(symbols), {}};
+  for (std::size_t j = 0; j < symbols; ++j) f.prices.push_back(20 + 180 * unit(rng));
+  const double lots[] = {1, 0.1, 0.001, 5, 10};
+  for (std::size_t k = 0; k < models; ++k) {
+    Model m;
+    std::vector<core::SymbolId> all(symbols);
+    for (std::size_t j = 0; j < symbols; ++j) all[j] = static_cast<core::SymbolId>(j);
+    std::shuffle(all.begin(), all.end(), rng);
+    const std::size_t n = 2 + k % 7;
+    m.symbols.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
+    double sum = 0;
+    for (std::size_t i = 0; i < n; ++i) sum += m.targets.emplace_back(0.1 + unit(rng));
+    const double invested = k % 3 == 0 ? 1.0 : 0.8 + 0.2 * unit(rng);
+    for (double& t : m.targets) t *= invested / sum;
+    for (std::size_t i = 0; i < n; ++i) m.lot_sizes.push_back(lots[(k + i) % 5]);
+    if (k % 3 != 1) m.bands.absolute = 0.01 + 0.04 * unit(rng);
+    if (k % 3 != 0) m.bands.relative = 0.05 + 0.25 * unit(rng);
+    m.rebalance_to = k % 2 ? strategies::RebalanceTo::band_edge : strategies::RebalanceTo::target;
+    m.min_trade_value = k % 4 == 3 ? 200 : 0;
+    REQUIRE_FALSE(f.book.add_model(std::move(m)));
+  }
+  const double multipliers[] = {1, 1, 0.5, 2, 1.3};
+  std::vector<double> q;
+  for (std::size_t a = 0; a < accounts; ++a) {
+    const auto k = static_cast<ModelIndex>(rng() % models);
+    const Model& m = f.book.models()[k];
+    const double value = 5'000 + 200'000 * unit(rng);
+    q.clear();
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      const double raw = value * m.targets[i] * (1 + 0.3 * (unit(rng) - 0.5)) / f.prices[m.symbols[i]];
+      q.push_back(std::floor(raw / m.lot_sizes[i]) * m.lot_sizes[i]);
+    }
+    const double cash = value * std::max(0.0, m.cash_target()) * unit(rng) * 1.5;
+    REQUIRE_FALSE(f.book.add_account("a" + std::to_string(a), k, cash, q, multipliers[a % 5]));
+  }
+  return f;
+}
+
+void require_same(const FleetOutput& fleet, const FleetOutput& brute) {
+  REQUIRE(fleet.rebalances.size() == brute.rebalances.size());
+  REQUIRE(fleet.trades.size() == brute.trades.size());
+  // Whole vectors at once: bit-equal quantities and prices, same order.
+  REQUIRE(fleet.rebalances == brute.rebalances);
+  REQUIRE(fleet.trades == brute.trades);
+}
+
+bool ascending(const FleetOutput& out) {
+  for (std::size_t i = 1; i < out.rebalances.size(); ++i) {
+    if (!(out.rebalances[i - 1].account < out.rebalances[i].account)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("random walks: the safe-zone monitor rebalances exactly the accounts the brute force does") {
+  for (const std::uint64_t seed : {1u, 2u}) {
+    CAPTURE(seed);
+    RandomFleet f = random_fleet(seed, 20, 24, 2500);
+    FleetMonitor fleet(f.book, f.prices);
+    BruteForceFleet brute(f.book, f.prices);
+    FleetOutput fo, bo;
+    fleet.resync(fo);
+    brute.resync(bo);
+    require_same(fo, bo);
+    CHECK(ascending(fo));
+    std::size_t rebalances = bo.rebalances.size();
+    std::size_t holders_checked = 0;
+    std::mt19937_64 rng(seed * 77);
+    std::normal_distribution<double> step(0, 0.004);
+    std::vector<double> prices = f.prices;
+    std::vector<std::size_t> holders(prices.size(), 0);
+    for (AccountIndex a = 0; a < f.book.size(); ++a) {
+      for (const auto j : f.book.model(a).symbols) ++holders[j];
+    }
+    for (int tick = 0; tick < 3000; ++tick) {
+      auto j = static_cast<core::SymbolId>(rng() % prices.size());
+      double price = prices[j] * std::exp(step(rng) + (tick % 1000 < 500 ? 0.0005 : -0.0005) * (j % 3));
+      if (tick % 500 == 7) price = -1;   // unusable: both refuse it
+      if (tick % 500 == 9) j = 1000;     // unknown symbol
+      fo.clear();
+      bo.clear();
+      const auto before = fleet.counters().evaluations;
+      const bool fleet_took = fleet.on_tick(j, price, fo);
+      if (fleet_took && fleet.counters().evaluations - before > holders[j]) FAIL("checked more than the holders");
+      REQUIRE(fleet_took == brute.on_tick(j, price, bo));
+      if (fleet_took) {
+        prices[j] = price;
+        holders_checked += holders[j];
+      }
+      require_same(fo, bo);
+      REQUIRE(ascending(fo));
+      rebalances += bo.rebalances.size();
+    }
+    // The books end the same, to the bit.
+    bool same_books = true;
+    for (AccountIndex a = 0; a < f.book.size(); ++a) {
+      const auto fq = fleet.book().quantities(a), bq = brute.book().quantities(a);
+      same_books = same_books && fleet.book().cash(a) == brute.book().cash(a) &&
+                   std::equal(fq.begin(), fq.end(), bq.begin(), bq.end());
+    }
+    CHECK(same_books);
+    // Enough happened to mean something, and the monitor looked at fewer
+    // accounts (this walk is rough on purpose: 40 bp steps, bands of 1–5%).
+    CHECK(rebalances > 300);
+    CHECK(fleet.counters().evaluations * 2 < holders_checked);
+  }
+}
+
+TEST_CASE("before its first resync the monitor checks every holder, and still agrees") {
+  RandomFleet f = random_fleet(11, 8, 6, 300);
+  FleetMonitor fleet(f.book, f.prices);
+  BruteForceFleet brute(f.book, f.prices);
+  FleetOutput fo, bo;
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> step(0, 0.01);
+  std::vector<double> prices = f.prices;
+  for (int tick = 0; tick < 300; ++tick) {
+    const auto j = static_cast<core::SymbolId>(rng() % prices.size());
+    prices[j] *= std::exp(step(rng));
+    fo.clear();
+    bo.clear();
+    fleet.on_tick(j, prices[j], fo);
+    brute.on_tick(j, prices[j], bo);
+    require_same(fo, bo);
+  }
+}
+
+TEST_CASE("a tick inside every zone touches no account") {
+  AccountBook book(2);
+  REQUIRE_FALSE(book.add_model(simple_model({0.6, 0.4}, 0.05)));
+  for (int a = 0; a < 100; ++a) REQUIRE_FALSE(book.add_account("a", 0, 0, std::vector<double>{6, 4}));
+  FleetMonitor fleet(std::move(book), {100, 100});
+  FleetOutput out;
+  fleet.resync(out);
+  CHECK(out.rebalances.empty());
+  const float r = fleet.zone_radius(0);
+  CHECK(r > 0.1);
+  CHECK(fleet.on_tick(0, 100 * std::exp(0.9 * r), out));
+  CHECK(fleet.on_tick(1, 100 * std::exp(-0.9 * r), out));
+  CHECK(fleet.counters().evaluations == 0);
+  // Past the zone on one symbol: all hundred are checked, none breaches
+  // (alone, A can go 2r), and they get new zones around the new prices.
+  CHECK(fleet.on_tick(0, 100 * std::exp(1.1 * r), out));
+  CHECK(fleet.counters().evaluations == 100);
+  CHECK(out.rebalances.empty());
+  CHECK(fleet.zone_radius(0) < r);
+  // Past twice the zone on A: every account breaches and trades back.
+  CHECK(fleet.on_tick(0, 100 * std::exp(2.2 * r), out));
+  CHECK(out.rebalances.size() == 100);
+  CHECK(fleet.counters().rebalances == 100);
+}
+
+TEST_CASE("unusable ticks change nothing") {
+  AccountBook book(2);
+  REQUIRE_FALSE(book.add_model(simple_model({0.6, 0.4}, 0.05)));
+  REQUIRE_FALSE(book.add_account("a", 0, 0, std::vector<double>{6, 4}));
+  FleetMonitor fleet(std::move(book), {100, 100});
+  FleetOutput out;
+  fleet.resync(out);
+  CHECK_FALSE(fleet.on_tick(0, 0, out));
+  CHECK_FALSE(fleet.on_tick(0, -3, out));
+  CHECK_FALSE(fleet.on_tick(0, NAN, out));
+  CHECK_FALSE(fleet.on_tick(0, INFINITY, out));
+  CHECK_FALSE(fleet.on_tick(2, 100, out));
+  CHECK(fleet.prices()[0] == 100);
+  CHECK(fleet.counters().ticks == 0);
+}

@@ -1,0 +1,128 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "fleet/rebalancer.hpp"
+#include "fleet/safe_zone.hpp"
+#include "fleet_test_support.hpp"
+
+using namespace ballast;
+using namespace ballast::fleet;
+using ballast::fleet::test::one_account;
+using ballast::fleet::test::simple_model;
+
+namespace {
+
+bool breached(const AccountBook& book, const std::vector<double>& prices) {
+  Rebalancer r;
+  return r.in_breach(book, 0, prices);
+}
+
+}  // namespace
+
+TEST_CASE("a 60/40 account with 5% bands has the radius worked out by hand") {
+  // A at 0.60: the lower edge 0.55 binds with x = 0.6·0.45 / (0.55·0.4) = 0.27/0.22;
+  // B at 0.40: the upper edge 0.45 gives the same x = 0.45·0.6 / (0.4·0.55).
+  const AccountBook book = one_account(simple_model({0.6, 0.4}, 0.05), 0, {6, 4});
+  const double expected = 0.5 * std::log(0.27 / 0.22);
+  const std::vector<double> prices{100, 100};
+  const double r = account_zone_radius(book, 0, prices);
+  CHECK(r == doctest::Approx(expected).epsilon(1e-9));
+  CHECK(r <= expected);
+}
+
+TEST_CASE("60/40: every move of at most r on each price keeps the account in band") {
+  const AccountBook book = one_account(simple_model({0.6, 0.4}, 0.05), 0, {6, 4});
+  const double r = account_zone_radius(book, 0, std::vector<double>{100, 100});
+  for (const double da : {-r, -r / 2, 0.0, r / 2, r}) {
+    for (const double db : {-r, -r / 2, 0.0, r / 2, r}) {
+      CHECK_FALSE(breached(book, {100 * std::exp(da), 100 * std::exp(db)}));
+    }
+  }
+  // The corner A −r, B +r lands on A's lower edge: the zone is tight there.
+  const double pa = 100 * std::exp(-r), pb = 100 * std::exp(r);
+  CHECK(6 * pa / (6 * pa + 4 * pb) == doctest::Approx(0.55).epsilon(1e-9));
+  const double past = r * (1 + 1e-6);
+  CHECK(breached(book, {100 * std::exp(-past), 100 * std::exp(past)}));
+}
+
+TEST_CASE("60/40: A alone breaches just past its exact breach prices, not before") {
+  const AccountBook book = one_account(simple_model({0.6, 0.4}, 0.05), 0, {6, 4});
+  // 6p / (6p + 400) = 0.55 ⇔ p = 220/2.7; = 0.65 ⇔ p = 260/2.1.
+  const double low = 220 / 2.7, high = 260 / 2.1;
+  CHECK_FALSE(breached(book, {low * (1 + 1e-9), 100}));
+  CHECK(breached(book, {low * (1 - 1e-9), 100}));
+  CHECK_FALSE(breached(book, {high * (1 - 1e-9), 100}));
+  CHECK(breached(book, {high * (1 + 1e-9), 100}));
+  // Alone, A can move 2r before it breaches: the zone is conservative by half.
+  const double r = account_zone_radius(book, 0, std::vector<double>{100, 100});
+  CHECK(std::log(100 / low) == doctest::Approx(2 * r).epsilon(1e-6));
+}
+
+TEST_CASE("the relative band narrows the zone around a small target") {
+  // Target 0.1 with relative 0.2: the band is [0.08, 0.12], tighter than 5% absolute.
+  Model m = simple_model({0.1, 0.9}, 0.05);
+  m.bands.relative = 0.2;
+  const AccountBook book = one_account(m, 0, {1, 9});
+  const std::vector<double> prices{100, 100};
+  const double x = std::min(0.12 * 0.9 / (0.1 * 0.88), 0.1 * 0.92 / (0.08 * 0.9));
+  CHECK(account_zone_radius(book, 0, prices) == doctest::Approx(0.5 * std::log(x)).epsilon(1e-9));
+}
+
+TEST_CASE("a band multiplier of 2 gives the zone of a band twice as wide") {
+  const std::vector<double> prices{100, 100};
+  const AccountBook wide = one_account(simple_model({0.6, 0.4}, 0.10), 0, {6, 4});
+  const AccountBook scaled = one_account(simple_model({0.6, 0.4}, 0.05), 0, {6, 4}, 2.0);
+  CHECK(account_zone_radius(scaled, 0, prices) == doctest::Approx(account_zone_radius(wide, 0, prices)));
+  CHECK(account_zone_radius(scaled, 0, prices) > account_zone_radius(one_account(simple_model({0.6, 0.4}, 0.05), 0, {6, 4}), 0, prices));
+}
+
+TEST_CASE("an account in breach or at its band edge has no zone") {
+  const std::vector<double> prices{100, 100};
+  CHECK(account_zone_radius(one_account(simple_model({0.6, 0.4}, 0.05), 0, {7, 3}), 0, prices) == -INFINITY);
+  // Exactly on the edge (0.75 against 0.5 ± 0.25, all exact in binary):
+  // not a breach (strict), but not certified either.
+  const AccountBook edge = one_account(simple_model({0.5, 0.5}, 0.25), 0, {7.5, 2.5});
+  CHECK_FALSE(breached(edge, {100, 100}));
+  CHECK(account_zone_radius(edge, 0, prices) == -INFINITY);
+}
+
+TEST_CASE("bands that cover every weight give an unbounded zone") {
+  const AccountBook book = one_account(simple_model({0.5, 0.5}, 0.6), 0, {5, 5});
+  CHECK(account_zone_radius(book, 0, std::vector<double>{100, 100}) == INFINITY);
+  CHECK(asset_zone_radius(0.5, 0.5, 0.6) == INFINITY);
+  CHECK(asset_zone_radius(0.7, 0.5, 0.1) == -INFINITY);
+}
+
+TEST_CASE("random accounts with cash: every corner of the zone stays in band") {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> unit(0, 1);
+  int checked = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const std::size_t n = 2 + trial % 4;
+    std::vector<double> targets(n);
+    double sum = 0;
+    for (auto& t : targets) sum += (t = 0.2 + unit(rng));
+    const double invested = 0.7 + 0.3 * unit(rng);
+    for (auto& t : targets) t *= invested / sum;
+    Model m = simple_model(targets, 0.01 + 0.05 * unit(rng));
+    if (trial % 2) m.bands.relative = 0.1 + 0.3 * unit(rng);
+    std::vector<double> q(n), prices(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      prices[i] = 10 + 90 * unit(rng);
+      q[i] = 1000 * targets[i] * (1 + 0.05 * (unit(rng) - 0.5)) / prices[i];
+    }
+    const AccountBook book = one_account(m, 1000 * (1 - invested), q);
+    const double r = account_zone_radius(book, 0, prices);
+    if (!(r > 0) || std::isinf(r)) continue;
+    ++checked;
+    for (std::size_t corner = 0; corner < (1u << n); ++corner) {
+      std::vector<double> moved(n);
+      for (std::size_t i = 0; i < n; ++i) moved[i] = prices[i] * std::exp((corner >> i) & 1 ? r : -r);
+      CHECK_FALSE(breached(book, moved));
+    }
+  }
+  CHECK(checked > 100);
+}
