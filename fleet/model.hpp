@@ -30,7 +30,7 @@ struct Model {
 /// Why `m` cannot be used with `symbol_count` interned symbols, or nullopt.
 /// Refused: no symbols, repeated or unknown symbols, lists of different
 /// lengths, targets outside [0, 1] or summing past 1, lots ≤ 0, no band, a
-/// band ≤ 0, a `total` band (its safe zone is not implemented), a negative
+/// band ≤ 0, a `total` band (the fleet has no safe-zone bound for it and refuses it), a negative
 /// min_trade_value, non-finite numbers.
 std::optional<std::string> check_model(const Model& m, std::size_t symbol_count);
 

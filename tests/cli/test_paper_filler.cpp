@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/types.hpp"
+#include "tests/support/sample_order.hpp"
 
 using ballast::cli::PaperFiller;
 using ballast::cli::PaperFillRules;
@@ -18,24 +19,11 @@ using ballast::core::Order;
 using ballast::core::OrderAmendment;
 using ballast::core::OrderType;
 using ballast::core::Side;
+using ballast::testing::make_order;
 
 namespace {
 
 constexpr ballast::core::TimeNs kNow = 1'763'908'201'000'000'000LL;
-
-Order make_order(std::string id, std::string symbol, Side side, double quantity, double reference_price) {
-  Order o;
-  o.order_id = std::move(id);
-  o.portfolio = "main";
-  o.symbol = std::move(symbol);
-  o.side = side;
-  o.quantity = quantity;
-  o.reference_price = reference_price;
-  o.reason = "threshold";
-  o.rebalance_id = "main-20261123-000001";
-  o.created_at = 1'763'908'200'000'000'000LL;
-  return o;
-}
 
 Order make_limit(std::string id, Side side, double quantity, double limit) {
   Order o = make_order(std::move(id), "SPY", side, quantity, 100);

@@ -14,6 +14,7 @@
 
 #include "cli/paper_gateway.hpp"
 #include "core/types.hpp"
+#include "tests/support/sample_order.hpp"
 #include "execution/io/fill_codec.hpp"
 #include "execution/io/order_codec.hpp"
 #include "tests/support/scratch_dir.hpp"
@@ -28,22 +29,9 @@ using ballast::core::FillStatus;
 using ballast::core::Order;
 using ballast::core::OrderType;
 using ballast::core::Side;
+using ballast::testing::make_order;
 
 namespace {
-
-Order make_order(std::string id, std::string symbol, Side side, double quantity, double reference_price) {
-  Order o;
-  o.order_id = std::move(id);
-  o.portfolio = "main";
-  o.symbol = std::move(symbol);
-  o.side = side;
-  o.quantity = quantity;
-  o.reference_price = reference_price;
-  o.reason = "threshold";
-  o.rebalance_id = "main-20261123-000001";
-  o.created_at = 1'763'908'200'000'000'000LL;
-  return o;
-}
 
 constexpr ballast::core::TimeNs kNow = 1'763'908'201'000'000'000LL;
 

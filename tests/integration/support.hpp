@@ -23,6 +23,20 @@ namespace ballast::testing {
 
 using namespace std::chrono_literals;
 
+/// The tests' usual portfolio: 100 SPY, 300 AGG, 1000 cash, 60/40 in 5 % bands.
+inline const std::string kSixtyForty = R"(
+[[portfolios]]
+id = "main"
+cash = 1000.0
+holdings = { SPY = 100, AGG = 300 }
+targets = { SPY = 0.6, AGG = 0.4 }
+min_trade_value = 50.0
+
+[[portfolios.triggers]]
+kind = "threshold"
+absolute = 0.05
+)";
+
 /// A free TCP port on 127.0.0.1 at the time of asking.
 int free_port();
 

@@ -10,19 +10,6 @@ using namespace ballast::testing;
 
 namespace {
 
-const std::string kSixtyForty = R"(
-[[portfolios]]
-id = "main"
-cash = 1000.0
-holdings = { SPY = 100, AGG = 300 }
-targets = { SPY = 0.6, AGG = 0.4 }
-min_trade_value = 50.0
-
-[[portfolios.triggers]]
-kind = "threshold"
-absolute = 0.05
-)";
-
 struct ParsedOrder {
   std::string order_id, portfolio, symbol, side, order_type, reason, rebalance_id, created_at;
   double quantity = 0, reference_price = 0;

@@ -14,19 +14,6 @@ using namespace ballast::testing;
 
 namespace {
 
-const std::string kSixtyForty = R"(
-[[portfolios]]
-id = "main"
-cash = 1000.0
-holdings = { SPY = 100, AGG = 300 }
-targets = { SPY = 0.6, AGG = 0.4 }
-min_trade_value = 50.0
-
-[[portfolios.triggers]]
-kind = "threshold"
-absolute = 0.05
-)";
-
 /// Every line of a JSON log, parsed; a line that is not one JSON object fails the test.
 class JsonLog {
  public:

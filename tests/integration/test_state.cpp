@@ -13,7 +13,8 @@ using namespace ballast::testing;
 
 namespace {
 
-const std::string kSixtyForty = R"(
+// As kSixtyForty, without a minimum trade value.
+const std::string kSixtyFortyAnySize = R"(
 [[portfolios]]
 id = "main"
 cash = 1000.0
@@ -54,7 +55,7 @@ void fill(DaemonHarness& d, const Order& o) {
 }  // namespace
 
 TEST_CASE("positions survive a restart; config holdings seed only the first start") {
-  DaemonHarness d(kSixtyForty);
+  DaemonHarness d(kSixtyFortyAnySize);
   d.start();
   price_inside_band(d);
   d.publish("SPY", R"({"price": 300})");
@@ -90,7 +91,7 @@ TEST_CASE("positions survive a restart; config holdings seed only the first star
 
 TEST_CASE("a damaged or foreign state file stops the daemon with a clear error; it never starts fresh") {
   for (const std::string& content : {std::string("this is not a database, it is a note\n"), std::string(4096, '\x7f')}) {
-    DaemonHarness d(kSixtyForty);
+    DaemonHarness d(kSixtyFortyAnySize);
     std::filesystem::create_directories(d.dir.file("state"));
     d.dir.write("state/state.db", content);
     Process p(BALLASTD_PATH, {"--config", d.config_path}, d.dir.file("ballastd.log"));
@@ -105,7 +106,7 @@ TEST_CASE("a damaged or foreign state file stops the daemon with a clear error; 
 /// kill -9 at one point of a rebalance, restart, and check on the gateway's
 /// side: every intended order arrives, none under two ids, positions end right.
 void crash_and_recover(const char* point) {
-  DaemonHarness d(kSixtyForty, "", "order_timeout = \"1h\"", "", /*with_fills=*/true);
+  DaemonHarness d(kSixtyFortyAnySize, "", "order_timeout = \"1h\"", "", /*with_fills=*/true);
   setenv("BALLASTD_CRASH_AT", point, 1);
   d.start();
   unsetenv("BALLASTD_CRASH_AT");

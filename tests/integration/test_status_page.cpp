@@ -17,18 +17,7 @@ using namespace ballast::testing;
 
 namespace {
 
-const std::string kPortfolios = R"(
-[[portfolios]]
-id = "main"
-cash = 1000.0
-holdings = { SPY = 100, AGG = 300 }
-targets = { SPY = 0.6, AGG = 0.4 }
-min_trade_value = 50.0
-
-[[portfolios.triggers]]
-kind = "threshold"
-absolute = 0.05
-
+const std::string kPortfolios = kSixtyForty + R"(
 [[portfolios]]
 id = "income"
 cash = 2500.0

@@ -15,19 +15,6 @@ using namespace ballast::testing;
 
 namespace {
 
-const std::string kPortfolio = R"(
-[[portfolios]]
-id = "main"
-cash = 1000.0
-holdings = { SPY = 100, AGG = 300 }
-targets = { SPY = 0.6, AGG = 0.4 }
-min_trade_value = 50.0
-
-[[portfolios.triggers]]
-kind = "threshold"
-absolute = 0.05
-)";
-
 /// Starts the harness's ballastd with extra environment variables (through
 /// env(1), so that this process's own environment stays as it is).
 void start_with_env(DaemonHarness& d, const std::vector<std::string>& env) {
@@ -48,7 +35,7 @@ bool status_starts(const std::string& message, const std::string& prefix) {
 }  // namespace
 
 TEST_CASE("under NOTIFY_SOCKET ballastd says READY once its status socket answers, with a status line") {
-  DaemonHarness d(kPortfolio);
+  DaemonHarness d(kSixtyForty);
   NotifySocket notify(d.dir.file("notify"));
   start_with_env(d, {"NOTIFY_SOCKET=" + notify.path()});
   const auto seen = notify.until_line("READY=1", 15s);
@@ -67,7 +54,7 @@ TEST_CASE("under NOTIFY_SOCKET ballastd says READY once its status socket answer
 }
 
 TEST_CASE("a SIGHUP reload is RELOADING with MONOTONIC_USEC, then READY; SIGTERM is STOPPING and exit 0") {
-  DaemonHarness d(kPortfolio);
+  DaemonHarness d(kSixtyForty);
   NotifySocket notify(d.dir.file("notify"));
   start_with_env(d, {"NOTIFY_SOCKET=" + notify.path()});
   REQUIRE_MESSAGE(!notify.until_line("READY=1", 15s).empty(), d.log());
@@ -88,7 +75,7 @@ TEST_CASE("a SIGHUP reload is RELOADING with MONOTONIC_USEC, then READY; SIGTERM
 }
 
 TEST_CASE("with WATCHDOG_USEC the event loop pings the watchdog, again and again") {
-  DaemonHarness d(kPortfolio);
+  DaemonHarness d(kSixtyForty);
   NotifySocket notify(d.dir.file("notify"));
   start_with_env(d, {"NOTIFY_SOCKET=" + notify.path(), "WATCHDOG_USEC=1000000"});
   REQUIRE_MESSAGE(!notify.until_line("READY=1", 15s).empty(), d.log());
@@ -98,7 +85,7 @@ TEST_CASE("with WATCHDOG_USEC the event loop pings the watchdog, again and again
 TEST_CASE("with stdout on the journal each log line starts with its syslog priority, in text and in json") {
   for (const std::string format : {"text", "json"}) {
     CAPTURE(format);
-    DaemonHarness d(kPortfolio);
+    DaemonHarness d(kSixtyForty);
     d.add_daemon_keys("log_format = \"" + format + "\"");
     // The log file exists before the daemon starts, so its device and inode
     // can stand for the journal's stream.
@@ -138,7 +125,7 @@ TEST_CASE("with stdout on the journal each log line starts with its syslog prior
 }
 
 TEST_CASE("a JOURNAL_STREAM that is not stdout leaves the log lines as they are") {
-  DaemonHarness d(kPortfolio);
+  DaemonHarness d(kSixtyForty);
   d.dir.write("elsewhere", "");
   struct stat st {};
   REQUIRE(::stat(d.dir.file("elsewhere").c_str(), &st) == 0);
@@ -155,7 +142,7 @@ TEST_CASE("a JOURNAL_STREAM that is not stdout leaves the log lines as they are"
 }
 
 TEST_CASE("ballastd runs as an unprivileged user, as the unit's User=ballast does") {
-  DaemonHarness d(kPortfolio);
+  DaemonHarness d(kSixtyForty);
   if (::geteuid() == 0) {
     // As root here: drop to nobody, who must be able to write the state.
     std::filesystem::permissions(d.dir.path(), std::filesystem::perms::all, std::filesystem::perm_options::add);

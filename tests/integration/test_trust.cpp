@@ -15,7 +15,8 @@ using namespace ballast::testing;
 
 namespace {
 
-const std::string kSixtyForty = R"(
+// As kSixtyForty, without a minimum trade value.
+const std::string kSixtyFortyAnySize = R"(
 [[portfolios]]
 id = "main"
 cash = 1000.0
@@ -51,7 +52,7 @@ std::uintmax_t log_size(const DaemonHarness& d) { return std::filesystem::file_s
 }  // namespace
 
 TEST_CASE("an order without a final report is unknown: nothing is traded again until it is resolved") {
-  DaemonHarness d(kSixtyForty, "", "order_timeout = \"1s\"", "", /*with_fills=*/true);
+  DaemonHarness d(kSixtyFortyAnySize, "", "order_timeout = \"1s\"", "", /*with_fills=*/true);
   d.start();
   price_inside_band(d);
   d.publish("SPY", R"({"price": 300})");
@@ -100,7 +101,7 @@ TEST_CASE("an order without a final report is unknown: nothing is traded again u
 }
 
 TEST_CASE("the kill switch survives SIGTERM and kill -9; only a release turns it off, and that survives too") {
-  DaemonHarness d(kSixtyForty);
+  DaemonHarness d(kSixtyFortyAnySize);
   d.start();
   REQUIRE(d.post("/control/kill").status == 200);
   d.process->signal(SIGTERM);
@@ -126,7 +127,7 @@ TEST_CASE("the kill switch survives SIGTERM and kill -9; only a release turns it
 }
 
 TEST_CASE("a forged fill far from the order's price is refused, counted and never booked") {
-  DaemonHarness d(kSixtyForty, "", "order_timeout = \"1h\"", "", /*with_fills=*/true);
+  DaemonHarness d(kSixtyFortyAnySize, "", "order_timeout = \"1h\"", "", /*with_fills=*/true);
   d.start();
   price_inside_band(d);
   d.publish("SPY", R"({"price": 300})");
@@ -145,7 +146,7 @@ TEST_CASE("a forged fill far from the order's price is refused, counted and neve
 
 TEST_CASE("floods of forged fills and of denials are counted in full and logged a few times") {
   // No cash: with the AGG sell denied, no buy can be paid for and nothing trades.
-  std::string no_cash = kSixtyForty;
+  std::string no_cash = kSixtyFortyAnySize;
   no_cash.replace(no_cash.find("cash = 1000.0"), 13, "cash = 0.0");
   DaemonHarness d(no_cash, "", "order_timeout = \"1h\"\n[execution.limits]\nrestricted_symbols = [\"AGG\"]", "",
                   /*with_fills=*/true);
@@ -166,7 +167,7 @@ TEST_CASE("floods of forged fills and of denials are counted in full and logged 
 }
 
 TEST_CASE("a state file that cannot be written stops trading and says so until a write succeeds") {
-  DaemonHarness d(kSixtyForty);
+  DaemonHarness d(kSixtyFortyAnySize);
   const std::string state = d.dir.file("state");
   std::filesystem::create_directories(state);
   if (::mount("tmpfs", state.c_str(), "tmpfs", 0, "size=2m") != 0) {
