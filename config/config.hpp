@@ -185,6 +185,15 @@ struct FixConfig {
   std::string curve_server_key_file;
 };
 
+/// `[fleet]`: how the accounts of the [[models]] trade together.
+struct FleetConfig {
+  /// Trades of many accounts decided within this long of the first are netted
+  /// into one block order per symbol and side; 0: each tick's trades leave at once.
+  core::DurationNs window = core::kNanosPerSecond;
+};
+/// The longest decision window: a decided trade waits no longer than this to leave.
+inline constexpr core::DurationNs kMaxFleetWindow = 60 * core::kNanosPerSecond;
+
 struct Config {
   std::string path;
   DaemonConfig daemon;
@@ -197,6 +206,7 @@ struct Config {
   /// id. Read like a portfolio without cash or holdings (both 0 here), and
   /// limited to what the fleet runs (fixed targets, threshold bands).
   std::vector<strategies::PortfolioSpec> models;
+  FleetConfig fleet;
   std::optional<SimulationConfig> simulation;  ///< present when the file has [simulation]
   std::optional<FixConfig> fix;                ///< present when the file has [fix]
 };

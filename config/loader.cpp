@@ -131,7 +131,7 @@ class Loader {
   }
 
   void read_root(const toml::table& root, Config& config) {
-    TableReader r(root, "", "", {"daemon", "feeds", "execution", "curve", "status", "portfolios", "models", "simulation", "fix"},
+    TableReader r(root, "", "", {"daemon", "feeds", "execution", "curve", "status", "portfolios", "models", "fleet", "simulation", "fix"},
                   diag_);
     if (const auto* t = r.table("daemon")) read_daemon(*t, config.daemon);
     // Before the feeds and [execution], whose endpoints it secures.
@@ -150,6 +150,19 @@ class Loader {
     }
     if (const auto models = r.array_of_tables("models", "[[models]]")) {
       for (const toml::table* t : *models) config.models.push_back(read_fleet_model(*t));
+    }
+    if (const auto* t = r.table("fleet")) read_fleet(*t, config.fleet);
+    if (purpose_ == Purpose::daemon && !config.models.empty()) {
+      // The accounts live in the state file, which these modes do not open.
+      const toml::node& models = *root.get("models");
+      if (config.daemon.durability == Durability::off) {
+        diag_.error(models.source(), "[[models]] trade the accounts of the account book, which lives in the state "
+                                     "file: they cannot run with [daemon] durability = \"off\"");
+      }
+      if (config.execution.mode == ExecutionMode::dry_run) {
+        diag_.error(models.source(), "[[models]] cannot run in [execution] mode = \"dry-run\" yet (dry-run does "
+                                     "not open the state file that holds the accounts)");
+      }
     }
     if (const auto* t = r.table("simulation")) config.simulation = read_simulation(*t, config.portfolios);
     if (const auto* t = r.table("fix")) config.fix = read_fix(*t, config);
@@ -452,6 +465,21 @@ class Loader {
       diag_.error(t.source(), "[[models]] needs at least one [[models.triggers]] of kind \"threshold\"");
     }
     return read_policy(t, "[[models]]");
+  }
+
+  void read_fleet(const toml::table& t, FleetConfig& out) {
+    TableReader r(t, "[fleet]", "", {"window"}, diag_);
+    // Durations are positive; a window may also be none at all.
+    if (const toml::node* n = r.node("window"); n && (n->value<std::string>() == "0s" || n->value<std::string>() == "0")) {
+      out.window = 0;
+    } else if (auto v = duration(r, "window")) {
+      if (*v < 0 || *v > kMaxFleetWindow) {
+        diag_.error(r.node("window")->source(), "window: must be from \"0s\" (each tick's trades leave at once) to "
+                                                "\"60s\", got " + quote(*r.string("window")));
+      } else {
+        out.window = *v;
+      }
+    }
   }
 
   PortfolioSpec read_policy(const toml::table& t, std::string_view table_name) {

@@ -42,7 +42,7 @@ log_level = "info"
     CHECK_AT(e, 1, 2);
     CHECK(e.message ==
           "unknown key \"deamon\" at the top level (expected one of: daemon, feeds, execution, curve, status, "
-          "portfolios, models, simulation, fix)");
+          "portfolios, models, fleet, simulation, fix)");
   }
   SUBCASE("in [daemon]") {
     const auto e = only_error("[daemon]\nlevel = \"info\"\n");

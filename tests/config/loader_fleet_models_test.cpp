@@ -59,6 +59,19 @@ endpoint = "tcp://127.0.0.1:5556"
   CHECK(alone.models.size() == 1);
 }
 
+TEST_CASE("a daemon cannot run models without the state file that holds the accounts") {
+  const std::string head = "[[feeds]]\nname = \"f\"\nendpoint = \"tcp://127.0.0.1:5556\"\n";
+  const auto off = only_error(head + "[daemon]\ndurability = \"off\"\n" + model_with("absolute = 0.05\n"),
+                              Purpose::daemon);
+  CHECK_AT(off, 6, 1);
+  CHECK(contains(off.message, "durability = \"off\""));
+  const auto dry = only_error(head + "[execution]\nmode = \"dry-run\"\n" + model_with("absolute = 0.05\n"),
+                              Purpose::daemon);
+  CHECK(contains(dry.message, "dry-run"));
+  // Offline commands read the same file.
+  CHECK(valid(head + "[daemon]\ndurability = \"off\"\n" + model_with("absolute = 0.05\n")).models.size() == 1);
+}
+
 TEST_CASE("a daemon file with neither portfolios nor models says so") {
   const auto e = only_error("[[feeds]]\nname = \"f\"\nendpoint = \"tcp://127.0.0.1:5556\"\n", Purpose::daemon);
   CHECK(contains(e.message, "no [[portfolios]] and no [[models]]"));
@@ -111,6 +124,24 @@ TEST_CASE("a model's targets are checked as a portfolio's are") {
                             "kind = \"threshold\"\nabsolute = 0.05\n");
   CHECK_AT(e, 3, 11);
   CHECK(contains(e.message, "sum to 1.1"));
+}
+
+TEST_CASE("the fleet's decision window is one second unless [fleet] says otherwise") {
+  CHECK(valid(model_with("absolute = 0.05\n")).fleet.window == core::kNanosPerSecond);
+  CHECK(valid(model_with("absolute = 0.05\n[fleet]\nwindow = \"250ms\"\n")).fleet.window ==
+        core::kNanosPerSecond / 4);
+  CHECK(valid(model_with("absolute = 0.05\n[fleet]\nwindow = \"0s\"\n")).fleet.window == 0);
+}
+
+TEST_CASE("a fleet window that is not a duration from 0s to 60s is refused at its value") {
+  const auto long_one = only_error(model_with("absolute = 0.05\n[fleet]\nwindow = \"2m\"\n"));
+  CHECK_AT(long_one, 9, 10);
+  CHECK(contains(long_one.message, "window: must be from \"0s\""));
+  const auto word = only_error(model_with("absolute = 0.05\n[fleet]\nwindow = \"soon\"\n"));
+  CHECK_AT(word, 9, 10);
+  CHECK(contains(word.message, "expected a duration"));
+  const auto key = only_error(model_with("absolute = 0.05\n[fleet]\nwindw = \"1s\"\n"));
+  CHECK(contains(key.message, "unknown key \"windw\""));
 }
 
 }  // namespace
