@@ -90,6 +90,47 @@ HttpResponse cash(const ControlContext& c, const HttpRequest& req) {
   }
 }
 
+/// GET /accounts/ID: one account of the fleet.
+HttpResponse account(const ControlContext& c, const HttpRequest& req) {
+  const std::string_view id = std::string_view(req.path).substr(std::string_view("/accounts/").size());
+  if (!c.fleet) return text_response(404, "no fleet: this daemon has no [[models]]");
+  if (auto body = c.fleet->account_json(id)) return json_response(200, *body);
+  return text_response(404, "no account \"" + std::string(id) + "\" in this daemon's book" +
+                                (c.fleet->running() ? "" : " (the fleet starts when every symbol has a price)"));
+}
+
+/// GET /accounts?breaching=true&limit=N&after=ID: a page of accounts.
+HttpResponse accounts_page(const ControlContext& c, const HttpRequest& req) {
+  static constexpr std::size_t kDefaultLimit = 100, kMaxLimit = 1000;
+  if (!c.fleet) return text_response(404, "no fleet: this daemon has no [[models]]");
+  for (const auto& [key, value] : req.query) {
+    if (key != "breaching" && key != "limit" && key != "after") {
+      return text_response(400, "unknown parameter \"" + key + "\" (expected breaching, limit, after)");
+    }
+  }
+  bool only_breaching = false;
+  if (const auto it = req.query.find("breaching"); it != req.query.end()) {
+    if (it->second != "true" && it->second != "false") {
+      return text_response(400, "breaching: expected true or false, got \"" + it->second + "\"");
+    }
+    only_breaching = it->second == "true";
+  }
+  std::size_t limit = kDefaultLimit;
+  if (const auto it = req.query.find("limit"); it != req.query.end()) {
+    double v = 0;
+    if (!core::parse_number_text(it->second, v) || v < 1 || v > static_cast<double>(kMaxLimit) || v != std::floor(v)) {
+      return text_response(400, "limit: expected a whole number from 1 to 1000, got \"" + it->second + "\"");
+    }
+    limit = static_cast<std::size_t>(v);
+  }
+  const auto after = req.query.find("after");
+  std::string error;
+  std::string body = c.fleet->page_json(limit, after == req.query.end() ? std::string_view() : after->second,
+                                        only_breaching, error);
+  if (!error.empty()) return text_response(404, error);
+  return json_response(200, body);
+}
+
 /// POST /control/orders/resolve: an operator finishes an order whose fate was unknown.
 HttpResponse resolve_order(const ControlContext& c, const HttpRequest& req) {
   auto param = [&](const char* key) -> const std::string* {
@@ -167,6 +208,9 @@ Router make_routes(ControlContext ctx) {
     return res;
   });
   r.add("GET", "/status", [c](const HttpRequest&) { return json_response(200, c->status_json()); });
+  // Accounts are clients' data: behind the token, when one is set.
+  r.add("GET", "/accounts/*", guarded(*c, [c](const HttpRequest& req) { return account(*c, req); }));
+  r.add("GET", "/accounts", guarded(*c, [c](const HttpRequest& req) { return accounts_page(*c, req); }));
   r.add("GET", "/metrics", [c](const HttpRequest&) {
     HttpResponse res;
     res.content_type = std::string(kPrometheusContentType);

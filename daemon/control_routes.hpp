@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/fleet_flow.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/order_flow.hpp"
 #include "engine/engine.hpp"
@@ -26,6 +27,8 @@ struct ControlContext {
   std::function<std::string()> status_json;
   std::function<std::vector<std::string>()> health_problems;
   std::function<std::string()> metrics;
+  /// The fleet, for /accounts; null without [[models]].
+  const FleetFlow* fleet = nullptr;
 };
 
 /// Every route of the status socket. The context's references must outlive the router.

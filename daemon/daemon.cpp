@@ -18,6 +18,7 @@
 #include "daemon/control_routes.hpp"
 #include "daemon/decision_clock.hpp"
 #include "daemon/feed_intake.hpp"
+#include "daemon/fleet_flow.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/kill_switch_file.hpp"
 #include "daemon/log_event.hpp"
@@ -120,6 +121,7 @@ class Daemon {
   std::unique_ptr<KillSwitchFile> kill_file_;
   std::unique_ptr<FeedIntake> intake_;
   std::unique_ptr<OrderFlow> flow_;
+  std::unique_ptr<FleetFlow> fleet_;  // null without [[models]]
   std::unique_ptr<execution::OrderSender> sender_;
   std::unique_ptr<feeds::ZmqReader> fills_reader_;
   std::unique_ptr<HttpServer> http_;
@@ -152,7 +154,7 @@ bool Daemon::setup() {
   ControlContext control{*engine_, *flow_, out_, cfg_.status.token, [this] { return engine_now(); },
                          [this] { return reload("control request"); },
                          [this] { return status_json(); }, [this] { return health_problems(wall_now()); },
-                         [this] { return metrics_.render(); }};
+                         [this] { return metrics_.render(); }, fleet_.get()};
   http_ = std::make_unique<HttpServer>(io_, cfg_.status.listen, make_routes(std::move(control)),
                                        status_limits(cfg_.status));
   if (auto err = http_->start()) {
@@ -260,6 +262,25 @@ bool Daemon::open_state(bool fills) {
       return false;
     }
   }
+  if (!cfg_.models.empty()) {
+    // The loader refuses [[models]] without a state file: the accounts live there.
+    engine_->watch_symbols(FleetFlow::symbols_of(cfg_));
+    fleet_ = std::make_unique<FleetFlow>(cfg_, *engine_, *persistence_, warn_limiter_, !fills);
+    try {
+      if (const std::string error = fleet_->load(); !error.empty()) {
+        log_event(critical, "fleet_load_failed", "account book {path}: {error}; not trading",
+                  "path"_a = persistence_->path(), "error"_a = error);
+        return false;
+      }
+    } catch (const store::StoreError& e) {
+      log_event(critical, "fleet_load_failed", "cannot read the account book: {error}; not trading",
+                "error"_a = e.what(), "path"_a = persistence_->path());
+      return false;
+    }
+    fleet_->on_state_failure(
+        [this](const std::string& error) { flow_->state_write_failed("fleet changes not written", error); });
+    flow_->set_other_fills([this](const core::FillReport& fill, core::TimeNs now) { return fleet_->on_fill(fill, now); });
+  }
   intake_->resize_symbols();
   return true;
 }
@@ -298,6 +319,7 @@ bool Daemon::open_sockets(bool fills) {
           execution::OrderSenderOptions{.connect = cfg_.execution.connect,
                                         .prepare = [this](zmq::socket_t& s) { transport_->prepare_orders(s); }});
       flow_->set_sender(sender_.get());
+      if (fleet_) fleet_->set_sender(sender_.get());
     }
     if (fills) {
       zmq::socket_t pull(zmq_, zmq::socket_type::pull);
@@ -323,6 +345,7 @@ void Daemon::setup_metrics() {
   flow_->add_metrics(metrics_);
   transport_->add_metrics(metrics_);
   add_portfolio_metrics(metrics_, *engine_);
+  if (fleet_) fleet_->add_metrics(metrics_);
   metrics_.gauge_family("ballast_build_info", "Always 1; the version of the running daemon is its label.", {"version"})
       .with({BALLAST_VERSION})
       .set(1);
@@ -368,6 +391,9 @@ void Daemon::decide(const Instant& instant) {
   else engine_->on_ticks(instant.ticks, now, out_);
   if (clock_.data()) engine_->on_timer(now, out_);
   if (!out_.empty()) flow_->handle(out_, instant.received);
+  if (fleet_) {
+    for (const core::Tick& tick : instant.ticks) fleet_->on_tick(tick, now, instant.received);
+  }
 }
 
 void Daemon::start_data_clock(core::TimeNs ts) {
@@ -404,6 +430,7 @@ void Daemon::on_timer() {
   if (clock_.started()) {
     engine_->on_timer(clock_.now(now), out_);
     if (!out_.empty()) flow_->handle(out_, SteadyClock::now());
+    if (fleet_) fleet_->on_timer(clock_.now(now));
   }
   if (sender_) sender_->flush();
   flow_->flush_state(now);
@@ -634,6 +661,9 @@ std::string Daemon::status_json() const {
   transport_->write_status(w);
   w.key("portfolios");
   write_portfolios(w, *engine_);
+  w.key("fleet");
+  if (fleet_) fleet_->write_status(w, clock_.now(now));
+  else w.null();
   flow_->write_recent(w);
   w.end_object();
   return out;

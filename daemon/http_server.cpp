@@ -194,6 +194,16 @@ bool bearer_token_matches(std::string_view authorization_header, std::string_vie
   return diff == 0;
 }
 
+bool route_matches(std::string_view route, std::string_view path) {
+  // "/prefix/*" stands for one more segment: not empty, without '/'.
+  if (route.size() >= 2 && route.substr(route.size() - 2) == "/*") {
+    const std::string_view prefix = route.substr(0, route.size() - 1);
+    if (path.size() <= prefix.size() || path.substr(0, prefix.size()) != prefix) return false;
+    return path.find('/', prefix.size()) == std::string_view::npos;
+  }
+  return route == path;
+}
+
 Router& Router::add(std::string method, std::string path, HttpHandler handler) {
   routes_.push_back(Route{std::move(method), std::move(path), std::move(handler)});
   return *this;
@@ -203,7 +213,7 @@ HttpResponse Router::operator()(const HttpRequest& request) const {
   const Route* get_route = nullptr;
   std::vector<std::string_view> allowed;
   for (const Route& route : routes_) {
-    if (route.path != request.path) continue;
+    if (!route_matches(route.path, request.path)) continue;
     if (route.method == request.method) return route.handler(request);
     if (route.method == "GET") get_route = &route;
     if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) {

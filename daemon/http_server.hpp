@@ -132,6 +132,12 @@ bool bearer_token_matches(std::string_view authorization_header, std::string_vie
 
 /// Maps method and path to handlers: an unknown path is 404, a known path with
 /// another method is 405 with an Allow header. HEAD is served by the GET route.
+/// Whether a route's path takes a request's: equal, or for a route ending in
+/// "/*", the same prefix and one more non-empty segment ("/accounts/*" takes
+/// "/accounts/a1", not "/accounts/" or "/accounts/a1/x").
+bool route_matches(std::string_view route, std::string_view path);
+
+/// Requests to handlers by method and path (see route_matches).
 class Router {
  public:
   Router& add(std::string method, std::string path, HttpHandler handler);

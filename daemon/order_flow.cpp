@@ -297,6 +297,13 @@ void OrderFlow::on_fill_message(std::span<zmq::message_t> frames, std::size_t co
     }
     return;
   }
+  if (other_fills_) {
+    if (const std::optional<bool> applied = other_fills_(decoded.fill, now)) {
+      ++(*applied ? fills_applied_ : fills_inconsistent_);
+      count(fills_metric_, {*applied ? "applied" : "inconsistent"});
+      return;
+    }
+  }
   engine_.on_fill(decoded.fill, out);
   handle(out, SteadyClock::now());
 }

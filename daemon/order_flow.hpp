@@ -6,6 +6,8 @@
 // its share of /status and /metrics.
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +36,11 @@ class OrderFlow {
             KillSwitchFile& kill_file, RateLimiter& limiter, bool book_on_send);
 
   void set_sender(execution::OrderSender* sender) { sender_ = sender; }
+  /// Fill reports of orders the engine did not make (the fleet's block
+  /// orders): offered here first. nullopt: not one of theirs; true: applied;
+  /// false: refused as inconsistent (and logged by them).
+  using OtherFills = std::function<std::optional<bool>(const core::FillReport&, core::TimeNs now)>;
+  void set_other_fills(OtherFills other) { other_fills_ = std::move(other); }
   execution::OrderSender* sender() const { return sender_; }
 
   /// Everything one engine call decided (`out`, cleared afterwards): committed
@@ -86,6 +93,7 @@ class OrderFlow {
   KillSwitchFile& kill_file_;
   RateLimiter& limiter_;
   execution::OrderSender* sender_ = nullptr;
+  OtherFills other_fills_;
   bool book_on_send_;
   core::TimeNs last_checkpoint_ = 0;
   std::vector<std::string> encoded_;  // reused: encoding allocates only when a batch is larger than any before

@@ -235,6 +235,12 @@ void Persistence::commit(engine::Engine& engine, const engine::Output& out, core
   ++commits_;
 }
 
+void Persistence::commit(const store::Change& change) {
+  if (change.empty()) return;
+  store_.commit(change);
+  ++commits_;
+}
+
 void Persistence::note_sent(const core::Order& order, core::TimeNs now, bool book_on_send) {
   store::OrderUpdate u;
   u.order_id = order.order_id;

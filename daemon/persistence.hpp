@@ -79,6 +79,12 @@ class Persistence {
   /// from the config again (`ballastd --reset-portfolio`). False when unknown.
   bool reset_portfolio(const std::string& id);
 
+  /// Writes a change made outside the engine (the fleet's accounts and block
+  /// orders) in one transaction. Throws store::StoreError.
+  void commit(const store::Change& change);
+  /// The state file itself, for the fleet's account book.
+  const store::StateStore& store() const { return store_; }
+
   const std::string& path() const { return store_.path(); }
   std::uint64_t commits() const { return commits_; }
   const std::vector<std::string>& seed_changed() const { return seed_changed_; }

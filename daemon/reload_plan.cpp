@@ -1,8 +1,32 @@
 #include "daemon/reload_plan.hpp"
 
+#include <algorithm>
+#include <variant>
+
 #include "daemon/status_limits.hpp"
 
 namespace ballast::daemon {
+namespace {
+
+/// What the fleet runs of a model (model_from_spec reads no more than this).
+bool same_model(const strategies::PortfolioSpec& a, const strategies::PortfolioSpec& b) {
+  if (a.id != b.id || a.assets.size() != b.assets.size() || a.triggers.size() != b.triggers.size() ||
+      a.min_trade_value != b.min_trade_value || a.rebalance_to != b.rebalance_to || a.cash_target != b.cash_target) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.assets.size(); ++i) {
+    const auto &x = a.assets[i], &y = b.assets[i];
+    if (x.symbol != y.symbol || x.target != y.target || x.lot_size != y.lot_size) return false;
+  }
+  for (std::size_t i = 0; i < a.triggers.size(); ++i) {
+    const auto* x = std::get_if<strategies::ThresholdTrigger>(&a.triggers[i]);
+    const auto* y = std::get_if<strategies::ThresholdTrigger>(&b.triggers[i]);
+    if (!x || !y || x->absolute != y->absolute || x->relative != y->relative || x->total != y->total) return false;
+  }
+  return a.costs.has_value() == b.costs.has_value();
+}
+
+}  // namespace
 
 std::vector<std::string> restart_only_changes(const config::Config& running, const config::Config& next) {
   std::vector<std::string> changes;
@@ -23,6 +47,11 @@ std::vector<std::string> restart_only_changes(const config::Config& running, con
   if (d.durability != e.durability) changes.push_back("[daemon] durability");
   if (d.clock != e.clock) changes.push_back("[daemon] clock");
   if (d.shard != e.shard) changes.push_back("[daemon] shard");
+  if (running.models.size() != next.models.size() ||
+      !std::equal(running.models.begin(), running.models.end(), next.models.begin(), same_model)) {
+    changes.push_back("[[models]]");
+  }
+  if (running.fleet.window != next.fleet.window) changes.push_back("[fleet]");
   return changes;
 }
 

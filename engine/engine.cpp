@@ -148,6 +148,12 @@ void Engine::build_portfolio(PortfolioState& p, strategies::PortfolioSpec spec, 
   size_symbol_tables();
 }
 
+void Engine::watch_symbols(const std::vector<std::string>& names) {
+  for (const std::string& name : names) symbols_.intern(name);
+  size_symbol_tables();
+  rebuild_index();
+}
+
 void Engine::size_symbol_tables() {
   const std::size_t n = symbols_.size();
   prices_.resize(n, 0.0);

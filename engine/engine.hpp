@@ -278,6 +278,10 @@ class Engine {
 
   const core::SymbolTable& symbols() const { return symbols_; }
   core::SymbolId find_symbol(std::string_view name) const { return symbols_.find(name); }
+  /// Symbols no portfolio holds whose ticks the daemon still takes (the
+  /// fleet's): priced and watched for staleness like the portfolios'. Kept
+  /// across reconfigure().
+  void watch_symbols(const std::vector<std::string>& names);
   bool has_price(core::SymbolId s) const { return s < prices_.size() && prices_[s] > 0; }
   double price(core::SymbolId s) const { return s < prices_.size() ? prices_[s] : 0.0; }
   core::TimeNs price_time(core::SymbolId s) const { return s < price_ts_.size() ? price_ts_[s] : 0; }

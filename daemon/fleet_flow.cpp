@@ -1,0 +1,423 @@
+#include "daemon/fleet_flow.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "config/shard.hpp"
+#include "daemon/log_event.hpp"
+#include "execution/io/order_codec.hpp"
+#include "fleet/model_from_spec.hpp"
+
+namespace ballast::daemon {
+namespace {
+
+using namespace fmt::literals;
+using spdlog::level::err, spdlog::level::info, spdlog::level::warn;
+
+constexpr core::DurationNs kMinute = 60 * core::kNanosPerSecond;
+
+/// The state a block order is in after a report with this status.
+core::OrderState state_after(core::FillStatus s) {
+  switch (s) {
+    case core::FillStatus::filled: return core::OrderState::filled;
+    case core::FillStatus::partially_filled: return core::OrderState::partially_filled;
+    case core::FillStatus::rejected: return core::OrderState::rejected;
+    case core::FillStatus::cancelled: return core::OrderState::cancelled;
+  }
+  return core::OrderState::partially_filled;
+}
+
+}  // namespace
+
+FleetFlow::FleetFlow(const config::Config& cfg, engine::Engine& engine, Persistence& persistence,
+                     RateLimiter& limiter, bool book_on_send)
+    : cfg_(cfg), engine_(engine), persistence_(persistence), limiter_(limiter), book_on_send_(book_on_send) {}
+
+std::vector<std::string> FleetFlow::symbols_of(const config::Config& cfg) {
+  std::vector<std::string> names;
+  for (const auto& m : cfg.models) {
+    for (const auto& a : m.assets) {
+      if (std::find(names.begin(), names.end(), a.symbol) == names.end()) names.push_back(a.symbol);
+    }
+  }
+  return names;
+}
+
+std::string FleetFlow::load() {
+  auto book = std::make_unique<fleet::AccountBook>(0);
+  std::vector<fleet::Model> models;
+  for (const auto& spec : cfg_.models) {
+    fleet::Model m;
+    if (auto why = fleet::model_from_spec(spec, symbols_, m)) return "model " + spec.id + ": " + *why;
+    models.push_back(std::move(m));
+    model_ids_.push_back(spec.id);
+  }
+  book = std::make_unique<fleet::AccountBook>(symbols_.size());
+  for (auto& m : models) {
+    if (auto why = book->add_model(std::move(m))) return "model: " + *why;
+  }
+  std::string error;
+  std::vector<double> quantities;
+  std::size_t skipped_overrides = 0;
+  accounts_in_file_ = 0;
+  persistence_.store().for_each_account([&](const fleet::AccountRecord& r) {
+    ++accounts_in_file_;
+    if (!error.empty() || !config::owns(cfg_.daemon.shard, r.id)) return;
+    const auto model = std::find(model_ids_.begin(), model_ids_.end(), r.model);
+    if (model == model_ids_.end()) {
+      error = "account " + r.id + " follows model " + r.model + ", which the configuration does not define";
+      return;
+    }
+    const auto index = static_cast<fleet::ModelIndex>(model - model_ids_.begin());
+    const fleet::Model& m = book->models()[index];
+    quantities.assign(m.size(), 0.0);
+    for (const auto& [symbol, quantity] : r.holdings) {
+      const core::SymbolId id = symbols_.find(symbol);
+      const auto slot = std::find(m.symbols.begin(), m.symbols.end(), id);
+      if (slot == m.symbols.end()) {
+        error = "account " + r.id + " holds " + symbol + ", which its model " + r.model + " does not";
+        return;
+      }
+      quantities[static_cast<std::size_t>(slot - m.symbols.begin())] = quantity;
+    }
+    if (r.cash_target) ++skipped_overrides;
+    if (auto why = book->add_account(r.id, index, r.cash, quantities, r.band_multiplier)) {
+      error = "account " + r.id + ": " + *why;
+    }
+  });
+  if (!error.empty()) return error;
+  if (skipped_overrides > 0) {
+    log_event(warn, "fleet_cash_target_ignored",
+              "{count} accounts carry a cash_target of their own, which this version does not apply: they follow "
+              "their model's",
+              "count"_a = skipped_overrides);
+  }
+  fleet_symbol_of_.assign(engine_.symbols().size(), core::kNoSymbol);
+  for (core::SymbolId s = 0; s < symbols_.size(); ++s) {
+    const core::SymbolId e = engine_.find_symbol(symbols_.name(s));
+    if (e == core::kNoSymbol) return "symbol " + symbols_.name(s) + " of a model is not among the daemon's symbols";
+    fleet_symbol_of_[e] = s;
+  }
+  last_price_.assign(symbols_.size(), 0.0);
+  moved_while_halted_.assign(symbols_.size(), false);
+  log_event(info, "fleet_loaded",
+            "fleet: {owned} accounts on {models} models from {path} ({total} in the file; the rest belong to other "
+            "shards)",
+            "owned"_a = book->size(), "models"_a = model_ids_.size(), "path"_a = persistence_.path(),
+            "total"_a = accounts_in_file_);
+  waiting_ = std::move(book);
+  return {};
+}
+
+std::size_t FleetFlow::accounts() const {
+  if (desk_) return desk_->book().size();
+  return waiting_ ? waiting_->size() : 0;
+}
+
+void FleetFlow::on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::time_point received) {
+  if (tick.symbol >= fleet_symbol_of_.size()) return;
+  const core::SymbolId s = fleet_symbol_of_[tick.symbol];
+  if (s == core::kNoSymbol || !fleet::usable_price(tick.price)) return;
+  last_price_[s] = tick.price;
+  if (!desk_) {
+    if (!waiting_ || std::any_of(last_price_.begin(), last_price_.end(), [](double p) { return p == 0; })) return;
+    // Every symbol priced: the desk starts, checking every account once.
+    fleet::FleetMonitor monitor(std::move(*waiting_), last_price_);
+    waiting_.reset();
+    desk_ = std::make_unique<fleet::FleetDesk>(
+        std::move(monitor), symbols_,
+        fleet::DeskOptions{.window = cfg_.fleet.window, .book_on_send = book_on_send_},
+        [this] {
+          engine::Sequences seq = engine_.sequences();
+          const std::uint64_t n = seq.next_order++;
+          engine_.set_sequences(seq);
+          return n;
+        });
+    log_event(info, "fleet_started", "fleet: every symbol priced; {accounts} accounts checked",
+              "accounts"_a = desk_->book().size());
+    if (halted()) {
+      was_halted_ = true;
+      return;
+    }
+    desk_->resync(now, out_);
+    handle(now);
+    return;
+  }
+  if (halted()) {
+    moved_while_halted_[s] = true;
+    was_halted_ = true;
+    return;
+  }
+  desk_->on_tick(s, tick.price, now, out_);
+  if (!out_.orders.empty()) {
+    latency_.record(std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - received).count());
+  }
+  handle(now);
+}
+
+void FleetFlow::on_timer(core::TimeNs now) {
+  if (!desk_) return;
+  if (halted()) return;  // a window open when trading halted leaves when it resumes
+  if (was_halted_) {
+    // The prices that moved while nothing was decided, as ticks now.
+    was_halted_ = false;
+    for (core::SymbolId s = 0; s < moved_while_halted_.size(); ++s) {
+      if (!moved_while_halted_[s]) continue;
+      moved_while_halted_[s] = false;
+      desk_->on_tick(s, last_price_[s], now, out_);
+    }
+  }
+  desk_->on_timer(now, out_);
+  handle(now);
+}
+
+std::optional<bool> FleetFlow::on_fill(const core::FillReport& fill, core::TimeNs now) {
+  if (!desk_) return std::nullopt;
+  const fleet::DeskFill r = desk_->on_fill(fill, now, out_);
+  if (r.result == fleet::DeskFill::Result::not_ours) return std::nullopt;
+  if (r.result == fleet::DeskFill::Result::refused) {
+    log_event(err, "fleet_fill_refused", "fill for block order {order_id} refused, nothing booked: {error}",
+              "order_id"_a = fill.order_id, "error"_a = r.error);
+    return false;
+  }
+  if (r.unallocated_quantity > 0) {
+    log_event(warn, "fleet_fill_unallocated",
+              "block order {order_id}: {quantity} filled but given to no account (below a whole lot, or past the "
+              "order)",
+              "order_id"_a = fill.order_id, "quantity"_a = r.unallocated_quantity);
+  }
+  // The report is written with the accounts it moved, in one transaction.
+  store::Change change;
+  change.order_updates.push_back({fill.order_id, state_after(fill.status), fill.filled_quantity,
+                                  fill.filled_quantity * fill.avg_price, now});
+  change.fills.push_back({fill.order_id, fill.status, fill.filled_quantity, fill.avg_price, fill.ts, now});
+  handle(now, std::move(change));
+  return true;
+}
+
+core::Order FleetFlow::to_order(const fleet::DeskOrder& o) const {
+  core::Order order;
+  order.order_id = o.order_id;
+  order.portfolio = "fleet";
+  order.symbol = symbols_.name(o.block.symbol);
+  order.side = o.block.side;
+  order.quantity = o.block.quantity();
+  order.reference_price = o.block.reference_price;
+  order.reason = "threshold";
+  order.created_at = o.created_at;
+  order.allocations.reserve(o.block.allocations.size());
+  for (const fleet::BlockAllocation& a : o.block.allocations) {
+    order.allocations.push_back(
+        {std::string(desk_->book().id(a.account)), static_cast<double>(a.lots) * o.block.lot_size});
+  }
+  return order;
+}
+
+void FleetFlow::handle(core::TimeNs now, store::Change change) {
+  if (out_.empty() && change.empty()) return;
+  const auto minute = now / kMinute;
+  if (out_.rebalances > 0) {
+    if (per_minute_.empty() || per_minute_.back().first != minute) {
+      per_minute_.emplace_back(minute, 0);
+      if (per_minute_.size() > 2) per_minute_.erase(per_minute_.begin());
+    }
+    per_minute_.back().second += out_.rebalances;
+  }
+  for (const std::string& refusal : out_.refusals) {
+    if (std::uint64_t held = 0; limiter_.allow("fleet/refusal", now, held)) {
+      log_event(warn, "fleet_trade_refused", "{text}{suppressed}", "text"_a = refusal, "suppressed"_a = HeldBack{held});
+    }
+  }
+  std::vector<core::Order> orders;
+  orders.reserve(out_.orders.size());
+  for (const fleet::DeskOrder& o : out_.orders) orders.push_back(to_order(o));
+  // What changed, before anything leaves: the accounts as booked, the orders
+  // (booked in full already when there are no fill reports), the id counter.
+  std::sort(out_.changed.begin(), out_.changed.end());
+  out_.changed.erase(std::unique(out_.changed.begin(), out_.changed.end()), out_.changed.end());
+  for (const fleet::AccountIndex a : out_.changed) {
+    store::AccountPositions row;
+    row.id = desk_->book().id(a);
+    const fleet::Position pos = desk_->position(a);
+    row.cash = pos.cash;
+    const fleet::Model& m = desk_->book().model(a);
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      if (pos.quantities[i] > 0) row.holdings.emplace_back(symbols_.name(m.symbols[i]), pos.quantities[i]);
+    }
+    std::sort(row.holdings.begin(), row.holdings.end());
+    change.account_positions.push_back(std::move(row));
+  }
+  for (const core::Order& o : orders) {
+    store::OrderRow row;
+    row.order = o;
+    row.state = store::OrderState::created;
+    if (book_on_send_) {
+      row.filled_quantity = o.quantity;
+      row.filled_value = o.quantity * o.reference_price;
+    }
+    row.updated_at = now;
+    change.orders.push_back(std::move(row));
+  }
+  if (!orders.empty()) {
+    change.counters = store::Counters{engine_.sequences().next_order, engine_.sequences().next_rebalance};
+  }
+  try {
+    persistence_.commit(change);
+  } catch (const store::StoreError& e) {
+    out_.clear();
+    if (on_state_failure_) on_state_failure_(e.what());
+    return;
+  }
+  for (const core::Order& o : orders) {
+    if (sender_) {
+      encoded_.clear();
+      execution::encode_order(o, encoded_);
+      sender_->send(encoded_);
+      persistence_.note_sent(o, now, book_on_send_);
+    }
+    if (orders_metric_) orders_metric_->with({sender_ ? "sent" : "dry_run"}).inc();
+    log_event(info, "fleet_order",
+              "block order {order_id}: {side} {quantity} {symbol} @ {price:.4f} for {accounts} accounts",
+              "order_id"_a = o.order_id, "side"_a = core::to_string(o.side), "quantity"_a = o.quantity,
+              "symbol"_a = o.symbol, "price"_a = o.reference_price, "accounts"_a = o.allocations.size());
+  }
+  out_.clear();
+}
+
+void FleetFlow::add_metrics(MetricsRegistry& metrics) {
+  orders_metric_ = &metrics.counter_family("ballast_fleet_block_orders_total", "Block orders of the fleet sent.",
+                                           {"outcome"});
+  auto& accounts = metrics.gauge_family("ballast_fleet_accounts", "Accounts of this daemon's fleet, by state.",
+                                        {"state"});
+  auto& rebalances = metrics.counter("ballast_fleet_rebalances_total", "Accounts of the fleet that decided to trade.");
+  auto& fills = metrics.counter_family("ballast_fleet_fills_total", "Fill reports of block orders, by outcome.",
+                                       {"outcome"});
+  metrics.on_collect([this, &accounts, &rebalances, &fills] {
+    accounts.with({"total"}).set(static_cast<double>(this->accounts()));
+    accounts.with({"pending"}).set(desk_ ? static_cast<double>(desk_->pending_accounts()) : 0.0);
+    if (!desk_) return;
+    rebalances.advance_to(static_cast<double>(desk_->counters().rebalances));
+    fills.with({"applied"}).advance_to(static_cast<double>(desk_->counters().fills_applied));
+    fills.with({"refused"}).advance_to(static_cast<double>(desk_->counters().fills_refused));
+  });
+}
+
+void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
+  w.begin_object();
+  w.field("models", model_ids_.size());
+  w.field("accounts", accounts());
+  w.field("accounts_in_file", accounts_in_file_);
+  w.field("started", desk_ != nullptr);
+  if (desk_) {
+    const fleet::FleetSummary s = desk_->summary();
+    w.key("states")
+        .begin_object()
+        .field("pending", desk_->pending_accounts())
+        .field("breaching", s.breaching)
+        .field("unvalued", s.unvalued)
+        .end_object();
+    w.key("drift_histogram").begin_array();
+    for (std::size_t b = 0; b < s.drift.counts.size(); ++b) {
+      w.begin_object();
+      w.field("from", b == 0 ? 0.0 : fleet::DriftHistogram::kEdges[b - 1]);
+      w.key("to");
+      if (b < fleet::DriftHistogram::kEdges.size()) w.value(fleet::DriftHistogram::kEdges[b]);
+      else w.null();
+      w.field("accounts", s.drift.counts[b]).end_object();
+    }
+    w.end_array();
+    const fleet::DeskCounters& c = desk_->counters();
+    w.field("rebalances", c.rebalances).field("block_orders", c.blocks_sent).field("allocations", c.allocations_sent);
+    w.field("open_block_orders", desk_->open_blocks());
+    w.field("fills_applied", c.fills_applied).field("fills_refused", c.fills_refused);
+    w.key("tick_to_order_us")
+        .begin_object()
+        .field("count", latency_.count())
+        .field("p50", static_cast<double>(latency_.quantile(0.5)) / 1e3)
+        .field("p99", static_cast<double>(latency_.quantile(0.99)) / 1e3)
+        .end_object();
+  }
+  // Completed minutes only: the current one is still counting.
+  const auto minute = now / kMinute;
+  std::uint64_t last = 0;
+  for (const auto& [m, n] : per_minute_) {
+    if (m == minute - 1) last = n;
+  }
+  w.field("rebalances_last_minute", last);
+  w.end_object();
+}
+
+namespace {
+
+void write_account(core::JsonWriter& w, const fleet::FleetDesk& desk, fleet::AccountIndex a,
+                   const std::vector<std::string>& model_ids) {
+  const fleet::AccountDetail d = desk.detail(a);
+  const fleet::AccountBook& book = desk.book();
+  w.begin_object().field("id", book.id(a)).field("model", model_ids[book.model_index(a)]);
+  w.field("value", d.view.value).field("cash", d.view.cash).field("cash_weight", d.view.cash_weight);
+  w.field("cash_target", d.view.cash_target).field("band_multiplier", book.band_multiplier(a));
+  w.field("max_drift", d.view.max_abs_drift).field("breaching", d.view.breaching).field("pending", d.pending);
+  w.key("assets").begin_array();
+  for (const fleet::AssetView& asset : d.view.assets) {
+    w.begin_object().field("symbol", desk.symbols().name(asset.symbol)).field("quantity", asset.quantity);
+    w.field("price", asset.price).field("value", asset.value).field("weight", asset.weight);
+    w.field("target", asset.target).field("drift", asset.drift);
+    w.key("band");
+    if (std::isfinite(asset.band)) w.value(asset.band);
+    else w.null();
+    w.field("breaching", asset.breaching).end_object();
+  }
+  w.end_array();
+  w.key("last_rebalance");
+  if (d.last_rebalance) w.value(core::format_iso8601(d.last_rebalance));
+  else w.null();
+  w.key("open_orders").begin_array();
+  for (const std::string& id : d.open_orders) w.value(id);
+  w.end_array().end_object();
+}
+
+}  // namespace
+
+std::optional<std::string> FleetFlow::account_json(std::string_view id) const {
+  if (!desk_) return std::nullopt;
+  const auto a = desk_->find(id);
+  if (!a) return std::nullopt;
+  std::string body;
+  core::JsonWriter w(body);
+  write_account(w, *desk_, *a, model_ids_);
+  return body;
+}
+
+std::string FleetFlow::page_json(std::size_t limit, std::string_view after, bool only_breaching,
+                                 std::string& error) const {
+  std::string body;
+  core::JsonWriter w(body);
+  w.begin_object();
+  std::vector<fleet::AccountIndex> page;
+  if (desk_) {
+    std::optional<fleet::AccountIndex> from;
+    if (!after.empty()) {
+      from = desk_->find(after);
+      if (!from) {
+        error = "after: no account \"" + std::string(after) + "\" in this daemon's book";
+        return {};
+      }
+    }
+    page = desk_->page(from, limit + 1, only_breaching);
+  }
+  const bool more = page.size() > limit;
+  if (more) page.resize(limit);
+  w.key("accounts").begin_array();
+  for (const fleet::AccountIndex a : page) write_account(w, *desk_, a, model_ids_);
+  w.end_array();
+  w.key("next_after");
+  if (more) w.value(desk_->book().id(page.back()));
+  else w.null();
+  w.end_object();
+  return body;
+}
+
+}  // namespace ballast::daemon

@@ -1,0 +1,103 @@
+#pragma once
+// The fleet in the daemon: the accounts of the account book that this shard
+// owns, following the configuration's [[models]], run by a fleet::FleetDesk.
+// Ticks go to the desk; the block orders it decides are committed to the state
+// file with the engine's order ids, then sent; fill reports of block orders
+// come here from the order flow and are allocated to the accounts, whose new
+// holdings and cash are committed with the fill. /status gets a summary and
+// /accounts the detail of one account or a page of those outside a band.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/json_writer.hpp"
+#include "core/symbol_table.hpp"
+#include "daemon/latency_recorder.hpp"
+#include "daemon/logging.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/persistence.hpp"
+#include "daemon/wall_clock.hpp"
+#include "engine/engine.hpp"
+#include "execution/io/order_sender.hpp"
+#include "fleet/fleet_desk.hpp"
+
+namespace ballast::daemon {
+
+class FleetFlow {
+ public:
+  /// `persistence` holds the account book; the engine gives order ids and
+  /// tells whether trading is halted (kill switch, pause).
+  FleetFlow(const config::Config& cfg, engine::Engine& engine, Persistence& persistence, RateLimiter& limiter,
+            bool book_on_send);
+
+  /// Reads this shard's accounts from the state file. An error text when the
+  /// book cannot be used (an account of an unknown model, a file that cannot
+  /// be read); the daemon does not start then.
+  std::string load();
+
+  void set_sender(execution::OrderSender* sender) { sender_ = sender; }
+  /// Called when a write to the state file failed (nothing was sent): the
+  /// daemon turns the kill switch on and health says why.
+  void on_state_failure(std::function<void(const std::string&)> f) { on_state_failure_ = std::move(f); }
+
+  /// A tick already accepted by the feed intake, on the engine's symbols.
+  /// `received`: when it arrived (tick-to-order latency).
+  void on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::time_point received);
+  /// Closes a due decision window; after a halt ends, catches up on the prices.
+  void on_timer(core::TimeNs now);
+  /// A fill report: nullopt when it is not for a block order; else whether it was applied.
+  std::optional<bool> on_fill(const core::FillReport& fill, core::TimeNs now);
+
+  /// Accounts loaded; 0 before load().
+  std::size_t accounts() const;
+  bool running() const { return desk_ != nullptr; }
+  /// Symbols the models hold, for the engine to accept their ticks.
+  static std::vector<std::string> symbols_of(const config::Config& cfg);
+
+  void add_metrics(MetricsRegistry& metrics);
+  /// The "fleet" object of /status: counts, drift histogram, rebalances per minute.
+  void write_status(core::JsonWriter& w, core::TimeNs now) const;
+  /// GET /accounts/ID: the body, or nullopt when the account is not in this daemon's book.
+  std::optional<std::string> account_json(std::string_view id) const;
+  /// GET /accounts?breaching=true&limit=&after=: a page of accounts (those
+  /// outside a band now with `only_breaching`) and the id to continue after.
+  /// Empty, with `error` set, when `after` is not an account of this book.
+  std::string page_json(std::size_t limit, std::string_view after, bool only_breaching, std::string& error) const;
+
+ private:
+  /// Commits what `out_` says (accounts, orders), then sends its orders; a
+  /// failed commit turns the kill switch on and nothing leaves.
+  void handle(core::TimeNs now, store::Change change = {});
+  core::Order to_order(const fleet::DeskOrder& o) const;
+  bool halted() const { return engine_.killed() || engine_.paused(); }
+
+  const config::Config& cfg_;
+  engine::Engine& engine_;
+  Persistence& persistence_;
+  RateLimiter& limiter_;
+  bool book_on_send_;
+  execution::OrderSender* sender_ = nullptr;
+  core::SymbolTable symbols_;                   ///< the fleet's own dense ids
+  std::vector<core::SymbolId> fleet_symbol_of_; ///< engine symbol id → fleet id (kNoSymbol: not the fleet's)
+  std::vector<double> last_price_;              ///< by fleet id; 0: none yet
+  std::vector<std::string> model_ids_;          ///< by model index
+  /// The book until every symbol has a price; then the desk owns it.
+  std::unique_ptr<fleet::AccountBook> waiting_;
+  std::unique_ptr<fleet::FleetDesk> desk_;
+  fleet::DeskOutput out_;
+  bool was_halted_ = false;
+  std::vector<bool> moved_while_halted_;  ///< by fleet id
+  std::string encoded_;
+  // Rebalances in the last minutes, for "rebalances per minute": one bucket per minute.
+  mutable std::vector<std::pair<core::TimeNs, std::uint64_t>> per_minute_;
+  std::function<void(const std::string&)> on_state_failure_;
+  LatencyRecorder latency_;  ///< tick receipt → its block orders decided (a window of 0) or its trades taken
+  std::size_t accounts_in_file_ = 0;
+  CounterFamily* orders_metric_ = nullptr;
+};
+
+}  // namespace ballast::daemon

@@ -1,0 +1,256 @@
+#include "fleet/fleet_desk.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/ids.hpp"
+
+namespace ballast::fleet {
+
+namespace {
+
+/// The position of `symbol` in the account's model; the model's size when absent.
+std::size_t slot_of(const Model& m, core::SymbolId symbol) {
+  return static_cast<std::size_t>(std::find(m.symbols.begin(), m.symbols.end(), symbol) - m.symbols.begin());
+}
+
+bool final_status(core::FillStatus s) { return s != core::FillStatus::partially_filled; }
+
+}  // namespace
+
+FleetDesk::FleetDesk(FleetMonitor monitor, const core::SymbolTable& symbols, DeskOptions options,
+                     std::function<std::uint64_t()> next_order_seq)
+    : monitor_(std::move(monitor)),
+      symbols_(symbols),
+      options_(options),
+      next_order_seq_(std::move(next_order_seq)),
+      collector_(options.max_allocations_per_block) {
+  const AccountBook& book = monitor_.book();
+  by_id_.reserve(book.size());
+  for (AccountIndex a = 0; a < book.size(); ++a) by_id_.emplace(book.id(a), a);
+  last_rebalance_.assign(book.size(), 0);
+}
+
+FleetDesk::Pending& FleetDesk::pending(AccountIndex a) {
+  auto [it, added] = pending_.try_emplace(a);
+  if (added) it->second.quantity_change.assign(monitor_.book().quantities(a).size(), 0.0);
+  return it->second;
+}
+
+void FleetDesk::resync(core::TimeNs now, DeskOutput& out) {
+  scratch_.clear();
+  monitor_.resync(scratch_);
+  take_rebalances(now, out);
+}
+
+void FleetDesk::on_tick(core::SymbolId symbol, double price, core::TimeNs now, DeskOutput& out) {
+  scratch_.clear();
+  if (!monitor_.on_tick(symbol, price, scratch_)) return;
+  take_rebalances(now, out);
+}
+
+void FleetDesk::on_timer(core::TimeNs now, DeskOutput& out) {
+  if (window_closes_at_ != 0 && now >= window_closes_at_) close_window(now, out);
+}
+
+void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out) {
+  if (scratch_.rebalances.empty()) return;
+  const AccountBook& book = monitor_.book();
+  for (const FleetRebalance& r : scratch_.rebalances) {
+    const Model& m = book.model(r.account);
+    Pending& p = pending(r.account);
+    p.in_window = true;
+    last_rebalance_[r.account] = now;
+    ++out.rebalances;
+    ++counters_.rebalances;
+    for (std::uint32_t t = r.first_trade; t < r.first_trade + r.trade_count; ++t) {
+      const FleetTrade& trade = scratch_.trades[t];
+      const double lot = m.lot_sizes[slot_of(m, trade.symbol)];
+      const auto lots = whole_lots(trade.quantity, lot);
+      const AccountTrade at{r.account, trade.symbol, trade.side, lots.value_or(0), trade.price, lot};
+      if (const auto refusal = collector_.add(at)) {
+        out.refusals.push_back("account " + std::string(book.id(r.account)) + ": " +
+                               std::string(core::to_string(trade.side)) + " " + symbols_.name(trade.symbol) +
+                               " left out of its block: " + std::string(to_string(*refusal)));
+      }
+    }
+  }
+  if (window_closes_at_ == 0) window_closes_at_ = now + options_.window;
+  if (options_.window == 0) close_window(now, out);
+}
+
+void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
+  window_closes_at_ = 0;
+  std::vector<AccountIndex> in_window;
+  for (auto& [a, p] : pending_) {
+    if (p.in_window) {
+      p.in_window = false;
+      in_window.push_back(a);
+    }
+  }
+  const std::string day = core::format_yyyymmdd(now);
+  for (BlockOrder& block : collector_.take()) {
+    OpenBlock b;
+    b.order.order_id = engine::make_id("fleet", day, next_order_seq_());
+    b.order.created_at = now;
+    b.allocated.assign(block.allocations.size(), 0);
+    b.booked_cash.assign(block.allocations.size(), 0.0);
+    for (const BlockAllocation& alloc : block.allocations) ++pending(alloc.account).open_blocks;
+    b.order.block = std::move(block);
+    ++counters_.blocks_sent;
+    counters_.allocations_sent += b.order.block.allocations.size();
+    out.orders.push_back(b.order);
+    open_.emplace(b.order.order_id, std::move(b));
+  }
+  if (options_.book_on_send) {
+    for (const DeskOrder& o : out.orders) {
+      const auto it = open_.find(o.order_id);
+      if (it == open_.end()) continue;
+      DeskFill ignored;
+      book_fill(it->second, it->second.order.block.quantity(), it->second.order.block.reference_price, ignored, out);
+      OpenBlock done = std::move(it->second);
+      open_.erase(it);
+      finish(done, out);
+    }
+  }
+  // Accounts whose trades were all refused, or that traded nothing after all.
+  std::sort(in_window.begin(), in_window.end());
+  for (const AccountIndex a : in_window) {
+    const auto it = pending_.find(a);
+    if (it != pending_.end() && it->second.open_blocks == 0 && !it->second.in_window) settle(a, out);
+  }
+}
+
+bool FleetDesk::book_fill(OpenBlock& b, double cumulative_quantity, double avg_price, DeskFill& result,
+                          DeskOutput& out) {
+  const BlockOrder& block = b.order.block;
+  if (cumulative_quantity > 0 && !(avg_price > 0 && std::isfinite(avg_price))) {
+    result.error = "average price must be finite and > 0 when something is filled";
+    return false;
+  }
+  const FillAllocation alloc = allocate_fill(block, cumulative_quantity, b.allocated);
+  if (!alloc.ok) {
+    result.error = alloc.error;
+    return false;
+  }
+  result.unallocated_quantity = alloc.unallocated_quantity;
+  const AccountBook& book = monitor_.book();
+  const double sign = block.side == core::Side::buy ? 1.0 : -1.0;
+  for (std::size_t i = 0; i < block.allocations.size(); ++i) {
+    const AccountIndex a = block.allocations[i].account;
+    const std::uint64_t lots = alloc.lots[i];
+    const double cash = -sign * static_cast<double>(lots) * block.lot_size * avg_price;
+    if (lots == b.allocated[i] && cash == b.booked_cash[i]) continue;
+    Pending& p = pending(a);
+    const std::size_t slot = slot_of(book.model(a), block.symbol);
+    p.quantity_change[slot] += sign * (static_cast<double>(lots) - static_cast<double>(b.allocated[i])) * block.lot_size;
+    p.cash_change += cash - b.booked_cash[i];
+    b.allocated[i] = lots;
+    b.booked_cash[i] = cash;
+    out.changed.push_back(a);
+  }
+  return true;
+}
+
+DeskFill FleetDesk::on_fill(const core::FillReport& report, core::TimeNs, DeskOutput& out) {
+  DeskFill result;
+  const auto it = open_.find(report.order_id);
+  if (it == open_.end()) return result;
+  if (!book_fill(it->second, report.filled_quantity, report.avg_price, result, out)) {
+    result.result = DeskFill::Result::refused;
+    ++counters_.fills_refused;
+    return result;
+  }
+  result.result = DeskFill::Result::applied;
+  ++counters_.fills_applied;
+  if (final_status(report.status)) {
+    result.final = true;
+    OpenBlock done = std::move(it->second);
+    open_.erase(it);
+    finish(done, out);
+  }
+  return result;
+}
+
+void FleetDesk::finish(const OpenBlock& b, DeskOutput& out) {
+  for (const BlockAllocation& alloc : b.order.block.allocations) {
+    const auto it = pending_.find(alloc.account);
+    if (it == pending_.end()) continue;
+    Pending& p = it->second;
+    if (p.open_blocks > 0) --p.open_blocks;
+    if (p.open_blocks == 0 && !p.in_window) settle(alloc.account, out);
+  }
+}
+
+void FleetDesk::settle(AccountIndex a, DeskOutput& out) {
+  const auto it = pending_.find(a);
+  if (it == pending_.end()) return;
+  const Position booked = position(a);
+  pending_.erase(it);
+  scratch_.clear();
+  monitor_.settle(a, booked.quantities, booked.cash, scratch_);
+  out.changed.push_back(a);
+  // Settled at today's prices, the account may be outside a band again.
+  take_rebalances(last_rebalance_[a], out);
+}
+
+std::optional<AccountIndex> FleetDesk::find(std::string_view id) const {
+  const auto it = by_id_.find(id);
+  if (it == by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+Position FleetDesk::position(AccountIndex a) const {
+  const AccountBook& book = monitor_.book();
+  const std::span<const double> held = book.quantities(a);
+  Position p{{held.begin(), held.end()}, book.cash(a)};
+  if (const auto it = pending_.find(a); it != pending_.end()) {
+    // A sell of every lot held can leave binary noise below zero; holdings stay ≥ 0.
+    for (std::size_t i = 0; i < p.quantities.size(); ++i) {
+      p.quantities[i] = std::max(0.0, p.quantities[i] + it->second.quantity_change[i]);
+    }
+    p.cash += it->second.cash_change;
+  }
+  return p;
+}
+
+AccountDetail FleetDesk::detail(AccountIndex a) const {
+  AccountDetail d;
+  d.last_rebalance = last_rebalance_[a];
+  const auto it = pending_.find(a);
+  if (it == pending_.end()) {
+    d.view = view_account(monitor_.book(), a, monitor_.prices());
+  } else {
+    // The account as booked so far, viewed as a book of one.
+    const AccountBook& book = monitor_.book();
+    const Position booked = position(a);
+    AccountBook one(book.symbol_count());
+    one.add_model(book.model(a));
+    one.add_account(book.id(a), 0, std::max(0.0, booked.cash), booked.quantities, book.band_multiplier(a));
+    d.view = view_account(one, 0, monitor_.prices());
+    d.view.cash = booked.cash;
+    d.pending = true;
+  }
+  for (const auto& [id, b] : open_) {
+    for (const BlockAllocation& alloc : b.order.block.allocations) {
+      if (alloc.account == a) d.open_orders.push_back(id);
+    }
+  }
+  std::sort(d.open_orders.begin(), d.open_orders.end());
+  return d;
+}
+
+std::vector<AccountIndex> FleetDesk::page(std::optional<AccountIndex> after, std::size_t limit,
+                                          bool only_breaching) const {
+  std::vector<AccountIndex> found;
+  const AccountBook& book = monitor_.book();
+  Rebalancer decide;
+  for (AccountIndex a = after ? *after + 1 : 0; a < book.size() && found.size() < limit; ++a) {
+    if (!only_breaching || decide.in_breach(book, a, monitor_.prices())) found.push_back(a);
+  }
+  return found;
+}
+
+FleetSummary FleetDesk::summary() const { return summarise(monitor_.book(), monitor_.prices()); }
+
+}  // namespace ballast::fleet

@@ -1,0 +1,169 @@
+#pragma once
+// The fleet live: ticks in, block orders out, fills back to the accounts.
+// Accounts the monitor finds outside a band trade; their trades gather in a
+// decision window and leave as one block order per symbol and side
+// (fleet/block_orders.hpp); each fill report of a block is allocated to its
+// accounts in whole lots, and an account is checked again only when all of
+// its blocks are final. Pure: no I/O, no clock (`now` is a parameter).
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/symbol_table.hpp"
+#include "core/time.hpp"
+#include "core/types.hpp"
+#include "fleet/account_view.hpp"
+#include "fleet/block_orders.hpp"
+#include "fleet/fleet_monitor.hpp"
+#include "fleet/fleet_summary.hpp"
+
+namespace ballast::fleet {
+
+struct DeskOptions {
+  /// How long the trades of a window gather before their blocks leave,
+  /// counted from the first trade; 0: each tick's trades leave at once.
+  core::DurationNs window = core::kNanosPerSecond;
+  /// No fill reports: a block counts as filled at its reference price when it leaves.
+  bool book_on_send = true;
+  /// A symbol and side with more accounts leaves as several blocks.
+  std::size_t max_allocations_per_block = 10'000;
+};
+
+/// A block order to send: the order's id and the block (symbol, side, lots,
+/// reference price, the accounts' allocations).
+struct DeskOrder {
+  std::string order_id;
+  BlockOrder block;
+  core::TimeNs created_at = 0;
+};
+
+/// What one call decided.
+struct DeskOutput {
+  std::vector<DeskOrder> orders;
+  /// Accounts whose cash or holdings changed (fills booked), for the state
+  /// file; an account may appear more than once.
+  std::vector<AccountIndex> changed;
+  std::uint64_t rebalances = 0;  ///< accounts that decided to trade
+  /// Trades left out of a block, with why (block_orders.hpp); their accounts
+  /// are settled as they are.
+  std::vector<std::string> refusals;
+
+  void clear() {
+    orders.clear();
+    changed.clear();
+    rebalances = 0;
+    refusals.clear();
+  }
+  bool empty() const { return orders.empty() && changed.empty() && rebalances == 0 && refusals.empty(); }
+};
+
+/// What a fill report did.
+struct DeskFill {
+  enum class Result { not_ours, applied, refused };
+  Result result = Result::not_ours;
+  std::string error;                 ///< why it was refused
+  double unallocated_quantity = 0;   ///< filled but below a whole lot, or past the block
+  bool final = false;                ///< the block is finished
+};
+
+/// An account as GET /accounts/ID shows it.
+struct AccountDetail {
+  AccountView view;  ///< holdings and cash include the fills booked so far
+  core::TimeNs last_rebalance = 0;  ///< 0: never, since this start
+  std::vector<std::string> open_orders;  ///< ids of its blocks not yet final
+  bool pending = false;  ///< waiting for its blocks or its window
+};
+
+/// An account's holdings (in its model's symbol order) and cash as booked:
+/// the book plus the fills of its open blocks.
+struct Position {
+  std::vector<double> quantities;
+  double cash = 0;
+};
+
+struct DeskCounters {
+  std::uint64_t rebalances = 0;
+  std::uint64_t blocks_sent = 0;
+  std::uint64_t allocations_sent = 0;  ///< account shares in the blocks sent
+  std::uint64_t fills_applied = 0;
+  std::uint64_t fills_refused = 0;
+};
+
+class FleetDesk {
+ public:
+  /// `symbols` names the book's symbol ids (the order's symbol) and must
+  /// outlive the desk; `next_order_seq` gives the sequence number of each new
+  /// order id ("fleet-<yyyymmdd>-<seq>").
+  FleetDesk(FleetMonitor monitor, const core::SymbolTable& symbols, DeskOptions options,
+            std::function<std::uint64_t()> next_order_seq);
+
+  /// Checks every account at the current prices (rebalancing those in breach).
+  void resync(core::TimeNs now, DeskOutput& out);
+  /// A new price; rebalances it causes join the window (which may close now).
+  void on_tick(core::SymbolId symbol, double price, core::TimeNs now, DeskOutput& out);
+  /// Closes the window when its time has come.
+  void on_timer(core::TimeNs now, DeskOutput& out);
+  /// A fill report: not_ours when its order is not an open block of this desk.
+  DeskFill on_fill(const core::FillReport& report, core::TimeNs now, DeskOutput& out);
+
+  std::optional<AccountIndex> find(std::string_view id) const;
+  AccountDetail detail(AccountIndex a) const;
+  Position position(AccountIndex a) const;
+  /// Up to `limit` accounts in book order, starting after account `after`
+  /// (nullopt: from the first); `only_breaching`: those outside a band now.
+  std::vector<AccountIndex> page(std::optional<AccountIndex> after, std::size_t limit, bool only_breaching) const;
+  FleetSummary summary() const;
+  /// Accounts waiting for a window or a block.
+  std::size_t pending_accounts() const { return pending_.size(); }
+  std::size_t open_blocks() const { return open_.size(); }
+  core::TimeNs window_closes_at() const { return window_closes_at_; }
+
+  const AccountBook& book() const { return monitor_.book(); }
+  const FleetMonitor& monitor() const { return monitor_; }
+  const DeskCounters& counters() const { return counters_; }
+  const core::SymbolTable& symbols() const { return symbols_; }
+
+ private:
+  /// Fills booked for an account while its blocks are open: added to the
+  /// book when the last one is final.
+  struct Pending {
+    std::vector<double> quantity_change;  ///< per model symbol
+    double cash_change = 0;
+    std::uint32_t open_blocks = 0;
+    bool in_window = false;
+  };
+  struct OpenBlock {
+    DeskOrder order;
+    std::vector<std::uint64_t> allocated;  ///< lots per allocation so far
+    std::vector<double> booked_cash;       ///< cash moved per allocation so far (signed)
+  };
+
+  void take_rebalances(core::TimeNs now, DeskOutput& out);
+  void close_window(core::TimeNs now, DeskOutput& out);
+  /// Books a cumulative fill of `b` at `avg_price`; false with `error` when refused.
+  bool book_fill(OpenBlock& b, double cumulative_quantity, double avg_price, DeskFill& result, DeskOutput& out);
+  /// The block is final: its accounts with nothing else open are settled.
+  void finish(const OpenBlock& b, DeskOutput& out);
+  void settle(AccountIndex a, DeskOutput& out);
+  Pending& pending(AccountIndex a);
+
+  FleetMonitor monitor_;
+  const core::SymbolTable& symbols_;
+  DeskOptions options_;
+  std::function<std::uint64_t()> next_order_seq_;
+  BlockCollector collector_;
+  core::TimeNs window_closes_at_ = 0;  ///< 0: no window open
+  std::unordered_map<AccountIndex, Pending> pending_;
+  std::unordered_map<std::string, OpenBlock> open_;  ///< by order id
+  std::unordered_map<std::string_view, AccountIndex> by_id_;
+  std::vector<core::TimeNs> last_rebalance_;  ///< per account
+  FleetOutput scratch_;
+  DeskCounters counters_;
+};
+
+}  // namespace ballast::fleet

@@ -1,0 +1,39 @@
+#include "fleet/model_from_spec.hpp"
+
+#include <variant>
+
+namespace ballast::fleet {
+
+std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec, core::SymbolTable& symbols,
+                                           Model& out) {
+  if (spec.model.kind != strategies::ModelKind::fixed) return "only fixed targets run on a model";
+  if (spec.slicing || spec.limit || spec.max_cost_bps) return "slicing, limit orders and max_cost_bps do not run on a model";
+  Model m;
+  for (const strategies::AssetSpec& a : spec.assets) {
+    m.symbols.push_back(symbols.intern(a.symbol));
+    m.targets.push_back(a.target);
+    m.lot_sizes.push_back(a.lot_size);
+  }
+  // Several threshold triggers fire when any does: |d| > a₁ or |d| > a₂ is
+  // |d| > min(a₁, a₂), and so for the relative bands. One band of the minima is exact.
+  const auto tighter = [](std::optional<double>& into, const std::optional<double>& v) {
+    if (v && (!into || *v < *into)) into = v;
+  };
+  bool has_band = false;
+  for (const strategies::Trigger& t : spec.triggers) {
+    const auto* band = std::get_if<strategies::ThresholdTrigger>(&t);
+    if (!band) return "only threshold triggers run on a model";
+    if (band->total) return "a total-drift band does not run on a model";
+    tighter(m.bands.absolute, band->absolute);
+    tighter(m.bands.relative, band->relative);
+    has_band = true;
+  }
+  if (!has_band) return "a model needs a threshold trigger";
+  m.rebalance_to = spec.rebalance_to;
+  m.min_trade_value = spec.min_trade_value;
+  if (auto why = check_model(m, symbols.size())) return why;
+  out = std::move(m);
+  return std::nullopt;
+}
+
+}  // namespace ballast::fleet

@@ -1,0 +1,19 @@
+#pragma once
+// A `[[models]]` entry of the configuration as the fleet runs it: symbols
+// interned, targets, lots, threshold bands, rebalance_to and min_trade_value.
+#include <optional>
+#include <string>
+
+#include "core/symbol_table.hpp"
+#include "fleet/model.hpp"
+#include "strategies/policy.hpp"
+
+namespace ballast::fleet {
+
+/// The fleet's model for `spec` (its symbols interned into `symbols`), or why
+/// it cannot run one: the config loader refuses what the fleet does not run,
+/// so a refusal here means a spec that did not come from it.
+std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec, core::SymbolTable& symbols,
+                                           Model& out);
+
+}  // namespace ballast::fleet
