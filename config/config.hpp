@@ -193,6 +193,10 @@ struct Config {
   std::optional<CurveConfig> curve;  ///< present when the file has [curve]
   StatusConfig status;
   std::vector<strategies::PortfolioSpec> portfolios;
+  /// `[[models]]`: the policies the accounts of the account book follow, by
+  /// id. Read like a portfolio without cash or holdings (both 0 here), and
+  /// limited to what the fleet runs (fixed targets, threshold bands).
+  std::vector<strategies::PortfolioSpec> models;
   std::optional<SimulationConfig> simulation;  ///< present when the file has [simulation]
   std::optional<FixConfig> fix;                ///< present when the file has [fix]
 };

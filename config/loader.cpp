@@ -131,7 +131,7 @@ class Loader {
   }
 
   void read_root(const toml::table& root, Config& config) {
-    TableReader r(root, "", "", {"daemon", "feeds", "execution", "curve", "status", "portfolios", "simulation", "fix"},
+    TableReader r(root, "", "", {"daemon", "feeds", "execution", "curve", "status", "portfolios", "models", "simulation", "fix"},
                   diag_);
     if (const auto* t = r.table("daemon")) read_daemon(*t, config.daemon);
     // Before the feeds and [execution], whose endpoints it secures.
@@ -148,11 +148,17 @@ class Loader {
     if (const auto portfolios = r.array_of_tables("portfolios", "[[portfolios]]")) {
       for (const toml::table* t : *portfolios) config.portfolios.push_back(read_portfolio(*t));
     }
+    if (const auto models = r.array_of_tables("models", "[[models]]")) {
+      for (const toml::table* t : *models) config.models.push_back(read_fleet_model(*t));
+    }
     if (const auto* t = r.table("simulation")) config.simulation = read_simulation(*t, config.portfolios);
     if (const auto* t = r.table("fix")) config.fix = read_fix(*t, config);
     if (purpose_ == Purpose::daemon) {
       require_some(root, "feeds", "no [[feeds]]: the daemon needs at least one market-data feed");
-      require_some(root, "portfolios", "no [[portfolios]]: the daemon needs at least one portfolio to manage");
+      if (!root.get("models")) {
+        require_some(root, "portfolios",
+                     "no [[portfolios]] and no [[models]]: the daemon needs at least one portfolio or model to manage");
+      }
     }
   }
 
@@ -405,8 +411,52 @@ class Loader {
     }
   }
 
-  PortfolioSpec read_portfolio(const toml::table& t) {
-    TableReader r(t, "[[portfolios]]", "",
+  PortfolioSpec read_portfolio(const toml::table& t) { return read_policy(t, "[[portfolios]]"); }
+
+  /// A `[[models]]` table: a portfolio's policy without its own facts (cash and
+  /// holdings live with each account in the account book), and only what the
+  /// fleet engine runs: fixed targets, threshold bands (absolute and relative),
+  /// lots, rebalance_to, min_trade_value and costs.
+  PortfolioSpec read_fleet_model(const toml::table& t) {
+    static constexpr std::pair<std::string_view, std::string_view> kAccountFacts[] = {
+        {"cash", "an account's cash is in the account book (ballast accounts import)"},
+        {"holdings", "an account's holdings are in the account book (ballast accounts import)"},
+    };
+    static constexpr std::string_view kNotForModels[] = {
+        "model", "risk", "slicing", "max_cost_bps", "order_type", "limit_offset_bps", "limit_from",
+        "limit_ttl", "limit_on_expiry", "limit_max_replaces", "limit_tick"};
+    for (const auto& [key, why] : kAccountFacts) {
+      if (const toml::node* n = t.get(key)) diag_.error(n->source(), std::string(key) + ": not a model key; " + std::string(why));
+    }
+    for (std::string_view key : kNotForModels) {
+      if (const toml::node* n = t.get(key)) {
+        diag_.error(n->source(), std::string(key) +
+                                     ": not supported for [[models]] yet (models run fixed targets with threshold "
+                                     "bands); use a [[portfolios]] entry for it");
+      }
+    }
+    if (const toml::node* triggers = t.get("triggers"); triggers && triggers->is_array_of_tables()) {
+      for (const toml::node& trigger : *triggers->as_array()) {
+        const toml::table& tt = *trigger.as_table();
+        const toml::node* kind = tt.get("kind");
+        if (kind && kind->value<std::string>() && *kind->value<std::string>() != "threshold") {
+          diag_.error(kind->source(), "kind: only \"threshold\" triggers run on [[models]] yet; use a [[portfolios]] "
+                                      "entry for " + quote(*kind->value<std::string>()));
+        }
+        if (const toml::node* total = tt.get("total")) {
+          diag_.error(total->source(), "total: [[models]] bands are per asset (absolute, relative); a total-drift band "
+                                       "is not supported for models");
+        }
+      }
+    } else if (!t.get("triggers")) {
+      diag_.error(t.source(), "[[models]] needs at least one [[models.triggers]] of kind \"threshold\"");
+    }
+    return read_policy(t, "[[models]]");
+  }
+
+  PortfolioSpec read_policy(const toml::table& t, std::string_view table_name) {
+    const bool is_model = table_name == "[[models]]";
+    TableReader r(t, std::string(table_name), "",
                   {"id", "cash", "holdings", "targets", "cash_target", "min_trade_value", "lot_sizes", "rebalance_to",
                    "triggers", "risk", "model", "costs", "max_cost_bps", "slicing", "order_type", "limit_offset_bps",
                    "limit_from", "limit_ttl", "limit_on_expiry", "limit_max_replaces", "limit_tick"},
@@ -421,7 +471,11 @@ class Loader {
                     "id: " + quote(*v) +
                         " may contain only letters, digits, '_', '.' and '-', because it is part of order ids");
       }
-      check_unique(portfolio_ids_, *v, n, "portfolio id");
+      if (is_model) {
+        check_unique(model_ids_, *v, n, "model id");
+      } else {
+        check_unique(portfolio_ids_, *v, n, "portfolio id");
+      }
       p.id = *v;
     }
     if (auto v = r.number("cash", Bound::non_negative)) p.cash = *v;
@@ -1347,6 +1401,7 @@ class Loader {
   const ExecutionConfig* execution_ = nullptr;  // read before the portfolios, whose limit orders need it
   std::map<std::string, int> feed_names_;
   std::map<std::string, int> portfolio_ids_;
+  std::map<std::string, int> model_ids_;
 };
 
 /// Reads the whole file; on failure returns the errno that says why.

@@ -1,0 +1,46 @@
+#pragma once
+// One account as a person reads it, at given prices: its value, each asset's
+// weight against its target and band, and whether it is outside a band now.
+// What GET /accounts/ID shows and what the fleet summary counts. Pure.
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "fleet/account_book.hpp"
+
+namespace ballast::fleet {
+
+struct AssetView {
+  core::SymbolId symbol = core::kNoSymbol;
+  double quantity = 0;
+  double price = 0;
+  double value = 0;
+  double weight = 0;       ///< of the account's value, cash included
+  double target = 0;
+  double drift = 0;        ///< weight − target
+  double band = 0;         ///< the half-width around target (+∞: no band applies)
+  bool breaching = false;  ///< |drift| > band, as the trigger compares
+};
+
+struct AccountView {
+  double value = 0;  ///< cash + Σ quantity × price; 0 when the account has no value
+  double cash = 0;
+  double cash_weight = 0;
+  double cash_target = 0;
+  std::vector<AssetView> assets;  ///< in the model's symbol order
+  double max_abs_drift = 0;       ///< max |weight − target| over the assets
+  /// Some asset is outside its band. Exactly Rebalancer::in_breach: the
+  /// trigger's own comparison, so the view and the decision never disagree.
+  bool breaching = false;
+};
+
+/// The account at `prices` (by symbol id, usable). An account worth nothing
+/// has every weight 0 and is not breaching (nothing can be traded).
+AccountView view_account(const AccountBook& book, AccountIndex a, std::span<const double> prices);
+
+/// max |weight − target| over the account's assets at `prices`, without
+/// building a view: what the fleet summary's histogram counts. 0 when the
+/// account has no value.
+double max_abs_drift(const AccountBook& book, AccountIndex a, std::span<const double> prices);
+
+}  // namespace ballast::fleet

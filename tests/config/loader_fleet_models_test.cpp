@@ -1,0 +1,117 @@
+// The loader on [[models]]: a portfolio's policy without its own facts, read
+// into Config::models, limited to what the fleet runs, every refusal at its
+// line and column.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <variant>
+
+#include "config/config.hpp"
+#include "tests/config/config_test_support.hpp"
+
+namespace ballast::config {
+namespace {
+
+using test::contains;
+using test::describe;
+using test::only_error;
+using test::valid;
+
+/// A model on lines 1-6; what a test appends to it starts at line 7.
+constexpr std::string_view kModel = R"([[models]]
+id = "balanced"
+targets = { VTI = 0.6, BND = 0.4 }
+lot_sizes = { VTI = 1, BND = 0.5 }
+[[models.triggers]]
+kind = "threshold"
+)";
+
+std::string model_with(std::string_view rest) { return std::string(kModel) + std::string(rest); }
+
+TEST_CASE("a model is read like a portfolio's policy, without cash or holdings") {
+  const Config c = valid(model_with("absolute = 0.05\nrelative = 0.25\n"));
+  REQUIRE(c.models.size() == 1);
+  CHECK(c.portfolios.empty());
+  const strategies::PortfolioSpec& m = c.models[0];
+  CHECK(m.id == "balanced");
+  CHECK(m.cash == 0);
+  REQUIRE(m.assets.size() == 2);
+  CHECK(m.assets[0].symbol == "BND");  // a TOML table's keys come in order
+  CHECK(m.assets[0].target == doctest::Approx(0.4));
+  CHECK(m.assets[0].lot_size == doctest::Approx(0.5));
+  CHECK(m.assets[1].symbol == "VTI");
+  REQUIRE(m.triggers.size() == 1);
+  const auto& band = std::get<strategies::ThresholdTrigger>(m.triggers[0]);
+  CHECK(band.absolute == doctest::Approx(0.05));
+  CHECK(band.relative == doctest::Approx(0.25));
+}
+
+TEST_CASE("models and portfolios live side by side, and a daemon may run models alone") {
+  const Config both = valid(test::with_head(std::string(kModel) + "absolute = 0.05\n"));
+  CHECK(both.portfolios.size() == 1);
+  CHECK(both.models.size() == 1);
+  const std::string daemon_file = std::string(R"([[feeds]]
+name = "f"
+endpoint = "tcp://127.0.0.1:5556"
+)") + model_with("absolute = 0.05\n");
+  const Config alone = valid(daemon_file, Purpose::daemon);
+  CHECK(alone.portfolios.empty());
+  CHECK(alone.models.size() == 1);
+}
+
+TEST_CASE("a daemon file with neither portfolios nor models says so") {
+  const auto e = only_error("[[feeds]]\nname = \"f\"\nendpoint = \"tcp://127.0.0.1:5556\"\n", Purpose::daemon);
+  CHECK(contains(e.message, "no [[portfolios]] and no [[models]]"));
+}
+
+TEST_CASE("an account's own facts are refused in a model, where they are") {
+  const auto cash = only_error(model_with("absolute = 0.05\n").insert(kModel.find("targets"), "cash = 100\n"));
+  CHECK_AT(cash, 3, 8);
+  CHECK(contains(cash.message, "cash: not a model key"));
+  CHECK(contains(cash.message, "account book"));
+  const auto holdings = only_error(model_with("absolute = 0.05\n").insert(kModel.find("lot_sizes"), "holdings = { VTI = 3 }\n"));
+  CHECK_AT(holdings, 4, 12);
+  CHECK(contains(holdings.message, "holdings: not a model key"));
+}
+
+TEST_CASE("what the fleet does not run is refused at its key") {
+  const auto slicing = only_error(model_with("absolute = 0.05\n").insert(kModel.find("[[models.triggers]]"),
+                                                                          "slicing = { max_child_value = 1000 }\n"));
+  CHECK_AT(slicing, 5, 11);
+  CHECK(contains(slicing.message, "slicing: not supported for [[models]] yet"));
+
+  const auto limit = only_error(model_with("absolute = 0.05\n").insert(kModel.find("[[models.triggers]]"),
+                                                                        "order_type = \"limit\"\n"));
+  CHECK(contains(limit.message, "order_type: not supported for [[models]] yet"));
+
+  const auto calendar = only_error(model_with("every = \"1mo\"\n").replace(kModel.find("\"threshold\""), 11, "\"calendar\""));
+  CHECK_AT(calendar, 6, 8);
+  CHECK(contains(calendar.message, "only \"threshold\" triggers run on [[models]]"));
+
+  const auto total = only_error(model_with("total = 0.1\n"));
+  CHECK_AT(total, 7, 9);
+  CHECK(contains(total.message, "total-drift band is not supported for models"));
+}
+
+TEST_CASE("a model without triggers, and a repeated model id, are refused") {
+  const auto none = only_error("[[models]]\nid = \"m\"\ntargets = { VTI = 1 }\n");
+  CHECK_AT(none, 1, 1);
+  CHECK(contains(none.message, "needs at least one [[models.triggers]]"));
+
+  const LoadResult twice =
+      parse_config(model_with("absolute = 0.05\n") + model_with("absolute = 0.05\n"), "test.toml", Purpose::offline);
+  INFO(describe(twice));
+  REQUIRE(twice.errors.size() == 1);
+  CHECK(twice.errors[0].line == 9);
+  CHECK(contains(twice.errors[0].message, "model id"));
+}
+
+TEST_CASE("a model's targets are checked as a portfolio's are") {
+  const auto e = only_error("[[models]]\nid = \"m\"\ntargets = { VTI = 0.7, BND = 0.4 }\n[[models.triggers]]\n"
+                            "kind = \"threshold\"\nabsolute = 0.05\n");
+  CHECK_AT(e, 3, 11);
+  CHECK(contains(e.message, "sum to 1.1"));
+}
+
+}  // namespace
+}  // namespace ballast::config

@@ -1,0 +1,130 @@
+// An account as GET /accounts/ID shows it, and the fleet summary, checked
+// against weights and drifts worked out by hand.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "fleet/account_view.hpp"
+#include "fleet/fleet_summary.hpp"
+#include "fleet/rebalancer.hpp"
+#include "tests/fleet/fleet_test_support.hpp"
+
+namespace ballast::fleet {
+namespace {
+
+using doctest::Approx;
+
+TEST_CASE("an account's view: value, weights, drifts and bands worked out by hand") {
+  // 60/40 with a 5-point band. 10 × 70 = 700 and 30 × 10 = 300, cash 0:
+  // weights 0.7 and 0.3, drifts +0.10 and −0.10, both outside ±0.05.
+  const AccountBook book = test::one_account(test::simple_model({0.6, 0.4}, 0.05), 0, {10, 30});
+  const std::vector<double> prices{70, 10};
+  const AccountView v = view_account(book, 0, prices);
+  CHECK(v.value == Approx(1000));
+  CHECK(v.cash_weight == 0);
+  CHECK(v.cash_target == Approx(0));
+  REQUIRE(v.assets.size() == 2);
+  CHECK(v.assets[0].symbol == 0);
+  CHECK(v.assets[0].value == Approx(700));
+  CHECK(v.assets[0].weight == Approx(0.7));
+  CHECK(v.assets[0].drift == Approx(0.1));
+  CHECK(v.assets[0].band == Approx(0.05));
+  CHECK(v.assets[0].breaching);
+  CHECK(v.assets[1].drift == Approx(-0.1));
+  CHECK(v.assets[1].breaching);
+  CHECK(v.max_abs_drift == Approx(0.1));
+  CHECK(v.breaching);
+}
+
+TEST_CASE("inside the bands nothing breaches, and a multiplier widens them") {
+  // 62/38 against 60/40: drift 0.02, inside a band of 0.05 and of 0.05 × 0.5 = 0.025.
+  const std::vector<double> prices{62, 38};
+  const AccountBook plain = test::one_account(test::simple_model({0.6, 0.4}, 0.05), 0, {10, 10});
+  CHECK_FALSE(view_account(plain, 0, prices).breaching);
+  // Narrowed to 0.05 × 0.3 = 0.015: now outside.
+  const AccountBook narrow = test::one_account(test::simple_model({0.6, 0.4}, 0.05), 0, {10, 10}, 0.3);
+  const AccountView v = view_account(narrow, 0, prices);
+  CHECK(v.assets[0].band == Approx(0.015));
+  CHECK(v.assets[0].breaching);
+  CHECK(v.breaching);
+}
+
+TEST_CASE("cash counts in the value and keeps its own target") {
+  // Targets 0.5 + 0.3 leave 0.2 in cash. 5 × 100 = 500, 3 × 100 = 300, cash 200.
+  const AccountBook book = test::one_account(test::simple_model({0.5, 0.3}, 0.05), 200, {5, 3});
+  const AccountView v = view_account(book, 0, std::vector<double>{100, 100});
+  CHECK(v.value == Approx(1000));
+  CHECK(v.cash_weight == Approx(0.2));
+  CHECK(v.cash_target == Approx(0.2));
+  CHECK(v.max_abs_drift == Approx(0).epsilon(1e-12));
+  CHECK_FALSE(v.breaching);
+}
+
+TEST_CASE("an account worth nothing has no weights and never breaches") {
+  const AccountBook book = test::one_account(test::simple_model({0.6, 0.4}, 0.05), 0, {0, 0});
+  const AccountView v = view_account(book, 0, std::vector<double>{10, 10});
+  CHECK(v.value == 0);
+  CHECK(v.assets[0].weight == 0);
+  CHECK_FALSE(v.assets[0].breaching);
+  CHECK_FALSE(v.breaching);
+  CHECK(max_abs_drift(book, 0, std::vector<double>{10, 10}) == 0);
+}
+
+TEST_CASE("the drift histogram's buckets are half-open at their upper edges") {
+  CHECK(DriftHistogram::bucket(0) == 0);
+  CHECK(DriftHistogram::bucket(0.0049) == 0);
+  CHECK(DriftHistogram::bucket(0.005) == 1);
+  CHECK(DriftHistogram::bucket(0.015) == 2);
+  CHECK(DriftHistogram::bucket(0.02) == 3);
+  CHECK(DriftHistogram::bucket(0.07) == 4);
+  CHECK(DriftHistogram::bucket(0.10) == 5);
+  CHECK(DriftHistogram::bucket(3.0) == 5);
+}
+
+TEST_CASE("the fleet summary counts accounts by state and drift") {
+  AccountBook book(2);
+  REQUIRE_FALSE(book.add_model(test::simple_model({0.6, 0.4}, 0.05)));
+  const std::vector<std::vector<double>> holdings{
+      {6, 4},    // on target: drift 0
+      {7, 3},    // drift 0.10: breaching, last bucket
+      {61, 39},  // drift 0.01: bucket [1%, 2%)
+      {0, 0},    // worth nothing
+  };
+  for (std::size_t i = 0; i < holdings.size(); ++i) {
+    REQUIRE_FALSE(book.add_account("a" + std::to_string(i), 0, 0, holdings[i]));
+  }
+  const FleetSummary s = summarise(book, std::vector<double>{10, 10});
+  CHECK(s.accounts == 4);
+  CHECK(s.unvalued == 1);
+  CHECK(s.breaching == 1);
+  CHECK(s.drift.counts == std::array<std::uint64_t, 6>{1, 0, 1, 0, 0, 1});
+}
+
+TEST_CASE("the view and the decision agree on every account of a random fleet") {
+  // Breach by the view's per-asset flags, by its summary flag, and by the rebalancer.
+  AccountBook book(3);
+  REQUIRE_FALSE(book.add_model(test::simple_model({0.5, 0.3, 0.1}, 0.03)));
+  std::uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / 9007199254740992.0;
+  };
+  for (int i = 0; i < 500; ++i) {
+    REQUIRE_FALSE(book.add_account("a" + std::to_string(i), 0, next() * 100,
+                                   std::vector<double>{std::floor(next() * 10), std::floor(next() * 10),
+                                                       std::floor(next() * 10)}));
+  }
+  const std::vector<double> prices{10, 11, 12};
+  Rebalancer decide;
+  for (AccountIndex a = 0; a < book.size(); ++a) {
+    const AccountView v = view_account(book, a, prices);
+    bool any = false;
+    for (const AssetView& asset : v.assets) any = any || asset.breaching;
+    CHECK(v.breaching == decide.in_breach(book, a, prices));
+    CHECK(any == v.breaching);
+  }
+}
+
+}  // namespace
+}  // namespace ballast::fleet
