@@ -151,6 +151,7 @@ class Loader {
     if (const auto models = r.array_of_tables("models", "[[models]]")) {
       for (const toml::table* t : *models) config.models.push_back(read_fleet_model(*t));
     }
+    check_model_lots(config.models, root);
     if (const auto* t = r.table("fleet")) read_fleet(*t, config.fleet);
     if (purpose_ == Purpose::daemon && !config.models.empty()) {
       // The accounts live in the state file, which these modes do not open.
@@ -467,6 +468,25 @@ class Loader {
     return read_policy(t, "[[models]]");
   }
 
+  /// Block orders net one symbol's trades across models: each symbol has one
+  /// lot size in every model that holds it.
+  void check_model_lots(const std::vector<PortfolioSpec>& models, const toml::table& root) {
+    std::map<std::string, std::pair<double, std::string>> first;  // symbol → lot, model
+    const toml::array* tables = root.get("models") ? root.get("models")->as_array() : nullptr;
+    for (std::size_t m = 0; m < models.size(); ++m) {
+      for (const AssetSpec& a : models[m].assets) {
+        const auto [it, added] = first.try_emplace(a.symbol, a.lot_size, models[m].id);
+        if (added || it->second.first == a.lot_size) continue;
+        const toml::node* at = tables && m < tables->size() ? tables->get(m) : &root;
+        if (const auto* t = at->as_table(); t && t->get("lot_sizes")) at = t->get("lot_sizes");
+        diag_.error(at->source(), "lot_sizes: " + a.symbol + " trades in lots of " + format_sum(a.lot_size) +
+                                      " here and of " + format_sum(it->second.first) + " in model " +
+                                      it->second.second + "; block orders net a symbol across models, so its lot "
+                                      "size must be the same in all of them");
+      }
+    }
+  }
+
   void read_fleet(const toml::table& t, FleetConfig& out) {
     TableReader r(t, "[fleet]", "", {"window"}, diag_);
     // Durations are positive; a window may also be none at all.
@@ -503,6 +523,10 @@ class Loader {
         check_unique(model_ids_, *v, n, "model id");
       } else {
         check_unique(portfolio_ids_, *v, n, "portfolio id");
+        if (*v == core::kBlockOrderPortfolio) {
+          diag_.error(n.source(), "id: \"" + std::string(core::kBlockOrderPortfolio) +
+                                      "\" is reserved for the block orders of [[models]]; choose another id");
+        }
       }
       p.id = *v;
     }

@@ -35,6 +35,9 @@ struct Tick {
   double ask = std::numeric_limits<double>::quiet_NaN();
 };
 
+/// The `portfolio` of the fleet's block orders (no portfolio may take this id).
+inline constexpr std::string_view kBlockOrderPortfolio = "fleet";
+
 /// One order for the execution queue (SPEC §3).
 struct Order {
   std::string order_id;

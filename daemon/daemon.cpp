@@ -126,6 +126,7 @@ class Daemon {
   std::unique_ptr<feeds::ZmqReader> fills_reader_;
   std::unique_ptr<HttpServer> http_;
   std::vector<core::Order> resend_;  // from the state file: sent again once the queue is up
+  std::vector<store::OrderRow> restored_blocks_;  // the fleet's unfinished block orders, for the fleet
   boost::asio::steady_timer timer_{io_};
   boost::asio::signal_set signals_{io_};
   engine::Output out_;
@@ -256,6 +257,7 @@ bool Daemon::open_state(bool fills) {
                 "seeded"_a = restored.seeded.size(), "resend"_a = restored.resend.size());
       for (const auto& w : restored.warnings) log_state_warning(w);
       resend_ = std::move(restored.resend);
+      restored_blocks_ = std::move(restored.blocks);
     } catch (const store::StoreError& e) {
       log_event(critical, "state_read_failed", "cannot read the state file: {error}; not trading", "error"_a = e.what(),
                 "path"_a = persistence_->path());
@@ -267,7 +269,7 @@ bool Daemon::open_state(bool fills) {
     engine_->watch_symbols(FleetFlow::symbols_of(cfg_));
     fleet_ = std::make_unique<FleetFlow>(cfg_, *engine_, *persistence_, warn_limiter_, !fills);
     try {
-      if (const std::string error = fleet_->load(); !error.empty()) {
+      if (const std::string error = fleet_->load(restored_blocks_); !error.empty()) {
         log_event(critical, "fleet_load_failed", "account book {path}: {error}; not trading",
                   "path"_a = persistence_->path(), "error"_a = error);
         return false;
@@ -280,6 +282,14 @@ bool Daemon::open_state(bool fills) {
     fleet_->on_state_failure(
         [this](const std::string& error) { flow_->state_write_failed("fleet changes not written", error); });
     flow_->set_other_fills([this](const core::FillReport& fill, core::TimeNs now) { return fleet_->on_fill(fill, now); });
+    // Sent again under their ids, as the portfolios' are: gateways drop what they have seen.
+    for (auto& row : restored_blocks_) resend_.push_back(std::move(row.order));
+    restored_blocks_.clear();
+  } else if (!restored_blocks_.empty()) {
+    log_event(warn, "state_warning",
+              "{count} block orders of a fleet are unfinished in the state file, but the configuration has no "
+              "[[models]]: they stay as they are",
+              "count"_a = restored_blocks_.size(), "kind"_a = "blocks_without_fleet");
   }
   intake_->resize_symbols();
   return true;

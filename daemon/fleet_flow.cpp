@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
+#include <unordered_map>
 
 #include "config/shard.hpp"
 #include "daemon/log_event.hpp"
@@ -46,7 +48,7 @@ std::vector<std::string> FleetFlow::symbols_of(const config::Config& cfg) {
   return names;
 }
 
-std::string FleetFlow::load() {
+std::string FleetFlow::load(const std::vector<store::OrderRow>& blocks) {
   auto book = std::make_unique<fleet::AccountBook>(0);
   std::vector<fleet::Model> models;
   for (const auto& spec : cfg_.models) {
@@ -103,6 +105,13 @@ std::string FleetFlow::load() {
   }
   last_price_.assign(symbols_.size(), 0.0);
   moved_while_halted_.assign(symbols_.size(), false);
+  if (!book_on_send_) {
+    // Booked on send, a block's fills are in the accounts already; with fill
+    // reports its accounts wait for the rest.
+    for (const store::OrderRow& row : blocks) {
+      if (auto why = restore_block(*book, row)) return "block order " + row.order.order_id + ": " + *why;
+    }
+  }
   log_event(info, "fleet_loaded",
             "fleet: {owned} accounts on {models} models from {path} ({total} in the file; the rest belong to other "
             "shards)",
@@ -110,6 +119,44 @@ std::string FleetFlow::load() {
             "total"_a = accounts_in_file_);
   waiting_ = std::move(book);
   return {};
+}
+
+std::optional<std::string> FleetFlow::restore_block(const fleet::AccountBook& book, const store::OrderRow& row) {
+  const core::Order& o = row.order;
+  const core::SymbolId symbol = symbols_.find(o.symbol);
+  if (symbol == core::kNoSymbol) return "its symbol " + o.symbol + " is in no model";
+  std::unordered_map<std::string_view, fleet::AccountIndex> index;
+  RestoredBlock b;
+  b.order.order_id = o.order_id;
+  b.order.created_at = o.created_at;
+  b.order.block.symbol = symbol;
+  b.order.block.side = o.side;
+  b.order.block.reference_price = o.reference_price;
+  constexpr auto kAbsent = std::numeric_limits<fleet::AccountIndex>::max();
+  for (const core::Allocation& a : o.allocations) index.emplace(a.account, kAbsent);
+  for (fleet::AccountIndex a = 0; a < book.size() && !index.empty(); ++a) {
+    if (const auto it = index.find(book.id(a)); it != index.end()) it->second = a;
+  }
+  double lot = 0;
+  for (const core::Allocation& a : o.allocations) {
+    const fleet::AccountIndex account = index.at(a.account);
+    if (account == kAbsent) return "its account " + a.account + " is not in this daemon's book";
+    const fleet::Model& m = book.model(account);
+    const auto slot = std::find(m.symbols.begin(), m.symbols.end(), symbol);
+    if (slot == m.symbols.end()) return "account " + a.account + "'s model does not hold " + o.symbol;
+    lot = m.lot_sizes[static_cast<std::size_t>(slot - m.symbols.begin())];
+    const auto lots = fleet::whole_lots(a.quantity, lot);
+    if (!lots) return "account " + a.account + " asked a quantity that is not whole lots";
+    b.order.block.allocations.push_back({account, *lots});
+    b.order.block.lots += *lots;
+  }
+  b.order.block.lot_size = lot;
+  for (const store::FillRow& f : persistence_.store().fills_of(o.order_id)) {
+    b.cumulative_fills.push_back(f.filled_quantity);
+    b.avg_price = f.avg_price;
+  }
+  restored_.push_back(std::move(b));
+  return std::nullopt;
 }
 
 std::size_t FleetFlow::accounts() const {
@@ -125,7 +172,7 @@ void FleetFlow::on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::t
   if (!desk_) {
     if (!waiting_ || std::any_of(last_price_.begin(), last_price_.end(), [](double p) { return p == 0; })) return;
     // Every symbol priced: the desk starts, checking every account once.
-    fleet::FleetMonitor monitor(std::move(*waiting_), last_price_);
+    fleet::FleetMonitor monitor(std::move(*waiting_), last_price_, fleet::Fills::on_settle);
     waiting_.reset();
     desk_ = std::make_unique<fleet::FleetDesk>(
         std::move(monitor), symbols_,
@@ -136,8 +183,14 @@ void FleetFlow::on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::t
           engine_.set_sequences(seq);
           return n;
         });
-    log_event(info, "fleet_started", "fleet: every symbol priced; {accounts} accounts checked",
-              "accounts"_a = desk_->book().size());
+    for (RestoredBlock& b : restored_) {
+      if (auto why = desk_->restore_block(std::move(b.order), b.cumulative_fills, b.avg_price)) {
+        log_event(err, "fleet_block_not_restored", "{text}", "text"_a = *why);
+      }
+    }
+    restored_.clear();
+    log_event(info, "fleet_started", "fleet: every symbol priced; {accounts} accounts checked, {open} block orders "
+              "still open from before", "accounts"_a = desk_->book().size(), "open"_a = desk_->open_blocks());
     if (halted()) {
       was_halted_ = true;
       return;
@@ -201,7 +254,7 @@ std::optional<bool> FleetFlow::on_fill(const core::FillReport& fill, core::TimeN
 core::Order FleetFlow::to_order(const fleet::DeskOrder& o) const {
   core::Order order;
   order.order_id = o.order_id;
-  order.portfolio = "fleet";
+  order.portfolio = core::kBlockOrderPortfolio;
   order.symbol = symbols_.name(o.block.symbol);
   order.side = o.block.side;
   order.quantity = o.block.quantity();
@@ -318,6 +371,7 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
         .field("pending", desk_->pending_accounts())
         .field("breaching", s.breaching)
         .field("unvalued", s.unvalued)
+        .field("stuck", desk_->stuck_accounts())
         .end_object();
     w.key("drift_histogram").begin_array();
     for (std::size_t b = 0; b < s.drift.counts.size(); ++b) {

@@ -37,7 +37,9 @@ class FleetFlow {
   /// Reads this shard's accounts from the state file. An error text when the
   /// book cannot be used (an account of an unknown model, a file that cannot
   /// be read); the daemon does not start then.
-  std::string load();
+  /// `blocks`: the block orders the state file holds unfinished; with fill
+  /// reports their accounts wait for them again.
+  std::string load(const std::vector<store::OrderRow>& blocks);
 
   void set_sender(execution::OrderSender* sender) { sender_ = sender; }
   /// Called when a write to the state file failed (nothing was sent): the
@@ -73,6 +75,8 @@ class FleetFlow {
   /// failed commit turns the kill switch on and nothing leaves.
   void handle(core::TimeNs now, store::Change change = {});
   core::Order to_order(const fleet::DeskOrder& o) const;
+  /// Reads an unfinished block order of the state file for the desk; why not.
+  std::optional<std::string> restore_block(const fleet::AccountBook& book, const store::OrderRow& row);
   bool halted() const { return engine_.killed() || engine_.paused(); }
 
   const config::Config& cfg_;
@@ -88,6 +92,14 @@ class FleetFlow {
   /// The book until every symbol has a price; then the desk owns it.
   std::unique_ptr<fleet::AccountBook> waiting_;
   std::unique_ptr<fleet::FleetDesk> desk_;
+  /// Unfinished block orders from the state file, with their fills so far,
+  /// given to the desk when it starts.
+  struct RestoredBlock {
+    fleet::DeskOrder order;
+    std::vector<double> cumulative_fills;
+    double avg_price = 0;
+  };
+  std::vector<RestoredBlock> restored_;
   fleet::DeskOutput out_;
   bool was_halted_ = false;
   std::vector<bool> moved_while_halted_;  ///< by fleet id

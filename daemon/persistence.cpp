@@ -150,6 +150,10 @@ Restored Persistence::restore(engine::Engine& engine, bool book_on_send) {
   }
 
   for (const auto& o : snap.unfinished) {
+    if (o.order.portfolio == core::kBlockOrderPortfolio) {
+      r.blocks.push_back(o);
+      continue;
+    }
     if (!engine.find_portfolio(o.order.portfolio)) {
       r.warnings.push_back({"order_of_unknown_portfolio", o.order.portfolio, o.order.order_id, o.order.symbol,
                             "order " + o.order.order_id + " of portfolio " + o.order.portfolio +

@@ -36,6 +36,9 @@ struct Restored {
   /// with: the file stays the truth, the difference is only reported.
   std::vector<std::string> seed_changed;
   std::vector<StateWarning> warnings;
+  /// The fleet's block orders left unfinished (with their allocations): the
+  /// fleet waits for them again, and they are sent again like `resend`.
+  std::vector<store::OrderRow> blocks;
 };
 
 class Persistence {

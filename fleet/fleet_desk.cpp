@@ -91,7 +91,7 @@ void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
   const std::string day = core::format_yyyymmdd(now);
   for (BlockOrder& block : collector_.take()) {
     OpenBlock b;
-    b.order.order_id = engine::make_id("fleet", day, next_order_seq_());
+    b.order.order_id = engine::make_id(core::kBlockOrderPortfolio, day, next_order_seq_());
     b.order.created_at = now;
     b.allocated.assign(block.allocations.size(), 0);
     b.booked_cash.assign(block.allocations.size(), 0.0);
@@ -152,6 +152,35 @@ bool FleetDesk::book_fill(OpenBlock& b, double cumulative_quantity, double avg_p
   return true;
 }
 
+std::optional<std::string> FleetDesk::restore_block(DeskOrder order, std::span<const double> cumulative_fills,
+                                                    double avg_price) {
+  const BlockOrder& block = order.block;
+  std::uint64_t lots = 0;
+  for (const BlockAllocation& a : block.allocations) {
+    if (a.account >= monitor_.book().size()) return "an allocation names an account not in the book";
+    lots += a.lots;
+  }
+  if (lots != block.lots || block.allocations.empty()) return "its allocations do not add up to its quantity";
+  OpenBlock b;
+  b.allocated.assign(block.allocations.size(), 0);
+  for (const double filled : cumulative_fills) {
+    const FillAllocation alloc = allocate_fill(block, filled, b.allocated);
+    if (!alloc.ok) return "its fills cannot be allocated again: " + alloc.error;
+    b.allocated = alloc.lots;
+  }
+  const double sign = block.side == core::Side::buy ? 1.0 : -1.0;
+  b.booked_cash.resize(block.allocations.size());
+  for (std::size_t i = 0; i < block.allocations.size(); ++i) {
+    b.booked_cash[i] = -sign * static_cast<double>(b.allocated[i]) * block.lot_size * avg_price;
+    const AccountIndex a = block.allocations[i].account;
+    Pending& p = pending(a);
+    if (p.open_blocks++ == 0) monitor_.hold(a);
+  }
+  b.order = std::move(order);
+  open_.emplace(b.order.order_id, std::move(b));
+  return std::nullopt;
+}
+
 DeskFill FleetDesk::on_fill(const core::FillReport& report, core::TimeNs, DeskOutput& out) {
   DeskFill result;
   const auto it = open_.find(report.order_id);
@@ -186,12 +215,18 @@ void FleetDesk::settle(AccountIndex a, DeskOutput& out) {
   const auto it = pending_.find(a);
   if (it == pending_.end()) return;
   const Position booked = position(a);
+  // Settled at today's prices the account gets a zone; if it is outside a
+  // band again, the next tick of one of its symbols decides it.
+  if (auto why = monitor_.settle(a, booked.quantities, booked.cash)) {
+    // Held, not guessed at: the account stays pending with its fills booked
+    // (what the state file keeps), and is reported.
+    out.refusals.push_back("account " + std::string(monitor_.book().id(a)) +
+                           " cannot be settled and trades no more until it is corrected: " + *why);
+    stuck_.push_back(a);
+    return;
+  }
   pending_.erase(it);
-  scratch_.clear();
-  monitor_.settle(a, booked.quantities, booked.cash, scratch_);
   out.changed.push_back(a);
-  // Settled at today's prices, the account may be outside a band again.
-  take_rebalances(last_rebalance_[a], out);
 }
 
 std::optional<AccountIndex> FleetDesk::find(std::string_view id) const {

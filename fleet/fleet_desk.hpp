@@ -111,6 +111,14 @@ class FleetDesk {
   /// A fill report: not_ours when its order is not an open block of this desk.
   DeskFill on_fill(const core::FillReport& report, core::TimeNs now, DeskOutput& out);
 
+  /// A block order left open by an earlier run (from the state file), with
+  /// the cumulative quantities of the fill reports it had and the last
+  /// average price: its accounts wait for it again. The fills it had are in
+  /// the book already (they were committed with them). Why not, when its
+  /// accounts or figures do not fit the book.
+  std::optional<std::string> restore_block(DeskOrder order, std::span<const double> cumulative_fills,
+                                           double avg_price);
+
   std::optional<AccountIndex> find(std::string_view id) const;
   AccountDetail detail(AccountIndex a) const;
   Position position(AccountIndex a) const;
@@ -121,6 +129,9 @@ class FleetDesk {
   /// Accounts waiting for a window or a block.
   std::size_t pending_accounts() const { return pending_.size(); }
   std::size_t open_blocks() const { return open_.size(); }
+  /// Accounts held because the book refused what their fills left (e.g. cash
+  /// below zero after a sell failed and its buys filled).
+  std::size_t stuck_accounts() const { return stuck_.size(); }
   core::TimeNs window_closes_at() const { return window_closes_at_; }
 
   const AccountBook& book() const { return monitor_.book(); }
@@ -163,6 +174,8 @@ class FleetDesk {
   std::unordered_map<std::string_view, AccountIndex> by_id_;
   std::vector<core::TimeNs> last_rebalance_;  ///< per account
   FleetOutput scratch_;
+  /// Accounts whose booked holdings the book refused at settle: held pending.
+  std::vector<AccountIndex> stuck_;
   DeskCounters counters_;
 };
 

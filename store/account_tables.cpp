@@ -18,6 +18,14 @@ CREATE TABLE accounts (
   holdings BLOB NOT NULL,           -- store/account_tables.hpp: encode_holdings
   restricted BLOB NOT NULL          -- encode_restricted
 ) STRICT, WITHOUT ROWID;
+-- A block order's accounts and what each asked (core::Order::allocations), in order.
+CREATE TABLE order_allocations (
+  order_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  account TEXT NOT NULL,
+  quantity REAL NOT NULL,
+  PRIMARY KEY (order_id, seq)
+) STRICT, WITHOUT ROWID;
 )sql";
 
 namespace {
@@ -146,6 +154,52 @@ void AccountTables::prepare(sqlite3* db, const std::string* path) {
   find_ = make(std::string("SELECT ") + kColumns + " FROM accounts WHERE id = ?1");
   contains_ = make("SELECT 1 FROM accounts WHERE id = ?1");
   count_ = make("SELECT count(*) FROM accounts");
+  set_positions_ = make("UPDATE accounts SET cash = ?2, holdings = ?3 WHERE id = ?1");
+  delete_allocations_ = make("DELETE FROM order_allocations WHERE order_id = ?1");
+  insert_allocation_ = make("INSERT INTO order_allocations (order_id, seq, account, quantity) VALUES (?1, ?2, ?3, ?4)");
+  allocations_of_ = make("SELECT account, quantity FROM order_allocations WHERE order_id = ?1 ORDER BY seq");
+}
+
+void AccountTables::set_positions(std::string_view id, double cash,
+                                  const std::vector<std::pair<std::string, double>>& holdings) {
+  positions_.id = std::string(id);
+  positions_.cash = cash;
+  positions_.holdings = holdings;
+  if (!std::isfinite(cash)) {
+    throw StoreError("state file " + *path_ + ": refused cash of account " + fleet::quoted_for_message(id) +
+                         ": not finite",
+                     SQLITE_CONSTRAINT);
+  }
+  for (std::size_t i = 0; i < holdings.size(); ++i) {
+    if (!(holdings[i].second > 0 && std::isfinite(holdings[i].second)) ||
+        (i > 0 && !(holdings[i - 1].first < holdings[i].first))) {
+      throw StoreError("state file " + *path_ + ": refused holdings of account " + fleet::quoted_for_message(id) +
+                           ": sorted symbols with quantities finite and > 0 expected",
+                       SQLITE_CONSTRAINT);
+    }
+  }
+  encode_holdings(positions_, holdings_);
+  Run(set_positions_, "update accounts").bind(id).bind(cash).bind_blob(holdings_).execute();
+  if (sqlite3_changes(set_positions_.db()) != 1) {
+    throw StoreError("state file " + *path_ + ": no account " + fleet::quoted_for_message(id) + " to update",
+                     SQLITE_CONSTRAINT);
+  }
+}
+
+void AccountTables::write_allocations(const core::Order& order) {
+  Run(delete_allocations_, "write order allocations").bind(order.order_id).execute();
+  std::int64_t seq = 0;
+  for (const core::Allocation& a : order.allocations) {
+    Run(insert_allocation_, "write order allocations").bind(order.order_id).bind(seq++).bind(a.account).bind(a.quantity)
+        .execute();
+  }
+}
+
+void AccountTables::read_allocations(core::Order& order) const {
+  order.allocations.clear();
+  Run r(allocations_of_, "read order allocations");
+  r.bind(order.order_id);
+  while (r.step()) order.allocations.push_back({r.text(0, "order_allocations"), r.real(1, "order_allocations")});
 }
 
 void AccountTables::upsert(const fleet::AccountRecord& a) {

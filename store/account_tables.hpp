@@ -7,7 +7,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
+#include "core/types.hpp"
 #include "fleet/account_record.hpp"
 #include "store/sqlite_statement.hpp"
 
@@ -47,9 +50,22 @@ class AccountTables {
   bool contains(std::string_view id) const;
   std::size_t count() const;
 
+  /// An account's cash and holdings as the daemon booked them; the rest of
+  /// its record stays. Throws StoreError for an unknown id, a cash that is not
+  /// finite, or holdings not sorted by symbol with quantities finite and > 0.
+  void set_positions(std::string_view id, double cash, const std::vector<std::pair<std::string, double>>& holdings);
+
+  /// A block order's allocations, replacing any written before (none for an
+  /// order without them).
+  void write_allocations(const core::Order& order);
+  /// Fills `order.allocations` from the file.
+  void read_allocations(core::Order& order) const;
+
  private:
   const std::string* path_ = nullptr;
   Statement upsert_, delete_, scan_, find_, contains_, count_;
+  Statement set_positions_, delete_allocations_, insert_allocation_, allocations_of_;
+  fleet::AccountRecord positions_;  ///< reused by set_positions
   std::string holdings_, restricted_;  ///< encoding buffers, reused
 };
 

@@ -30,7 +30,7 @@ bool Change::empty() const {
   return portfolios.empty() && positions.empty() && slices.empty() && orders.empty() && order_updates.empty() &&
          fills.empty() &&
          rebalances.empty() && !counters && removed_portfolios.empty() && accounts.empty() &&
-         closed_accounts.empty();
+         closed_accounts.empty() && account_positions.empty();
 }
 
 namespace {
@@ -764,6 +764,7 @@ void StateStore::commit(const Change& change) {
         .bind(row.filled_value)
         .bind(std::int64_t{row.updated_at})
         .execute();
+    if (!o.allocations.empty()) s.accounts.write_allocations(o);
   }
   for (const OrderUpdate& u : change.order_updates) {
     if (u.from_created_only) {
@@ -816,6 +817,7 @@ void StateStore::commit(const Change& change) {
   }
   for (const std::string& id : change.closed_accounts) s.accounts.close(id);
   for (const fleet::AccountRecord& a : change.accounts) s.accounts.upsert(a);
+  for (const AccountPositions& p : change.account_positions) s.accounts.set_positions(p.id, p.cash, p.holdings);
   tx.commit();
 }
 
@@ -891,6 +893,9 @@ Snapshot StateStore::load() const {
   {
     Run r(s.load_unfinished, "read orders");
     while (r.step()) snap.unfinished.push_back(read_order(r));
+  }
+  for (OrderRow& row : snap.unfinished) {
+    if (row.order.portfolio == core::kBlockOrderPortfolio) s.accounts.read_allocations(row.order);
   }
   {
     Run r(s.load_counters, "read counters");

@@ -120,6 +120,14 @@ struct OrderUpdate {
   bool from_created_only = false;
 };
 
+/// An account's cash and holdings as booked by the daemon's fleet.
+struct AccountPositions {
+  std::string id;
+  double cash = 0;
+  std::vector<std::pair<std::string, double>> holdings;  ///< sorted by symbol, quantities > 0
+  bool operator==(const AccountPositions&) const = default;
+};
+
 /// Everything one engine step changed, written in ONE transaction. Applied in
 /// this order: removed_portfolios, portfolios, positions, slices, orders,
 /// order_updates, fills, rebalances, counters, closed_accounts, accounts.
@@ -149,6 +157,9 @@ struct Change {
   /// Removed from the book; an unknown id changes nothing. Before `accounts`:
   /// an id in both is closed and opened again as the record says.
   std::vector<std::string> closed_accounts;
+  /// After `accounts`: the cash and holdings the daemon booked for accounts
+  /// already in the book (the rest of each record stays). An unknown id fails the commit.
+  std::vector<AccountPositions> account_positions;
   bool empty() const;
 };
 

@@ -106,6 +106,17 @@ TEST_CASE("what the fleet does not run is refused at its key") {
   CHECK(contains(total.message, "total-drift band is not supported for models"));
 }
 
+TEST_CASE("a symbol trades in one lot size across models, and no portfolio is called fleet") {
+  const std::string other = "[[models]]\nid = \"other\"\ntargets = { VTI = 1 }\nlot_sizes = { VTI = 5 }\n"
+                            "[[models.triggers]]\nkind = \"threshold\"\nabsolute = 0.05\n";
+  const auto lots = only_error(model_with("absolute = 0.05\n") + other);
+  CHECK_AT(lots, 11, 13);
+  CHECK(contains(lots.message, "VTI trades in lots of 5 here and of 1 in model balanced"));
+  const auto fleet = only_error("[[portfolios]]\nid = \"fleet\"\ntargets = { SPY = 1 }\n");
+  CHECK_AT(fleet, 2, 6);
+  CHECK(contains(fleet.message, "reserved for the block orders"));
+}
+
 TEST_CASE("a model without triggers, and a repeated model id, are refused") {
   const auto none = only_error("[[models]]\nid = \"m\"\ntargets = { VTI = 1 }\n");
   CHECK_AT(none, 1, 1);
