@@ -1,0 +1,245 @@
+// The fleet in the real daemon: accounts imported into a real state file with
+// the real `ballast accounts import`, followed on [[models]]; a breach sends
+// one block order per symbol and side with the accounts' allocations, fill
+// reports are allocated back in whole lots, and /accounts and /status show it
+// — across a restart with a block half filled.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/integration/support.hpp"
+
+using namespace ballast::testing;
+
+namespace {
+
+/// 60/40 with a 5-point band; SPY and AGG in whole shares.
+const std::string kModels = R"(
+[[models]]
+id = "balanced"
+targets = { SPY = 0.6, AGG = 0.4 }
+
+[[models.triggers]]
+kind = "threshold"
+absolute = 0.05
+
+[fleet]
+window = "0s"
+)";
+
+/// At SPY 100 and AGG 100: a1 and a2 hold only SPY (sell 4 and 8, buy 4 and
+/// 8 AGG), a3 is on target and a4 inside its band.
+const std::string kAccounts =
+    "id,model,cash,household,SPY,AGG\n"
+    "a1,balanced,0,h1,10,\n"
+    "a2,balanced,0,h1,20,\n"
+    "a3,balanced,0,,6,4\n"
+    "a4,balanced,0,,62,38\n";
+
+struct Block {
+  std::string order_id, symbol, side;
+  double quantity = 0;
+  std::map<std::string, double> allocations;
+};
+
+Block parse_block(const std::string& json) {
+  simdjson::dom::parser parser;
+  const simdjson::dom::element o = parser.parse(json);
+  Block b;
+  b.order_id = std::string(std::string_view(o["order_id"]));
+  b.symbol = std::string(std::string_view(o["symbol"]));
+  b.side = std::string(std::string_view(o["side"]));
+  b.quantity = num(o["quantity"]);
+  for (auto a : o["allocations"].get_array()) {
+    b.allocations[std::string(std::string_view(a["account"]))] = num(a["quantity"]);
+  }
+  return b;
+}
+
+/// Imports `csv` into the harness's state file with the real CLI.
+void import_accounts(DaemonHarness& d, const std::string& csv) {
+  std::filesystem::create_directories(d.dir.file("state"));
+  d.dir.write("accounts.csv", csv);
+  const RunResult r = run_command(BALLAST_CLI_PATH, {"accounts", "import", d.dir.file("accounts.csv"), "--config",
+                                                     d.config_path});
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+}
+
+/// GET /accounts/ID, parsed (throws when not 200).
+struct Account {
+  double cash = 0;
+  std::map<std::string, double> quantity;
+  bool pending = false, breaching = false;
+  std::size_t open_orders = 0;
+};
+
+Account account(DaemonHarness& d, const std::string& id) {
+  const auto res = d.get("/accounts/" + id);
+  INFO(res.body);
+  REQUIRE(res.status == 200);
+  simdjson::dom::parser parser;
+  const simdjson::dom::element a = parser.parse(res.body);
+  Account out;
+  out.cash = num(a["cash"]);
+  for (auto asset : a["assets"].get_array()) {
+    out.quantity[std::string(std::string_view(asset["symbol"]))] = num(asset["quantity"]);
+  }
+  out.pending = bool(a["pending"]);
+  out.breaching = bool(a["breaching"]);
+  out.open_orders = a["open_orders"].get_array().size();
+  return out;
+}
+
+void price(DaemonHarness& d) {
+  d.prime("SPY", 100);
+  d.prime("AGG", 100);
+}
+
+std::string fill(const std::string& order_id, const char* status, double quantity, double price) {
+  return R"({"order_id":")" + order_id + R"(","status":")" + status +
+         R"(","filled_quantity":)" + std::to_string(quantity) + R"(,"avg_price":)" + std::to_string(price) + "}";
+}
+
+}  // namespace
+
+TEST_CASE("a breach of many accounts leaves as one block order per symbol and side, and fills come back to them") {
+  DaemonHarness d(kModels, "", "", "", /*with_fills=*/true);
+  import_accounts(d, kAccounts);
+  d.start();
+  // Before every symbol has a price the fleet waits, and says so.
+  CHECK(d.get("/accounts/a1").status == 404);
+  price(d);
+
+  const auto orders = d.orders(2);
+  REQUIRE(orders.size() == 2);
+  const Block sell = parse_block(orders[0]);
+  const Block buy = parse_block(orders[1]);
+  // Sells leave first: their proceeds pay for the buys.
+  CHECK(sell.symbol == "SPY");
+  CHECK(sell.side == "sell");
+  CHECK(sell.quantity == 12);
+  CHECK(sell.allocations == std::map<std::string, double>{{"a1", 4}, {"a2", 8}});
+  CHECK(buy.symbol == "AGG");
+  CHECK(buy.side == "buy");
+  CHECK(buy.quantity == 12);
+  CHECK(buy.allocations == std::map<std::string, double>{{"a1", 4}, {"a2", 8}});
+  CHECK(d.orders(3, 300ms).size() == 2);  // a3 and a4 trade nothing
+
+  auto fleet = d.status()["fleet"];
+  CHECK(num(fleet["accounts"]) == 4);
+  CHECK(num(fleet["block_orders"]) == 2);
+  CHECK(num(fleet["allocations"]) == 4);
+  CHECK(num(fleet["states"]["pending"]) == 2);
+  CHECK(account(d, "a1").pending);
+  CHECK(account(d, "a1").open_orders == 2);
+
+  // Half the sell: 6 of 12 lots, pro rata 2 and 4.
+  d.send_fill(fill(sell.order_id, "partially_filled", 6, 100));
+  CHECK(eventually([&] { return account(d, "a2").quantity["SPY"] == 16; }));
+  CHECK(account(d, "a1").quantity["SPY"] == 8);
+  CHECK(account(d, "a1").cash == doctest::Approx(200));
+  d.send_fill(fill(sell.order_id, "filled", 12, 100));
+  d.send_fill(fill(buy.order_id, "filled", 12, 100));
+  CHECK(eventually([&] { return !account(d, "a1").pending && !account(d, "a2").pending; }));
+  const Account a1 = account(d, "a1");
+  CHECK(a1.quantity["SPY"] == 6);
+  CHECK(a1.quantity["AGG"] == 4);
+  CHECK(a1.cash == doctest::Approx(0).epsilon(1e-9));
+  CHECK(a1.open_orders == 0);
+  CHECK_FALSE(a1.breaching);
+  const Account a2 = account(d, "a2");
+  CHECK(a2.quantity["SPY"] == 12);
+  CHECK(a2.quantity["AGG"] == 8);
+
+  fleet = d.status()["fleet"];
+  CHECK(num(fleet["states"]["pending"]) == 0);
+  CHECK(num(fleet["fills_applied"]) == 3);
+  CHECK(num(fleet["open_block_orders"]) == 0);
+}
+
+TEST_CASE("/accounts pages through the book and refuses what it cannot answer") {
+  DaemonHarness d(kModels, "", "", "", /*with_fills=*/true);
+  import_accounts(d, kAccounts);
+  d.start();
+  CHECK(d.get("/accounts?limit=10").status == 200);  // the fleet has not started: an empty page
+  price(d);
+  REQUIRE(d.orders(2).size() == 2);
+
+  simdjson::dom::parser parser;
+  auto page = d.get("/accounts?limit=2");
+  REQUIRE(page.status == 200);
+  simdjson::dom::element body = parser.parse(page.body);
+  REQUIRE(body["accounts"].get_array().size() == 2);
+  CHECK(std::string_view(body["accounts"].at(0)["id"]) == "a1");
+  CHECK(std::string_view(body["next_after"]) == "a2");
+  page = d.get("/accounts?limit=2&after=a2");
+  body = parser.parse(page.body);
+  REQUIRE(body["accounts"].get_array().size() == 2);
+  CHECK(std::string_view(body["accounts"].at(1)["id"]) == "a4");
+  CHECK(body["next_after"].is_null());
+  // Breaching: a1 and a2 still are (their orders are open), a3 and a4 are not.
+  page = d.get("/accounts?breaching=true");
+  body = parser.parse(page.body);
+  CHECK(body["accounts"].get_array().size() == 2);
+
+  CHECK(d.get("/accounts/nobody").status == 404);
+  CHECK(d.get("/accounts?after=nobody").status == 404);
+  CHECK(d.get("/accounts?limit=0").status == 400);
+  CHECK(d.get("/accounts?limit=5000").status == 400);
+  CHECK(d.get("/accounts?breaching=maybe").status == 400);
+  CHECK(d.get("/accounts?colour=red").status == 400);
+  CHECK(d.get("/accounts/a1/lots").status == 404);
+}
+
+TEST_CASE("a block half filled when the daemon stops is sent again and finished after the restart") {
+  DaemonHarness d(kModels, "", "", "", /*with_fills=*/true);
+  import_accounts(d, kAccounts);
+  d.start();
+  price(d);
+  const auto orders = d.orders(2);
+  REQUIRE(orders.size() == 2);
+  const Block sell = parse_block(orders[0]);
+  const Block buy = parse_block(orders[1]);
+  d.send_fill(fill(sell.order_id, "partially_filled", 6, 100));
+  CHECK(eventually([&] { return account(d, "a1").quantity["SPY"] == 8; }));
+
+  d.process->signal(SIGTERM);
+  REQUIRE(d.process->wait_exit() == 0);
+  d.start();
+  // Both blocks are sent again under their ids, with their allocations.
+  const auto again = d.orders(4);
+  REQUIRE(again.size() == 4);
+  CHECK(parse_block(again[2]).order_id == sell.order_id);
+  CHECK(parse_block(again[2]).allocations == sell.allocations);
+  CHECK(parse_block(again[3]).order_id == buy.order_id);
+  price(d);
+  // The fills booked before the stop are kept; the accounts wait for the rest.
+  CHECK(eventually([&] { return d.get("/accounts/a1").status == 200; }));
+  CHECK(account(d, "a1").quantity["SPY"] == 8);
+  CHECK(account(d, "a1").pending);
+  CHECK(d.orders(5, 300ms).size() == 4);  // no new decision while they wait
+
+  d.send_fill(fill(sell.order_id, "filled", 12, 100));
+  d.send_fill(fill(buy.order_id, "filled", 12, 100));
+  CHECK(eventually([&] { return !account(d, "a1").pending && !account(d, "a2").pending; }));
+  CHECK(account(d, "a1").quantity["SPY"] == 6);
+  CHECK(account(d, "a1").quantity["AGG"] == 4);
+  CHECK(account(d, "a2").quantity["SPY"] == 12);
+  CHECK(account(d, "a2").quantity["AGG"] == 8);
+}
+
+TEST_CASE("without fill reports a block is booked for its accounts when it leaves") {
+  DaemonHarness d(kModels);
+  import_accounts(d, kAccounts);
+  d.start();
+  price(d);
+  REQUIRE(d.orders(2).size() == 2);
+  CHECK(eventually([&] { return !account(d, "a1").pending; }));
+  CHECK(account(d, "a1").quantity["SPY"] == 6);
+  CHECK(account(d, "a1").quantity["AGG"] == 4);
+  CHECK(account(d, "a2").quantity["AGG"] == 8);
+}
