@@ -81,7 +81,7 @@ class BlockCollector {
  public:
   /// `max_allocations_per_block` ≥ 1: a symbol and side with more accounts is
   /// sent as several blocks of consecutive accounts, so that each order fits
-  /// its frame (see execution::kMaxAllocationsPerFrame). 0 is taken as 1.
+  /// its frame (execution::kAllocationsPerFrame fit any frame). 0 is taken as 1.
   explicit BlockCollector(std::size_t max_allocations_per_block);
 
   /// Takes `trade` into the window, or says why not.
