@@ -33,18 +33,95 @@ double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<co
   double value = cash;
   for (std::size_t i = 0; i < q.size(); ++i) value += q[i] * prices[m.symbols[i]];
   if (!(value > 0)) return -kInf;
-  const strategies::ThresholdTrigger bands = scaled_bands(m.bands, book.band_multiplier(a));
-  // One log per account: the bound is monotone in x, so take the smallest x.
-  double x = kInf;
+  const double multiplier = book.band_multiplier(a);
+  const double absolute = m.bands.absolute ? *m.bands.absolute * multiplier : kInf;
+  const bool has_relative = m.bands.relative.has_value();
+  const double relative = has_relative ? *m.bands.relative * multiplier : 0;
+  // asset_zone_factor for every asset, written over values instead of
+  // weights (w = v / V) so that no asset needs a division: the smallest
+  // factor is kept as a fraction num / den (den = 0: +∞). The rounding this
+  // changes is of order 1e-16, far inside kZoneWeightMargin.
+  double num = 1, den = 0;
+  const auto keep = [&](double n, double d) {
+    if (n * den < num * d) num = n, den = d;
+  };
   for (std::size_t i = 0; i < q.size(); ++i) {
-    const double w = q[i] * prices[m.symbols[i]] / value;
-    x = std::min(x, asset_zone_factor(w, m.targets[i], band_half_width(bands, m.targets[i])));
+    const double v = q[i] * prices[m.symbols[i]];
+    const double t = m.targets[i];
+    // As band_half_width(scaled_bands(...)): the same products.
+    const double h = has_relative ? std::min(absolute, relative * t) : absolute;
+    const double upper = t + h - kZoneWeightMargin;
+    const double lower = t - h + kZoneWeightMargin;
+    if (!(v <= upper * value && v >= lower * value)) return -kInf;
+    const double rest = value - v;
+    if (upper < 1 && v > 0) keep(upper * rest, v * (1 - upper));
+    if (lower > 0 && rest > 0) keep(v * (1 - lower), lower * rest);
   }
+  if (den == 0) return kInf;
+  const double x = num / den;
   if (!(x >= 1)) return -kInf;
-  if (x == kInf) return kInf;
-  // Round down by a relative hair: the log is correct to an ulp or so, and the
-  // zone may be smaller than the bound but never larger.
+  // One log per account; rounded down by a relative hair: the log is correct
+  // to an ulp or so, and the zone may be smaller than the bound but never larger.
   return 0.5 * std::log(x) * (1 - 1e-12);
+}
+
+namespace {
+
+/// account_no_trade_radius for half-widths computed as if every price had
+/// fallen by a factor e^{−fall} (the min_trade_value bound grows as prices fall).
+double no_trade_radius(const Model& m, std::span<const double> q, double value, std::span<const double> prices,
+                       double fall) {
+  const double shrink = std::exp(-fall);
+  double num = 1, den = 0;  // the smallest factor x = e^{2r} as num / den (den = 0: +∞)
+  const auto keep = [&](double n, double d) {
+    if (n * den < num * d) num = n, den = d;
+  };
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    const double lot = m.lot_sizes[i];
+    const double price = prices[m.symbols[i]];
+    // A trade rounds to zero lots (|full| < ℓ/2), or to lots worth less than
+    // min_trade_value (lots ≤ |full|/ℓ + ½, so (|full| + ℓ/2)·p' < mtv) at
+    // any price p' ≤ p·e^{fall}. Less margins for the sizing's rounding:
+    // relative to the lot, to the quantities (the full trade is a difference
+    // of them), and to the value of a trade (quantities rounded to 1e-9).
+    const double by_value = m.min_trade_value * (1 - 1e-9) * shrink / price - lot * 0.5 - 1e-9;
+    const double h = std::max(lot * 0.5, by_value) - lot * 1e-9 - 1e-12 * q[i];
+    if (!(h > 0)) return -kInf;
+    const double y = m.targets[i] * value / price;
+    if (!(y < q[i] + h && y > q[i] - h)) return -kInf;
+    if (y > 0) keep(q[i] + h, y);
+    if (q[i] > h) keep(y, q[i] - h);
+  }
+  if (den == 0) return kInf;
+  const double x = num / den;
+  if (!(x >= 1)) return -kInf;
+  return 0.5 * std::log(x) * (1 - 1e-12);
+}
+
+}  // namespace
+
+double account_no_trade_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices) {
+  const Model& m = book.model(a);
+  const std::span<const double> q = book.quantities(a);
+  const double cash = book.cash(a);
+  if (!(cash >= 0)) return -kInf;
+  double value = cash;
+  for (std::size_t i = 0; i < q.size(); ++i) value += q[i] * prices[m.symbols[i]];
+  if (!(value > 0)) return -kInf;
+  // With the half-widths of today's prices, a first radius r0; then again
+  // with those of prices up to r0 lower: the half-widths only grow inside
+  // the smaller radius this gives, so it holds.
+  const double r0 = no_trade_radius(m, q, value, prices, 0);
+  if (!(r0 > 0)) return r0;
+  const double r1 = no_trade_radius(m, q, value, prices, std::min(r0, 1.0));
+  if (r0 > 1.0) return std::min(r1, 1.0);
+  return std::min(r0, r1);
+}
+
+double account_quiet_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices) {
+  const double r = account_zone_radius(book, a, prices);
+  if (r >= 1e-3) return r;
+  return std::max(r, account_no_trade_radius(book, a, prices));
 }
 
 }  // namespace ballast::fleet

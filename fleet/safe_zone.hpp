@@ -42,4 +42,26 @@ double asset_zone_radius(double weight, double target, double half_width);
 /// checked exactly on every tick of its symbols. +∞ when no move can breach.
 double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices);
 
+/// The radius r around `prices` inside which a rebalance of the account can
+/// make no trade at all, in or out of its bands: −∞ when it may trade now.
+///
+/// Derivation. A rebalance sizes each asset from its full trade to target,
+/// f_i = t_i V / p_i − q_i, in lots of ℓ_i: nearest rounding rounds it,
+/// band-edge rounding never goes past it, so the lots are ≤ |f_i|/ℓ_i + ½
+/// and zero when |f_i| < ℓ_i / 2; a trade worth less than min_trade_value
+/// (mtv) is dropped, and (|f_i| + ℓ_i/2)·p_i < mtv guarantees that. So no
+/// asset trades while every |f_i| < h_i = max(ℓ_i/2, mtv/p_i − ℓ_i/2) (less
+/// margins for the sizing's rounding). Under moves of at most r in log terms
+/// (cash fixed, C ≥ 0), y_i = t_i V / p_i stays within [y_i e^{−2r},
+/// y_i e^{2r}], and the zone holds while y_i e^{2r} ≤ q_i + h_i and
+/// y_i e^{−2r} ≥ q_i − h_i (the latter only when q_i > h_i). h_i shrinks as
+/// p_i rises: it is taken at the highest price inside a first radius, and
+/// the radius computed again with it (never larger than the first). Capped at 1.
+double account_no_trade_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices);
+
+/// The radius inside which the account cannot rebalance: the larger of
+/// account_zone_radius and account_no_trade_radius (the latter computed only
+/// when the former is under 0.1%, where it may help).
+double account_quiet_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices);
+
 }  // namespace ballast::fleet
