@@ -174,7 +174,7 @@ std::optional<std::string> FleetDesk::restore_block(DeskOrder order, std::span<c
     b.booked_cash[i] = -sign * static_cast<double>(b.allocated[i]) * block.lot_size * avg_price;
     const AccountIndex a = block.allocations[i].account;
     Pending& p = pending(a);
-    if (p.open_blocks++ == 0) monitor_.hold(a);
+    if (p.open_blocks++ == 0 && monitor_.state(a) != AccountState::pending) monitor_.hold(a);
   }
   b.order = std::move(order);
   open_.emplace(b.order.order_id, std::move(b));

@@ -247,6 +247,15 @@ std::optional<std::string> FleetMonitor::close_account(AccountIndex a) {
   return std::nullopt;
 }
 
+std::optional<std::string> FleetMonitor::hold(AccountIndex a) {
+  if (a >= book_.size()) return "unknown account";
+  if (state_[a] == AccountState::closed) return "the account is closed";
+  if (state_[a] == AccountState::pending) return "the account is pending already";
+  detach(a);
+  state_[a] = AccountState::pending;
+  return std::nullopt;
+}
+
 std::size_t FleetMonitor::memory_bytes() const {
   return book_.memory_bytes() + (prices_.capacity() + ln_prices_.capacity()) * sizeof(double) +
          resync_zones_.memory_bytes() + upper_.memory_bytes() + lower_.memory_bytes() +

@@ -113,6 +113,12 @@ class FleetMonitor {
   /// open orders are the caller's). The reason when unknown or closed already.
   std::optional<std::string> close_account(AccountIndex a);
 
+  /// With Fills::on_settle: makes the account pending as its own rebalance
+  /// would, for orders decided by an earlier run (restored from the state
+  /// file) that settle() will finish. The reason when unknown, closed or
+  /// pending already.
+  std::optional<std::string> hold(AccountIndex a);
+
   const AccountBook& book() const { return book_; }
   std::span<const double> prices() const { return prices_; }
   const FleetCounters& counters() const { return counters_; }
