@@ -5,6 +5,16 @@ namespace ballast::core {
 std::string_view to_string(Side s) { return s == Side::buy ? "buy" : "sell"; }
 std::string_view to_string(OrderType t) { return t == OrderType::market ? "market" : "limit"; }
 
+bool is_valid_account_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (const char c : id) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 std::string_view to_string(AmendAction a) { return a == AmendAction::cancel ? "cancel" : "replace"; }
 
 std::string_view to_string(RejectReason r) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/time.hpp"
 
@@ -35,6 +36,17 @@ struct Tick {
   double ask = std::numeric_limits<double>::quiet_NaN();
 };
 
+/// One account's part of a block order: what it asked of the order's quantity.
+struct Allocation {
+  std::string account;  ///< an account id (is_valid_account_id)
+  double quantity = 0;  ///< > 0, units
+
+  bool operator==(const Allocation&) const = default;
+};
+
+/// Account ids: 1 to 64 characters, each a letter, a digit or one of . _ : -
+bool is_valid_account_id(std::string_view id);
+
 /// One order for the execution queue (SPEC §3).
 struct Order {
   std::string order_id;
@@ -51,6 +63,9 @@ struct Order {
   /// When the daemon means to cancel or replace the order if it is still open;
   /// 0 = never. Informational for gateways: the daemon sends the cancel itself.
   TimeNs expire_at = 0;
+  /// A block order's accounts and what each asked, adding up to `quantity`;
+  /// empty for an order of one portfolio. A gateway may ignore them.
+  std::vector<Allocation> allocations;
 };
 
 /// A cancel or a replace of an order already sent (README "Orders out").

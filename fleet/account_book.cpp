@@ -12,8 +12,9 @@ std::optional<std::string> AccountBook::add_model(Model m) {
   return std::nullopt;
 }
 
-std::optional<std::string> AccountBook::add_account(std::string_view id, ModelIndex model, double cash,
-                                                    std::span<const double> quantities, double band_multiplier) {
+std::optional<std::string> AccountBook::check_account(ModelIndex model, double cash,
+                                                      std::span<const double> quantities,
+                                                      double band_multiplier) const {
   if (model >= models_.size()) return "unknown model";
   if (quantities.size() != models_[model].size()) return "one quantity per model symbol expected";
   for (double q : quantities) {
@@ -21,6 +22,12 @@ std::optional<std::string> AccountBook::add_account(std::string_view id, ModelIn
   }
   if (!(cash >= 0 && std::isfinite(cash))) return "cash must be finite and non-negative";
   if (!(band_multiplier > 0 && std::isfinite(band_multiplier))) return "the band multiplier must be finite and positive";
+  return std::nullopt;
+}
+
+std::optional<std::string> AccountBook::add_account(std::string_view id, ModelIndex model, double cash,
+                                                    std::span<const double> quantities, double band_multiplier) {
+  if (auto why = check_account(model, cash, quantities, band_multiplier)) return why;
   constexpr std::size_t kMax = std::numeric_limits<std::uint32_t>::max();
   if (quantity_.size() + quantities.size() >= kMax || id_bytes_.size() + id.size() >= kMax || size() + 1 >= kMax) {
     return "the account book is full";
@@ -32,6 +39,34 @@ std::optional<std::string> AccountBook::add_account(std::string_view id, ModelIn
   band_multiplier_.push_back(band_multiplier);
   quantity_.insert(quantity_.end(), quantities.begin(), quantities.end());
   slot_begin_.push_back(static_cast<SlotIndex>(quantity_.size()));
+  extend_hints(static_cast<AccountIndex>(size() - 1));
+  return std::nullopt;
+}
+
+std::optional<std::string> AccountBook::set_account(AccountIndex a, ModelIndex model, double cash,
+                                                    std::span<const double> quantities, double band_multiplier) {
+  if (a >= size()) return "unknown account";
+  if (auto why = check_account(model, cash, quantities, band_multiplier)) return why;
+  const std::size_t old_n = slot_end(a);
+  if (quantities.size() != old_n) {
+    if (quantity_.size() - old_n + quantities.size() >= std::numeric_limits<std::uint32_t>::max()) {
+      return "the account book is full";
+    }
+    const auto first = quantity_.begin() + slot_begin_[a];
+    if (quantities.size() > old_n) {
+      quantity_.insert(first + static_cast<std::ptrdiff_t>(old_n), quantities.size() - old_n, 0.0);
+    } else {
+      quantity_.erase(first + static_cast<std::ptrdiff_t>(quantities.size()), first + static_cast<std::ptrdiff_t>(old_n));
+    }
+    const std::int64_t delta = static_cast<std::int64_t>(quantities.size()) - static_cast<std::int64_t>(old_n);
+    for (std::size_t b = a + 1; b < slot_begin_.size(); ++b) slot_begin_[b] = static_cast<SlotIndex>(slot_begin_[b] + delta);
+    slot_hint_.clear();
+    extend_hints(0);
+  }
+  std::copy(quantities.begin(), quantities.end(), quantity_.begin() + slot_begin_[a]);
+  model_[a] = model;
+  cash_[a] = cash;
+  band_multiplier_[a] = band_multiplier;
   return std::nullopt;
 }
 
@@ -42,6 +77,7 @@ void AccountBook::reserve(std::size_t accounts, std::size_t holdings, std::size_
   cash_.reserve(accounts);
   band_multiplier_.reserve(accounts);
   slot_begin_.reserve(accounts + 1);
+  slot_hint_.reserve((holdings >> kHintShift) + 1);
   quantity_.reserve(holdings);
 }
 
@@ -52,14 +88,22 @@ std::string_view AccountBook::id(AccountIndex a) const {
 
 AccountIndex AccountBook::account_of_slot(SlotIndex s) const {
   // The last account whose first slot is ≤ s (accounts own at least one slot).
-  const auto it = std::upper_bound(slot_begin_.begin(), slot_begin_.end(), s);
-  return static_cast<AccountIndex>(it - slot_begin_.begin() - 1);
+  AccountIndex a = slot_hint_[s >> kHintShift];
+  while (slot_begin_[a + 1] <= s) ++a;
+  return a;
+}
+
+void AccountBook::extend_hints(AccountIndex from) {
+  for (AccountIndex a = from; a < size(); ++a) {
+    while ((slot_hint_.size() << kHintShift) < slot_begin_[a + 1]) slot_hint_.push_back(a);
+  }
 }
 
 std::size_t AccountBook::memory_bytes() const {
   std::size_t bytes = id_bytes_.capacity() + id_end_.capacity() * sizeof(std::uint32_t) +
                       model_.capacity() * sizeof(ModelIndex) + cash_.capacity() * sizeof(double) +
                       band_multiplier_.capacity() * sizeof(double) + slot_begin_.capacity() * sizeof(SlotIndex) +
+                      slot_hint_.capacity() * sizeof(AccountIndex) +
                       quantity_.capacity() * sizeof(double);
   for (const Model& m : models_) {
     bytes += sizeof(Model) + m.symbols.capacity() * sizeof(core::SymbolId) +

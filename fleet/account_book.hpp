@@ -30,6 +30,16 @@ class AccountBook {
   /// ≥ 0, multiplier finite and > 0, the book full (2³² − 1 slots or id bytes).
   std::optional<std::string> add_account(std::string_view id, ModelIndex model, double cash,
                                          std::span<const double> quantities, double band_multiplier = 1);
+  /// Replaces account `a`'s model, cash, quantities and multiplier (its id
+  /// stays); the same reasons as add_account when refused, and then nothing
+  /// changes. In place when the number of holdings stays the same; otherwise
+  /// every later account's slots move by the difference (O(slots)).
+  std::optional<std::string> set_account(AccountIndex a, ModelIndex model, double cash,
+                                         std::span<const double> quantities, double band_multiplier = 1);
+  /// Why add_account or set_account would refuse these figures (all but a
+  /// full book), or nullopt.
+  std::optional<std::string> check_account(ModelIndex model, double cash, std::span<const double> quantities,
+                                           double band_multiplier) const;
   /// Sizes the arrays for this many accounts and holdings in all, so that
   /// building a large book does not leave half-empty capacity behind.
   void reserve(std::size_t accounts, std::size_t holdings, std::size_t id_bytes);
@@ -50,7 +60,8 @@ class AccountBook {
   std::span<const double> quantities(AccountIndex a) const {
     return {quantity_.data() + slot_begin_[a], slot_end(a)};
   }
-  /// The account a slot belongs to (a binary search: O(log accounts)).
+  /// The account a slot belongs to: from the account of the slot at the
+  /// start of its block of 64 (a table), forward to it (≤ 64 steps).
   AccountIndex account_of_slot(SlotIndex s) const;
 
   /// Bytes held by the arrays (their capacity).
@@ -68,6 +79,9 @@ class AccountBook {
   std::vector<double> band_multiplier_;
   std::vector<SlotIndex> slot_begin_{0};   ///< size() + 1 entries
   std::vector<double> quantity_;           ///< one per slot
+  static constexpr unsigned kHintShift = 6;
+  std::vector<AccountIndex> slot_hint_;    ///< per block of 64 slots: the account of its first slot
+  void extend_hints(AccountIndex from);
 };
 
 }  // namespace ballast::fleet

@@ -6,6 +6,11 @@
 
 namespace ballast::fleet {
 
+double apply_fill(double held, core::Side side, double quantity) {
+  // A sell of every lot held can leave binary noise below zero; holdings stay ≥ 0.
+  return side == core::Side::buy ? held + quantity : std::max(0.0, held - quantity);
+}
+
 bool Rebalancer::weigh(const AccountBook& book, AccountIndex a, std::span<const double> prices) {
   const Model& m = book.model(a);
   const std::span<const double> q = book.quantities(a);
@@ -24,13 +29,13 @@ bool Rebalancer::in_breach(const AccountBook& book, AccountIndex a, std::span<co
   return static_cast<bool>(strategies::check_threshold(scaled_bands(m.bands, book.band_multiplier(a)), view));
 }
 
-bool Rebalancer::check_and_rebalance(AccountBook& book, AccountIndex a, std::span<const double> prices,
-                                     FleetOutput& out) {
-  if (!weigh(book, a, prices)) return false;
+Rebalancer::Outcome Rebalancer::check(AccountBook& book, AccountIndex a, std::span<const double> prices,
+                                      FleetOutput& out, bool apply) {
+  if (!weigh(book, a, prices)) return Outcome::no_value;
   const Model& m = book.model(a);
   const strategies::ThresholdTrigger bands = scaled_bands(m.bands, book.band_multiplier(a));
   const strategies::WeightView view{weights_, m.targets, book.cash(a) / value_, m.cash_target()};
-  if (!strategies::check_threshold(bands, view)) return false;
+  if (!strategies::check_threshold(bands, view)) return Outcome::inside_bands;
 
   // As the engine does: band-edge moves every weight the same fraction λ of
   // the way to its target, and rounds lots outward (never past the target).
@@ -53,18 +58,18 @@ bool Rebalancer::check_and_rebalance(AccountBook& book, AccountIndex a, std::spa
     req.full_weights = m.targets;
   }
   const execution::SizingResult sized = execution::size_trades(req);
-  if (sized.trades.empty()) return false;
+  if (sized.trades.empty()) return Outcome::stuck;
 
   out.rebalances.push_back({a, static_cast<std::uint32_t>(out.trades.size()),
                             static_cast<std::uint32_t>(sized.trades.size())});
   for (const execution::SizedTrade& t : sized.trades) {
-    double& held = q[t.asset];
-    // A sell of every lot held can leave binary noise below zero; holdings stay ≥ 0.
-    held = t.side == core::Side::buy ? held + t.quantity : std::max(0.0, held - t.quantity);
     out.trades.push_back({a, m.symbols[t.asset], t.side, t.quantity, sizing_[t.asset].price});
   }
-  book.set_cash(a, sized.cash_after);
-  return true;
+  if (apply) {
+    for (const execution::SizedTrade& t : sized.trades) q[t.asset] = apply_fill(q[t.asset], t.side, t.quantity);
+    book.set_cash(a, sized.cash_after);
+  }
+  return Outcome::traded;
 }
 
 }  // namespace ballast::fleet

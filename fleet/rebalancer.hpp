@@ -10,17 +10,35 @@
 
 namespace ballast::fleet {
 
+/// The quantity held after a fill of `quantity` on `side`, as a rebalance
+/// applies it (never below zero).
+double apply_fill(double held, core::Side side, double quantity);
+
 class Rebalancer {
  public:
   /// Whether any asset of the account is outside its band at `prices` (by
   /// symbol id), as strategies::check_threshold decides it.
   bool in_breach(const AccountBook& book, AccountIndex a, std::span<const double> prices);
 
+  /// What check() found.
+  enum class Outcome {
+    no_value,      ///< the account is worth nothing at these prices: nothing to weigh
+    inside_bands,  ///< every asset within its band
+    stuck,         ///< in breach, but lots, cash or min_trade_value leave no trade to make
+    traded,        ///< in breach, and its trades went to `out`
+  };
+
   /// When the account is in breach: sizes the trades as the daemon does (to
   /// target, or to the band edge with outward rounding) with
-  /// execution::size_trades, applies them to its quantities and cash at
-  /// `prices`, and appends them to `out`. True when it traded.
-  bool check_and_rebalance(AccountBook& book, AccountIndex a, std::span<const double> prices, FleetOutput& out);
+  /// execution::size_trades and appends them to `out` at `prices`; with
+  /// `apply`, also applies them to its quantities and cash (filled at once).
+  Outcome check(AccountBook& book, AccountIndex a, std::span<const double> prices, FleetOutput& out,
+                bool apply = true);
+
+  /// check() filling at once: true when it traded.
+  bool check_and_rebalance(AccountBook& book, AccountIndex a, std::span<const double> prices, FleetOutput& out) {
+    return check(book, a, prices, out) == Outcome::traded;
+  }
 
  private:
   /// Fills weights_ and value_; false when the account has no value.

@@ -33,18 +33,154 @@ double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<co
   double value = cash;
   for (std::size_t i = 0; i < q.size(); ++i) value += q[i] * prices[m.symbols[i]];
   if (!(value > 0)) return -kInf;
-  const strategies::ThresholdTrigger bands = scaled_bands(m.bands, book.band_multiplier(a));
-  // One log per account: the bound is monotone in x, so take the smallest x.
-  double x = kInf;
+  const double multiplier = book.band_multiplier(a);
+  const double absolute = m.bands.absolute ? *m.bands.absolute * multiplier : kInf;
+  const bool has_relative = m.bands.relative.has_value();
+  const double relative = has_relative ? *m.bands.relative * multiplier : 0;
+  // asset_zone_factor for every asset, written over values instead of
+  // weights (w = v / V) so that no asset needs a division: the smallest
+  // factor is kept as a fraction num / den (den = 0: +∞). The rounding this
+  // changes is of order 1e-16, far inside kZoneWeightMargin.
+  double num = 1, den = 0;
+  const auto keep = [&](double n, double d) {
+    if (n * den < num * d) num = n, den = d;
+  };
   for (std::size_t i = 0; i < q.size(); ++i) {
-    const double w = q[i] * prices[m.symbols[i]] / value;
-    x = std::min(x, asset_zone_factor(w, m.targets[i], band_half_width(bands, m.targets[i])));
+    const double v = q[i] * prices[m.symbols[i]];
+    const double t = m.targets[i];
+    // As band_half_width(scaled_bands(...)): the same products.
+    const double h = has_relative ? std::min(absolute, relative * t) : absolute;
+    const double upper = t + h - kZoneWeightMargin;
+    const double lower = t - h + kZoneWeightMargin;
+    if (!(v <= upper * value && v >= lower * value)) return -kInf;
+    const double rest = value - v;
+    if (upper < 1 && v > 0) keep(upper * rest, v * (1 - upper));
+    if (lower > 0 && rest > 0) keep(v * (1 - lower), lower * rest);
   }
+  if (den == 0) return kInf;
+  const double x = num / den;
   if (!(x >= 1)) return -kInf;
-  if (x == kInf) return kInf;
-  // Round down by a relative hair: the log is correct to an ulp or so, and the
-  // zone may be smaller than the bound but never larger.
+  // One log per account; rounded down by a relative hair: the log is correct
+  // to an ulp or so, and the zone may be smaller than the bound but never larger.
   return 0.5 * std::log(x) * (1 - 1e-12);
+}
+
+namespace {
+
+/// account_no_trade_radius for half-widths computed as if every price had
+/// fallen by a factor e^{−fall} (the min_trade_value bound grows as prices fall).
+double no_trade_radius(const Model& m, std::span<const double> q, double cash, double value,
+                       std::span<const double> prices, double fall) {
+  const double shrink = std::exp(-fall);
+  double x = kInf;  // the smallest factor e^{2r} over the assets
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    const double lot = m.lot_sizes[i];
+    const double price = prices[m.symbols[i]];
+    // Margins for the sizing's rounding: relative to the lot, to the
+    // quantities (the full trade is a difference of them), and to the value
+    // of a trade (quantities rounded to 1e-9).
+    const double by_value = m.min_trade_value * (1 - 1e-9) * shrink / price - lot * 0.5 - 1e-9;
+    const double h = std::max(lot * 0.5, by_value) - lot * 1e-9 - 1e-12 * q[i];
+    const double y = m.targets[i] * value / price;
+    // No sale: nothing to sell (less than a lot held), or y' > q − h.
+    if (q[i] >= lot * (1 - 2e-9)) {
+      if (!(h > 0 && y > q[i] - h)) return -kInf;
+      if (q[i] > h) x = std::min(x, y / (q[i] - h));
+    }
+    // No purchase: y' < q + h, or a lot costs more than the cash even at the
+    // lowest price of the zone (the sizing then floors every buy to nothing).
+    const double by_target = h > 0 && y < q[i] + h ? (y > 0 ? (q[i] + h) / y : kInf) : 0;
+    const double lot_cost = (lot - 1e-9) * price * (1 - 1e-8);
+    const double by_cash = lot_cost > 0 && cash < lot_cost ? (cash > 0 ? (lot_cost / cash) * (lot_cost / cash) : kInf) : 0;
+    const double buy = std::max(by_target, by_cash);
+    if (!(buy >= 1)) return -kInf;
+    x = std::min(x, buy);
+  }
+  if (x == kInf) return kInf;
+  return 0.5 * std::log(x) * (1 - 1e-12);
+}
+
+/// The no-trade radius of an account to target (nearest rounding) whose
+/// buys the cash cannot pay for: every asset either trades nothing (|f| < h,
+/// as above) or buys k ≥ 1 lots, k fixed inside the zone, and the cash is
+/// short of the buys' total by more than the largest k: the sizing scales
+/// every buy by C / B and floors each, k·C/B < 1, to nothing. Half-widths
+/// as if every price had fallen by e^{−fall}.
+double scaled_away_radius(const Model& m, std::span<const double> q, double cash, double value,
+                          std::span<const double> prices, double fall) {
+  if (m.rebalance_to != strategies::RebalanceTo::target) return -kInf;
+  const double shrink = std::exp(-fall);
+  double x = kInf;
+  double buys = 0;   // Σ (kℓ − 1e-9)·p: the buys' total, less the quantities' rounding
+  double most = 0;   // the largest k
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    const double lot = m.lot_sizes[i];
+    const double price = prices[m.symbols[i]];
+    const double y = m.targets[i] * value / price;
+    const double margin = lot * 1e-9 + 1e-12 * (q[i] + y);
+    const double by_value = m.min_trade_value * (1 - 1e-9) * shrink / price - lot * 0.5 - 1e-9;
+    const double h = std::max(lot * 0.5, by_value) - margin;
+    if (h > 0 && y < q[i] + h && y > q[i] - h) {  // trades nothing
+      if (y > 0) x = std::min(x, (q[i] + h) / y);
+      if (q[i] > h) x = std::min(x, y / (q[i] - h));
+      continue;
+    }
+    const double k = std::round((y - q[i]) / lot);
+    if (!(k >= 1)) return -kInf;  // a sale
+    const double low = q[i] + (k - 0.5) * lot + margin, high = q[i] + (k + 0.5) * lot - margin;
+    if (!(y > low && y < high)) return -kInf;
+    x = std::min(x, std::min(high / y, y / low));
+    const double worth = (k * lot - 1e-9) * price;  // the buy, at least
+    if (m.min_trade_value > 0) {
+      // Kept by the sizing (worth min_trade_value) at every price of the zone.
+      const double f = worth * (1 - 1e-9) / m.min_trade_value;
+      if (!(f >= 1)) return -kInf;
+      x = std::min(x, f * f);
+    }
+    buys += worth;
+    most = std::max(most, k);
+  }
+  if (most == 0) return -kInf;  // no buy: account_no_trade_radius's own case
+  if (cash > 0) {
+    const double f = buys * (1 - 1e-8) / (most * cash);
+    if (!(f >= 1)) return -kInf;
+    x = std::min(x, f * f);
+  }
+  if (x == kInf) return kInf;
+  if (!(x >= 1)) return -kInf;
+  return 0.5 * std::log(x) * (1 - 1e-12);
+}
+
+}  // namespace
+
+double account_no_trade_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices) {
+  const Model& m = book.model(a);
+  const std::span<const double> q = book.quantities(a);
+  const double cash = book.cash(a);
+  if (!(cash >= 0)) return -kInf;
+  double value = cash;
+  for (std::size_t i = 0; i < q.size(); ++i) value += q[i] * prices[m.symbols[i]];
+  if (!(value > 0)) return -kInf;
+  // With the half-widths of today's prices, a first radius r0; then again
+  // with those of prices up to r0 lower: the half-widths only grow inside
+  // the smaller radius this gives, so it holds.
+  double best = -kInf;
+  for (const auto radius : {no_trade_radius, scaled_away_radius}) {
+    const double r0 = radius(m, q, cash, value, prices, 0);
+    if (!(r0 > 0)) {
+      best = std::max(best, r0);
+      continue;
+    }
+    const double r1 = radius(m, q, cash, value, prices, std::min(r0, 1.0));
+    best = std::max(best, std::min({r0, r1, 1.0}));
+  }
+  return best;
+}
+
+double account_quiet_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices) {
+  const double r = account_zone_radius(book, a, prices);
+  if (r >= 1e-3) return r;
+  return std::max(r, account_no_trade_radius(book, a, prices));
 }
 
 }  // namespace ballast::fleet

@@ -28,6 +28,10 @@ void check_order(const core::Order& o) {
   if (o.order_type == core::OrderType::limit) BALLAST_FUZZ_CHECK(std::isfinite(o.limit_price) && o.limit_price > 0);
   else BALLAST_FUZZ_CHECK(o.limit_price == 0);
   BALLAST_FUZZ_CHECK(o.created_at >= 0 && o.expire_at >= 0);
+  for (const core::Allocation& a : o.allocations) {
+    BALLAST_FUZZ_CHECK(core::is_valid_account_id(a.account));
+    BALLAST_FUZZ_CHECK(std::isfinite(a.quantity) && a.quantity > 0);
+  }
 
   std::string encoded;
   execution::encode_order(o, encoded);
@@ -42,6 +46,7 @@ void check_order(const core::Order& o) {
   BALLAST_FUZZ_CHECK(a.reason == o.reason && a.rebalance_id == o.rebalance_id);
   BALLAST_FUZZ_CHECK(a.created_at == to_millis(o.created_at));
   BALLAST_FUZZ_CHECK(a.expire_at == to_millis(o.expire_at));
+  BALLAST_FUZZ_CHECK(a.allocations == o.allocations);
 }
 
 void check_amendment(const core::OrderAmendment& m) {

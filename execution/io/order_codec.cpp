@@ -1,7 +1,10 @@
 #include "execution/io/order_codec.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "core/json_writer.hpp"
 #include "execution/io/wire_json.hpp"
@@ -23,6 +26,13 @@ void encode_order(const core::Order& order, std::string& out) {
       .field("rebalance_id", order.rebalance_id)
       .field("created_at", core::format_iso8601(order.created_at));
   if (order.expire_at != 0) w.field("expire_at", core::format_iso8601(order.expire_at));
+  if (!order.allocations.empty()) {
+    w.key("allocations").begin_array();
+    for (const core::Allocation& a : order.allocations) {
+      w.begin_object().field("account", a.account).field("quantity", a.quantity).end_object();
+    }
+    w.end_array();
+  }
   w.end_object();
 }
 
@@ -43,12 +53,65 @@ namespace {
 
 enum Field : std::size_t {
   kOrderId, kPortfolio, kSymbol, kSide, kQuantity, kOrderType, kLimitPrice,
-  kReferencePrice, kReason, kRebalanceId, kCreatedAt, kExpireAt, kAction, kRequestId, kFieldCount
+  kReferencePrice, kReason, kRebalanceId, kCreatedAt, kExpireAt, kAction, kRequestId, kAllocations, kFieldCount
 };
 constexpr std::array<std::string_view, kFieldCount> kNames{
     "order_id", "portfolio", "symbol", "side", "quantity", "order_type", "limit_price",
-    "reference_price", "reason", "rebalance_id", "created_at", "expire_at", "action", "request_id"};
+    "reference_price", "reason", "rebalance_id", "created_at", "expire_at", "action", "request_id", "allocations"};
 using Slots = std::array<wire::Slot, kFieldCount>;
+
+enum AllocationField : std::size_t { kAccount, kAllocationQuantity, kAllocationFieldCount };
+constexpr std::array<std::string_view, kAllocationFieldCount> kAllocationNames{"account", "quantity"};
+
+// Reads "allocations": an array of {"account", "quantity"}, accounts distinct,
+// quantities adding up to the order's. Error text, empty on success.
+std::string read_allocations(const wire::Slot& slot, double order_quantity, std::vector<core::Allocation>& out) {
+  simdjson::dom::array entries;
+  if (slot->get_array().get(entries) != simdjson::SUCCESS) return "allocations is not an array";
+  const std::size_t count = entries.size();
+  if (count == 0) return "allocations is empty";
+  if (count > kMaxAllocations) return "allocations has more than 100000 entries";
+  out.reserve(count);
+  double sum = 0;
+  for (const simdjson::dom::element entry : entries) {
+    const std::size_t index = out.size();
+    const auto where = [index](std::string_view what) {
+      return "allocations[" + std::to_string(index) + "]" + std::string(what);
+    };
+    simdjson::dom::object object;
+    if (entry.get_object().get(object) != simdjson::SUCCESS) return where(" is not an object");
+    // As in the order itself: other keys are ignored, null is absent, a key given twice is refused.
+    std::array<wire::Slot, kAllocationFieldCount> f;
+    std::array<bool, kAllocationFieldCount> seen{};
+    for (const simdjson::dom::key_value_pair field : object) {
+      for (std::size_t i = 0; i < kAllocationFieldCount; ++i) {
+        if (field.key != kAllocationNames[i]) continue;
+        if (seen[i]) return where(" has a duplicate field " + std::string(kAllocationNames[i]));
+        seen[i] = true;
+        if (!field.value.is_null()) f[i] = field.value;
+      }
+    }
+    core::Allocation& a = out.emplace_back();
+    std::string error = wire::read_text(f[kAccount], where(".account"), a.account);
+    if (!error.empty()) return error;
+    if (!core::is_valid_account_id(a.account)) {
+      return where(".account must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+    }
+    error = wire::read_number(f[kAllocationQuantity], where(".quantity"), a.quantity);
+    if (!error.empty()) return error;
+    if (a.quantity <= 0) return where(".quantity must be > 0");
+    sum += a.quantity;
+  }
+  if (!(std::abs(sum - order_quantity) <= 1e-9 * order_quantity)) return "allocations do not add up to quantity";
+
+  std::vector<std::string_view> accounts;
+  accounts.reserve(count);
+  for (const core::Allocation& a : out) accounts.emplace_back(a.account);
+  std::sort(accounts.begin(), accounts.end());
+  const auto repeated = std::adjacent_find(accounts.begin(), accounts.end());
+  if (repeated != accounts.end()) return "allocations name account " + std::string(*repeated) + " twice";
+  return {};
+}
 
 // What the frames have in common: the order they are about and its side.
 std::string read_common(const Slots& f, std::string& order_id, std::string& portfolio, std::string& symbol,
@@ -93,7 +156,9 @@ std::string read_order(const Slots& f, core::Order& order) {
   if (!(error = wire::read_text(f[kReason], kNames[kReason], order.reason)).empty()) return error;
   if (!(error = wire::read_text(f[kRebalanceId], kNames[kRebalanceId], order.rebalance_id)).empty()) return error;
   if (!(error = wire::read_time(f[kCreatedAt], kNames[kCreatedAt], order.created_at)).empty()) return error;
-  if (f[kExpireAt]) return wire::read_time(f[kExpireAt], kNames[kExpireAt], order.expire_at);
+  if (f[kExpireAt] && !(error = wire::read_time(f[kExpireAt], kNames[kExpireAt], order.expire_at)).empty())
+    return error;
+  if (f[kAllocations]) return read_allocations(f[kAllocations], order.quantity, order.allocations);
   return {};
 }
 

@@ -2,6 +2,7 @@
 // Frames of the order queue (SPEC §3, README "Orders out"): one JSON object per
 // ZeroMQ frame. A new order has no "action" (or "action":"new"); a cancel or a
 // replace of an order already sent has "action":"cancel" or "replace".
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -10,7 +11,17 @@
 
 namespace ballast::execution {
 
-/// Appends the SPEC §3 JSON object for `order` to `out` (with expire_at when set).
+/// An order carrying more allocations is refused. A frame is also capped at
+/// 64 KiB, which holds at least kAllocationsPerFrame allocations and about
+/// 2,000 with short account ids.
+inline constexpr std::size_t kMaxAllocations = 100'000;
+/// This many allocations always fit one frame, whatever their account ids and
+/// quantities, with 6 KiB left for the rest of the order: a block with more
+/// accounts is sent as several orders.
+inline constexpr std::size_t kAllocationsPerFrame = 500;
+
+/// Appends the SPEC §3 JSON object for `order` to `out` (with expire_at when
+/// set, allocations when there are any).
 void encode_order(const core::Order& order, std::string& out);
 /// Appends the JSON object of a cancel or replace request to `out`.
 void encode_amendment(const core::OrderAmendment& amendment, std::string& out);

@@ -151,6 +151,39 @@ TEST_CASE("fix gateway sends orders as NewOrderSingle and reports fills, partial
   CHECK(stats.reports_waiting == 0);
 }
 
+TEST_CASE("fix gateway sends a block order as one NewOrderSingle and ignores its allocations") {
+  Harness h;
+  h.broker.on_message([&](const FixMessage& m) {
+    if (m.msg_type != "D") return;
+    const std::string cl = m.get(tag::kClOrdId);
+    const double qty = std::stod(m.get(tag::kOrderQty));
+    h.broker.send("8", exec_report(m, cl, 'F', '2', qty, qty, 589.5));
+  });
+  FixGatewayThread gateway(h.options());
+  REQUIRE(eventually([&] { return h.broker.logged_on(); }));
+
+  core::Order block = testing::fix_order("fleet-1", "SPY", 10);
+  block.allocations = {{"a1", 3}, {"a2", 5}, {"a3", 2}};
+  h.daemon.send(block);
+  const auto r = h.daemon.receive(10s);
+  REQUIRE(r);
+  CHECK(r->order_id == "fleet-1");
+  CHECK(r->status == FillStatus::filled);
+  CHECK(r->filled_quantity == 10);
+
+  const auto received = h.broker.received();
+  REQUIRE(received.size() == 1);
+  CHECK(received[0].msg_type == "D");
+  CHECK(received[0].get(tag::kClOrdId) == "fleet-1");
+  CHECK(received[0].get(tag::kOrderQty) == "10");
+  CHECK(received[0].get(78).empty());  // NoAllocs: the gateway does not pass allocations on
+
+  const FixGatewayStats& stats = gateway.stop();
+  CHECK(stats.orders == 1);
+  CHECK(stats.sent == 1);
+  CHECK(stats.dropped == 0);
+}
+
 TEST_CASE("fix gateway replaces and cancels an order, and maps every report back to the daemon's order id") {
   Harness h;
   std::mutex mutex;

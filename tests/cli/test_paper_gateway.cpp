@@ -287,6 +287,35 @@ TEST_CASE("paper gateway sends partial then full reports after its latency") {
   CHECK(stats.reports_sent == 3);
 }
 
+TEST_CASE("paper gateway fills a block order as one order and ignores its allocations") {
+  DaemonSide daemon;
+  PaperOptions options = daemon.gateway_options();
+  options.feed_endpoint.clear();  // filled at the reference price
+  options.rules.partial = true;
+  GatewayThread gateway(options);
+
+  Order block = make_order("fleet-20261123-000001", "SPY", Side::buy, 10, 100.0);
+  block.allocations = {{"a1", 3}, {"a2", 5}, {"a3", 2}};
+  daemon.send_order(block);
+  const auto partial = daemon.receive_fill(5s);
+  const auto filled = daemon.receive_fill(5s);
+  REQUIRE(partial.has_value());
+  REQUIRE(filled.has_value());
+  CHECK(partial->order_id == block.order_id);
+  CHECK(partial->status == FillStatus::partially_filled);
+  CHECK(partial->filled_quantity == 5);
+  CHECK(filled->order_id == block.order_id);
+  CHECK(filled->status == FillStatus::filled);
+  CHECK(filled->filled_quantity == 10);
+  CHECK(filled->avg_price == 100.0);
+
+  const PaperStats& stats = gateway.stop();
+  CHECK(stats.malformed == 0);
+  CHECK(stats.orders == 1);
+  CHECK(stats.filled == 1);
+  CHECK(stats.reports_sent == 2);
+}
+
 TEST_CASE("paper gateway keeps limit orders open, and cancels and replaces them from the queue") {
   DaemonSide daemon;
   PaperOptions options = daemon.gateway_options();

@@ -20,6 +20,8 @@ using ballast::execution::DecodedOrder;
 using ballast::execution::encode_amendment;
 using ballast::execution::encode_order;
 using ballast::execution::FrameKind;
+using ballast::execution::kAllocationsPerFrame;
+using ballast::core::Allocation;
 
 namespace {
 
@@ -51,6 +53,7 @@ void check_same(const Order& a, const Order& b) {
   CHECK(a.rebalance_id == b.rebalance_id);
   CHECK(a.created_at == b.created_at);
   CHECK(a.expire_at == b.expire_at);
+  CHECK(a.allocations == b.allocations);
 }
 
 OrderAmendment spec_replace() {
@@ -381,4 +384,156 @@ TEST_CASE("bad cancel and replace frames are refused with a reason") {
 TEST_CASE("the cancel and replace fixture helpers build valid frames") {
   CHECK(decode_order_frame(amendment_with("cancel", "side", R"("buy")")).ok);
   CHECK(decode_order_frame(amendment_with("replace", "side", R"("buy")")).ok);
+}
+
+// ---- allocations of a block order ------------------------------------------
+
+TEST_CASE("a block order carries its allocations after the other fields, and round-trips") {
+  Order o = spec_order();
+  o.quantity = 10;
+  o.allocations = {{"a1", 3}, {"acct:7.b-c_d", 5}, {"z", 2}};
+  std::string json;
+  encode_order(o, json);
+  CHECK(json ==
+        R"({"order_id":"main-20261123-000042","portfolio":"main","symbol":"SPY","side":"buy","quantity":10,)"
+        R"("order_type":"market","reference_price":589.12,"reason":"threshold",)"
+        R"("rebalance_id":"main-20261123-000007","created_at":"2026-11-23T14:30:00.123Z",)"
+        R"("allocations":[{"account":"a1","quantity":3},{"account":"acct:7.b-c_d","quantity":5},)"
+        R"({"account":"z","quantity":2}]})");
+  const DecodedOrder d = decode_order(json);
+  REQUIRE(d.ok);
+  check_same(d.order, o);
+
+  // Fractional lots: 0.1 + 0.2 is 0.30000000000000004, which is 0.3 to the tolerance.
+  o.quantity = 0.3;
+  o.allocations = {{"a1", 0.1}, {"a2", 0.2}};
+  json.clear();
+  encode_order(o, json);
+  const DecodedOrder fractional = decode_order(json);
+  REQUIRE(fractional.ok);
+  check_same(fractional.order, o);
+}
+
+TEST_CASE("an order without allocations is encoded exactly as before") {
+  std::string json;
+  encode_order(spec_order(), json);
+  CHECK(json.find("allocations") == std::string::npos);
+  const DecodedOrder d = decode_order(json);
+  REQUIRE(d.ok);
+  CHECK(d.order.allocations.empty());
+  // null is the same as absent, as for every other field.
+  const DecodedOrder null_allocations = decode_order(with_field("quantity", R"(12,"allocations":null)"));
+  REQUIRE(null_allocations.ok);
+  CHECK(null_allocations.order.allocations.empty());
+}
+
+TEST_CASE("allocations may give quantities as strings and carry other keys") {
+  const DecodedOrder d = decode_order(with_field(
+      "quantity", R"(12,"allocations":[{"quantity":"7.5","account":"b","note":1},{"account":"a","quantity":4.5}])"));
+  REQUIRE(d.ok);
+  CHECK(d.order.allocations == std::vector<Allocation>{{"b", 7.5}, {"a", 4.5}});
+}
+
+TEST_CASE("bad allocations are refused with a reason") {
+  struct Case {
+    const char* name;
+    std::string allocations;
+  };
+  const std::string long_id(65, 'a');
+  const Case cases[] = {
+      {"not an array", R"({"account":"a","quantity":12})"},
+      {"a string", R"("a:12")"},
+      {"empty", "[]"},
+      {"an entry not an object", R"([12])"},
+      {"an entry null", R"([null])"},
+      {"missing account", R"([{"quantity":12}])"},
+      {"null account", R"([{"account":null,"quantity":12}])"},
+      {"empty account", R"([{"account":"","quantity":12}])"},
+      {"numeric account", R"([{"account":7,"quantity":12}])"},
+      {"account of 65 characters", R"([{"account":")" + long_id + R"(","quantity":12}])"},
+      {"account with a space", R"([{"account":"a b","quantity":12}])"},
+      {"account with a slash", R"([{"account":"a/b","quantity":12}])"},
+      {"account with an escaped quote", R"([{"account":"a\"b","quantity":12}])"},
+      {"account with a non-ASCII letter", R"([{"account":"caf\u00e9","quantity":12}])"},
+      {"missing quantity", R"([{"account":"a"}])"},
+      {"zero quantity", R"([{"account":"a","quantity":0},{"account":"b","quantity":12}])"},
+      {"negative quantity", R"([{"account":"a","quantity":-1},{"account":"b","quantity":13}])"},
+      {"quantity NaN", R"([{"account":"a","quantity":"NaN"}])"},
+      {"quantity infinite", R"([{"account":"a","quantity":"inf"}])"},
+      {"quantity overflowing", R"([{"account":"a","quantity":1e400}])"},
+      {"quantity as a boolean", R"([{"account":"a","quantity":true}])"},
+      {"quantities short of the order's", R"([{"account":"a","quantity":5},{"account":"b","quantity":6}])"},
+      {"quantities past the order's", R"([{"account":"a","quantity":5},{"account":"b","quantity":7.001}])"},
+      {"an account twice", R"([{"account":"a","quantity":5},{"account":"b","quantity":2},{"account":"a","quantity":5}])"},
+      {"a key twice in an entry", R"([{"account":"a","quantity":5,"quantity":12}])"},
+      {"an account key twice", R"([{"account":"a","account":"b","quantity":12}])"},
+      {"allocations twice", R"([{"account":"a","quantity":12}],"allocations":[{"account":"b","quantity":12}])"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    const std::string json = with_field("quantity", "12,\"allocations\":" + c.allocations);
+    CAPTURE(json);
+    const DecodedFrame f = decode_order_frame(json);
+    CHECK_FALSE(f.ok);
+    CHECK_FALSE(f.error.empty());
+    CHECK(f.order.order_id.empty());
+    CHECK(f.order.allocations.empty());
+  }
+  // The reasons name what is wrong.
+  CHECK(decode_order(with_field("quantity", R"(12,"allocations":[{"account":"a","quantity":5}])")).error ==
+        "allocations do not add up to quantity");
+  CHECK(decode_order(with_field("quantity", R"(12,"allocations":[{"account":"a","quantity":6},{"account":"a","quantity":6}])"))
+            .error == "allocations name account a twice");
+  CHECK(decode_order(with_field("quantity", R"(12,"allocations":[{"account":"a","quantity":12},{"account":"a b","quantity":1}])"))
+            .error == "allocations[1].account must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+}
+
+TEST_CASE("account ids are 1 to 64 letters, digits, dots, underscores, colons and hyphens") {
+  using ballast::core::is_valid_account_id;
+  CHECK(is_valid_account_id("a"));
+  CHECK(is_valid_account_id("HH-01:acct_7.b"));
+  CHECK(is_valid_account_id(std::string(64, 'x')));
+  CHECK_FALSE(is_valid_account_id(""));
+  CHECK_FALSE(is_valid_account_id(std::string(65, 'x')));
+  for (const char* bad : {"a b", "a/b", "a\"", "a,b", "a\nb", "caf\xc3\xa9", "a@b", "a+b"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(is_valid_account_id(bad));
+  }
+}
+
+TEST_CASE("kAllocationsPerFrame allocations with the longest ids fit one frame with room to spare") {
+  Order o = spec_order();
+  o.quantity = 0;
+  for (std::size_t i = 0; i < kAllocationsPerFrame; ++i) {
+    std::string id = std::to_string(i);
+    id = std::string(64 - id.size(), 'x') + id;
+    // Quantities printed with all 17 significant digits and an exponent.
+    o.allocations.push_back(Allocation{id, 1.2345678901234567e-200 * static_cast<double>(i + 1)});
+    o.quantity += o.allocations.back().quantity;
+  }
+  std::string json;
+  encode_order(o, json);
+  CAPTURE(json.size());
+  CHECK(json.size() <= 64 * 1024 - 6 * 1024);
+  const DecodedOrder d = decode_order(json);
+  REQUIRE_MESSAGE(d.ok, d.error);
+  check_same(d.order, o);
+}
+
+TEST_CASE("allocations past the frame's 64 KiB are refused like any oversized frame") {
+  Order o = spec_order();
+  o.quantity = 3000;
+  for (int i = 0; i < 3000; ++i) o.allocations.push_back(Allocation{"account-" + std::to_string(i), 1});
+  std::string json;
+  encode_order(o, json);
+  const DecodedOrder d = decode_order(json);
+  CHECK_FALSE(d.ok);
+  CHECK(d.error == "message over 64 KiB");
+}
+
+TEST_CASE("a cancel or a replace ignores allocations") {
+  const DecodedFrame f =
+      decode_order_frame(amendment_with("cancel", "side", R"("sell","allocations":[{"account":"a","quantity":1}])"));
+  REQUIRE(f.ok);
+  CHECK(f.kind == FrameKind::amendment);
 }

@@ -11,81 +11,18 @@
 
 using namespace ballast;
 using namespace ballast::fleet;
+using ballast::fleet::test::random_fleet;
+using ballast::fleet::test::RandomFleet;
+using ballast::fleet::test::ascending;
+using ballast::fleet::test::require_same;
 using ballast::fleet::test::simple_model;
-
-namespace {
-
-struct RandomFleet {
-  AccountBook book;
-  std::vector<double> prices;
-};
-
-/// Models over `symbols` symbols with varied targets (some cash), bands
-/// (absolute, relative, both), lots, band-edge or target, min trade values;
-/// accounts of varied sizes and multipliers, drifted up to ±15% off target.
-RandomFleet random_fleet(std::uint64_t seed, std::size_t symbols, std::size_t models, std::size_t accounts) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> unit(0, 1);
-  RandomFleet f{AccountBook(symbols), {}};
-  for (std::size_t j = 0; j < symbols; ++j) f.prices.push_back(20 + 180 * unit(rng));
-  const double lots[] = {1, 0.1, 0.001, 5, 10};
-  for (std::size_t k = 0; k < models; ++k) {
-    Model m;
-    std::vector<core::SymbolId> all(symbols);
-    for (std::size_t j = 0; j < symbols; ++j) all[j] = static_cast<core::SymbolId>(j);
-    std::shuffle(all.begin(), all.end(), rng);
-    const std::size_t n = 2 + k % 7;
-    m.symbols.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
-    double sum = 0;
-    for (std::size_t i = 0; i < n; ++i) sum += m.targets.emplace_back(0.1 + unit(rng));
-    const double invested = k % 3 == 0 ? 1.0 : 0.8 + 0.2 * unit(rng);
-    for (double& t : m.targets) t *= invested / sum;
-    for (std::size_t i = 0; i < n; ++i) m.lot_sizes.push_back(lots[(k + i) % 5]);
-    if (k % 3 != 1) m.bands.absolute = 0.01 + 0.04 * unit(rng);
-    if (k % 3 != 0) m.bands.relative = 0.05 + 0.25 * unit(rng);
-    m.rebalance_to = k % 2 ? strategies::RebalanceTo::band_edge : strategies::RebalanceTo::target;
-    m.min_trade_value = k % 4 == 3 ? 200 : 0;
-    REQUIRE_FALSE(f.book.add_model(std::move(m)));
-  }
-  const double multipliers[] = {1, 1, 0.5, 2, 1.3};
-  std::vector<double> q;
-  for (std::size_t a = 0; a < accounts; ++a) {
-    const auto k = static_cast<ModelIndex>(rng() % models);
-    const Model& m = f.book.models()[k];
-    const double value = 5'000 + 200'000 * unit(rng);
-    q.clear();
-    for (std::size_t i = 0; i < m.size(); ++i) {
-      const double raw = value * m.targets[i] * (1 + 0.3 * (unit(rng) - 0.5)) / f.prices[m.symbols[i]];
-      q.push_back(std::floor(raw / m.lot_sizes[i]) * m.lot_sizes[i]);
-    }
-    const double cash = value * std::max(0.0, m.cash_target()) * unit(rng) * 1.5;
-    REQUIRE_FALSE(f.book.add_account("a" + std::to_string(a), k, cash, q, multipliers[a % 5]));
-  }
-  return f;
-}
-
-void require_same(const FleetOutput& fleet, const FleetOutput& brute) {
-  REQUIRE(fleet.rebalances.size() == brute.rebalances.size());
-  REQUIRE(fleet.trades.size() == brute.trades.size());
-  // Whole vectors at once: bit-equal quantities and prices, same order.
-  REQUIRE(fleet.rebalances == brute.rebalances);
-  REQUIRE(fleet.trades == brute.trades);
-}
-
-bool ascending(const FleetOutput& out) {
-  for (std::size_t i = 1; i < out.rebalances.size(); ++i) {
-    if (!(out.rebalances[i - 1].account < out.rebalances[i].account)) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 TEST_CASE("random walks: the safe-zone monitor rebalances exactly the accounts the brute force does") {
   for (const std::uint64_t seed : {1u, 2u}) {
     CAPTURE(seed);
     RandomFleet f = random_fleet(seed, 20, 24, 2500);
     FleetMonitor fleet(f.book, f.prices);
+    fleet.set_threads(seed == 2 ? 2 : 1);  // the resync split over threads decides alike
     BruteForceFleet brute(f.book, f.prices);
     FleetOutput fo, bo;
     fleet.resync(fo);
@@ -108,6 +45,14 @@ TEST_CASE("random walks: the safe-zone monitor rebalances exactly the accounts t
       if (tick % 500 == 9) j = 1000;     // unknown symbol
       fo.clear();
       bo.clear();
+      if (tick % 1000 == 999) {  // a resync mid-walk: every zone back on common prices
+        fleet.resync(fo);
+        brute.resync(bo);
+        require_same(fo, bo);
+        rebalances += bo.rebalances.size();
+        fo.clear();
+        bo.clear();
+      }
       const auto before = fleet.counters().evaluations;
       const bool fleet_took = fleet.on_tick(j, price, fo);
       if (fleet_took && fleet.counters().evaluations - before > holders[j]) FAIL("checked more than the holders");

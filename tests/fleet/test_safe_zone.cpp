@@ -126,3 +126,46 @@ TEST_CASE("random accounts with cash: every corner of the zone stays in band") {
   }
   CHECK(checked > 100);
 }
+
+TEST_CASE("random fleets: inside the no-trade radius a rebalance finds nothing to trade") {
+  using ballast::fleet::test::random_fleet;
+  auto f = random_fleet(21, 10, 24, 3000);
+  // Most accounts a lot or so away from target in each asset (rounded to
+  // lots), so that many cannot trade: the zone to test.
+  for (AccountIndex a = 0; a < f.book.size(); ++a) {
+    const Model& m = f.book.model(a);
+    const auto held = f.book.quantities(a);
+    double value = f.book.cash(a);
+    for (std::size_t i = 0; i < m.size(); ++i) value += held[i] * f.prices[m.symbols[i]];
+    std::vector<double> q(m.size());
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      const double lots = m.targets[i] * value / f.prices[m.symbols[i]] / m.lot_sizes[i];
+      q[i] = (a % 3 ? std::round(lots) : std::floor(lots)) * m.lot_sizes[i];
+    }
+    // A quarter short of cash: buys the sizing scales away.
+    const double cash = a % 4 == 0 ? f.book.cash(a) * 0.02 : f.book.cash(a);
+    REQUIRE_FALSE(f.book.set_account(a, f.book.model_index(a), cash, q, f.book.band_multiplier(a)));
+  }
+  std::mt19937_64 rng(4);
+  std::uniform_real_distribution<double> unit(-1, 1);
+  std::size_t zoned = 0, corners = 0;
+  for (AccountIndex a = 0; a < f.book.size(); ++a) {
+    const double r = account_no_trade_radius(f.book, a, f.prices);
+    const double band = account_zone_radius(f.book, a, f.prices);
+    CHECK(account_quiet_radius(f.book, a, f.prices) == (band >= 1e-3 ? band : std::max(band, r)));
+    if (!(r > 0) || std::isinf(r)) continue;
+    ++zoned;
+    for (int k = 0; k < 20; ++k) {
+      std::vector<double> moved = f.prices;
+      // Corners and inside points of the zone, every symbol moving.
+      for (double& p : moved) p *= std::exp(r * (k < 10 ? (rng() % 2 ? 1 : -1) : unit(rng)));
+      AccountBook copy = f.book;
+      FleetOutput out;
+      Rebalancer rb;
+      REQUIRE(rb.check(copy, a, moved, out) != Rebalancer::Outcome::traded);
+      ++corners;
+    }
+  }
+  CHECK(zoned > 100);
+  CHECK(corners == 20 * zoned);
+}
