@@ -76,13 +76,13 @@ std::string plural(std::size_t n, const char* one, const char* many) {
 CLI::App* add_accounts_command(CLI::App& app, AccountsCommandOptions& o) {
   auto* cmd = app.add_subcommand("accounts", "the account book in the state file");
   cmd->require_subcommand(1);
-  o.import = cmd->add_subcommand("import", "add accounts from a CSV or JSON lines file, all or none");
-  o.import->add_option("file", o.file, "accounts: .csv or .jsonl/.ndjson (else told by the first character)")
+  auto* import_cmd = cmd->add_subcommand("import", "add accounts from a CSV or JSON lines file, all or none");
+  import_cmd->add_option("file", o.file, "accounts: .csv or .jsonl/.ndjson (else told by the first character)")
       ->required();
-  o.import->add_option("--config", o.config_path, "the daemon's configuration: its [[models]] and [daemon] state_dir")
+  import_cmd->add_option("--config", o.config_path, "the daemon's configuration: its [[models]] and [daemon] state_dir")
       ->required();
-  o.import->add_flag("--update", o.update, "replace accounts already in the book (otherwise an error)");
-  o.import->add_flag("--dry-run", o.dry_run, "check every row and write nothing");
+  import_cmd->add_flag("--update", o.update, "replace accounts already in the book (otherwise an error)");
+  import_cmd->add_flag("--dry-run", o.dry_run, "check every row and write nothing");
   return cmd;
 }
 

@@ -16,7 +16,6 @@ class App;
 namespace ballast::cli {
 
 struct AccountsCommandOptions {
-  CLI::App* import = nullptr;  ///< the `import` subcommand, to tell which one ran
   std::string file;            ///< CSV (.csv) or JSON lines (.jsonl, .ndjson); otherwise by its first character
   std::string config_path;
   bool update = false;   ///< an id already in the book is replaced instead of refused
