@@ -84,7 +84,10 @@ std::string number(double v) {
 
 }  // namespace
 
-std::vector<AccountProblem> check_account(const AccountRecord& r, const ModelCatalog& catalog) {
+namespace {
+
+/// check_account, with the model checks when there is a catalog.
+std::vector<AccountProblem> check(const AccountRecord& r, const ModelCatalog* catalog) {
   std::vector<AccountProblem> out;
   auto problem = [&](AccountField f, std::string message, std::string symbol = {}) {
     out.push_back(AccountProblem{f, std::move(symbol), std::move(message)});
@@ -95,8 +98,9 @@ std::vector<AccountProblem> check_account(const AccountRecord& r, const ModelCat
   const std::set<std::string, std::less<>>* symbols = nullptr;
   if (r.model.empty()) {
     problem(AccountField::model, "the model is empty");
-  } else if (const auto it = catalog.find(r.model); it == catalog.end()) {
-    problem(AccountField::model, "model " + quoted(r.model) + " is not in the configuration (" + model_list(catalog) + ")");
+  } else if (!catalog) {
+  } else if (const auto it = catalog->find(r.model); it == catalog->end()) {
+    problem(AccountField::model, "model " + quoted(r.model) + " is not in the configuration (" + model_list(*catalog) + ")");
   } else {
     symbols = &it->second;
   }
@@ -159,5 +163,13 @@ std::vector<AccountProblem> check_account(const AccountRecord& r, const ModelCat
   }
   return out;
 }
+
+}  // namespace
+
+std::vector<AccountProblem> check_account(const AccountRecord& r, const ModelCatalog& catalog) {
+  return check(r, &catalog);
+}
+
+std::vector<AccountProblem> check_account_shape(const AccountRecord& r) { return check(r, nullptr); }
 
 }  // namespace ballast::fleet
