@@ -15,13 +15,26 @@
 #include <filesystem>
 #include <utility>
 
+#include "store/account_tables.hpp"
+#include "store/sqlite_statement.hpp"
+
 namespace ballast::store {
 
+using sql::Db;
+using sql::Run;
+using sql::sqlite_message;
+using sql::Statement;
+
+
+std::string state_file_in(std::string_view state_dir) {
+  return (std::filesystem::path(state_dir) / "state.db").string();
+}
 
 bool Change::empty() const {
   return portfolios.empty() && positions.empty() && slices.empty() && orders.empty() && order_updates.empty() &&
          fills.empty() &&
-         rebalances.empty() && !counters && removed_portfolios.empty();
+         rebalances.empty() && !counters && removed_portfolios.empty() && accounts.empty() &&
+         closed_accounts.empty();
 }
 
 namespace {
@@ -31,10 +44,11 @@ constexpr mode_t kStateFileMode = 0600;
 
 // "BLST": lets open() tell our files from any other SQLite database.
 constexpr std::int32_t kApplicationId = 0x424C5354;
-constexpr std::int64_t kSchemaVersion = 1;
+constexpr std::int64_t kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 5000;
 
-// Schema version 1. STRICT tables refuse a value of the wrong type on write;
+// The tables of schema version 1; version 2 adds sql::kAccountsSchema, and
+// meta's schema_version is written by create_database or the upgrade. STRICT tables refuse a value of the wrong type on write;
 // load() still checks every value, since a damaged file can hold anything.
 // A typical rebalance commit writes 9 to 12 pages to the WAL: one per table
 // and index it changes. WITHOUT ROWID where the key is the only lookup keeps
@@ -44,7 +58,7 @@ CREATE TABLE meta (
   key TEXT PRIMARY KEY NOT NULL,
   value ANY NOT NULL
 ) STRICT;
-INSERT INTO meta (key, value) VALUES ('application', 'ballast'), ('schema_version', 1);
+INSERT INTO meta (key, value) VALUES ('application', 'ballast');
 
 CREATE TABLE portfolios (
   id TEXT PRIMARY KEY NOT NULL,
@@ -142,159 +156,6 @@ constexpr const char* kOrderColumns =
 constexpr const char* kFillColumns = "order_id, status, filled_quantity, avg_price, ts, received_at";
 constexpr const char* kRebalanceColumns =
     "rebalance_id, portfolio, reason, detail, at, value, max_abs_drift, total_drift, traded_value, cost, orders";
-
-// ------------------------------------------------------ SQLite wrappers
-
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using Db = std::unique_ptr<sqlite3, DbCloser>;
-
-std::string sqlite_message(sqlite3* db, int rc) {
-  const char* msg = db ? sqlite3_errmsg(db) : nullptr;
-  return msg ? msg : sqlite3_errstr(rc);
-}
-
-/// A prepared statement, finalized on destruction.
-class Statement {
- public:
-  Statement() = default;
-  /// `persistent`: kept for the life of the connection (the commit path).
-  Statement(sqlite3* db, const std::string* path, const std::string& sql, bool persistent) : db_(db), path_(path) {
-    const int rc = sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size()) + 1,
-                                      persistent ? SQLITE_PREPARE_PERSISTENT : 0, &stmt_, nullptr);
-    if (rc != SQLITE_OK) {
-      throw StoreError("state file " + *path_ + ": cannot prepare \"" + sql + "\": " + sqlite_message(db, rc), rc);
-    }
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(Statement&& o) noexcept
-      : db_(o.db_), path_(o.path_), stmt_(std::exchange(o.stmt_, nullptr)) {}
-  Statement& operator=(Statement&& o) noexcept {
-    std::swap(db_, o.db_);
-    std::swap(path_, o.path_);
-    std::swap(stmt_, o.stmt_);
-    return *this;
-  }
-
-  sqlite3* db() const { return db_; }
-  sqlite3_stmt* get() const { return stmt_; }
-  const std::string& path() const { return *path_; }
-
- private:
-  sqlite3* db_ = nullptr;
-  const std::string* path_ = nullptr;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-/// A value that has the wrong type, is NULL or is out of its domain: the file is corrupt.
-[[noreturn]] void throw_corrupt(const std::string& path, std::string_view table, const char* column,
-                                const std::string& problem) {
-  throw StoreError(
-      "state file " + path + " is corrupt: " + std::string(table) + "." + (column ? column : "?") + " " + problem,
-      SQLITE_CORRUPT);
-}
-
-const char* type_name(int type) {
-  switch (type) {
-    case SQLITE_INTEGER: return "an integer";
-    case SQLITE_FLOAT: return "a real number";
-    case SQLITE_TEXT: return "text";
-    case SQLITE_BLOB: return "a blob";
-    default: return "NULL";
-  }
-}
-
-/// One execution of a statement: binds in order, steps, reads the current
-/// row, and resets the statement when it goes out of scope (a statement left
-/// mid-way would hold a read transaction open and stall checkpoints).
-class Run {
- public:
-  /// `what` names the step in error messages ("insert into fills").
-  Run(const Statement& s, const char* what) : s_(s), what_(what) {}
-  ~Run() {
-    sqlite3_reset(s_.get());
-    sqlite3_clear_bindings(s_.get());
-  }
-  Run(const Run&) = delete;
-  Run& operator=(const Run&) = delete;
-
-  Run& bind(std::string_view text) {
-    // SQLITE_STATIC: the caller's strings outlive this Run. A null pointer
-    // would bind NULL, so an empty view points at a literal.
-    check(sqlite3_bind_text(s_.get(), ++index_, text.data() ? text.data() : "", static_cast<int>(text.size()),
-                            SQLITE_STATIC));
-    return *this;
-  }
-  Run& bind(double v) {
-    check(sqlite3_bind_double(s_.get(), ++index_, v));
-    return *this;
-  }
-  Run& bind(std::int64_t v) {
-    check(sqlite3_bind_int64(s_.get(), ++index_, v));
-    return *this;
-  }
-  /// Stored as the signed 64-bit integer of the same bits: every value round-trips.
-  Run& bind(std::uint64_t v) { return bind(static_cast<std::int64_t>(v)); }
-
-  /// True while there is a row to read.
-  bool step() {
-    const int rc = sqlite3_step(s_.get());
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    fail(rc);
-  }
-  void execute() {
-    while (step()) {
-    }
-  }
-
-  // Readers for the current row; `table` names it in corruption errors.
-  std::string text(int col, std::string_view table) const {
-    expect(col, SQLITE_TEXT, table);
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_.get(), col));
-    return std::string(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(s_.get(), col)));
-  }
-  double real(int col, std::string_view table) const {
-    expect(col, SQLITE_FLOAT, table);
-    return sqlite3_column_double(s_.get(), col);
-  }
-  std::int64_t integer(int col, std::string_view table) const {
-    expect(col, SQLITE_INTEGER, table);
-    return sqlite3_column_int64(s_.get(), col);
-  }
-  std::uint64_t count(int col, std::string_view table) const {
-    return static_cast<std::uint64_t>(integer(col, table));
-  }
-  /// A text column holding one of an enum's words.
-  template <class Enum, class Parse>
-  Enum word(int col, std::string_view table, Parse parse) const {
-    const std::string w = text(col, table);
-    if (const std::optional<Enum> e = parse(w)) return *e;
-    throw_corrupt(s_.path(), table, sqlite3_column_name(s_.get(), col), "holds '" + w + "', not a known value");
-  }
-
- private:
-  void check(int rc) {
-    if (rc != SQLITE_OK) fail(rc);
-  }
-  [[noreturn]] void fail(int rc) const {
-    const int code = sqlite3_extended_errcode(s_.db());
-    throw StoreError("state file " + s_.path() + ": " + what_ + ": " + sqlite_message(s_.db(), rc),
-                     code != SQLITE_OK ? code : rc);
-  }
-  void expect(int col, int type, std::string_view table) const {
-    const int got = sqlite3_column_type(s_.get(), col);
-    if (got == type) return;
-    throw_corrupt(s_.path(), table, sqlite3_column_name(s_.get(), col),
-                  std::string(got == SQLITE_NULL ? "is NULL" : std::string("holds ") + type_name(got)) +
-                      " where " + type_name(type) + " is required");
-  }
-
-  const Statement& s_;
-  const char* what_;
-  int index_ = 0;
-};
 
 std::optional<core::Side> parse_side(std::string_view w) {
   if (w == "buy") return core::Side::buy;
@@ -475,8 +336,9 @@ void create_database(const std::string& path, const std::string& dir) {
     // beside the file, which can then be renamed alone. synchronous=FULL
     // fsyncs the file at COMMIT.
     exec(db.get(), tmp, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL", "set up");
-    const std::string setup =
-        "BEGIN; PRAGMA application_id=" + std::to_string(kApplicationId) + ";" + kSchema + "COMMIT;";
+    const std::string setup = "BEGIN; PRAGMA application_id=" + std::to_string(kApplicationId) + ";" + kSchema +
+                              sql::kAccountsSchema + "INSERT INTO meta (key, value) VALUES ('schema_version', " +
+                              std::to_string(kSchemaVersion) + "); COMMIT;";
     exec(db.get(), tmp, setup.c_str(), "create the schema");
   } catch (const StoreError& e) {
     db.reset();
@@ -542,6 +404,8 @@ struct StateStore::Impl {
   Statement checkpoint;
   Statement load_portfolios, load_positions, load_unfinished, load_counters;
   Statement orders_of_rebalance, fills_of, rebalances;
+  sql::AccountTables accounts;
+  std::int64_t schema_version = kSchemaVersion;  ///< the file's, as verify() found it
 
   Statement prepare(const std::string& sql) const { return Statement(db.get(), &path, sql, true); }
 
@@ -597,6 +461,7 @@ struct StateStore::Impl {
     fills_of = prepare(std::string("SELECT ") + kFillColumns + " FROM fills WHERE order_id = ?1 ORDER BY seq");
     rebalances = prepare(std::string("SELECT ") + kRebalanceColumns +
                          " FROM rebalances WHERE portfolio = ?1 ORDER BY seq DESC LIMIT ?2");
+    accounts.prepare(db.get(), &path);
   }
 
   /// Checks that an existing file is a whole Ballast state database of a
@@ -648,6 +513,7 @@ struct StateStore::Impl {
                         ", written by a newer Ballast; this build knows version " + std::to_string(kSchemaVersion) +
                         " only. Run the newer ballastd, or restore a state file of this version"};
     }
+    schema_version = *version;
     if (*version < 1) {
       throw OpenFailure{"state file " + path + " is corrupt: schema_version " + std::to_string(*version)};
     }
@@ -670,6 +536,26 @@ struct StateStore::Impl {
     std::snprintf(id, sizeof id, "0x%08llx", static_cast<unsigned long long>(static_cast<std::uint32_t>(application_id)));
     return "state file " + path + " is not a Ballast state database: it is a SQLite database of another " +
            "application (application_id " + id + ", tables: " + (tables.empty() ? "none" : tables) + ")";
+  }
+
+  /// Brings a file of an older schema to this build's, in one transaction:
+  /// all of the upgrade or, when it fails, the file as it was. Only after
+  /// the lock is held and configure().
+  void upgrade() {
+    if (schema_version == kSchemaVersion) return;
+    sqlite3* d = db.get();
+    // Version 1 → 2: the account book.
+    const std::string steps = std::string("BEGIN IMMEDIATE;") + sql::kAccountsSchema +
+                              "UPDATE meta SET value = 2 WHERE key = 'schema_version'; COMMIT;";
+    try {
+      exec(d, path, steps.c_str(), "upgrade");
+    } catch (const StoreError& e) {
+      if (sqlite3_get_autocommit(d) == 0) sqlite3_exec(d, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw OpenFailure{"cannot upgrade state file " + path + " from schema version " +
+                        std::to_string(schema_version) + " to " + std::to_string(kSchemaVersion) + " (" +
+                        detail(e, path) + "); the file is left as it was"};
+    }
+    schema_version = kSchemaVersion;
   }
 
   /// WAL, the durability, foreign keys. Only after verify(): these may write.
@@ -778,6 +664,7 @@ std::variant<StateStore, OpenError> StateStore::open(const std::string& path, Du
     impl->verify();
     if (exists) impl->lock.acquire(path);
     impl->configure(durability);
+    impl->upgrade();
     try {
       impl->prepare_all();
     } catch (const StoreError& e) {
@@ -931,8 +818,33 @@ void StateStore::commit(const Change& change) {
       throw StoreError("state file " + s.path + " is corrupt: counters has no row", SQLITE_CORRUPT);
     }
   }
+  for (const std::string& id : change.closed_accounts) s.accounts.close(id);
+  for (const fleet::AccountRecord& a : change.accounts) s.accounts.upsert(a);
   tx.commit();
 }
+
+std::size_t StateStore::commit_accounts(const std::function<bool(fleet::AccountRecord&)>& next) {
+  Impl& s = *impl_;
+  Transaction tx(s.begin, s.commit, s.rollback);
+  fleet::AccountRecord record;
+  std::size_t written = 0;
+  while (next(record)) {
+    s.accounts.upsert(record);
+    ++written;
+  }
+  tx.commit();
+  return written;
+}
+
+void StateStore::for_each_account(const std::function<void(const fleet::AccountRecord&)>& visit) const {
+  impl_->accounts.for_each(visit);
+}
+
+std::optional<fleet::AccountRecord> StateStore::account(std::string_view id) const { return impl_->accounts.find(id); }
+
+bool StateStore::has_account(std::string_view id) const { return impl_->accounts.contains(id); }
+
+std::size_t StateStore::account_count() const { return impl_->accounts.count(); }
 
 Snapshot StateStore::load() const {
   Impl& s = *impl_;

@@ -1,12 +1,14 @@
 #pragma once
 // Durable state in one SQLite database in WAL mode: portfolios, positions,
-// orders and their states, fills, rebalances and the id counters. The daemon
+// orders and their states, fills, rebalances, the id counters and the account
+// book (fleet::AccountRecord, one row per account). The daemon
 // commits what an engine step changed, in one transaction, before it acts on
 // it (an order is committed before it is sent), and restores everything from
 // here on restart. A file that is not ours, is damaged or is newer than this
 // build is refused with a reason; the store never starts over silently.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "core/types.hpp"
+#include "fleet/account_record.hpp"
 
 namespace ballast::store {
 
@@ -119,7 +122,7 @@ struct OrderUpdate {
 
 /// Everything one engine step changed, written in ONE transaction. Applied in
 /// this order: removed_portfolios, portfolios, positions, slices, orders,
-/// order_updates, fills, rebalances, counters.
+/// order_updates, fills, rebalances, counters, closed_accounts, accounts.
 struct Change {
   /// Upserted by id. For every portfolio listed here its positions are
   /// replaced by the rows of `positions` that name it (none: it holds nothing).
@@ -139,6 +142,13 @@ struct Change {
   /// rebalances stay as history: an open order of a removed portfolio is still
   /// in Snapshot::unfinished unless this change also finishes it.
   std::vector<std::string> removed_portfolios;
+  /// Upserted by id (replacing the whole record). A record the book cannot
+  /// keep (fleet::check_account_shape) fails the commit; the models are not
+  /// the store's to check.
+  std::vector<fleet::AccountRecord> accounts;
+  /// Removed from the book; an unknown id changes nothing. Before `accounts`:
+  /// an id in both is closed and opened again as the record says.
+  std::vector<std::string> closed_accounts;
   bool empty() const;
 };
 
@@ -161,6 +171,10 @@ struct OpenError {
   /// message names the holder's pid when the lock file records it).
   bool in_use = false;
 };
+
+/// The state file of a state directory, `<state_dir>/state.db`: where the
+/// daemon keeps its state and `ballast accounts import` writes the book.
+std::string state_file_in(std::string_view state_dir);
 
 /// One state file, opened by one process at a time (a lock file `<path>.lock`
 /// keeps a second daemon out). Use from one thread. Doubles round-trip
@@ -198,6 +212,19 @@ class StateStore {
   std::vector<FillRow> fills_of(std::string_view order_id) const;
   /// The last `limit` rebalances of a portfolio, newest first.
   std::vector<RebalanceRow> rebalances(std::string_view portfolio, std::size_t limit) const;
+
+  /// Every account of the book in id order, streamed through one record that
+  /// is reused (copy what must outlive the call). `visit` must not use this
+  /// store. Throws StoreError on an I/O failure or a row that cannot be read.
+  void for_each_account(const std::function<void(const fleet::AccountRecord&)>& visit) const;
+  std::optional<fleet::AccountRecord> account(std::string_view id) const;
+  bool has_account(std::string_view id) const;
+  std::size_t account_count() const;
+  /// Upserts every record `next` fills until it returns false, all in one
+  /// transaction, like Change::accounts but without holding them all at once
+  /// (an import of a million accounts). Returns how many; after a StoreError
+  /// (or an exception from `next`) nothing of it is written.
+  std::size_t commit_accounts(const std::function<bool(fleet::AccountRecord&)>& next);
 
   const std::string& path() const;
 

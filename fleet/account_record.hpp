@@ -1,0 +1,72 @@
+#pragma once
+// One account as the account book keeps it: only the account's own facts
+// (its model, cash, holdings and overrides). The policy — targets, bands,
+// costs — lives once per model in the configuration.
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ballast::fleet {
+
+struct AccountRecord {
+  std::string id;
+  std::string model;  ///< the id of a model of the configuration
+  double cash = 0;
+  /// Sorted by symbol, one entry per symbol, each quantity > 0 (a symbol not
+  /// listed holds nothing).
+  std::vector<std::pair<std::string, double>> holdings;
+  std::string household;  ///< empty: none
+  std::vector<std::string> restricted;  ///< sorted, distinct: symbols it must not buy
+  std::optional<double> cash_target;    ///< in [0, 1); absent: the model's
+  double band_multiplier = 1;           ///< > 0: scales the model's bands for this account
+  bool operator==(const AccountRecord&) const = default;
+};
+
+/// What the checks need to know of the models: each model's id with its symbols.
+using ModelCatalog = std::map<std::string, std::set<std::string, std::less<>>, std::less<>>;
+
+/// The part of a record a problem is about.
+enum class AccountField { id, model, cash, holdings, household, restricted, cash_target, band_multiplier };
+
+/// The name of a field as the import formats spell it ("band_multiplier").
+std::string_view to_string(AccountField field);
+
+struct AccountProblem {
+  AccountField field = AccountField::id;
+  std::string symbol;  ///< the holding or restricted symbol concerned; empty otherwise
+  std::string message;
+  bool operator==(const AccountProblem&) const = default;
+};
+
+/// Text from an input file as a message shows it: in double quotes, cut
+/// after 40 bytes ("..."), control characters as '?'.
+std::string quoted_for_message(std::string_view text);
+
+/// Ids of accounts and households: 1 to 64 bytes of [A-Za-z0-9._:-].
+inline constexpr std::size_t kMaxAccountIdBytes = 64;
+bool valid_account_id(std::string_view id);
+
+/// Puts a record built by hand into the book's shape: holdings sorted by
+/// symbol (a repeated symbol stays, for check_account to refuse) without
+/// those of quantity 0; restricted sorted without repeats.
+void normalize(AccountRecord& record);
+
+/// Every problem of `record` against `catalog`, in field order; empty when it
+/// can go into the book. Refused: a malformed id or household id; a model not
+/// in the catalog; cash that is negative or not finite; holdings not sorted or
+/// repeated, of a symbol the model does not hold, or a quantity not finite and
+/// > 0; a restricted symbol the model does not hold, or a list not sorted and
+/// distinct; a cash target outside [0, 1); a band multiplier not finite and > 0.
+std::vector<AccountProblem> check_account(const AccountRecord& record, const ModelCatalog& catalog);
+
+/// The problems check_account finds without looking at any model: what the
+/// book itself requires of every record (the model only non-empty).
+std::vector<AccountProblem> check_account_shape(const AccountRecord& record);
+
+}  // namespace ballast::fleet

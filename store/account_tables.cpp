@@ -1,0 +1,222 @@
+#include "store/account_tables.hpp"
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+
+namespace ballast::store::sql {
+
+const char* const kAccountsSchema = R"sql(
+-- The account book: each account's own facts; the policy is its model's, in the config.
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY NOT NULL,
+  model TEXT NOT NULL,
+  cash REAL NOT NULL,
+  household TEXT NOT NULL,          -- '' for none
+  cash_target REAL,                 -- NULL: the model's
+  band_multiplier REAL NOT NULL,
+  holdings BLOB NOT NULL,           -- store/account_tables.hpp: encode_holdings
+  restricted BLOB NOT NULL          -- encode_restricted
+) STRICT, WITHOUT ROWID;
+)sql";
+
+namespace {
+
+constexpr char kBlobFormat = 1;
+constexpr std::string_view kTable = "accounts";
+constexpr const char* kColumns = "id, model, cash, household, cash_target, band_multiplier, holdings, restricted";
+
+void put_length(std::size_t n, std::string& out) {
+  do {
+    const auto low = static_cast<unsigned char>(n & 0x7f);
+    n >>= 7;
+    out.push_back(static_cast<char>(n ? low | 0x80 : low));
+  } while (n);
+}
+
+void put_symbol(std::string_view s, std::string& out) {
+  put_length(s.size(), out);
+  out.append(s);
+}
+
+/// Reads bytes of a blob front to back; every read fails softly past its end.
+struct BlobReader {
+  std::string_view rest;
+
+  bool length(std::size_t& n) {
+    n = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+      if (rest.empty()) return false;
+      const auto byte = static_cast<unsigned char>(rest.front());
+      rest.remove_prefix(1);
+      n |= static_cast<std::size_t>(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) return true;
+    }
+    return false;
+  }
+  bool symbol(std::string_view& s) {
+    std::size_t n = 0;
+    if (!length(n) || n == 0 || n > rest.size()) return false;
+    s = rest.substr(0, n);
+    rest.remove_prefix(n);
+    return true;
+  }
+  bool quantity(double& q) {
+    if (rest.size() < 8) return false;
+    std::uint64_t bits = 0;
+    for (int i = 0; i < 8; ++i) bits |= static_cast<std::uint64_t>(static_cast<unsigned char>(rest[i])) << (8 * i);
+    rest.remove_prefix(8);
+    q = std::bit_cast<double>(bits);
+    return true;
+  }
+  bool format() {
+    if (rest.empty() || rest.front() != kBlobFormat) return false;
+    rest.remove_prefix(1);
+    return true;
+  }
+};
+
+/// Assigns into a reused string, keeping its capacity.
+void assign(std::string& to, std::string_view from) { to.assign(from.data(), from.size()); }
+
+}  // namespace
+
+void encode_holdings(const fleet::AccountRecord& record, std::string& out) {
+  out.clear();
+  out.push_back(kBlobFormat);
+  for (const auto& [symbol, quantity] : record.holdings) {
+    put_symbol(symbol, out);
+    const auto bits = std::bit_cast<std::uint64_t>(quantity);
+    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
+  }
+}
+
+void encode_restricted(const fleet::AccountRecord& record, std::string& out) {
+  out.clear();
+  out.push_back(kBlobFormat);
+  for (const std::string& symbol : record.restricted) put_symbol(symbol, out);
+}
+
+bool decode_holdings(std::string_view blob, fleet::AccountRecord& out) {
+  BlobReader r{blob};
+  if (!r.format()) return false;
+  // Entries are reused: a million loads do not allocate a string per symbol.
+  std::size_t n = 0;
+  while (!r.rest.empty()) {
+    std::string_view symbol;
+    double quantity = 0;
+    if (!r.symbol(symbol) || !r.quantity(quantity)) return false;
+    if (!(std::isfinite(quantity) && quantity > 0)) return false;
+    if (n > 0 && !(out.holdings[n - 1].first < symbol)) return false;
+    if (n == out.holdings.size()) out.holdings.emplace_back();
+    assign(out.holdings[n].first, symbol);
+    out.holdings[n].second = quantity;
+    ++n;
+  }
+  out.holdings.resize(n);
+  return true;
+}
+
+bool decode_restricted(std::string_view blob, fleet::AccountRecord& out) {
+  BlobReader r{blob};
+  if (!r.format()) return false;
+  std::size_t n = 0;
+  while (!r.rest.empty()) {
+    std::string_view symbol;
+    if (!r.symbol(symbol)) return false;
+    if (n > 0 && !(out.restricted[n - 1] < symbol)) return false;
+    if (n == out.restricted.size()) out.restricted.emplace_back();
+    assign(out.restricted[n], symbol);
+    ++n;
+  }
+  out.restricted.resize(n);
+  return true;
+}
+
+void AccountTables::prepare(sqlite3* db, const std::string* path) {
+  path_ = path;
+  const auto make = [&](const std::string& text) { return Statement(db, path, text, true); };
+  upsert_ = make(std::string("INSERT INTO accounts (") + kColumns +
+                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO UPDATE SET model = excluded.model, "
+                 "cash = excluded.cash, household = excluded.household, cash_target = excluded.cash_target, "
+                 "band_multiplier = excluded.band_multiplier, holdings = excluded.holdings, "
+                 "restricted = excluded.restricted");
+  delete_ = make("DELETE FROM accounts WHERE id = ?1");
+  scan_ = make(std::string("SELECT ") + kColumns + " FROM accounts ORDER BY id");
+  find_ = make(std::string("SELECT ") + kColumns + " FROM accounts WHERE id = ?1");
+  contains_ = make("SELECT 1 FROM accounts WHERE id = ?1");
+  count_ = make("SELECT count(*) FROM accounts");
+}
+
+void AccountTables::upsert(const fleet::AccountRecord& a) {
+  if (const auto problems = fleet::check_account_shape(a); !problems.empty()) {
+    throw StoreError("state file " + *path_ + ": refused account " + fleet::quoted_for_message(a.id) + ": " +
+                         problems.front().message,
+                     SQLITE_CONSTRAINT);
+  }
+  encode_holdings(a, holdings_);
+  encode_restricted(a, restricted_);
+  Run(upsert_, "write accounts")
+      .bind(a.id)
+      .bind(a.model)
+      .bind(a.cash)
+      .bind(a.household)
+      .bind(a.cash_target)
+      .bind(a.band_multiplier)
+      .bind_blob(holdings_)
+      .bind_blob(restricted_)
+      .execute();
+}
+
+void AccountTables::close(std::string_view id) { Run(delete_, "delete from accounts").bind(id).execute(); }
+
+namespace {
+
+void read_account(const Run& r, const std::string& path, fleet::AccountRecord& a) {
+  assign(a.id, r.text_view(0, kTable));
+  assign(a.model, r.text_view(1, kTable));
+  a.cash = r.real(2, kTable);
+  assign(a.household, r.text_view(3, kTable));
+  a.cash_target = r.nullable_real(4, kTable);
+  a.band_multiplier = r.real(5, kTable);
+  if (!decode_holdings(r.blob(6, kTable), a)) {
+    throw_corrupt(path, kTable, "holdings", "of account " + fleet::quoted_for_message(a.id) + " is malformed");
+  }
+  if (!decode_restricted(r.blob(7, kTable), a)) {
+    throw_corrupt(path, kTable, "restricted", "of account " + fleet::quoted_for_message(a.id) + " is malformed");
+  }
+}
+
+}  // namespace
+
+void AccountTables::for_each(const std::function<void(const fleet::AccountRecord&)>& visit) const {
+  fleet::AccountRecord record;
+  Run r(scan_, "read accounts");
+  while (r.step()) {
+    read_account(r, *path_, record);
+    visit(record);
+  }
+}
+
+std::optional<fleet::AccountRecord> AccountTables::find(std::string_view id) const {
+  Run r(find_, "read accounts");
+  r.bind(id);
+  if (!r.step()) return std::nullopt;
+  fleet::AccountRecord record;
+  read_account(r, *path_, record);
+  return record;
+}
+
+bool AccountTables::contains(std::string_view id) const {
+  Run r(contains_, "read accounts");
+  r.bind(id);
+  return r.step();
+}
+
+std::size_t AccountTables::count() const {
+  Run r(count_, "count accounts");
+  if (!r.step()) return 0;
+  return static_cast<std::size_t>(r.integer(0, kTable));
+}
+
+}  // namespace ballast::store::sql

@@ -1,0 +1,56 @@
+#pragma once
+// The account book's table in the state file (schema version 2): one row per
+// account, its holdings and restricted symbols packed into blobs, so that a
+// million accounts load in one sequential scan of one b-tree.
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "fleet/account_record.hpp"
+#include "store/sqlite_statement.hpp"
+
+namespace ballast::store::sql {
+
+/// The DDL of the accounts table: part of a new file's schema, and what the
+/// upgrade from version 1 adds.
+extern const char* const kAccountsSchema;
+
+/// Holdings as a blob: a format byte (1), then per holding the symbol's length
+/// (LEB128), its bytes and the quantity as 8 little-endian bytes of its IEEE
+/// double. Sorted by symbol, as the record holds them.
+void encode_holdings(const fleet::AccountRecord& record, std::string& out);
+/// Restricted symbols: the format byte, then per symbol its length and bytes.
+void encode_restricted(const fleet::AccountRecord& record, std::string& out);
+/// Fills `out`; false when the bytes are not a blob encode_* writes (a
+/// truncated length, symbols out of order or empty, a quantity not finite and > 0).
+bool decode_holdings(std::string_view blob, fleet::AccountRecord& out);
+bool decode_restricted(std::string_view blob, fleet::AccountRecord& out);
+
+/// The statements on the accounts table; the caller runs them inside its transactions.
+class AccountTables {
+ public:
+  AccountTables() = default;
+  void prepare(sqlite3* db, const std::string* path);
+
+  /// Inserts or replaces the account of `record.id`. Throws StoreError for a
+  /// record whose shape the book cannot keep (fleet::check_account_shape).
+  void upsert(const fleet::AccountRecord& record);
+  /// Deletes the account; an unknown id changes nothing.
+  void close(std::string_view id);
+
+  /// Every account in id order, through one record reused for each. Throws
+  /// StoreError for a row that cannot be read (the file is corrupt).
+  void for_each(const std::function<void(const fleet::AccountRecord&)>& visit) const;
+  std::optional<fleet::AccountRecord> find(std::string_view id) const;
+  bool contains(std::string_view id) const;
+  std::size_t count() const;
+
+ private:
+  const std::string* path_ = nullptr;
+  Statement upsert_, delete_, scan_, find_, contains_, count_;
+  std::string holdings_, restricted_;  ///< encoding buffers, reused
+};
+
+}  // namespace ballast::store::sql
