@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/types.hpp"
+
 namespace ballast::fleet {
 
 std::string_view to_string(AccountField field) {
@@ -20,13 +22,8 @@ std::string_view to_string(AccountField field) {
   return "?";
 }
 
-bool valid_account_id(std::string_view id) {
-  if (id.empty() || id.size() > kMaxAccountIdBytes) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == ':' || c == '-';
-  });
-}
+// One rule for the book and the order wire format's allocations.
+bool valid_account_id(std::string_view id) { return core::is_valid_account_id(id); }
 
 void normalize(AccountRecord& record) {
   auto& h = record.holdings;
