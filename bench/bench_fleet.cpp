@@ -11,6 +11,7 @@
 // 110%: in breach at the start, rebalanced by the first resync).
 // Feed: a random symbol per tick, its log price moving by N(0, 1 bp).
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +35,20 @@ constexpr std::size_t kModels = 40;
 constexpr std::size_t kHoldings = 10;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+/// CPU time of this thread: what the work cost, whatever else the machine runs.
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one;
+  in >> one;
+  return one;
+}
 
 long status_kib(const char* field) {
   std::ifstream in("/proc/self/status");
@@ -121,8 +136,8 @@ int main(int argc, char** argv) {
   const std::size_t tick_count = argc > 2 ? std::stoul(argv[2]) : 2'000'000;
   const std::size_t brute_ticks = argc > 3 ? std::stoul(argv[3]) : 300;
 
-  std::printf("fleet: %zu accounts x %zu holdings over %zu symbols, %zu models\n", accounts, kHoldings, kSymbols,
-              kModels);
+  std::printf("fleet: %zu accounts x %zu holdings over %zu symbols, %zu models (load average %s)\n", accounts,
+              kHoldings, kSymbols, kModels, load_average().c_str());
   auto t0 = Clock::now();
   std::vector<double> prices;
   AccountBook book = build_book(accounts, prices);
@@ -168,6 +183,7 @@ int main(int argc, char** argv) {
   const double brute_s = seconds_since(t0);
 
   std::size_t monitor_rebalances_first = 0, monitor_rebalances = 0;
+  const double cpu0 = thread_cpu_seconds();
   t0 = Clock::now();
   for (std::size_t i = 0; i < ticks.size(); ++i) {
     out.clear();
@@ -176,9 +192,11 @@ int main(int argc, char** argv) {
     if (i + 1 == n_brute) monitor_rebalances_first = monitor_rebalances;
   }
   const double monitor_s = seconds_since(t0);
-  std::printf("calm feed, %zu ticks: safe zones %.0f ticks/s (%.3f us/tick), %llu accounts checked, %zu rebalances\n",
+  const double monitor_cpu_s = thread_cpu_seconds() - cpu0;
+  std::printf("calm feed, %zu ticks: safe zones %.0f ticks/s (%.3f us/tick; %.0f ticks per CPU second), "
+              "%llu accounts checked, %zu rebalances\n",
               ticks.size(), static_cast<double>(ticks.size()) / monitor_s,
-              monitor_s * 1e6 / static_cast<double>(ticks.size()),
+              monitor_s * 1e6 / static_cast<double>(ticks.size()), static_cast<double>(ticks.size()) / monitor_cpu_s,
               static_cast<unsigned long long>(monitor.counters().evaluations), monitor_rebalances);
   std::printf("brute force, first %zu ticks: %.0f ticks/s (%.3f ms/tick), %zu rebalances (safe zones: %zu)\n",
               n_brute, static_cast<double>(n_brute) / brute_s, brute_s * 1e3 / static_cast<double>(n_brute),
@@ -199,16 +217,20 @@ int main(int argc, char** argv) {
               bench::percentile(ns, 0.5), bench::percentile(ns, 0.99), bench::percentile(ns, 0.999),
               bench::percentile(ns, 1.0));
 
-  // The full resync sweep: every account weighed, every zone rebuilt.
-  std::vector<double> sweeps;
-  for (int i = 0; i < 5; ++i) {
-    out.clear();
-    t0 = Clock::now();
-    monitor.resync(out);
-    sweeps.push_back(seconds_since(t0) * 1e3);
+  // The full resync sweep: every account weighed, every zone rebuilt; on
+  // one thread, then on two.
+  for (const unsigned threads : {1u, 2u}) {
+    monitor.set_threads(threads);
+    std::vector<double> sweeps;
+    for (int i = 0; i < 7; ++i) {
+      out.clear();
+      t0 = Clock::now();
+      monitor.resync(out);
+      sweeps.push_back(seconds_since(t0) * 1e3);
+    }
+    std::printf("resync sweep, %u thread%s: median %.1f ms, best %.1f ms (7 runs)\n", threads,
+                threads > 1 ? "s" : "", bench::percentile(sweeps, 0.5), bench::percentile(sweeps, 0.0));
   }
-  std::printf("resync sweep: median %.1f ms, best %.1f ms (5 runs)\n", bench::percentile(sweeps, 0.5),
-              bench::percentile(sweeps, 0.0));
   std::printf("VmHWM at the end (brute force's copy of the book included): %.1f MB\n",
               status_kib("VmHWM") / 1024.0);
   return 0;

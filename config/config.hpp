@@ -10,6 +10,8 @@
 #include "core/feed_format.hpp"
 #include "config/shard.hpp"
 #include "core/time.hpp"
+#include "execution/cost_model.hpp"
+#include "execution/limit_price.hpp"
 #include "execution/risk_gate.hpp"
 #include "strategies/policy.hpp"
 

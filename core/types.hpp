@@ -47,7 +47,7 @@ struct Allocation {
   bool operator==(const Allocation&) const = default;
 };
 
-/// Account ids: 1 to 64 characters, each a letter, a digit or one of . _ : -
+/// Account ids (and households): 1 to 64 characters, each a letter, a digit or one of . _ : -
 bool is_valid_account_id(std::string_view id);
 
 /// One order for the execution queue (SPEC §3).

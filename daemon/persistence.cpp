@@ -17,7 +17,7 @@ std::string exact(double v) {
 }  // namespace
 
 std::string Persistence::path_for(const config::DaemonConfig& d) {
-  return (std::filesystem::path(d.state_dir) / "state.db").string();
+  return store::state_file_in(d.state_dir);
 }
 
 std::optional<Persistence> Persistence::open(const config::DaemonConfig& d, std::string& error) {

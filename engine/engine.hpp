@@ -13,12 +13,20 @@
 
 #include "core/symbol_table.hpp"
 #include "core/types.hpp"
+#include "engine/ids.hpp"
+#include "engine/monitor.hpp"
+#include "engine/order_book.hpp"
+#include "engine/output.hpp"
+#include "engine/portfolio_model.hpp"
+#include "engine/portfolio_state.hpp"
+#include "engine/trade_sizer.hpp"
+#include "engine/trigger_decision.hpp"
+#include "engine/valuation.hpp"
 #include "execution/cost_model.hpp"
+#include "execution/limit_price.hpp"
 #include "execution/order_sizing.hpp"
 #include "execution/risk_gate.hpp"
-#include "strategies/drift.hpp"
 #include "strategies/policy.hpp"
-#include "strategies/risk_model.hpp"
 
 namespace ballast::engine {
 
@@ -38,163 +46,6 @@ struct EngineOptions {
   execution::RiskLimits limits;
 };
 
-struct AssetState {
-  core::SymbolId symbol = core::kNoSymbol;
-  double quantity = 0;
-  double target = 0;
-  double lot_size = 1;
-};
-
-/// What the last rebalance of a portfolio did and why.
-struct RebalanceRecord {
-  std::string rebalance_id;
-  std::string reason;  ///< threshold, calendar, manual
-  std::string detail;  ///< the breach, or the schedule that came due
-  core::TimeNs at = 0;
-  double value = 0;          ///< portfolio value before trading
-  double max_abs_drift = 0;  ///< largest |w − t| before trading
-  double total_drift = 0;    ///< Σ|w − t| / 2 before trading
-  std::size_t orders = 0;
-  double traded_value = 0;   ///< Σ quantity × reference price of the orders
-  double cost = 0;           ///< estimated cost of the orders under the portfolio's cost model
-  /// `cost` by component, as execution::CostBreakdown splits it; they sum to
-  /// `cost`. Not kept in the state file: a record read back from it has only `cost`.
-  double commission = 0, spread = 0, slippage = 0, impact = 0;
-};
-
-/// One portfolio's state. The fields a tick reads come first, so that an
-/// evaluation that decides nothing touches as few cache lines as it can; the
-/// policy and the records follow.
-struct PortfolioState {
-  // Read on every tick.
-  double cash = 0;
-  double cash_target = 0;         ///< effective: the model's, or spec.cash_target
-  std::uint32_t open_orders = 0;  ///< sent, not yet finished by a fill report (unknown ones included)
-  std::uint32_t unknown_orders = 0;  ///< of those, the ones past the order timeout
-  strategies::ModelKind model_kind = strategies::ModelKind::fixed;  ///< spec.model.kind
-  /// False while the targets cannot be trusted: the model needs a warm risk
-  /// estimate it does not have yet, or it failed. No trading then.
-  bool model_ready = true;
-  bool risk_warm = false;
-  std::vector<AssetState> assets;  ///< in spec.assets order, then any held symbol no longer targeted
-  /// Over the first spec.assets.size() assets; out of line, as most ticks only ask whether it exists.
-  std::unique_ptr<strategies::RiskModel> risk;
-  std::optional<std::string> pending;  ///< a calendar rebalance that came due but could not run yet
-
-  strategies::PortfolioSpec spec;  ///< the policy; spec.assets' holdings are only the seed
-  std::vector<core::TimeNs> next_due;  ///< per trigger: the next calendar time (0 for others)
-  Eigen::MatrixXd cov;                 ///< annualised covariance of the last estimate (empty before one)
-  double vol_reference = 0;            ///< σ at the last rebalance, for the volatility trigger
-  double start_value = 0;              ///< value when first fully priced (CPPI's floor fraction)
-  std::string model_state = "ready";  ///< read it through model_state_text()
-  double cppi_exposure = 0;           ///< CPPI: risky exposure and cushion at the last refresh
-  double cppi_cushion = 0;
-  std::uint64_t rebalances = 0;
-  std::uint64_t orders = 0;
-  std::uint64_t denied = 0;            ///< orders the risk gate refused
-  std::uint64_t orders_filled = 0;     ///< final states reached, by state
-  std::uint64_t orders_rejected = 0;
-  std::uint64_t orders_cancelled = 0;
-  double costs_estimated = 0;  ///< Σ estimated cost of the orders decided
-  double costs_realized = 0;   ///< Σ cost booked: fills against their reference price, plus commission when booked on send
-  std::optional<RebalanceRecord> last_rebalance;
-};
-
-/// The model's state for people: "ready", "warming: ...", "exposure 0.62, cushion 1234.00", "error: ...".
-std::string model_state_text(const PortfolioState& p);
-
-/// The rest of an order being sliced: one child every interval.
-struct SlicePlan {
-  std::size_t portfolio = 0;
-  core::SymbolId symbol = core::kNoSymbol;
-  std::size_t asset = 0;
-  core::Side side = core::Side::buy;
-  double remaining = 0;  ///< quantity still to send
-  double child = 0;      ///< quantity per child
-  double lot_size = 1;
-  core::TimeNs next_at = 0;
-  core::DurationNs interval = 0;
-  std::string reason;
-  std::string rebalance_id;
-};
-
-/// An order the risk gate refused: never emitted.
-struct Denial {
-  std::size_t portfolio = 0;
-  core::Order order;  ///< as it would have been sent, without an order_id
-  execution::DenyReason reason = execution::DenyReason::max_order_value;
-  std::string detail;
-};
-
-/// An order emitted and not yet finished: sent, partially filled, or unknown.
-struct OpenOrder {
-  std::size_t portfolio = 0;
-  core::SymbolId symbol = core::kNoSymbol;
-  core::Side side = core::Side::buy;
-  double quantity = 0;
-  double reference_price = 0;
-  core::TimeNs sent_at = 0;  ///< when it was emitted
-  double booked_quantity = 0;
-  double booked_value = 0;
-  core::OrderState state = core::OrderState::created;
-  // Limit orders only (README "Limit orders").
-  core::OrderType order_type = core::OrderType::market;
-  double limit_price = 0;    ///< as last sent (a replace changes it)
-  core::TimeNs expire_at = 0;  ///< when it is cancelled or replaced if still open; 0: never (or a cancel is out)
-  int replaces = 0;            ///< replaces sent so far
-};
-
-struct RebalanceEvent {
-  std::size_t portfolio = 0;
-  RebalanceRecord record;
-  std::size_t first_order = 0;  ///< index into Output::orders
-};
-
-/// What a fill report did.
-struct FillOutcome {
-  /// timed_out: no final report within the order timeout (the engine's own
-  /// finding, not a report): the order is now unknown and still open.
-  enum class Kind { applied, unknown_order, inconsistent, timed_out } kind = Kind::applied;
-  std::string order_id;
-  std::size_t portfolio = 0;
-  core::FillStatus status = core::FillStatus::filled;
-  double quantity_delta = 0;  ///< newly filled quantity booked by this report
-  double price = 0;           ///< average price of the newly filled part
-  bool finished = false;      ///< the order is no longer open
-  core::OrderState state = core::OrderState::sent;  ///< the order's state after the report
-  double filled_quantity = 0;  ///< cumulative, as booked
-  double filled_value = 0;     ///< cumulative quantity × price, as booked
-  bool by_operator = false;    ///< applied: an operator's resolution, not a gateway's report
-  std::string detail;          ///< inconsistent: what did not fit the order
-};
-
-/// Decisions of one engine call. The caller clears and reuses it, so a call
-/// that decides nothing allocates nothing.
-struct Output {
-  std::vector<core::Order> orders;
-  std::vector<RebalanceEvent> rebalances;
-  std::vector<FillOutcome> fills;
-  std::vector<Denial> denials;
-  /// Cancels and replaces of limit orders that outlived their time to live.
-  std::vector<core::OrderAmendment> amendments;
-  void clear() {
-    orders.clear();
-    rebalances.clear();
-    fills.clear();
-    denials.clear();
-    amendments.clear();
-  }
-  bool empty() const {
-    return orders.empty() && rebalances.empty() && fills.empty() && denials.empty() && amendments.empty();
-  }
-};
-
-/// Id counters; persisted by the shell so ids are never reused across restarts.
-struct Sequences {
-  std::uint64_t next_order = 1;
-  std::uint64_t next_rebalance = 1;
-};
-
 /// Why a manual rebalance did not run (a business refusal, not an error).
 enum class Refusal {
   none,
@@ -207,14 +58,6 @@ enum class Refusal {
   invalid_amount
 };
 std::string_view to_string(Refusal r);
-
-/// Value and weights of a portfolio at the last prices.
-struct Valuation {
-  double value = 0;
-  std::vector<double> weights;  ///< per asset
-  double cash_weight = 0;
-  bool priced = false;  ///< every asset has a price
-};
 
 class Engine {
  public:
@@ -261,13 +104,13 @@ class Engine {
   /// (child orders of a sliced order wait until it is released).
   void set_killed(bool killed) { killed_ = killed; }
   /// New gate limits (on reload); the gate's memory of recent orders is kept.
-  void set_limits(execution::RiskLimits limits) { gate_.set_limits(std::move(limits)); }
+  void set_limits(execution::RiskLimits limits) { sizer_.set_limits(std::move(limits)); }
   /// Orders the gate denied, by reason, since start.
-  std::uint64_t denied(execution::DenyReason r) const { return denied_[static_cast<std::size_t>(r)]; }
+  std::uint64_t denied(execution::DenyReason r) const { return sizer_.denied(r); }
   bool killed() const { return killed_; }
   /// The shell's verdict on a symbol's freshness; a stale symbol blocks its portfolios.
-  void set_stale(core::SymbolId symbol, bool stale);
-  bool stale(core::SymbolId symbol) const { return symbol < stale_.size() && stale_[symbol]; }
+  void set_stale(core::SymbolId symbol, bool stale) { monitor_.set_stale(symbol, stale); }
+  bool stale(core::SymbolId symbol) const { return monitor_.stale(symbol); }
 
   /// Applies new policies; positions and cash of portfolios that stay are kept
   /// (the state is the truth), new portfolios start from their seed holdings.
@@ -282,24 +125,24 @@ class Engine {
   /// fleet's): priced and watched for staleness like the portfolios'. Kept
   /// across reconfigure().
   void watch_symbols(const std::vector<std::string>& names);
-  bool has_price(core::SymbolId s) const { return s < prices_.size() && prices_[s] > 0; }
-  double price(core::SymbolId s) const { return s < prices_.size() ? prices_[s] : 0.0; }
-  core::TimeNs price_time(core::SymbolId s) const { return s < price_ts_.size() ? price_ts_[s] : 0; }
+  bool has_price(core::SymbolId s) const { return prices_.has_price(s); }
+  double price(core::SymbolId s) const { return prices_.price(s); }
+  core::TimeNs price_time(core::SymbolId s) const { return prices_.time(s); }
 
   const std::vector<PortfolioState>& portfolios() const { return portfolios_; }
   std::optional<std::size_t> find_portfolio(std::string_view id) const;
   /// Orders emitted and not finished, by order_id.
-  const std::unordered_map<std::string, OpenOrder>& open_orders() const { return open_; }
+  const std::unordered_map<std::string, OpenOrder>& open_orders() const { return book_.open(); }
   /// The shell handed the order to the execution queue: created → sent.
-  void mark_sent(const std::string& order_id);
+  void mark_sent(const std::string& order_id) { book_.mark_sent(order_id); }
   /// Child orders of sliced orders not emitted yet, for a portfolio.
-  std::size_t pending_children(std::size_t portfolio) const;
+  std::size_t pending_children(std::size_t portfolio) const { return book_.pending_children(portfolio); }
   /// Every sliced order still sending children.
-  const std::vector<SlicePlan>& slice_plans() const { return plans_; }
+  const std::vector<SlicePlan>& slice_plans() const { return book_.plans(); }
 
   /// Portfolios whose positions, cash or counters changed since the last call,
   /// each once, appended to `into` (what the shell must persist).
-  void take_changed(std::vector<std::size_t>& into);
+  void take_changed(std::vector<std::size_t>& into) { changed_.take(into); }
 
   /// The cost model's estimate for trading `quantity` of a portfolio's asset now.
   execution::CostBreakdown estimate_cost(std::size_t portfolio, std::size_t asset, double quantity) const;
@@ -326,107 +169,55 @@ class Engine {
                      std::string reason, std::string rebalance_id);
   /// An order that was not finished: open again, counted in its portfolio's next decision.
   bool restore_order(const core::Order& order, core::OrderState state, double filled_quantity, double filled_value);
-  Valuation valuation(std::size_t portfolio) const;
+  Valuation valuation(std::size_t portfolio) const { return engine::valuation(portfolios_[portfolio], prices_); }
   /// Orders sent and not yet finished, all portfolios.
-  std::size_t open_order_count() const { return open_.size(); }
+  std::size_t open_order_count() const { return book_.open().size(); }
   /// Open orders whose fate is unknown (past the order timeout), all portfolios.
-  std::size_t unknown_order_count() const { return unknown_; }
+  std::size_t unknown_order_count() const { return book_.unknown(); }
 
  private:
-  /// Applies a report to an open order; the outcome's kind and deltas. An
-  /// operator's resolution skips the price collar.
-  void apply_report(OpenOrder& o, const core::FillReport& fill, bool by_operator, FillOutcome& outcome);
-  /// Applies a report to open_[it] and finishes the order when the report is final.
-  void report_on(std::unordered_map<std::string, OpenOrder>::iterator it, const core::FillReport& fill,
-                 bool by_operator, Output& out);
-
   void build_portfolio(PortfolioState& p, strategies::PortfolioSpec spec, core::TimeNs now, bool keep_positions);
+  /// After the portfolios or their assets changed: per-symbol tables sized to
+  /// the symbol table (new symbols unpriced), and the symbol → portfolios index.
   void rebuild_index();
-  /// Per-symbol tables sized to the symbol table (new symbols unpriced).
-  void size_symbol_tables();
-  bool ready(const PortfolioState& p) const;
+  /// Whether portfolio `index` can be decided on: prices fresh for every asset.
+  bool ready(const PortfolioState& p) const { return monitor_.ready(p, prices_); }
   void evaluate(std::size_t index, core::TimeNs now, Output& out);
-  /// Values the portfolio into the scratch buffers; false when a price is missing.
-  bool value_into_scratch(const PortfolioState& p);
   /// `fraction`, when given, is how far toward target to trade (the dynamic
   /// trigger's band edge); otherwise the threshold bands decide for band-edge.
   bool rebalance(std::size_t index, std::string_view reason, std::string detail, bool to_target, core::TimeNs now,
                  Output& out, std::optional<double> fraction = std::nullopt);
-  void build_risk(PortfolioState& p);
-  /// Samples prices into the EWMA estimate when one is due on the data's clock.
-  void sample_risk(std::size_t index, core::TimeNs ts);
-  /// Recomputes the covariance snapshot and the model's targets.
-  void refresh_model(std::size_t index);
-  /// Sets targets from a model that depends on the portfolio value (CPPI).
-  void refresh_value_model(PortfolioState& p);
-  /// wᵀΣw over the spec assets for `w` (weights or deviations); 0 without an estimate.
-  double quadratic(const PortfolioState& p, std::span<const double> w) const;
-  void book(PortfolioState& p, core::SymbolId symbol, core::Side side, double quantity, double value);
+  /// The id the next rebalance of `p` will have.
+  std::string next_rebalance_id(const PortfolioState& p, core::TimeNs now) const;
   /// Makes, counts and (when booking on send) books one order; returns its estimated cost.
   execution::CostBreakdown emit(std::size_t index, std::size_t asset, core::Side side, double quantity,
                                 std::string_view reason, const std::string& rebalance_id, core::TimeNs now,
                                 Output& out);
-  /// Sizes the trades to `desired_` and passes them through costs and the gate;
-  /// a denied or too-costly sell is frozen and the rest re-sized, so buys never
-  /// count on proceeds that will not come.
-  execution::SizingResult size_checked(std::size_t index, bool band_edge, core::TimeNs now, Output& out);
-  /// Checks (and, when allowed, records) one trade at the gate; the denial when it is refused.
-  /// `rebalance_id`: the rebalance the order belongs to; empty: the one being decided.
-  std::optional<Denial> pass_gate(std::size_t index, std::size_t asset, core::Side side, double quantity, double value,
-                                  core::TimeNs now, std::string_view rebalance_id = {});
   /// Child orders that came due; each passes the gate when it is emitted.
   void emit_children(core::TimeNs now, Output& out);
-  /// The quantity of the first child when a trade of `quantity` is sliced; the
-  /// whole quantity when it is not.
-  double first_child(const PortfolioState& p, const AssetState& a, double quantity) const;
-  // engine/limit_orders.cpp
-  /// Sets a limit order's type, price and expiry from the portfolio's spec and the live quote.
-  void price_limit(const PortfolioState& p, core::SymbolId symbol, core::Order& o, core::TimeNs now) const;
-  /// Limit orders past their time to live: a replace at a fresh price, or a
-  /// cancel (after max_replaces, under the kill switch, or by the spec).
-  void expire_limit_orders(core::TimeNs now, Output& out);
   /// Records a rebalance of `sized` (its id, why, the drift before) and emits its orders.
   void execute(std::size_t index, std::string_view reason, std::string detail, const strategies::DriftSummary& drift,
                const execution::SizingResult& sized, core::TimeNs now, Output& out);
   void emit_trades(std::size_t index, RebalanceRecord& rec, const execution::SizingResult& sized, core::TimeNs now,
                    Output& out);
-  void finish_order(PortfolioState& p, core::OrderState state);
-  void mark_changed(const PortfolioState& p);
-  AssetState* find_asset(PortfolioState& p, core::SymbolId symbol);
 
   EngineOptions options_;
   core::SymbolTable symbols_;
-  std::vector<double> prices_;
-  std::vector<core::TimeNs> price_ts_;
-  std::vector<char> stale_;
+  PriceTable prices_;
+  Monitor monitor_;
   std::vector<PortfolioState> portfolios_;
-  /// symbol → portfolios holding or targeting it, so a tick touches only those.
-  std::vector<std::vector<std::uint32_t>> holders_;
-  std::unordered_map<std::string, OpenOrder> open_;
-  std::size_t unknown_ = 0;  ///< open orders in state unknown
-  bool killed_ = false;
-  execution::RiskGate gate_;
-  std::array<std::uint64_t, execution::kDenyReasonCount> denied_{};
-  std::vector<SlicePlan> plans_;
-  std::vector<char> changed_flag_;
-  std::vector<std::size_t> changed_;
-  std::vector<double> prev_prices_;  ///< per symbol: the price before the last tick (the gate's last good price)
-  std::vector<double> bids_, asks_;  ///< per symbol: the last live quote, NaN when the feed has none
+  OrderBook book_;
+  TradeSizer sizer_;
+  ChangeSet changed_;
   Sequences seq_;
   bool paused_ = false;
+  bool killed_ = false;
 
   // Scratch space reused by every evaluation (no per-tick allocation).
-  std::vector<double> weights_;
-  std::vector<double> targets_;
+  WeightSnapshot weights_;
+  std::vector<double> desired_;
   std::vector<double> deviation_;
   std::vector<double> risk_prices_;
-  std::vector<double> desired_;
-  std::vector<char> frozen_;
-  std::vector<execution::SizingAsset> sizing_assets_;
-  std::vector<execution::SizedTrade> allowed_;
-  core::Order gate_order_;
-  std::vector<char> touched_;  ///< per portfolio, for on_ticks
-  double value_ = 0;
 };
 
 }  // namespace ballast::engine

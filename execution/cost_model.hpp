@@ -20,25 +20,15 @@
 #include <limits>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
+#include "core/execution_params.hpp"
 #include "core/types.hpp"
 
 namespace ballast::execution {
 
-/// Everything defaults to zero: no costs.
-struct CostParams {
-  double commission_per_share = 0;  ///< currency per unit traded, ≥ 0
-  double commission_bps = 0;        ///< of traded value, ≥ 0
-  double commission_min = 0;        ///< currency per order with quantity > 0, ≥ 0
-  double half_spread_bps = 0;       ///< of price; used only without a usable live quote
-  double slippage_bps = 0;          ///< of traded value, ≥ 0
-  double impact_eta = 0;            ///< η of the square-root impact law, ≥ 0
-  /// Average daily volume in units per symbol, each > 0; a symbol without one has no impact.
-  /// The first entry for a symbol wins (validate() reports repeats).
-  std::vector<std::pair<std::string, double>> adv;
-};
+/// The parameters, defined with the other execution settings a portfolio carries.
+using CostParams = core::CostParams;
 
 struct CostInputs {
   std::string_view symbol;

@@ -11,31 +11,19 @@
 // a usable quote (bid, ask finite, > 0, ask ≥ bid) the base is the last price.
 // With a tick, the limit is rounded to a multiple of it away from crossing:
 // down for a buy, up for a sell.
-#include <cstdint>
 #include <string_view>
 
-#include "core/time.hpp"
+#include "core/execution_params.hpp"
 #include "core/types.hpp"
 
 namespace ballast::execution {
 
-enum class LimitFrom : std::uint8_t { mid, touch };
-enum class OnExpiry : std::uint8_t { cancel, replace };
+// The settings, defined with the other execution settings a portfolio carries.
+using LimitFrom = core::LimitFrom;
+using OnExpiry = core::OnExpiry;
+using LimitOrderSpec = core::LimitOrderSpec;
 std::string_view to_string(LimitFrom f);
 std::string_view to_string(OnExpiry e);
-
-/// `order_type = "limit"` with its `limit_*` keys.
-struct LimitOrderSpec {
-  LimitFrom from = LimitFrom::mid;
-  double offset_bps = 0;  ///< > −10000, < 10000
-  /// How long an order may rest; then it is cancelled or replaced. > 0.
-  core::DurationNs ttl = 60 * core::kNanosPerSecond;
-  OnExpiry on_expiry = OnExpiry::cancel;
-  /// Replaces per order before the next expiry cancels it; ≥ 0.
-  int max_replaces = 3;
-  /// The venue's price increment; 0: not rounded.
-  double tick = 0;
-};
 
 /// The limit price for an order on `side` now; 0 when there is no usable price.
 double limit_price(const LimitOrderSpec& spec, core::Side side, double last, double bid, double ask);

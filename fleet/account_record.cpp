@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/types.hpp"
+
 namespace ballast::fleet {
 
 std::string_view to_string(AccountField field) {
@@ -20,13 +22,8 @@ std::string_view to_string(AccountField field) {
   return "?";
 }
 
-bool valid_account_id(std::string_view id) {
-  if (id.empty() || id.size() > kMaxAccountIdBytes) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == ':' || c == '-';
-  });
-}
+// One rule for the book and the order wire format's allocations.
+bool valid_account_id(std::string_view id) { return core::is_valid_account_id(id); }
 
 void normalize(AccountRecord& record) {
   auto& h = record.holdings;
@@ -84,7 +81,10 @@ std::string number(double v) {
 
 }  // namespace
 
-std::vector<AccountProblem> check_account(const AccountRecord& r, const ModelCatalog& catalog) {
+namespace {
+
+/// check_account, with the model checks when there is a catalog.
+std::vector<AccountProblem> check(const AccountRecord& r, const ModelCatalog* catalog) {
   std::vector<AccountProblem> out;
   auto problem = [&](AccountField f, std::string message, std::string symbol = {}) {
     out.push_back(AccountProblem{f, std::move(symbol), std::move(message)});
@@ -95,8 +95,9 @@ std::vector<AccountProblem> check_account(const AccountRecord& r, const ModelCat
   const std::set<std::string, std::less<>>* symbols = nullptr;
   if (r.model.empty()) {
     problem(AccountField::model, "the model is empty");
-  } else if (const auto it = catalog.find(r.model); it == catalog.end()) {
-    problem(AccountField::model, "model " + quoted(r.model) + " is not in the configuration (" + model_list(catalog) + ")");
+  } else if (!catalog) {
+  } else if (const auto it = catalog->find(r.model); it == catalog->end()) {
+    problem(AccountField::model, "model " + quoted(r.model) + " is not in the configuration (" + model_list(*catalog) + ")");
   } else {
     symbols = &it->second;
   }
@@ -159,5 +160,13 @@ std::vector<AccountProblem> check_account(const AccountRecord& r, const ModelCat
   }
   return out;
 }
+
+}  // namespace
+
+std::vector<AccountProblem> check_account(const AccountRecord& r, const ModelCatalog& catalog) {
+  return check(r, &catalog);
+}
+
+std::vector<AccountProblem> check_account_shape(const AccountRecord& r) { return check(r, nullptr); }
 
 }  // namespace ballast::fleet

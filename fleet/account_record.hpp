@@ -65,4 +65,8 @@ void normalize(AccountRecord& record);
 /// distinct; a cash target outside [0, 1); a band multiplier not finite and > 0.
 std::vector<AccountProblem> check_account(const AccountRecord& record, const ModelCatalog& catalog);
 
+/// The problems check_account finds without looking at any model: what the
+/// book itself requires of every record (the model only non-empty).
+std::vector<AccountProblem> check_account_shape(const AccountRecord& record);
+
 }  // namespace ballast::fleet

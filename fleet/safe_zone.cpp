@@ -69,31 +69,84 @@ namespace {
 
 /// account_no_trade_radius for half-widths computed as if every price had
 /// fallen by a factor e^{−fall} (the min_trade_value bound grows as prices fall).
-double no_trade_radius(const Model& m, std::span<const double> q, double value, std::span<const double> prices,
-                       double fall) {
+double no_trade_radius(const Model& m, std::span<const double> q, double cash, double value,
+                       std::span<const double> prices, double fall) {
   const double shrink = std::exp(-fall);
-  double num = 1, den = 0;  // the smallest factor x = e^{2r} as num / den (den = 0: +∞)
-  const auto keep = [&](double n, double d) {
-    if (n * den < num * d) num = n, den = d;
-  };
+  double x = kInf;  // the smallest factor e^{2r} over the assets
   for (std::size_t i = 0; i < q.size(); ++i) {
     const double lot = m.lot_sizes[i];
     const double price = prices[m.symbols[i]];
-    // A trade rounds to zero lots (|full| < ℓ/2), or to lots worth less than
-    // min_trade_value (lots ≤ |full|/ℓ + ½, so (|full| + ℓ/2)·p' < mtv) at
-    // any price p' ≤ p·e^{fall}. Less margins for the sizing's rounding:
-    // relative to the lot, to the quantities (the full trade is a difference
-    // of them), and to the value of a trade (quantities rounded to 1e-9).
+    // Margins for the sizing's rounding: relative to the lot, to the
+    // quantities (the full trade is a difference of them), and to the value
+    // of a trade (quantities rounded to 1e-9).
     const double by_value = m.min_trade_value * (1 - 1e-9) * shrink / price - lot * 0.5 - 1e-9;
     const double h = std::max(lot * 0.5, by_value) - lot * 1e-9 - 1e-12 * q[i];
-    if (!(h > 0)) return -kInf;
     const double y = m.targets[i] * value / price;
-    if (!(y < q[i] + h && y > q[i] - h)) return -kInf;
-    if (y > 0) keep(q[i] + h, y);
-    if (q[i] > h) keep(y, q[i] - h);
+    // No sale: nothing to sell (less than a lot held), or y' > q − h.
+    if (q[i] >= lot * (1 - 2e-9)) {
+      if (!(h > 0 && y > q[i] - h)) return -kInf;
+      if (q[i] > h) x = std::min(x, y / (q[i] - h));
+    }
+    // No purchase: y' < q + h, or a lot costs more than the cash even at the
+    // lowest price of the zone (the sizing then floors every buy to nothing).
+    const double by_target = h > 0 && y < q[i] + h ? (y > 0 ? (q[i] + h) / y : kInf) : 0;
+    const double lot_cost = (lot - 1e-9) * price * (1 - 1e-8);
+    const double by_cash = lot_cost > 0 && cash < lot_cost ? (cash > 0 ? (lot_cost / cash) * (lot_cost / cash) : kInf) : 0;
+    const double buy = std::max(by_target, by_cash);
+    if (!(buy >= 1)) return -kInf;
+    x = std::min(x, buy);
   }
-  if (den == 0) return kInf;
-  const double x = num / den;
+  if (x == kInf) return kInf;
+  return 0.5 * std::log(x) * (1 - 1e-12);
+}
+
+/// The no-trade radius of an account to target (nearest rounding) whose
+/// buys the cash cannot pay for: every asset either trades nothing (|f| < h,
+/// as above) or buys k ≥ 1 lots, k fixed inside the zone, and the cash is
+/// short of the buys' total by more than the largest k: the sizing scales
+/// every buy by C / B and floors each, k·C/B < 1, to nothing. Half-widths
+/// as if every price had fallen by e^{−fall}.
+double scaled_away_radius(const Model& m, std::span<const double> q, double cash, double value,
+                          std::span<const double> prices, double fall) {
+  if (m.rebalance_to != strategies::RebalanceTo::target) return -kInf;
+  const double shrink = std::exp(-fall);
+  double x = kInf;
+  double buys = 0;   // Σ (kℓ − 1e-9)·p: the buys' total, less the quantities' rounding
+  double most = 0;   // the largest k
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    const double lot = m.lot_sizes[i];
+    const double price = prices[m.symbols[i]];
+    const double y = m.targets[i] * value / price;
+    const double margin = lot * 1e-9 + 1e-12 * (q[i] + y);
+    const double by_value = m.min_trade_value * (1 - 1e-9) * shrink / price - lot * 0.5 - 1e-9;
+    const double h = std::max(lot * 0.5, by_value) - margin;
+    if (h > 0 && y < q[i] + h && y > q[i] - h) {  // trades nothing
+      if (y > 0) x = std::min(x, (q[i] + h) / y);
+      if (q[i] > h) x = std::min(x, y / (q[i] - h));
+      continue;
+    }
+    const double k = std::round((y - q[i]) / lot);
+    if (!(k >= 1)) return -kInf;  // a sale
+    const double low = q[i] + (k - 0.5) * lot + margin, high = q[i] + (k + 0.5) * lot - margin;
+    if (!(y > low && y < high)) return -kInf;
+    x = std::min(x, std::min(high / y, y / low));
+    const double worth = (k * lot - 1e-9) * price;  // the buy, at least
+    if (m.min_trade_value > 0) {
+      // Kept by the sizing (worth min_trade_value) at every price of the zone.
+      const double f = worth * (1 - 1e-9) / m.min_trade_value;
+      if (!(f >= 1)) return -kInf;
+      x = std::min(x, f * f);
+    }
+    buys += worth;
+    most = std::max(most, k);
+  }
+  if (most == 0) return -kInf;  // no buy: account_no_trade_radius's own case
+  if (cash > 0) {
+    const double f = buys * (1 - 1e-8) / (most * cash);
+    if (!(f >= 1)) return -kInf;
+    x = std::min(x, f * f);
+  }
+  if (x == kInf) return kInf;
   if (!(x >= 1)) return -kInf;
   return 0.5 * std::log(x) * (1 - 1e-12);
 }
@@ -111,11 +164,17 @@ double account_no_trade_radius(const AccountBook& book, AccountIndex a, std::spa
   // With the half-widths of today's prices, a first radius r0; then again
   // with those of prices up to r0 lower: the half-widths only grow inside
   // the smaller radius this gives, so it holds.
-  const double r0 = no_trade_radius(m, q, value, prices, 0);
-  if (!(r0 > 0)) return r0;
-  const double r1 = no_trade_radius(m, q, value, prices, std::min(r0, 1.0));
-  if (r0 > 1.0) return std::min(r1, 1.0);
-  return std::min(r0, r1);
+  double best = -kInf;
+  for (const auto radius : {no_trade_radius, scaled_away_radius}) {
+    const double r0 = radius(m, q, cash, value, prices, 0);
+    if (!(r0 > 0)) {
+      best = std::max(best, r0);
+      continue;
+    }
+    const double r1 = radius(m, q, cash, value, prices, std::min(r0, 1.0));
+    best = std::max(best, std::min({r0, r1, 1.0}));
+  }
+  return best;
 }
 
 double account_quiet_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices) {

@@ -46,17 +46,29 @@ double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<co
 /// make no trade at all, in or out of its bands: −∞ when it may trade now.
 ///
 /// Derivation. A rebalance sizes each asset from its full trade to target,
-/// f_i = t_i V / p_i − q_i, in lots of ℓ_i: nearest rounding rounds it,
-/// band-edge rounding never goes past it, so the lots are ≤ |f_i|/ℓ_i + ½
-/// and zero when |f_i| < ℓ_i / 2; a trade worth less than min_trade_value
-/// (mtv) is dropped, and (|f_i| + ℓ_i/2)·p_i < mtv guarantees that. So no
-/// asset trades while every |f_i| < h_i = max(ℓ_i/2, mtv/p_i − ℓ_i/2) (less
-/// margins for the sizing's rounding). Under moves of at most r in log terms
-/// (cash fixed, C ≥ 0), y_i = t_i V / p_i stays within [y_i e^{−2r},
-/// y_i e^{2r}], and the zone holds while y_i e^{2r} ≤ q_i + h_i and
-/// y_i e^{−2r} ≥ q_i − h_i (the latter only when q_i > h_i). h_i shrinks as
-/// p_i rises: it is taken at the highest price inside a first radius, and
-/// the radius computed again with it (never larger than the first). Capped at 1.
+/// f_i = y_i − q_i with y_i = t_i V / p_i, in lots of ℓ_i: nearest rounding
+/// rounds it, band-edge rounding never goes past it, so the lots are
+/// ≤ |f_i|/ℓ_i + ½ and zero when |f_i| < ℓ_i / 2; a trade worth less than
+/// min_trade_value (mtv) is dropped, and (|f_i| + ℓ_i/2)·p_i < mtv
+/// guarantees that. So with h_i = max(ℓ_i/2, mtv/p_i − ℓ_i/2) (less margins
+/// for the sizing's rounding):
+/// - nothing is sold when, for every asset, y_i > q_i − h_i or less than a
+///   lot is held;
+/// - with nothing sold, nothing is bought when, for every asset,
+///   y_i < q_i + h_i or one lot costs more than the cash C (the sizing
+///   scales the buys to the cash and floors them to whole lots: to none);
+/// - or, for an account to target (nearest rounding), with nothing sold,
+///   nothing is bought when each asset either trades nothing as above or
+///   buys a number k_i ≥ 1 of lots that stays the same inside the zone, and
+///   C·max k < Σ k_i ℓ_i p_i: every buy is scaled by C / Σ and floored to
+///   nothing.
+/// Under moves of at most r in log terms (cash fixed, C ≥ 0), y_i stays
+/// within [y_i e^{−2r}, y_i e^{2r}] and p_i ≥ p_i e^{−r}, which bounds r by
+/// ½ ln((q_i + h_i)/y_i), ½ ln(y_i/(q_i − h_i)) and ln(ℓ_i p_i / C) (and
+/// the like for k_i's rounding interval and for Σ k_i ℓ_i p_i). h_i
+/// shrinks as p_i rises: it is taken at the highest price inside a first
+/// radius, and the radius computed again with it (never larger than the
+/// first). Capped at 1.
 double account_no_trade_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices);
 
 /// The radius inside which the account cannot rebalance: the larger of

@@ -7,11 +7,13 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 jobs=$(nproc)
 
+# The long test folders run as one ctest entry per test file
+# (tests/CMakeLists.txt), spread over the cores.
 run_suite() {
   local dir=$1; shift
   cmake -S . -B "$dir" -G Ninja -DBALLAST_BUILD_BENCH=OFF "$@" > /dev/null
   cmake --build "$dir" -j "$jobs"
-  ctest --test-dir "$dir" --output-on-failure --timeout 900
+  ctest --test-dir "$dir" --output-on-failure --timeout 900 -j "$jobs"
 }
 
 echo "== plain build"

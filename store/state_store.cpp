@@ -26,6 +26,10 @@ using sql::sqlite_message;
 using sql::Statement;
 
 
+std::string state_file_in(std::string_view state_dir) {
+  return (std::filesystem::path(state_dir) / "state.db").string();
+}
+
 bool Change::empty() const {
   return portfolios.empty() && positions.empty() && slices.empty() && orders.empty() && order_updates.empty() &&
          fills.empty() &&

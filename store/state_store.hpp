@@ -183,6 +183,10 @@ struct OpenError {
   bool in_use = false;
 };
 
+/// The state file of a state directory, `<state_dir>/state.db`: where the
+/// daemon keeps its state and `ballast accounts import` writes the book.
+std::string state_file_in(std::string_view state_dir);
+
 /// One state file, opened by one process at a time (a lock file `<path>.lock`
 /// keeps a second daemon out). Use from one thread. Doubles round-trip
 /// bit-exactly, except that -0.0 reads back as 0.0 (SQLite stores a whole REAL

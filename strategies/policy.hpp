@@ -7,9 +7,8 @@
 #include <variant>
 #include <vector>
 
+#include "core/execution_params.hpp"
 #include "core/time.hpp"
-#include "execution/cost_model.hpp"
-#include "execution/limit_price.hpp"
 
 namespace ballast::strategies {
 
@@ -104,12 +103,8 @@ struct ModelSpec {
   double multiplier = 2;
 };
 
-/// `slicing = { max_child_value, interval }`: an order worth more is sent as
-/// child orders of at most this value, one every `interval` (a TWAP).
-struct Slicing {
-  double max_child_value = 0;  ///< > 0
-  core::DurationNs interval = 30 * core::kNanosPerSecond;
-};
+/// `slicing`; defined with the other execution settings a portfolio carries.
+using Slicing = core::Slicing;
 
 struct PortfolioSpec {
   std::string id;
@@ -119,10 +114,10 @@ struct PortfolioSpec {
   /// A trade whose estimated cost is more than this many bps of its value is not sent.
   std::optional<double> max_cost_bps;
   /// `[portfolios.costs]`; absent: no costs (and the dynamic trigger's flat cost_bps).
-  std::optional<execution::CostParams> costs;
+  std::optional<core::CostParams> costs;
   std::optional<Slicing> slicing;
   /// `order_type = "limit"` and its `limit_*` keys; absent: market orders.
-  std::optional<execution::LimitOrderSpec> limit;
+  std::optional<core::LimitOrderSpec> limit;
   RebalanceTo rebalance_to = RebalanceTo::target;
   std::vector<AssetSpec> assets;
   std::vector<Trigger> triggers;

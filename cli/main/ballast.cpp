@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/accounts_command.hpp"
 #include "cli/backtest_command.hpp"
 #include "cli/control_commands.hpp"
 #include "cli/curve_options.hpp"
@@ -172,6 +173,9 @@ int main(int argc, char** argv) {
   cli::OrdersCommandOptions orders;
   auto* orders_cmd = cli::add_orders_command(app, orders);
 
+  cli::AccountsCommandOptions accounts;
+  auto* accounts_cmd = cli::add_accounts_command(app, accounts);
+
   cli::BacktestCommandOptions backtest;
   auto* backtest_cmd = cli::add_backtest_command(app, backtest);
   cli::SimulateCommandOptions simulate;
@@ -206,6 +210,7 @@ int main(int argc, char** argv) {
     return control_request(path, "rebalance");
   }
   if (*orders_cmd) return cli::run_orders_command(orders, std::cout, std::cerr);
+  if (*accounts_cmd) return cli::run_accounts_command(accounts, std::cout, std::cerr);
   if (*backtest_cmd) return cli::run_backtest_command(backtest, std::cout, std::cerr);
   if (*keygen_cmd) return cli::run_keygen_command(keygen_name, std::cout, std::cerr);
   if (*simulate_cmd) return cli::run_simulate_command(simulate, std::cout, std::cerr);

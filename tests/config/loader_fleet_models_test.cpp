@@ -46,35 +46,22 @@ TEST_CASE("a model is read like a portfolio's policy, without cash or holdings")
   CHECK(band.relative == doctest::Approx(0.25));
 }
 
-TEST_CASE("models and portfolios live side by side, and a daemon may run models alone") {
+TEST_CASE("models and portfolios live side by side") {
   const Config both = valid(test::with_head(std::string(kModel) + "absolute = 0.05\n"));
   CHECK(both.portfolios.size() == 1);
   CHECK(both.models.size() == 1);
-  const std::string daemon_file = std::string(R"([[feeds]]
-name = "f"
-endpoint = "tcp://127.0.0.1:5556"
-)") + model_with("absolute = 0.05\n");
-  const Config alone = valid(daemon_file, Purpose::daemon);
-  CHECK(alone.portfolios.empty());
-  CHECK(alone.models.size() == 1);
 }
 
-TEST_CASE("a daemon cannot run models without the state file that holds the accounts") {
+TEST_CASE("the daemon refuses models and [fleet], which it does not trade yet, at their place") {
   const std::string head = "[[feeds]]\nname = \"f\"\nendpoint = \"tcp://127.0.0.1:5556\"\n";
-  const auto off = only_error(head + "[daemon]\ndurability = \"off\"\n" + model_with("absolute = 0.05\n"),
-                              Purpose::daemon);
-  CHECK_AT(off, 6, 1);
-  CHECK(contains(off.message, "durability = \"off\""));
-  const auto dry = only_error(head + "[execution]\nmode = \"dry-run\"\n" + model_with("absolute = 0.05\n"),
-                              Purpose::daemon);
-  CHECK(contains(dry.message, "dry-run"));
-  // Offline commands read the same file.
-  CHECK(valid(head + "[daemon]\ndurability = \"off\"\n" + model_with("absolute = 0.05\n")).models.size() == 1);
-}
-
-TEST_CASE("a daemon file with neither portfolios nor models says so") {
-  const auto e = only_error("[[feeds]]\nname = \"f\"\nendpoint = \"tcp://127.0.0.1:5556\"\n", Purpose::daemon);
-  CHECK(contains(e.message, "no [[portfolios]] and no [[models]]"));
+  const LoadResult r = parse_config(test::with_head(head + model_with("absolute = 0.05\n") + "[fleet]\nwindow = \"1s\"\n"),
+                                    "test.toml", Purpose::daemon);
+  INFO(describe(r));
+  REQUIRE(r.errors.size() == 2);
+  CHECK(r.errors[0].line == 7);
+  CHECK(contains(r.errors[0].message, "[[models]]: the daemon does not trade the account book yet"));
+  CHECK(r.errors[1].line == 14);
+  CHECK(contains(r.errors[1].message, "[fleet]"));
 }
 
 TEST_CASE("an account's own facts are refused in a model, where they are") {

@@ -1,7 +1,10 @@
 #pragma once
 // What the engine tests share: the 60/40 portfolio whose numbers the comments
-// work out by hand, and ticks by symbol name.
+// work out by hand, and ticks by symbol name; for the tests of the engine's
+// parts, a portfolio's state and a table of prices made without an Engine.
+#include <initializer_list>
 #include <string_view>
+#include <utility>
 
 #include "engine/engine.hpp"
 
@@ -38,6 +41,28 @@ inline double quantity(const Engine& e, std::string_view sym, std::size_t portfo
     if (e.symbols().name(a.symbol) == sym) return a.quantity;
   }
   return -1;
+}
+
+/// The state an Engine builds for `spec` before any price (seed holdings and
+/// cash, the spec's targets, calendars from kNow), its symbols interned in `symbols`.
+inline PortfolioState state_of(strategies::PortfolioSpec spec, core::SymbolTable& symbols) {
+  PortfolioState p;
+  for (const auto& a : spec.assets) p.assets.push_back({symbols.intern(a.symbol), a.holding, a.target, a.lot_size});
+  p.cash = spec.cash;
+  p.cash_target = spec.cash_target;
+  p.model_kind = spec.model.kind;
+  p.next_due = calendar_dates(spec.triggers, kNow);
+  p.spec = std::move(spec);
+  return p;
+}
+
+/// A price table over `symbols` with the given last prices, ticked at kNow.
+inline PriceTable prices_of(const core::SymbolTable& symbols,
+                            std::initializer_list<std::pair<std::string_view, double>> last) {
+  PriceTable t;
+  t.resize(symbols.size());
+  for (const auto& [sym, px] : last) t.update({symbols.find(sym), px, kNow});
+  return t;
 }
 
 }  // namespace ballast::engine::test

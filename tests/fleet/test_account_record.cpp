@@ -160,3 +160,14 @@ TEST_CASE("text quoted into a message is cut short and shows no control characte
   CHECK(quoted_for_message("a\x1b[31mb\n") == "\"a?[31mb?\"");
   CHECK(quoted_for_message(std::string(100, 'x')) == "\"" + std::string(40, 'x') + "...\"");
 }
+
+TEST_CASE("the shape check judges everything but the model's symbols") {
+  AccountRecord r = good();
+  r.model = "anything";
+  r.holdings = {{"ZZZ", 1}};
+  r.restricted = {"YYY"};
+  CHECK(check_account_shape(r).empty());
+  r.holdings = {{"ZZZ", -1}};
+  r.model.clear();
+  CHECK(fields(check_account_shape(r)) == std::vector{AccountField::model, AccountField::holdings});
+}
