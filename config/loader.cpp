@@ -153,22 +153,26 @@ class Loader {
     }
     check_model_lots(config.models, root);
     if (const auto* t = r.table("fleet")) read_fleet(*t, config.fleet);
-    if (purpose_ == Purpose::daemon) {
-      // The accounts of [[models]] are imported and checked offline; the
-      // daemon does not trade them yet, and says so rather than ignore them.
-      for (const char* key : {"models", "fleet"}) {
-        if (const toml::node* n = root.get(key)) {
-          diag_.error(n->source(), std::string(key == std::string_view("models") ? "[[models]]" : "[fleet]") +
-                                       ": the daemon does not trade the account book yet; [[models]] serve "
-                                       "`ballast accounts import` for now (run the daemon with [[portfolios]])");
-        }
+    if (purpose_ == Purpose::daemon && !config.models.empty()) {
+      // The accounts live in the state file, which these modes do not open.
+      const toml::node& models = *root.get("models");
+      if (config.daemon.durability == Durability::off) {
+        diag_.error(models.source(), "[[models]] trade the accounts of the account book, which lives in the state "
+                                     "file: they cannot run with [daemon] durability = \"off\"");
+      }
+      if (config.execution.mode == ExecutionMode::dry_run) {
+        diag_.error(models.source(), "[[models]] cannot run in [execution] mode = \"dry-run\" yet (dry-run does "
+                                     "not open the state file that holds the accounts)");
       }
     }
     if (const auto* t = r.table("simulation")) config.simulation = read_simulation(*t, config.portfolios);
     if (const auto* t = r.table("fix")) config.fix = read_fix(*t, config);
     if (purpose_ == Purpose::daemon) {
       require_some(root, "feeds", "no [[feeds]]: the daemon needs at least one market-data feed");
-      require_some(root, "portfolios", "no [[portfolios]]: the daemon needs at least one portfolio to manage");
+      if (!root.get("models")) {
+        require_some(root, "portfolios",
+                     "no [[portfolios]] and no [[models]]: the daemon needs at least one portfolio or model to manage");
+      }
     }
   }
 

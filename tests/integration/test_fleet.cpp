@@ -146,14 +146,14 @@ TEST_CASE("a breach of many accounts leaves as one block order per symbol and si
   d.send_fill(fill(buy.order_id, "filled", 12, 100));
   CHECK(eventually([&] { return !account(d, "a1").pending && !account(d, "a2").pending; }));
   const Account a1 = account(d, "a1");
-  CHECK(a1.quantity["SPY"] == 6);
-  CHECK(a1.quantity["AGG"] == 4);
+  CHECK(a1.quantity.at("SPY") == 6);
+  CHECK(a1.quantity.at("AGG") == 4);
   CHECK(a1.cash == doctest::Approx(0).epsilon(1e-9));
   CHECK(a1.open_orders == 0);
   CHECK_FALSE(a1.breaching);
   const Account a2 = account(d, "a2");
-  CHECK(a2.quantity["SPY"] == 12);
-  CHECK(a2.quantity["AGG"] == 8);
+  CHECK(a2.quantity.at("SPY") == 12);
+  CHECK(a2.quantity.at("AGG") == 8);
 
   fleet = d.status()["fleet"];
   CHECK(num(fleet["states"]["pending"]) == 0);
