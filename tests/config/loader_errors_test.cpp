@@ -640,7 +640,8 @@ TEST_CASE("the daemon needs feeds and portfolios") {
     CHECK_AT(r.errors[0], 1, 1);
     CHECK(r.errors[0].message == "no [[feeds]]: the daemon needs at least one market-data feed");
     CHECK_AT(r.errors[1], 1, 1);
-    CHECK(r.errors[1].message == "no [[portfolios]]: the daemon needs at least one portfolio to manage");
+    CHECK(r.errors[1].message ==
+          "no [[portfolios]] and no [[models]]: the daemon needs at least one portfolio or model to manage");
   }
   SUBCASE("an empty feeds array is reported where it is written") {
     const auto e = only_error("feeds = []\n[[portfolios]]\nid = \"p\"\ntargets = { A = 1 }\n", Purpose::daemon);

@@ -3,6 +3,7 @@
 // line and column.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
 #include <variant>
 
@@ -52,16 +53,37 @@ TEST_CASE("models and portfolios live side by side") {
   CHECK(both.models.size() == 1);
 }
 
-TEST_CASE("the daemon refuses models and [fleet], which it does not trade yet, at their place") {
+TEST_CASE("the daemon runs models, but not without the state file that holds their accounts") {
   const std::string head = "[[feeds]]\nname = \"f\"\nendpoint = \"tcp://127.0.0.1:5556\"\n";
-  const LoadResult r = parse_config(test::with_head(head + model_with("absolute = 0.05\n") + "[fleet]\nwindow = \"1s\"\n"),
-                                    "test.toml", Purpose::daemon);
-  INFO(describe(r));
-  REQUIRE(r.errors.size() == 2);
-  CHECK(r.errors[0].line == 7);
-  CHECK(contains(r.errors[0].message, "[[models]]: the daemon does not trade the account book yet"));
-  CHECK(r.errors[1].line == 14);
-  CHECK(contains(r.errors[1].message, "[fleet]"));
+  SUBCASE("models alone are enough for the daemon, with a [fleet] window") {
+    const LoadResult r = parse_config(head + model_with("absolute = 0.05\n") + "[fleet]\nwindow = \"2s\"\n", "test.toml",
+                                      Purpose::daemon);
+    INFO(describe(r));
+    REQUIRE(r.config.has_value());
+    CHECK(r.config->models.size() == 1);
+    CHECK(r.config->fleet.window == 2 * core::kNanosPerSecond);
+  }
+  SUBCASE("durability off is refused at the models") {
+    const LoadResult r = parse_config("[daemon]\ndurability = \"off\"\n" + head + model_with("absolute = 0.05\n"),
+                                      "test.toml", Purpose::daemon);
+    INFO(describe(r));
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].line == 6);
+    CHECK(contains(r.errors[0].message, "cannot run with [daemon] durability = \"off\""));
+  }
+  SUBCASE("dry-run is refused at the models") {
+    const LoadResult r = parse_config("[execution]\nmode = \"dry-run\"\n" + head + model_with("absolute = 0.05\n"),
+                                      "test.toml", Purpose::daemon);
+    INFO(describe(r));
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].line == 6);
+    CHECK(contains(r.errors[0].message, "dry-run"));
+  }
+  SUBCASE("offline tools read the same models with durability off") {
+    CHECK(parse_config("[daemon]\ndurability = \"off\"\n" + model_with("absolute = 0.05\n"), "test.toml",
+                       Purpose::offline)
+              .config.has_value());
+  }
 }
 
 TEST_CASE("an account's own facts are refused in a model, where they are") {
