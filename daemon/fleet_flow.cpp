@@ -49,54 +49,38 @@ std::vector<std::string> FleetFlow::symbols_of(const config::Config& cfg) {
 }
 
 std::string FleetFlow::load(const std::vector<store::OrderRow>& blocks) {
-  auto book = std::make_unique<fleet::AccountBook>(0);
   std::vector<fleet::Model> models;
+  std::vector<std::string> names;
   for (const auto& spec : cfg_.models) {
     fleet::Model m;
     if (auto why = fleet::model_from_spec(spec, symbols_, m)) return "model " + spec.id + ": " + *why;
     models.push_back(std::move(m));
-    model_ids_.push_back(spec.id);
+    names.push_back(spec.id);
   }
-  book = std::make_unique<fleet::AccountBook>(symbols_.size());
+  variants_ = fleet::ModelVariants(std::move(names));
+  auto book = std::make_unique<fleet::AccountBook>(symbols_.size());
   for (auto& m : models) {
     if (auto why = book->add_model(std::move(m))) return "model: " + *why;
   }
+  const fleet::ModelVariants::AddModel add = [&book](fleet::Model m, fleet::ModelIndex& index) {
+    index = static_cast<fleet::ModelIndex>(book->models().size());
+    return book->add_model(std::move(m));
+  };
   std::string error;
-  std::vector<double> quantities;
-  std::size_t skipped_overrides = 0;
+  fleet::BookPlace place;
   accounts_in_file_ = 0;
   persistence_.store().for_each_account([&](const fleet::AccountRecord& r) {
     ++accounts_in_file_;
     if (!error.empty() || !config::owns(cfg_.daemon.shard, r.id)) return;
-    const auto model = std::find(model_ids_.begin(), model_ids_.end(), r.model);
-    if (model == model_ids_.end()) {
-      error = "account " + r.id + " follows model " + r.model + ", which the configuration does not define";
+    if (auto why = variants_.place(r, book->models(), symbols_, add, place)) {
+      error = *why;
       return;
     }
-    const auto index = static_cast<fleet::ModelIndex>(model - model_ids_.begin());
-    const fleet::Model& m = book->models()[index];
-    quantities.assign(m.size(), 0.0);
-    for (const auto& [symbol, quantity] : r.holdings) {
-      const core::SymbolId id = symbols_.find(symbol);
-      const auto slot = std::find(m.symbols.begin(), m.symbols.end(), id);
-      if (slot == m.symbols.end()) {
-        error = "account " + r.id + " holds " + symbol + ", which its model " + r.model + " does not";
-        return;
-      }
-      quantities[static_cast<std::size_t>(slot - m.symbols.begin())] = quantity;
-    }
-    if (r.cash_target) ++skipped_overrides;
-    if (auto why = book->add_account(r.id, index, r.cash, quantities, r.band_multiplier)) {
+    if (auto why = book->add_account(r.id, place.model, r.cash, place.quantities, r.band_multiplier)) {
       error = "account " + r.id + ": " + *why;
     }
   });
   if (!error.empty()) return error;
-  if (skipped_overrides > 0) {
-    log_event(warn, "fleet_cash_target_ignored",
-              "{count} accounts carry a cash_target of their own, which this version does not apply: they follow "
-              "their model's",
-              "count"_a = skipped_overrides);
-  }
   fleet_symbol_of_.assign(engine_.symbols().size(), core::kNoSymbol);
   for (core::SymbolId s = 0; s < symbols_.size(); ++s) {
     const core::SymbolId e = engine_.find_symbol(symbols_.name(s));
@@ -113,10 +97,10 @@ std::string FleetFlow::load(const std::vector<store::OrderRow>& blocks) {
     }
   }
   log_event(info, "fleet_loaded",
-            "fleet: {owned} accounts on {models} models from {path} ({total} in the file; the rest belong to other "
-            "shards)",
-            "owned"_a = book->size(), "models"_a = model_ids_.size(), "path"_a = persistence_.path(),
-            "total"_a = accounts_in_file_);
+            "fleet: {owned} accounts on {models} models ({variants} variants for accounts' own cash targets "
+            "and restricted symbols) from {path} ({total} in the file; the rest belong to other shards)",
+            "owned"_a = book->size(), "models"_a = variants_.base_count(), "path"_a = persistence_.path(),
+            "total"_a = accounts_in_file_, "variants"_a = variants_.variant_count());
   waiting_ = std::move(book);
   return {};
 }
@@ -360,7 +344,7 @@ void FleetFlow::add_metrics(MetricsRegistry& metrics) {
 
 void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
   w.begin_object();
-  w.field("models", model_ids_.size());
+  w.field("models", variants_.base_count()).field("model_variants", variants_.variant_count());
   w.field("accounts", accounts());
   w.field("accounts_in_file", accounts_in_file_);
   w.field("started", desk_ != nullptr);
@@ -407,10 +391,10 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
 namespace {
 
 void write_account(core::JsonWriter& w, const fleet::FleetDesk& desk, fleet::AccountIndex a,
-                   const std::vector<std::string>& model_ids) {
+                   const fleet::ModelVariants& models) {
   const fleet::AccountDetail d = desk.detail(a);
   const fleet::AccountBook& book = desk.book();
-  w.begin_object().field("id", book.id(a)).field("model", model_ids[book.model_index(a)]);
+  w.begin_object().field("id", book.id(a)).field("model", models.name(book.model_index(a)));
   w.field("value", d.view.value).field("cash", d.view.cash).field("cash_weight", d.view.cash_weight);
   w.field("cash_target", d.view.cash_target).field("band_multiplier", book.band_multiplier(a));
   w.field("max_drift", d.view.max_abs_drift).field("breaching", d.view.breaching).field("pending", d.pending);
@@ -441,7 +425,7 @@ std::optional<std::string> FleetFlow::account_json(std::string_view id) const {
   if (!a) return std::nullopt;
   std::string body;
   core::JsonWriter w(body);
-  write_account(w, *desk_, *a, model_ids_);
+  write_account(w, *desk_, *a, variants_);
   return body;
 }
 
@@ -465,7 +449,7 @@ std::string FleetFlow::page_json(std::size_t limit, std::string_view after, bool
   const bool more = page.size() > limit;
   if (more) page.resize(limit);
   w.key("accounts").begin_array();
-  for (const fleet::AccountIndex a : page) write_account(w, *desk_, a, model_ids_);
+  for (const fleet::AccountIndex a : page) write_account(w, *desk_, a, variants_);
   w.end_array();
   w.key("next_after");
   if (more) w.value(desk_->book().id(page.back()));

@@ -24,6 +24,7 @@
 #include "engine/engine.hpp"
 #include "execution/io/order_sender.hpp"
 #include "fleet/fleet_desk.hpp"
+#include "fleet/model_variants.hpp"
 
 namespace ballast::daemon {
 
@@ -88,7 +89,7 @@ class FleetFlow {
   core::SymbolTable symbols_;                   ///< the fleet's own dense ids
   std::vector<core::SymbolId> fleet_symbol_of_; ///< engine symbol id → fleet id (kNoSymbol: not the fleet's)
   std::vector<double> last_price_;              ///< by fleet id; 0: none yet
-  std::vector<std::string> model_ids_;          ///< by model index
+  fleet::ModelVariants variants_;          ///< the config models and the accounts' variants of them
   /// The book until every symbol has a price; then the desk owns it.
   std::unique_ptr<fleet::AccountBook> waiting_;
   std::unique_ptr<fleet::FleetDesk> desk_;
