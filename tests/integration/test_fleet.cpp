@@ -243,3 +243,41 @@ TEST_CASE("without fill reports a block is booked for its accounts when it leave
   CHECK(account(d, "a1").quantity["AGG"] == 4);
   CHECK(account(d, "a2").quantity["AGG"] == 8);
 }
+
+TEST_CASE("an account's restricted symbols and cash target of its own are what it trades to") {
+  DaemonHarness d(kModels);
+  // At 100 and 100: a5 may not hold SPY (its 0.6 goes to cash): sells its 10
+  // SPY and buys 4 AGG; a6 keeps half in cash (0.3 SPY, 0.2 AGG): sells 3 SPY and 2 AGG.
+  import_accounts(d,
+                  "id,model,cash,restricted,cash_target,SPY,AGG\n"
+                  "a5,balanced,0,SPY,,10,\n"
+                  "a6,balanced,0,,0.5,6,4\n");
+  d.start();
+  price(d);
+  const auto orders = d.orders(3);
+  REQUIRE(orders.size() == 3);
+  std::map<std::string, Block> by_leg;
+  for (const auto& o : orders) {
+    const Block b = parse_block(o);
+    by_leg[b.side + " " + b.symbol] = b;
+  }
+  CHECK(parse_block(orders[2]).side == "buy");
+  CHECK(by_leg["sell SPY"].allocations == std::map<std::string, double>{{"a5", 10}, {"a6", 3}});
+  CHECK(by_leg["sell AGG"].allocations == std::map<std::string, double>{{"a6", 2}});
+  CHECK(by_leg["buy AGG"].allocations == std::map<std::string, double>{{"a5", 4}});
+
+  CHECK(eventually([&] { return !account(d, "a5").pending && !account(d, "a6").pending; }));
+  const Account a5 = account(d, "a5");
+  CHECK(a5.quantity.at("SPY") == 0);
+  CHECK(a5.quantity.at("AGG") == 4);
+  CHECK(a5.cash == doctest::Approx(600));
+  const Account a6 = account(d, "a6");
+  CHECK(a6.quantity.at("SPY") == 3);
+  CHECK(a6.quantity.at("AGG") == 2);
+  CHECK(a6.cash == doctest::Approx(500));
+  simdjson::dom::parser parser;
+  const simdjson::dom::element body = parser.parse(d.get("/accounts/a6").body);
+  CHECK(std::string_view(body["model"]) == "balanced");
+  CHECK(num(body["cash_target"]) == doctest::Approx(0.5));
+  CHECK(num(d.status()["fleet"]["model_variants"]) == 2);
+}
