@@ -499,6 +499,7 @@ std::string Daemon::reload(const char* why) {
   if (next.execution.kill_switch && !engine_->killed()) flow_->set_kill_switch(true, "configuration reload");
   set_log_level(next.daemon.log_level);
   engine_->set_limits(next.execution.limits);
+  if (fleet_) fleet_->set_limits(next.execution.limits);
   std::vector<std::string> added;
   for (const auto& spec : next.portfolios) {
     if (!engine_->find_portfolio(spec.id)) added.push_back(spec.id);

@@ -36,7 +36,12 @@ core::OrderState state_after(core::FillStatus s) {
 
 FleetFlow::FleetFlow(const config::Config& cfg, engine::Engine& engine, Persistence& persistence,
                      RateLimiter& limiter, bool book_on_send)
-    : cfg_(cfg), engine_(engine), persistence_(persistence), limiter_(limiter), book_on_send_(book_on_send) {}
+    : cfg_(cfg),
+      engine_(engine),
+      persistence_(persistence),
+      limiter_(limiter),
+      book_on_send_(book_on_send),
+      limits_(cfg.execution.limits) {}
 
 std::vector<std::string> FleetFlow::symbols_of(const config::Config& cfg) {
   std::vector<std::string> names;
@@ -143,6 +148,11 @@ std::optional<std::string> FleetFlow::restore_block(const fleet::AccountBook& bo
   return std::nullopt;
 }
 
+void FleetFlow::set_limits(const execution::RiskLimits& limits) {
+  limits_ = limits;
+  if (desk_) desk_->set_limits(fleet::AllocationLimits::from(limits_, symbols_));
+}
+
 std::size_t FleetFlow::accounts() const {
   if (desk_) return desk_->book().size();
   return waiting_ ? waiting_->size() : 0;
@@ -160,7 +170,9 @@ void FleetFlow::on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::t
     waiting_.reset();
     desk_ = std::make_unique<fleet::FleetDesk>(
         std::move(monitor), symbols_,
-        fleet::DeskOptions{.window = cfg_.fleet.window, .book_on_send = book_on_send_},
+        fleet::DeskOptions{.window = cfg_.fleet.window,
+                           .book_on_send = book_on_send_,
+                           .limits = fleet::AllocationLimits::from(limits_, symbols_)},
         [this] {
           engine::Sequences seq = engine_.sequences();
           const std::uint64_t n = seq.next_order++;
@@ -176,7 +188,9 @@ void FleetFlow::on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::t
     log_event(info, "fleet_started", "fleet: every symbol priced; {accounts} accounts checked, {open} block orders "
               "still open from before", "accounts"_a = desk_->book().size(), "open"_a = desk_->open_blocks());
     if (halted()) {
+      // Its first check waits for the release, at the prices of then.
       was_halted_ = true;
+      resync_on_release_ = true;
       return;
     }
     desk_->resync(now, out_);
@@ -201,6 +215,12 @@ void FleetFlow::on_timer(core::TimeNs now) {
   if (was_halted_) {
     // The prices that moved while nothing was decided, as ticks now.
     was_halted_ = false;
+    if (resync_on_release_) {
+      resync_on_release_ = false;
+      std::fill(moved_while_halted_.begin(), moved_while_halted_.end(), false);
+      for (core::SymbolId s = 0; s < last_price_.size(); ++s) desk_->on_tick(s, last_price_[s], now, out_);
+      desk_->resync(now, out_);
+    }
     for (core::SymbolId s = 0; s < moved_while_halted_.size(); ++s) {
       if (!moved_while_halted_[s]) continue;
       moved_while_halted_[s] = false;
@@ -332,13 +352,20 @@ void FleetFlow::add_metrics(MetricsRegistry& metrics) {
   auto& rebalances = metrics.counter("ballast_fleet_rebalances_total", "Accounts of the fleet that decided to trade.");
   auto& fills = metrics.counter_family("ballast_fleet_fills_total", "Fill reports of block orders, by outcome.",
                                        {"outcome"});
-  metrics.on_collect([this, &accounts, &rebalances, &fills] {
+  auto& denied = metrics.counter_family("ballast_fleet_denied_total",
+                                        "Account trades of the fleet denied by [execution.limits], by reason.",
+                                        {"reason"});
+  metrics.on_collect([this, &accounts, &rebalances, &fills, &denied] {
     accounts.with({"total"}).set(static_cast<double>(this->accounts()));
     accounts.with({"pending"}).set(desk_ ? static_cast<double>(desk_->pending_accounts()) : 0.0);
     if (!desk_) return;
     rebalances.advance_to(static_cast<double>(desk_->counters().rebalances));
     fills.with({"applied"}).advance_to(static_cast<double>(desk_->counters().fills_applied));
     fills.with({"refused"}).advance_to(static_cast<double>(desk_->counters().fills_refused));
+    for (int r = 0; r < execution::kDenyReasonCount; ++r) {
+      const std::uint64_t n = desk_->counters().denied[static_cast<std::size_t>(r)];
+      if (n > 0) denied.with({std::string(execution::to_string(static_cast<execution::DenyReason>(r)))}).advance_to(static_cast<double>(n));
+    }
   });
 }
 
@@ -371,6 +398,12 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
     w.field("rebalances", c.rebalances).field("block_orders", c.blocks_sent).field("allocations", c.allocations_sent);
     w.field("open_block_orders", desk_->open_blocks());
     w.field("fills_applied", c.fills_applied).field("fills_refused", c.fills_refused);
+    w.key("denied").begin_object();
+    for (int r = 0; r < execution::kDenyReasonCount; ++r) {
+      const std::uint64_t n = c.denied[static_cast<std::size_t>(r)];
+      if (n > 0) w.field(execution::to_string(static_cast<execution::DenyReason>(r)), n);
+    }
+    w.end_object();
     w.key("tick_to_order_us")
         .begin_object()
         .field("count", latency_.count())

@@ -43,6 +43,8 @@ class FleetFlow {
   std::string load(const std::vector<store::OrderRow>& blocks);
 
   void set_sender(execution::OrderSender* sender) { sender_ = sender; }
+  /// [execution.limits] after a reload: each account's trades pass them from the next decision on.
+  void set_limits(const execution::RiskLimits& limits);
   /// Called when a write to the state file failed (nothing was sent): the
   /// daemon turns the kill switch on and health says why.
   void on_state_failure(std::function<void(const std::string&)> f) { on_state_failure_ = std::move(f); }
@@ -85,6 +87,7 @@ class FleetFlow {
   Persistence& persistence_;
   RateLimiter& limiter_;
   bool book_on_send_;
+  execution::RiskLimits limits_;
   execution::OrderSender* sender_ = nullptr;
   core::SymbolTable symbols_;                   ///< the fleet's own dense ids
   std::vector<core::SymbolId> fleet_symbol_of_; ///< engine symbol id → fleet id (kNoSymbol: not the fleet's)
@@ -103,6 +106,7 @@ class FleetFlow {
   std::vector<RestoredBlock> restored_;
   fleet::DeskOutput out_;
   bool was_halted_ = false;
+  bool resync_on_release_ = false;  ///< the desk started while halted: check every account on release
   std::vector<bool> moved_while_halted_;  ///< by fleet id
   std::string encoded_;
   // Rebalances in the last minutes, for "rebalances per minute": one bucket per minute.

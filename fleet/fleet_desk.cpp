@@ -57,17 +57,15 @@ void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out) {
   if (scratch_.rebalances.empty()) return;
   const AccountBook& book = monitor_.book();
   for (const FleetRebalance& r : scratch_.rebalances) {
-    const Model& m = book.model(r.account);
     Pending& p = pending(r.account);
     p.in_window = true;
     last_rebalance_[r.account] = now;
     ++out.rebalances;
     ++counters_.rebalances;
-    for (std::uint32_t t = r.first_trade; t < r.first_trade + r.trade_count; ++t) {
-      const FleetTrade& trade = scratch_.trades[t];
-      const double lot = m.lot_sizes[slot_of(m, trade.symbol)];
-      const auto lots = whole_lots(trade.quantity, lot);
-      const AccountTrade at{r.account, trade.symbol, trade.side, lots.value_or(0), trade.price, lot};
+    limit_trades(r, out);
+    for (const SizedTrade& trade : sized_) {
+      const auto lots = whole_lots(trade.quantity, trade.lot);
+      const AccountTrade at{r.account, trade.symbol, trade.side, lots.value_or(0), trade.price, trade.lot};
       if (const auto refusal = collector_.add(at)) {
         out.refusals.push_back("account " + std::string(book.id(r.account)) + ": " +
                                std::string(core::to_string(trade.side)) + " " + symbols_.name(trade.symbol) +
@@ -77,6 +75,26 @@ void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out) {
   }
   if (window_closes_at_ == 0) window_closes_at_ = now + options_.window;
   if (options_.window == 0) close_window(now, out);
+}
+
+void FleetDesk::limit_trades(const FleetRebalance& r, DeskOutput& out) {
+  const AccountBook& book = monitor_.book();
+  const Model& m = book.model(r.account);
+  sized_.clear();
+  for (std::uint32_t t = r.first_trade; t < r.first_trade + r.trade_count; ++t) {
+    const FleetTrade& trade = scratch_.trades[t];
+    sized_.push_back({trade.symbol, trade.side, trade.quantity, trade.price, m.lot_sizes[slot_of(m, trade.symbol)]});
+  }
+  // The account as it was when it decided: the book, at the prices it decided at.
+  const std::span<const double> held = book.quantities(r.account);
+  double value = book.cash(r.account);
+  for (std::size_t i = 0; i < m.size(); ++i) value += held[i] * monitor_.prices()[m.symbols[i]];
+  for (const AllocationDenial& d : apply_allocation_limits(options_.limits, value, book.cash(r.account), sized_)) {
+    ++counters_.denied[static_cast<std::size_t>(d.reason)];
+    out.refusals.push_back("account " + std::string(book.id(r.account)) + ": " +
+                           std::string(core::to_string(d.side)) + " " + symbols_.name(d.symbol) + " denied: " +
+                           std::string(execution::to_string(d.reason)) + " (" + d.detail + ")");
+  }
 }
 
 void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {

@@ -5,6 +5,7 @@
 // (fleet/block_orders.hpp); each fill report of a block is allocated to its
 // accounts in whole lots, and an account is checked again only when all of
 // its blocks are final. Pure: no I/O, no clock (`now` is a parameter).
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "core/time.hpp"
 #include "core/types.hpp"
 #include "fleet/account_view.hpp"
+#include "fleet/allocation_limits.hpp"
 #include "fleet/block_orders.hpp"
 #include "fleet/fleet_monitor.hpp"
 #include "fleet/fleet_summary.hpp"
@@ -32,6 +34,8 @@ struct DeskOptions {
   bool book_on_send = true;
   /// A symbol and side with more accounts leaves as several blocks.
   std::size_t max_allocations_per_block = 10'000;
+  /// Each account's trades pass these before they join a block (fleet/allocation_limits.hpp).
+  AllocationLimits limits;
 };
 
 /// A block order to send: the order's id and the block (symbol, side, lots,
@@ -92,6 +96,8 @@ struct DeskCounters {
   std::uint64_t allocations_sent = 0;  ///< account shares in the blocks sent
   std::uint64_t fills_applied = 0;
   std::uint64_t fills_refused = 0;
+  /// Account trades denied by the limits, by execution::DenyReason.
+  std::array<std::uint64_t, execution::kDenyReasonCount> denied{};
 };
 
 class FleetDesk {
@@ -104,6 +110,8 @@ class FleetDesk {
 
   /// Checks every account at the current prices (rebalancing those in breach).
   void resync(core::TimeNs now, DeskOutput& out);
+  /// New limits (a reload): from the next decision on.
+  void set_limits(AllocationLimits limits) { options_.limits = std::move(limits); }
   /// A new price; rebalances it causes join the window (which may close now).
   void on_tick(core::SymbolId symbol, double price, core::TimeNs now, DeskOutput& out);
   /// Closes the window when its time has come.
@@ -162,7 +170,10 @@ class FleetDesk {
   void finish(const OpenBlock& b, DeskOutput& out);
   void settle(AccountIndex a, DeskOutput& out);
   Pending& pending(AccountIndex a);
+  /// The trades of `r` as sized, through the limits (denials to `out`).
+  void limit_trades(const FleetRebalance& r, DeskOutput& out);
 
+  std::vector<SizedTrade> sized_;
   FleetMonitor monitor_;
   const core::SymbolTable& symbols_;
   DeskOptions options_;

@@ -281,3 +281,47 @@ TEST_CASE("an account's restricted symbols and cash target of its own are what i
   CHECK(num(body["cash_target"]) == doctest::Approx(0.5));
   CHECK(num(d.status()["fleet"]["model_variants"]) == 2);
 }
+
+TEST_CASE("each account's share passes [execution.limits]; what is denied is counted and not sent") {
+  // a1 sells 4 SPY and buys 4 AGG (400 each); a2's 800 each way is beyond 500.
+  DaemonHarness d(kModels, "", "\n[execution.limits]\nmax_order_value = 500\n");
+  import_accounts(d, kAccounts);
+  d.start();
+  price(d);
+  const auto orders = d.orders(2);
+  REQUIRE(orders.size() == 2);
+  CHECK(parse_block(orders[0]).allocations == std::map<std::string, double>{{"a1", 4}});
+  CHECK(parse_block(orders[1]).allocations == std::map<std::string, double>{{"a1", 4}});
+  CHECK(eventually([&] { return num(d.status()["fleet"]["denied"]["max_order_value"]) >= 2; }));
+  CHECK(account(d, "a2").quantity.at("SPY") == 20);
+  CHECK(d.get("/metrics").body.find("ballast_fleet_denied_total{reason=\"max_order_value\"}") != std::string::npos);
+}
+
+TEST_CASE("paused or killed, the fleet decides nothing; released, it decides at the prices of then") {
+  DaemonHarness d(kModels);
+  import_accounts(d, kAccounts);
+  d.start();
+  REQUIRE(d.post("/control/pause").status == 200);
+  price(d);
+  CHECK(eventually([&] { return d.get("/accounts/a1").status == 200; }));
+  CHECK(d.orders(1, 300ms).empty());
+  REQUIRE(d.post("/control/kill").status == 200);
+  REQUIRE(d.post("/control/resume").status == 200);
+  CHECK(d.orders(1, 300ms).empty());  // the kill switch still holds
+  REQUIRE(d.post("/control/release").status == 200);
+  const auto orders = d.orders(2);
+  REQUIRE(orders.size() == 2);
+  CHECK(parse_block(orders[0]).allocations == std::map<std::string, double>{{"a1", 4}, {"a2", 8}});
+  CHECK(d.orders(3, 300ms).size() == 2);  // once
+
+  // Paused once started: a move while paused is decided on resume.
+  CHECK(eventually([&] { return !account(d, "a1").pending && !account(d, "a2").pending; }));
+  REQUIRE(d.post("/control/pause").status == 200);
+  d.prime("SPY", 150);  // every account is now SPY-heavy: 0.69 and more against 0.6
+  CHECK(d.orders(3, 300ms).size() == 2);
+  REQUIRE(d.post("/control/resume").status == 200);
+  const auto after = d.orders(4);
+  REQUIRE(after.size() == 4);
+  CHECK(parse_block(after[2]).side == "sell");
+  CHECK(parse_block(after[2]).symbol == "SPY");
+}

@@ -1,0 +1,80 @@
+#include "fleet/allocation_limits.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <cstdio>
+
+namespace ballast::fleet {
+
+AllocationLimits AllocationLimits::from(const execution::RiskLimits& limits, const core::SymbolTable& symbols) {
+  AllocationLimits out;
+  out.max_order_value = limits.max_order_value;
+  out.max_order_fraction = limits.max_order_fraction;
+  for (const std::string& name : limits.restricted_symbols) {
+    if (const core::SymbolId id = symbols.find(name); id != core::kNoSymbol) out.restricted.push_back(id);
+  }
+  std::sort(out.restricted.begin(), out.restricted.end());
+  return out;
+}
+
+namespace {
+
+std::string two_decimals(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+std::optional<AllocationDenial> check(const AllocationLimits& limits, double account_value, const SizedTrade& t) {
+  const auto deny = [&](execution::DenyReason reason, std::string detail) {
+    return AllocationDenial{t.symbol, t.side, reason, std::move(detail)};
+  };
+  if (std::binary_search(limits.restricted.begin(), limits.restricted.end(), t.symbol)) {
+    return deny(execution::DenyReason::restricted_symbol, "the symbol is in restricted_symbols");
+  }
+  const double value = t.quantity * t.price;
+  // Written so that a value that is not finite fails (as the gate's checks do).
+  if (limits.max_order_value && !(value <= *limits.max_order_value)) {
+    return deny(execution::DenyReason::max_order_value,
+                "order value " + two_decimals(value) + " beyond max_order_value " + two_decimals(*limits.max_order_value));
+  }
+  const double fraction = limits.max_order_fraction.value_or(1.0);
+  if (!(value <= fraction * account_value)) {
+    return deny(execution::DenyReason::max_order_fraction,
+                "order value " + two_decimals(value) + " beyond max_order_fraction " + two_decimals(fraction) +
+                    " of the account value " + two_decimals(account_value));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<AllocationDenial> apply_allocation_limits(const AllocationLimits& limits, double account_value,
+                                                      double cash, std::vector<SizedTrade>& trades) {
+  std::vector<AllocationDenial> denials;
+  bool sell_denied = false;
+  std::erase_if(trades, [&](const SizedTrade& t) {
+    auto d = check(limits, account_value, t);
+    if (!d) return false;
+    sell_denied = sell_denied || t.side == core::Side::sell;
+    denials.push_back(std::move(*d));
+    return true;
+  });
+  if (!sell_denied) return denials;
+  double available = cash;
+  double wanted = 0;
+  for (const SizedTrade& t : trades) {
+    if (t.side == core::Side::sell) available += t.quantity * t.price;
+    else wanted += t.quantity * t.price;
+  }
+  if (wanted <= available || wanted <= 0) return denials;
+  const double scale = std::max(0.0, available) / wanted;
+  for (SizedTrade& t : trades) {
+    if (t.side == core::Side::buy) t.quantity = std::floor(t.quantity * scale / t.lot + 1e-9) * t.lot;
+  }
+  std::erase_if(trades, [](const SizedTrade& t) { return !(t.quantity > 0); });
+  return denials;
+}
+
+}  // namespace ballast::fleet
