@@ -131,6 +131,23 @@ HttpResponse accounts_page(const ControlContext& c, const HttpRequest& req) {
   return json_response(200, body);
 }
 
+/// orders/resolve for a block order of the fleet: its final report, allocated to its accounts.
+HttpResponse resolve_block(const ControlContext& c, const std::string& id, std::optional<double> quantity,
+                           double avg_price) {
+  std::string error;
+  const auto report = c.fleet->resolve(id, quantity, avg_price, c.now(), error);
+  if (!report) return text_response(422, error);
+  std::string body;
+  core::JsonWriter w(body);
+  w.begin_object().field("order_id", id).field("portfolio", core::kBlockOrderPortfolio).field("result", "resolved");
+  w.field("state", core::to_string(report->status)).field("filled_quantity", report->filled_quantity);
+  w.key("avg_price");
+  if (report->filled_quantity > 0) w.value(report->avg_price);
+  else w.null();
+  w.end_object();
+  return json_response(200, body);
+}
+
 /// POST /control/orders/resolve: an operator finishes an order whose fate was unknown.
 HttpResponse resolve_order(const ControlContext& c, const HttpRequest& req) {
   auto param = [&](const char* key) -> const std::string* {
@@ -160,6 +177,7 @@ HttpResponse resolve_order(const ControlContext& c, const HttpRequest& req) {
     }
     quantity = q;
   }
+  if (c.fleet && c.fleet->has_open_block(*id)) return resolve_block(c, *id, quantity, avg_price);
   const auto known = c.engine.open_orders().find(*id);
   if (known == c.engine.open_orders().end()) {
     return text_response(404, "no unfinished order " + *id + " (finished orders cannot be resolved again)");

@@ -28,7 +28,7 @@ struct ControlContext {
   std::function<std::vector<std::string>()> health_problems;
   std::function<std::string()> metrics;
   /// The fleet, for /accounts; null without [[models]].
-  const FleetFlow* fleet = nullptr;
+  FleetFlow* fleet = nullptr;
 };
 
 /// Every route of the status socket. The context's references must outlive the router.

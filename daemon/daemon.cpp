@@ -632,6 +632,7 @@ std::vector<std::string> Daemon::health_problems(core::TimeNs now) const {
   std::vector<std::string> problems;
   intake_->health_problems(now, problems);
   flow_->health_problems(problems);
+  if (fleet_) fleet_->health_problems(problems);
   return problems;
 }
 

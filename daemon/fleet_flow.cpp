@@ -211,6 +211,14 @@ void FleetFlow::on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::t
 
 void FleetFlow::on_timer(core::TimeNs now) {
   if (!desk_) return;
+  if (!book_on_send_) {
+    for (const std::string& id : desk_->time_out(now, cfg_.execution.order_timeout)) {
+      log_event(err, "fleet_block_unknown",
+                "block order {order_id} has no final report after {timeout_s:.0f}s: its fate is unknown; its "
+                "accounts stay held until a report comes or it is resolved (ballast orders resolve)",
+                "order_id"_a = id, "timeout_s"_a = static_cast<double>(cfg_.execution.order_timeout) / 1e9);
+    }
+  }
   if (halted()) return;  // a window open when trading halted leaves when it resumes
   if (was_halted_) {
     // The prices that moved while nothing was decided, as ticks now.
@@ -240,6 +248,11 @@ std::optional<bool> FleetFlow::on_fill(const core::FillReport& fill, core::TimeN
               "order_id"_a = fill.order_id, "error"_a = r.error);
     return false;
   }
+  record_fill(fill, r, now);
+  return true;
+}
+
+void FleetFlow::record_fill(const core::FillReport& fill, const fleet::DeskFill& r, core::TimeNs now) {
   if (r.unallocated_quantity > 0) {
     log_event(warn, "fleet_fill_unallocated",
               "block order {order_id}: {quantity} filled but given to no account (below a whole lot, or past the "
@@ -252,7 +265,32 @@ std::optional<bool> FleetFlow::on_fill(const core::FillReport& fill, core::TimeN
                                   fill.filled_quantity * fill.avg_price, now});
   change.fills.push_back({fill.order_id, fill.status, fill.filled_quantity, fill.avg_price, fill.ts, now});
   handle(now, std::move(change));
-  return true;
+}
+
+std::optional<core::FillReport> FleetFlow::resolve(std::string_view order_id, std::optional<double> filled,
+                                                   double avg_price, core::TimeNs now, std::string& error) {
+  if (!desk_) {
+    error = "no open block order " + std::string(order_id);
+    return std::nullopt;
+  }
+  auto report = desk_->resolution(order_id, filled, avg_price, error);
+  if (!report) return std::nullopt;
+  report->ts = now;
+  const fleet::DeskFill r = desk_->on_fill(*report, now, out_);
+  if (r.result != fleet::DeskFill::Result::applied) {
+    error = r.error;
+    return std::nullopt;
+  }
+  record_fill(*report, r, now);
+  log_event(warn, "fleet_block_resolved",
+            "block order {order_id} resolved by an operator: {status} with {quantity} filled at {price}",
+            "order_id"_a = report->order_id, "status"_a = core::to_string(report->status),
+            "quantity"_a = report->filled_quantity, "price"_a = report->avg_price);
+  return report;
+}
+
+bool FleetFlow::has_open_block(std::string_view order_id) const {
+  return desk_ && desk_->open_block(order_id) != nullptr;
 }
 
 core::Order FleetFlow::to_order(const fleet::DeskOrder& o) const {
@@ -344,6 +382,17 @@ void FleetFlow::handle(core::TimeNs now, store::Change change) {
   out_.clear();
 }
 
+void FleetFlow::health_problems(std::vector<std::string>& problems) const {
+  if (!desk_) return;
+  const std::vector<std::string> unknown = desk_->unknown_blocks();
+  if (unknown.empty()) return;
+  std::string ids;
+  for (std::size_t i = 0; i < unknown.size() && i < 5; ++i) ids += (i ? ", " : "") + unknown[i];
+  if (unknown.size() > 5) ids += ", ...";
+  problems.push_back(std::to_string(unknown.size()) + " block order" + (unknown.size() == 1 ? "" : "s") +
+                     " unknown (" + ids + "): resolve with ballast orders resolve");
+}
+
 void FleetFlow::add_metrics(MetricsRegistry& metrics) {
   orders_metric_ = &metrics.counter_family("ballast_fleet_block_orders_total", "Block orders of the fleet sent.",
                                            {"outcome"});
@@ -397,6 +446,9 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
     const fleet::DeskCounters& c = desk_->counters();
     w.field("rebalances", c.rebalances).field("block_orders", c.blocks_sent).field("allocations", c.allocations_sent);
     w.field("open_block_orders", desk_->open_blocks());
+    w.key("unknown_block_orders").begin_array();
+    for (const std::string& id : desk_->unknown_blocks()) w.value(id);
+    w.end_array();
     w.field("fills_applied", c.fills_applied).field("fills_refused", c.fills_refused);
     w.key("denied").begin_object();
     for (int r = 0; r < execution::kDenyReasonCount; ++r) {

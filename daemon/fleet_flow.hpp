@@ -57,6 +57,15 @@ class FleetFlow {
   /// A fill report: nullopt when it is not for a block order; else whether it was applied.
   std::optional<bool> on_fill(const core::FillReport& fill, core::TimeNs now);
 
+  /// An operator finishes an open block order (POST /control/orders/resolve):
+  /// the final report it became, applied and written like one; nullopt with
+  /// `error` when it is not an open block or the figures cannot be.
+  std::optional<core::FillReport> resolve(std::string_view order_id, std::optional<double> filled, double avg_price,
+                                          core::TimeNs now, std::string& error);
+  bool has_open_block(std::string_view order_id) const;
+  /// Block orders whose fate is unknown, for /healthz.
+  void health_problems(std::vector<std::string>& problems) const;
+
   /// Accounts loaded; 0 before load().
   std::size_t accounts() const;
   bool running() const { return desk_ != nullptr; }
@@ -77,6 +86,8 @@ class FleetFlow {
   /// Commits what `out_` says (accounts, orders), then sends its orders; a
   /// failed commit turns the kill switch on and nothing leaves.
   void handle(core::TimeNs now, store::Change change = {});
+  /// Writes an applied fill report of a block with the accounts it moved.
+  void record_fill(const core::FillReport& fill, const fleet::DeskFill& r, core::TimeNs now);
   core::Order to_order(const fleet::DeskOrder& o) const;
   /// Reads an unfinished block order of the state file for the desk; why not.
   std::optional<std::string> restore_block(const fleet::AccountBook& book, const store::OrderRow& row);

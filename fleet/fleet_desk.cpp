@@ -152,6 +152,7 @@ bool FleetDesk::book_fill(OpenBlock& b, double cumulative_quantity, double avg_p
     return false;
   }
   result.unallocated_quantity = alloc.unallocated_quantity;
+  if (cumulative_quantity > 0) b.avg_price = avg_price;
   const AccountBook& book = monitor_.book();
   const double sign = block.side == core::Side::buy ? 1.0 : -1.0;
   for (std::size_t i = 0; i < block.allocations.size(); ++i) {
@@ -188,6 +189,7 @@ std::optional<std::string> FleetDesk::restore_block(DeskOrder order, std::span<c
   }
   const double sign = block.side == core::Side::buy ? 1.0 : -1.0;
   b.booked_cash.resize(block.allocations.size());
+  b.avg_price = avg_price;
   for (std::size_t i = 0; i < block.allocations.size(); ++i) {
     b.booked_cash[i] = -sign * static_cast<double>(b.allocated[i]) * block.lot_size * avg_price;
     const AccountIndex a = block.allocations[i].account;
@@ -217,6 +219,57 @@ DeskFill FleetDesk::on_fill(const core::FillReport& report, core::TimeNs, DeskOu
     finish(done, out);
   }
   return result;
+}
+
+std::vector<std::string> FleetDesk::time_out(core::TimeNs now, core::DurationNs timeout) {
+  std::vector<std::string> ids;
+  for (auto& [id, b] : open_) {
+    if (b.unknown || now - b.order.created_at < timeout) continue;
+    b.unknown = true;
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+std::optional<core::FillReport> FleetDesk::resolution(std::string_view order_id, std::optional<double> filled,
+                                                      double avg_price, std::string& error) const {
+  const auto it = open_.find(order_id);
+  if (it == open_.end()) {
+    error = "no open block order " + std::string(order_id);
+    return std::nullopt;
+  }
+  const OpenBlock& b = it->second;
+  core::FillReport report;
+  report.order_id = std::string(order_id);
+  report.status = core::FillStatus::cancelled;
+  if (filled) {
+    if (!(*filled >= 0 && *filled <= b.order.block.quantity())) {
+      error = "filled must lie between 0 and the block's quantity";
+      return std::nullopt;
+    }
+    report.filled_quantity = *filled;
+    report.avg_price = avg_price;
+    if (whole_lots(*filled, b.order.block.lot_size) == b.order.block.lots) report.status = core::FillStatus::filled;
+  } else {
+    std::uint64_t lots = 0;
+    for (const std::uint64_t n : b.allocated) lots += n;
+    report.filled_quantity = static_cast<double>(lots) * b.order.block.lot_size;
+    report.avg_price = b.avg_price;
+  }
+  return report;
+}
+
+const DeskOrder* FleetDesk::open_block(std::string_view order_id) const {
+  const auto it = open_.find(order_id);
+  return it == open_.end() ? nullptr : &it->second.order;
+}
+
+std::vector<std::string> FleetDesk::unknown_blocks() const {
+  std::vector<std::string> ids;
+  for (const auto& [id, b] : open_) {
+    if (b.unknown) ids.push_back(id);
+  }
+  return ids;
 }
 
 void FleetDesk::finish(const OpenBlock& b, DeskOutput& out) {

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -119,6 +120,25 @@ class FleetDesk {
   /// A fill report: not_ours when its order is not an open block of this desk.
   DeskFill on_fill(const core::FillReport& report, core::TimeNs now, DeskOutput& out);
 
+  /// Block orders with no final report `timeout` after they left become
+  /// unknown: their fate is not known, so their accounts stay held (nothing
+  /// is decided on positions that may have moved) until a late report or an
+  /// operator's resolve() finishes them. The ids of those that became unknown now.
+  std::vector<std::string> time_out(core::TimeNs now, core::DurationNs timeout);
+  /// The final report that finishes an open block from what the broker says
+  /// (an operator's resolve): with `filled`, it ended with that cumulative
+  /// quantity at `avg_price` (filled when that is the whole block, cancelled
+  /// otherwise); without, nothing more filled than is booked (cancelled, at
+  /// the price booked). nullopt with `error` when `order_id` is not an open
+  /// block or `filled` is outside [0, the block's quantity]; on_fill() then
+  /// checks the rest as it checks any report.
+  std::optional<core::FillReport> resolution(std::string_view order_id, std::optional<double> filled,
+                                             double avg_price, std::string& error) const;
+  /// The open block's order, or null.
+  const DeskOrder* open_block(std::string_view order_id) const;
+  /// Ids of the open blocks whose fate is unknown, in order.
+  std::vector<std::string> unknown_blocks() const;
+
   /// A block order left open by an earlier run (from the state file), with
   /// the cumulative quantities of the fill reports it had and the last
   /// average price: its accounts wait for it again. The fills it had are in
@@ -160,6 +180,8 @@ class FleetDesk {
     DeskOrder order;
     std::vector<std::uint64_t> allocated;  ///< lots per allocation so far
     std::vector<double> booked_cash;       ///< cash moved per allocation so far (signed)
+    double avg_price = 0;                  ///< of the last report that filled something
+    bool unknown = false;                  ///< no final report within the timeout
   };
 
   void take_rebalances(core::TimeNs now, DeskOutput& out);
@@ -181,7 +203,7 @@ class FleetDesk {
   BlockCollector collector_;
   core::TimeNs window_closes_at_ = 0;  ///< 0: no window open
   std::unordered_map<AccountIndex, Pending> pending_;
-  std::unordered_map<std::string, OpenBlock> open_;  ///< by order id
+  std::map<std::string, OpenBlock, std::less<>> open_;  ///< by order id
   std::unordered_map<std::string_view, AccountIndex> by_id_;
   std::vector<core::TimeNs> last_rebalance_;  ///< per account
   FleetOutput scratch_;

@@ -325,3 +325,37 @@ TEST_CASE("paused or killed, the fleet decides nothing; released, it decides at 
   CHECK(parse_block(after[2]).side == "sell");
   CHECK(parse_block(after[2]).symbol == "SPY");
 }
+
+TEST_CASE("a block with no final report within order_timeout is unknown, holds its accounts, and is resolved") {
+  DaemonHarness d(kModels, "", "order_timeout = \"1s\"\n", "", /*with_fills=*/true);
+  import_accounts(d, kAccounts);
+  d.start();
+  price(d);
+  const auto orders = d.orders(2);
+  REQUIRE(orders.size() == 2);
+  const Block sell = parse_block(orders[0]);
+  const Block buy = parse_block(orders[1]);
+  CHECK(eventually([&] { return d.status()["fleet"]["unknown_block_orders"].get_array().size() == 2; }));
+  const auto health = d.get("/healthz");
+  CHECK(health.status == 503);
+  CHECK(health.body.find("2 block orders unknown (" + sell.order_id) != std::string::npos);
+  CHECK(account(d, "a1").pending);
+
+  // The broker says: the sell filled in full, the buy never reached the market.
+  CHECK(d.post("/control/orders/resolve?order_id=" + sell.order_id + "&filled=13&price=100").status == 422);
+  auto r = d.post("/control/orders/resolve?order_id=" + sell.order_id + "&filled=12&price=101");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  CHECK(r.body.find("\"state\":\"filled\"") != std::string::npos);
+  CHECK(account(d, "a1").pending);  // its buy is still open
+  r = d.post("/control/orders/resolve?order_id=" + buy.order_id + "&cancelled=true");
+  REQUIRE(r.status == 200);
+  CHECK(r.body.find("\"state\":\"cancelled\"") != std::string::npos);
+  CHECK(eventually([&] { return !account(d, "a1").pending; }));
+  const Account a1 = account(d, "a1");
+  CHECK(a1.quantity.at("SPY") == 6);
+  CHECK(a1.quantity.at("AGG") == 0);
+  CHECK(a1.cash == doctest::Approx(404));
+  CHECK(d.status()["fleet"]["unknown_block_orders"].get_array().size() == 0);
+  CHECK(d.post("/control/orders/resolve?order_id=" + buy.order_id + "&cancelled=true").status == 404);
+}
