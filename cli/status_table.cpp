@@ -324,6 +324,41 @@ void render_orders(const simdjson::dom::array& open, std::string& out) {
   table.render(out, "");
 }
 
+/// The fleet's summary: counts by state, block orders, the drift histogram.
+void render_fleet(const element& fleet, std::string& out) {
+  out += "Fleet\n  accounts " + count(number_at(fleet, "accounts")) + " on " + count(number_at(fleet, "models")) +
+         " models";
+  if (const auto started = bool_at(fleet, "started"); started && !*started) {
+    out += " (waiting for a price of every symbol)\n";
+    return;
+  }
+  if (const auto states = member(fleet, "states")) {
+    out += ": " + count(number_at(*states, "breaching")) + " breaching, " + count(number_at(*states, "pending")) +
+           " pending, " + count(number_at(*states, "stuck")) + " stuck";
+  }
+  out += "\n  rebalances " + count(number_at(fleet, "rebalances")) + " (last minute " +
+         count(number_at(fleet, "rebalances_last_minute")) + "), block orders " +
+         count(number_at(fleet, "block_orders")) + " (" + count(number_at(fleet, "open_block_orders")) + " open)\n";
+  if (const auto unknown = array_at(fleet, "unknown_block_orders"); unknown && unknown->size() > 0) {
+    out += "  UNKNOWN block orders:";
+    for (const element id : *unknown) {
+      std::string_view text;
+      if (id.get_string().get(text) == simdjson::SUCCESS) out += " " + clean(text);
+    }
+    out += "\n";
+  }
+  const auto histogram = array_at(fleet, "drift_histogram");
+  if (!histogram) return;
+  out += "  max drift";
+  for (const element bucket : *histogram) {
+    if (!bucket.is_object()) continue;
+    const auto to = number_at(bucket, "to");
+    out += "  " + (to ? "<" + percent(to, "%g") : ">" + percent(number_at(bucket, "from"), "%g")) + " " +
+           count(number_at(bucket, "accounts"));
+  }
+  out += "\n";
+}
+
 void render_portfolio(const element& portfolio, std::string& out) {
   out += "Portfolio ";
   out += text_or_missing(string_at(portfolio, "id"));
@@ -397,6 +432,10 @@ StatusTable render_status_table(std::string_view status_json) {
 
     render_feeds(root, out);
 
+    if (const auto fleet = member(root, "fleet"); fleet && fleet->is_object()) {
+      out.push_back('\n');
+      render_fleet(*fleet, out);
+    }
     const auto portfolios = array_at(root, "portfolios");
     if (!portfolios || portfolios->size() == 0) {
       out += portfolios ? "\nPortfolios: none\n" : "\nPortfolios: -\n";

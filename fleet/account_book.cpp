@@ -20,7 +20,9 @@ std::optional<std::string> AccountBook::check_account(ModelIndex model, double c
   for (double q : quantities) {
     if (!(q >= 0 && std::isfinite(q))) return "quantities must be finite and non-negative";
   }
-  if (!(cash >= 0 && std::isfinite(cash))) return "cash must be finite and non-negative";
+  // Any finite cash: what fills left is a fact, below zero included (imports
+  // and live changes refuse negative cash before they get here).
+  if (!std::isfinite(cash)) return "cash must be finite";
   if (!(band_multiplier > 0 && std::isfinite(band_multiplier))) return "the band multiplier must be finite and positive";
   return std::nullopt;
 }

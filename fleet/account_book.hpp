@@ -26,8 +26,8 @@ class AccountBook {
   /// Adds a model; the reason when check_model refuses it.
   std::optional<std::string> add_model(Model m);
   /// Adds an account as index size(); the reason when refused: unknown model,
-  /// one quantity per model symbol expected, quantities and cash finite and
-  /// ≥ 0, multiplier finite and > 0, the book full (2³² − 1 slots or id bytes).
+  /// one quantity per model symbol expected, quantities finite and ≥ 0, cash
+  /// finite (below zero too: what fills left), multiplier finite and > 0, the book full (2³² − 1 slots or id bytes).
   std::optional<std::string> add_account(std::string_view id, ModelIndex model, double cash,
                                          std::span<const double> quantities, double band_multiplier = 1);
   /// Replaces account `a`'s model, cash, quantities and multiplier (its id

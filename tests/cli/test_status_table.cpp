@@ -182,3 +182,26 @@ TEST_CASE("malformed JSON or a non-object root is an error, not a crash") {
     CHECK(table.error == "the status is not a JSON object");
   }
 }
+
+TEST_CASE("a fleet shows as counts, block orders, unknown blocks and the drift histogram, never as rows") {
+  constexpr const char* kFleet = R"json(
+{"version": "0.1.0", "uptime_s": 5, "mode": "live", "paused": false, "healthy": false, "feeds": [], "portfolios": [],
+ "fleet": {"models": 3, "model_variants": 0, "accounts": 1000000, "accounts_in_file": 1000000, "started": true,
+           "states": {"pending": 12, "breaching": 40, "unvalued": 0, "stuck": 1},
+           "drift_histogram": [{"from": 0, "to": 0.005, "accounts": 900000}, {"from": 0.005, "to": 0.01, "accounts": 99960},
+                               {"from": 0.1, "to": null, "accounts": 40}],
+           "rebalances": 52, "block_orders": 8, "allocations": 104, "open_block_orders": 2,
+           "unknown_block_orders": ["fleet-20261206-000007"], "rebalances_last_minute": 7}}
+)json";
+  const auto table = render_status_table(kFleet);
+  REQUIRE_MESSAGE(table.ok(), table.error);
+  CHECK(table.text.find("Fleet\n"
+                        "  accounts 1000000 on 3 models: 40 breaching, 12 pending, 1 stuck\n"
+                        "  rebalances 52 (last minute 7), block orders 8 (2 open)\n"
+                        "  UNKNOWN block orders: fleet-20261206-000007\n"
+                        "  max drift  <0.5% 900000  <1% 99960  >10% 40\n") != std::string::npos);
+  const auto waiting = render_status_table(
+      R"({"version": "0.1.0", "feeds": [], "portfolios": [], "fleet": {"models": 1, "accounts": 4, "started": false}})");
+  REQUIRE(waiting.ok());
+  CHECK(waiting.text.find("accounts 4 on 1 models (waiting for a price of every symbol)\n") != std::string::npos);
+}

@@ -37,7 +37,7 @@ TEST_CASE("bad accounts are refused with a reason and leave the book as it was")
   CHECK(book.add_account("a", 0, 0, std::vector<double>{1}) == "one quantity per model symbol expected");
   CHECK(book.add_account("a", 0, 0, std::vector<double>{1, -1}).has_value());
   CHECK(book.add_account("a", 0, 0, std::vector<double>{1, NAN}).has_value());
-  CHECK(book.add_account("a", 0, -5, std::vector<double>{1, 1}).has_value());
+  CHECK(book.add_account("a", 0, INFINITY, std::vector<double>{1, 1}).has_value());
   CHECK(book.add_account("a", 0, 0, std::vector<double>{1, 1}, 0).has_value());
   CHECK(book.add_account("a", 0, 0, std::vector<double>{1, 1}, INFINITY).has_value());
   CHECK(book.size() == 0);

@@ -132,10 +132,27 @@ TEST_CASE("settle refuses what it cannot use and changes nothing") {
   CHECK(fleet.settle(0, std::vector<double>{6}, 0));
   CHECK(fleet.settle(0, std::vector<double>{6, -1}, 0));
   CHECK(fleet.settle(0, std::vector<double>{6, NAN}, 0));
-  CHECK(fleet.settle(0, std::vector<double>{6, 4}, -5));
   CHECK(fleet.settle(0, std::vector<double>{6, 4}, INFINITY));
   CHECK(fleet.state(0) == AccountState::pending);
   CHECK(fleet.book().quantities(0)[0] == 7);
+}
+
+TEST_CASE("a fill that costs more than the cash left is booked as it is, below zero, and the account goes on") {
+  AccountBook book(2);
+  REQUIRE_FALSE(book.add_model(simple_model({0.6, 0.4}, 0.05)));
+  REQUIRE_FALSE(book.add_account("a", 0, 0, std::vector<double>{7, 3}));  // sell 1 A, buy 1 B at 100
+  FleetMonitor fleet(std::move(book), {100, 100}, Fills::on_settle);
+  FleetOutput out;
+  fleet.resync(out);
+  REQUIRE(fleet.state(0) == AccountState::pending);
+  // The buy filled at 100.50, all in: 50 cents short.
+  REQUIRE_FALSE(fleet.settle(0, std::vector<double>{6, 4}, -0.5));
+  CHECK(fleet.book().cash(0) == -0.5);
+  CHECK(fleet.zone_radius(0) == -INFINITY);  // no zone below zero: checked exactly
+  out.clear();
+  fleet.on_tick(0, 100.01, out);
+  CHECK(out.rebalances.empty());  // 60/40 of 999.56 is inside its band
+  CHECK(fleet.state(0) != AccountState::pending);
 }
 
 TEST_CASE("live changes to accounts re-zone them, and the monitor agrees with a brute force of the new book") {
@@ -193,7 +210,7 @@ TEST_CASE("bad live changes are refused with a reason and change nothing") {
   fleet.resync(out);
   CHECK(fleet.set_account(1, 0, 0, std::vector<double>{6, 4}) == "unknown account");
   CHECK(fleet.set_account(0, 5, 0, std::vector<double>{6, 4}) == "unknown model");
-  CHECK(fleet.set_account(0, 0, -1, std::vector<double>{6, 4}));
+  CHECK(fleet.set_account(0, 0, NAN, std::vector<double>{6, 4}));
   CHECK(fleet.set_account(0, 0, 0, std::vector<double>{6, 4, 1}));
   CHECK(fleet.set_account(0, 0, 0, std::vector<double>{6, 4}, 0));
   CHECK(fleet.add_account("b", 3, 0, std::vector<double>{6, 4}) == "unknown model");
