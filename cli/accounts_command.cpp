@@ -117,6 +117,15 @@ int run_accounts_command(const AccountsCommandOptions& o, std::ostream& out, std
     const std::string state_path = store::state_file_in(loaded.config->daemon.state_dir);
     std::optional<store::StateStore> book;
     if (!o.dry_run || std::filesystem::exists(state_path)) {
+      // As the daemon does on its first start: the state directory is made.
+      const std::filesystem::path dir = loaded.config->daemon.state_dir;
+      if (std::error_code ec; !std::filesystem::exists(dir, ec)) {
+        std::filesystem::create_directories(dir, ec);
+        if (ec) {
+          err << what << ": cannot make the state directory " << dir.string() << ": " << ec.message() << "\n";
+          return 1;
+        }
+      }
       auto opened = store::StateStore::open(state_path, store::Durability::full);
       if (auto* e = std::get_if<store::OpenError>(&opened)) {
         err << what << ": " << e->message << "\n";

@@ -117,6 +117,7 @@ std::optional<std::string> FleetFlow::restore_block(const fleet::AccountBook& bo
   std::unordered_map<std::string_view, fleet::AccountIndex> index;
   RestoredBlock b;
   b.order.order_id = o.order_id;
+  b.order.rebalance_id = o.rebalance_id;
   b.order.created_at = o.created_at;
   b.order.block.symbol = symbol;
   b.order.block.side = o.side;
@@ -302,6 +303,7 @@ core::Order FleetFlow::to_order(const fleet::DeskOrder& o) const {
   order.quantity = o.block.quantity();
   order.reference_price = o.block.reference_price;
   order.reason = "threshold";
+  order.rebalance_id = o.rebalance_id;
   order.created_at = o.created_at;
   order.allocations.reserve(o.block.allocations.size());
   for (const fleet::BlockAllocation& a : o.block.allocations) {

@@ -107,9 +107,12 @@ void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
     }
   }
   const std::string day = core::format_yyyymmdd(now);
+  std::string rebalance_id;
   for (BlockOrder& block : collector_.take()) {
     OpenBlock b;
     b.order.order_id = engine::make_id(core::kBlockOrderPortfolio, day, next_order_seq_());
+    if (rebalance_id.empty()) rebalance_id = b.order.order_id;
+    b.order.rebalance_id = rebalance_id;
     b.order.created_at = now;
     b.allocated.assign(block.allocations.size(), 0);
     b.booked_cash.assign(block.allocations.size(), 0.0);
@@ -332,9 +335,8 @@ AccountDetail FleetDesk::detail(AccountIndex a) const {
     const Position booked = position(a);
     AccountBook one(book.symbol_count());
     one.add_model(book.model(a));
-    one.add_account(book.id(a), 0, std::max(0.0, booked.cash), booked.quantities, book.band_multiplier(a));
+    one.add_account(book.id(a), 0, booked.cash, booked.quantities, book.band_multiplier(a));
     d.view = view_account(one, 0, monitor_.prices());
-    d.view.cash = booked.cash;
     d.pending = true;
   }
   for (const auto& [id, b] : open_) {

@@ -19,6 +19,7 @@
 #include "core/symbol_table.hpp"
 #include "core/time.hpp"
 #include "core/types.hpp"
+#include "execution/io/order_codec.hpp"
 #include "fleet/account_view.hpp"
 #include "fleet/allocation_limits.hpp"
 #include "fleet/block_orders.hpp"
@@ -33,8 +34,9 @@ struct DeskOptions {
   core::DurationNs window = core::kNanosPerSecond;
   /// No fill reports: a block counts as filled at its reference price when it leaves.
   bool book_on_send = true;
-  /// A symbol and side with more accounts leaves as several blocks.
-  std::size_t max_allocations_per_block = 10'000;
+  /// A symbol and side with more accounts leaves as several blocks: as many
+  /// as fit one order frame with the longest account ids.
+  std::size_t max_allocations_per_block = execution::kAllocationsPerFrame;
   /// Each account's trades pass these before they join a block (fleet/allocation_limits.hpp).
   AllocationLimits limits;
 };
@@ -43,6 +45,8 @@ struct DeskOptions {
 /// reference price, the accounts' allocations).
 struct DeskOrder {
   std::string order_id;
+  /// The window's: the id of its first block (the orders of one window are one rebalance of the fleet).
+  std::string rebalance_id;
   BlockOrder block;
   core::TimeNs created_at = 0;
 };

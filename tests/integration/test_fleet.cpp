@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "execution/io/order_codec.hpp"
 #include "tests/integration/support.hpp"
 
 using namespace ballast::testing;
@@ -46,6 +47,10 @@ struct Block {
 };
 
 Block parse_block(const std::string& json) {
+  // What a gateway reads: the strict decoder takes it.
+  const auto decoded = ballast::execution::decode_order(json);
+  INFO(json);
+  CHECK(decoded.error.empty());
   simdjson::dom::parser parser;
   const simdjson::dom::element o = parser.parse(json);
   Block b;
