@@ -177,12 +177,23 @@ bool FleetDesk::book_fill(OpenBlock& b, double cumulative_quantity, double avg_p
 std::optional<std::string> FleetDesk::restore_block(DeskOrder order, std::span<const double> cumulative_fills,
                                                     double avg_price) {
   const BlockOrder& block = order.block;
+  const AccountBook& book = monitor_.book();
+  if (open_.count(order.order_id) != 0) return "a block order of this id is open already";
+  if (!(block.lot_size > 0 && std::isfinite(block.lot_size))) return "its lot size must be finite and > 0";
   std::uint64_t lots = 0;
   for (const BlockAllocation& a : block.allocations) {
-    if (a.account >= monitor_.book().size()) return "an allocation names an account not in the book";
+    if (a.account >= book.size()) return "an allocation names an account not in the book";
+    // Its fills are booked in the account's slot of the symbol: there must be one.
+    if (slot_of(book.model(a.account), block.symbol) == book.model(a.account).size()) {
+      return "an allocation names an account whose model does not hold its symbol";
+    }
+    if (a.lots == 0 || a.lots > kMaxBlockLots - lots) return "its allocations are out of range";
     lots += a.lots;
   }
   if (lots != block.lots || block.allocations.empty()) return "its allocations do not add up to its quantity";
+  if (!cumulative_fills.empty() && cumulative_fills.back() > 0 && !(avg_price > 0 && std::isfinite(avg_price))) {
+    return "its average price must be finite and > 0 when something is filled";
+  }
   OpenBlock b;
   b.allocated.assign(block.allocations.size(), 0);
   for (const double filled : cumulative_fills) {

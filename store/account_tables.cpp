@@ -18,6 +18,9 @@ CREATE TABLE accounts (
   holdings BLOB NOT NULL,           -- store/account_tables.hpp: encode_holdings
   restricted BLOB NOT NULL          -- encode_restricted
 ) STRICT, WITHOUT ROWID;
+)sql";
+
+const char* const kOrderAllocationsSchema = R"sql(
 -- A block order's accounts and what each asked (core::Order::allocations), in order.
 CREATE TABLE order_allocations (
   order_id TEXT NOT NULL,

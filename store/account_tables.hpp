@@ -19,6 +19,10 @@ namespace ballast::store::sql {
 /// The DDL of the accounts table: part of a new file's schema, and what the
 /// upgrade from version 1 adds.
 extern const char* const kAccountsSchema;
+/// The DDL of the block orders' allocations: with the accounts table in a new
+/// file and the upgrade from version 1; added on its own to a version-2 file
+/// written before block orders, which lacks it.
+extern const char* const kOrderAllocationsSchema;
 
 /// Holdings as a blob: a format byte (1), then per holding the symbol's length
 /// (LEB128), its bytes and the quantity as 8 little-endian bytes of its IEEE

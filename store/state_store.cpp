@@ -47,7 +47,8 @@ constexpr std::int32_t kApplicationId = 0x424C5354;
 constexpr std::int64_t kSchemaVersion = 2;
 constexpr int kBusyTimeoutMs = 5000;
 
-// The tables of schema version 1; version 2 adds sql::kAccountsSchema, and
+// The tables of schema version 1; version 2 adds sql::kAccountsSchema and
+// sql::kOrderAllocationsSchema, and
 // meta's schema_version is written by create_database or the upgrade. STRICT tables refuse a value of the wrong type on write;
 // load() still checks every value, since a damaged file can hold anything.
 // A typical rebalance commit writes 9 to 12 pages to the WAL: one per table
@@ -337,7 +338,7 @@ void create_database(const std::string& path, const std::string& dir) {
     // fsyncs the file at COMMIT.
     exec(db.get(), tmp, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL", "set up");
     const std::string setup = "BEGIN; PRAGMA application_id=" + std::to_string(kApplicationId) + ";" + kSchema +
-                              sql::kAccountsSchema + "INSERT INTO meta (key, value) VALUES ('schema_version', " +
+                              sql::kAccountsSchema + sql::kOrderAllocationsSchema + "INSERT INTO meta (key, value) VALUES ('schema_version', " +
                               std::to_string(kSchemaVersion) + "); COMMIT;";
     exec(db.get(), tmp, setup.c_str(), "create the schema");
   } catch (const StoreError& e) {
@@ -542,10 +543,32 @@ struct StateStore::Impl {
   /// all of the upgrade or, when it fails, the file as it was. Only after
   /// the lock is held and configure().
   void upgrade() {
-    if (schema_version == kSchemaVersion) return;
     sqlite3* d = db.get();
-    // Version 1 → 2: the account book.
+    if (schema_version == kSchemaVersion) {
+      // Version-2 files written before block orders lack their allocations:
+      // the one table is added, as the upgrade from version 1 adds it.
+      bool has_allocations = false;
+      try {
+        Statement s(d, &path, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'order_allocations'",
+                    false);
+        has_allocations = Run(s, "read the schema").step();
+      } catch (const StoreError& e) {
+        throw OpenFailure{"cannot read state file " + path + ": " + detail(e, path)};
+      }
+      if (has_allocations) return;
+      const std::string steps = std::string("BEGIN IMMEDIATE;") + sql::kOrderAllocationsSchema + "COMMIT;";
+      try {
+        exec(d, path, steps.c_str(), "upgrade");
+      } catch (const StoreError& e) {
+        if (sqlite3_get_autocommit(d) == 0) sqlite3_exec(d, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw OpenFailure{"cannot add the block orders' allocations to state file " + path + " (" +
+                          detail(e, path) + "); the file is left as it was"};
+      }
+      return;
+    }
+    // Version 1 → 2: the account book and the block orders' allocations.
     const std::string steps = std::string("BEGIN IMMEDIATE;") + sql::kAccountsSchema +
+                              sql::kOrderAllocationsSchema +
                               "UPDATE meta SET value = 2 WHERE key = 'schema_version'; COMMIT;";
     try {
       exec(d, path, steps.c_str(), "upgrade");
