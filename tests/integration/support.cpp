@@ -1,5 +1,7 @@
 #include "tests/integration/support.hpp"
 
+#include <doctest/doctest.h>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -9,6 +11,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <random>
 #include <set>
@@ -254,6 +257,15 @@ simdjson::dom::element asset(simdjson::dom::element status, std::size_t portfoli
     if (std::string_view(a["symbol"]) == symbol) return a;
   }
   throw std::runtime_error("no asset " + symbol);
+}
+
+void import_accounts(DaemonHarness& d, const std::string& csv) {
+  std::filesystem::create_directories(d.dir.file("state"));
+  d.dir.write("accounts.csv", csv);
+  const RunResult r = run_command(BALLAST_CLI_PATH, {"accounts", "import", d.dir.file("accounts.csv"), "--config",
+                                                     d.config_path});
+  INFO(r.output);
+  REQUIRE(r.code == 0);
 }
 
 }  // namespace ballast::testing

@@ -158,6 +158,10 @@ inline double num(simdjson::dom::element e) {
   return double(e);
 }
 
+/// Imports `csv` (the account book's CSV format) into the harness's state file
+/// with the real `ballast accounts import`, before start(); a failed import fails the test.
+void import_accounts(DaemonHarness& d, const std::string& csv);
+
 /// The asset entry for `symbol` in portfolio `index` of a /status document.
 simdjson::dom::element asset(simdjson::dom::element status, std::size_t portfolio, const std::string& symbol);
 

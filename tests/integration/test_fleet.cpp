@@ -64,16 +64,6 @@ Block parse_block(const std::string& json) {
   return b;
 }
 
-/// Imports `csv` into the harness's state file with the real CLI.
-void import_accounts(DaemonHarness& d, const std::string& csv) {
-  std::filesystem::create_directories(d.dir.file("state"));
-  d.dir.write("accounts.csv", csv);
-  const RunResult r = run_command(BALLAST_CLI_PATH, {"accounts", "import", d.dir.file("accounts.csv"), "--config",
-                                                     d.config_path});
-  INFO(r.output);
-  REQUIRE(r.code == 0);
-}
-
 /// GET /accounts/ID, parsed (throws when not 200).
 struct Account {
   double cash = 0;

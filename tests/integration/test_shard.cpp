@@ -115,6 +115,65 @@ TEST_CASE("two shards behind one feed proxy split the portfolios and only the ow
   CHECK(proxy.wait_exit(5s) == 0);
 }
 
+TEST_CASE("two shards of a fleet each trade only the accounts of the book that hash to them") {
+  TempDir dir;
+  const std::string publisher_endpoint = "tcp://127.0.0.1:" + std::to_string(free_port());
+  const std::string proxy_endpoint = "tcp://127.0.0.1:" + std::to_string(free_port());
+  zmq::context_t ctx{1};
+  zmq::socket_t pub{ctx, zmq::socket_type::pub};
+  pub.set(zmq::sockopt::linger, 0);
+  pub.bind(publisher_endpoint);
+  Process proxy(BALLAST_CLI_PATH, {"feed", "proxy", "--frontend", publisher_endpoint, "--backend", proxy_endpoint},
+                dir.file("proxy.log"));
+
+  const std::string models =
+      "[[models]]\nid = \"balanced\"\ntargets = { SPY = 0.6, AGG = 0.4 }\n[[models.triggers]]\n"
+      "kind = \"threshold\"\nabsolute = 0.05\n[fleet]\nwindow = \"0s\"\n";
+  // FNV-1a 64 puts a1 and a3 in shard 1 of 2, a2 and a4 in shard 0. At 100
+  // and 100, a1 and a2 hold only SPY: a1 sells 4, a2 sells 8.
+  const std::string accounts = "id,model,cash,SPY,AGG\na1,balanced,0,10,\na2,balanced,0,20,\n"
+                               "a3,balanced,0,6,4\na4,balanced,0,6,4\n";
+  DaemonHarness zero(models);
+  DaemonHarness one(models);
+  point_at(zero, proxy_endpoint, "0/2");
+  point_at(one, proxy_endpoint, "1/2");
+  // Each daemon has its state file; the same book is imported into both.
+  import_accounts(zero, accounts);
+  import_accounts(one, accounts);
+  zero.start();
+  one.start();
+  for (auto* d : {&zero, &one}) {
+    auto fleet = d->status()["fleet"];
+    CHECK(num(fleet["accounts"]) == 2);
+    CHECK(num(fleet["accounts_in_file"]) == 4);
+  }
+  auto publish = [&](const std::string& symbol, double price) {
+    const std::string json = "{\"price\":" + std::to_string(price) + "}";
+    pub.send(zmq::buffer(symbol), zmq::send_flags::sndmore);
+    pub.send(zmq::buffer(json), zmq::send_flags::none);
+  };
+  for (const char* symbol : {"AGG", "SPY"}) {
+    const double before_zero = zero.ticks(), before_one = one.ticks();
+    REQUIRE(eventually(
+        [&] {
+          publish(symbol, 100.0);
+          return zero.ticks() > before_zero && one.ticks() > before_one;
+        },
+        15s));
+  }
+  const auto from_zero = zero.orders(2);
+  const auto from_one = one.orders(2);
+  REQUIRE(from_zero.size() == 2);
+  REQUIRE(from_one.size() == 2);
+  CHECK(from_zero[0].find("\"allocations\":[{\"account\":\"a2\",\"quantity\":8}]") != std::string::npos);
+  CHECK(from_one[0].find("\"allocations\":[{\"account\":\"a1\",\"quantity\":4}]") != std::string::npos);
+  CHECK(zero.get("/accounts/a1").status == 404);
+  CHECK(one.get("/accounts/a1").status == 200);
+
+  proxy.signal(SIGTERM);
+  CHECK(proxy.wait_exit(5s) == 0);
+}
+
 TEST_CASE("the feed proxy refuses plain endpoints off this machine unless --insecure, and stops on SIGINT") {
   TempDir dir;
   const std::string local = "tcp://127.0.0.1:" + std::to_string(free_port());
