@@ -347,17 +347,7 @@ void FleetFlow::handle(core::TimeNs now, store::Change change) {
     std::sort(row.holdings.begin(), row.holdings.end());
     change.account_positions.push_back(std::move(row));
   }
-  for (const core::Order& o : orders) {
-    store::OrderRow row;
-    row.order = o;
-    row.state = store::OrderState::created;
-    if (book_on_send_) {
-      row.filled_quantity = o.quantity;
-      row.filled_value = o.quantity * o.reference_price;
-    }
-    row.updated_at = now;
-    change.orders.push_back(std::move(row));
-  }
+  for (const core::Order& o : orders) change.orders.push_back(new_order_row(o, book_on_send_, now));
   if (!orders.empty()) {
     change.counters = store::Counters{engine_.sequences().next_order, engine_.sequences().next_rebalance};
   }

@@ -16,6 +16,18 @@ std::string exact(double v) {
 
 }  // namespace
 
+store::OrderRow new_order_row(const core::Order& order, bool booked_on_send, core::TimeNs now) {
+  store::OrderRow row;
+  row.order = order;
+  row.state = store::OrderState::created;
+  if (booked_on_send) {
+    row.filled_quantity = order.quantity;
+    row.filled_value = order.quantity * order.reference_price;
+  }
+  row.updated_at = now;
+  return row;
+}
+
 std::string Persistence::path_for(const config::DaemonConfig& d) {
   return store::state_file_in(d.state_dir);
 }
@@ -189,18 +201,7 @@ void Persistence::commit(engine::Engine& engine, const engine::Output& out, core
   changed_.clear();
   engine.take_changed(changed_);
   for (const std::size_t i : changed_) add_portfolio(engine, i, change);
-  for (const auto& o : out.orders) {
-    store::OrderRow row;
-    row.order = o;
-    row.state = store::OrderState::created;
-    if (book_on_send) {
-      // Booked when decided; still "created" until it is handed to the queue.
-      row.filled_quantity = o.quantity;
-      row.filled_value = o.quantity * o.reference_price;
-    }
-    row.updated_at = now;
-    change.orders.push_back(std::move(row));
-  }
+  for (const auto& o : out.orders) change.orders.push_back(new_order_row(o, book_on_send, now));
   for (const auto& f : out.fills) {
     // A timed-out order is not written as unknown: the file keeps it sent (or
     // partially filled), and a restart finds it past its timeout again.

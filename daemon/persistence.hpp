@@ -41,6 +41,11 @@ struct Restored {
   std::vector<store::OrderRow> blocks;
 };
 
+/// The state file's row for an order just decided: "created" until it is
+/// handed to the queue; with `booked_on_send` (no fill reports) filled in full
+/// at its reference price already.
+store::OrderRow new_order_row(const core::Order& order, bool booked_on_send, core::TimeNs now);
+
 class Persistence {
  public:
   /// `<state_dir>/state.db`.

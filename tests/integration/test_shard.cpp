@@ -3,6 +3,7 @@
 // breach trades only on the daemon that owns the portfolio.
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,26 +46,54 @@ std::set<std::string> portfolio_ids(DaemonHarness& d) {
 
 double received(DaemonHarness& d) { return num(d.status()["feeds"].at(0)["received"]); }
 
+/// A publisher the test drives, and `ballast feed proxy` passing its ticks on
+/// to every daemon connected to `backend`.
+struct ProxiedFeed {
+  TempDir dir;
+  std::string frontend = "tcp://127.0.0.1:" + std::to_string(free_port());
+  std::string backend = "tcp://127.0.0.1:" + std::to_string(free_port());
+  zmq::context_t ctx{1};
+  zmq::socket_t pub{ctx, zmq::socket_type::pub};
+  std::optional<Process> proxy;
+
+  ProxiedFeed() {
+    pub.set(zmq::sockopt::linger, 0);
+    pub.bind(frontend);
+    proxy.emplace(BALLAST_CLI_PATH, std::vector<std::string>{"feed", "proxy", "--frontend", frontend, "--backend", backend},
+                  dir.file("proxy.log"));
+  }
+
+  void publish(const std::string& symbol, double price) {
+    const std::string json = "{\"price\":" + std::to_string(price) + "}";
+    pub.send(zmq::buffer(symbol), zmq::send_flags::sndmore);
+    pub.send(zmq::buffer(json), zmq::send_flags::none);
+  }
+
+  /// Subscriptions travel daemon → proxy → publisher: publishes until both daemons count one more tick.
+  void prime(const std::string& symbol, double price, DaemonHarness& a, DaemonHarness& b) {
+    const double before_a = a.ticks(), before_b = b.ticks();
+    REQUIRE(eventually(
+        [&] {
+          publish(symbol, price);
+          return a.ticks() > before_a && b.ticks() > before_b;
+        },
+        15s));
+  }
+
+  void stop() {
+    proxy->signal(SIGTERM);
+    CHECK(proxy->wait_exit(5s) == 0);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("two shards behind one feed proxy split the portfolios and only the owner of a breach trades") {
-  TempDir dir;
-  const int publisher_port = free_port();
-  const int proxy_port = free_port();
-  const std::string publisher_endpoint = "tcp://127.0.0.1:" + std::to_string(publisher_port);
-  const std::string proxy_endpoint = "tcp://127.0.0.1:" + std::to_string(proxy_port);
-
-  zmq::context_t ctx{1};
-  zmq::socket_t pub{ctx, zmq::socket_type::pub};
-  pub.set(zmq::sockopt::linger, 0);
-  pub.bind(publisher_endpoint);
-  Process proxy(BALLAST_CLI_PATH, {"feed", "proxy", "--frontend", publisher_endpoint, "--backend", proxy_endpoint},
-                dir.file("proxy.log"));
-
+  ProxiedFeed feed;
   DaemonHarness zero(six_portfolios());
   DaemonHarness one(six_portfolios());
-  point_at(zero, proxy_endpoint, "0/2");
-  point_at(one, proxy_endpoint, "1/2");
+  point_at(zero, feed.backend, "0/2");
+  point_at(one, feed.backend, "1/2");
   zero.start();
   one.start();
 
@@ -78,22 +107,8 @@ TEST_CASE("two shards behind one feed proxy split the portfolios and only the ow
     CHECK(num(shard["portfolios"]) == 3);
   }
 
-  auto publish = [&](const std::string& symbol, double price) {
-    const std::string json = "{\"price\":" + std::to_string(price) + "}";
-    pub.send(zmq::buffer(symbol), zmq::send_flags::sndmore);
-    pub.send(zmq::buffer(json), zmq::send_flags::none);
-  };
-  // Subscriptions travel daemon → proxy → publisher: repeat until both count one.
-  // Not a structured binding: clang 14 cannot capture one in a lambda.
-  for (const auto& tick : {std::pair{"AGG", 100.0}, std::pair{"SPY", 400.0}}) {
-    const double before_zero = zero.ticks(), before_one = one.ticks();
-    REQUIRE(eventually(
-        [&] {
-          publish(tick.first, tick.second);
-          return zero.ticks() > before_zero && one.ticks() > before_one;
-        },
-        15s));
-  }
+  feed.prime("AGG", 100.0, zero, one);
+  feed.prime("SPY", 400.0, zero, one);
   zero.settle();
   one.settle();
   CHECK(zero.orders(1, 300ms).empty());
@@ -101,7 +116,7 @@ TEST_CASE("two shards behind one feed proxy split the portfolios and only the ow
 
   // SPY at 300 breaches p0 only, which shard 1 owns.
   const double zero_before = received(zero);
-  publish("SPY", 300);
+  feed.publish("SPY", 300);
   const auto orders = one.orders(2);
   REQUIRE(orders.size() == 2);
   for (const auto& o : orders) CHECK(o.find("\"portfolio\":\"p0\"") != std::string::npos);
@@ -110,22 +125,11 @@ TEST_CASE("two shards behind one feed proxy split the portfolios and only the ow
   zero.settle();
   CHECK(zero.orders(1, 300ms).empty());
   for (auto p : zero.status()["portfolios"].get_array()) CHECK(num(p["rebalances"]) == 0);
-
-  proxy.signal(SIGTERM);
-  CHECK(proxy.wait_exit(5s) == 0);
+  feed.stop();
 }
 
 TEST_CASE("two shards of a fleet each trade only the accounts of the book that hash to them") {
-  TempDir dir;
-  const std::string publisher_endpoint = "tcp://127.0.0.1:" + std::to_string(free_port());
-  const std::string proxy_endpoint = "tcp://127.0.0.1:" + std::to_string(free_port());
-  zmq::context_t ctx{1};
-  zmq::socket_t pub{ctx, zmq::socket_type::pub};
-  pub.set(zmq::sockopt::linger, 0);
-  pub.bind(publisher_endpoint);
-  Process proxy(BALLAST_CLI_PATH, {"feed", "proxy", "--frontend", publisher_endpoint, "--backend", proxy_endpoint},
-                dir.file("proxy.log"));
-
+  ProxiedFeed feed;
   const std::string models =
       "[[models]]\nid = \"balanced\"\ntargets = { SPY = 0.6, AGG = 0.4 }\n[[models.triggers]]\n"
       "kind = \"threshold\"\nabsolute = 0.05\n[fleet]\nwindow = \"0s\"\n";
@@ -135,8 +139,8 @@ TEST_CASE("two shards of a fleet each trade only the accounts of the book that h
                                "a3,balanced,0,6,4\na4,balanced,0,6,4\n";
   DaemonHarness zero(models);
   DaemonHarness one(models);
-  point_at(zero, proxy_endpoint, "0/2");
-  point_at(one, proxy_endpoint, "1/2");
+  point_at(zero, feed.backend, "0/2");
+  point_at(one, feed.backend, "1/2");
   // Each daemon has its state file; the same book is imported into both.
   import_accounts(zero, accounts);
   import_accounts(one, accounts);
@@ -147,20 +151,8 @@ TEST_CASE("two shards of a fleet each trade only the accounts of the book that h
     CHECK(num(fleet["accounts"]) == 2);
     CHECK(num(fleet["accounts_in_file"]) == 4);
   }
-  auto publish = [&](const std::string& symbol, double price) {
-    const std::string json = "{\"price\":" + std::to_string(price) + "}";
-    pub.send(zmq::buffer(symbol), zmq::send_flags::sndmore);
-    pub.send(zmq::buffer(json), zmq::send_flags::none);
-  };
-  for (const char* symbol : {"AGG", "SPY"}) {
-    const double before_zero = zero.ticks(), before_one = one.ticks();
-    REQUIRE(eventually(
-        [&] {
-          publish(symbol, 100.0);
-          return zero.ticks() > before_zero && one.ticks() > before_one;
-        },
-        15s));
-  }
+  feed.prime("AGG", 100.0, zero, one);
+  feed.prime("SPY", 100.0, zero, one);
   const auto from_zero = zero.orders(2);
   const auto from_one = one.orders(2);
   REQUIRE(from_zero.size() == 2);
@@ -169,9 +161,7 @@ TEST_CASE("two shards of a fleet each trade only the accounts of the book that h
   CHECK(from_one[0].find("\"allocations\":[{\"account\":\"a1\",\"quantity\":4}]") != std::string::npos);
   CHECK(zero.get("/accounts/a1").status == 404);
   CHECK(one.get("/accounts/a1").status == 200);
-
-  proxy.signal(SIGTERM);
-  CHECK(proxy.wait_exit(5s) == 0);
+  feed.stop();
 }
 
 TEST_CASE("the feed proxy refuses plain endpoints off this machine unless --insecure, and stops on SIGINT") {
