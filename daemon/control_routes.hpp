@@ -27,8 +27,8 @@ struct ControlContext {
   std::function<std::string()> status_json;
   std::function<std::vector<std::string>()> health_problems;
   std::function<std::string()> metrics;
-  /// The fleet, for /accounts; null without [[models]].
-  const FleetFlow* fleet = nullptr;
+  /// The fleet, for /accounts and /control/accounts/*; null without [[models]].
+  FleetFlow* fleet = nullptr;
 };
 
 /// Every route of the status socket. The context's references must outlive the router.
