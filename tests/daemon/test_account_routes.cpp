@@ -112,13 +112,13 @@ TEST_CASE("a bad account body is 400 with each problem named by its field, and n
       {"{\"id\":\"b1\",\"model\":\"balanced\",\"cash\":0}\n{\"id\":\"b2\",\"model\":\"balanced\",\"cash\":0}",
        {"trailing content"}},
   };
-  for (const auto& [body, reasons] : cases) {
+  for (const auto& c : cases) {
     for (const AccountAction action : {AccountAction::create, AccountAction::update}) {
-      const HttpResponse r = f.send(action, body);
-      INFO(body);
+      const HttpResponse r = f.send(action, c.first);
+      INFO(c.first);
       INFO(r.body);
       CHECK(r.status == 400);
-      for (const std::string& reason : reasons) CHECK(r.body.find(reason) != std::string::npos);
+      for (const std::string& reason : c.second) CHECK(r.body.find(reason) != std::string::npos);
       CHECK(r.body.find("line") == std::string::npos);
     }
   }
