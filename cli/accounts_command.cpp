@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "fleet/account_import.hpp"
+#include "fleet/model_from_spec.hpp"
 #include "store/state_store.hpp"
 
 namespace ballast::cli {
@@ -74,7 +75,8 @@ std::string plural(std::size_t n, const char* one, const char* many) {
 }  // namespace
 
 CLI::App* add_accounts_command(CLI::App& app, AccountsCommandOptions& o) {
-  auto* cmd = app.add_subcommand("accounts", "the account book in the state file");
+  auto* cmd = app.add_subcommand(
+      "accounts", "the account book: import into the state file, or create, update and close accounts of a running daemon");
   cmd->require_subcommand(1);
   auto* import_cmd = cmd->add_subcommand("import", "add accounts from a CSV or JSON lines file, all or none");
   import_cmd->add_option("file", o.file, "accounts: .csv or .jsonl/.ndjson (else told by the first character)")
@@ -86,14 +88,7 @@ CLI::App* add_accounts_command(CLI::App& app, AccountsCommandOptions& o) {
   return cmd;
 }
 
-fleet::ModelCatalog model_catalog(const config::Config& config) {
-  fleet::ModelCatalog catalog;
-  for (const strategies::PortfolioSpec& m : config.models) {
-    auto& symbols = catalog[m.id];
-    for (const strategies::AssetSpec& a : m.assets) symbols.insert(a.symbol);
-  }
-  return catalog;
-}
+fleet::ModelCatalog model_catalog(const config::Config& config) { return fleet::catalog_of(config.models); }
 
 int run_accounts_command(const AccountsCommandOptions& o, std::ostream& out, std::ostream& err) {
   const std::string what = "ballast accounts import";

@@ -103,8 +103,8 @@ int run_status(const ControlOptions& o, bool json, std::ostream& out, std::ostre
 }
 
 int run_control(const ControlOptions& o, const std::string& path, const std::string& what, std::ostream& out,
-                std::ostream& err) {
-  const auto r = http_request("POST", join_url(o.url, path), o.token, "", kControlTimeout);
+                std::ostream& err, const std::string& body) {
+  const auto r = http_request("POST", join_url(o.url, path), o.token, body, kControlTimeout);
   return report_http(r, what, o, kControlTimeout, out, err);
 }
 

@@ -27,9 +27,10 @@ void add_control_options(CLI::App* cmd, ControlOptions& options);
 /// healthy, 1 while it is degraded (the table says why) or does not answer.
 int run_status(const ControlOptions& options, bool json, std::ostream& out, std::ostream& err);
 
-/// POSTs `path` (already encoded) and prints the answer. Exit 0 on 2xx, 1 otherwise.
+/// POSTs `path` (already encoded), with `body` as JSON when not empty, and
+/// prints the answer. Exit 0 on 2xx, 1 otherwise.
 int run_control(const ControlOptions& options, const std::string& path, const std::string& what, std::ostream& out,
-                std::ostream& err);
+                std::ostream& err, const std::string& body = {});
 
 /// Percent-encodes a query value.
 std::string url_encode(const std::string& s);

@@ -7,6 +7,7 @@
 
 #include "core/json_writer.hpp"
 #include "core/wire_values.hpp"
+#include "daemon/account_routes.hpp"
 #include "daemon/dashboard_page.hpp"
 #include "daemon/log_event.hpp"
 #include "daemon/metrics.hpp"
@@ -264,6 +265,9 @@ Router make_routes(ControlContext ctx) {
   control("rebalance", [c](const HttpRequest& req) { return rebalance(*c, req); });
   control("cash", [c](const HttpRequest& req) { return cash(*c, req); });
   control("orders/resolve", [c](const HttpRequest& req) { return resolve_order(*c, req); });
+  control("accounts/create", [c](const HttpRequest& req) { return account_control(c->fleet, AccountAction::create, req); });
+  control("accounts/update", [c](const HttpRequest& req) { return account_control(c->fleet, AccountAction::update, req); });
+  control("accounts/close", [c](const HttpRequest& req) { return account_control(c->fleet, AccountAction::close, req); });
   return r;
 }
 

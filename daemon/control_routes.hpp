@@ -27,7 +27,7 @@ struct ControlContext {
   std::function<std::string()> status_json;
   std::function<std::vector<std::string>()> health_problems;
   std::function<std::string()> metrics;
-  /// The fleet, for /accounts; null without [[models]].
+  /// The fleet, for /accounts and /control/accounts/*; null without [[models]].
   FleetFlow* fleet = nullptr;
 };
 

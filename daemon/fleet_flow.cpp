@@ -155,7 +155,7 @@ void FleetFlow::set_limits(const execution::RiskLimits& limits) {
 }
 
 std::size_t FleetFlow::accounts() const {
-  if (desk_) return desk_->book().size();
+  if (desk_) return desk_->book().size() - desk_->closed_accounts();
   return waiting_ ? waiting_->size() : 0;
 }
 
@@ -499,7 +499,7 @@ void write_account(core::JsonWriter& w, const fleet::FleetDesk& desk, fleet::Acc
 std::optional<std::string> FleetFlow::account_json(std::string_view id) const {
   if (!desk_) return std::nullopt;
   const auto a = desk_->find(id);
-  if (!a) return std::nullopt;
+  if (!a || desk_->closed(*a)) return std::nullopt;
   std::string body;
   core::JsonWriter w(body);
   write_account(w, *desk_, *a, variants_);

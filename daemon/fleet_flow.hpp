@@ -82,6 +82,24 @@ class FleetFlow {
   /// Empty, with `error` set, when `after` is not an account of this book.
   std::string page_json(std::size_t limit, std::string_view after, bool only_breaching, std::string& error) const;
 
+  /// A live change to the book (POST /control/accounts/*; daemon/fleet_accounts.cpp).
+  struct AccountEdit {
+    enum class Result { done, bad_request, unknown, exists, busy, other_shard, not_started, state_failed };
+    Result result = Result::done;
+    std::string id;
+    /// done: the account as account_json shows it (a closed one: nothing); else the reason.
+    std::string text;
+    std::vector<std::string> problems;  ///< bad_request: each problem of the record
+  };
+  /// `text`: one account in the import's JSON lines format. Committed to the
+  /// state file (one transaction) before the desk takes it; then checked at
+  /// the current prices on the next tick of its symbols, never here.
+  AccountEdit create_account(std::string_view text);
+  /// Replaces the record of an account of the book (refused while it is busy).
+  AccountEdit update_account(std::string_view text);
+  /// Removes the account from the state file, then from the desk's checks.
+  AccountEdit close_account(std::string_view id);
+
  private:
   /// Commits what `out_` says (accounts, orders), then sends its orders; a
   /// failed commit turns the kill switch on and nothing leaves.
@@ -126,6 +144,8 @@ class FleetFlow {
   LatencyRecorder latency_;  ///< tick receipt → its block orders decided (a window of 0) or its trades taken
   std::size_t accounts_in_file_ = 0;
   CounterFamily* orders_metric_ = nullptr;
+  /// create_account and update_account; why not before anything is written.
+  AccountEdit put_account(std::string_view text, bool update);
 };
 
 }  // namespace ballast::daemon

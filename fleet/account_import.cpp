@@ -601,4 +601,32 @@ ImportResult parse_accounts(std::string_view text, AccountFormat format, const M
   return result;
 }
 
+AccountObject parse_account_object(std::string_view text, const ModelCatalog* catalog, ImportLimits limits) {
+  AccountObject result;
+  // One line for the reader: a line break is whitespace between JSON tokens,
+  // and never valid inside a string.
+  std::string flat(text);
+  std::replace_if(flat.begin(), flat.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  const std::size_t first = flat.find_first_not_of(" \t");
+  if (first == std::string::npos || flat[first] != '{') {
+    result.problems.emplace_back(
+        "expected one account as a JSON object, such as {\"id\":\"a1\",\"model\":\"balanced\",\"cash\":1000}");
+    return result;
+  }
+  // The reader's line buffer need not be larger than the text.
+  limits.max_line_bytes = std::min(limits.max_line_bytes, flat.size());
+  AccountReader reader(flat, AccountFormat::json_lines, nullptr, limits);
+  AccountRecord record;
+  if (!reader.next(record)) {
+    for (const ImportError& e : reader.errors()) result.problems.push_back(e.message);
+    if (result.problems.empty()) result.problems.emplace_back("no account in the text");
+    return result;
+  }
+  for (AccountProblem& p : catalog ? check_account(record, *catalog) : check_account_shape(record)) {
+    result.problems.push_back(std::string(to_string(p.field)) + ": " + p.message);
+  }
+  if (result.problems.empty()) result.record = std::move(record);
+  return result;
+}
+
 }  // namespace ballast::fleet

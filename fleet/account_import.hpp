@@ -91,4 +91,16 @@ struct ImportResult {
 ImportResult parse_accounts(std::string_view text, AccountFormat format, const ModelCatalog* catalog = nullptr,
                             ImportLimits limits = {});
 
+/// One account on its own (a request body, a file of one account): the JSON
+/// lines format, with line breaks allowed between tokens. The record, or
+/// every problem without line or column; a problem found by check_account
+/// starts with its field ("holdings: ..."). With a catalog the record is
+/// checked against it, without one only its shape (check_account_shape).
+struct AccountObject {
+  std::optional<AccountRecord> record;
+  std::vector<std::string> problems;
+};
+AccountObject parse_account_object(std::string_view text, const ModelCatalog* catalog = nullptr,
+                                   ImportLimits limits = {});
+
 }  // namespace ballast::fleet

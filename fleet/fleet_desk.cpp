@@ -365,11 +365,62 @@ std::vector<AccountIndex> FleetDesk::page(std::optional<AccountIndex> after, std
   const AccountBook& book = monitor_.book();
   Rebalancer decide;
   for (AccountIndex a = after ? *after + 1 : 0; a < book.size() && found.size() < limit; ++a) {
+    if (closed(a)) continue;
     if (!only_breaching || decide.in_breach(book, a, monitor_.prices())) found.push_back(a);
   }
   return found;
 }
 
-FleetSummary FleetDesk::summary() const { return summarise(monitor_.book(), monitor_.prices()); }
+FleetSummary FleetDesk::summary() const {
+  if (closed_ == 0) return summarise(monitor_.book(), monitor_.prices());
+  return summarise(monitor_.book(), monitor_.prices(), [this](AccountIndex a) { return closed(a); });
+}
+
+std::optional<std::string> FleetDesk::add_account(std::string_view id, ModelIndex model, double cash,
+                                                  std::span<const double> quantities, double band_multiplier) {
+  if (by_id_.contains(id)) return "account " + std::string(id) + " is in the book already";
+  const AccountBook& book = monitor_.book();
+  const char* ids_before = book.size() > 0 ? book.id(0).data() : nullptr;
+  if (auto why = monitor_.add_account(id, model, cash, quantities, band_multiplier)) return why;
+  const auto a = static_cast<AccountIndex>(book.size() - 1);
+  last_rebalance_.push_back(0);
+  if (a > 0 && book.id(0).data() != ids_before) {
+    // The ids' bytes moved as the book grew: the index's views follow them.
+    by_id_.clear();
+    for (AccountIndex b = 0; b < book.size(); ++b) by_id_.emplace(book.id(b), b);
+  } else {
+    by_id_.emplace(book.id(a), a);
+  }
+  return std::nullopt;
+}
+
+bool FleetDesk::busy(AccountIndex a) const {
+  const auto it = pending_.find(a);
+  return it != pending_.end() && (it->second.open_blocks > 0 || it->second.in_window);
+}
+
+std::optional<std::string> FleetDesk::set_account(AccountIndex a, ModelIndex model, double cash,
+                                                  std::span<const double> quantities, double band_multiplier) {
+  if (a >= monitor_.book().size()) return "unknown account";
+  if (busy(a)) return "the account waits for its block orders or its decision window";
+  if (auto why = monitor_.set_account(a, model, cash, quantities, band_multiplier)) return why;
+  if (const auto stuck = std::find(stuck_.begin(), stuck_.end(), a); stuck != stuck_.end()) {
+    // Released: held pending, it leaves pending with the figures just set.
+    if (auto why = monitor_.settle(a, quantities, cash)) return why;
+    stuck_.erase(stuck);
+    pending_.erase(a);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> FleetDesk::close_account(AccountIndex a) {
+  if (a >= monitor_.book().size()) return "unknown account";
+  if (busy(a)) return "the account waits for its block orders or its decision window";
+  if (auto why = monitor_.close_account(a)) return why;
+  pending_.erase(a);
+  stuck_.erase(std::remove(stuck_.begin(), stuck_.end(), a), stuck_.end());
+  ++closed_;
+  return std::nullopt;
+}
 
 }  // namespace ballast::fleet

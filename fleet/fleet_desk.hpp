@@ -171,6 +171,28 @@ class FleetDesk {
   const DeskCounters& counters() const { return counters_; }
   const core::SymbolTable& symbols() const { return symbols_; }
 
+  // Live changes to the book (the control API). None trades: a changed
+  // account is checked at the current prices on the next tick of its symbols.
+  /// A model for accounts added or changed from now on (an account's variant
+  /// of a configuration model); its index is book().models().size() − 1.
+  std::optional<std::string> add_model(Model m) { return monitor_.add_model(std::move(m)); }
+  /// A new account at index book().size(). Refused, and nothing changes, when
+  /// its id is in the book (a closed account's too) or as the monitor refuses it.
+  std::optional<std::string> add_account(std::string_view id, ModelIndex model, double cash,
+                                         std::span<const double> quantities, double band_multiplier);
+  /// Replaces an account's model, cash, holdings and multiplier. Refused while
+  /// it is busy or closed; a stuck account is released (these figures replace
+  /// what its fills booked).
+  std::optional<std::string> set_account(AccountIndex a, ModelIndex model, double cash,
+                                         std::span<const double> quantities, double band_multiplier);
+  /// Never checked again, and out of page() and summary(); its id stays
+  /// taken. Refused while busy; a stuck account may be closed.
+  std::optional<std::string> close_account(AccountIndex a);
+  /// Waiting for its decision window or its blocks: a change now would lose or double its fills.
+  bool busy(AccountIndex a) const;
+  bool closed(AccountIndex a) const { return monitor_.state(a) == AccountState::closed; }
+  std::size_t closed_accounts() const { return closed_; }
+
  private:
   /// Fills booked for an account while its blocks are open: added to the
   /// book when the last one is final.
@@ -214,6 +236,7 @@ class FleetDesk {
   /// Accounts whose booked holdings the book refused at settle: held pending.
   std::vector<AccountIndex> stuck_;
   DeskCounters counters_;
+  std::size_t closed_ = 0;
 };
 
 }  // namespace ballast::fleet

@@ -12,10 +12,16 @@ std::size_t DriftHistogram::bucket(double drift) {
 }
 
 FleetSummary summarise(const AccountBook& book, std::span<const double> prices) {
+  return summarise(book, prices, {});
+}
+
+FleetSummary summarise(const AccountBook& book, std::span<const double> prices,
+                       const std::function<bool(AccountIndex)>& skip) {
   FleetSummary s;
-  s.accounts = book.size();
   Rebalancer decide;
   for (AccountIndex a = 0; a < book.size(); ++a) {
+    if (skip && skip(a)) continue;
+    ++s.accounts;
     double value = book.cash(a);
     const Model& m = book.model(a);
     const std::span<const double> q = book.quantities(a);

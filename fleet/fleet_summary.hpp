@@ -4,6 +4,7 @@
 // of each account's largest |weight − target|. Never a row per account. Pure.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <span>
 
 #include "fleet/account_book.hpp"
@@ -29,5 +30,8 @@ struct FleetSummary {
 
 /// Every account of `book` at `prices` (by symbol id, usable). O(slots).
 FleetSummary summarise(const AccountBook& book, std::span<const double> prices);
+/// The same without the accounts `skip` names (closed ones, say).
+FleetSummary summarise(const AccountBook& book, std::span<const double> prices,
+                       const std::function<bool(AccountIndex)>& skip);
 
 }  // namespace ballast::fleet

@@ -36,4 +36,13 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
   return std::nullopt;
 }
 
+ModelCatalog catalog_of(std::span<const strategies::PortfolioSpec> models) {
+  ModelCatalog catalog;
+  for (const strategies::PortfolioSpec& m : models) {
+    auto& symbols = catalog[m.id];
+    for (const strategies::AssetSpec& a : m.assets) symbols.insert(a.symbol);
+  }
+  return catalog;
+}
+
 }  // namespace ballast::fleet

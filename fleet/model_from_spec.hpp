@@ -2,9 +2,11 @@
 // A `[[models]]` entry of the configuration as the fleet runs it: symbols
 // interned, targets, lots, threshold bands, rebalance_to and min_trade_value.
 #include <optional>
+#include <span>
 #include <string>
 
 #include "core/symbol_table.hpp"
+#include "fleet/account_record.hpp"
 #include "fleet/model.hpp"
 #include "strategies/policy.hpp"
 
@@ -15,5 +17,8 @@ namespace ballast::fleet {
 /// so a refusal here means a spec that did not come from it.
 std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec, core::SymbolTable& symbols,
                                            Model& out);
+
+/// Each `[[models]]` id with its symbols: what an account record is checked against (check_account).
+ModelCatalog catalog_of(std::span<const strategies::PortfolioSpec> models);
 
 }  // namespace ballast::fleet

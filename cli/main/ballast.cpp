@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/account_edit_commands.hpp"
 #include "cli/accounts_command.hpp"
 #include "cli/backtest_command.hpp"
 #include "cli/control_commands.hpp"
@@ -175,6 +176,8 @@ int main(int argc, char** argv) {
 
   cli::AccountsCommandOptions accounts;
   auto* accounts_cmd = cli::add_accounts_command(app, accounts);
+  cli::AccountEditOptions account_edit;
+  cli::add_account_edit_commands(accounts_cmd, account_edit);
 
   cli::BacktestCommandOptions backtest;
   auto* backtest_cmd = cli::add_backtest_command(app, backtest);
@@ -210,6 +213,9 @@ int main(int argc, char** argv) {
     return control_request(path, "rebalance");
   }
   if (*orders_cmd) return cli::run_orders_command(orders, std::cout, std::cerr);
+  if (cli::account_edit_chosen(account_edit)) {
+    return cli::run_account_edit_command(account_edit, std::cin, std::cout, std::cerr);
+  }
   if (*accounts_cmd) return cli::run_accounts_command(accounts, std::cout, std::cerr);
   if (*backtest_cmd) return cli::run_backtest_command(backtest, std::cout, std::cerr);
   if (*keygen_cmd) return cli::run_keygen_command(keygen_name, std::cout, std::cerr);

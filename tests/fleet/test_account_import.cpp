@@ -308,3 +308,35 @@ TEST_CASE("hostile bytes never crash the reader") {
     }
   }
 }
+
+TEST_CASE("one account object: the record, over several lines if need be") {
+  const AccountObject one = parse_account_object(
+      "{\n  \"id\": \"a1\",\r\n  \"model\": \"balanced\",\n  \"cash\": 5,\n  \"holdings\": {\"VTI\": 2, \"BND\": 1}\n}\n",
+      &kCatalog);
+  REQUIRE(one.record);
+  CHECK(one.problems.empty());
+  CHECK(one.record->id == "a1");
+  CHECK(one.record->holdings == Holdings{{"BND", 1}, {"VTI", 2}});
+}
+
+TEST_CASE("one account object: every problem, without line or column, those of a field named by it") {
+  const auto problems = [](std::string_view text) {
+    const AccountObject one = parse_account_object(text, &kCatalog);
+    CHECK_FALSE(one.record);
+    return one.problems;
+  };
+  CHECK(problems("") == std::vector<std::string>{
+                            "expected one account as a JSON object, such as {\"id\":\"a1\",\"model\":\"balanced\",\"cash\":1000}"});
+  CHECK(problems("  [1]").size() == 1);
+  CHECK(problems("{\"id\":\"a1\",").front().starts_with("not valid JSON"));
+  const auto fields = problems(R"({"id":"a1","model":"balanced","cash":-1,"holdings":{"VTIP":1},"cash_target":2})");
+  REQUIRE(fields.size() == 3);
+  CHECK(fields[0].starts_with("cash: "));
+  CHECK(fields[1].starts_with("holdings: holds \"VTIP\""));
+  CHECK(fields[2].starts_with("cash_target: "));
+  CHECK(problems(R"({"id":"a1","model":"balanced","cash":0} {"id":"a2","model":"balanced","cash":0})") ==
+        std::vector<std::string>{"trailing content after the object"});
+  // Without a catalog, only the shape.
+  CHECK(parse_account_object(R"({"id":"a1","model":"anything","cash":0,"holdings":{"X":1}})").record);
+  CHECK_FALSE(parse_account_object(R"({"id":"a 1","model":"anything","cash":0})").record);
+}
