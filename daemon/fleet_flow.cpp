@@ -11,7 +11,7 @@
 #include "config/shard.hpp"
 #include "daemon/log_event.hpp"
 #include "execution/io/order_codec.hpp"
-#include "fleet/model_from_spec.hpp"
+#include "fleet/book_builder.hpp"
 
 namespace ballast::daemon {
 namespace {
@@ -49,18 +49,10 @@ std::vector<std::string> FleetFlow::symbols_of(const config::Config& cfg) {
 }
 
 std::string FleetFlow::load(const std::vector<store::OrderRow>& blocks) {
-  auto book = std::make_unique<fleet::AccountBook>(0);
-  std::vector<fleet::Model> models;
-  for (const auto& spec : cfg_.models) {
-    fleet::Model m;
-    if (auto why = fleet::model_from_spec(spec, symbols_, m)) return "model " + spec.id + ": " + *why;
-    models.push_back(std::move(m));
-    model_ids_.push_back(spec.id);
-  }
-  book = std::make_unique<fleet::AccountBook>(symbols_.size());
-  for (auto& m : models) {
-    if (auto why = book->add_model(std::move(m))) return "model: " + *why;
-  }
+  fleet::BookOfModels built = fleet::book_of_models(cfg_.models, symbols_);
+  if (!built.book) return built.error;
+  model_ids_ = std::move(built.model_ids);
+  auto book = std::make_unique<fleet::AccountBook>(std::move(*built.book));
   std::string error;
   std::vector<double> quantities;
   std::size_t skipped_overrides = 0;
@@ -68,27 +60,8 @@ std::string FleetFlow::load(const std::vector<store::OrderRow>& blocks) {
   persistence_.store().for_each_account([&](const fleet::AccountRecord& r) {
     ++accounts_in_file_;
     if (!error.empty() || !config::owns(cfg_.daemon.shard, r.id)) return;
-    const auto model = std::find(model_ids_.begin(), model_ids_.end(), r.model);
-    if (model == model_ids_.end()) {
-      error = "account " + r.id + " follows model " + r.model + ", which the configuration does not define";
-      return;
-    }
-    const auto index = static_cast<fleet::ModelIndex>(model - model_ids_.begin());
-    const fleet::Model& m = book->models()[index];
-    quantities.assign(m.size(), 0.0);
-    for (const auto& [symbol, quantity] : r.holdings) {
-      const core::SymbolId id = symbols_.find(symbol);
-      const auto slot = std::find(m.symbols.begin(), m.symbols.end(), id);
-      if (slot == m.symbols.end()) {
-        error = "account " + r.id + " holds " + symbol + ", which its model " + r.model + " does not";
-        return;
-      }
-      quantities[static_cast<std::size_t>(slot - m.symbols.begin())] = quantity;
-    }
     if (r.cash_target) ++skipped_overrides;
-    if (auto why = book->add_account(r.id, index, r.cash, quantities, r.band_multiplier)) {
-      error = "account " + r.id + ": " + *why;
-    }
+    if (auto why = fleet::add_record(*book, model_ids_, symbols_, r, quantities)) error = *why;
   });
   if (!error.empty()) return error;
   if (skipped_overrides > 0) {
