@@ -4,6 +4,7 @@
 #include <string>
 
 #include "offline/backtest.hpp"
+#include "offline/fleet_backtest.hpp"
 
 namespace ballast::offline {
 
@@ -11,6 +12,9 @@ namespace ballast::offline {
 /// object; several: {"portfolios": [...]}. Each object carries its `id`.
 /// Times are ISO-8601 UTC; figures that cannot be computed are null.
 std::string backtest_json(const BacktestRun& run, double risk_free_rate);
+/// With a fleet (`ballast backtest --accounts`): {"portfolios": [...], "fleet":
+/// {...}} whatever the number of portfolios, "portfolios" empty when there are none.
+std::string backtest_json(const BacktestRun& run, const FleetBacktest& fleet, double risk_free_rate);
 
 /// Every order, portfolio by portfolio, each in sending order, with the header
 /// order_id,portfolio,rebalance_id,time,symbol,side,quantity,price,reason.
