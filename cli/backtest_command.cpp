@@ -92,7 +92,7 @@ int run(const BacktestCommandOptions& o, std::ostream& out, std::ostream& err) {
   }
 
   if (!o.orders_path.empty()) {
-    if (const std::string e = write_file(o.orders_path, offline::orders_csv(run)); !e.empty()) {
+    if (const std::string e = write_file(o.orders_path, offline::orders_csv(run, fleet.fleet ? &*fleet.fleet : nullptr)); !e.empty()) {
       err << "ballast backtest: " << e << "\n";
       return kExitFailure;
     }

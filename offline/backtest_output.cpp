@@ -125,6 +125,12 @@ std::string orders_csv(const BacktestRun& run) {
   return out;
 }
 
+std::string orders_csv(const BacktestRun& run, const FleetBacktest* fleet) {
+  std::string out = orders_csv(run);
+  if (fleet) append_fleet_orders_csv(out, *fleet);
+  return out;
+}
+
 std::string backtest_table(const BacktestRun& run) {
   std::vector<std::pair<std::string, std::vector<std::string>>> rows;
   auto add = [&](std::string label, auto cell) {

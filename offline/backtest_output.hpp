@@ -20,6 +20,8 @@ std::string backtest_json(const BacktestRun& run, const FleetBacktest& fleet, do
 /// order_id,portfolio,rebalance_id,time,symbol,side,quantity,price,reason.
 /// `price` is the price the order was booked at.
 std::string orders_csv(const BacktestRun& run);
+/// With a fleet, its block orders follow the portfolios' orders.
+std::string orders_csv(const BacktestRun& run, const FleetBacktest* fleet);
 
 /// A text table, one column per portfolio, one row per figure; returns and
 /// drift in percent. Every line ends in '\n'.

@@ -7,6 +7,8 @@
 #include <limits>
 #include <unordered_map>
 
+#include "offline/orders_csv.hpp"
+
 namespace ballast::offline {
 namespace {
 
@@ -57,7 +59,7 @@ FleetBacktestRun run(const FleetSetup& setup, const feeds::PriceTable& prices, d
   bt.fleet.id = "fleet";
   bt.fleet.accounts = setup.book->size();
 
-  FleetRun run(setup);
+  FleetRun run(setup, true);
   std::vector<double> row(setup.symbols.size());
   std::vector<double> per_model;
   for (std::size_t r = 0; r < prices.rows(); ++r) {
@@ -89,6 +91,8 @@ FleetBacktestRun run(const FleetSetup& setup, const feeds::PriceTable& prices, d
   bt.fleet.tally = run.fleet();
   if (drift) bt.fleet.drift = FleetRun::total(*drift);
   finish_group(bt.fleet, bt.times, risk_free_rate);
+  bt.orders = run.orders();
+  for (core::SymbolId s = 0; s < setup.symbols.size(); ++s) bt.symbols.push_back(setup.symbols.name(s));
   bt.refusals = run.refusals();
   bt.stuck_accounts = run.stuck_accounts();
   result.fleet = std::move(bt);
@@ -189,6 +193,21 @@ void write_fleet_json(core::JsonWriter& w, const FleetBacktest& f, double risk_f
   }
   w.end_array();
   w.end_object();
+}
+
+void append_fleet_orders_csv(std::string& out, const FleetBacktest& f) {
+  for (const fleet::DeskOrder& o : f.orders) {
+    core::Order order;
+    order.order_id = o.order_id;
+    order.portfolio = core::kBlockOrderPortfolio;
+    order.symbol = f.symbols[o.block.symbol];
+    order.side = o.block.side;
+    order.quantity = o.block.quantity();
+    order.reference_price = o.block.reference_price;
+    order.reason = "threshold";
+    order.created_at = o.created_at;
+    append_order_csv(out, order);
+  }
 }
 
 std::string fleet_table(const FleetBacktest& f) {

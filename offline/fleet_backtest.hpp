@@ -34,6 +34,8 @@ struct FleetBacktest {
   core::DurationNs window = 0;
   std::vector<FleetGroup> models;     ///< in configuration order
   FleetGroup fleet;
+  std::vector<fleet::DeskOrder> orders;  ///< every block order, in sending order
+  std::vector<std::string> symbols;      ///< by the orders' symbol ids
   std::uint64_t refusals = 0;         ///< trades left out of a block
   std::size_t stuck_accounts = 0;
 };
@@ -50,6 +52,9 @@ FleetBacktestRun run_fleet_backtest(const FleetSetup& setup, const feeds::PriceT
 
 /// The "fleet" object of `ballast backtest --json` (see the README).
 void write_fleet_json(core::JsonWriter& w, const FleetBacktest& fleet, double risk_free_rate);
+/// The block orders as the orders CSV has them (portfolio "fleet", reason
+/// "threshold", as the daemon sends them), in sending order.
+void append_fleet_orders_csv(std::string& out, const FleetBacktest& fleet);
 /// A text table, one column per model and one for the fleet. Every line ends in '\n'.
 std::string fleet_table(const FleetBacktest& fleet);
 

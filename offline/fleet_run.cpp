@@ -59,10 +59,11 @@ fleet::CostTally FleetTally::saving() const {
   return s.saving();
 }
 
-FleetRun::FleetRun(const FleetSetup& setup)
+FleetRun::FleetRun(const FleetSetup& setup, bool keep_orders)
     : setup_(setup),
       last_(setup.symbols.size(), 0.0),
       models_(setup.model_ids.size()),
+      keep_orders_(keep_orders),
       seen_in_call_(setup.book->size(), 0) {
   for (core::SymbolId s = 0; s < setup.symbols.size(); ++s) {
     fleet::SymbolMarket m;
@@ -132,6 +133,7 @@ void FleetRun::take(fleet::DeskOutput& out) {
       }
     }
     cost_block(b);
+    if (keep_orders_) orders_.push_back(o);
   }
 }
 

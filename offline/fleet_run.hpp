@@ -84,8 +84,9 @@ struct FleetDrift {
 
 class FleetRun {
  public:
-  /// `setup` must outlive the run; its book is copied.
-  explicit FleetRun(const FleetSetup& setup);
+  /// `setup` must outlive the run; its book is copied. `keep_orders`: keep
+  /// every block order sent (orders()).
+  explicit FleetRun(const FleetSetup& setup, bool keep_orders = false);
   ~FleetRun();
   FleetRun(const FleetRun&) = delete;
   FleetRun& operator=(const FleetRun&) = delete;
@@ -103,6 +104,8 @@ class FleetRun {
   const FleetTally& fleet() const { return fleet_; }
   /// Trades the desk left out of a block (see DeskOutput::refusals).
   std::uint64_t refusals() const { return refusals_; }
+  /// The block orders sent, in sending order, when kept.
+  const std::vector<fleet::DeskOrder>& orders() const { return orders_; }
   std::size_t stuck_accounts() const;
   /// Per model, at the last prices; nullopt before the start.
   std::optional<std::vector<FleetDrift>> drift() const;
@@ -121,6 +124,8 @@ class FleetRun {
   std::vector<FleetTally> models_;
   FleetTally fleet_;
   std::uint64_t refusals_ = 0;
+  bool keep_orders_ = false;
+  std::vector<fleet::DeskOrder> orders_;
   std::vector<std::uint64_t> seen_in_call_;  ///< per account: the last call it traded in
   std::uint64_t call_ = 0;
   std::vector<fleet::AccountTrade> trades_;  ///< scratch
