@@ -18,6 +18,8 @@ struct BacktestCommandOptions {
   std::string orders_path;  ///< write every order as CSV here, when set
   std::string report_path;  ///< write the HTML report here, when set
   double risk_free_rate = 0;  ///< annual, for the Sharpe ratio
+  /// Accounts (the import formats) to run on the configuration's [[models]], when set.
+  std::string accounts_path;
 };
 
 /// Adds the `backtest` subcommand and its flags to `app`, filling `options`.
@@ -25,9 +27,10 @@ CLI::App* add_backtest_command(CLI::App& app, BacktestCommandOptions& options);
 
 /// Runs it. Exit codes of SPEC §1: 0 done; 78 the configuration does not
 /// validate (every problem as file:line:column: message) or has no
-/// portfolio; 2 a bad flag value; 1 anything else (unreadable or malformed
-/// prices, a portfolio symbol missing from them, a file that cannot be
-/// written). Messages go to `err`, the summary to `out`. Never throws.
+/// portfolio (with --accounts: no model); 2 a bad flag value; 1 anything
+/// else (unreadable or malformed prices, a portfolio or model symbol missing
+/// from them, a bad accounts line as FILE:LINE[:COLUMN]: message, a file that
+/// cannot be written). Messages go to `err`, the summary to `out`. Never throws.
 int run_backtest_command(const BacktestCommandOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace ballast::cli

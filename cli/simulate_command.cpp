@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <ostream>
 
+#include "cli/fleet_accounts.hpp"
 #include "config/config.hpp"
 #include "core/time.hpp"
 #include "feeds/price_table.hpp"
@@ -56,9 +58,21 @@ int run(const SimulateCommandOptions& o, std::ostream& out, std::ostream& err) {
     return kExitConfig;
   }
   const config::Config& cfg = *loaded.config;
-  if (cfg.portfolios.empty()) {
-    err << "ballast simulate: " << o.config_path << " has no [[portfolios]] to simulate\n";
+  const bool with_fleet = !o.accounts_path.empty();
+  if (with_fleet && cfg.models.empty()) {
+    err << "ballast simulate: --accounts runs accounts on the configuration's [[models]], and " << o.config_path
+        << " has none\n";
     return kExitConfig;
+  }
+  if (!with_fleet && cfg.portfolios.empty()) {
+    err << "ballast simulate: " << o.config_path << " has no [[portfolios]] to simulate"
+        << (cfg.models.empty() ? "" : " (give --accounts FILE to run accounts on its [[models]])") << "\n";
+    return kExitConfig;
+  }
+  if (cfg.portfolios.empty() && !o.report_path.empty()) {
+    err << "ballast simulate: --report shows the portfolios, and " << o.config_path
+        << " has none; the fleet's figures are in the summary (--json)\n";
+    return kExitUsage;
   }
   const config::SimulationConfig sim = cfg.simulation.value_or(config::SimulationConfig{});
 
@@ -103,7 +117,14 @@ int run(const SimulateCommandOptions& o, std::ostream& out, std::ostream& err) {
     return flags ? kExitUsage : kExitConfig;
   }
 
-  const std::vector<std::string> symbols = offline::portfolio_symbols(cfg.portfolios);
+  std::vector<std::string> symbols = offline::portfolio_symbols(cfg.portfolios);
+  if (with_fleet) {
+    for (const auto& m : cfg.models) {
+      for (const auto& a : m.assets) {
+        if (std::find(symbols.begin(), symbols.end(), a.symbol) == symbols.end()) symbols.push_back(a.symbol);
+      }
+    }
+  }
   std::unique_ptr<offline::PathSource> source;
   if (!o.prices_path.empty()) {
     const feeds::PriceTableResult prices = feeds::load_price_table(o.prices_path);
@@ -121,6 +142,19 @@ int run(const SimulateCommandOptions& o, std::ostream& out, std::ostream& err) {
     source = std::make_unique<offline::BootstrapPaths>(std::move(*made.paths));
   } else {
     offline::MarketResult market = offline::gbm_market(cfg);
+    if (market.market && with_fleet) {
+      for (const auto& s : symbols) {
+        const auto& priced = market.market->symbols;
+        if (std::find(priced.begin(), priced.end(), s) != priced.end()) continue;
+        market.market.reset();
+        market.error = "symbol " + s + " of the models has no volatility or expected return for GBM (the market "
+                       "model covers the portfolios' symbols); bootstrap the fleet's paths with --prices FILE.csv";
+        break;
+      }
+    } else if (!market.market && with_fleet && cfg.portfolios.empty()) {
+      market.error = "GBM takes its market from the portfolios, and there are none; bootstrap the fleet's paths "
+                     "with --prices FILE.csv";
+    }
     if (!market.market) {
       err << "ballast simulate: " << o.config_path << ": " << market.error << "\n";
       return kExitConfig;
@@ -133,6 +167,11 @@ int run(const SimulateCommandOptions& o, std::ostream& out, std::ostream& err) {
     source = std::make_unique<offline::GbmPaths>(std::move(*made.paths));
   }
 
+  std::unique_ptr<offline::FleetSetup> fleet_setup;
+  if (with_fleet) {
+    fleet_setup = load_fleet_accounts(cfg, o.accounts_path, "ballast simulate", err);
+    if (!fleet_setup) return kExitFailure;
+  }
   offline::HistoryLoad histories = offline::load_histories(cfg.portfolios);
   if (!histories.ok()) {
     for (const auto& e : histories.errors) err << "ballast simulate: " << e << "\n";
@@ -148,7 +187,20 @@ int run(const SimulateCommandOptions& o, std::ostream& out, std::ostream& err) {
   options.histories = std::move(histories.tables);
   if (o.progress_bar) options.progress = [&err](std::size_t done, std::size_t total) { draw_progress(err, done, total); };
   const auto started = std::chrono::steady_clock::now();
-  const offline::SimulationResult result = offline::simulate(cfg.portfolios, *source, options);
+  offline::SimulationResult result;
+  if (!cfg.portfolios.empty()) {
+    result = offline::simulate(cfg.portfolios, *source, options);
+  } else {
+    result.paths = options.paths;
+    result.clock = options.clock;
+    result.threads = 1;
+  }
+  std::optional<offline::FleetSimulation> fleet;
+  if (with_fleet && result.error.empty()) {
+    fleet = offline::simulate_fleet(*fleet_setup, *source, options.clock, options.paths, o.threads);
+    if (!fleet->error.empty()) result.error = fleet->error;
+    if (cfg.portfolios.empty()) result.threads = fleet->threads;
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (o.progress_bar) err << "\r\033[K" << std::flush;  // clear the bar's line
   if (!result.error.empty()) {
@@ -170,13 +222,15 @@ int run(const SimulateCommandOptions& o, std::ostream& out, std::ostream& err) {
     }
   }
   if (o.json) {
-    out << offline::simulation_json(result, info);
+    out << offline::simulation_json(result, info, fleet ? &*fleet : nullptr);
     return 0;
   }
   char timing[160];
   std::snprintf(timing, sizeof timing, "\n%.2f s on %u thread%s, %.0f paths/s\n", seconds, result.threads,
                 result.threads == 1 ? "" : "s", static_cast<double>(result.paths) / seconds);
-  out << offline::simulation_table(result, info) << timing;
+  if (!cfg.portfolios.empty()) out << offline::simulation_table(result, info);
+  if (fleet) out << (cfg.portfolios.empty() ? "" : "\n") << offline::fleet_simulation_table(*fleet);
+  out << timing;
   if (!o.report_path.empty()) out << "report written to " << o.report_path << "\n";
   return 0;
 }
@@ -201,6 +255,8 @@ CLI::App* add_simulate_command(CLI::App& app, SimulateCommandOptions& o) {
   cmd->add_option_function<double>(
       "--risk-free", [&o](const double& v) { o.risk_free = v; }, "annual risk-free rate for the Sharpe ratios");
   cmd->add_option("--threads", o.threads, "worker threads; 0 = every core")->capture_default_str();
+  cmd->add_option("--accounts", o.accounts_path,
+                  "also run these accounts (CSV or JSON lines, as `accounts import` reads) on the [[models]]");
   cmd->add_flag("--json", o.json, "print the summary as JSON");
   cmd->add_option("--report", o.report_path, "write a self-contained HTML report to this file");
   o.progress_bar = ::isatty(STDERR_FILENO) == 1;

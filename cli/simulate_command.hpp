@@ -28,6 +28,8 @@ struct SimulateCommandOptions {
   unsigned threads = 0;  ///< 0: every core
   bool json = false;
   std::string report_path;
+  /// Accounts (the import formats) to run on the configuration's [[models]], when set.
+  std::string accounts_path;
   bool progress_bar = false;  ///< draw one on stderr (add_simulate_command: when stderr is a terminal)
 };
 

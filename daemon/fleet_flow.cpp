@@ -11,7 +11,7 @@
 #include "config/shard.hpp"
 #include "daemon/log_event.hpp"
 #include "execution/io/order_codec.hpp"
-#include "fleet/model_from_spec.hpp"
+#include "fleet/book_builder.hpp"
 
 namespace ballast::daemon {
 namespace {
@@ -54,36 +54,17 @@ std::vector<std::string> FleetFlow::symbols_of(const config::Config& cfg) {
 }
 
 std::string FleetFlow::load(const std::vector<store::OrderRow>& blocks) {
-  std::vector<fleet::Model> models;
-  std::vector<std::string> names;
-  for (const auto& spec : cfg_.models) {
-    fleet::Model m;
-    if (auto why = fleet::model_from_spec(spec, symbols_, m)) return "model " + spec.id + ": " + *why;
-    models.push_back(std::move(m));
-    names.push_back(spec.id);
-  }
-  variants_ = fleet::ModelVariants(std::move(names));
-  auto book = std::make_unique<fleet::AccountBook>(symbols_.size());
-  for (auto& m : models) {
-    if (auto why = book->add_model(std::move(m))) return "model: " + *why;
-  }
-  const fleet::ModelVariants::AddModel add = [&book](fleet::Model m, fleet::ModelIndex& index) {
-    index = static_cast<fleet::ModelIndex>(book->models().size());
-    return book->add_model(std::move(m));
-  };
+  fleet::BookOfModels built = fleet::book_of_models(cfg_.models, symbols_);
+  if (!built.book) return built.error;
+  variants_ = fleet::ModelVariants(std::move(built.model_ids));
+  auto book = std::make_unique<fleet::AccountBook>(std::move(*built.book));
   std::string error;
   fleet::BookPlace place;
   accounts_in_file_ = 0;
   persistence_.store().for_each_account([&](const fleet::AccountRecord& r) {
     ++accounts_in_file_;
     if (!error.empty() || !config::owns(cfg_.daemon.shard, r.id)) return;
-    if (auto why = variants_.place(r, book->models(), symbols_, add, place)) {
-      error = *why;
-      return;
-    }
-    if (auto why = book->add_account(r.id, place.model, r.cash, place.quantities, r.band_multiplier)) {
-      error = "account " + r.id + ": " + *why;
-    }
+    if (auto why = fleet::add_record(*book, variants_, symbols_, r, place)) error = *why;
   });
   if (!error.empty()) return error;
   fleet_symbol_of_.assign(engine_.symbols().size(), core::kNoSymbol);

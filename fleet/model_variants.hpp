@@ -55,6 +55,8 @@ class ModelVariants {
 
   /// The configuration model a book model is (or is a variant of).
   const std::string& name(ModelIndex m) const { return names_[base_of_[m]]; }
+  /// The configuration model (its index) a book model is, or is a variant of.
+  ModelIndex base(ModelIndex m) const { return base_of_[m]; }
   std::size_t base_count() const { return names_.size(); }
   std::size_t variant_count() const { return variants_.size(); }
 

@@ -105,11 +105,29 @@ std::string backtest_json(const BacktestRun& run, double risk_free_rate) {
   return out;
 }
 
+std::string backtest_json(const BacktestRun& run, const FleetBacktest& fleet, double risk_free_rate) {
+  std::string out;
+  core::JsonWriter w(out);
+  w.begin_object().key("portfolios").begin_array();
+  for (const auto& p : run.portfolios) write_portfolio(w, p, risk_free_rate);
+  w.end_array();
+  w.key("fleet");
+  write_fleet_json(w, fleet, risk_free_rate);
+  w.end_object();
+  return out;
+}
+
 std::string orders_csv(const BacktestRun& run) {
   std::string out(orders_csv_header());
   for (const auto& p : run.portfolios) {
     for (const auto& o : p.orders) append_order_csv(out, o);
   }
+  return out;
+}
+
+std::string orders_csv(const BacktestRun& run, const FleetBacktest* fleet) {
+  std::string out = orders_csv(run);
+  if (fleet) append_fleet_orders_csv(out, *fleet);
   return out;
 }
 

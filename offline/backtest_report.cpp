@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "offline/fleet_report.hpp"
 #include "offline/metrics.hpp"
 #include "offline/report_html.hpp"
 #include "offline/svg_chart.hpp"
@@ -538,7 +539,7 @@ std::optional<double> band_half_width(const strategies::ThresholdTrigger& trigge
   return h;
 }
 
-std::string backtest_report_html(const BacktestRun& run, const ReportInfo& info) {
+std::string backtest_report_html(const BacktestRun& run, const ReportInfo& info, const FleetBacktest* fleet) {
   std::string out = report_page_start("Ballast backtest", kExtraStyle);
   out += "<h1>Ballast backtest</h1>";
   out += "<p class=\"meta\">Configuration " + html_escape(info.config_path) + ", prices " +
@@ -554,6 +555,7 @@ std::string backtest_report_html(const BacktestRun& run, const ReportInfo& info)
   for (std::size_t i = 0; i < run.portfolios.size(); ++i) {
     out += "\n" + portfolio_section(run.portfolios[i], i, info.risk_free_rate);
   }
+  if (fleet) out += "\n" + fleet_report_section(*fleet);
   out += report_page_end();
   return out;
 }

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "offline/backtest.hpp"
+#include "offline/fleet_backtest.hpp"
 #include "strategies/policy.hpp"
 
 namespace ballast::offline {
@@ -25,7 +26,8 @@ struct ReportInfo {
 
 /// The page. Long series are thinned to about a thousand points per chart,
 /// keeping each stretch's highs and lows, so the page stays small.
-std::string backtest_report_html(const BacktestRun& run, const ReportInfo& info);
+/// With `fleet` (`--accounts`), a section on the fleet follows the portfolios'.
+std::string backtest_report_html(const BacktestRun& run, const ReportInfo& info, const FleetBacktest* fleet = nullptr);
 
 /// The half-width of an asset's band under a threshold trigger, as the engine
 /// applies it: min(absolute, relative × target), or whichever is given;

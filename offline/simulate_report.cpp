@@ -312,7 +312,7 @@ dl.units dt{font-weight:600}dl.units dd{margin:0})";
 
 }  // namespace
 
-std::string simulation_json(const SimulationResult& r, const SimulationInfo& info) {
+std::string simulation_json(const SimulationResult& r, const SimulationInfo& info, const FleetSimulation* fleet) {
   std::string out;
   core::JsonWriter w(out);
   w.begin_object();
@@ -359,6 +359,10 @@ std::string simulation_json(const SimulationResult& r, const SimulationInfo& inf
     w.end_object();
   }
   w.end_array();
+  if (fleet) {
+    w.key("fleet");
+    write_fleet_simulation_json(w, *fleet);
+  }
   w.end_object();
   out += "\n";
   return out;

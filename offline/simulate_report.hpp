@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "offline/fleet_simulate.hpp"
 #include "offline/simulate.hpp"
 
 namespace ballast::offline {
@@ -24,7 +25,10 @@ struct SimulationInfo {
 /// "policies": [{"id", "model", "start_value", "terminal_wealth": {"mean",
 /// "p5", "p50", "p95"}, "annual_return", ...}]}; figures that cannot be
 /// computed are null. Nothing in it depends on the thread count.
-std::string simulation_json(const SimulationResult& result, const SimulationInfo& info);
+/// With `fleet` (`--accounts`), a "fleet" object follows "policies" (empty when
+/// there are no portfolios).
+std::string simulation_json(const SimulationResult& result, const SimulationInfo& info,
+                            const FleetSimulation* fleet = nullptr);
 
 /// A header line and a table, one row per portfolio; returns, volatility,
 /// drawdown, tracking error and turnover in percent. Every line ends in '\n'.

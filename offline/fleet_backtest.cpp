@@ -1,0 +1,260 @@
+#include "offline/fleet_backtest.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <limits>
+#include <unordered_map>
+
+#include "offline/orders_csv.hpp"
+
+namespace ballast::offline {
+namespace {
+
+bool usable(double price) { return std::isfinite(price) && price > 0; }
+
+std::vector<std::string> check_inputs(const FleetSetup& setup, const feeds::PriceTable& prices,
+                                      std::vector<std::size_t>& column_of_symbol) {
+  std::vector<std::string> errors;
+  if (prices.rows() == 0) errors.push_back("the prices have no rows");
+  std::unordered_map<std::string_view, std::size_t> column;
+  for (std::size_t c = 0; c < prices.cols(); ++c) column.emplace(prices.symbols[c], c);
+  column_of_symbol.assign(setup.symbols.size(), 0);
+  for (core::SymbolId s = 0; s < setup.symbols.size(); ++s) {
+    const std::string& name = setup.symbols.name(s);
+    const auto it = column.find(name);
+    if (it == column.end()) {
+      errors.push_back("symbol " + name + " of the models has no column in the prices");
+      continue;
+    }
+    column_of_symbol[s] = it->second;
+    bool priced = false;
+    for (std::size_t r = 0; r < prices.rows() && !priced; ++r) priced = usable(prices.at(r, it->second));
+    if (!priced) errors.push_back("symbol " + name + " of the models has no price in any row");
+  }
+  return errors;
+}
+
+void finish_group(FleetGroup& g, const std::vector<core::TimeNs>& times, double risk_free_rate) {
+  g.start_value = g.values.empty() ? 0.0 : g.values.front();
+  g.final_value = g.values.empty() ? 0.0 : g.values.back();
+  g.stats = summarize(times, g.values, risk_free_rate);
+}
+
+FleetBacktestRun run(const FleetSetup& setup, const feeds::PriceTable& prices, double risk_free_rate) {
+  FleetBacktestRun result;
+  std::vector<std::size_t> column_of_symbol;
+  result.errors = check_inputs(setup, prices, column_of_symbol);
+  if (!result.errors.empty()) return result;
+
+  FleetBacktest bt;
+  bt.window = setup.window;
+  bt.models.resize(setup.model_ids.size());
+  for (std::size_t m = 0; m < bt.models.size(); ++m) {
+    bt.models[m].id = setup.model_ids[m];
+    bt.models[m].accounts = setup.accounts_of_model[m];
+    bt.models[m].values.reserve(prices.rows());
+  }
+  bt.fleet.id = "fleet";
+  bt.fleet.accounts = setup.book->size();
+
+  FleetRun run(setup, true);
+  std::vector<double> row(setup.symbols.size());
+  std::vector<double> per_model;
+  for (std::size_t r = 0; r < prices.rows(); ++r) {
+    for (std::size_t s = 0; s < row.size(); ++s) row[s] = prices.at(r, column_of_symbol[s]);
+    run.row(row, prices.times[r]);
+    if (!run.started()) continue;
+    if (bt.times.empty()) bt.first_row = r;
+    bt.times.push_back(prices.times[r]);
+    run.values(per_model);
+    double total = 0;
+    for (std::size_t m = 0; m < per_model.size(); ++m) {
+      bt.models[m].values.push_back(per_model[m]);
+      total += per_model[m];
+    }
+    bt.fleet.values.push_back(total);
+  }
+  run.finish();
+  if (!bt.times.empty()) {
+    // A window closed after the last row moved holdings at its own prices, which are the last row's.
+    run.values(per_model);
+    for (std::size_t m = 0; m < per_model.size(); ++m) bt.models[m].values.back() = per_model[m];
+  }
+  const std::optional<std::vector<FleetDrift>> drift = run.drift();
+  for (std::size_t m = 0; m < bt.models.size(); ++m) {
+    bt.models[m].tally = run.models()[m];
+    if (drift) bt.models[m].drift = (*drift)[m];
+    finish_group(bt.models[m], bt.times, risk_free_rate);
+  }
+  bt.fleet.tally = run.fleet();
+  if (drift) bt.fleet.drift = FleetRun::total(*drift);
+  finish_group(bt.fleet, bt.times, risk_free_rate);
+  bt.orders = run.orders();
+  for (core::SymbolId s = 0; s < setup.symbols.size(); ++s) bt.symbols.push_back(setup.symbols.name(s));
+  bt.refusals = run.refusals();
+  bt.stuck_accounts = run.stuck_accounts();
+  result.fleet = std::move(bt);
+  return result;
+}
+
+void write_costs(core::JsonWriter& w, const fleet::CostTally& c, long long orders) {
+  w.begin_object();
+  w.field("commission", c.commission).field("spread", c.spread).field("slippage", c.slippage);
+  w.field("impact", c.impact).field("total", c.total());
+  w.field("orders", orders);
+  w.end_object();
+}
+
+void write_group(core::JsonWriter& w, const FleetGroup& g) {
+  w.field("id", g.id).field("accounts", g.accounts);
+  const FleetTally& t = g.tally;
+  w.field("rebalances", t.rebalances).field("block_orders", t.block_orders).field("allocations", t.allocations);
+  w.field("traded_value", t.traded_value);
+  w.key("costs").begin_object();
+  const auto blocks = static_cast<long long>(t.blocks.tickets);
+  const auto separate = static_cast<long long>(t.separate.tickets);
+  w.key("blocks");
+  write_costs(w, t.blocks, blocks);
+  w.key("separate");
+  write_costs(w, t.separate, separate);
+  w.key("saving");
+  write_costs(w, t.saving(), separate - blocks);
+  w.end_object();
+  w.field("start_value", g.start_value).field("final_value", g.final_value);
+  w.field("final_value_after_costs", g.final_value - t.blocks.total());
+  w.field("total_return", g.stats.total_return)
+      .field("annualised_return", g.stats.annualised_return)
+      .field("annualised_volatility", g.stats.annualised_volatility)
+      .field("sharpe_ratio", g.stats.sharpe_ratio)
+      .field("max_drawdown", g.stats.drawdown.max);
+  const FleetDrift& d = g.drift;
+  w.key("drift").begin_object();
+  w.field("accounts", d.accounts).field("breaching", d.breaching);
+  w.field("max_abs_drift", d.max_abs_drift).field("mean_abs_drift", d.mean_abs_drift);
+  w.key("histogram").begin_array();
+  for (std::size_t b = 0; b < d.histogram.counts.size(); ++b) {
+    w.begin_object();
+    w.field("from", b == 0 ? 0.0 : fleet::DriftHistogram::kEdges[b - 1]);
+    w.key("to");
+    if (b < fleet::DriftHistogram::kEdges.size()) w.value(fleet::DriftHistogram::kEdges[b]);
+    else w.null();
+    w.field("accounts", d.histogram.counts[b]).end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+std::string fixed(double d, int decimals) {
+  if (!std::isfinite(d)) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, d);
+  return buf;
+}
+
+std::string percent(double d) { return std::isfinite(d) ? fixed(100 * d, 2) + "%" : "-"; }
+
+}  // namespace
+
+FleetBacktestRun run_fleet_backtest(const FleetSetup& setup, const feeds::PriceTable& prices, double risk_free_rate) {
+  try {
+    return run(setup, prices, risk_free_rate);
+  } catch (const std::exception& e) {
+    // Only allocation can throw here.
+    FleetBacktestRun failed;
+    failed.errors.push_back(std::string("fleet backtest: ") + e.what());
+    return failed;
+  }
+}
+
+void write_fleet_json(core::JsonWriter& w, const FleetBacktest& f, double risk_free_rate) {
+  const bool empty = f.times.empty();
+  w.begin_object();
+  w.key("start");
+  empty ? w.null() : w.value(core::format_iso8601(f.times.front()));
+  w.key("end");
+  empty ? w.null() : w.value(core::format_iso8601(f.times.back()));
+  w.field("rows", f.times.size());
+  w.field("window_seconds", static_cast<double>(f.window) / static_cast<double>(core::kNanosPerSecond));
+  w.field("risk_free_rate", risk_free_rate);
+  write_group(w, f.fleet);
+  w.field("refused_trades", f.refusals).field("stuck_accounts", f.stuck_accounts);
+  w.key("value_series").begin_array();
+  for (std::size_t i = 0; i < f.times.size(); ++i) {
+    w.begin_object().field("time", core::format_iso8601(f.times[i])).field("value", f.fleet.values[i]).end_object();
+  }
+  w.end_array();
+  w.key("models").begin_array();
+  for (const FleetGroup& g : f.models) {
+    w.begin_object();
+    write_group(w, g);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
+
+void append_fleet_orders_csv(std::string& out, const FleetBacktest& f) {
+  for (const fleet::DeskOrder& o : f.orders) {
+    core::Order order;
+    order.order_id = o.order_id;
+    order.portfolio = core::kBlockOrderPortfolio;
+    order.symbol = f.symbols[o.block.symbol];
+    order.side = o.block.side;
+    order.quantity = o.block.quantity();
+    order.reference_price = o.block.reference_price;
+    order.reason = "threshold";
+    order.created_at = o.created_at;
+    append_order_csv(out, order);
+  }
+}
+
+std::string fleet_table(const FleetBacktest& f) {
+  std::vector<const FleetGroup*> groups;
+  for (const FleetGroup& g : f.models) groups.push_back(&g);
+  groups.push_back(&f.fleet);
+  std::vector<std::pair<std::string, std::vector<std::string>>> rows;
+  auto add = [&](std::string label, auto cell) {
+    std::vector<std::string> cells;
+    for (const FleetGroup* g : groups) cells.push_back(cell(*g));
+    rows.emplace_back(std::move(label), std::move(cells));
+  };
+  using G = const FleetGroup&;
+  add("model", [](G g) { return g.id; });
+  add("accounts", [](G g) { return std::to_string(g.accounts); });
+  add("start value", [](G g) { return fixed(g.start_value, 2); });
+  add("final value", [](G g) { return fixed(g.final_value, 2); });
+  add("total return", [](G g) { return percent(g.stats.total_return); });
+  add("annualised volatility", [](G g) { return percent(g.stats.annualised_volatility); });
+  add("max drawdown", [](G g) { return percent(g.stats.drawdown.max); });
+  add("rebalances", [](G g) { return std::to_string(g.tally.rebalances); });
+  add("block orders", [](G g) { return std::to_string(g.tally.block_orders); });
+  add("allocations", [](G g) { return std::to_string(g.tally.allocations); });
+  add("traded value", [](G g) { return fixed(g.tally.traded_value, 2); });
+  add("costs as blocks", [](G g) { return fixed(g.tally.blocks.total(), 2); });
+  add("costs alone", [](G g) { return fixed(g.tally.separate.total(), 2); });
+  add("block saving", [](G g) { return fixed(g.tally.saving().total(), 2); });
+  add("breaching at the end", [](G g) { return std::to_string(g.drift.breaching); });
+  add("max drift at the end", [](G g) { return percent(g.drift.max_abs_drift); });
+
+  std::size_t label_width = 0;
+  std::vector<std::size_t> widths(groups.size(), 0);
+  for (const auto& [label, cells] : rows) {
+    label_width = std::max(label_width, label.size());
+    for (std::size_t c = 0; c < cells.size(); ++c) widths[c] = std::max(widths[c], cells[c].size());
+  }
+  std::string out;
+  for (const auto& [label, cells] : rows) {
+    out += label + std::string(label_width - label.size(), ' ');
+    for (std::size_t c = 0; c < cells.size(); ++c) out += "  " + std::string(widths[c] - cells[c].size(), ' ') + cells[c];
+    out += '\n';
+  }
+  if (f.refusals > 0 || f.stuck_accounts > 0) {
+    out += std::to_string(f.refusals) + " trades left out of a block, " + std::to_string(f.stuck_accounts) +
+           " accounts stuck\n";
+  }
+  return out;
+}
+
+}  // namespace ballast::offline

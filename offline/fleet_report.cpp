@@ -1,0 +1,68 @@
+#include "offline/fleet_report.hpp"
+
+#include <vector>
+
+#include "offline/metrics.hpp"
+#include "offline/report_html.hpp"
+#include "offline/svg_chart.hpp"
+
+namespace ballast::offline {
+namespace {
+
+constexpr const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
+                                    "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"};
+constexpr const char* kFleetColor = "#222";
+
+std::string cell(const std::string& text) { return "<td>" + text + "</td>"; }
+
+std::string group_row(const FleetGroup& g) {
+  const FleetTally& t = g.tally;
+  return "<tr><td>" + html_escape(g.id) + "</td>" + cell(std::to_string(g.accounts)) +
+         cell(report_money(g.start_value)) + cell(report_money(g.final_value)) +
+         cell(report_percent(g.stats.total_return)) + cell(report_percent(g.stats.annualised_volatility)) +
+         cell(report_percent(g.stats.drawdown.max)) + cell(std::to_string(t.rebalances)) +
+         cell(std::to_string(t.block_orders)) + cell(std::to_string(t.allocations)) +
+         cell(report_money(t.traded_value)) + cell(report_money(t.blocks.total())) +
+         cell(report_money(t.separate.total())) + cell(report_money(t.saving().total())) +
+         cell(std::to_string(g.drift.breaching)) + cell(report_percent(g.drift.max_abs_drift)) + "</tr>";
+}
+
+}  // namespace
+
+std::string fleet_report_section(const FleetBacktest& f) {
+  std::string out = "<h2 id=\"fleet\">Fleet</h2>";
+  out += "<p class=\"note\">" + std::to_string(f.fleet.accounts) + " accounts on " + std::to_string(f.models.size()) +
+         " models, decided by the daemon's fleet desk with a decision window of " +
+         report_fixed(static_cast<double>(f.window) / static_cast<double>(core::kNanosPerSecond), 3) +
+         " s; block orders booked at their reference price. Costs are the cost model's estimates for the same "
+         "trades sent as block orders and as one order per account; they are not booked into the values.</p>";
+  out += "<div class=\"scroll\"><table><tr><th>model</th><th>accounts</th><th>start</th><th>final</th>"
+         "<th>return</th><th>vol.</th><th>max DD</th><th>rebal.</th><th>blocks</th><th>alloc.</th><th>traded</th>"
+         "<th>costs as blocks</th><th>costs alone</th><th>saving</th><th>breaching</th><th>max drift</th></tr>";
+  for (const FleetGroup& g : f.models) out += group_row(g);
+  out += group_row(f.fleet) + "</table></div>";
+  if (f.times.empty()) return out + "<p class=\"note\">The desk never started: no row priced every symbol.</p>";
+
+  TimeChart value;
+  value.y_title = "value";
+  value.label = "Value of the fleet and of each model's accounts";
+  value.lines.push_back({"fleet", kFleetColor, f.fleet.values, false, 1.8});
+  for (std::size_t m = 0; m < f.models.size(); ++m) {
+    value.lines.push_back({f.models[m].id, kPalette[m % (sizeof kPalette / sizeof kPalette[0])], f.models[m].values,
+                           false, 1.2});
+  }
+  out += "<h3>Value</h3>" + time_chart_html(f.times, value);
+  TimeChart dd;
+  dd.height = 170;
+  dd.format = ValueFormat::percent;
+  dd.y_title = "drawdown";
+  dd.label = "Drawdown of the fleet's value";
+  dd.include_zero = true;
+  std::vector<double> falls = drawdown_series(f.fleet.values);
+  for (double& d : falls) d = -d;
+  dd.lines.push_back({"fleet", kFleetColor, std::move(falls), false, 1.4});
+  out += "<h3>Drawdown</h3>" + time_chart_html(f.times, dd);
+  return out;
+}
+
+}  // namespace ballast::offline

@@ -1,0 +1,234 @@
+#include "offline/fleet_run.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "fleet/account_view.hpp"
+#include "fleet/book_builder.hpp"
+#include "fleet/rebalancer.hpp"
+
+namespace ballast::offline {
+namespace {
+
+bool usable(double price) { return std::isfinite(price) && price > 0; }
+
+void add_scaled(fleet::CostTally& into, const fleet::CostTally& from, double share) {
+  into.commission += share * from.commission;
+  into.spread += share * from.spread;
+  into.slippage += share * from.slippage;
+  into.impact += share * from.impact;
+}
+
+}  // namespace
+
+FleetSetupResult make_fleet_setup(std::span<const strategies::PortfolioSpec> models,
+                                  std::span<const fleet::AccountRecord> records, core::DurationNs window) {
+  FleetSetupResult result;
+  if (models.empty()) {
+    result.errors.push_back("no [[models]] for the accounts to follow");
+    return result;
+  }
+  if (records.empty()) result.errors.push_back("no accounts to run");
+  auto setup = std::make_unique<FleetSetup>();
+  fleet::BookOfModels built = fleet::book_of_models(models, setup->symbols);
+  if (!built.book) {
+    result.errors.push_back(built.error);
+    return result;
+  }
+  setup->book = std::move(built.book);
+  setup->model_ids = built.model_ids;
+  setup->variants = fleet::ModelVariants(std::move(built.model_ids));
+  setup->window = window;
+  for (const strategies::PortfolioSpec& m : models) setup->costs.push_back(m.costs.value_or(execution::CostParams{}));
+  setup->accounts_of_model.assign(models.size(), 0);
+  fleet::BookPlace scratch;
+  for (const fleet::AccountRecord& r : records) {
+    if (auto why = fleet::add_record(*setup->book, setup->variants, setup->symbols, r, scratch)) {
+      result.errors.push_back(*why);
+      continue;
+    }
+    ++setup->accounts_of_model[setup->model_of(static_cast<fleet::AccountIndex>(setup->book->size() - 1))];
+  }
+  if (result.errors.empty()) result.setup = std::move(setup);
+  return result;
+}
+
+fleet::CostTally FleetTally::saving() const {
+  fleet::BlockSaving s;
+  s.separate = separate;
+  s.netted = blocks;
+  return s.saving();
+}
+
+FleetRun::FleetRun(const FleetSetup& setup, bool keep_orders)
+    : setup_(setup),
+      last_(setup.symbols.size(), 0.0),
+      models_(setup.model_ids.size()),
+      keep_orders_(keep_orders),
+      seen_in_call_(setup.book->size(), 0) {
+  for (core::SymbolId s = 0; s < setup.symbols.size(); ++s) {
+    fleet::SymbolMarket m;
+    m.symbol = setup.symbols.name(s);
+    markets_.push_back(m);
+  }
+}
+
+FleetRun::~FleetRun() = default;
+
+void FleetRun::row(std::span<const double> prices, core::TimeNs t) {
+  if (desk_ && desk_->window_closes_at() != 0 && desk_->window_closes_at() <= t) {
+    out_.clear();
+    desk_->on_timer(desk_->window_closes_at(), out_);
+    take(out_);
+  }
+  for (std::size_t s = 0; s < last_.size() && s < prices.size(); ++s) {
+    if (usable(prices[s])) last_[s] = prices[s];
+  }
+  out_.clear();
+  if (!desk_) {
+    if (std::any_of(last_.begin(), last_.end(), [](double p) { return p == 0; })) return;
+    fleet::FleetMonitor monitor(*setup_.book, last_, fleet::Fills::on_settle);
+    desk_ = std::make_unique<fleet::FleetDesk>(std::move(monitor), setup_.symbols,
+                                               fleet::DeskOptions{.window = setup_.window, .book_on_send = true},
+                                               [this] { return next_seq_++; });
+    desk_->resync(t, out_);
+    take(out_);
+  } else {
+    for (std::size_t s = 0; s < last_.size() && s < prices.size(); ++s) {
+      if (!usable(prices[s])) continue;
+      out_.clear();
+      desk_->on_tick(static_cast<core::SymbolId>(s), prices[s], t, out_);
+      take(out_);
+    }
+  }
+  out_.clear();
+  desk_->on_timer(t, out_);
+  take(out_);
+}
+
+void FleetRun::finish() {
+  if (!desk_ || desk_->window_closes_at() == 0) return;
+  out_.clear();
+  desk_->on_timer(desk_->window_closes_at(), out_);
+  take(out_);
+}
+
+void FleetRun::take(fleet::DeskOutput& out) {
+  refusals_ += out.refusals.size();
+  if (out.orders.empty()) return;
+  ++call_;
+  const fleet::AccountBook& book = desk_->book();
+  for (const fleet::DeskOrder& o : out.orders) {
+    const fleet::BlockOrder& b = o.block;
+    ++fleet_.block_orders;
+    fleet_.allocations += b.allocations.size();
+    fleet_.traded_value += b.quantity() * b.reference_price;
+    for (const fleet::BlockAllocation& a : b.allocations) {
+      FleetTally& m = models_[setup_.variants.base(book.model_index(a.account))];
+      ++m.allocations;
+      m.traded_value += static_cast<double>(a.lots) * b.lot_size * b.reference_price;
+      if (seen_in_call_[a.account] != call_) {
+        seen_in_call_[a.account] = call_;
+        ++m.rebalances;
+        ++fleet_.rebalances;
+      }
+    }
+    cost_block(b);
+    if (keep_orders_) orders_.push_back(o);
+  }
+}
+
+void FleetRun::cost_block(const fleet::BlockOrder& b) {
+  const fleet::AccountBook& book = desk_->book();
+  const std::size_t max_allocations = fleet::DeskOptions{}.max_allocations_per_block;
+  trades_.clear();
+  std::vector<fleet::ModelIndex> present;
+  for (const fleet::BlockAllocation& a : b.allocations) {
+    trades_.push_back({a.account, b.symbol, b.side, a.lots, b.reference_price, b.lot_size});
+    const fleet::ModelIndex m = setup_.variants.base(book.model_index(a.account));
+    if (std::find(present.begin(), present.end(), m) == present.end()) present.push_back(m);
+  }
+  for (const fleet::ModelIndex m : present) {
+    const execution::CostParams& params = setup_.costs[m];
+    own_.clear();
+    std::uint64_t lots = 0;
+    for (const fleet::AccountTrade& t : trades_) {
+      if (setup_.variants.base(book.model_index(t.account)) != m) continue;
+      own_.push_back(t);
+      lots += t.lots;
+    }
+    const fleet::BlockSaving alone = fleet::estimate_block_saving(own_, params, markets_, max_allocations);
+    const fleet::BlockSaving whole = fleet::estimate_block_saving(trades_, params, markets_, max_allocations);
+    const double share = static_cast<double>(lots) / static_cast<double>(b.lots);
+    FleetTally& tally = models_[m];
+    add_scaled(tally.separate, alone.separate, 1.0);
+    tally.separate.tickets += alone.separate.tickets;
+    add_scaled(tally.blocks, whole.netted, share);
+    ++tally.blocks.tickets;
+    ++tally.block_orders;
+    add_scaled(fleet_.separate, alone.separate, 1.0);
+    fleet_.separate.tickets += alone.separate.tickets;
+    add_scaled(fleet_.blocks, whole.netted, share);
+  }
+  ++fleet_.blocks.tickets;
+}
+
+void FleetRun::values(std::vector<double>& per_model) const {
+  per_model.assign(setup_.model_ids.size(), 0.0);
+  if (!desk_) return;
+  const fleet::AccountBook& book = desk_->book();
+  const std::span<const double> prices = desk_->monitor().prices();
+  const bool exact_book = desk_->stuck_accounts() == 0;
+  for (fleet::AccountIndex a = 0; a < book.size(); ++a) {
+    const fleet::Model& m = book.model(a);
+    double v = 0;
+    if (exact_book) {
+      // Booked on send, an account's fills are in the book as soon as its blocks leave.
+      const std::span<const double> q = book.quantities(a);
+      v = book.cash(a);
+      for (std::size_t i = 0; i < q.size(); ++i) v += q[i] * prices[m.symbols[i]];
+    } else {
+      const fleet::Position p = desk_->position(a);
+      v = p.cash;
+      for (std::size_t i = 0; i < p.quantities.size(); ++i) v += p.quantities[i] * prices[m.symbols[i]];
+    }
+    per_model[setup_.variants.base(book.model_index(a))] += v;
+  }
+}
+
+std::size_t FleetRun::stuck_accounts() const { return desk_ ? desk_->stuck_accounts() : 0; }
+
+std::optional<std::vector<FleetDrift>> FleetRun::drift() const {
+  if (!desk_) return std::nullopt;
+  std::vector<FleetDrift> per_model(setup_.model_ids.size());
+  const fleet::AccountBook& book = desk_->book();
+  const std::span<const double> prices = desk_->monitor().prices();
+  fleet::Rebalancer decide;
+  for (fleet::AccountIndex a = 0; a < book.size(); ++a) {
+    FleetDrift& d = per_model[setup_.variants.base(book.model_index(a))];
+    const double drift = fleet::max_abs_drift(book, a, prices);
+    ++d.accounts;
+    if (decide.in_breach(book, a, prices)) ++d.breaching;
+    d.max_abs_drift = std::max(d.max_abs_drift, drift);
+    d.mean_abs_drift += drift;  // a sum until the end
+    ++d.histogram.counts[fleet::DriftHistogram::bucket(drift)];
+  }
+  for (FleetDrift& d : per_model) d.mean_abs_drift = d.accounts > 0 ? d.mean_abs_drift / static_cast<double>(d.accounts) : 0.0;
+  return per_model;
+}
+
+FleetDrift FleetRun::total(std::span<const FleetDrift> per_model) {
+  FleetDrift t;
+  double sum = 0;
+  for (const FleetDrift& d : per_model) {
+    t.accounts += d.accounts;
+    t.breaching += d.breaching;
+    t.max_abs_drift = std::max(t.max_abs_drift, d.max_abs_drift);
+    sum += d.mean_abs_drift * static_cast<double>(d.accounts);
+    for (std::size_t i = 0; i < t.histogram.counts.size(); ++i) t.histogram.counts[i] += d.histogram.counts[i];
+  }
+  t.mean_abs_drift = t.accounts > 0 ? sum / static_cast<double>(t.accounts) : 0.0;
+  return t;
+}
+
+}  // namespace ballast::offline

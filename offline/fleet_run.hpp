@@ -1,0 +1,143 @@
+#pragma once
+// The fleet offline: the accounts of an accounts file on the configuration's
+// [[models]], run by the daemon's own fleet::FleetDesk over rows of prices on
+// the data's clock, with the cost model's view of what its block orders cost
+// against every account trading alone. Shared by `ballast backtest` and
+// `ballast simulate`. Pure: prices in, figures out.
+//
+// How a run goes:
+// - The desk starts at the first row at which every symbol of the models has
+//   a price (a cell with no price keeps the last one): every account is
+//   checked then (resync), as the daemon does when its last symbol is priced.
+// - Each later row goes in as one tick per priced symbol at the row's time,
+//   then the timer at the row's time. A decision window still open when the
+//   next row comes closes at its own time (first trade + [fleet] window)
+//   before that row's prices go in, as the daemon's timer would close it; one
+//   still open after the last row closes at its time too.
+// - Block orders are booked as filled at their reference price when they
+//   leave (DeskOptions::book_on_send). The desk books no costs: they are the
+//   cost model's estimates, reported beside the values.
+// - Costs: each block order under the [models.costs] of every model with an
+//   account in it, shared by lots (the whole block under one model's costs
+//   when it holds one model's accounts); each account's trade alone under its
+//   own model's costs, at the block's reference price (the price its fill is
+//   booked at). Both through fleet::estimate_block_saving. No impact: models
+//   have no risk model, so no volatility (as for portfolios without one).
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/symbol_table.hpp"
+#include "core/time.hpp"
+#include "execution/cost_model.hpp"
+#include "fleet/account_record.hpp"
+#include "fleet/block_saving.hpp"
+#include "fleet/fleet_desk.hpp"
+#include "fleet/fleet_summary.hpp"
+#include "fleet/model_variants.hpp"
+#include "strategies/policy.hpp"
+
+namespace ballast::offline {
+
+/// The book and the models a run starts from, ready to be run many times.
+struct FleetSetup {
+  core::SymbolTable symbols;  ///< the fleet's symbol ids
+  std::optional<fleet::AccountBook> book;
+  std::vector<std::string> model_ids;          ///< by configuration model index
+  /// The configuration models and the variants accounts' own cash targets and
+  /// restricted symbols make of them (the book's models past model_ids).
+  fleet::ModelVariants variants;
+  std::vector<execution::CostParams> costs;    ///< by configuration model index; none configured: all 0
+  std::vector<std::size_t> accounts_of_model;  ///< by configuration model index
+  core::DurationNs window = core::kNanosPerSecond;
+
+  /// The configuration model account `a` follows (its variant's model).
+  fleet::ModelIndex model_of(fleet::AccountIndex a) const { return variants.base(book->model_index(a)); }
+};
+
+struct FleetSetupResult {
+  std::unique_ptr<FleetSetup> setup;  ///< set when errors is empty
+  std::vector<std::string> errors;    ///< one per account or model refused
+};
+
+/// The book of `models` with every record as an account (records checked by
+/// the reader already; what the book still refuses is an error naming the
+/// account). Errors: no model, no account.
+FleetSetupResult make_fleet_setup(std::span<const strategies::PortfolioSpec> models,
+                                  std::span<const fleet::AccountRecord> records, core::DurationNs window);
+
+/// What the desk did for one model, or for the whole fleet.
+struct FleetTally {
+  std::uint64_t rebalances = 0;    ///< accounts that traded, once per decision window
+  std::uint64_t block_orders = 0;  ///< per model: blocks with an account of the model
+  std::uint64_t allocations = 0;   ///< account shares of the blocks: the orders sent alone
+  double traded_value = 0;         ///< Σ lots × lot size × reference price
+  fleet::CostTally blocks;         ///< tickets: block orders
+  fleet::CostTally separate;       ///< tickets: allocations
+  fleet::CostTally saving() const;
+};
+
+/// Where the accounts stand at the end, at the last prices.
+struct FleetDrift {
+  std::uint64_t accounts = 0;
+  std::uint64_t breaching = 0;  ///< outside a band
+  double max_abs_drift = 0;     ///< largest max |weight − target| over the accounts
+  double mean_abs_drift = 0;    ///< mean of each account's max |weight − target|
+  fleet::DriftHistogram histogram;
+};
+
+class FleetRun {
+ public:
+  /// `setup` must outlive the run; its book is copied. `keep_orders`: keep
+  /// every block order sent (orders()).
+  explicit FleetRun(const FleetSetup& setup, bool keep_orders = false);
+  ~FleetRun();
+  FleetRun(const FleetRun&) = delete;
+  FleetRun& operator=(const FleetRun&) = delete;
+
+  /// One row: a price per fleet symbol id (not finite and > 0: none in this row).
+  void row(std::span<const double> prices, core::TimeNs t);
+  /// The end of the data: a window still open closes at its time.
+  void finish();
+
+  /// The desk has started (every symbol priced).
+  bool started() const { return desk_ != nullptr; }
+  /// Each model's value at the last prices (cash + holdings as booked); 0 before the start.
+  void values(std::vector<double>& per_model) const;
+  const std::vector<FleetTally>& models() const { return models_; }
+  const FleetTally& fleet() const { return fleet_; }
+  /// Trades the desk left out of a block (see DeskOutput::refusals).
+  std::uint64_t refusals() const { return refusals_; }
+  /// The block orders sent, in sending order, when kept.
+  const std::vector<fleet::DeskOrder>& orders() const { return orders_; }
+  std::size_t stuck_accounts() const;
+  /// Per model, at the last prices; nullopt before the start.
+  std::optional<std::vector<FleetDrift>> drift() const;
+  /// The same for the whole fleet.
+  static FleetDrift total(std::span<const FleetDrift> per_model);
+
+ private:
+  void take(fleet::DeskOutput& out);
+  void cost_block(const fleet::BlockOrder& block);
+
+  const FleetSetup& setup_;
+  std::vector<double> last_;  ///< by symbol id; 0: none yet
+  std::unique_ptr<fleet::FleetDesk> desk_;
+  std::uint64_t next_seq_ = 1;
+  std::vector<fleet::SymbolMarket> markets_;
+  std::vector<FleetTally> models_;
+  FleetTally fleet_;
+  std::uint64_t refusals_ = 0;
+  bool keep_orders_ = false;
+  std::vector<fleet::DeskOrder> orders_;
+  std::vector<std::uint64_t> seen_in_call_;  ///< per account: the last call it traded in
+  std::uint64_t call_ = 0;
+  std::vector<fleet::AccountTrade> trades_;  ///< scratch
+  std::vector<fleet::AccountTrade> own_;     ///< scratch
+  fleet::DeskOutput out_;
+};
+
+}  // namespace ballast::offline

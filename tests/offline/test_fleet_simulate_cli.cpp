@@ -1,0 +1,105 @@
+// The real `ballast simulate --accounts` on files: the fleet on every path,
+// and how it refuses what it cannot run.
+#include <doctest/doctest.h>
+#include <simdjson.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/integration/support.hpp"
+
+using namespace ballast::testing;
+
+namespace {
+
+constexpr const char* kModelOnly = R"(
+[[models]]
+id = "ab"
+targets = { A = 0.5, B = 0.5 }
+[models.costs]
+commission_min = 1.0
+[[models.triggers]]
+kind = "threshold"
+absolute = 0.05
+)";
+
+constexpr const char* kAccounts = "id,model,cash,A,B\na1,ab,0,40,40\na2,ab,0,80,80\n";
+
+/// 41 daily rows in which A and B zig-zag by ±10 % and ±2 %: every path moves enough to trade.
+std::string zigzag_prices() {
+  std::string csv = "ts,A,B\n";
+  for (int i = 0; i <= 40; ++i) {
+    csv += std::to_string(1'700'000'000 + i * 86'400) + "," + (i % 2 ? "110" : "100") + "," + (i % 2 ? "98" : "100") +
+           "\n";
+  }
+  return csv;
+}
+
+RunResult simulate(const std::vector<std::string>& args) { return run_command(BALLAST_CLI_PATH, args); }
+
+}  // namespace
+
+TEST_CASE("simulate --accounts --prices: quantiles of the fleet's return, rebalances and block saving") {
+  TempDir dir;
+  dir.write("m.toml", kModelOnly);
+  dir.write("p.csv", zigzag_prices());
+  dir.write("accounts.csv", kAccounts);
+  const std::vector<std::string> args{"simulate", "--config", dir.file("m.toml"), "--accounts", dir.file("accounts.csv"),
+                                      "--prices", dir.file("p.csv"), "--block", "5", "--paths", "20", "--horizon", "1mo",
+                                      "--json"};
+  auto one = args, two = args;
+  one.insert(one.end(), {"--threads", "1"});
+  two.insert(two.end(), {"--threads", "2"});
+  const auto r = simulate(one);
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  CHECK(simulate(two).output == r.output);
+  simdjson::dom::parser parser;
+  const simdjson::dom::element doc = parser.parse(r.output);
+  CHECK(simdjson::dom::array(doc["policies"]).size() == 0);
+  const simdjson::dom::element fleet = doc["fleet"];
+  CHECK(num(fleet["accounts"]) == 2);
+  CHECK(num(fleet["start_value"]) == 24000);  // 40·100 + 40·100 + 80·100 + 80·100 at the start prices of 100
+  for (const char* q : {"total_return", "rebalances", "block_saving", "costs_blocks", "costs_separate"}) {
+    CHECK_MESSAGE(fleet[q]["p5"].is_number(), q);
+    CHECK_MESSAGE(num(fleet[q]["p5"]) <= num(fleet[q]["p50"]), q);
+    CHECK_MESSAGE(num(fleet[q]["p50"]) <= num(fleet[q]["p95"]), q);
+  }
+  // Two accounts of one model trade together: the blocks never cost more commission than the orders alone.
+  CHECK(num(fleet["rebalances"]["p95"]) > 0);
+  CHECK(num(fleet["block_saving"]["p5"]) >= 0);
+  CHECK(num(fleet["block_saving"]["p95"]) > 0);
+}
+
+TEST_CASE("simulate --accounts refuses what it cannot run") {
+  TempDir dir;
+  dir.write("m.toml", kModelOnly);
+  dir.write("accounts.csv", kAccounts);
+  SUBCASE("GBM without portfolios has no market for the models' symbols") {
+    const auto r = simulate({"simulate", "--config", dir.file("m.toml"), "--accounts", dir.file("accounts.csv"),
+                             "--paths", "2"});
+    CHECK(r.code == 78);
+    CHECK(r.output.find("--prices") != std::string::npos);
+  }
+  SUBCASE("--report with no portfolio") {
+    dir.write("p.csv", zigzag_prices());
+    const auto r = simulate({"simulate", "--config", dir.file("m.toml"), "--accounts", dir.file("accounts.csv"),
+                             "--prices", dir.file("p.csv"), "--report", dir.file("r.html")});
+    CHECK(r.code == 2);
+  }
+  SUBCASE("a bad accounts line, at its line and column") {
+    dir.write("p.csv", zigzag_prices());
+    dir.write("bad.csv", "id,model,cash\na1,growth,1\n");
+    const auto r = simulate({"simulate", "--config", dir.file("m.toml"), "--accounts", dir.file("bad.csv"),
+                             "--prices", dir.file("p.csv"), "--paths", "2"});
+    CHECK(r.code == 1);
+    CHECK(r.output.find(dir.file("bad.csv") + ":2:4: ") != std::string::npos);
+  }
+  SUBCASE("--accounts without [[models]]") {
+    dir.write("plain.toml", "[[portfolios]]\nid = \"p\"\ncash = 100.0\ntargets = { A = 1.0 }\n"
+                            "[[portfolios.triggers]]\nkind = \"threshold\"\nabsolute = 0.1\n");
+    const auto r = simulate({"simulate", "--config", dir.file("plain.toml"), "--accounts", dir.file("accounts.csv")});
+    CHECK(r.code == 78);
+    CHECK(r.output.find("has none") != std::string::npos);
+  }
+}
