@@ -8,8 +8,10 @@
 # /status: rebalances, block orders, allocations and tick → block order
 # latency inside the daemon.
 #
-#   [SPEED=60] bench/fleet_daemon.sh BUILD_DIR [N] [SECONDS] [DURABILITY]   # defaults 1000000 30 normal
+#   [DRIFT=0.02] [SPEED=60] bench/fleet_daemon.sh BUILD_DIR [N] [SECONDS] [DURABILITY]   # defaults 1000000 30 normal
 #
+# DRIFT: how far the accounts start from their targets (generate-accounts.sh;
+# 0.02: within ±1 point, most inside their bands).
 # SPEED: simulated trading seconds per wall second (60: a calm feed, moves of
 # about 1 bp a tick at 50 ticks per second per symbol).
 set -eu
@@ -28,7 +30,7 @@ trap cleanup EXIT INT TERM
 sed -e "s|^state_dir = .*|state_dir = \"$dir/state\"\ndurability = \"$durability\"|" \
     "$here/examples/fleet/ballast.toml" > "$dir/ballast.toml"
 printf '\n[fleet]\nwindow = "0s"\n' >> "$dir/ballast.toml"
-"$here/examples/fleet/generate-accounts.sh" "$n" > "$dir/accounts.csv"
+"$here/examples/fleet/generate-accounts.sh" "$n" 1 "${DRIFT:-0.02}" > "$dir/accounts.csv"
 
 ms() { date +%s%3N; }
 t=$(ms)
