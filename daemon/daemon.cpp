@@ -2,141 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <sched.h>
-#include <signal.h>
-
-#include <algorithm>
-#include <chrono>
-#include <limits>
-#include <optional>
-#include <zmq.hpp>
-
-#include "core/json_writer.hpp"
-#include "daemon/control_routes.hpp"
-#include "daemon/decision_clock.hpp"
-#include "daemon/feed_intake.hpp"
-#include "daemon/fleet_flow.hpp"
-#include "daemon/http_server.hpp"
-#include "daemon/kill_switch_file.hpp"
-#include "daemon/log_event.hpp"
-#include "daemon/logging.hpp"
-#include "daemon/metrics.hpp"
-#include "daemon/order_flow.hpp"
-#include "daemon/persistence.hpp"
-#include "daemon/portfolio_status.hpp"
-#include "daemon/reload_plan.hpp"
-#include "daemon/sequence_file.hpp"
-#include "daemon/service_notifier.hpp"
-#include "daemon/status_limits.hpp"
-#include "daemon/transport_security.hpp"
-#include "daemon/wall_clock.hpp"
-#include "engine/engine.hpp"
-#include "execution/io/order_sender.hpp"
-#include "feeds/price_table.hpp"
-#include "feeds/zmq_reader.hpp"
+#include "daemon/daemon_root.hpp"
 
 namespace ballast::daemon {
 namespace {
 
-using namespace fmt::literals;
-using spdlog::level::critical, spdlog::level::err, spdlog::level::info, spdlog::level::warn;
-
-/// A warning found in the state file, with what it concerns as keys.
-void log_state_warning(const StateWarning& w) {
-  log_event(warn, "state_warning", "{text}", "text"_a = TextOnly{w.text}, "kind"_a = w.kind,
-            "portfolio"_a = w.portfolio, "order_id"_a = w.order_id, "symbol"_a = w.symbol);
-}
-
 std::string_view mode_name(config::ExecutionMode m) { return m == config::ExecutionMode::live ? "live" : "dry-run"; }
 
-/// The composition root: wires the parts (feed intake, engine, order flow,
-/// state file, status socket) on one io_context and runs the signals, the
-/// timer and reloads. Each part lives in its own file.
-class Daemon {
- public:
-  explicit Daemon(config::Config cfg) : cfg_(std::move(cfg)), clock_(cfg_.daemon.clock) {
-    // A shard never loads the portfolios of the others: they are not in the
-    // engine, the state file or the status, and no order is made for them.
-    portfolios_in_file_ = cfg_.portfolios.size();
-    cfg_.portfolios = config::owned_portfolios(cfg_.portfolios, cfg_.daemon.shard);
-  }
-  int run();
+}  // namespace
 
- private:
-  bool setup();
-  /// The state file and the durable kill switch; false when the daemon must not trade.
-  bool open_state(bool fills);
-  bool open_sockets(bool fills);
-  void setup_metrics();
-  void on_timer();
-  void arm_timer();
-  /// Applies one instant of a feed to the engine and decides it once; with the
-  /// data clock, the calendar then runs at the instant's time, as a backtest's row.
-  void decide(const Instant& instant);
-  /// The data clock's first instant, at `ts`: risk histories warm with their
-  /// rows before it and the calendars start from it, as a backtest starts.
-  void start_data_clock(core::TimeNs ts);
-  /// The feed's window timer, for its pending instant's deadline.
-  void arm_window(Feed& feed);
-  /// With the data clock, after a fill: what the backtest does at the row
-  /// once its orders are booked (a calendar date held back by them runs).
-  void after_fill();
-  /// The engine's time now.
-  core::TimeNs engine_now() const { return clock_.now(wall_now()); }
-  /// Waits for the next signal; SIGHUP reloads and waits again, SIGTERM and SIGINT stop.
-  void wait_for_signal();
-  /// Empty when applied, else every problem of the file (the running configuration stays).
-  std::string reload(const char* why);
-  /// Replays the rows of `[portfolios.risk] history` stamped before `before`
-  /// into the portfolio's estimate (none: the file is only checked); an error
-  /// text on failure.
-  std::string warm_from_history(std::size_t portfolio, core::TimeNs before);
-  /// Up to when histories warm now: every row on the wall clock; on the data
-  /// clock, the rows before its time, none before its first instant.
-  core::TimeNs warm_limit() const;
-  void shutdown();
-
-  std::string status_json() const;
-  std::vector<std::string> health_problems(core::TimeNs now) const;
-  /// What systemd's STATUS= line says.
-  ServiceSummary service_summary() const;
-
-  /// Logs which shard this daemon is, when it is one of several.
-  void log_shard() const;
-
-  config::Config cfg_;
-  /// Portfolios in the file, this shard's and the others'.
-  std::size_t portfolios_in_file_ = 0;
-  DecisionClock clock_;
-  boost::asio::io_context io_;
-  zmq::context_t zmq_{1};
-  // Before the sockets, so that it is destroyed after them: they stay checked until closed.
-  std::unique_ptr<TransportSecurity> transport_;
-  std::unique_ptr<engine::Engine> engine_;
-  std::unique_ptr<SequenceFile> sequences_;
-  std::unique_ptr<Persistence> persistence_;  // null with durability = "off" or in dry-run
-  std::unique_ptr<KillSwitchFile> kill_file_;
-  std::unique_ptr<FeedIntake> intake_;
-  std::unique_ptr<OrderFlow> flow_;
-  std::unique_ptr<FleetFlow> fleet_;  // null without [[models]]
-  std::unique_ptr<execution::OrderSender> sender_;
-  std::unique_ptr<feeds::ZmqReader> fills_reader_;
-  std::unique_ptr<HttpServer> http_;
-  std::vector<core::Order> resend_;  // from the state file: sent again once the queue is up
-  std::vector<store::OrderRow> restored_blocks_;  // the fleet's unfinished block orders, for the fleet
-  boost::asio::steady_timer timer_{io_};
-  boost::asio::signal_set signals_{io_};
-  engine::Output out_;
-  RateLimiter warn_limiter_;
-  SteadyClock::time_point started_ = SteadyClock::now();
-  bool stopping_ = false;
-  std::uint64_t reloads_ = 0, reloads_refused_ = 0;
-  ServiceNotifier notifier_;
-  MetricsRegistry metrics_;
-};
+using namespace fmt::literals;
+using spdlog::level::critical, spdlog::level::err, spdlog::level::info, spdlog::level::warn;
 
 bool Daemon::setup() {
   // ZeroMQ's I/O thread wakes on every order sent. As a batch thread it does
@@ -205,95 +81,6 @@ void Daemon::log_shard() const {
             "portfolios"_a = RawJson{ids_json});
 }
 
-bool Daemon::open_state(bool fills) {
-  sequences_ = std::make_unique<SequenceFile>(cfg_.daemon.state_dir);
-  std::string error;
-  const auto seq = sequences_->open(error);
-  if (!seq) {
-    log_event(critical, "sequence_file_failed", "{error}", "error"_a = error);
-    return false;
-  }
-  // Dry-run never writes the state file: what it books is make-believe.
-  if (cfg_.daemon.durability != config::Durability::off && cfg_.execution.mode == config::ExecutionMode::live) {
-    auto opened = Persistence::open(cfg_.daemon, error);
-    if (!opened) {
-      log_event(critical, "state_open_failed", "{error}; not trading", "error"_a = error);
-      return false;
-    }
-    persistence_ = std::make_unique<Persistence>(std::move(*opened));
-  }
-  engine_ = std::make_unique<engine::Engine>(cfg_.portfolios,
-                                             engine::EngineOptions{.book_on_send = !fills,
-                                                                   .order_timeout = cfg_.execution.order_timeout,
-                                                                   .fill_price_collar = cfg_.execution.fill_price_collar,
-                                                                   .limits = cfg_.execution.limits},
-                                             wall_now());
-  kill_file_ = std::make_unique<KillSwitchFile>(cfg_.daemon.state_dir);
-  intake_ = std::make_unique<FeedIntake>(*engine_, warn_limiter_);
-  flow_ = std::make_unique<OrderFlow>(cfg_, *engine_, *sequences_, persistence_.get(), *kill_file_, warn_limiter_,
-                                      !fills);
-  if (const auto record = kill_file_->read()) {
-    engine_->set_killed(true);
-    log_event(warn, "kill_switch", "kill switch on since before this start ({by}): no order leaves until POST "
-              "/control/release", "by"_a = *record, "on"_a = true);
-  } else if (cfg_.execution.kill_switch) {
-    flow_->set_kill_switch(true, "configuration");
-  }
-  engine_->set_sequences(*seq);
-  for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
-    if (const std::string error = warm_from_history(i, warm_limit()); !error.empty()) {
-      log_event(critical, "risk_history_failed", "{error}", "error"_a = error,
-                "portfolio"_a = engine_->portfolios()[i].spec.id);
-      return false;
-    }
-  }
-  if (persistence_) {
-    try {
-      Restored restored = persistence_->restore(*engine_, !fills);
-      log_event(info, "state_restored",
-                "state {path}: {restored} portfolios restored, {seeded} seeded from the config, {resend} orders to "
-                "send again",
-                "path"_a = persistence_->path(), "restored"_a = restored.restored.size(),
-                "seeded"_a = restored.seeded.size(), "resend"_a = restored.resend.size());
-      for (const auto& w : restored.warnings) log_state_warning(w);
-      resend_ = std::move(restored.resend);
-      restored_blocks_ = std::move(restored.blocks);
-    } catch (const store::StoreError& e) {
-      log_event(critical, "state_read_failed", "cannot read the state file: {error}; not trading", "error"_a = e.what(),
-                "path"_a = persistence_->path());
-      return false;
-    }
-  }
-  if (!cfg_.models.empty()) {
-    // The loader refuses [[models]] without a state file: the accounts live there.
-    engine_->watch_symbols(FleetFlow::symbols_of(cfg_));
-    fleet_ = std::make_unique<FleetFlow>(cfg_, *engine_, *persistence_, warn_limiter_, !fills);
-    try {
-      if (const std::string error = fleet_->load(restored_blocks_); !error.empty()) {
-        log_event(critical, "fleet_load_failed", "account book {path}: {error}; not trading",
-                  "path"_a = persistence_->path(), "error"_a = error);
-        return false;
-      }
-    } catch (const store::StoreError& e) {
-      log_event(critical, "fleet_load_failed", "cannot read the account book: {error}; not trading",
-                "error"_a = e.what(), "path"_a = persistence_->path());
-      return false;
-    }
-    fleet_->on_state_failure(
-        [this](const std::string& error) { flow_->state_write_failed("fleet changes not written", error); });
-    flow_->set_other_fills([this](const core::FillReport& fill, core::TimeNs now) { return fleet_->on_fill(fill, now); });
-    // Sent again under their ids, as the portfolios' are: gateways drop what they have seen.
-    for (auto& row : restored_blocks_) resend_.push_back(std::move(row.order));
-    restored_blocks_.clear();
-  } else if (!restored_blocks_.empty()) {
-    log_event(warn, "state_warning",
-              "{count} block orders of a fleet are unfinished in the state file, but the configuration has no "
-              "[[models]]: they stay as they are",
-              "count"_a = restored_blocks_.size(), "kind"_a = "blocks_without_fleet");
-  }
-  intake_->resize_symbols();
-  return true;
-}
 
 bool Daemon::open_sockets(bool fills) {
   try {
@@ -471,120 +258,8 @@ void Daemon::arm_timer() {
   });
 }
 
-std::string Daemon::reload(const char* why) {
-  auto loaded = config::load_config(cfg_.path, config::Purpose::daemon);
-  if (!loaded.config) {
-    ++reloads_refused_;
-    std::string all;
-    for (const auto& e : loaded.errors) all += (all.empty() ? "" : "\n") + e.to_string();
-    std::string problems;
-    core::JsonWriter w(problems);
-    w.begin_array();
-    for (const auto& e : loaded.errors) w.value(e.to_string());
-    w.end_array();
-    log_event(err, "reload_refused", "reload ({trigger}) refused, the running configuration stays:\n{text}",
-              "trigger"_a = why, "text"_a = TextOnly{all}, "problems"_a = RawJson{problems});
-    return all;
-  }
-  config::Config next = std::move(*loaded.config);
-  // The running shard decides which portfolios apply: a new shard waits for a restart.
-  const std::size_t portfolios_in_file = next.portfolios.size();
-  next.portfolios = config::owned_portfolios(next.portfolios, cfg_.daemon.shard);
-  // What arrived under the running configuration is decided under it.
-  intake_->flush_instants();
-  std::vector<std::string> restart_needed;
-  intake_->reconfigure(next.feeds, restart_needed);
-  for (auto& change : restart_only_changes(cfg_, next)) restart_needed.push_back(std::move(change));
 
-  if (next.execution.kill_switch && !engine_->killed()) flow_->set_kill_switch(true, "configuration reload");
-  set_log_level(next.daemon.log_level);
-  engine_->set_limits(next.execution.limits);
-  if (fleet_) fleet_->set_limits(next.execution.limits);
-  std::vector<std::string> added;
-  for (const auto& spec : next.portfolios) {
-    if (!engine_->find_portfolio(spec.id)) added.push_back(spec.id);
-  }
-  engine_->reconfigure(next.portfolios, engine_now());
-  if (persistence_) {
-    // The state file is the truth for a portfolio it knows, even one that
-    // was removed and is added again.
-    try {
-      const Restored r = persistence_->adopt(*engine_, added);
-      for (const auto& id : r.restored) {
-        log_event(info, "portfolio_restored", "portfolio {portfolio} restored from {path}", "portfolio"_a = id,
-                  "path"_a = persistence_->path());
-      }
-      for (const auto& id : r.seeded) {
-        log_event(info, "portfolio_seeded", "portfolio {portfolio} seeded from the config", "portfolio"_a = id);
-      }
-      for (const auto& w : r.warnings) log_state_warning(w);
-    } catch (const store::StoreError& e) {
-      flow_->state_write_failed("the state file could not be read on reload", e.what());
-    }
-  }
-  intake_->resize_symbols();
-  for (std::size_t i = 0; i < engine_->portfolios().size(); ++i) {
-    if (const std::string error = warm_from_history(i, warm_limit()); !error.empty()) {
-      log_event(err, "risk_history_failed", "{error}", "error"_a = error, "portfolio"_a = engine_->portfolios()[i].spec.id);
-    }
-  }
-  intake_->refresh_staleness(wall_now());
-  cfg_.portfolios = std::move(next.portfolios);
-  portfolios_in_file_ = portfolios_in_file;
-  cfg_.status.token = next.status.token;
-  cfg_.daemon.log_level = next.daemon.log_level;
-  ++reloads_;
-  std::string pending;
-  for (const auto& s : restart_needed) pending += (pending.empty() ? "" : ", ") + s;
-  std::string restart_json;
-  core::JsonWriter w(restart_json);
-  w.begin_array();
-  for (const auto& s : restart_needed) w.value(s);
-  w.end_array();
-  const std::string pending_text =
-      pending.empty() ? std::string() : "; changes to " + pending + " take effect at the next restart";
-  log_event(info, "reloaded", "reload ({trigger}): applied portfolios, log level and token{pending}", "trigger"_a = why,
-            "pending"_a = TextOnly{pending_text}, "restart_needed"_a = RawJson{restart_json});
-  return {};
-}
 
-core::TimeNs Daemon::warm_limit() const {
-  if (!clock_.data()) return std::numeric_limits<core::TimeNs>::max();
-  return clock_.started() ? engine_now() : std::numeric_limits<core::TimeNs>::min();
-}
-
-std::string Daemon::warm_from_history(std::size_t index, core::TimeNs before) {
-  const auto& p = engine_->portfolios()[index];
-  if (!p.spec.risk || p.spec.risk->history.empty() || !p.risk) return {};
-  const auto* ewma = std::get_if<strategies::EwmaRiskModel>(&*p.risk);
-  if (!ewma || ewma->samples() > 0) return {};
-  const std::string& path = p.spec.risk->history;
-  const auto loaded = feeds::load_price_table(path);
-  if (!loaded.ok()) {
-    return "portfolio " + p.spec.id + ": risk history " + path + ": " +
-           (loaded.errors.empty() ? std::string("unreadable") : loaded.errors.front());
-  }
-  const feeds::PriceTable& table = loaded.table;
-  std::vector<std::size_t> column_of_asset;
-  for (const auto& a : p.spec.assets) {
-    const auto it = std::find(table.symbols.begin(), table.symbols.end(), a.symbol);
-    if (it == table.symbols.end()) {
-      return "portfolio " + p.spec.id + ": risk history " + path + " has no column for " + a.symbol;
-    }
-    column_of_asset.push_back(static_cast<std::size_t>(it - table.symbols.begin()));
-  }
-  const auto rows = static_cast<std::size_t>(std::lower_bound(table.times.begin(), table.times.end(), before) -
-                                             table.times.begin());
-  if (rows == 0) return {};
-  engine_->warm_risk(index, std::span(table.times.data(), rows), std::span(table.prices.data(), rows * table.cols()),
-                     table.cols(), column_of_asset);
-  const auto& after = engine_->portfolios()[index];
-  log_event(info, "risk_warmed", "portfolio {portfolio}: risk model warmed from {path}: {rows} rows, {samples} samples, {state}",
-            "portfolio"_a = p.spec.id, "path"_a = path, "rows"_a = rows,
-            "samples"_a = std::get<strategies::EwmaRiskModel>(*after.risk).samples(),
-            "state"_a = engine::model_state_text(after));
-  return {};
-}
 
 void Daemon::shutdown() {
   if (stopping_) return;
@@ -687,8 +362,6 @@ int Daemon::run() {
   log_event(info, "stopped", "stopped");
   return 0;
 }
-
-}  // namespace
 
 int run_daemon(config::Config config) {
   Daemon d(std::move(config));

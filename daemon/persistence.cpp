@@ -1,9 +1,13 @@
 #include "daemon/persistence.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+
+#include "daemon/log_event.hpp"
 
 namespace ballast::daemon {
 namespace {
@@ -15,6 +19,12 @@ std::string exact(double v) {
 }
 
 }  // namespace
+
+void log_state_warning(const StateWarning& w) {
+  using namespace fmt::literals;
+  log_event(spdlog::level::warn, "state_warning", "{text}", "text"_a = TextOnly{w.text}, "kind"_a = w.kind,
+            "portfolio"_a = w.portfolio, "order_id"_a = w.order_id, "symbol"_a = w.symbol);
+}
 
 store::OrderRow new_order_row(const core::Order& order, bool booked_on_send, core::TimeNs now) {
   store::OrderRow row;

@@ -41,6 +41,9 @@ struct Restored {
   std::vector<store::OrderRow> blocks;
 };
 
+/// Logs a warning found in the state file, with what it concerns as keys.
+void log_state_warning(const StateWarning& w);
+
 /// The state file's row for an order just decided: "created" until it is
 /// handed to the queue; with `booked_on_send` (no fill reports) filled in full
 /// at its reference price already.
