@@ -195,7 +195,6 @@ std::optional<LotRefusal> Lots::close(const Sale& sale, CloseMethod method, std:
   double taken = 0;
   for (const Take& t : takes) taken += t.quantity;
   double allocated = 0;
-  out.reserve(out.size() + takes.size());
   for (std::size_t k = 0; k < takes.size(); ++k) {
     const Take& t = takes[k];
     Lot& lot = lots_[t.index];
