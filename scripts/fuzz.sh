@@ -30,16 +30,30 @@ fi
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# One fuzzer per core at a time; each writes its log and its exit status,
+# read once every one has ended.
+run_one() {
+  local name=$1 status=0
+  mkdir -p "$dir/corpus/$name" "$dir/findings/$name"
+  "$dir/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
+    -artifact_prefix="$dir/findings/$name/" "$dir/corpus/$name" "fuzz/corpus/$name" \
+    > "$dir/findings/$name/last-run.log" 2>&1 || status=$?
+  echo "$status" > "$dir/findings/$name/last-run.status"
+}
+for name in "${names[@]}"; do
+  while (($(jobs -rp | wc -l) >= $(nproc))); do sleep 0.2; done
+  echo "== fuzz_$name for ${seconds}s"
+  rm -f "$dir/findings/$name/last-run.status"
+  run_one "$name" &
+done
+wait
 passed=0
 failed=0
 for name in "${names[@]}"; do
-  mkdir -p "$dir/corpus/$name" "$dir/findings/$name"
   log="$dir/findings/$name/last-run.log"
-  echo "== fuzz_$name for ${seconds}s"
-  if "$dir/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
-      -artifact_prefix="$dir/findings/$name/" "$dir/corpus/$name" "fuzz/corpus/$name" > "$log" 2>&1; then
+  if [ "$(cat "$dir/findings/$name/last-run.status" 2>/dev/null)" = 0 ]; then
     passed=$((passed + 1))
-    grep -a -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true
+    echo "fuzz_$name: $(grep -a -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true)"
   else
     failed=$((failed + 1))
     tail -n 60 "$log"
