@@ -8,6 +8,7 @@
 
 #include "core/json_writer.hpp"
 #include "offline/orders_csv.hpp"
+#include "offline/text_figures.hpp"
 
 namespace ballast::offline {
 namespace {
@@ -74,15 +75,6 @@ void write_portfolio(core::JsonWriter& w, const PortfolioBacktest& p, double ris
   w.end_object();
 }
 
-std::string fixed(double d, int decimals) {
-  if (!std::isfinite(d)) return "-";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, d);
-  return buf;
-}
-
-std::string percent(double d) { return std::isfinite(d) ? fixed(100 * d, 2) + "%" : "-"; }
-
 std::string date(core::TimeNs t) {
   std::string s = core::format_iso8601(t);
   // Midnight rows are dates: say so without the time of day.
@@ -143,20 +135,20 @@ std::string backtest_table(const BacktestRun& run) {
   add("from", [](P p) { return p.times.empty() ? std::string("-") : date(p.times.front()); });
   add("to", [](P p) { return p.times.empty() ? std::string("-") : date(p.times.back()); });
   add("rows", [](P p) { return std::to_string(p.times.size()); });
-  add("start value", [](P p) { return fixed(p.start_value, 2); });
-  add("final value", [](P p) { return fixed(p.final_value, 2); });
-  add("total return", [](P p) { return percent(p.stats.total_return); });
-  add("annualised return", [](P p) { return percent(p.stats.annualised_return); });
-  add("annualised volatility", [](P p) { return percent(p.stats.annualised_volatility); });
-  add("Sharpe ratio", [](P p) { return fixed(p.stats.sharpe_ratio, 2); });
-  add("max drawdown", [](P p) { return percent(p.stats.drawdown.max); });
-  add("buy-and-hold return", [](P p) { return percent(p.buy_and_hold_stats.total_return); });
-  add("tracking error", [](P p) { return percent(p.tracking_error); });
+  add("start value", [](P p) { return fixed_text(p.start_value, 2); });
+  add("final value", [](P p) { return fixed_text(p.final_value, 2); });
+  add("total return", [](P p) { return percent_text(p.stats.total_return); });
+  add("annualised return", [](P p) { return percent_text(p.stats.annualised_return); });
+  add("annualised volatility", [](P p) { return percent_text(p.stats.annualised_volatility); });
+  add("Sharpe ratio", [](P p) { return fixed_text(p.stats.sharpe_ratio, 2); });
+  add("max drawdown", [](P p) { return percent_text(p.stats.drawdown.max); });
+  add("buy-and-hold return", [](P p) { return percent_text(p.buy_and_hold_stats.total_return); });
+  add("tracking error", [](P p) { return percent_text(p.tracking_error); });
   add("rebalances", [](P p) { return std::to_string(p.rebalances.size()); });
   add("orders", [](P p) { return std::to_string(p.orders.size()); });
-  add("turnover", [](P p) { return percent(p.turnover); });
-  add("costs", [](P p) { return fixed(p.costs, 2); });
-  add("max drift", [](P p) { return percent(p.max_abs_drift); });
+  add("turnover", [](P p) { return percent_text(p.turnover); });
+  add("costs", [](P p) { return fixed_text(p.costs, 2); });
+  add("max drift", [](P p) { return percent_text(p.max_abs_drift); });
   add("model", [](P p) { return p.model_state; });
 
   std::size_t label_width = 0;

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "offline/orders_csv.hpp"
+#include "offline/text_figures.hpp"
 
 namespace ballast::offline {
 namespace {
@@ -146,15 +147,6 @@ void write_group(core::JsonWriter& w, const FleetGroup& g) {
   w.end_object();
 }
 
-std::string fixed(double d, int decimals) {
-  if (!std::isfinite(d)) return "-";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, d);
-  return buf;
-}
-
-std::string percent(double d) { return std::isfinite(d) ? fixed(100 * d, 2) + "%" : "-"; }
-
 }  // namespace
 
 FleetBacktestRun run_fleet_backtest(const FleetSetup& setup, const feeds::PriceTable& prices, double risk_free_rate) {
@@ -223,20 +215,20 @@ std::string fleet_table(const FleetBacktest& f) {
   using G = const FleetGroup&;
   add("model", [](G g) { return g.id; });
   add("accounts", [](G g) { return std::to_string(g.accounts); });
-  add("start value", [](G g) { return fixed(g.start_value, 2); });
-  add("final value", [](G g) { return fixed(g.final_value, 2); });
-  add("total return", [](G g) { return percent(g.stats.total_return); });
-  add("annualised volatility", [](G g) { return percent(g.stats.annualised_volatility); });
-  add("max drawdown", [](G g) { return percent(g.stats.drawdown.max); });
+  add("start value", [](G g) { return fixed_text(g.start_value, 2); });
+  add("final value", [](G g) { return fixed_text(g.final_value, 2); });
+  add("total return", [](G g) { return percent_text(g.stats.total_return); });
+  add("annualised volatility", [](G g) { return percent_text(g.stats.annualised_volatility); });
+  add("max drawdown", [](G g) { return percent_text(g.stats.drawdown.max); });
   add("rebalances", [](G g) { return std::to_string(g.tally.rebalances); });
   add("block orders", [](G g) { return std::to_string(g.tally.block_orders); });
   add("allocations", [](G g) { return std::to_string(g.tally.allocations); });
-  add("traded value", [](G g) { return fixed(g.tally.traded_value, 2); });
-  add("costs as blocks", [](G g) { return fixed(g.tally.blocks.total(), 2); });
-  add("costs alone", [](G g) { return fixed(g.tally.separate.total(), 2); });
-  add("block saving", [](G g) { return fixed(g.tally.saving().total(), 2); });
+  add("traded value", [](G g) { return fixed_text(g.tally.traded_value, 2); });
+  add("costs as blocks", [](G g) { return fixed_text(g.tally.blocks.total(), 2); });
+  add("costs alone", [](G g) { return fixed_text(g.tally.separate.total(), 2); });
+  add("block saving", [](G g) { return fixed_text(g.tally.saving().total(), 2); });
   add("breaching at the end", [](G g) { return std::to_string(g.drift.breaching); });
-  add("max drift at the end", [](G g) { return percent(g.drift.max_abs_drift); });
+  add("max drift at the end", [](G g) { return percent_text(g.drift.max_abs_drift); });
 
   std::size_t label_width = 0;
   std::vector<std::size_t> widths(groups.size(), 0);

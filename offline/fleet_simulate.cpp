@@ -26,10 +26,6 @@ struct PathFigures {
   double block_saving = 0;
 };
 
-Quantiles quantiles_of(std::vector<double>& v) {
-  return {quantile(v, 0.05), quantile(v, 0.25), quantile(v, 0.50), quantile(v, 0.75), quantile(v, 0.95)};
-}
-
 double mean_of(const std::vector<double>& v) {
   double sum = 0;
   for (const double x : v) sum += x;

@@ -63,10 +63,6 @@ double mean_of(const std::vector<double>& v) {
   return v.empty() ? kNaN : sum / static_cast<double>(v.size());
 }
 
-Quantiles quantiles_of(std::vector<double>& v) {
-  return {quantile(v, 0.05), quantile(v, 0.25), quantile(v, 0.50), quantile(v, 0.75), quantile(v, 0.95)};
-}
-
 /// Each portfolio's starting value put at the targets its model gives at the
 /// start prices (a probe engine computes them), whole lots, the rest in cash.
 std::string invest_at_targets(std::vector<strategies::PortfolioSpec>& specs, const std::vector<core::Tick>& start_row,
@@ -190,6 +186,10 @@ double quantile(std::vector<double>& values, double q) {
   // The next order statistic is the smallest of what nth_element left above lo.
   const double b = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(hi), values.end());
   return a + (pos - static_cast<double>(lo)) * (b - a);
+}
+
+Quantiles quantiles_of(std::vector<double>& v) {
+  return {quantile(v, 0.05), quantile(v, 0.25), quantile(v, 0.50), quantile(v, 0.75), quantile(v, 0.95)};
 }
 
 SimulationResult simulate(const std::vector<strategies::PortfolioSpec>& portfolios, const PathSource& source,

@@ -89,6 +89,8 @@ struct Quantiles {
 };
 /// The q-quantile (q in [0, 1]) of `values`, which it reorders.
 double quantile(std::vector<double>& values, double q);
+/// The 5th, 25th, 50th, 75th and 95th percentiles of `values`, which it reorders.
+Quantiles quantiles_of(std::vector<double>& values);
 
 /// One portfolio's figures over every path. Per-path figures follow
 /// offline/metrics.hpp on the path's value series (log returns, sample

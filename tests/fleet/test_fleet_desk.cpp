@@ -87,8 +87,6 @@ std::vector<double> held(const AccountBook& book, AccountIndex a) {
   return {q.begin(), q.end()};
 }
 
-bool names(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 /// At 100/100: a0 (60/40) sells 10 AAA and buys 10 BBB, a2 (70/30) 20 and 20,
 /// a3 (63/37) 13 and 13; a1 (50/50) is on target. Checked at t0 with a
 /// window of 0, they leave as "…000001" (sell AAA, 43 lots) and "…000002"

@@ -10,30 +10,13 @@
 #include "feeds/price_table.hpp"
 #include "fleet/account_import.hpp"
 #include "offline/fleet_backtest.hpp"
+#include "tests/offline/fleet_fixture.hpp"
 
 using namespace ballast;
 using offline::FleetBacktest;
 using offline::FleetSetup;
 
 namespace {
-
-// A 50/50 model with a 5-point band; the commission is 10 bps with a minimum
-// of 1, the half-spread 10 bps.
-constexpr const char* kModel = R"(
-[[models]]
-id = "ab"
-targets = { A = 0.5, B = 0.5 }
-[models.costs]
-commission_bps = 10.0
-commission_min = 1.0
-half_spread_bps = 10.0
-[[models.triggers]]
-kind = "threshold"
-absolute = 0.05
-)";
-
-// A rises 25 %: each account is then 5/9 in A, 0.0556 from its target, past the band.
-constexpr const char* kPrices = "date,A,B\n2026-01-05,100,100\n2026-01-06,125,100\n2026-01-07,125,100\n";
 
 config::Config load(const std::string& toml) {
   auto loaded = config::parse_config(toml, "test.toml", config::Purpose::offline);
@@ -80,8 +63,8 @@ core::TimeNs day(int d) { return core::parse_iso8601("2026-01-0" + std::to_strin
 }  // namespace
 
 TEST_CASE("two accounts past the band: one block per symbol and side, and only the commission minimum is saved") {
-  const auto s = setup(kModel, "id,model,cash,A,B\na1,ab,0,40,40\na2,ab,0,80,80\n");
-  const FleetBacktest bt = run(*s, kPrices);
+  const auto s = setup(ballast::offline::test::kFleetModel, ballast::offline::test::kFleetAccounts);
+  const FleetBacktest bt = run(*s, ballast::offline::test::kFleetPrices);
 
   // a1 is worth 40·125 + 40·100 = 9000: 4500 a side is 36 A and 45 B, so it
   // sells 4 A and buys 5 B; a2, twice as large, sells 8 A and buys 10 B.
@@ -144,8 +127,8 @@ TEST_CASE("two accounts past the band: one block per symbol and side, and only t
 
 TEST_CASE("a wider band keeps one account out: a block of one account saves nothing") {
   // a2's band is 2 × 5 points: 0.0556 is inside it.
-  const auto s = setup(kModel, "id,model,cash,band_multiplier,A,B\na1,ab,0,1,40,40\na2,ab,0,2,80,80\n");
-  const FleetBacktest bt = run(*s, kPrices);
+  const auto s = setup(ballast::offline::test::kFleetModel, "id,model,cash,band_multiplier,A,B\na1,ab,0,1,40,40\na2,ab,0,2,80,80\n");
+  const FleetBacktest bt = run(*s, ballast::offline::test::kFleetPrices);
   REQUIRE(bt.orders.size() == 2);
   CHECK(bt.orders[0].block.allocations == allocs({{0, 4}}));
   CHECK(bt.orders[1].block.allocations == allocs({{0, 5}}));
@@ -159,13 +142,13 @@ TEST_CASE("a wider band keeps one account out: a block of one account saves noth
 }
 
 TEST_CASE("with a window of 0 the blocks leave at the tick; one open after the last row closes at its time") {
-  const std::string zero = std::string(kModel) + "\n[fleet]\nwindow = \"0s\"\n";
-  const auto s0 = setup(zero, "id,model,cash,A,B\na1,ab,0,40,40\na2,ab,0,80,80\n");
-  const FleetBacktest at_once = run(*s0, kPrices);
+  const std::string zero = std::string(ballast::offline::test::kFleetModel) + "\n[fleet]\nwindow = \"0s\"\n";
+  const auto s0 = setup(zero, ballast::offline::test::kFleetAccounts);
+  const FleetBacktest at_once = run(*s0, ballast::offline::test::kFleetPrices);
   REQUIRE(at_once.orders.size() == 2);
   CHECK(at_once.orders[0].created_at == day(6));
 
-  const auto s1 = setup(kModel, "id,model,cash,A,B\na1,ab,0,40,40\na2,ab,0,80,80\n");
+  const auto s1 = setup(ballast::offline::test::kFleetModel, ballast::offline::test::kFleetAccounts);
   const FleetBacktest ending = run(*s1, "date,A,B\n2026-01-05,100,100\n2026-01-06,125,100\n");
   REQUIRE(ending.orders.size() == 2);
   CHECK(ending.orders[1].created_at == day(6) + core::kNanosPerSecond);
@@ -175,7 +158,7 @@ TEST_CASE("with a window of 0 the blocks leave at the tick; one open after the l
 
 TEST_CASE("the desk starts at the first row that prices every symbol, checking every account then") {
   // a1 starts at 30 A and 50 B: 3/8 in A, past the band as soon as both are priced.
-  const auto s = setup(kModel, "id,model,cash,A,B\na1,ab,0,30,50\n");
+  const auto s = setup(ballast::offline::test::kFleetModel, "id,model,cash,A,B\na1,ab,0,30,50\n");
   const FleetBacktest bt = run(*s, "date,A,B\n2026-01-05,100,\n2026-01-06,100,100\n2026-01-07,100,100\n");
   CHECK(bt.first_row == 1);
   CHECK(bt.times.size() == 2);
@@ -205,7 +188,7 @@ kind = "threshold"
 absolute = 0.05
 )";
   const auto s = setup(kTwo, "id,model,cash,A,B\na1,paid,0,40,40\na2,free,0,80,80\n");
-  const FleetBacktest bt = run(*s, kPrices);
+  const FleetBacktest bt = run(*s, ballast::offline::test::kFleetPrices);
   REQUIRE(bt.models.size() == 2);
   const offline::FleetTally& paid = bt.models[0].tally;
   const offline::FleetTally& free = bt.models[1].tally;
@@ -225,7 +208,7 @@ absolute = 0.05
 }
 
 TEST_CASE("an account of an unknown model, no model, or a model symbol without prices is an error") {
-  const config::Config cfg = load(kModel);
+  const config::Config cfg = load(ballast::offline::test::kFleetModel);
   const auto unknown = offline::make_fleet_setup(cfg.models, accounts("id,model,cash\na1,growth,100\n"), 0);
   CHECK_FALSE(unknown.setup);
   REQUIRE(unknown.errors.size() == 1);
@@ -234,7 +217,7 @@ TEST_CASE("an account of an unknown model, no model, or a model symbol without p
   const auto none = offline::make_fleet_setup({}, accounts("id,model,cash\na1,ab,100\n"), 0);
   CHECK_FALSE(none.setup);
 
-  const auto s = setup(kModel, "id,model,cash\na1,ab,100\n");
+  const auto s = setup(ballast::offline::test::kFleetModel, "id,model,cash\na1,ab,100\n");
   const auto missing = offline::run_fleet_backtest(*s, table("date,A\n2026-01-05,100\n"));
   CHECK_FALSE(missing.fleet);
   REQUIRE(missing.errors.size() == 1);

@@ -1,6 +1,8 @@
 // The real `ballast backtest --accounts` on files: the fleet's figures, beside
 // the portfolios', and how it refuses bad accounts files.
 #include <doctest/doctest.h>
+
+#include "tests/offline/fleet_fixture.hpp"
 #include <simdjson.h>
 
 #include <filesystem>
@@ -35,20 +37,6 @@ kind = "threshold"
 absolute = 0.05
 )";
 
-constexpr const char* kModelOnly = R"(
-[[models]]
-id = "ab"
-targets = { A = 0.5, B = 0.5 }
-[models.costs]
-commission_min = 1.0
-[[models.triggers]]
-kind = "threshold"
-absolute = 0.05
-)";
-
-constexpr const char* kAccounts = "id,model,cash,A,B\na1,ab,0,40,40\na2,ab,0,80,80\n";
-constexpr const char* kPrices = "date,A,B\n2026-01-05,100,100\n2026-01-06,125,100\n2026-01-07,125,100\n";
-
 RunResult backtest(const std::vector<std::string>& args) { return run_command(BALLAST_CLI_PATH, args); }
 
 }  // namespace
@@ -56,8 +44,8 @@ RunResult backtest(const std::vector<std::string>& args) { return run_command(BA
 TEST_CASE("backtest --accounts --json: the portfolios and the fleet, with the block saving") {
   TempDir dir;
   dir.write("b.toml", kConfig);
-  dir.write("p.csv", kPrices);
-  dir.write("accounts.csv", kAccounts);
+  dir.write("p.csv", ballast::offline::test::kFleetPrices);
+  dir.write("accounts.csv", ballast::offline::test::kFleetAccounts);
   const auto r = backtest({"backtest", "--config", dir.file("b.toml"), "--prices", dir.file("p.csv"), "--accounts",
                            dir.file("accounts.csv"), "--json"});
   INFO(r.output);
@@ -105,8 +93,8 @@ TEST_CASE("backtest --accounts --json: the portfolios and the fleet, with the bl
 
 TEST_CASE("backtest --accounts with a models-only config: a table, block orders in --orders, a fleet section in --report") {
   TempDir dir;
-  dir.write("b.toml", kModelOnly);
-  dir.write("p.csv", kPrices);
+  dir.write("b.toml", ballast::offline::test::kFleetMinimumOnly);
+  dir.write("p.csv", ballast::offline::test::kFleetPrices);
   dir.write("accounts.jsonl",
             "{\"id\":\"a1\",\"model\":\"ab\",\"cash\":0,\"holdings\":{\"A\":40,\"B\":40}}\n"
             "{\"id\":\"a2\",\"model\":\"ab\",\"cash\":0,\"holdings\":{\"A\":80,\"B\":80}}\n");
@@ -128,7 +116,7 @@ TEST_CASE("backtest --accounts with a models-only config: a table, block orders 
 TEST_CASE("backtest --accounts refuses bad accounts files and a config without models") {
   TempDir dir;
   dir.write("b.toml", kConfig);
-  dir.write("p.csv", kPrices);
+  dir.write("p.csv", ballast::offline::test::kFleetPrices);
 
   SUBCASE("an account of an unknown model and a bad id, each at its line and column") {
     dir.write("bad.csv", "id,model,cash,A,B\na1,ab,0,40,40\na2,growth,0,80,80\nbad id,ab,0,1,1\n");
@@ -156,7 +144,7 @@ TEST_CASE("backtest --accounts refuses bad accounts files and a config without m
   SUBCASE("--accounts with a configuration that has no [[models]]") {
     dir.write("plain.toml", "[[portfolios]]\nid = \"p\"\ncash = 100.0\ntargets = { A = 1.0 }\n"
                             "[[portfolios.triggers]]\nkind = \"threshold\"\nabsolute = 0.1\n");
-    dir.write("accounts.csv", kAccounts);
+    dir.write("accounts.csv", ballast::offline::test::kFleetAccounts);
     const auto r = backtest({"backtest", "--config", dir.file("plain.toml"), "--prices", dir.file("p.csv"),
                              "--accounts", dir.file("accounts.csv")});
     CHECK(r.code == 78);
@@ -164,15 +152,15 @@ TEST_CASE("backtest --accounts refuses bad accounts files and a config without m
   }
   SUBCASE("a model symbol the prices do not have") {
     dir.write("a.csv", "date,A\n2026-01-05,100\n");
-    dir.write("accounts.csv", kAccounts);
-    dir.write("m.toml", kModelOnly);
+    dir.write("accounts.csv", ballast::offline::test::kFleetAccounts);
+    dir.write("m.toml", ballast::offline::test::kFleetMinimumOnly);
     const auto r = backtest({"backtest", "--config", dir.file("m.toml"), "--prices", dir.file("a.csv"),
                              "--accounts", dir.file("accounts.csv")});
     CHECK(r.code == 1);
     CHECK(r.output.find("symbol B of the models has no column in the prices") != std::string::npos);
   }
   SUBCASE("without --accounts, a models-only configuration is refused as before, with a hint") {
-    dir.write("m.toml", kModelOnly);
+    dir.write("m.toml", ballast::offline::test::kFleetMinimumOnly);
     const auto r = backtest({"backtest", "--config", dir.file("m.toml"), "--prices", dir.file("p.csv")});
     CHECK(r.code == 78);
     CHECK(r.output.find("no [[portfolios]]") != std::string::npos);

@@ -9,31 +9,17 @@
 #include "config/config.hpp"
 #include "fleet/account_import.hpp"
 #include "offline/fleet_simulate.hpp"
+#include "tests/offline/fleet_fixture.hpp"
 
 using namespace ballast;
 
 namespace {
 
-// As in test_fleet_backtest.cpp: a 50/50 model with a 5-point band, 10 bps
-// commission with a minimum of 1, and a half-spread of 10 bps.
-constexpr const char* kModel = R"(
-[[models]]
-id = "ab"
-targets = { A = 0.5, B = 0.5 }
-[models.costs]
-commission_bps = 10.0
-commission_min = 1.0
-half_spread_bps = 10.0
-[[models.triggers]]
-kind = "threshold"
-absolute = 0.05
-)";
-
 std::unique_ptr<offline::FleetSetup> setup() {
-  auto loaded = config::parse_config(kModel, "test.toml", config::Purpose::offline);
+  auto loaded = config::parse_config(ballast::offline::test::kFleetModel, "test.toml", config::Purpose::offline);
   REQUIRE(loaded.config);
   const fleet::ImportResult accounts =
-      fleet::parse_accounts("id,model,cash,A,B\na1,ab,0,40,40\na2,ab,0,80,80\n", fleet::AccountFormat::csv);
+      fleet::parse_accounts(ballast::offline::test::kFleetAccounts, fleet::AccountFormat::csv);
   REQUIRE(accounts.errors.empty());
   auto made = offline::make_fleet_setup(loaded.config->models, accounts.records, loaded.config->fleet.window);
   REQUIRE(made.setup);

@@ -1,6 +1,8 @@
 // The real `ballast simulate --accounts` on files: the fleet on every path,
 // and how it refuses what it cannot run.
 #include <doctest/doctest.h>
+
+#include "tests/offline/fleet_fixture.hpp"
 #include <simdjson.h>
 
 #include <string>
@@ -11,19 +13,6 @@
 using namespace ballast::testing;
 
 namespace {
-
-constexpr const char* kModelOnly = R"(
-[[models]]
-id = "ab"
-targets = { A = 0.5, B = 0.5 }
-[models.costs]
-commission_min = 1.0
-[[models.triggers]]
-kind = "threshold"
-absolute = 0.05
-)";
-
-constexpr const char* kAccounts = "id,model,cash,A,B\na1,ab,0,40,40\na2,ab,0,80,80\n";
 
 /// 41 daily rows in which A and B zig-zag by ±10 % and ±2 %: every path moves enough to trade.
 std::string zigzag_prices() {
@@ -41,9 +30,9 @@ RunResult simulate(const std::vector<std::string>& args) { return run_command(BA
 
 TEST_CASE("simulate --accounts --prices: quantiles of the fleet's return, rebalances and block saving") {
   TempDir dir;
-  dir.write("m.toml", kModelOnly);
+  dir.write("m.toml", ballast::offline::test::kFleetMinimumOnly);
   dir.write("p.csv", zigzag_prices());
-  dir.write("accounts.csv", kAccounts);
+  dir.write("accounts.csv", ballast::offline::test::kFleetAccounts);
   const std::vector<std::string> args{"simulate", "--config", dir.file("m.toml"), "--accounts", dir.file("accounts.csv"),
                                       "--prices", dir.file("p.csv"), "--block", "5", "--paths", "20", "--horizon", "1mo",
                                       "--json"};
@@ -73,8 +62,8 @@ TEST_CASE("simulate --accounts --prices: quantiles of the fleet's return, rebala
 
 TEST_CASE("simulate --accounts refuses what it cannot run") {
   TempDir dir;
-  dir.write("m.toml", kModelOnly);
-  dir.write("accounts.csv", kAccounts);
+  dir.write("m.toml", ballast::offline::test::kFleetMinimumOnly);
+  dir.write("accounts.csv", ballast::offline::test::kFleetAccounts);
   SUBCASE("GBM without portfolios has no market for the models' symbols") {
     const auto r = simulate({"simulate", "--config", dir.file("m.toml"), "--accounts", dir.file("accounts.csv"),
                              "--paths", "2"});
