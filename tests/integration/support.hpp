@@ -158,6 +158,21 @@ inline double num(simdjson::dom::element e) {
   return double(e);
 }
 
+/// The fleet tests' model: 60/40 SPY/AGG with a 5-point band, whole shares,
+/// blocks leaving at once.
+inline const std::string kFleetModels = R"(
+[[models]]
+id = "balanced"
+targets = { SPY = 0.6, AGG = 0.4 }
+
+[[models.triggers]]
+kind = "threshold"
+absolute = 0.05
+
+[fleet]
+window = "0s"
+)";
+
 /// Imports `csv` (the account book's CSV format) into the harness's state file
 /// with the real `ballast accounts import`, before start(); a failed import fails the test.
 void import_accounts(DaemonHarness& d, const std::string& csv);

@@ -17,20 +17,6 @@ using namespace ballast::testing;
 
 namespace {
 
-/// 60/40 with a 5-point band; SPY and AGG in whole shares.
-const std::string kModels = R"(
-[[models]]
-id = "balanced"
-targets = { SPY = 0.6, AGG = 0.4 }
-
-[[models.triggers]]
-kind = "threshold"
-absolute = 0.05
-
-[fleet]
-window = "0s"
-)";
-
 /// At SPY 100 and AGG 100: a1 and a2 hold only SPY (sell 4 and 8, buy 4 and
 /// 8 AGG), a3 is on target and a4 inside its band.
 const std::string kAccounts =
@@ -102,7 +88,7 @@ std::string fill(const std::string& order_id, const char* status, double quantit
 }  // namespace
 
 TEST_CASE("a breach of many accounts leaves as one block order per symbol and side, and fills come back to them") {
-  DaemonHarness d(kModels, "", "", "", /*with_fills=*/true);
+  DaemonHarness d(kFleetModels, "", "", "", /*with_fills=*/true);
   import_accounts(d, kAccounts);
   d.start();
   // Before every symbol has a price the fleet waits, and says so.
@@ -157,7 +143,7 @@ TEST_CASE("a breach of many accounts leaves as one block order per symbol and si
 }
 
 TEST_CASE("/accounts pages through the book and refuses what it cannot answer") {
-  DaemonHarness d(kModels, "", "", "", /*with_fills=*/true);
+  DaemonHarness d(kFleetModels, "", "", "", /*with_fills=*/true);
   import_accounts(d, kAccounts);
   d.start();
   CHECK(d.get("/accounts?limit=10").status == 200);  // the fleet has not started: an empty page
@@ -191,7 +177,7 @@ TEST_CASE("/accounts pages through the book and refuses what it cannot answer") 
 }
 
 TEST_CASE("a block half filled when the daemon stops is sent again and finished after the restart") {
-  DaemonHarness d(kModels, "", "", "", /*with_fills=*/true);
+  DaemonHarness d(kFleetModels, "", "", "", /*with_fills=*/true);
   import_accounts(d, kAccounts);
   d.start();
   price(d);
@@ -228,7 +214,7 @@ TEST_CASE("a block half filled when the daemon stops is sent again and finished 
 }
 
 TEST_CASE("without fill reports a block is booked for its accounts when it leaves") {
-  DaemonHarness d(kModels);
+  DaemonHarness d(kFleetModels);
   import_accounts(d, kAccounts);
   d.start();
   price(d);
@@ -240,7 +226,7 @@ TEST_CASE("without fill reports a block is booked for its accounts when it leave
 }
 
 TEST_CASE("an account's restricted symbols and cash target of its own are what it trades to") {
-  DaemonHarness d(kModels);
+  DaemonHarness d(kFleetModels);
   // At 100 and 100: a5 may not hold SPY (its 0.6 goes to cash): sells its 10
   // SPY and buys 4 AGG; a6 keeps half in cash (0.3 SPY, 0.2 AGG): sells 3 SPY and 2 AGG.
   import_accounts(d,
@@ -279,7 +265,7 @@ TEST_CASE("an account's restricted symbols and cash target of its own are what i
 
 TEST_CASE("each account's share passes [execution.limits]; what is denied is counted and not sent") {
   // a1 sells 4 SPY and buys 4 AGG (400 each); a2's 800 each way is beyond 500.
-  DaemonHarness d(kModels, "", "\n[execution.limits]\nmax_order_value = 500\n");
+  DaemonHarness d(kFleetModels, "", "\n[execution.limits]\nmax_order_value = 500\n");
   import_accounts(d, kAccounts);
   d.start();
   price(d);
@@ -293,7 +279,7 @@ TEST_CASE("each account's share passes [execution.limits]; what is denied is cou
 }
 
 TEST_CASE("paused or killed, the fleet decides nothing; released, it decides at the prices of then") {
-  DaemonHarness d(kModels);
+  DaemonHarness d(kFleetModels);
   import_accounts(d, kAccounts);
   d.start();
   REQUIRE(d.post("/control/pause").status == 200);
@@ -322,7 +308,7 @@ TEST_CASE("paused or killed, the fleet decides nothing; released, it decides at 
 }
 
 TEST_CASE("a block with no final report within order_timeout is unknown, holds its accounts, and is resolved") {
-  DaemonHarness d(kModels, "", "order_timeout = \"1s\"\n", "", /*with_fills=*/true);
+  DaemonHarness d(kFleetModels, "", "order_timeout = \"1s\"\n", "", /*with_fills=*/true);
   import_accounts(d, kAccounts);
   d.start();
   price(d);

@@ -22,20 +22,6 @@ namespace {
 
 const std::string kToken = "s3cret";
 
-/// 60/40 with a 5-point band, blocks leaving at once.
-const std::string kModels = R"(
-[[models]]
-id = "balanced"
-targets = { SPY = 0.6, AGG = 0.4 }
-
-[[models.triggers]]
-kind = "threshold"
-absolute = 0.05
-
-[fleet]
-window = "0s"
-)";
-
 /// At SPY 100 and AGG 100 both are inside their bands.
 const std::string kCalmAccounts =
     "id,model,cash,SPY,AGG\n"
@@ -51,7 +37,7 @@ const std::string kBreachingAccounts =
 /// A daemon whose control routes want the token.
 struct Fleet {
   explicit Fleet(const std::string& accounts, bool with_fills = false, const std::string& daemon_keys = "")
-      : d(kModels, "", "", "token = \"" + kToken + "\"", with_fills) {
+      : d(kFleetModels, "", "", "token = \"" + kToken + "\"", with_fills) {
     if (!daemon_keys.empty()) d.add_daemon_keys(daemon_keys);
     import(accounts);
     d.start();

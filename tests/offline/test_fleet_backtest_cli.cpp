@@ -16,7 +16,7 @@ using namespace ballast::testing;
 namespace {
 
 // The model of tests/offline/test_fleet_backtest.cpp, beside one portfolio.
-constexpr const char* kConfig = R"(
+const std::string kConfig = R"(
 [[portfolios]]
 id = "solo"
 holdings = { A = 50, B = 50 }
@@ -24,18 +24,7 @@ targets = { A = 0.5, B = 0.5 }
 [[portfolios.triggers]]
 kind = "threshold"
 absolute = 0.05
-
-[[models]]
-id = "ab"
-targets = { A = 0.5, B = 0.5 }
-[models.costs]
-commission_bps = 10.0
-commission_min = 1.0
-half_spread_bps = 10.0
-[[models.triggers]]
-kind = "threshold"
-absolute = 0.05
-)";
+)" + std::string(ballast::offline::test::kFleetModel);
 
 RunResult backtest(const std::vector<std::string>& args) { return run_command(BALLAST_CLI_PATH, args); }
 
