@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <variant>
 #include <vector>
@@ -182,4 +184,33 @@ TEST_CASE("accounts import: a bad configuration exits 78, an unreadable file 1")
   CHECK(has(missing.output, "cannot read " + dir.file("nope.csv")));
   CHECK(run_command(BALLAST_CLI_PATH, {"accounts", "import", dir.file("accounts.csv")}).code == 2);  // no --config
   CHECK(has(run_command(BALLAST_CLI_PATH, {"accounts", "imprt"}).output, "did you mean \"import\""));
+}
+
+TEST_CASE("the example fleet: its generator writes what the import takes, the same for the same seed") {
+  TempDir dir;
+  const std::string examples = BALLAST_EXAMPLES;
+  const std::string generate = examples + "/fleet/generate-accounts.sh";
+  auto write = [&](const std::string& file, const std::string& args) {
+    const RunResult r = run_command("/bin/sh", {"-c", generate + " " + args + " > " + dir.file(file)});
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+  };
+  write("a.csv", "200 7");
+  write("b.csv", "200 7");
+  write("calm.csv", "200 7 0.01");
+  CHECK(dir.read("a.csv") == dir.read("b.csv"));
+  CHECK(dir.read("a.csv") != dir.read("calm.csv"));
+  CHECK(run_command("/bin/sh", {"-c", generate + " 10 1 lots"}).code == 2);
+
+  // The example's configuration, with this test's state directory.
+  std::ifstream in(examples + "/fleet/ballast.toml");
+  std::string config((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto at = config.find("state_dir = ");
+  REQUIRE(at != std::string::npos);
+  config.replace(at, config.find('\n', at) - at, "state_dir = \"" + dir.path().string() + "\"");
+  dir.write("ballast.toml", config);
+  const RunResult r = import(dir, "a.csv");
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  CHECK(r.output.find("imported 200 accounts (200 new, 0 replaced)") != std::string::npos);
 }
