@@ -359,6 +359,21 @@ void render_fleet(const element& fleet, std::string& out) {
   out += "\n";
 }
 
+/// The fleet's block orders whose fate is unknown, as one line (an operator
+/// resolves them as any order); empty when there are none.
+std::string unknown_blocks_line(const element& root) {
+  const auto fleet = member(root, "fleet");
+  if (!fleet) return {};
+  const auto unknown = array_at(*fleet, "unknown_block_orders");
+  if (!unknown || unknown->size() == 0) return {};
+  std::string line = "unknown block orders of the fleet:";
+  for (const element id : *unknown) {
+    std::string_view text;
+    if (id.get_string().get(text) == simdjson::SUCCESS) line += " " + clean(text);
+  }
+  return line + "\n";
+}
+
 void render_portfolio(const element& portfolio, std::string& out) {
   out += "Portfolio ";
   out += text_or_missing(string_at(portfolio, "id"));
@@ -470,8 +485,10 @@ StatusTable render_orders_table(std::string_view status_json) {
       result.error = "the status has no execution.open list of orders";
       return result;
     }
-    if (open->size() == 0) result.text = "no unfinished orders\n";
-    else render_orders(*open, result.text);
+    const std::string blocks = unknown_blocks_line(root);
+    if (open->size() > 0) render_orders(*open, result.text);
+    else if (blocks.empty()) result.text = "no unfinished orders\n";
+    result.text += blocks;
   } catch (const std::exception& e) {
     result = StatusTable{};
     result.error = std::string("cannot render the orders: ") + e.what();

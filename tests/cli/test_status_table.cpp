@@ -95,6 +95,9 @@ TEST_CASE("the orders table lists unknown orders first; an empty list says so; n
         "main-2  main       SPY     buy         22      10  unknown  5m 12s\n"
         "main-1  main       AGG     sell        56       0  sent         2s\n");
   CHECK(render_orders_table(R"({"execution":{"open":[]}})").text == "no unfinished orders\n");
+  // Block orders of a fleet whose fate is unknown follow, by id.
+  CHECK(render_orders_table(R"({"execution":{"open":[]},"fleet":{"unknown_block_orders":["fleet-20261206-000007"]}})")
+            .text == "unknown block orders of the fleet: fleet-20261206-000007\n");
   CHECK_FALSE(render_orders_table(R"({"execution":{}})").ok());
   CHECK_FALSE(render_orders_table("[1,2").ok());
 }
