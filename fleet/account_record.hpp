@@ -12,7 +12,22 @@
 #include <utility>
 #include <vector>
 
+#include "tax/holding_period.hpp"
+#include "tax/lots.hpp"
+
 namespace ballast::fleet {
+
+/// A tax lot of a holding as the book keeps it (tax/lots.hpp): units of one
+/// purchase still held, what they cost and when they were bought.
+struct RecordLot {
+  std::string symbol;
+  double quantity = 0;                  ///< > 0
+  double cost_per_unit = 0;             ///< > 0: the price paid, buy costs included
+  tax::Day acquired = 0;                ///< the trade day of the purchase
+  tax::Day holding_from = 0;            ///< <= acquired: earlier when a wash sale tacked a holding period on
+  double wash_adjustment_per_unit = 0;  ///< >= 0: disallowed wash-sale losses added to the basis
+  bool operator==(const RecordLot&) const = default;
+};
 
 struct AccountRecord {
   std::string id;
@@ -25,6 +40,13 @@ struct AccountRecord {
   std::vector<std::string> restricted;  ///< sorted, distinct: symbols it must not buy
   std::optional<double> cash_target;    ///< in [0, 1); absent: the model's
   double band_multiplier = 1;           ///< > 0: scales the model's bands for this account
+  /// The account's tax lots, sorted by symbol, then in the order they were
+  /// made (oldest first). A holding's lots add up to at most its quantity:
+  /// units beyond them (an account imported without lots) have no known
+  /// basis. Empty: no lots are kept for the account.
+  std::vector<RecordLot> lots;
+  /// How its sales close lots: fifo, hifo or min_tax (specific is per order, not an account's method).
+  tax::CloseMethod lot_method = tax::CloseMethod::fifo;
   bool operator==(const AccountRecord&) const = default;
 };
 
