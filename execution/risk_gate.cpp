@@ -100,6 +100,28 @@ std::vector<std::string> validate(const RiskLimits& limits) {
   return errors;
 }
 
+GateDecision check_order_value(std::optional<double> max_order_value, std::optional<double> max_order_fraction,
+                               double value, double holder_value) {
+  if (max_order_value && beyond(value, *max_order_value)) {
+    return {DenyReason::max_order_value, format("order value %.2f beyond max_order_value %.2f", value, *max_order_value)};
+  }
+  // Whatever the limits say, no order is worth more than its holder: without
+  // a max_order_fraction the cap is 1.
+  const double cap = max_order_fraction.value_or(1.0);
+  if (!positive_finite(holder_value)) {
+    return {DenyReason::max_order_fraction, format("portfolio value %.2f: an order needs a positive one", holder_value)};
+  }
+  const double fraction = value / holder_value;
+  if (beyond(fraction, cap)) {
+    return {DenyReason::max_order_fraction,
+            max_order_fraction
+                ? format("order value %.2f is %.4f of portfolio value %.2f, beyond max_order_fraction %.4f", value,
+                         fraction, holder_value, cap)
+                : format("order value %.2f is more than the portfolio value %.2f", value, holder_value)};
+  }
+  return {};
+}
+
 RiskGate::RiskGate(RiskLimits limits) : limits_(std::move(limits)) {}
 
 void RiskGate::set_limits(RiskLimits limits) { limits_ = std::move(limits); }
@@ -157,26 +179,10 @@ GateDecision RiskGate::check_and_record(const core::Order& order, const GateCont
   }
 
   const double value = std::abs(order.quantity * order.reference_price);
-  if (const auto& cap = limits_.max_order_value; cap && beyond(value, *cap)) {
-    return deny(DenyReason::max_order_value, format("order value %.2f beyond max_order_value %.2f", value, *cap));
-  }
-
-  {
-    // Whatever the limits say, no order is worth more than the whole portfolio:
-    // without a max_order_fraction the cap is 1.
-    const double cap = limits_.max_order_fraction.value_or(1.0);
-    if (!positive_finite(ctx.portfolio_value)) {
-      return deny(DenyReason::max_order_fraction,
-                  format("portfolio value %.2f: an order needs a positive one", ctx.portfolio_value));
-    }
-    const double fraction = value / ctx.portfolio_value;
-    if (beyond(fraction, cap)) {
-      return deny(DenyReason::max_order_fraction,
-                  limits_.max_order_fraction
-                      ? format("order value %.2f is %.4f of portfolio value %.2f, beyond max_order_fraction %.4f",
-                               value, fraction, ctx.portfolio_value, cap)
-                      : format("order value %.2f is more than the portfolio value %.2f", value, ctx.portfolio_value));
-    }
+  if (GateDecision d = check_order_value(limits_.max_order_value, limits_.max_order_fraction, value,
+                                         ctx.portfolio_value);
+      !d.allowed()) {
+    return deny(*d.denied, std::move(d.detail));
   }
 
   if (const auto& collar = limits_.price_collar) {

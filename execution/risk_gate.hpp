@@ -71,6 +71,15 @@ struct GateDecision {
   bool allowed() const { return !denied.has_value(); }
 };
 
+/// The checks of one order's value that need no memory of orders sent:
+/// max_order_value, then max_order_fraction of the holder's value (cash
+/// included; 1 when unset, so that no order is worth more than its holder).
+/// `value` is quantity × reference price. A holder value that is not positive
+/// and finite, or a value that is not finite, is denied. Shared by the gate
+/// and by the fleet's per-account allocations.
+GateDecision check_order_value(std::optional<double> max_order_value, std::optional<double> max_order_fraction,
+                               double value, double holder_value);
+
 class RiskGate {
  public:
   explicit RiskGate(RiskLimits limits);

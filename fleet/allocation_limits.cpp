@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include <cstdio>
-
 namespace ballast::fleet {
 
 AllocationLimits AllocationLimits::from(const execution::RiskLimits& limits, const core::SymbolTable& symbols) {
@@ -20,12 +18,6 @@ AllocationLimits AllocationLimits::from(const execution::RiskLimits& limits, con
 
 namespace {
 
-std::string two_decimals(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
-
 std::optional<AllocationDenial> check(const AllocationLimits& limits, double account_value, const SizedTrade& t) {
   const auto deny = [&](execution::DenyReason reason, std::string detail) {
     return AllocationDenial{t.symbol, t.side, reason, std::move(detail)};
@@ -33,18 +25,9 @@ std::optional<AllocationDenial> check(const AllocationLimits& limits, double acc
   if (std::binary_search(limits.restricted.begin(), limits.restricted.end(), t.symbol)) {
     return deny(execution::DenyReason::restricted_symbol, "the symbol is in restricted_symbols");
   }
-  const double value = t.quantity * t.price;
-  // Written so that a value that is not finite fails (as the gate's checks do).
-  if (limits.max_order_value && !(value <= *limits.max_order_value)) {
-    return deny(execution::DenyReason::max_order_value,
-                "order value " + two_decimals(value) + " beyond max_order_value " + two_decimals(*limits.max_order_value));
-  }
-  const double fraction = limits.max_order_fraction.value_or(1.0);
-  if (!(value <= fraction * account_value)) {
-    return deny(execution::DenyReason::max_order_fraction,
-                "order value " + two_decimals(value) + " beyond max_order_fraction " + two_decimals(fraction) +
-                    " of the account value " + two_decimals(account_value));
-  }
+  execution::GateDecision d = execution::check_order_value(limits.max_order_value, limits.max_order_fraction,
+                                                           t.quantity * t.price, account_value);
+  if (!d.allowed()) return deny(*d.denied, std::move(d.detail));
   return std::nullopt;
 }
 
