@@ -43,6 +43,12 @@ void FleetDesk::resync(core::TimeNs now, DeskOutput& out) {
   take_rebalances(now, out);
 }
 
+void FleetDesk::resync(std::span<const double> prices, core::TimeNs now, DeskOutput& out) {
+  scratch_.clear();
+  monitor_.resync(prices, scratch_);
+  take_rebalances(now, out);
+}
+
 void FleetDesk::on_tick(core::SymbolId symbol, double price, core::TimeNs now, DeskOutput& out) {
   scratch_.clear();
   if (!monitor_.on_tick(symbol, price, scratch_)) return;

@@ -115,6 +115,8 @@ class FleetDesk {
 
   /// Checks every account at the current prices (rebalancing those in breach).
   void resync(core::TimeNs now, DeskOutput& out);
+  /// The same at `prices`, taken at once (FleetMonitor::resync).
+  void resync(std::span<const double> prices, core::TimeNs now, DeskOutput& out);
   /// New limits (a reload): from the next decision on.
   void set_limits(AllocationLimits limits) { options_.limits = std::move(limits); }
   /// A new price; rebalances it causes join the window (which may close now).

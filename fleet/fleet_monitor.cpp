@@ -152,6 +152,15 @@ void FleetMonitor::resync(FleetOutput& out) {
   });
 }
 
+void FleetMonitor::resync(std::span<const double> prices, FleetOutput& out) {
+  for (std::size_t j = 0; j < prices_.size() && j < prices.size(); ++j) {
+    if (!usable_price(prices[j]) || prices[j] == prices_[j]) continue;
+    prices_[j] = prices[j];
+    ln_prices_[j] = std::log(prices[j]);
+  }
+  resync(out);
+}
+
 bool FleetMonitor::on_tick(core::SymbolId symbol, double price, FleetOutput& out) {
   if (symbol >= prices_.size() || !usable_price(price)) return false;
   ++counters_.ticks;

@@ -65,6 +65,11 @@ class FleetMonitor {
   /// prices, rebalancing those in breach (appended to `out` in account
   /// order), and rebuilds every zone, centred on the current prices.
   void resync(FleetOutput& out);
+  /// The same after taking `prices` (one per symbol id; unusable ones keep
+  /// the last price) as the current prices at once: for prices that moved
+  /// while nothing was decided, with no account checked at a mix of old and
+  /// new prices on the way. Not counted as ticks.
+  void resync(std::span<const double> prices, FleetOutput& out);
 
   /// A new last price for `symbol`; appends the rebalances it causes to
   /// `out` in ascending account order. False, and nothing changes, when the

@@ -99,6 +99,27 @@ TEST_CASE("before its first resync the monitor checks every holder, and still ag
   }
 }
 
+TEST_CASE("a resync at new prices decides every account at those prices at once, as a fresh check there does") {
+  RandomFleet f = random_fleet(3, 12, 10, 600);
+  FleetMonitor fleet(f.book, f.prices);
+  FleetOutput fo, bo;
+  // Every price moves by up to ±6% while nothing is decided (a halt); one stays unusable.
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> move(-0.06, 0.06);
+  std::vector<double> moved = f.prices;
+  for (double& p : moved) p *= std::exp(move(rng));
+  std::vector<double> given = moved;
+  given[0] = NAN;
+  moved[0] = f.prices[0];
+  BruteForceFleet brute(f.book, moved);
+  fleet.resync(given, fo);
+  brute.resync(bo);
+  CHECK(bo.rebalances.size() > 10);
+  require_same(fo, bo);
+  CHECK(std::equal(fleet.prices().begin(), fleet.prices().end(), moved.begin(), moved.end()));
+  CHECK(fleet.counters().ticks == 0);
+}
+
 TEST_CASE("a tick inside every zone touches no account") {
   AccountBook book(2);
   REQUIRE_FALSE(book.add_model(simple_model({0.6, 0.4}, 0.05)));
