@@ -78,8 +78,16 @@ std::string FleetFlow::load(const std::vector<store::OrderRow>& blocks) {
   if (!book_on_send_) {
     // Booked on send, a block's fills are in the accounts already; with fill
     // reports its accounts wait for the rest.
+    // The accounts the blocks name, found in one pass over the book.
+    AccountIndexById index;
     for (const store::OrderRow& row : blocks) {
-      if (auto why = restore_block(*book, row)) return "block order " + row.order.order_id + ": " + *why;
+      for (const core::Allocation& a : row.order.allocations) index.emplace(a.account, kNotInBook);
+    }
+    for (fleet::AccountIndex a = 0; a < book->size() && !index.empty(); ++a) {
+      if (const auto it = index.find(book->id(a)); it != index.end()) it->second = a;
+    }
+    for (const store::OrderRow& row : blocks) {
+      if (auto why = restore_block(*book, index, row)) return "block order " + row.order.order_id + ": " + *why;
     }
   }
   log_event(info, "fleet_loaded",
@@ -91,11 +99,11 @@ std::string FleetFlow::load(const std::vector<store::OrderRow>& blocks) {
   return {};
 }
 
-std::optional<std::string> FleetFlow::restore_block(const fleet::AccountBook& book, const store::OrderRow& row) {
+std::optional<std::string> FleetFlow::restore_block(const fleet::AccountBook& book, const AccountIndexById& index,
+                                                    const store::OrderRow& row) {
   const core::Order& o = row.order;
   const core::SymbolId symbol = symbols_.find(o.symbol);
   if (symbol == core::kNoSymbol) return "its symbol " + o.symbol + " is in no model";
-  std::unordered_map<std::string_view, fleet::AccountIndex> index;
   RestoredBlock b;
   b.order.order_id = o.order_id;
   b.order.rebalance_id = o.rebalance_id;
@@ -103,15 +111,10 @@ std::optional<std::string> FleetFlow::restore_block(const fleet::AccountBook& bo
   b.order.block.symbol = symbol;
   b.order.block.side = o.side;
   b.order.block.reference_price = o.reference_price;
-  constexpr auto kAbsent = std::numeric_limits<fleet::AccountIndex>::max();
-  for (const core::Allocation& a : o.allocations) index.emplace(a.account, kAbsent);
-  for (fleet::AccountIndex a = 0; a < book.size() && !index.empty(); ++a) {
-    if (const auto it = index.find(book.id(a)); it != index.end()) it->second = a;
-  }
   double lot = 0;
   for (const core::Allocation& a : o.allocations) {
     const fleet::AccountIndex account = index.at(a.account);
-    if (account == kAbsent) return "its account " + a.account + " is not in this daemon's book";
+    if (account == kNotInBook) return "its account " + a.account + " is not in this daemon's book";
     const fleet::Model& m = book.model(account);
     const auto slot = std::find(m.symbols.begin(), m.symbols.end(), symbol);
     if (slot == m.symbols.end()) return "account " + a.account + "'s model does not hold " + o.symbol;
@@ -208,8 +211,7 @@ void FleetFlow::on_timer(core::TimeNs now) {
     if (resync_on_release_) {
       resync_on_release_ = false;
       std::fill(moved_while_halted_.begin(), moved_while_halted_.end(), false);
-      for (core::SymbolId s = 0; s < last_price_.size(); ++s) desk_->on_tick(s, last_price_[s], now, out_);
-      desk_->resync(now, out_);
+      desk_->resync(last_price_, now, out_);
     }
     for (core::SymbolId s = 0; s < moved_while_halted_.size(); ++s) {
       if (!moved_while_halted_[s]) continue;
@@ -398,7 +400,14 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
   w.field("accounts_in_file", accounts_in_file_);
   w.field("started", desk_ != nullptr);
   if (desk_) {
-    const fleet::FleetSummary s = desk_->summary();
+    // A pass over every account: at most once a second, however often /status is asked.
+    const SteadyClock::time_point at = SteadyClock::now();
+    if (!summary_ || at - summary_at_ >= kSummaryMaxAge) {
+      summary_ = desk_->summary();
+      summary_at_ = at;
+    }
+    const fleet::FleetSummary& s = *summary_;
+    w.field("summary_age_s", std::chrono::duration<double>(at - summary_at_).count());
     w.key("states")
         .begin_object()
         .field("pending", desk_->pending_accounts())

@@ -6,11 +6,15 @@
 // come here from the order flow and are allocated to the accounts, whose new
 // holdings and cash are committed with the fill. /status gets a summary and
 // /accounts the detail of one account or a page of those outside a band.
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
@@ -108,7 +112,11 @@ class FleetFlow {
   void record_fill(const core::FillReport& fill, const fleet::DeskFill& r, core::TimeNs now);
   core::Order to_order(const fleet::DeskOrder& o) const;
   /// Reads an unfinished block order of the state file for the desk; why not.
-  std::optional<std::string> restore_block(const fleet::AccountBook& book, const store::OrderRow& row);
+  /// The book's index of each account id named by a restored block (kNotInBook when absent).
+  using AccountIndexById = std::unordered_map<std::string_view, fleet::AccountIndex>;
+  static constexpr fleet::AccountIndex kNotInBook = std::numeric_limits<fleet::AccountIndex>::max();
+  std::optional<std::string> restore_block(const fleet::AccountBook& book, const AccountIndexById& index,
+                                           const store::OrderRow& row);
   bool halted() const { return engine_.killed() || engine_.paused(); }
 
   const config::Config& cfg_;
@@ -135,6 +143,10 @@ class FleetFlow {
   std::vector<RestoredBlock> restored_;
   fleet::DeskOutput out_;
   bool was_halted_ = false;
+  /// /status's breaching counts and drift histogram, and when they were taken.
+  static constexpr std::chrono::seconds kSummaryMaxAge{1};
+  mutable std::optional<fleet::FleetSummary> summary_;
+  mutable SteadyClock::time_point summary_at_;
   bool resync_on_release_ = false;  ///< the desk started while halted: check every account on release
   std::vector<bool> moved_while_halted_;  ///< by fleet id
   std::string encoded_;

@@ -75,6 +75,18 @@ Account account(DaemonHarness& d, const std::string& id) {
   return out;
 }
 
+/// The first two orders sent: at SPY 100 and AGG 100, the sell of SPY then
+/// the buy of AGG that a1 and a2 need.
+struct FirstBlocks {
+  Block sell, buy;
+};
+
+FirstBlocks first_blocks(DaemonHarness& d) {
+  const auto orders = d.orders(2);
+  REQUIRE(orders.size() == 2);
+  return {parse_block(orders[0]), parse_block(orders[1])};
+}
+
 void price(DaemonHarness& d) {
   d.prime("SPY", 100);
   d.prime("AGG", 100);
@@ -95,10 +107,7 @@ TEST_CASE("a breach of many accounts leaves as one block order per symbol and si
   CHECK(d.get("/accounts/a1").status == 404);
   price(d);
 
-  const auto orders = d.orders(2);
-  REQUIRE(orders.size() == 2);
-  const Block sell = parse_block(orders[0]);
-  const Block buy = parse_block(orders[1]);
+  const auto [sell, buy] = first_blocks(d);
   // Sells leave first: their proceeds pay for the buys.
   CHECK(sell.symbol == "SPY");
   CHECK(sell.side == "sell");
@@ -115,6 +124,8 @@ TEST_CASE("a breach of many accounts leaves as one block order per symbol and si
   CHECK(num(fleet["block_orders"]) == 2);
   CHECK(num(fleet["allocations"]) == 4);
   CHECK(num(fleet["states"]["pending"]) == 2);
+  CHECK(num(fleet["summary_age_s"]) >= 0);
+  CHECK(num(fleet["summary_age_s"]) < 1);  // taken again once a second old
   CHECK(account(d, "a1").pending);
   CHECK(account(d, "a1").open_orders == 2);
 
@@ -181,10 +192,7 @@ TEST_CASE("a block half filled when the daemon stops is sent again and finished 
   import_accounts(d, kAccounts);
   d.start();
   price(d);
-  const auto orders = d.orders(2);
-  REQUIRE(orders.size() == 2);
-  const Block sell = parse_block(orders[0]);
-  const Block buy = parse_block(orders[1]);
+  const auto [sell, buy] = first_blocks(d);
   d.send_fill(fill(sell.order_id, "partially_filled", 6, 100));
   CHECK(eventually([&] { return account(d, "a1").quantity["SPY"] == 8; }));
 
@@ -269,10 +277,9 @@ TEST_CASE("each account's share passes [execution.limits]; what is denied is cou
   import_accounts(d, kAccounts);
   d.start();
   price(d);
-  const auto orders = d.orders(2);
-  REQUIRE(orders.size() == 2);
-  CHECK(parse_block(orders[0]).allocations == std::map<std::string, double>{{"a1", 4}});
-  CHECK(parse_block(orders[1]).allocations == std::map<std::string, double>{{"a1", 4}});
+  const auto [sell, buy] = first_blocks(d);
+  CHECK(sell.allocations == std::map<std::string, double>{{"a1", 4}});
+  CHECK(buy.allocations == std::map<std::string, double>{{"a1", 4}});
   CHECK(eventually([&] { return num(d.status()["fleet"]["denied"]["max_order_value"]) >= 2; }));
   CHECK(account(d, "a2").quantity.at("SPY") == 20);
   CHECK(d.get("/metrics").body.find("ballast_fleet_denied_total{reason=\"max_order_value\"}") != std::string::npos);
@@ -290,9 +297,7 @@ TEST_CASE("paused or killed, the fleet decides nothing; released, it decides at 
   REQUIRE(d.post("/control/resume").status == 200);
   CHECK(d.orders(1, 300ms).empty());  // the kill switch still holds
   REQUIRE(d.post("/control/release").status == 200);
-  const auto orders = d.orders(2);
-  REQUIRE(orders.size() == 2);
-  CHECK(parse_block(orders[0]).allocations == std::map<std::string, double>{{"a1", 4}, {"a2", 8}});
+  CHECK(first_blocks(d).sell.allocations == std::map<std::string, double>{{"a1", 4}, {"a2", 8}});
   CHECK(d.orders(3, 300ms).size() == 2);  // once
 
   // Paused once started: a move while paused is decided on resume.
@@ -312,10 +317,7 @@ TEST_CASE("a block with no final report within order_timeout is unknown, holds i
   import_accounts(d, kAccounts);
   d.start();
   price(d);
-  const auto orders = d.orders(2);
-  REQUIRE(orders.size() == 2);
-  const Block sell = parse_block(orders[0]);
-  const Block buy = parse_block(orders[1]);
+  const auto [sell, buy] = first_blocks(d);
   CHECK(eventually([&] { return d.status()["fleet"]["unknown_block_orders"].get_array().size() == 2; }));
   const auto health = d.get("/healthz");
   CHECK(health.status == 503);
