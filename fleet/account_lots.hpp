@@ -66,7 +66,8 @@ class AccountLots {
   /// with the record's lot number (from 1) and what is wrong, and then nothing
   /// changes: a symbol not in `symbols`, a lot tax::Lots::restore would
   /// refuse, or the method `specific` (chosen per order, not per account).
-  /// Empty lots under the method fifo leave the account no lots at all.
+  /// A record without lots leaves the account none, and no entry unless it
+  /// keeps realised totals or a method other than fifo.
   std::optional<std::string> restore(AccountIndex a, const AccountRecord& record, const core::SymbolTable& symbols);
 
   /// Opens a lot of a buy fill; the lot's id (for the wash-sale ledger), or
