@@ -1,0 +1,147 @@
+#pragma once
+// The fleet's tax lots: every account's lots per symbol, its lot method and
+// its realised gains per year, kept in memory beside the account book. Sparse:
+// an account without lots, realised gains or a method of its own has no entry
+// and costs nothing, so a million accounts of which few keep lots stay small.
+// Pure, and touched only when a fill is booked, a record is restored or a view
+// is asked: nothing here runs per tick.
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/symbol_table.hpp"
+#include "core/types.hpp"
+#include "fleet/account_book.hpp"
+#include "fleet/account_record.hpp"
+#include "tax/holding_period.hpp"
+#include "tax/lots.hpp"
+#include "tax/wash_sale.hpp"
+
+namespace ballast::fleet {
+
+/// What a sell did to an account's lots.
+struct LotSale {
+  /// One per lot closed, in the order closed; empty when refused.
+  std::vector<tax::RealisedLine> lines;
+  /// Units sold that the lots did not cover (held beyond them): no basis is
+  /// known, so they make no line. 0 when refused.
+  double unknown_basis_units = 0;
+  /// Set when nothing changed: a quantity, price or costs out of range, or
+  /// more units sold than the account held.
+  std::optional<tax::LotRefusal> refused;
+};
+
+/// One lot at a price, as a person reads it.
+struct LotView {
+  core::SymbolId symbol = core::kNoSymbol;
+  tax::LotId lot = 0;
+  double quantity = 0;
+  double basis_per_unit = 0;  ///< cost per unit plus wash-sale adjustments
+  tax::Day acquired = 0;
+  tax::Day holding_from = 0;
+  tax::Term term = tax::Term::short_term;  ///< if sold on the view's day
+  double price = 0;                        ///< 0 when unknown
+  bool priced = false;                     ///< the price is finite and > 0
+  double unrealised_gain = 0;              ///< quantity × (price − basis per unit); 0 when not priced
+};
+
+/// An account's lots at prices on a day, and their unrealised gains by term.
+struct AccountLotsView {
+  std::vector<LotView> lots;  ///< by symbol id, then as kept (oldest first)
+  double unrealised_short_term = 0;  ///< over the priced lots only
+  double unrealised_long_term = 0;   ///< over the priced lots only
+  /// Lots left out of the totals because their symbol has no usable price.
+  std::size_t unpriced_lots = 0;
+};
+
+class AccountLots {
+ public:
+  explicit AccountLots(tax::TermRule rule = {}) : rule_(rule) {}
+
+  /// Replaces account `a`'s lots and lot method by the record's (lot ids 0, 1, …
+  /// per symbol, in the record's order); its realised totals stay. Refused,
+  /// with the record's lot number (from 1) and what is wrong, and then nothing
+  /// changes: a symbol not in `symbols`, a lot tax::Lots::restore would
+  /// refuse, or the method `specific` (chosen per order, not per account).
+  /// A record without lots leaves the account none, and no entry unless it
+  /// keeps realised totals or a method other than fifo.
+  std::optional<std::string> restore(AccountIndex a, const AccountRecord& record, const core::SymbolTable& symbols);
+
+  /// Opens a lot of a buy fill; the lot's id (for the wash-sale ledger), or
+  /// the refusal and nothing opened.
+  tax::Lots::Opened buy(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
+                        double costs);
+
+  /// Books a sell fill. `held_before`: the units of `symbol` the account held
+  /// before it; those beyond its lots have no known basis and are sold first,
+  /// without a line. The rest closes lots by the account's method; costs are
+  /// shared pro rata to units. Realised lines are added to the yearly totals.
+  LotSale sell(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price, double costs,
+               double held_before);
+
+  /// Account `a`'s lots as an AccountRecord keeps them: sorted by symbol
+  /// name (`symbols` names the ids), then as kept (oldest first).
+  std::vector<RecordLot> record_lots(AccountIndex a, const core::SymbolTable& symbols) const;
+  /// fifo for an account without an entry.
+  tax::CloseMethod method(AccountIndex a) const;
+  /// Empty when the account holds no lots of `symbol`.
+  std::span<const tax::Lot> lots(AccountIndex a, core::SymbolId symbol) const;
+
+  /// Account `a`'s lots on `today` at `prices_by_symbol` (by symbol id; a
+  /// symbol beyond it, or a price not finite and > 0, is unpriced).
+  AccountLotsView view(AccountIndex a, tax::Day today, std::span<const double> prices_by_symbol) const;
+
+  /// Adds lines realised earlier (the state file's, at start) to `a`'s totals.
+  void add_realised(AccountIndex a, std::span<const tax::RealisedLine> lines);
+  /// `a`'s realised totals by year ascending; empty when none.
+  std::vector<tax::YearTotals> realised(AccountIndex a) const;
+  /// `a`'s realised totals of `year`; zeros (of that year) when none.
+  tax::YearTotals realised(AccountIndex a, int year) const;
+
+  /// A wash sale's match applied to the replacement lot of the account and
+  /// symbol the match names (tax::apply_to_replacement): the lot whose units
+  /// took the adjustment, or nullopt when that lot is unknown or refuses it.
+  std::optional<tax::LotId> apply_wash_to_replacement(const tax::WashMatch& match);
+  /// A wash sale's match applied to the loss sale's line (tax::apply_to_loss_line),
+  /// which the caller keeps; the loss account's totals of the line's year
+  /// follow the disallowed loss it adds.
+  void apply_wash_to_loss_line(tax::RealisedLine& loss_line, const tax::WashMatch& match);
+
+  /// Forgets everything of account `a` (lots, method, realised totals).
+  void erase(AccountIndex a);
+  /// Accounts holding at least one lot, ascending.
+  std::vector<AccountIndex> accounts_with_lots() const;
+  /// Accounts with an entry: lots (or holdings sold out), realised totals or a method other than fifo.
+  std::size_t size() const { return accounts_.size(); }
+  /// An estimate of the heap held: the map's buckets and nodes and each entry's vectors.
+  std::size_t memory_bytes() const;
+
+  const tax::TermRule& rule() const { return rule_; }
+
+ private:
+  struct Holding {
+    core::SymbolId symbol = core::kNoSymbol;
+    /// Kept when sold out, so that its lot ids are never reused while the
+    /// wash-sale ledger may still name them.
+    tax::Lots lots;
+  };
+  struct Account {
+    std::vector<Holding> holdings;  // by symbol id
+    std::vector<tax::YearTotals> realised;  // by year ascending
+    tax::CloseMethod method = tax::CloseMethod::fifo;
+  };
+
+  const Holding* find(AccountIndex a, core::SymbolId symbol) const;
+  Holding& holding(Account& account, core::SymbolId symbol);
+  static void add_totals(Account& account, std::span<const tax::RealisedLine> lines);
+  /// Drops `a`'s entry when it keeps nothing worth an entry.
+  void drop_if_empty(AccountIndex a);
+
+  tax::TermRule rule_;
+  std::unordered_map<AccountIndex, Account> accounts_;
+};
+
+}  // namespace ballast::fleet

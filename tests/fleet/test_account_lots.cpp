@@ -1,0 +1,384 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "core/symbol_table.hpp"
+#include "fleet/account_lots.hpp"
+#include "tax/wash_sale.hpp"
+
+using namespace ballast;
+using namespace ballast::fleet;
+using doctest::Approx;
+using tax::day_of;
+
+namespace {
+
+// Ids differ from the names' order: ZED is 0, ABC 1, MID 2.
+struct Fixture {
+  Fixture() {
+    symbols.intern("ZED");
+    symbols.intern("ABC");
+    symbols.intern("MID");
+  }
+  core::SymbolTable symbols;
+  AccountLots lots;
+};
+
+constexpr core::SymbolId kZed = 0;
+constexpr core::SymbolId kAbc = 1;
+constexpr core::SymbolId kMid = 2;
+
+void check_line(const tax::RealisedLine& line, tax::LotId lot, double quantity, double proceeds, double basis,
+                tax::Term term) {
+  CHECK(line.lot == lot);
+  CHECK(line.quantity == Approx(quantity));
+  CHECK(line.proceeds == Approx(proceeds));
+  CHECK(line.basis == Approx(basis));
+  CHECK(line.gain == Approx(proceeds - basis));
+  CHECK(line.term == term);
+}
+
+void check_term(const tax::TermTotals& t, double proceeds, double basis, double wash_disallowed, double gain) {
+  CHECK(t.proceeds == Approx(proceeds));
+  CHECK(t.basis == Approx(basis));
+  CHECK(t.wash_disallowed == Approx(wash_disallowed));
+  CHECK(t.gain == Approx(gain));
+}
+
+// Two lots of ZED in account 7: 10 bought 2024-01-10 at 100 with 5 of costs
+// (100.50 a unit) and 10 bought 2024-06-01 at 120. Sold on 2025-03-01, the
+// first is long-term, the second short-term.
+void two_lots(AccountLots& lots) {
+  REQUIRE_FALSE(lots.buy(7, kZed, day_of(2024, 1, 10), 10, 100, 5).refused);
+  REQUIRE_FALSE(lots.buy(7, kZed, day_of(2024, 6, 1), 10, 120, 0).refused);
+}
+
+RecordLot record_lot(std::string symbol, double quantity, double cost, tax::Day acquired) {
+  RecordLot r;
+  r.symbol = std::move(symbol);
+  r.quantity = quantity;
+  r.cost_per_unit = cost;
+  r.acquired = acquired;
+  r.holding_from = acquired;
+  return r;
+}
+
+}  // namespace
+
+// 15 units at 110 less 3 of costs: 1,647 of proceeds, 109.80 a unit.
+TEST_CASE("a partial sale under fifo closes the oldest lot first") {
+  Fixture f;
+  two_lots(f.lots);
+  const LotSale sale = f.lots.sell(7, kZed, day_of(2025, 3, 1), 15, 110, 3, 20);
+  REQUIRE_FALSE(sale.refused);
+  CHECK(sale.unknown_basis_units == 0);
+  REQUIRE(sale.lines.size() == 2);
+  // 10 × 109.80 − 10 × 100.50 = +93 long-term; 5 × 109.80 − 5 × 120 = −51 short-term.
+  check_line(sale.lines[0], 0, 10, 1098, 1005, tax::Term::long_term);
+  check_line(sale.lines[1], 1, 5, 549, 600, tax::Term::short_term);
+  const auto left = f.lots.lots(7, kZed);
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].id == 1);
+  CHECK(left[0].quantity == Approx(5));
+  const tax::YearTotals y = f.lots.realised(7, 2025);
+  check_term(y.long_term, 1098, 1005, 0, 93);
+  check_term(y.short_term, 549, 600, 0, -51);
+}
+
+TEST_CASE("a partial sale under hifo closes the dearest lot first") {
+  Fixture f;
+  AccountRecord r;
+  r.id = "acct";
+  r.lot_method = tax::CloseMethod::hifo;
+  REQUIRE_FALSE(f.lots.restore(7, r, f.symbols));
+  CHECK(f.lots.method(7) == tax::CloseMethod::hifo);
+  two_lots(f.lots);
+  const LotSale sale = f.lots.sell(7, kZed, day_of(2025, 3, 1), 15, 110, 3, 20);
+  REQUIRE_FALSE(sale.refused);
+  REQUIRE(sale.lines.size() == 2);
+  // 10 × 109.80 − 10 × 120 = −102 short-term; 5 × 109.80 − 5 × 100.50 = +46.50 long-term.
+  check_line(sale.lines[0], 1, 10, 1098, 1200, tax::Term::short_term);
+  check_line(sale.lines[1], 0, 5, 549, 502.5, tax::Term::long_term);
+  const auto left = f.lots.lots(7, kZed);
+  REQUIRE(left.size() == 1);
+  CHECK(left[0].id == 0);
+  CHECK(left[0].quantity == Approx(5));
+}
+
+TEST_CASE("min_tax sells the lot at a loss before older lots at a gain") {
+  Fixture f;
+  AccountRecord r;
+  r.id = "acct";
+  r.lot_method = tax::CloseMethod::min_tax;
+  r.lots = {record_lot("ZED", 10, 50, day_of(2023, 1, 10)), record_lot("ZED", 10, 130, day_of(2025, 1, 15)),
+            record_lot("ZED", 10, 90, day_of(2024, 12, 1))};
+  REQUIRE_FALSE(f.lots.restore(3, r, f.symbols));
+  // At 110 only the lot bought at 130 is at a loss: 5 × (110 − 130) = −100.
+  const LotSale sale = f.lots.sell(3, kZed, day_of(2025, 3, 1), 5, 110, 0, 30);
+  REQUIRE_FALSE(sale.refused);
+  REQUIRE(sale.lines.size() == 1);
+  check_line(sale.lines[0], 1, 5, 550, 650, tax::Term::short_term);
+  CHECK(f.lots.lots(3, kZed)[1].quantity == Approx(5));
+}
+
+TEST_CASE("units held beyond the lots have no known basis and are sold first, without a line") {
+  Fixture f;
+  REQUIRE_FALSE(f.lots.buy(2, kAbc, day_of(2025, 1, 2), 10, 100, 0).refused);
+
+  SUBCASE("a sale within the units of unknown basis touches no lot") {
+    const LotSale sale = f.lots.sell(2, kAbc, day_of(2025, 2, 3), 10, 110, 4, 25);
+    REQUIRE_FALSE(sale.refused);
+    CHECK(sale.lines.empty());
+    CHECK(sale.unknown_basis_units == Approx(10));
+    CHECK(f.lots.lots(2, kAbc)[0].quantity == 10);
+    CHECK(f.lots.realised(2).empty());
+  }
+  SUBCASE("a sale beyond them closes lots for the rest, with its part of the costs") {
+    // 20 sold of 25 held, 10 in lots: 15 of unknown basis, 5 from the lot,
+    // which bears 5/20 of the 4 of costs: 5 × 110 − 1 = 549.
+    const LotSale sale = f.lots.sell(2, kAbc, day_of(2025, 2, 3), 20, 110, 4, 25);
+    REQUIRE_FALSE(sale.refused);
+    CHECK(sale.unknown_basis_units == Approx(15));
+    REQUIRE(sale.lines.size() == 1);
+    check_line(sale.lines[0], 0, 5, 549, 500, tax::Term::short_term);
+    CHECK(f.lots.lots(2, kAbc)[0].quantity == Approx(5));
+    check_term(f.lots.realised(2, 2025).short_term, 549, 500, 0, 49);
+  }
+  SUBCASE("selling more than was held is refused and changes nothing") {
+    const LotSale sale = f.lots.sell(2, kAbc, day_of(2025, 2, 3), 12, 110, 0, 10);
+    CHECK(sale.refused == tax::LotRefusal::not_enough_held);
+    CHECK(sale.lines.empty());
+    CHECK(sale.unknown_basis_units == 0);
+    CHECK(f.lots.lots(2, kAbc)[0].quantity == 10);
+    CHECK(f.lots.realised(2).empty());
+  }
+  SUBCASE("a fill out of range is refused") {
+    CHECK(f.lots.sell(2, kAbc, 0, 0, 110, 0, 10).refused == tax::LotRefusal::bad_quantity);
+    CHECK(f.lots.sell(2, kAbc, 0, 1, std::nan(""), 0, 10).refused == tax::LotRefusal::bad_price);
+    CHECK(f.lots.sell(2, kAbc, 0, 1, 110, -1, 10).refused == tax::LotRefusal::bad_costs);
+    CHECK(f.lots.buy(2, kAbc, 0, 1, 0, 0).refused == tax::LotRefusal::bad_price);
+    CHECK(f.lots.lots(2, kAbc).size() == 1);
+  }
+}
+
+TEST_CASE("a lot sold on its first anniversary is short-term, the day after long-term") {
+  Fixture f;
+  REQUIRE_FALSE(f.lots.buy(1, kZed, day_of(2025, 3, 15), 10, 100, 0).refused);
+  const LotSale on = f.lots.sell(1, kZed, day_of(2026, 3, 15), 4, 110, 0, 10);
+  const LotSale after = f.lots.sell(1, kZed, day_of(2026, 3, 16), 4, 110, 0, 6);
+  REQUIRE(on.lines.size() == 1);
+  REQUIRE(after.lines.size() == 1);
+  CHECK(on.lines[0].term == tax::Term::short_term);
+  CHECK(after.lines[0].term == tax::Term::long_term);
+  const tax::YearTotals y = f.lots.realised(1, 2026);
+  check_term(y.short_term, 440, 400, 0, 40);
+  check_term(y.long_term, 440, 400, 0, 40);
+}
+
+TEST_CASE("realised totals are kept per year of sale, restored lines included") {
+  Fixture f;
+  REQUIRE_FALSE(f.lots.buy(4, kMid, day_of(2024, 2, 1), 20, 50, 0).refused);
+  // 5 × (60 − 50) = +50 short-term in 2024; 10 × (40 − 50) = −100 long-term in 2025.
+  REQUIRE(f.lots.sell(4, kMid, day_of(2024, 11, 1), 5, 60, 0, 20).lines.size() == 1);
+  REQUIRE(f.lots.sell(4, kMid, day_of(2025, 3, 1), 10, 40, 0, 15).lines.size() == 1);
+  tax::RealisedLine earlier;
+  earlier.quantity = 2;
+  earlier.sold = day_of(2025, 1, 20);
+  earlier.proceeds = 100;
+  earlier.basis = 80;
+  earlier.gain = 20;
+  f.lots.add_realised(4, std::vector<tax::RealisedLine>{earlier});
+
+  const std::vector<tax::YearTotals> years = f.lots.realised(4);
+  REQUIRE(years.size() == 2);
+  CHECK(years[0].year == 2024);
+  check_term(years[0].short_term, 300, 250, 0, 50);
+  check_term(years[0].long_term, 0, 0, 0, 0);
+  CHECK(years[1].year == 2025);
+  check_term(years[1].short_term, 100, 80, 0, 20);
+  check_term(years[1].long_term, 400, 500, 0, -100);
+  CHECK(f.lots.realised(4, 2025) == years[1]);
+  const tax::YearTotals none = f.lots.realised(4, 2023);
+  CHECK(none.year == 2023);
+  check_term(none.short_term, 0, 0, 0, 0);
+}
+
+TEST_CASE("lots restored from a record come back the same, sorted by symbol name") {
+  Fixture f;
+  AccountRecord r;
+  r.id = "acct";
+  r.lots = {record_lot("ABC", 3, 20, day_of(2024, 5, 1)), record_lot("ABC", 2, 22, day_of(2024, 6, 1)),
+            record_lot("ZED", 4, 10, day_of(2023, 1, 1))};
+  r.lots[2].holding_from = day_of(2022, 12, 1);
+  r.lots[2].wash_adjustment_per_unit = 1.5;
+  REQUIRE_FALSE(f.lots.restore(9, r, f.symbols));
+  const auto abc = f.lots.lots(9, kAbc);
+  REQUIRE(abc.size() == 2);
+  CHECK(abc[0].id == 0);
+  CHECK(abc[1].id == 1);
+  CHECK(abc[1].cost_per_unit == 22);
+  CHECK(f.lots.lots(9, kZed)[0].basis_per_unit() == Approx(11.5));
+  CHECK(f.lots.record_lots(9, f.symbols) == r.lots);
+
+  // A buy of ZED (id 0) lands after ABC (id 1) by name, and gets the next id.
+  CHECK(f.lots.buy(9, kZed, day_of(2025, 1, 2), 1, 10, 0).lot == 1);
+  const std::vector<RecordLot> kept = f.lots.record_lots(9, f.symbols);
+  REQUIRE(kept.size() == 4);
+  CHECK(kept[3].symbol == "ZED");
+  CHECK(kept[3].acquired == day_of(2025, 1, 2));
+}
+
+TEST_CASE("a record with an unknown symbol or a bad lot is refused and changes nothing") {
+  Fixture f;
+  REQUIRE_FALSE(f.lots.buy(5, kAbc, day_of(2025, 1, 2), 10, 100, 0).refused);
+  AccountRecord r;
+  r.id = "acct";
+  r.lots = {record_lot("ABC", 3, 20, day_of(2024, 5, 1)), record_lot("XYZ", 2, 22, day_of(2024, 6, 1))};
+  CHECK(f.lots.restore(5, r, f.symbols) ==
+        std::string("account \"acct\", lot 2 (\"XYZ\"): the symbol is not one of the fleet's"));
+  r.lots[1] = record_lot("ABC", 0, 22, day_of(2024, 6, 1));
+  CHECK(f.lots.restore(5, r, f.symbols) ==
+        std::string("account \"acct\", lot 2 (\"ABC\"): its quantity is not a finite number > 0"));
+  r.lots[1] = record_lot("ABC", 1, 22, day_of(2024, 6, 1));
+  r.lots[1].holding_from = day_of(2024, 6, 2);
+  CHECK(f.lots.restore(5, r, f.symbols).has_value());
+  r.lots[1] = record_lot("ABC", 1, std::numeric_limits<double>::infinity(), day_of(2024, 6, 1));
+  CHECK(f.lots.restore(5, r, f.symbols).has_value());
+  r.lots.pop_back();
+  r.lot_method = tax::CloseMethod::specific;
+  CHECK(f.lots.restore(5, r, f.symbols).has_value());
+  const auto kept = f.lots.lots(5, kAbc);
+  REQUIRE(kept.size() == 1);
+  CHECK(kept[0].quantity == 10);
+  CHECK(kept[0].cost_per_unit == 100);
+  CHECK(f.lots.method(5) == tax::CloseMethod::fifo);
+}
+
+TEST_CASE("a record without lots leaves the account none") {
+  Fixture f;
+  REQUIRE_FALSE(f.lots.buy(5, kAbc, day_of(2025, 1, 2), 10, 100, 0).refused);
+  AccountRecord r;
+  r.id = "acct";
+  REQUIRE_FALSE(f.lots.restore(5, r, f.symbols));
+  CHECK(f.lots.lots(5, kAbc).empty());
+  CHECK(f.lots.record_lots(5, f.symbols).empty());
+  CHECK(f.lots.size() == 0);
+}
+
+TEST_CASE("the view prices each lot and splits unrealised gains by term, leaving unpriced lots out") {
+  Fixture f;
+  REQUIRE_FALSE(f.lots.buy(6, kZed, day_of(2024, 1, 10), 10, 100, 5).refused);  // 100.50 a unit
+  REQUIRE_FALSE(f.lots.buy(6, kAbc, day_of(2025, 1, 15), 5, 200, 0).refused);
+  REQUIRE_FALSE(f.lots.buy(6, kMid, day_of(2025, 2, 1), 3, 10, 0).refused);
+  const std::vector<double> prices{110, 190, 0};
+  const AccountLotsView v = f.lots.view(6, day_of(2025, 3, 1), prices);
+  REQUIRE(v.lots.size() == 3);
+  // By symbol id: ZED, ABC, MID.
+  CHECK(v.lots[0].symbol == kZed);
+  CHECK(v.lots[0].term == tax::Term::long_term);
+  CHECK(v.lots[0].basis_per_unit == Approx(100.5));
+  CHECK(v.lots[0].unrealised_gain == Approx(95));  // 10 × (110 − 100.50)
+  CHECK(v.lots[1].term == tax::Term::short_term);
+  CHECK(v.lots[1].unrealised_gain == Approx(-50));  // 5 × (190 − 200)
+  CHECK(v.lots[1].acquired == day_of(2025, 1, 15));
+  CHECK_FALSE(v.lots[2].priced);
+  CHECK(v.lots[2].unrealised_gain == 0);
+  CHECK(v.unrealised_long_term == Approx(95));
+  CHECK(v.unrealised_short_term == Approx(-50));
+  CHECK(v.unpriced_lots == 1);
+
+  // A price list shorter than the symbols prices none beyond it.
+  const AccountLotsView short_list = f.lots.view(6, day_of(2025, 3, 1), std::vector<double>{110});
+  CHECK(short_list.unpriced_lots == 2);
+  CHECK(short_list.unrealised_short_term == 0);
+  CHECK(short_list.unrealised_long_term == Approx(95));
+}
+
+// Bought 10 at 100 on 2025-01-02 and sold at 80 on 2025-02-03 (a loss of 200
+// after 32 days), then 10 bought at 85 on 2025-02-10: the whole loss is
+// disallowed, the replacement's basis becomes 85 + 20 a unit and its holding
+// period starts 32 days before its purchase, on 2025-01-09.
+TEST_CASE("a wash sale moves the disallowed loss into the replacement's basis and out of the year's loss") {
+  Fixture f;
+  tax::WashSaleLedger ledger;
+  std::vector<tax::RealisedLine> kept_lines;
+  std::vector<tax::WashMatch> matches;
+
+  const tax::Lots::Opened first = f.lots.buy(0, kZed, day_of(2025, 1, 2), 10, 100, 0);
+  ledger.record_buy(tax::BuyRecord{0, 0, kZed, first.lot, day_of(2025, 1, 2), 10}, matches);
+  const LotSale sale = f.lots.sell(0, kZed, day_of(2025, 2, 3), 10, 80, 0, 10);
+  REQUIRE(sale.lines.size() == 1);
+  kept_lines = sale.lines;
+  ledger.record_sale(tax::SaleRecord{0, 0, kZed, day_of(2025, 2, 3), kept_lines, 0}, matches);
+  CHECK(matches.empty());
+  check_term(f.lots.realised(0, 2025).short_term, 800, 1000, 0, -200);
+
+  const tax::Lots::Opened replacement = f.lots.buy(0, kZed, day_of(2025, 2, 10), 10, 85, 0);
+  CHECK(replacement.lot == 1);
+  ledger.record_buy(tax::BuyRecord{0, 0, kZed, replacement.lot, day_of(2025, 2, 10), 10}, matches);
+  REQUIRE(matches.size() == 1);
+  CHECK(f.lots.apply_wash_to_replacement(matches[0]) == replacement.lot);
+  f.lots.apply_wash_to_loss_line(kept_lines.at(matches[0].loss_line), matches[0]);
+
+  const auto lots = f.lots.lots(0, kZed);
+  REQUIRE(lots.size() == 1);
+  CHECK(lots[0].basis_per_unit() == Approx(105));
+  CHECK(lots[0].wash_adjustment_per_unit == Approx(20));
+  CHECK(lots[0].acquired == day_of(2025, 2, 10));
+  CHECK(lots[0].holding_from == day_of(2025, 1, 9));
+  CHECK(kept_lines[0].wash_disallowed == Approx(200));
+  check_term(f.lots.realised(0, 2025).short_term, 800, 1000, 200, 0);
+
+  tax::WashMatch elsewhere = matches[0];
+  elsewhere.replacement_account = 99;
+  CHECK_FALSE(f.lots.apply_wash_to_replacement(elsewhere));
+  CHECK(f.lots.size() == 1);
+}
+
+TEST_CASE("erase forgets an account's lots, method and realised totals") {
+  Fixture f;
+  AccountRecord r;
+  r.id = "acct";
+  r.lot_method = tax::CloseMethod::hifo;
+  r.lots = {record_lot("ABC", 3, 20, day_of(2024, 5, 1))};
+  REQUIRE_FALSE(f.lots.restore(8, r, f.symbols));
+  REQUIRE(f.lots.sell(8, kAbc, day_of(2025, 1, 2), 1, 25, 0, 3).lines.size() == 1);
+  REQUIRE_FALSE(f.lots.buy(3, kAbc, day_of(2025, 1, 2), 1, 25, 0).refused);
+  CHECK(f.lots.accounts_with_lots() == std::vector<AccountIndex>{3, 8});
+  f.lots.erase(8);
+  CHECK(f.lots.lots(8, kAbc).empty());
+  CHECK(f.lots.realised(8).empty());
+  CHECK(f.lots.method(8) == tax::CloseMethod::fifo);
+  CHECK(f.lots.accounts_with_lots() == std::vector<AccountIndex>{3});
+  CHECK(f.lots.size() == 1);
+}
+
+TEST_CASE("an account without lots has no entry, whatever is asked of it") {
+  Fixture f;
+  const std::size_t empty_bytes = f.lots.memory_bytes();
+  REQUIRE_FALSE(f.lots.buy(0, kAbc, day_of(2025, 1, 2), 10, 100, 0).refused);
+  CHECK(f.lots.size() == 1);
+  CHECK(f.lots.memory_bytes() > empty_bytes);
+
+  AccountRecord r;
+  r.id = "other";
+  REQUIRE_FALSE(f.lots.restore(1, r, f.symbols));
+  CHECK(f.lots.method(1) == tax::CloseMethod::fifo);
+  CHECK(f.lots.lots(1, kAbc).empty());
+  CHECK(f.lots.record_lots(1, f.symbols).empty());
+  CHECK(f.lots.view(1, day_of(2025, 3, 1), std::vector<double>{1, 1, 1}).lots.empty());
+  CHECK(f.lots.realised(1).empty());
+  CHECK(f.lots.realised(1, 2025).short_term.gain == 0);
+  CHECK(f.lots.buy(1, kAbc, 0, -1, 100, 0).refused == tax::LotRefusal::bad_quantity);
+  const LotSale unknown = f.lots.sell(1, kAbc, day_of(2025, 1, 3), 4, 100, 0, 4);
+  CHECK_FALSE(unknown.refused);
+  CHECK(unknown.unknown_basis_units == 4);
+  CHECK(f.lots.sell(1, kAbc, day_of(2025, 1, 3), 5, 100, 0, 4).refused == tax::LotRefusal::not_enough_held);
+  f.lots.add_realised(1, {});
+  f.lots.erase(2);
+  CHECK(f.lots.size() == 1);
+  CHECK(f.lots.accounts_with_lots() == std::vector<AccountIndex>{0});
+}
