@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/ids.hpp"
+#include "tax/holding_period.hpp"
 
 namespace ballast::fleet {
 
@@ -137,7 +138,7 @@ void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
       book_fill(it->second, it->second.order.block.quantity(), it->second.order.block.reference_price, ignored, out);
       OpenBlock done = std::move(it->second);
       open_.erase(it);
-      finish(done, out);
+      finish(done, now, out);
     }
   }
   // Accounts whose trades were all refused, or that traded nothing after all.
@@ -221,7 +222,7 @@ std::optional<std::string> FleetDesk::restore_block(DeskOrder order, std::span<c
   return std::nullopt;
 }
 
-DeskFill FleetDesk::on_fill(const core::FillReport& report, core::TimeNs, DeskOutput& out) {
+DeskFill FleetDesk::on_fill(const core::FillReport& report, core::TimeNs now, DeskOutput& out) {
   DeskFill result;
   const auto it = open_.find(report.order_id);
   if (it == open_.end()) return result;
@@ -236,7 +237,7 @@ DeskFill FleetDesk::on_fill(const core::FillReport& report, core::TimeNs, DeskOu
     result.final = true;
     OpenBlock done = std::move(it->second);
     open_.erase(it);
-    finish(done, out);
+    finish(done, now, out);
   }
   return result;
 }
@@ -292,7 +293,8 @@ std::vector<std::string> FleetDesk::unknown_blocks() const {
   return ids;
 }
 
-void FleetDesk::finish(const OpenBlock& b, DeskOutput& out) {
+void FleetDesk::finish(const OpenBlock& b, core::TimeNs now, DeskOutput& out) {
+  book_lots(b, now, out);
   for (const BlockAllocation& alloc : b.order.block.allocations) {
     const auto it = pending_.find(alloc.account);
     if (it == pending_.end()) continue;
@@ -300,6 +302,42 @@ void FleetDesk::finish(const OpenBlock& b, DeskOutput& out) {
     if (p.open_blocks > 0) --p.open_blocks;
     if (p.open_blocks == 0 && !p.in_window) settle(alloc.account, out);
   }
+}
+
+void FleetDesk::book_lots(const OpenBlock& b, core::TimeNs now, DeskOutput& out) {
+  const BlockOrder& block = b.order.block;
+  const tax::Day day = tax::day_of(now);
+  const AccountBook& book = monitor_.book();
+  for (std::size_t i = 0; i < block.allocations.size(); ++i) {
+    if (b.allocated[i] == 0) continue;
+    const AccountIndex a = block.allocations[i].account;
+    const double quantity = static_cast<double>(b.allocated[i]) * block.lot_size;
+    // Every allocation's cash was booked at the block's last average price.
+    std::optional<tax::LotRefusal> refused;
+    if (block.side == core::Side::buy) {
+      refused = lots_.buy(a, block.symbol, day, quantity, b.avg_price, 0).refused;
+    } else {
+      // The position holds every fill booked, this block's too: before the
+      // sale it held that much more.
+      const double held_after = position(a).quantities[slot_of(book.model(a), block.symbol)];
+      LotSale sale = lots_.sell(a, block.symbol, day, quantity, b.avg_price, 0, held_after + quantity);
+      refused = sale.refused;
+      for (const tax::RealisedLine& line : sale.lines) out.realised.push_back({a, block.symbol, line});
+    }
+    if (refused) {
+      out.refusals.push_back("account " + std::string(book.id(a)) + ": the " +
+                             std::string(core::to_string(block.side)) + " of " + symbols_.name(block.symbol) +
+                             " in " + b.order.order_id + " made no tax lot: " + std::string(tax::to_string(*refused)));
+      continue;
+    }
+    out.lots_changed.push_back(a);
+  }
+}
+
+std::optional<std::string> FleetDesk::set_lots(AccountIndex a, const AccountRecord& record) {
+  if (a >= monitor_.book().size()) return "unknown account";
+  if (busy(a)) return "the account waits for its block orders or its decision window";
+  return lots_.restore(a, record, symbols_);
 }
 
 void FleetDesk::settle(AccountIndex a, DeskOutput& out) {
@@ -425,6 +463,7 @@ std::optional<std::string> FleetDesk::close_account(AccountIndex a) {
   if (auto why = monitor_.close_account(a)) return why;
   pending_.erase(a);
   stuck_.erase(std::remove(stuck_.begin(), stuck_.end(), a), stuck_.end());
+  lots_.erase(a);
   ++closed_;
   return std::nullopt;
 }

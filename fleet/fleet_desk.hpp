@@ -20,11 +20,13 @@
 #include "core/time.hpp"
 #include "core/types.hpp"
 #include "execution/io/order_codec.hpp"
+#include "fleet/account_lots.hpp"
 #include "fleet/account_view.hpp"
 #include "fleet/allocation_limits.hpp"
 #include "fleet/block_orders.hpp"
 #include "fleet/fleet_monitor.hpp"
 #include "fleet/fleet_summary.hpp"
+#include "tax/lots.hpp"
 
 namespace ballast::fleet {
 
@@ -51,6 +53,13 @@ struct DeskOrder {
   core::TimeNs created_at = 0;
 };
 
+/// A lot closed by a sell fill, for the state file's realised gains.
+struct DeskRealised {
+  AccountIndex account = 0;
+  core::SymbolId symbol = core::kNoSymbol;
+  tax::RealisedLine line;
+};
+
 /// What one call decided.
 struct DeskOutput {
   std::vector<DeskOrder> orders;
@@ -61,14 +70,24 @@ struct DeskOutput {
   /// Trades left out of a block, with why (block_orders.hpp); their accounts
   /// are settled as they are.
   std::vector<std::string> refusals;
+  /// Accounts whose tax lots changed (a block of theirs became final), to be
+  /// written with their positions; an account may appear more than once.
+  std::vector<AccountIndex> lots_changed;
+  /// The lots those fills closed, in the order closed.
+  std::vector<DeskRealised> realised;
 
   void clear() {
     orders.clear();
     changed.clear();
     rebalances = 0;
     refusals.clear();
+    lots_changed.clear();
+    realised.clear();
   }
-  bool empty() const { return orders.empty() && changed.empty() && rebalances == 0 && refusals.empty(); }
+  bool empty() const {
+    return orders.empty() && changed.empty() && rebalances == 0 && refusals.empty() && lots_changed.empty() &&
+           realised.empty();
+  }
 };
 
 /// What a fill report did.
@@ -173,6 +192,17 @@ class FleetDesk {
   const DeskCounters& counters() const { return counters_; }
   const core::SymbolTable& symbols() const { return symbols_; }
 
+  // Tax lots. A block's fills become lots when it is final, all at once, on
+  // the UTC day it became final and at its average price (a fill report
+  // carries no commission: the basis is the price paid): a buy opens a lot,
+  // a sell closes lots by the account's method, units held beyond them first.
+  const AccountLots& lots() const { return lots_; }
+  /// Replaces account `a`'s lots and method by the record's (a start, a live
+  /// create or update): why not, and then nothing changes. Refused while busy.
+  std::optional<std::string> set_lots(AccountIndex a, const AccountRecord& record);
+  /// Realised lines of earlier runs (the state file's), for `a`'s yearly totals.
+  void add_realised(AccountIndex a, std::span<const tax::RealisedLine> lines) { lots_.add_realised(a, lines); }
+
   // Live changes to the book (the control API). None trades: a changed
   // account is checked at the current prices on the next tick of its symbols.
   /// A model for accounts added or changed from now on (an account's variant
@@ -216,8 +246,10 @@ class FleetDesk {
   void close_window(core::TimeNs now, DeskOutput& out);
   /// Books a cumulative fill of `b` at `avg_price`; false with `error` when refused.
   bool book_fill(OpenBlock& b, double cumulative_quantity, double avg_price, DeskFill& result, DeskOutput& out);
-  /// The block is final: its accounts with nothing else open are settled.
-  void finish(const OpenBlock& b, DeskOutput& out);
+  /// The block is final: its fills become lots, and its accounts with nothing else open are settled.
+  void finish(const OpenBlock& b, core::TimeNs now, DeskOutput& out);
+  /// The block's fills as lots of its accounts (see lots()).
+  void book_lots(const OpenBlock& b, core::TimeNs now, DeskOutput& out);
   void settle(AccountIndex a, DeskOutput& out);
   Pending& pending(AccountIndex a);
   /// The trades of `r` as sized, through the limits (denials to `out`).
@@ -239,6 +271,7 @@ class FleetDesk {
   std::vector<AccountIndex> stuck_;
   DeskCounters counters_;
   std::size_t closed_ = 0;
+  AccountLots lots_;
 };
 
 }  // namespace ballast::fleet
