@@ -229,8 +229,11 @@ std::vector<AccountProblem> check(const AccountRecord& r, const ModelCatalog* ca
   if (r.lot_method == tax::CloseMethod::specific) {
     problem(AccountField::lot_method,
             "the lot method must be fifo, hifo or min_tax, not specific (specific lots are named per order)");
-  } else if (!tax::parse_close_method(tax::to_string(r.lot_method))) {
-    problem(AccountField::lot_method, "the lot method is not one of fifo, hifo or min_tax");
+  } else if (r.lot_method != tax::CloseMethod::fifo && r.lot_method != tax::CloseMethod::hifo &&
+             r.lot_method != tax::CloseMethod::min_tax) {
+    // A value cast from a number that names no method at all.
+    problem(AccountField::lot_method, "the lot method must be fifo, hifo or min_tax, not method number " +
+                                          std::to_string(static_cast<int>(r.lot_method)));
   }
   return out;
 }

@@ -100,6 +100,7 @@ void RealisedTable::append(const RealisedRow& row) {
   if (!(std::isfinite(l.wash_disallowed) && l.wash_disallowed >= 0)) {
     refuse("wash_disallowed must be a finite number >= 0");
   }
+  if (l.term != tax::Term::short_term && l.term != tax::Term::long_term) refuse("the term is neither short nor long");
   Run(insert_, "append to realised_lots")
       .bind(row.account)
       .bind(row.symbol)

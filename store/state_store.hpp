@@ -184,7 +184,8 @@ struct Change {
   std::vector<AccountLotsRow> account_lots;
   /// Appended to the realised gains table, in order. Refused (failing the
   /// commit): a malformed account id, an empty symbol, a number that is not
-  /// finite, a quantity not > 0, a wash_disallowed < 0. The account need not
+  /// finite, a quantity not > 0, a wash_disallowed < 0, a term that is not
+  /// one of tax::Term's. The account need not
   /// be in the book: its history outlives it.
   std::vector<RealisedRow> realised;
   bool empty() const;

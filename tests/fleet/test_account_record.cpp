@@ -316,6 +316,10 @@ TEST_CASE("specific is not an account's lot method") {
   CHECK(problems[0].field == AccountField::lot_method);
   CHECK(has(problems[0].message, "fifo, hifo or min_tax, not specific"));
   CHECK(fields(check_account_shape(r)) == std::vector{AccountField::lot_method});
+  r.lot_method = static_cast<ballast::tax::CloseMethod>(9);  // no method at all
+  const auto unknown = check_account(r, kCatalog);
+  REQUIRE(unknown.size() == 1);
+  CHECK(unknown[0].message == "the lot method must be fifo, hifo or min_tax, not method number 9");
 }
 
 TEST_CASE("lot problems come after the band multiplier's, the lot method's last") {

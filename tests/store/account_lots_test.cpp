@@ -287,7 +287,7 @@ TEST_CASE("a realised line the table cannot keep fails the whole commit") {
   StateStore store = open_ok(dir.file("state.db"));
   const double nan = std::nan("");
   const double inf = std::numeric_limits<double>::infinity();
-  for (int i = 0; i < 7; ++i) {
+  for (int i = 0; i < 8; ++i) {
     RealisedRow bad{"a1", "VTI", line(0, day_of(2025, 1, 2), 1, 10, 9)};
     if (i == 0) bad.account = "a 1";
     if (i == 1) bad.symbol.clear();
@@ -296,6 +296,7 @@ TEST_CASE("a realised line the table cannot keep fails the whole commit") {
     if (i == 4) bad.line.gain = inf;
     if (i == 5) bad.line.wash_disallowed = -1;
     if (i == 6) bad.line.basis = -inf;
+    if (i == 7) bad.line.term = static_cast<tax::Term>(7);
     Change c;
     c.realised = {RealisedRow{"a1", "VTI", line(0, day_of(2025, 1, 2), 1, 10, 9)}, bad};
     c.accounts = {account("a2")};
