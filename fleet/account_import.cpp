@@ -9,6 +9,8 @@
 #include <utility>
 
 #include "core/wire_values.hpp"
+#include "fleet/lot_json.hpp"
+#include "fleet/lot_text.hpp"
 
 namespace ballast::fleet {
 
@@ -16,8 +18,14 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
-constexpr std::size_t kFieldCount = 8;  // the AccountField values
-constexpr std::string_view kJsonKeys = "id, model, cash, holdings, household, restricted, cash_target, band_multiplier";
+constexpr std::size_t kFieldCount = 10;  // the AccountField values
+constexpr std::string_view kJsonKeys =
+    "id, model, cash, holdings, household, restricted, cash_target, band_multiplier, lots, lot_method";
+
+/// A lot_method that names no method. `specific` does name one: check_account refuses it, saying why.
+std::string bad_lot_method(std::string_view text) {
+  return "lot_method " + quoted_for_message(text) + " is not fifo, hifo or min_tax";
+}
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
@@ -224,6 +232,8 @@ struct AccountReader::Impl {
     r.restricted.clear();
     r.cash_target.reset();
     r.band_multiplier = 1;
+    r.lots.clear();
+    r.lot_method = tax::CloseMethod::fifo;
   }
 
   /// Where a problem of check_account points: its field's cell in a CSV row.
@@ -336,7 +346,7 @@ struct AccountReader::Impl {
         e.add(line_no, c.column,
               "column " + quoted_for_message(c.text) +
                   " is neither an account column (id, model, cash, household, band_multiplier, cash_target, "
-                  "restricted) nor a symbol of any model");
+                  "restricted, lots, lot_method) nor a symbol of any model");
         col.usable = false;
       }
       columns.push_back(std::move(col));
@@ -414,6 +424,22 @@ struct AccountReader::Impl {
           }
           break;
         }
+        case AccountField::lots: {
+          LotsCell lots = parse_lots_cell(cell.text);
+          for (std::string& message : lots.errors) {
+            e.field(AccountField::lots, line_no, cell.column, "lots: " + std::move(message));
+          }
+          r.lots = std::move(lots.lots);
+          break;
+        }
+        case AccountField::lot_method:
+          if (cell.text.empty()) break;
+          if (const auto method = tax::parse_close_method(cell.text)) {
+            r.lot_method = *method;
+          } else {
+            e.field(AccountField::lot_method, line_no, cell.column, bad_lot_method(cell.text));
+          }
+          break;
         case AccountField::holdings: break;  // never a fixed column
       }
     }
@@ -557,6 +583,27 @@ struct AccountReader::Impl {
             }
             if (const auto err = s.get_string().get(symbol); err != simdjson::SUCCESS) return broken(err);
             if (!symbol.empty()) r.restricted.emplace_back(symbol);
+          }
+          break;
+        }
+        case AccountField::lots: {
+          LotsJson lots = read_lots_json(v);
+          if (lots.broken != simdjson::SUCCESS) return broken(lots.broken);
+          for (std::string& message : lots.problems) e.field(AccountField::lots, line_no, 0, "lots: " + std::move(message));
+          r.lots = std::move(lots.lots);
+          break;
+        }
+        case AccountField::lot_method: {
+          std::string_view s;
+          if (type != od::json_type::string) {
+            wrong("a string (fifo, hifo or min_tax)");
+            break;
+          }
+          if (const auto err = v.get_string().get(s); err != simdjson::SUCCESS) return broken(err);
+          if (const auto method = tax::parse_close_method(s)) {
+            r.lot_method = *method;
+          } else {
+            e.field(AccountField::lot_method, line_no, 0, bad_lot_method(s));
           }
           break;
         }

@@ -3,13 +3,15 @@
 //
 // CSV: a header line, then one account per line. Columns id, model and cash
 // are required; household, band_multiplier, cash_target and restricted
-// (symbols separated by ';') are optional; every other column is a symbol,
-// its cell the quantity held (empty: none). Fields may be quoted ("a,b",
-// "" for a quote) but end on their line.
+// (symbols separated by ';'), lots (fleet/lot_text.hpp) and lot_method
+// (fifo, hifo or min_tax; empty: fifo) are optional; every other column is a
+// symbol, its cell the quantity held (empty: none). Fields may be quoted
+// ("a,b", "" for a quote) but end on their line.
 //
 // JSON lines: one object per line, {"id":"a1","model":"balanced","cash":1000,
 // "holdings":{"VTI":10},"household":"h1","restricted":["VTI"],
-// "cash_target":0.02,"band_multiplier":1.5}; id, model and cash required,
+// "cash_target":0.02,"band_multiplier":1.5,"lots":[...],"lot_method":"hifo"}
+// (lots as fleet/lot_json.hpp reads them); id, model and cash required,
 // unknown keys refused, null for an optional key means absent.
 //
 // Blank lines are skipped in both. Every problem is reported with its line,

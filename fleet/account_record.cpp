@@ -18,6 +18,8 @@ std::string_view to_string(AccountField field) {
     case AccountField::restricted: return "restricted";
     case AccountField::cash_target: return "cash_target";
     case AccountField::band_multiplier: return "band_multiplier";
+    case AccountField::lots: return "lots";
+    case AccountField::lot_method: return "lot_method";
   }
   return "?";
 }
@@ -32,6 +34,8 @@ void normalize(AccountRecord& record) {
   auto& r = record.restricted;
   std::sort(r.begin(), r.end());
   r.erase(std::unique(r.begin(), r.end()), r.end());
+  std::stable_sort(record.lots.begin(), record.lots.end(),
+                   [](const RecordLot& a, const RecordLot& b) { return a.symbol < b.symbol; });
 }
 
 std::string quoted_for_message(std::string_view text) {
@@ -82,6 +86,67 @@ std::string number(double v) {
 }  // namespace
 
 namespace {
+
+/// The lots' problems. `against_holdings`: also a lot of a symbol not held.
+template <class Problem>
+void check_lots(const AccountRecord& r, bool against_holdings, Problem& problem) {
+  if (r.lots.size() > kMaxLotsPerAccount) {
+    // Nothing more is said of them: a message per lot would be as unbounded as the lots.
+    problem(AccountField::lots, "the account has " + std::to_string(r.lots.size()) + " lots; at most " +
+                                    std::to_string(kMaxLotsPerAccount) + " are kept");
+    return;
+  }
+  bool sorted = true;
+  for (std::size_t i = 0; i < r.lots.size(); ++i) {
+    const RecordLot& lot = r.lots[i];
+    // Built only for a message: a million accounts' lots are checked on import.
+    const auto name = [&] {
+      return "lot " + std::to_string(i + 1) + (lot.symbol.empty() ? "" : " (" + quoted(lot.symbol) + ")");
+    };
+    if (lot.symbol.empty()) problem(AccountField::lots, name() + " has an empty symbol");
+    if (i > 0 && r.lots[i - 1].symbol > lot.symbol) {
+      sorted = false;
+      problem(AccountField::lots, name() + ": lots are not sorted by symbol", lot.symbol);
+    }
+    if (!(std::isfinite(lot.quantity) && lot.quantity > 0)) {
+      problem(AccountField::lots, name() + ": the quantity must be a finite number > 0, not " + number(lot.quantity),
+              lot.symbol);
+    }
+    if (!(std::isfinite(lot.cost_per_unit) && lot.cost_per_unit > 0)) {
+      problem(AccountField::lots,
+              name() + ": the cost per unit must be a finite number > 0, not " + number(lot.cost_per_unit), lot.symbol);
+    }
+    if (!(std::isfinite(lot.wash_adjustment_per_unit) && lot.wash_adjustment_per_unit >= 0)) {
+      problem(AccountField::lots,
+              name() + ": the wash adjustment per unit must be a finite number ≥ 0, not " +
+                  number(lot.wash_adjustment_per_unit),
+              lot.symbol);
+    }
+    if (lot.holding_from > lot.acquired) {
+      problem(AccountField::lots, name() + ": its holding period starts after the day it was acquired", lot.symbol);
+    }
+  }
+  if (!sorted) return;  // the runs of one symbol are not whole: nothing to compare with the holdings
+
+  // Each run of one symbol's lots against its holding.
+  for (std::size_t begin = 0, end = 0; begin < r.lots.size(); begin = end) {
+    const std::string& symbol = r.lots[begin].symbol;
+    double sum = 0;
+    for (end = begin; end < r.lots.size() && r.lots[end].symbol == symbol; ++end) sum += r.lots[end].quantity;
+    if (symbol.empty() || !std::isfinite(sum)) continue;  // reported above
+    const auto held = std::find_if(r.holdings.begin(), r.holdings.end(), [&](const auto& h) { return h.first == symbol; });
+    if (held == r.holdings.end()) {
+      if (against_holdings) {
+        problem(AccountField::lots, "there are lots of " + quoted(symbol) + ", which the account does not hold", symbol);
+      }
+    } else if (std::isfinite(held->second) && sum > held->second * (1 + tax::kQuantityTolerance)) {
+      problem(AccountField::lots,
+              "the lots of " + quoted(symbol) + " add up to " + number(sum) + ", more than the " +
+                  number(held->second) + " held",
+              symbol);
+    }
+  }
+}
 
 /// check_account, with the model checks when there is a catalog.
 std::vector<AccountProblem> check(const AccountRecord& r, const ModelCatalog* catalog) {
@@ -157,6 +222,18 @@ std::vector<AccountProblem> check(const AccountRecord& r, const ModelCatalog* ca
   if (!(std::isfinite(r.band_multiplier) && r.band_multiplier > 0)) {
     problem(AccountField::band_multiplier,
             "the band multiplier must be a finite number > 0, not " + number(r.band_multiplier));
+  }
+
+  check_lots(r, catalog != nullptr, problem);
+
+  if (r.lot_method == tax::CloseMethod::specific) {
+    problem(AccountField::lot_method,
+            "the lot method must be fifo, hifo or min_tax, not specific (specific lots are named per order)");
+  } else if (r.lot_method != tax::CloseMethod::fifo && r.lot_method != tax::CloseMethod::hifo &&
+             r.lot_method != tax::CloseMethod::min_tax) {
+    // A value cast from a number that names no method at all.
+    problem(AccountField::lot_method, "the lot method must be fifo, hifo or min_tax, not method number " +
+                                          std::to_string(static_cast<int>(r.lot_method)));
   }
   return out;
 }

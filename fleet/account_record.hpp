@@ -54,14 +54,25 @@ struct AccountRecord {
 using ModelCatalog = std::map<std::string, std::set<std::string, std::less<>>, std::less<>>;
 
 /// The part of a record a problem is about.
-enum class AccountField { id, model, cash, holdings, household, restricted, cash_target, band_multiplier };
+enum class AccountField {
+  id,
+  model,
+  cash,
+  holdings,
+  household,
+  restricted,
+  cash_target,
+  band_multiplier,
+  lots,
+  lot_method,
+};
 
 /// The name of a field as the import formats spell it ("band_multiplier").
 std::string_view to_string(AccountField field);
 
 struct AccountProblem {
   AccountField field = AccountField::id;
-  std::string symbol;  ///< the holding or restricted symbol concerned; empty otherwise
+  std::string symbol;  ///< the holding, restricted or lot symbol concerned; empty otherwise
   std::string message;
   bool operator==(const AccountProblem&) const = default;
 };
@@ -74,9 +85,13 @@ std::string quoted_for_message(std::string_view text);
 inline constexpr std::size_t kMaxAccountIdBytes = 64;
 bool valid_account_id(std::string_view id);
 
+/// The most tax lots one account keeps: bounds a record's size and its checks.
+inline constexpr std::size_t kMaxLotsPerAccount = 10000;
+
 /// Puts a record built by hand into the book's shape: holdings sorted by
 /// symbol (a repeated symbol stays, for check_account to refuse) without
-/// those of quantity 0; restricted sorted without repeats.
+/// those of quantity 0; restricted sorted without repeats; lots sorted by
+/// symbol, stably (a symbol's lots keep their order), none dropped.
 void normalize(AccountRecord& record);
 
 /// Every problem of `record` against `catalog`, in field order; empty when it
@@ -84,11 +99,18 @@ void normalize(AccountRecord& record);
 /// in the catalog; cash that is negative or not finite; holdings not sorted or
 /// repeated, of a symbol the model does not hold, or a quantity not finite and
 /// > 0; a restricted symbol the model does not hold, or a list not sorted and
-/// distinct; a cash target outside [0, 1); a band multiplier not finite and > 0.
+/// distinct; a cash target outside [0, 1); a band multiplier not finite and > 0;
+/// more than kMaxLotsPerAccount lots, lots not sorted by symbol, a lot with an
+/// empty symbol, a quantity or cost per unit not finite and > 0, a wash
+/// adjustment not finite and >= 0, or holding_from after acquired; a lot of a
+/// symbol the account does not hold; a holding's lots adding up to more than
+/// its quantity (beyond tax::kQuantityTolerance of it); lot method `specific`.
+/// Lot problems name the lot by its 1-based place in `lots`.
 std::vector<AccountProblem> check_account(const AccountRecord& record, const ModelCatalog& catalog);
 
 /// The problems check_account finds without looking at any model: what the
-/// book itself requires of every record (the model only non-empty).
+/// book itself requires of every record (the model only non-empty). It also
+/// leaves out one lot check: a lot of a symbol the account does not hold.
 std::vector<AccountProblem> check_account_shape(const AccountRecord& record);
 
 }  // namespace ballast::fleet

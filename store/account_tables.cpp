@@ -16,8 +16,16 @@ CREATE TABLE accounts (
   cash_target REAL,                 -- NULL: the model's
   band_multiplier REAL NOT NULL,
   holdings BLOB NOT NULL,           -- store/account_tables.hpp: encode_holdings
-  restricted BLOB NOT NULL          -- encode_restricted
+  restricted BLOB NOT NULL,         -- encode_restricted
+  lots BLOB NOT NULL DEFAULT x'01', -- encode_lots (version 3)
+  lot_method TEXT NOT NULL DEFAULT 'fifo' CHECK (lot_method IN ('fifo', 'hifo', 'min_tax'))
 ) STRICT, WITHOUT ROWID;
+)sql";
+
+// The same columns, as kAccountsSchema declares them: upgraded files and new ones alike.
+const char* const kAccountsLotsUpgrade = R"sql(
+ALTER TABLE accounts ADD COLUMN lots BLOB NOT NULL DEFAULT x'01';
+ALTER TABLE accounts ADD COLUMN lot_method TEXT NOT NULL DEFAULT 'fifo' CHECK (lot_method IN ('fifo', 'hifo', 'min_tax'));
 )sql";
 
 const char* const kOrderAllocationsSchema = R"sql(
@@ -34,8 +42,10 @@ CREATE TABLE order_allocations (
 namespace {
 
 constexpr char kBlobFormat = 1;
+constexpr char kLotsFormat = 1;
 constexpr std::string_view kTable = "accounts";
-constexpr const char* kColumns = "id, model, cash, household, cash_target, band_multiplier, holdings, restricted";
+constexpr const char* kColumns =
+    "id, model, cash, household, cash_target, band_multiplier, holdings, restricted, lots, lot_method";
 
 void put_length(std::size_t n, std::string& out) {
   do {
@@ -80,12 +90,30 @@ struct BlobReader {
     q = std::bit_cast<double>(bits);
     return true;
   }
-  bool format() {
-    if (rest.empty() || rest.front() != kBlobFormat) return false;
+  bool day(tax::Day& d) {
+    if (rest.size() < 4) return false;
+    std::uint32_t bits = 0;
+    for (int i = 0; i < 4; ++i) bits |= static_cast<std::uint32_t>(static_cast<unsigned char>(rest[i])) << (8 * i);
+    rest.remove_prefix(4);
+    d = std::bit_cast<tax::Day>(bits);
+    return true;
+  }
+  bool format(char expected = kBlobFormat) {
+    if (rest.empty() || rest.front() != expected) return false;
     rest.remove_prefix(1);
     return true;
   }
 };
+
+void put_double(double v, std::string& out) {
+  const auto bits = std::bit_cast<std::uint64_t>(v);
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
+}
+
+void put_day(tax::Day d, std::string& out) {
+  const auto bits = std::bit_cast<std::uint32_t>(d);
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
+}
 
 /// Assigns into a reused string, keeping its capacity.
 void assign(std::string& to, std::string_view from) { to.assign(from.data(), from.size()); }
@@ -97,9 +125,57 @@ void encode_holdings(const fleet::AccountRecord& record, std::string& out) {
   out.push_back(kBlobFormat);
   for (const auto& [symbol, quantity] : record.holdings) {
     put_symbol(symbol, out);
-    const auto bits = std::bit_cast<std::uint64_t>(quantity);
-    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
+    put_double(quantity, out);
   }
+}
+
+void encode_lots(const std::vector<fleet::RecordLot>& lots, std::string& out) {
+  out.clear();
+  out.push_back(kLotsFormat);
+  for (std::size_t begin = 0, end = 0; begin < lots.size(); begin = end) {
+    for (end = begin; end < lots.size() && lots[end].symbol == lots[begin].symbol; ++end) {
+    }
+    put_symbol(lots[begin].symbol, out);
+    put_length(end - begin, out);
+    for (std::size_t i = begin; i < end; ++i) {
+      put_double(lots[i].quantity, out);
+      put_double(lots[i].cost_per_unit, out);
+      put_double(lots[i].wash_adjustment_per_unit, out);
+      put_day(lots[i].acquired, out);
+      put_day(lots[i].holding_from, out);
+    }
+  }
+}
+
+bool decode_lots(std::string_view blob, std::vector<fleet::RecordLot>& out) {
+  BlobReader r{blob};
+  if (!r.format(kLotsFormat)) return false;
+  std::size_t n = 0;
+  std::string_view previous;
+  while (!r.rest.empty()) {
+    std::string_view symbol;
+    std::size_t count = 0;
+    if (!r.symbol(symbol) || !r.length(count)) return false;
+    if (count == 0 || count > fleet::kMaxLotsPerAccount - n) return false;
+    if (n > 0 && !(previous < symbol)) return false;
+    for (std::size_t i = 0; i < count; ++i, ++n) {
+      if (n == out.size()) out.emplace_back();
+      fleet::RecordLot& lot = out[n];
+      if (!r.quantity(lot.quantity) || !r.quantity(lot.cost_per_unit) || !r.quantity(lot.wash_adjustment_per_unit) ||
+          !r.day(lot.acquired) || !r.day(lot.holding_from)) {
+        return false;
+      }
+      if (!(std::isfinite(lot.quantity) && lot.quantity > 0 && std::isfinite(lot.cost_per_unit) &&
+            lot.cost_per_unit > 0 && std::isfinite(lot.wash_adjustment_per_unit) &&
+            lot.wash_adjustment_per_unit >= 0 && lot.holding_from <= lot.acquired)) {
+        return false;
+      }
+      assign(lot.symbol, symbol);
+    }
+    previous = symbol;
+  }
+  out.resize(n);
+  return true;
 }
 
 void encode_restricted(const fleet::AccountRecord& record, std::string& out) {
@@ -148,16 +224,18 @@ void AccountTables::prepare(sqlite3* db, const std::string* path) {
   path_ = path;
   const auto make = [&](const std::string& text) { return Statement(db, path, text, true); };
   upsert_ = make(std::string("INSERT INTO accounts (") + kColumns +
-                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO UPDATE SET model = excluded.model, "
-                 "cash = excluded.cash, household = excluded.household, cash_target = excluded.cash_target, "
-                 "band_multiplier = excluded.band_multiplier, holdings = excluded.holdings, "
-                 "restricted = excluded.restricted");
+                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO UPDATE SET "
+                 "model = excluded.model, cash = excluded.cash, household = excluded.household, "
+                 "cash_target = excluded.cash_target, band_multiplier = excluded.band_multiplier, "
+                 "holdings = excluded.holdings, restricted = excluded.restricted, lots = excluded.lots, "
+                 "lot_method = excluded.lot_method");
   delete_ = make("DELETE FROM accounts WHERE id = ?1");
   scan_ = make(std::string("SELECT ") + kColumns + " FROM accounts ORDER BY id");
   find_ = make(std::string("SELECT ") + kColumns + " FROM accounts WHERE id = ?1");
   contains_ = make("SELECT 1 FROM accounts WHERE id = ?1");
   count_ = make("SELECT count(*) FROM accounts");
   set_positions_ = make("UPDATE accounts SET cash = ?2, holdings = ?3 WHERE id = ?1");
+  set_lots_ = make("UPDATE accounts SET lots = ?2, lot_method = ?3 WHERE id = ?1");
   delete_allocations_ = make("DELETE FROM order_allocations WHERE order_id = ?1");
   insert_allocation_ = make("INSERT INTO order_allocations (order_id, seq, account, quantity) VALUES (?1, ?2, ?3, ?4)");
   allocations_of_ = make("SELECT account, quantity FROM order_allocations WHERE order_id = ?1 ORDER BY seq");
@@ -189,6 +267,24 @@ void AccountTables::set_positions(std::string_view id, double cash,
   }
 }
 
+void AccountTables::set_lots(std::string_view id, const std::vector<fleet::RecordLot>& lots,
+                             tax::CloseMethod method) {
+  std::optional<fleet::AccountRecord> record = find(id);
+  if (!record) {
+    throw StoreError("state file " + *path_ + ": no account " + fleet::quoted_for_message(id) + " to update",
+                     SQLITE_CONSTRAINT);
+  }
+  record->lots = lots;
+  record->lot_method = method;
+  if (const auto problems = fleet::check_account_shape(*record); !problems.empty()) {
+    throw StoreError("state file " + *path_ + ": refused lots of account " + fleet::quoted_for_message(id) + ": " +
+                         problems.front().message,
+                     SQLITE_CONSTRAINT);
+  }
+  encode_lots(lots, lots_);
+  Run(set_lots_, "update accounts").bind(id).bind_blob(lots_).bind(tax::to_string(method)).execute();
+}
+
 void AccountTables::write_allocations(const core::Order& order) {
   Run(delete_allocations_, "write order allocations").bind(order.order_id).execute();
   std::int64_t seq = 0;
@@ -213,6 +309,7 @@ void AccountTables::upsert(const fleet::AccountRecord& a) {
   }
   encode_holdings(a, holdings_);
   encode_restricted(a, restricted_);
+  encode_lots(a.lots, lots_);
   Run(upsert_, "write accounts")
       .bind(a.id)
       .bind(a.model)
@@ -222,12 +319,21 @@ void AccountTables::upsert(const fleet::AccountRecord& a) {
       .bind(a.band_multiplier)
       .bind_blob(holdings_)
       .bind_blob(restricted_)
+      .bind_blob(lots_)
+      .bind(tax::to_string(a.lot_method))
       .execute();
 }
 
 void AccountTables::close(std::string_view id) { Run(delete_, "delete from accounts").bind(id).execute(); }
 
 namespace {
+
+/// An account's lot method: `specific` is not one.
+std::optional<tax::CloseMethod> parse_account_method(std::string_view text) {
+  const auto method = tax::parse_close_method(text);
+  if (method == tax::CloseMethod::specific) return std::nullopt;
+  return method;
+}
 
 void read_account(const Run& r, const std::string& path, fleet::AccountRecord& a) {
   assign(a.id, r.text_view(0, kTable));
@@ -242,6 +348,10 @@ void read_account(const Run& r, const std::string& path, fleet::AccountRecord& a
   if (!decode_restricted(r.blob(7, kTable), a)) {
     throw_corrupt(path, kTable, "restricted", "of account " + fleet::quoted_for_message(a.id) + " is malformed");
   }
+  if (!decode_lots(r.blob(8, kTable), a.lots)) {
+    throw_corrupt(path, kTable, "lots", "of account " + fleet::quoted_for_message(a.id) + " is malformed");
+  }
+  a.lot_method = r.word<tax::CloseMethod>(9, kTable, parse_account_method);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #pragma once
-// The account book's table in the state file (schema version 2): one row per
-// account, its holdings and restricted symbols packed into blobs, so that a
-// million accounts load in one sequential scan of one b-tree.
+// The account book's table in the state file (schema version 3): one row per
+// account, its holdings, restricted symbols and tax lots packed into blobs, so
+// that a million accounts load in one sequential scan of one b-tree.
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -19,9 +19,12 @@ namespace ballast::store::sql {
 /// The DDL of the accounts table: part of a new file's schema, and what the
 /// upgrade from version 1 adds.
 extern const char* const kAccountsSchema;
+/// What the upgrade from version 2 adds to its accounts table: the lots and
+/// lot_method columns (no lots, fifo, for the accounts already there).
+extern const char* const kAccountsLotsUpgrade;
 /// The DDL of the block orders' allocations: with the accounts table in a new
-/// file and the upgrade from version 1; added on its own to a version-2 file
-/// written before block orders, which lacks it.
+/// file and the upgrade from version 1; added by the upgrade from version 2
+/// to a file written before block orders, which lacks it.
 extern const char* const kOrderAllocationsSchema;
 
 /// Holdings as a blob: a format byte (1), then per holding the symbol's length
@@ -34,6 +37,17 @@ void encode_restricted(const fleet::AccountRecord& record, std::string& out);
 /// truncated length, symbols out of order or empty, a quantity not finite and > 0).
 bool decode_holdings(std::string_view blob, fleet::AccountRecord& out);
 bool decode_restricted(std::string_view blob, fleet::AccountRecord& out);
+
+/// Lots as a blob: a format byte (1), then per run of one symbol's lots the
+/// symbol's length (LEB128) and bytes, the run's lot count (LEB128), and per
+/// lot its quantity, cost per unit and wash adjustment per unit (8
+/// little-endian bytes of each IEEE double), acquired and holding_from (4
+/// little-endian bytes of each day). Runs by ascending symbol, lots in their order.
+void encode_lots(const std::vector<fleet::RecordLot>& lots, std::string& out);
+/// Fills `out`; false when the bytes are not a blob encode_lots writes (a
+/// truncated field, a run empty or out of order, more than
+/// fleet::kMaxLotsPerAccount lots, a value check_account refuses).
+bool decode_lots(std::string_view blob, std::vector<fleet::RecordLot>& out);
 
 /// The statements on the accounts table; the caller runs them inside its transactions.
 class AccountTables {
@@ -58,6 +72,10 @@ class AccountTables {
   /// its record stays. Throws StoreError for an unknown id, a cash that is not
   /// finite, or holdings not sorted by symbol with quantities finite and > 0.
   void set_positions(std::string_view id, double cash, const std::vector<std::pair<std::string, double>>& holdings);
+  /// An account's lots and lot method as the daemon booked them; the rest of
+  /// its record stays. Throws StoreError for an unknown id, or when the record
+  /// they make fails fleet::check_account_shape.
+  void set_lots(std::string_view id, const std::vector<fleet::RecordLot>& lots, tax::CloseMethod method);
 
   /// A block order's allocations, replacing any written before (none for an
   /// order without them).
@@ -68,9 +86,9 @@ class AccountTables {
  private:
   const std::string* path_ = nullptr;
   Statement upsert_, delete_, scan_, find_, contains_, count_;
-  Statement set_positions_, delete_allocations_, insert_allocation_, allocations_of_;
+  Statement set_positions_, set_lots_, delete_allocations_, insert_allocation_, allocations_of_;
   fleet::AccountRecord positions_;  ///< reused by set_positions
-  std::string holdings_, restricted_;  ///< encoding buffers, reused
+  std::string holdings_, restricted_, lots_;  ///< encoding buffers, reused
 };
 
 }  // namespace ballast::store::sql

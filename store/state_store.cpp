@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "store/account_tables.hpp"
+#include "store/realised_table.hpp"
 #include "store/sqlite_statement.hpp"
 
 namespace ballast::store {
@@ -34,7 +35,7 @@ bool Change::empty() const {
   return portfolios.empty() && positions.empty() && slices.empty() && orders.empty() && order_updates.empty() &&
          fills.empty() &&
          rebalances.empty() && !counters && removed_portfolios.empty() && accounts.empty() &&
-         closed_accounts.empty() && account_positions.empty();
+         closed_accounts.empty() && account_positions.empty() && account_lots.empty() && realised.empty();
 }
 
 namespace {
@@ -44,11 +45,12 @@ constexpr mode_t kStateFileMode = 0600;
 
 // "BLST": lets open() tell our files from any other SQLite database.
 constexpr std::int32_t kApplicationId = 0x424C5354;
-constexpr std::int64_t kSchemaVersion = 2;
+constexpr std::int64_t kSchemaVersion = 3;
 constexpr int kBusyTimeoutMs = 5000;
 
 // The tables of schema version 1; version 2 adds sql::kAccountsSchema and
-// sql::kOrderAllocationsSchema, and
+// sql::kOrderAllocationsSchema; version 3 the accounts' lots
+// (sql::kAccountsLotsUpgrade) and sql::kRealisedSchema.
 // meta's schema_version is written by create_database or the upgrade. STRICT tables refuse a value of the wrong type on write;
 // load() still checks every value, since a damaged file can hold anything.
 // A typical rebalance commit writes 9 to 12 pages to the WAL: one per table
@@ -338,7 +340,8 @@ void create_database(const std::string& path, const std::string& dir) {
     // fsyncs the file at COMMIT.
     exec(db.get(), tmp, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL", "set up");
     const std::string setup = "BEGIN; PRAGMA application_id=" + std::to_string(kApplicationId) + ";" + kSchema +
-                              sql::kAccountsSchema + sql::kOrderAllocationsSchema + "INSERT INTO meta (key, value) VALUES ('schema_version', " +
+                              sql::kAccountsSchema + sql::kOrderAllocationsSchema + sql::kRealisedSchema +
+                              "INSERT INTO meta (key, value) VALUES ('schema_version', " +
                               std::to_string(kSchemaVersion) + "); COMMIT;";
     exec(db.get(), tmp, setup.c_str(), "create the schema");
   } catch (const StoreError& e) {
@@ -406,6 +409,7 @@ struct StateStore::Impl {
   Statement load_portfolios, load_positions, load_unfinished, load_counters;
   Statement orders_of_rebalance, fills_of, rebalances;
   sql::AccountTables accounts;
+  sql::RealisedTable realised;
   std::int64_t schema_version = kSchemaVersion;  ///< the file's, as verify() found it
 
   Statement prepare(const std::string& sql) const { return Statement(db.get(), &path, sql, true); }
@@ -463,6 +467,7 @@ struct StateStore::Impl {
     rebalances = prepare(std::string("SELECT ") + kRebalanceColumns +
                          " FROM rebalances WHERE portfolio = ?1 ORDER BY seq DESC LIMIT ?2");
     accounts.prepare(db.get(), &path);
+    realised.prepare(db.get(), &path);
   }
 
   /// Checks that an existing file is a whole Ballast state database of a
@@ -544,9 +549,13 @@ struct StateStore::Impl {
   /// the lock is held and configure().
   void upgrade() {
     sqlite3* d = db.get();
-    if (schema_version == kSchemaVersion) {
-      // Version-2 files written before block orders lack their allocations:
-      // the one table is added, as the upgrade from version 1 adds it.
+    if (schema_version == kSchemaVersion) return;
+    std::string steps = "BEGIN IMMEDIATE;";
+    if (schema_version == 1) {
+      // Version 1 → 3: the account book as it is now, the block orders' allocations.
+      steps += std::string(sql::kAccountsSchema) + sql::kOrderAllocationsSchema;
+    } else {
+      // Version 2 → 3. Files written before block orders lack their allocations.
       bool has_allocations = false;
       try {
         Statement s(d, &path, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'order_allocations'",
@@ -555,21 +564,11 @@ struct StateStore::Impl {
       } catch (const StoreError& e) {
         throw OpenFailure{"cannot read state file " + path + ": " + detail(e, path)};
       }
-      if (has_allocations) return;
-      const std::string steps = std::string("BEGIN IMMEDIATE;") + sql::kOrderAllocationsSchema + "COMMIT;";
-      try {
-        exec(d, path, steps.c_str(), "upgrade");
-      } catch (const StoreError& e) {
-        if (sqlite3_get_autocommit(d) == 0) sqlite3_exec(d, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw OpenFailure{"cannot add the block orders' allocations to state file " + path + " (" +
-                          detail(e, path) + "); the file is left as it was"};
-      }
-      return;
+      if (!has_allocations) steps += sql::kOrderAllocationsSchema;
+      steps += sql::kAccountsLotsUpgrade;
     }
-    // Version 1 → 2: the account book and the block orders' allocations.
-    const std::string steps = std::string("BEGIN IMMEDIATE;") + sql::kAccountsSchema +
-                              sql::kOrderAllocationsSchema +
-                              "UPDATE meta SET value = 2 WHERE key = 'schema_version'; COMMIT;";
+    steps += std::string(sql::kRealisedSchema) + "UPDATE meta SET value = " + std::to_string(kSchemaVersion) +
+             " WHERE key = 'schema_version'; COMMIT;";
     try {
       exec(d, path, steps.c_str(), "upgrade");
     } catch (const StoreError& e) {
@@ -845,6 +844,8 @@ void StateStore::commit(const Change& change) {
   for (const std::string& id : change.closed_accounts) s.accounts.close(id);
   for (const fleet::AccountRecord& a : change.accounts) s.accounts.upsert(a);
   for (const AccountPositions& p : change.account_positions) s.accounts.set_positions(p.id, p.cash, p.holdings);
+  for (const AccountLotsRow& l : change.account_lots) s.accounts.set_lots(l.id, l.lots, l.lot_method);
+  for (const RealisedRow& r : change.realised) s.realised.append(r);
   tx.commit();
 }
 
@@ -870,6 +871,14 @@ std::optional<fleet::AccountRecord> StateStore::account(std::string_view id) con
 bool StateStore::has_account(std::string_view id) const { return impl_->accounts.contains(id); }
 
 std::size_t StateStore::account_count() const { return impl_->accounts.count(); }
+
+void StateStore::for_each_realised(int year, const std::function<void(const RealisedRow&)>& visit) const {
+  impl_->realised.for_each_of_year(year, visit);
+}
+
+std::vector<RealisedRow> StateStore::realised_of(std::string_view account) const {
+  return impl_->realised.of_account(account);
+}
 
 Snapshot StateStore::load() const {
   Impl& s = *impl_;

@@ -1,7 +1,8 @@
 #pragma once
 // Durable state in one SQLite database in WAL mode: portfolios, positions,
-// orders and their states, fills, rebalances, the id counters and the account
-// book (fleet::AccountRecord, one row per account). The daemon
+// orders and their states, fills, rebalances, the id counters, the account
+// book (fleet::AccountRecord, one row per account, its tax lots included) and
+// the accounts' realised gains (one line per lot a sale closed). The daemon
 // commits what an engine step changed, in one transaction, before it acts on
 // it (an order is committed before it is sent), and restores everything from
 // here on restart. A file that is not ours, is damaged or is newer than this
@@ -19,6 +20,7 @@
 
 #include "core/types.hpp"
 #include "fleet/account_record.hpp"
+#include "tax/lots.hpp"
 
 namespace ballast::store {
 
@@ -128,9 +130,25 @@ struct AccountPositions {
   bool operator==(const AccountPositions&) const = default;
 };
 
+/// An account's tax lots as the daemon booked them: all of them, replacing those in the book.
+struct AccountLotsRow {
+  std::string id;
+  std::vector<fleet::RecordLot> lots;  ///< as fleet::AccountRecord::lots
+  tax::CloseMethod lot_method = tax::CloseMethod::fifo;
+  bool operator==(const AccountLotsRow&) const = default;
+};
+
+/// One lot's part of a sale of an account's holding, as the realised gains table keeps it.
+struct RealisedRow {
+  std::string account;
+  std::string symbol;
+  tax::RealisedLine line;
+};
+
 /// Everything one engine step changed, written in ONE transaction. Applied in
 /// this order: removed_portfolios, portfolios, positions, slices, orders,
-/// order_updates, fills, rebalances, counters, closed_accounts, accounts.
+/// order_updates, fills, rebalances, counters, closed_accounts, accounts,
+/// account_positions, account_lots, realised.
 struct Change {
   /// Upserted by id. For every portfolio listed here its positions are
   /// replaced by the rows of `positions` that name it (none: it holds nothing).
@@ -160,6 +178,16 @@ struct Change {
   /// After `accounts`: the cash and holdings the daemon booked for accounts
   /// already in the book (the rest of each record stays). An unknown id fails the commit.
   std::vector<AccountPositions> account_positions;
+  /// After `account_positions`: each account's lots and lot method replaced
+  /// (the rest of its record stays). The record they make must pass
+  /// fleet::check_account_shape; an unknown id fails the commit.
+  std::vector<AccountLotsRow> account_lots;
+  /// Appended to the realised gains table, in order. Refused (failing the
+  /// commit): a malformed account id, an empty symbol, a number that is not
+  /// finite, a quantity not > 0, a wash_disallowed < 0, a term that is not
+  /// one of tax::Term's. The account need not
+  /// be in the book: its history outlives it.
+  std::vector<RealisedRow> realised;
   bool empty() const;
 };
 
@@ -236,6 +264,13 @@ class StateStore {
   /// (an import of a million accounts). Returns how many; after a StoreError
   /// (or an exception from `next`) nothing of it is written.
   std::size_t commit_accounts(const std::function<bool(fleet::AccountRecord&)>& next);
+
+  /// Every account's realised lines of sales in `year` (of the sale day), by
+  /// account, then in the order they were appended; closed accounts' too.
+  /// `visit` must not use this store. Throws StoreError for a row that cannot be read.
+  void for_each_realised(int year, const std::function<void(const RealisedRow&)>& visit) const;
+  /// An account's realised lines, in the order they were appended.
+  std::vector<RealisedRow> realised_of(std::string_view account) const;
 
   const std::string& path() const;
 

@@ -340,3 +340,125 @@ TEST_CASE("one account object: every problem, without line or column, those of a
   CHECK(parse_account_object(R"({"id":"a1","model":"anything","cash":0,"holdings":{"X":1}})").record);
   CHECK_FALSE(parse_account_object(R"({"id":"a 1","model":"anything","cash":0})").record);
 }
+
+namespace {
+
+ballast::tax::Day day(int y, unsigned m, unsigned d) { return ballast::tax::day_of(y, m, d); }
+
+}  // namespace
+
+TEST_CASE("CSV: lots and lot_method columns, lots sorted by symbol, empty cells as none and fifo") {
+  const auto r = csv(
+      "id,model,cash,VTI,BND,lots,lot_method\n"
+      "a1,balanced,10,10,5,\"VTI:4@200:2024-03-01;BND:5@72.5:2023-01-02;VTI:6@210.25:2024-09-16:from=2024-06-03:wash=4.25\","
+      "hifo\n"
+      "a2,balanced,0,3,,,\n"
+      "a3,balanced,0,,2,BND:2@70:2022-12-30, min_tax \n");
+  INFO(dump(r));
+  REQUIRE(r.errors.empty());
+  REQUIRE(r.records.size() == 3);
+  const AccountRecord& a = r.records[0];
+  CHECK(a.lot_method == ballast::tax::CloseMethod::hifo);
+  CHECK(a.lots == std::vector<RecordLot>{
+                      {"BND", 5, 72.5, day(2023, 1, 2), day(2023, 1, 2), 0},
+                      {"VTI", 4, 200, day(2024, 3, 1), day(2024, 3, 1), 0},
+                      {"VTI", 6, 210.25, day(2024, 9, 16), day(2024, 6, 3), 4.25},
+                  });
+  CHECK(r.records[1].lots.empty());
+  CHECK(r.records[1].lot_method == ballast::tax::CloseMethod::fifo);
+  CHECK(r.records[2].lot_method == ballast::tax::CloseMethod::min_tax);
+  CHECK(r.records[2].lots == std::vector<RecordLot>{{"BND", 2, 70, day(2022, 12, 30), day(2022, 12, 30), 0}});
+}
+
+TEST_CASE("CSV: every bad lot and lot method is reported with its line and the lots column") {
+  const auto r = csv(
+      "id,model,cash,VTI,lots,lot_method\n"                 // 1
+      "a1,balanced,1,10,VTI:x@1:2024-01-01;VTI:1@1:,\n"    // 2: lots 1 and 2 (column 18)
+      "a2,balanced,1,10,VTI:1@1:2025-02-29;,fifo\n"        // 3: a 29 February 2025, a trailing ';'
+      "a3,balanced,1,10,VTI:11@1:2024-01-01,\n"            // 4: 11 lots' units of 10 held
+      "a4,balanced,1,10,BND:1@1:2024-01-01,\n"             // 5: a lot of a symbol not held
+      "a5,balanced,1,10,VTI:1@0:2024-01-01,\n"             // 6: a cost of 0
+      "a6,balanced,1,10,,specific\n"                       // 7: specific (column 19)
+      "a7,balanced,1,10,,lifo\n"                           // 8: no such method
+      "a8,balanced,1,10,VTI:1@1:2024-01-01:from=2024-01-02,\n"  // 9: held from after acquired
+      "ok,balanced,1,10,VTI:10@1:2024-01-01,fifo\n");
+  INFO(dump(r));
+  CHECK(places(r) ==
+        std::vector<std::string>{"2:18", "2:18", "3:18", "3:18", "4:18", "5:18", "6:18", "7:19", "8:19", "9:18"});
+  CHECK(mentions(r.errors[0], "lots: lot 1: the quantity \"x\" is not a number"));
+  CHECK(mentions(r.errors[1], "lots: lot 2: the acquired date \"\""));
+  CHECK(mentions(r.errors[2], "lots: lot 1: the acquired date \"2025-02-29\""));
+  CHECK(mentions(r.errors[3], "lots: lot 2 is empty"));
+  CHECK(mentions(r.errors[4], "the lots of \"VTI\" add up to 11, more than the 10 held"));
+  CHECK(mentions(r.errors[5], "lots of \"BND\", which the account does not hold"));
+  CHECK(mentions(r.errors[6], "lot 1 (\"VTI\"): the cost per unit must be a finite number > 0"));
+  CHECK(mentions(r.errors[7], "not specific"));
+  CHECK(mentions(r.errors[8], "lot_method \"lifo\" is not fifo, hifo or min_tax"));
+  CHECK(mentions(r.errors[9], "holding period starts after the day it was acquired"));
+  REQUIRE(r.records.size() == 1);
+  CHECK(r.records[0].id == "ok");
+}
+
+TEST_CASE("JSON lines: lots and lot_method, optional lot keys absent or null") {
+  const auto r = jsonl(
+      R"({"id":"a1","model":"balanced","cash":1,"holdings":{"VTI":10,"BND":5},"lot_method":"min_tax","lots":[)"
+      R"({"symbol":"VTI","quantity":6,"cost_per_unit":210.25,"acquired":"2024-09-16","holding_from":"2024-06-03","wash_adjustment_per_unit":4.25},)"
+      R"({"symbol":"BND","quantity":5,"cost_per_unit":72.5,"acquired":"2023-01-02","holding_from":null,"wash_adjustment_per_unit":null}]})"
+      "\n"
+      R"({"id":"a2","model":"balanced","cash":1,"lots":[],"lot_method":null})"
+      "\n"
+      R"({"id":"a3","model":"balanced","cash":1,"lots":null})"
+      "\n");
+  INFO(dump(r));
+  REQUIRE(r.errors.empty());
+  REQUIRE(r.records.size() == 3);
+  CHECK(r.records[0].lot_method == ballast::tax::CloseMethod::min_tax);
+  CHECK(r.records[0].lots == std::vector<RecordLot>{
+                                 {"BND", 5, 72.5, day(2023, 1, 2), day(2023, 1, 2), 0},
+                                 {"VTI", 6, 210.25, day(2024, 9, 16), day(2024, 6, 3), 4.25},
+                             });
+  CHECK(r.records[1].lots.empty());
+  CHECK(r.records[1].lot_method == ballast::tax::CloseMethod::fifo);
+  CHECK(r.records[2].lots.empty());
+}
+
+TEST_CASE("JSON lines: every bad lot is reported with its line, naming the lot") {
+  std::size_t n = 0;
+  const auto line = [&](const std::string& rest) {
+    return R"({"id":"a)" + std::to_string(++n) + R"(","model":"balanced","cash":1,"holdings":{"VTI":10},)" + rest + "\n";
+  };
+  const auto r = jsonl(
+      line(R"("lots":{"symbol":"VTI"}})")                                        // 1: not an array
+      + line(R"("lots":[1,{"symbol":"VTI","quantity":"1","cost_per_unit":1,"acquired":"2024-01-01"}]})")  // 2: two bad lots
+      + line(R"("lots":[{"symbol":"VTI","quantity":1,"cost_per_unit":1}]})")    // 3: acquired missing
+      + line(R"("lots":[{"symbol":"VTI","quantity":1,"cost_per_unit":1,"acquired":"2025-02-29","colour":1}]})")  // 4
+      + line(R"("lots":[{"symbol":"VTI","quantity":1,"quantity":2,"cost_per_unit":1,"acquired":"2024-01-01"}]})")  // 5
+      + line(R"("lots":[{"symbol":"VTI","quantity":1e400,"cost_per_unit":1,"acquired":"2024-01-01"}]})")  // 6
+      + line(R"("lots":[{"symbol":"VTI","quantity":1,"cost_per_unit":1,"acquired":20240101}]})")  // 7
+      + line(R"("lot_method":"specific"})")                                       // 8
+      + line(R"("lot_method":"LIFO"})")                                           // 9
+      + line(R"("lot_method":1})")                                                // 10
+      + line(R"("lots":[{"symbol":"VTI","quantity":11,"cost_per_unit":1,"acquired":"2024-01-01"}]})")  // 11
+      + line(R"("lots":[{"symbol":"VTI","quantity":1,"cost_per_unit":1,"acquired":"2024-01-01"},]})")  // 12: broken
+      + line(R"("lots":[{"symbol":"VTI","quantity":10,"cost_per_unit":1,"acquired":"2024-01-01"}]})"));  // 13: good
+  INFO(dump(r));
+  std::vector<std::size_t> lines;
+  for (const auto& e : r.errors) lines.push_back(e.line);
+  CHECK(lines == std::vector<std::size_t>{1, 2, 2, 3, 4, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+  CHECK(mentions(r.errors[0], "lots must be an array of lot objects"));
+  CHECK(mentions(r.errors[1], "lots: lot 1: must be an object"));
+  CHECK(mentions(r.errors[2], "lots: lot 2: quantity must be a number"));
+  CHECK(mentions(r.errors[3], "lots: lot 1: key \"acquired\" is missing"));
+  CHECK(mentions(r.errors[4], "lots: lot 1: acquired \"2025-02-29\" is not a date YYYY-MM-DD"));
+  CHECK(mentions(r.errors[5], "lots: lot 1: unknown key \"colour\""));
+  CHECK(mentions(r.errors[6], "lots: lot 1: key \"quantity\" is given twice"));
+  CHECK(mentions(r.errors[7], "lots: lot 1: quantity must be a number a double can hold"));
+  CHECK(mentions(r.errors[8], "lots: lot 1: acquired must be a date \"YYYY-MM-DD\""));
+  CHECK(mentions(r.errors[9], "not specific"));
+  CHECK(mentions(r.errors[10], "lot_method \"LIFO\" is not fifo, hifo or min_tax"));
+  CHECK(mentions(r.errors[11], "lot_method must be a string"));
+  CHECK(mentions(r.errors[12], "add up to 11, more than the 10 held"));
+  CHECK(mentions(r.errors[13], "not valid JSON"));
+  REQUIRE(r.records.size() == 1);
+  CHECK(r.records[0].lots.size() == 1);
+}

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "fleet/account_record.hpp"
 
@@ -170,4 +172,170 @@ TEST_CASE("the shape check judges everything but the model's symbols") {
   r.holdings = {{"ZZZ", -1}};
   r.model.clear();
   CHECK(fields(check_account_shape(r)) == std::vector{AccountField::model, AccountField::holdings});
+}
+
+namespace {
+
+RecordLot lot(std::string symbol, double quantity, double cost, ballast::tax::Day acquired) {
+  return RecordLot{std::move(symbol), quantity, cost, acquired, acquired, 0};
+}
+
+/// good() with lots: 5 BND in one lot, 10 VTI in two (4 + 6).
+AccountRecord with_lots() {
+  AccountRecord r = good();
+  r.lots = {lot("BND", 5, 72.5, 19000), lot("VTI", 4, 200, 19100), lot("VTI", 6, 210.25, 19200)};
+  r.lot_method = ballast::tax::CloseMethod::hifo;
+  return r;
+}
+
+/// The messages of the problems of one field.
+std::vector<std::string> messages(const std::vector<AccountProblem>& problems, AccountField field) {
+  std::vector<std::string> out;
+  for (const auto& p : problems) {
+    if (p.field == field) out.push_back(p.message);
+  }
+  return out;
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("lots and lot methods are spelled as the import formats spell them") {
+  CHECK(to_string(AccountField::lots) == "lots");
+  CHECK(to_string(AccountField::lot_method) == "lot_method");
+}
+
+TEST_CASE("lots within their holdings, sorted by symbol, oldest first, pass both checks") {
+  const AccountRecord r = with_lots();
+  CHECK(check_account(r, kCatalog).empty());
+  CHECK(check_account_shape(r).empty());
+  AccountRecord partly = good();
+  partly.lots = {lot("VTI", 3, 200, 19100)};  // 7 VTI and all 5 BND without a known basis
+  CHECK(check_account(partly, kCatalog).empty());
+  AccountRecord wash = with_lots();
+  wash.lots[1].holding_from = wash.lots[1].acquired - 40;  // a wash sale tacked on an earlier holding period
+  wash.lots[1].wash_adjustment_per_unit = 3.5;
+  CHECK(check_account(wash, kCatalog).empty());
+  for (const auto method : {ballast::tax::CloseMethod::fifo, ballast::tax::CloseMethod::min_tax}) {
+    wash.lot_method = method;
+    CHECK(check_account(wash, kCatalog).empty());
+  }
+}
+
+TEST_CASE("a lot's quantity and cost must be finite and above 0, its wash adjustment finite and not negative") {
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const double bad : {0.0, -1.0, std::nan(""), inf}) {
+    AccountRecord r = with_lots();
+    r.lots[1].quantity = bad;
+    auto m = messages(check_account(r, kCatalog), AccountField::lots);
+    REQUIRE_MESSAGE(m.size() == 1, bad);
+    CHECK(has(m[0], "lot 2 (\"VTI\"): the quantity must be a finite number > 0"));
+
+    r = with_lots();
+    r.lots[2].cost_per_unit = bad;
+    m = messages(check_account(r, kCatalog), AccountField::lots);
+    REQUIRE_MESSAGE(m.size() == 1, bad);
+    CHECK(has(m[0], "lot 3 (\"VTI\"): the cost per unit must be a finite number > 0"));
+    CHECK(fields(check_account_shape(r)) == std::vector{AccountField::lots});
+  }
+  for (const double bad : {-0.01, std::nan(""), inf}) {
+    AccountRecord r = with_lots();
+    r.lots[0].wash_adjustment_per_unit = bad;
+    const auto m = messages(check_account(r, kCatalog), AccountField::lots);
+    REQUIRE_MESSAGE(m.size() == 1, bad);
+    CHECK(has(m[0], "lot 1 (\"BND\"): the wash adjustment per unit must be a finite number ≥ 0"));
+  }
+}
+
+TEST_CASE("a lot's holding period may not start after the day it was acquired") {
+  AccountRecord r = with_lots();
+  r.lots[2].holding_from = r.lots[2].acquired + 1;
+  const auto problems = check_account(r, kCatalog);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].field == AccountField::lots);
+  CHECK(problems[0].symbol == "VTI");
+  CHECK(has(problems[0].message, "lot 3 (\"VTI\"): its holding period starts after the day it was acquired"));
+  CHECK(check_account_shape(r).size() == 1);
+}
+
+TEST_CASE("lots must be sorted by symbol and have one") {
+  AccountRecord r = with_lots();
+  std::swap(r.lots[0], r.lots[2]);  // VTI, VTI, BND
+  auto m = messages(check_account(r, kCatalog), AccountField::lots);
+  REQUIRE(m.size() == 1);
+  CHECK(has(m[0], "lot 3 (\"BND\"): lots are not sorted by symbol"));
+  CHECK(messages(check_account_shape(r), AccountField::lots) == m);
+
+  r = with_lots();
+  r.lots[0].symbol.clear();
+  m = messages(check_account(r, kCatalog), AccountField::lots);
+  REQUIRE(m.size() == 1);
+  CHECK(m[0] == "lot 1 has an empty symbol");
+}
+
+TEST_CASE("a lot of a symbol the account does not hold is refused by check_account only") {
+  AccountRecord r = with_lots();
+  r.lots.push_back(lot("VXUS", 1, 60, 19300));  // VXUS is the model's, but the account holds none
+  const auto problems = check_account(r, kCatalog);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].field == AccountField::lots);
+  CHECK(problems[0].symbol == "VXUS");
+  CHECK(problems[0].message == "there are lots of \"VXUS\", which the account does not hold");
+  CHECK(check_account_shape(r).empty());
+}
+
+TEST_CASE("a holding's lots may add up to its quantity, within the quantity tolerance, and no more") {
+  AccountRecord r = with_lots();
+  r.lots[2].quantity = 6 * (1 + 0.5e-9);  // 10.000000003 of 10: a rounding, within 1e-9 of it
+  CHECK(check_account(r, kCatalog).empty());
+  r.lots[2].quantity = 6.001;  // 10.001 of 10
+  const auto problems = check_account(r, kCatalog);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].symbol == "VTI");
+  CHECK(has(problems[0].message, "the lots of \"VTI\" add up to 10.001000000000001, more than the 10 held"));
+  CHECK(check_account_shape(r).size() == 1);
+}
+
+TEST_CASE("an account keeps at most kMaxLotsPerAccount lots") {
+  AccountRecord r = good();
+  r.holdings = {{"BND", 1e6}};
+  r.lots.assign(kMaxLotsPerAccount, lot("BND", 1, 70, 19000));
+  CHECK(check_account(r, kCatalog).empty());
+  r.lots.push_back(lot("BND", 1, 70, 19000));
+  const auto m = messages(check_account(r, kCatalog), AccountField::lots);
+  REQUIRE(m.size() == 1);
+  CHECK(m[0] == "the account has 10001 lots; at most 10000 are kept");
+}
+
+TEST_CASE("specific is not an account's lot method") {
+  AccountRecord r = with_lots();
+  r.lot_method = ballast::tax::CloseMethod::specific;
+  const auto problems = check_account(r, kCatalog);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].field == AccountField::lot_method);
+  CHECK(has(problems[0].message, "fifo, hifo or min_tax, not specific"));
+  CHECK(fields(check_account_shape(r)) == std::vector{AccountField::lot_method});
+  r.lot_method = static_cast<ballast::tax::CloseMethod>(9);  // no method at all
+  const auto unknown = check_account(r, kCatalog);
+  REQUIRE(unknown.size() == 1);
+  CHECK(unknown[0].message == "the lot method must be fifo, hifo or min_tax, not method number 9");
+}
+
+TEST_CASE("lot problems come after the band multiplier's, the lot method's last") {
+  AccountRecord r = with_lots();
+  r.band_multiplier = 0;
+  r.lots[0].quantity = 0;
+  r.lot_method = ballast::tax::CloseMethod::specific;
+  CHECK(fields(check_account(r, kCatalog)) ==
+        std::vector{AccountField::band_multiplier, AccountField::lots, AccountField::lot_method});
+}
+
+TEST_CASE("normalize sorts lots by symbol, keeping each symbol's lots in their order, and drops none") {
+  AccountRecord r = good();
+  r.lots = {lot("VTI", 4, 200, 19100), lot("BND", 5, 72.5, 19000), lot("VTI", 6, 210.25, 19050),
+            lot("BND", 0, 70, 19300)};
+  normalize(r);
+  CHECK(r.lots == std::vector{lot("BND", 5, 72.5, 19000), lot("BND", 0, 70, 19300), lot("VTI", 4, 200, 19100),
+                              lot("VTI", 6, 210.25, 19050)});
 }

@@ -10,7 +10,10 @@
 #include <variant>
 #include <vector>
 
+#include "fleet/account_record.hpp"
 #include "store/state_store.hpp"
+#include "tax/holding_period.hpp"
+#include "tax/lots.hpp"
 #include "tests/integration/support.hpp"
 
 using namespace ballast;
@@ -93,6 +96,58 @@ TEST_CASE("accounts import: JSON lines, by extension or by their first character
   REQUIRE(j1);
   CHECK(j1->cash_target == 0.02);
   CHECK(j1->band_multiplier == 1.5);
+}
+
+TEST_CASE("accounts import: lots and lot methods go into the book with their accounts, CSV and JSON lines") {
+  TempDir dir;
+  dir.write("ballast.toml", config_for(dir));
+  dir.write("lots.csv",
+            "id,model,cash,VTI,BND,lots,lot_method\n"
+            "l1,balanced,0,10,5,VTI:6@210.25:2024-09-16:from=2024-06-03:wash=4.25;BND:5@72.5:2023-01-02;"
+            "VTI:4@200:2024-03-01,hifo\n"
+            "l2,income,0,,3,,\n");
+  dir.write("lots.jsonl",
+            R"({"id":"l3","model":"income","cash":0,"holdings":{"BND":3},"lot_method":"min_tax","lots":[)"
+            R"({"symbol":"BND","quantity":2,"cost_per_unit":70,"acquired":"2022-12-30"}]})"
+            "\n");
+  for (const char* file : {"lots.csv", "lots.jsonl"}) {
+    const auto r = import(dir, file);
+    INFO(r.output);
+    REQUIRE(r.code == 0);
+  }
+  const store::StateStore book = open_book(dir);
+  const auto l1 = book.account("l1");
+  REQUIRE(l1);
+  const auto day = [](int y, unsigned m, unsigned d) { return tax::day_of(y, m, d); };
+  CHECK(l1->lot_method == tax::CloseMethod::hifo);
+  CHECK(l1->lots == std::vector<fleet::RecordLot>{
+                        {"BND", 5, 72.5, day(2023, 1, 2), day(2023, 1, 2), 0},
+                        {"VTI", 6, 210.25, day(2024, 9, 16), day(2024, 6, 3), 4.25},
+                        {"VTI", 4, 200, day(2024, 3, 1), day(2024, 3, 1), 0},
+                    });
+  const auto l2 = book.account("l2");
+  REQUIRE(l2);
+  CHECK(l2->lots.empty());
+  CHECK(l2->lot_method == tax::CloseMethod::fifo);
+  const auto l3 = book.account("l3");
+  REQUIRE(l3);
+  CHECK(l3->lot_method == tax::CloseMethod::min_tax);
+  CHECK(l3->lots == std::vector<fleet::RecordLot>{{"BND", 2, 70, day(2022, 12, 30), day(2022, 12, 30), 0}});
+}
+
+TEST_CASE("accounts import: a bad lot is reported as FILE:LINE:COLUMN and nothing is written") {
+  TempDir dir;
+  dir.write("ballast.toml", config_for(dir));
+  dir.write("lots.csv",
+            "id,model,cash,VTI,lots\n"
+            "l1,balanced,0,10,VTI:4@200:2024-03-01\n"
+            "l2,balanced,0,10,VTI:11@200:2025-02-29\n");
+  const auto r = import(dir, "lots.csv");
+  INFO(r.output);
+  CHECK(r.code == 1);
+  CHECK(has(r.output, dir.file("lots.csv") + ":3:18: lots: lot 1: the acquired date \"2025-02-29\""));
+  CHECK(has(r.output, "nothing imported"));
+  CHECK(open_book(dir).account_count() == 0);
 }
 
 TEST_CASE("accounts import: every bad row is reported as FILE:LINE and nothing is written") {

@@ -164,4 +164,16 @@ CREATE TABLE accounts (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+/// The block orders' allocations as version 2 added them: with
+/// kAccountsSchemaV2First, the version-2 files of the release before lots.
+inline constexpr const char* kOrderAllocationsSchemaV2 = R"sql(
+CREATE TABLE order_allocations (
+  order_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  account TEXT NOT NULL,
+  quantity REAL NOT NULL,
+  PRIMARY KEY (order_id, seq)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 }  // namespace ballast::store::test

@@ -1,0 +1,36 @@
+#pragma once
+// Tax lots and their days as the import formats spell them.
+//
+// A day is YYYY-MM-DD (a real calendar date, year 1900 to 2999). A CSV lots
+// cell holds lots separated by ';', each SYM:QTY@COST:ACQUIRED, optionally
+// followed by :from=YYYY-MM-DD (the day its holding period starts, when a
+// wash sale moved it before ACQUIRED) and :wash=AMOUNT (the disallowed loss
+// added to its basis, per unit), in either order:
+//   VTI:10@201.5:2024-03-01;VTI:2.5@188:2024-09-16:from=2024-06-03:wash=4.25
+// Spaces around the parts are ignored; an empty cell holds no lots.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fleet/account_record.hpp"
+#include "tax/holding_period.hpp"
+
+namespace ballast::fleet {
+
+/// The day of a YYYY-MM-DD date; nullopt for anything else (another form, a
+/// year outside 1900..2999, a day its month does not have).
+std::optional<tax::Day> parse_day(std::string_view text);
+/// The day as YYYY-MM-DD.
+std::string format_day(tax::Day day);
+
+struct LotsCell {
+  std::vector<RecordLot> lots;  ///< in the cell's order; empty when there are errors
+  /// One message per bad lot, naming it by its 1-based place ("lot 2: ...").
+  std::vector<std::string> errors;
+};
+/// The lots of a CSV cell (see above). Only the syntax is judged here: the
+/// values themselves are check_account's.
+LotsCell parse_lots_cell(std::string_view cell);
+
+}  // namespace ballast::fleet
