@@ -95,7 +95,7 @@ HttpResponse cash(const ControlContext& c, const HttpRequest& req) {
 HttpResponse account(const ControlContext& c, const HttpRequest& req) {
   const std::string_view id = std::string_view(req.path).substr(std::string_view("/accounts/").size());
   if (!c.fleet) return text_response(404, "no fleet: this daemon has no [[models]]");
-  if (auto body = c.fleet->account_json(id)) return json_response(200, *body);
+  if (auto body = c.fleet->account_json(id, c.now())) return json_response(200, *body);
   return text_response(404, "no account \"" + std::string(id) + "\" in this daemon's book" +
                                 (c.fleet->running() ? "" : " (the fleet starts when every symbol has a price)"));
 }

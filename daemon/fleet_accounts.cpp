@@ -87,6 +87,9 @@ FleetFlow::AccountEdit FleetFlow::put_account(std::string_view text, bool update
   if (auto why = desk_->book().check_account(place.model, r.cash, place.quantities, r.band_multiplier)) {
     return refused(Edit::Result::bad_request, r.id, "account " + in_quotes(r.id) + ": " + *why);
   }
+  if (auto why = fleet::AccountLots(desk_->lots().rule()).restore(0, r, symbols_)) {
+    return refused(Edit::Result::bad_request, r.id, *why);
+  }
   store::Change change;
   change.accounts.push_back(r);
   try {
@@ -95,8 +98,11 @@ FleetFlow::AccountEdit FleetFlow::put_account(std::string_view text, bool update
     return refused(Edit::Result::state_failed, r.id,
                    std::string("the state file did not take the change, nothing changed: ") + e.what());
   }
-  const auto applied = a ? desk_->set_account(*a, place.model, r.cash, place.quantities, r.band_multiplier)
-                         : desk_->add_account(r.id, place.model, r.cash, place.quantities, r.band_multiplier);
+  auto applied = a ? desk_->set_account(*a, place.model, r.cash, place.quantities, r.band_multiplier)
+                   : desk_->add_account(r.id, place.model, r.cash, place.quantities, r.band_multiplier);
+  // The record's lots replace the account's (none: it keeps none). The
+  // checks above refuse what the lots would; a refusal here is the desk's.
+  if (!applied) applied = desk_->set_lots(*desk_->find(r.id), r);
   if (applied) {
     // Only a full book is left to refuse it: the file goes back to the book.
     store::Change undo;
@@ -116,7 +122,7 @@ FleetFlow::AccountEdit FleetFlow::put_account(std::string_view text, bool update
             "holdings"_a = r.holdings.size());
   Edit done;
   done.id = r.id;
-  done.text = account_json(r.id).value_or("{}");
+  done.text = account_json(r.id, wall_now()).value_or("{}");
   return done;
 }
 

@@ -12,6 +12,8 @@
 #include "daemon/log_event.hpp"
 #include "execution/io/order_codec.hpp"
 #include "fleet/book_builder.hpp"
+#include "fleet/lot_text.hpp"
+#include "tax/holding_period.hpp"
 
 namespace ballast::daemon {
 namespace {
@@ -61,10 +63,16 @@ std::string FleetFlow::load(const std::vector<store::OrderRow>& blocks) {
   std::string error;
   fleet::BookPlace place;
   accounts_in_file_ = 0;
+  lots_ = fleet::AccountLots{};
   persistence_.store().for_each_account([&](const fleet::AccountRecord& r) {
     ++accounts_in_file_;
     if (!error.empty() || !config::owns(cfg_.daemon.shard, r.id)) return;
-    if (auto why = fleet::add_record(*book, variants_, symbols_, r, place)) error = *why;
+    if (auto why = fleet::add_record(*book, variants_, symbols_, r, place)) {
+      error = *why;
+      return;
+    }
+    if (r.lots.empty() && r.lot_method == tax::CloseMethod::fifo) return;
+    if (auto why = lots_.restore(static_cast<fleet::AccountIndex>(book->size() - 1), r, symbols_)) error = *why;
   });
   if (!error.empty()) return error;
   fleet_symbol_of_.assign(engine_.symbols().size(), core::kNoSymbol);
@@ -163,7 +171,8 @@ void FleetFlow::on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::t
           const std::uint64_t n = seq.next_order++;
           engine_.set_sequences(seq);
           return n;
-        });
+        },
+        std::move(lots_));
     for (RestoredBlock& b : restored_) {
       if (auto why = desk_->restore_block(std::move(b.order), b.cumulative_fills, b.avg_price)) {
         log_event(err, "fleet_block_not_restored", "{text}", "text"_a = *why);
@@ -296,6 +305,20 @@ core::Order FleetFlow::to_order(const fleet::DeskOrder& o) const {
   return order;
 }
 
+void FleetFlow::add_lots(store::Change& change) const {
+  std::vector<fleet::AccountIndex> changed = out_.lots_changed;
+  std::sort(changed.begin(), changed.end());
+  changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+  const fleet::AccountLots& lots = desk_->lots();
+  for (const fleet::AccountIndex a : changed) {
+    change.account_lots.push_back(
+        {std::string(desk_->book().id(a)), lots.record_lots(a, symbols_), lots.method(a)});
+  }
+  for (const fleet::DeskRealised& r : out_.realised) {
+    change.realised.push_back({std::string(desk_->book().id(r.account)), symbols_.name(r.symbol), r.line});
+  }
+}
+
 void FleetFlow::handle(core::TimeNs now, store::Change change) {
   if (out_.empty() && change.empty()) return;
   const auto minute = now / kMinute;
@@ -330,6 +353,7 @@ void FleetFlow::handle(core::TimeNs now, store::Change change) {
     std::sort(row.holdings.begin(), row.holdings.end());
     change.account_positions.push_back(std::move(row));
   }
+  add_lots(change);
   for (const core::Order& o : orders) change.orders.push_back(new_order_row(o, book_on_send_, now));
   if (!orders.empty()) {
     change.counters = store::Counters{engine_.sequences().next_order, engine_.sequences().next_rebalance};
@@ -457,11 +481,12 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
 
 namespace {
 
-void write_account(core::JsonWriter& w, const fleet::FleetDesk& desk, fleet::AccountIndex a,
-                   const fleet::ModelVariants& models) {
+/// An account's fields, in an object the caller opens and closes.
+void write_account_fields(core::JsonWriter& w, const fleet::FleetDesk& desk, fleet::AccountIndex a,
+                          const fleet::ModelVariants& models) {
   const fleet::AccountDetail d = desk.detail(a);
   const fleet::AccountBook& book = desk.book();
-  w.begin_object().field("id", book.id(a)).field("model", models.name(book.model_index(a)));
+  w.field("id", book.id(a)).field("model", models.name(book.model_index(a)));
   w.field("value", d.view.value).field("cash", d.view.cash).field("cash_weight", d.view.cash_weight);
   w.field("cash_target", d.view.cash_target).field("band_multiplier", book.band_multiplier(a));
   w.field("max_drift", d.view.max_abs_drift).field("breaching", d.view.breaching).field("pending", d.pending);
@@ -481,18 +506,64 @@ void write_account(core::JsonWriter& w, const fleet::FleetDesk& desk, fleet::Acc
   else w.null();
   w.key("open_orders").begin_array();
   for (const std::string& id : d.open_orders) w.value(id);
-  w.end_array().end_object();
+  w.end_array();
+}
+
+void write_account(core::JsonWriter& w, const fleet::FleetDesk& desk, fleet::AccountIndex a,
+                   const fleet::ModelVariants& models) {
+  w.begin_object();
+  write_account_fields(w, desk, a, models);
+  w.end_object();
+}
+
+void write_term_totals(core::JsonWriter& w, const char* key, const tax::TermTotals& t) {
+  w.key(key).begin_object().field("proceeds", t.proceeds).field("basis", t.basis);
+  w.field("wash_disallowed", t.wash_disallowed).field("gain", t.gain).end_object();
+}
+
+/// The account's tax lots on `today` at the current prices, and its realised
+/// gains per year (`realised`: its lines from the state file).
+void write_account_lots(core::JsonWriter& w, const fleet::FleetDesk& desk, fleet::AccountIndex a, tax::Day today,
+                        std::span<const tax::RealisedLine> realised) {
+  const fleet::AccountLotsView v = desk.lots().view(a, today, desk.monitor().prices());
+  w.field("lot_method", tax::to_string(desk.lots().method(a)));
+  w.key("lots").begin_array();
+  for (const fleet::LotView& lot : v.lots) {
+    w.begin_object().field("symbol", desk.symbols().name(lot.symbol)).field("quantity", lot.quantity);
+    w.field("basis_per_unit", lot.basis_per_unit).field("acquired", fleet::format_day(lot.acquired));
+    w.field("holding_from", fleet::format_day(lot.holding_from)).field("term", tax::to_string(lot.term));
+    w.key("unrealised_gain");
+    if (lot.priced) w.value(lot.unrealised_gain);
+    else w.null();
+    w.end_object();
+  }
+  w.end_array();
+  w.key("unrealised").begin_object().field("short_term", v.unrealised_short_term);
+  w.field("long_term", v.unrealised_long_term).field("unpriced_lots", v.unpriced_lots).end_object();
+  w.key("realised").begin_array();
+  for (const tax::YearTotals& y : tax::totals_by_year(realised)) {
+    w.begin_object().field("year", y.year);
+    write_term_totals(w, "short_term", y.short_term);
+    write_term_totals(w, "long_term", y.long_term);
+    w.end_object();
+  }
+  w.end_array();
 }
 
 }  // namespace
 
-std::optional<std::string> FleetFlow::account_json(std::string_view id) const {
+std::optional<std::string> FleetFlow::account_json(std::string_view id, core::TimeNs now) const {
   if (!desk_) return std::nullopt;
   const auto a = desk_->find(id);
   if (!a || desk_->closed(*a)) return std::nullopt;
+  std::vector<tax::RealisedLine> realised;
+  for (store::RealisedRow& row : persistence_.store().realised_of(id)) realised.push_back(row.line);
   std::string body;
   core::JsonWriter w(body);
-  write_account(w, *desk_, *a, variants_);
+  w.begin_object();
+  write_account_fields(w, *desk_, *a, variants_);
+  write_account_lots(w, *desk_, *a, tax::day_of(now), realised);
+  w.end_object();
   return body;
 }
 

@@ -79,8 +79,10 @@ class FleetFlow {
   void add_metrics(MetricsRegistry& metrics);
   /// The "fleet" object of /status: counts, drift histogram, rebalances per minute.
   void write_status(core::JsonWriter& w, core::TimeNs now) const;
-  /// GET /accounts/ID: the body, or nullopt when the account is not in this daemon's book.
-  std::optional<std::string> account_json(std::string_view id) const;
+  /// GET /accounts/ID: the body, or nullopt when the account is not in this
+  /// daemon's book; with its tax lots (their terms on the UTC day of `now`)
+  /// and its realised gains per year from the state file.
+  std::optional<std::string> account_json(std::string_view id, core::TimeNs now) const;
   /// GET /accounts?breaching=true&limit=&after=: a page of accounts (those
   /// outside a band now with `only_breaching`) and the id to continue after.
   /// Empty, with `error` set, when `after` is not an account of this book.
@@ -108,6 +110,8 @@ class FleetFlow {
   /// Commits what `out_` says (accounts, orders), then sends its orders; a
   /// failed commit turns the kill switch on and nothing leaves.
   void handle(core::TimeNs now, store::Change change = {});
+  /// The tax lots and realised lines `out_` holds, added to `change`.
+  void add_lots(store::Change& change) const;
   /// Writes an applied fill report of a block with the accounts it moved.
   void record_fill(const core::FillReport& fill, const fleet::DeskFill& r, core::TimeNs now);
   core::Order to_order(const fleet::DeskOrder& o) const;
@@ -141,6 +145,8 @@ class FleetFlow {
     double avg_price = 0;
   };
   std::vector<RestoredBlock> restored_;
+  /// The accounts' tax lots read from the state file, given to the desk when it starts.
+  fleet::AccountLots lots_;
   fleet::DeskOutput out_;
   bool was_halted_ = false;
   /// /status's breaching counts and drift histogram, and when they were taken.

@@ -20,12 +20,13 @@ bool final_status(core::FillStatus s) { return s != core::FillStatus::partially_
 }  // namespace
 
 FleetDesk::FleetDesk(FleetMonitor monitor, const core::SymbolTable& symbols, DeskOptions options,
-                     std::function<std::uint64_t()> next_order_seq)
+                     std::function<std::uint64_t()> next_order_seq, AccountLots lots)
     : monitor_(std::move(monitor)),
       symbols_(symbols),
       options_(options),
       next_order_seq_(std::move(next_order_seq)),
-      collector_(options.max_allocations_per_block) {
+      collector_(options.max_allocations_per_block),
+      lots_(std::move(lots)) {
   const AccountBook& book = monitor_.book();
   by_id_.reserve(book.size());
   for (AccountIndex a = 0; a < book.size(); ++a) by_id_.emplace(book.id(a), a);

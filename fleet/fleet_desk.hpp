@@ -128,9 +128,10 @@ class FleetDesk {
  public:
   /// `symbols` names the book's symbol ids (the order's symbol) and must
   /// outlive the desk; `next_order_seq` gives the sequence number of each new
-  /// order id ("fleet-<yyyymmdd>-<seq>").
+  /// order id ("fleet-<yyyymmdd>-<seq>"); `lots`: the accounts' tax lots
+  /// as the book keeps them (AccountLots::restore), on the book's indexes.
   FleetDesk(FleetMonitor monitor, const core::SymbolTable& symbols, DeskOptions options,
-            std::function<std::uint64_t()> next_order_seq);
+            std::function<std::uint64_t()> next_order_seq, AccountLots lots = AccountLots{});
 
   /// Checks every account at the current prices (rebalancing those in breach).
   void resync(core::TimeNs now, DeskOutput& out);

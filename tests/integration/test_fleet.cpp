@@ -342,3 +342,61 @@ TEST_CASE("a block with no final report within order_timeout is unknown, holds i
   CHECK(d.status()["fleet"]["unknown_block_orders"].get_array().size() == 0);
   CHECK(d.post("/control/orders/resolve?order_id=" + buy.order_id + "&cancelled=true").status == 404);
 }
+
+TEST_CASE("a sell's fills close the account's tax lots by its method, a buy's open one, and both outlive a restart") {
+  DaemonHarness d(kFleetModels, "", "", "", /*with_fills=*/true);
+  // a1's 10 SPY in two long-term lots; hifo sells from the one at 120 first.
+  // a2's 20 SPY have no known basis.
+  import_accounts(d,
+                  "id,model,cash,SPY,AGG,lots,lot_method\n"
+                  "a1,balanced,0,10,,SPY:6@80:2020-01-10;SPY:4@120:2021-06-01,hifo\n"
+                  "a2,balanced,0,20,,,\n");
+  d.start();
+  price(d);
+  const auto [sell, buy] = first_blocks(d);
+  d.send_fill(fill(sell.order_id, "filled", 12, 105));
+  d.send_fill(fill(buy.order_id, "filled", 12, 100));
+  CHECK(eventually([&] { return !account(d, "a1").pending && !account(d, "a2").pending; }));
+
+  // a1 sold 4 of the lot at 120 for 105: 420 − 480 = −60, long-term. Its
+  // buy of 4 AGG at 100 is a lot of today, short-term.
+  const auto check_a1 = [&] {
+    const auto res = d.get("/accounts/a1");
+    INFO(res.body);
+    REQUIRE(res.status == 200);
+    simdjson::dom::parser parser;
+    const simdjson::dom::element a = parser.parse(res.body);
+    CHECK(std::string_view(a["lot_method"]) == "hifo");
+    std::map<std::string, std::vector<std::pair<double, double>>> lots;  // symbol → (quantity, basis per unit)
+    for (auto lot : a["lots"].get_array()) {
+      lots[std::string(std::string_view(lot["symbol"]))].emplace_back(num(lot["quantity"]), num(lot["basis_per_unit"]));
+    }
+    CHECK(lots["SPY"] == std::vector<std::pair<double, double>>{{6, 80}});
+    CHECK(lots["AGG"] == std::vector<std::pair<double, double>>{{4, 100}});
+    // At SPY 100 and AGG 100: 6·(100 − 80) = +120 long-term, 4·0 short-term.
+    CHECK(num(a["unrealised"]["long_term"]) == doctest::Approx(120));
+    CHECK(num(a["unrealised"]["short_term"]) == doctest::Approx(0));
+    const auto realised = a["realised"].get_array();
+    REQUIRE(realised.size() == 1);
+    CHECK(num(realised.at(0)["long_term"]["gain"]) == doctest::Approx(-60));
+    CHECK(num(realised.at(0)["long_term"]["proceeds"]) == doctest::Approx(420));
+    CHECK(num(realised.at(0)["short_term"]["gain"]) == 0);
+  };
+  check_a1();
+  {
+    // a2 sold units of unknown basis (no line) and bought a lot of 8 AGG.
+    const auto res = d.get("/accounts/a2");
+    simdjson::dom::parser parser;
+    const simdjson::dom::element a = parser.parse(res.body);
+    REQUIRE(a["lots"].get_array().size() == 1);
+    CHECK(num(a["lots"].at(0)["quantity"]) == 8);
+    CHECK(a["realised"].get_array().size() == 0);
+  }
+
+  d.process->signal(SIGTERM);
+  REQUIRE(d.process->wait_exit() == 0);
+  d.start();
+  price(d);
+  CHECK(eventually([&] { return d.get("/accounts/a1").status == 200; }));
+  check_a1();
+}

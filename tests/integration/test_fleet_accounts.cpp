@@ -207,6 +207,40 @@ TEST_CASE("an update replaces the record, and the account is checked again on th
   CHECK(kept->cash_target == 0.2);
 }
 
+TEST_CASE("an account's lots come and go with its record: shown at once, refused when they do not fit") {
+  Fleet f(kCalmAccounts);
+  f.price();
+  const auto r = f.update(R"({"id":"a3","model":"balanced","cash":0,"holdings":{"SPY":6,"AGG":4},
+                              "lot_method":"min_tax","lots":[
+                                {"symbol":"SPY","quantity":6,"cost_per_unit":90,"acquired":"2021-02-01"},
+                                {"symbol":"AGG","quantity":4,"cost_per_unit":110,"acquired":"2021-03-01"}]})");
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  simdjson::dom::parser parser;
+  const simdjson::dom::element a = parser.parse(r.body);
+  CHECK(std::string_view(a["lot_method"]) == "min_tax");
+  REQUIRE(a["lots"].get_array().size() == 2);
+  // At 100 and 100: 6·(100 − 90) − 4·(110 − 100) = +20, all long-term.
+  CHECK(num(a["unrealised"]["long_term"]) == doctest::Approx(20));
+
+  // More units in lots than held: refused with the reason, nothing changed.
+  const auto bad = f.update(R"({"id":"a3","model":"balanced","cash":0,"holdings":{"SPY":6,"AGG":4},
+                                "lots":[{"symbol":"SPY","quantity":7,"cost_per_unit":90,"acquired":"2021-02-01"}]})");
+  CHECK(bad.status == 400);
+  CHECK(bad.body.find("lots") != std::string::npos);
+  CHECK(parser.parse(f.get("/accounts/a3").body)["lots"].get_array().size() == 2);
+
+  // An update without lots leaves the account none, as it says.
+  REQUIRE(f.update(R"({"id":"a3","model":"balanced","cash":0,"holdings":{"SPY":6,"AGG":4}})").status == 200);
+  CHECK(parser.parse(f.get("/accounts/a3").body)["lots"].get_array().size() == 0);
+  f.d.process->signal(SIGTERM);
+  REQUIRE(f.d.process->wait_exit() == 0);
+  const auto kept = f.stored("a3");
+  REQUIRE(kept);
+  CHECK(kept->lots.empty());
+  CHECK(kept->lot_method == tax::CloseMethod::fifo);
+}
+
 TEST_CASE("a closed account trades no more, answers 404, leaves the pages, and stays closed after a restart") {
   Fleet f(kCalmAccounts);
   f.price();
