@@ -18,6 +18,7 @@
 #include "cli/replay_sync.hpp"
 #include "config/config.hpp"
 #include "cli/simulate_command.hpp"
+#include "cli/tax_command.hpp"
 #include "cli/unknown_command.hpp"
 #include "feeds/replay_publisher.hpp"
 #include "feeds/sim_publisher.hpp"
@@ -183,6 +184,8 @@ int main(int argc, char** argv) {
   auto* backtest_cmd = cli::add_backtest_command(app, backtest);
   cli::SimulateCommandOptions simulate;
   auto* simulate_cmd = cli::add_simulate_command(app, simulate);
+  cli::TaxCommandOptions tax;
+  auto* tax_cmd = cli::add_tax_command(app, tax);
 
   try {
     app.parse(argc, argv);
@@ -220,6 +223,7 @@ int main(int argc, char** argv) {
   if (*backtest_cmd) return cli::run_backtest_command(backtest, std::cout, std::cerr);
   if (*keygen_cmd) return cli::run_keygen_command(keygen_name, std::cout, std::cerr);
   if (*simulate_cmd) return cli::run_simulate_command(simulate, std::cout, std::cerr);
+  if (*tax_cmd) return cli::run_tax_command(tax, std::cout, std::cerr);
 
   if (*cash) {
     return control_request(
