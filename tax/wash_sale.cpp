@@ -151,6 +151,25 @@ void WashSaleLedger::record_sale(const SaleRecord& sale, std::vector<WashMatch>&
   }
 }
 
+void WashSaleLedger::remember_buy(const BuyRecord& buy) {
+  if (!(buy.quantity > 0) || !std::isfinite(buy.quantity)) return;
+  insert_in_order(window(buy.household, buy.symbol).buys,
+                  BuyEvent{buy.quantity, buy.account, buy.symbol, buy.lot, buy.day});
+}
+
+void WashSaleLedger::remember_loss(HouseholdIndex household, AccountIndex account, core::SymbolId symbol,
+                                   const RealisedLine& line, LotId purchase, LineRef ref) {
+  const double loss = -line.gain;
+  if (!(loss > 0) || !(line.quantity > 0) || !std::isfinite(loss)) return;
+  const double left_loss = loss - std::max(0.0, line.wash_disallowed);
+  if (is_dust(left_loss, loss)) return;
+  // Units match one for one and each takes its share of the loss: the units
+  // left are in proportion to the loss left.
+  const double left_quantity = line.quantity * (left_loss / loss);
+  insert_in_order(window(household, symbol).losses, LossEvent{left_quantity, left_loss, ref, account, symbol,
+                                                              purchase, line.sold, line.holding_from});
+}
+
 void WashSaleLedger::forget_before(Day today) {
   const Day cutoff = today - kWashSaleWindowDays;
   for (auto it = windows_.begin(); it != windows_.end();) {

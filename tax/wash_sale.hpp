@@ -129,6 +129,17 @@ class WashSaleLedger {
   /// replacements); appends the replacements that wash its losses to `matches`.
   void record_sale(const SaleRecord& sale, std::vector<WashMatch>& matches);
 
+  /// A buy booked before a restart: `buy.quantity` is what of it is still
+  /// held and not yet a replacement. Matches nothing now: what it washed then
+  /// is in the lots and lines already.
+  void remember_buy(const BuyRecord& buy);
+  /// A loss sale's line booked before a restart (`ref` its reference, the
+  /// sold units' purchase as the lots know it now): the part of its loss not
+  /// yet disallowed waits for replacements again. Matches nothing now; a
+  /// line that is not a loss, or is disallowed in full, is not kept.
+  void remember_loss(HouseholdIndex household, AccountIndex account, core::SymbolId symbol, const RealisedLine& line,
+                     LotId purchase, LineRef ref);
+
   /// Forgets trades no trade dated `today` or later can match (dated more
   /// than the window before it).
   void forget_before(Day today);

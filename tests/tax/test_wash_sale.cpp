@@ -371,3 +371,56 @@ TEST_CASE("the ledger forgets trades that nothing from a day on can match") {
   t.ledger.forget_before(day_of(2024, 4, 1));
   CHECK(t.ledger.size() == 0);
 }
+
+// A restart: the ledger is rebuilt from what the lots and lines say, and
+// goes on as the first one would have.
+TEST_CASE("a ledger rebuilt from a loss line half washed disallows the rest of it, not more") {
+  // 100 X bought at 10 and sold at 7.5 (−250); 40 bought back at 8 take 100
+  // of it (40 × 2.5). Rebuilt: 60 units and 150 of loss wait.
+  Trades t;
+  t.buy(kHome, kTaxable, kX, day_of(2023, 1, 3), 100, 10);
+  const std::size_t line = t.sell(kHome, kTaxable, kX, day_of(2023, 3, 1), 100, 7.5);
+  t.buy(kHome, kTaxable, kX, day_of(2023, 3, 10), 40, 8);
+  REQUIRE(t.lines[line].wash_disallowed == Approx(100));
+
+  WashSaleLedger rebuilt;
+  rebuilt.remember_loss(kHome, kTaxable, kX, t.lines[line], /*purchase=*/0, /*ref=*/line);
+  std::vector<WashMatch> matches;
+  rebuilt.record_buy(BuyRecord{kHome, kSpouse, kX, 0, day_of(2023, 3, 20), 100}, matches);
+  REQUIRE(matches.size() == 1);
+  CHECK(matches[0].loss_line == line);
+  CHECK(matches[0].quantity == Approx(60));
+  CHECK(matches[0].disallowed == Approx(150));
+  // The sold units were held from 2023-01-03 to 2023-03-01 (57 days), tacked
+  // on before the buy of 2023-03-20.
+  CHECK(matches[0].holding_from == day_of(2023, 1, 22));
+}
+
+TEST_CASE("a rebuilt ledger keeps a remembered buy as a replacement for a later loss sale, and forgets a washed line") {
+  WashSaleLedger rebuilt;
+  // 30 X bought on 2023-02-20 and still held; a loss line disallowed in full is not kept.
+  rebuilt.remember_buy(BuyRecord{kHome, kSpouse, kX, 3, day_of(2023, 2, 20), 30});
+  RealisedLine washed;
+  washed.quantity = 10;
+  washed.gain = -50;
+  washed.wash_disallowed = 50;
+  washed.sold = day_of(2023, 2, 25);
+  rebuilt.remember_loss(kHome, kTaxable, kX, washed, 0, 7);
+  CHECK(rebuilt.size() == 1);
+
+  // A loss of 20 units (−80) on 2023-03-01 is washed by 20 of the 30 remembered units.
+  RealisedLine loss;
+  loss.lot = loss.purchase = 1;
+  loss.quantity = 20;
+  loss.gain = -80;
+  loss.acquired = loss.holding_from = day_of(2022, 12, 1);
+  loss.sold = day_of(2023, 3, 1);
+  std::vector<WashMatch> matches;
+  rebuilt.record_sale(SaleRecord{kHome, kTaxable, kX, loss.sold, std::span<const RealisedLine>(&loss, 1), 9}, matches);
+  REQUIRE(matches.size() == 1);
+  CHECK(matches[0].replacement_account == kSpouse);
+  CHECK(matches[0].replacement_lot == 3);
+  CHECK(matches[0].quantity == Approx(20));
+  CHECK(matches[0].disallowed == Approx(80));
+  CHECK(rebuilt.replacement_units(kHome, kX, day_of(2023, 3, 2)) == Approx(10));
+}
