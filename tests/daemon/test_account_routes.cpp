@@ -188,7 +188,7 @@ TEST_CASE("create, update and close answer 404 and 409 as the book says, and com
   REQUIRE(r.status == 200);
   CHECK(r.body == R"({"id":"b1","result":"closed"})");
   CHECK_FALSE(f.stored("b1"));
-  CHECK_FALSE(f.fleet.account_json("b1"));
+  CHECK_FALSE(f.fleet.account_json("b1", 0));
   CHECK(f.send(AccountAction::close, "", "b1").status == 404);
   CHECK(f.send(AccountAction::create, R"({"id":"b1","model":"balanced","cash":0})").status == 409);
   CHECK(f.fleet.accounts() == 1);
@@ -202,14 +202,14 @@ TEST_CASE("when the state file refuses the change the answer is 500 and the book
   INFO(r.body);
   CHECK(r.status == 500);
   CHECK(r.body.find("refused for the test") != std::string::npos);
-  CHECK_FALSE(f.fleet.account_json("b1"));
+  CHECK_FALSE(f.fleet.account_json("b1", 0));
   CHECK(f.fleet.accounts() == 1);
 
   r = f.send(AccountAction::update, R"({"id":"a1","model":"balanced","cash":999})");
   CHECK(r.status == 500);
-  CHECK(f.fleet.account_json("a1")->find("\"cash\":999") == std::string::npos);
+  CHECK(f.fleet.account_json("a1", 0)->find("\"cash\":999") == std::string::npos);
 
   CHECK(f.send(AccountAction::close, "", "a1").status == 500);
-  CHECK(f.fleet.account_json("a1"));
+  CHECK(f.fleet.account_json("a1", 0));
   CHECK(f.stored("a1"));
 }
