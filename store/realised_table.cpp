@@ -1,5 +1,6 @@
 #include "store/realised_table.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -32,6 +33,12 @@ CREATE INDEX realised_lots_by_account ON realised_lots (account, seq);
 CREATE INDEX realised_lots_by_sold ON realised_lots (sold);
 )sql";
 
+// INDEXED BY: the recent lines are few of many, and the planner, which has no
+// statistics, would rather walk the whole table in seq order than sort them.
+const char* const kRealisedSoldSince =
+    "SELECT seq, account, symbol, lot, purchase, quantity, acquired, holding_from, sold, proceeds, basis, gain, "
+    "term, wash_disallowed FROM realised_lots INDEXED BY realised_lots_by_sold WHERE sold >= ?1 ORDER BY seq";
+
 namespace {
 
 constexpr std::string_view kTable = "realised_lots";
@@ -55,21 +62,34 @@ T narrow(const Run& r, int col, const std::string& path, const char* column) {
   return static_cast<T>(v);
 }
 
+/// The shortest decimal spelling that reads back as `v`, for messages.
+std::string number(double v) {
+  char buf[32];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  return std::string(buf, end);
+}
+
+/// The columns a read selects: seq, then kColumns.
+std::string select_columns() { return std::string("SELECT seq, ") + kColumns; }
+
 void read_row(const Run& r, const std::string& path, RealisedRow& out) {
-  out.account = r.text(0, kTable);
-  out.symbol = r.text(1, kTable);
+  const std::int64_t seq = r.integer(0, kTable);
+  if (seq <= 0) throw_corrupt(path, kTable, "seq", "holds " + std::to_string(seq) + ", not > 0");
+  out.seq = static_cast<std::uint64_t>(seq);
+  out.account = r.text(1, kTable);
+  out.symbol = r.text(2, kTable);
   tax::RealisedLine& l = out.line;
-  l.lot = narrow<tax::LotId>(r, 2, path, "lot");
-  l.purchase = narrow<tax::LotId>(r, 3, path, "purchase");
-  l.quantity = r.real(4, kTable);
-  l.acquired = narrow<tax::Day>(r, 5, path, "acquired");
-  l.holding_from = narrow<tax::Day>(r, 6, path, "holding_from");
-  l.sold = narrow<tax::Day>(r, 7, path, "sold");
-  l.proceeds = r.real(8, kTable);
-  l.basis = r.real(9, kTable);
-  l.gain = r.real(10, kTable);
-  l.term = r.word<tax::Term>(11, kTable, parse_term);
-  l.wash_disallowed = r.real(12, kTable);
+  l.lot = narrow<tax::LotId>(r, 3, path, "lot");
+  l.purchase = narrow<tax::LotId>(r, 4, path, "purchase");
+  l.quantity = r.real(5, kTable);
+  l.acquired = narrow<tax::Day>(r, 6, path, "acquired");
+  l.holding_from = narrow<tax::Day>(r, 7, path, "holding_from");
+  l.sold = narrow<tax::Day>(r, 8, path, "sold");
+  l.proceeds = r.real(9, kTable);
+  l.basis = r.real(10, kTable);
+  l.gain = r.real(11, kTable);
+  l.term = r.word<tax::Term>(12, kTable, parse_term);
+  l.wash_disallowed = r.real(13, kTable);
 }
 
 }  // namespace
@@ -77,11 +97,15 @@ void read_row(const Run& r, const std::string& path, RealisedRow& out) {
 void RealisedTable::prepare(sqlite3* db, const std::string* path) {
   path_ = path;
   const auto make = [&](const std::string& text) { return Statement(db, path, text, true); };
-  insert_ = make(std::string("INSERT INTO realised_lots (") + kColumns +
-                 ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
-  of_year_ = make(std::string("SELECT ") + kColumns +
-                  " FROM realised_lots WHERE sold >= ?1 AND sold < ?2 ORDER BY account, seq");
-  of_account_ = make(std::string("SELECT ") + kColumns + " FROM realised_lots WHERE account = ?1 ORDER BY seq");
+  // seq NULL (bound as 0) lets SQLite take the last rowid + 1.
+  insert_ = make(std::string("INSERT INTO realised_lots (seq, ") + kColumns +
+                 ") VALUES (nullif(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+  last_seq_ = make("SELECT coalesce(max(seq), 0) FROM realised_lots");
+  loss_of_ = make("SELECT gain, wash_disallowed FROM realised_lots WHERE seq = ?1");
+  set_wash_ = make("UPDATE realised_lots SET wash_disallowed = ?2 WHERE seq = ?1");
+  of_year_ = make(select_columns() + " FROM realised_lots WHERE sold >= ?1 AND sold < ?2 ORDER BY account, seq");
+  of_account_ = make(select_columns() + " FROM realised_lots WHERE account = ?1 ORDER BY seq");
+  sold_since_ = make(kRealisedSoldSince);
 }
 
 void RealisedTable::append(const RealisedRow& row) {
@@ -101,7 +125,17 @@ void RealisedTable::append(const RealisedRow& row) {
     refuse("wash_disallowed must be a finite number >= 0");
   }
   if (l.term != tax::Term::short_term && l.term != tax::Term::long_term) refuse("the term is neither short nor long");
+  if (row.seq > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    refuse("seq " + std::to_string(row.seq) + " is not below 2^63");
+  }
+  if (row.seq > 0) {
+    const std::uint64_t last = last_seq();
+    if (row.seq <= last) {
+      refuse("seq " + std::to_string(row.seq) + " is not above the last one in the table, " + std::to_string(last));
+    }
+  }
   Run(insert_, "append to realised_lots")
+      .bind(row.seq)
       .bind(row.account)
       .bind(row.symbol)
       .bind(std::int64_t{l.lot})
@@ -116,6 +150,45 @@ void RealisedTable::append(const RealisedRow& row) {
       .bind(tax::to_string(l.term))
       .bind(l.wash_disallowed)
       .execute();
+}
+
+void RealisedTable::add_wash(const RealisedWash& wash) {
+  const auto refuse = [&](const std::string& why) {
+    throw StoreError("state file " + *path_ + ": refused a wash sale on realised line " + std::to_string(wash.seq) +
+                         ": " + why,
+                     SQLITE_CONSTRAINT);
+  };
+  if (!(std::isfinite(wash.add_disallowed) && wash.add_disallowed > 0)) {
+    refuse("the loss disallowed must be a finite number > 0");
+  }
+  double gain = 0;
+  double disallowed = 0;
+  {
+    Run r(loss_of_, "read realised_lots");
+    // A seq of 2^63 or more reads back as a negative one: no line has it.
+    if (wash.seq == 0 || !r.bind(wash.seq).step()) refuse("there is no such line");
+    gain = r.real(0, kTable);
+    disallowed = r.real(1, kTable);
+  }
+  if (!(gain < 0)) refuse("the line is not a loss (its gain is " + number(gain) + ")");
+  const double loss = -gain;
+  double total = disallowed + wash.add_disallowed;
+  if (total > loss) {
+    // Sums of shares of a loss may land a rounding above it: that much is the whole loss.
+    if (total - loss > 1e-9 * loss + 1e-9) {
+      refuse("the loss disallowed would be " + number(total) + ", more than the line's loss of " + number(loss));
+    }
+    total = loss;
+  }
+  Run(set_wash_, "update realised_lots").bind(wash.seq).bind(total).execute();
+}
+
+std::uint64_t RealisedTable::last_seq() const {
+  Run r(last_seq_, "read realised_lots");
+  if (!r.step()) return 0;
+  const std::int64_t last = r.integer(0, kTable);
+  if (last < 0) throw_corrupt(*path_, kTable, "seq", "holds " + std::to_string(last) + ", not > 0");
+  return static_cast<std::uint64_t>(last);
 }
 
 void RealisedTable::for_each_of_year(int year, const std::function<void(const RealisedRow&)>& visit) const {
@@ -134,6 +207,16 @@ std::vector<RealisedRow> RealisedTable::of_account(std::string_view account) con
   r.bind(account);
   while (r.step()) read_row(r, *path_, out.emplace_back());
   return out;
+}
+
+void RealisedTable::for_each_sold_since(tax::Day from, const std::function<void(const RealisedRow&)>& visit) const {
+  RealisedRow row;
+  Run r(sold_since_, "read realised_lots");
+  r.bind(std::int64_t{from});
+  while (r.step()) {
+    read_row(r, *path_, row);
+    visit(row);
+  }
 }
 
 }  // namespace ballast::store::sql

@@ -35,7 +35,8 @@ bool Change::empty() const {
   return portfolios.empty() && positions.empty() && slices.empty() && orders.empty() && order_updates.empty() &&
          fills.empty() &&
          rebalances.empty() && !counters && removed_portfolios.empty() && accounts.empty() &&
-         closed_accounts.empty() && account_positions.empty() && account_lots.empty() && realised.empty();
+         closed_accounts.empty() && account_positions.empty() && account_lots.empty() && realised.empty() &&
+         realised_wash.empty();
 }
 
 namespace {
@@ -846,6 +847,7 @@ void StateStore::commit(const Change& change) {
   for (const AccountPositions& p : change.account_positions) s.accounts.set_positions(p.id, p.cash, p.holdings);
   for (const AccountLotsRow& l : change.account_lots) s.accounts.set_lots(l.id, l.lots, l.lot_method);
   for (const RealisedRow& r : change.realised) s.realised.append(r);
+  for (const RealisedWash& w : change.realised_wash) s.realised.add_wash(w);
   tx.commit();
 }
 
@@ -879,6 +881,13 @@ void StateStore::for_each_realised(int year, const std::function<void(const Real
 std::vector<RealisedRow> StateStore::realised_of(std::string_view account) const {
   return impl_->realised.of_account(account);
 }
+
+void StateStore::for_each_realised_sold_since(tax::Day from,
+                                              const std::function<void(const RealisedRow&)>& visit) const {
+  impl_->realised.for_each_sold_since(from, visit);
+}
+
+std::uint64_t StateStore::last_realised_seq() const { return impl_->realised.last_seq(); }
 
 Snapshot StateStore::load() const {
   Impl& s = *impl_;

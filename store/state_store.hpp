@@ -143,12 +143,22 @@ struct RealisedRow {
   std::string account;
   std::string symbol;
   tax::RealisedLine line;
+  /// The line's place in the table, > 0 once written (a tax::LineRef for the
+  /// wash-sale ledger). On append, 0 takes the next one.
+  std::uint64_t seq = 0;
+};
+
+/// More of a realised line's loss disallowed by a wash sale (a replacement
+/// bought within 30 days of the loss sale).
+struct RealisedWash {
+  std::uint64_t seq = 0;      ///< the line's RealisedRow::seq
+  double add_disallowed = 0;  ///< added to its wash_disallowed; > 0
 };
 
 /// Everything one engine step changed, written in ONE transaction. Applied in
 /// this order: removed_portfolios, portfolios, positions, slices, orders,
 /// order_updates, fills, rebalances, counters, closed_accounts, accounts,
-/// account_positions, account_lots, realised.
+/// account_positions, account_lots, realised, realised_wash.
 struct Change {
   /// Upserted by id. For every portfolio listed here its positions are
   /// replaced by the rows of `positions` that name it (none: it holds nothing).
@@ -182,12 +192,22 @@ struct Change {
   /// (the rest of its record stays). The record they make must pass
   /// fleet::check_account_shape; an unknown id fails the commit.
   std::vector<AccountLotsRow> account_lots;
-  /// Appended to the realised gains table, in order. Refused (failing the
-  /// commit): a malformed account id, an empty symbol, a number that is not
-  /// finite, a quantity not > 0, a wash_disallowed < 0, a term that is not
-  /// one of tax::Term's. The account need not
-  /// be in the book: its history outlives it.
+  /// Appended to the realised gains table, in order. A row's seq 0 takes the
+  /// next one (the last in the table + 1); a seq > 0 is written as that seq,
+  /// and must be greater than every seq in the table (the rows before it in
+  /// this change included). Refused (failing the commit): a seq > 0 not above
+  /// the table's last (StateStore::last_realised_seq) or not below 2^63, a
+  /// malformed account id, an empty symbol, a number that is not finite, a
+  /// quantity not > 0, a wash_disallowed < 0, a term that is not one of
+  /// tax::Term's. The account need not be in the book: its history outlives it.
   std::vector<RealisedRow> realised;
+  /// After `realised` (so a line appended by this change can be adjusted too),
+  /// in order: each adds add_disallowed to the wash_disallowed of line seq.
+  /// Refused (failing the commit): an unknown seq, add_disallowed not finite
+  /// or not > 0, a line that is not a loss (gain >= 0), and a total above the
+  /// line's loss (−gain) by more than 1e-9 × |gain| + 1e-9; a total above it
+  /// within that is written as −gain exactly.
+  std::vector<RealisedWash> realised_wash;
   bool empty() const;
 };
 
@@ -271,6 +291,12 @@ class StateStore {
   void for_each_realised(int year, const std::function<void(const RealisedRow&)>& visit) const;
   /// An account's realised lines, in the order they were appended.
   std::vector<RealisedRow> realised_of(std::string_view account) const;
+  /// Every account's realised lines sold on `from` or later, in seq order
+  /// (the recent loss sales a restart gives back to the wash-sale ledger).
+  /// `visit` must not use this store. Throws StoreError for a row that cannot be read.
+  void for_each_realised_sold_since(tax::Day from, const std::function<void(const RealisedRow&)>& visit) const;
+  /// The seq of the last realised line appended; 0 when there is none.
+  std::uint64_t last_realised_seq() const;
 
   const std::string& path() const;
 
