@@ -98,8 +98,8 @@ FleetFlow::AccountEdit FleetFlow::put_account(std::string_view text, bool update
     return refused(Edit::Result::state_failed, r.id,
                    std::string("the state file did not take the change, nothing changed: ") + e.what());
   }
-  auto applied = a ? desk_->set_account(*a, place.model, r.cash, place.quantities, r.band_multiplier)
-                   : desk_->add_account(r.id, place.model, r.cash, place.quantities, r.band_multiplier);
+  auto applied = a ? desk_->set_account(*a, place.model, r.cash, place.quantities, r.band_multiplier, r.household)
+                   : desk_->add_account(r.id, place.model, r.cash, place.quantities, r.band_multiplier, r.household);
   // The record's lots replace the account's (none: it keeps none). The
   // checks above refuse what the lots would; a refusal here is the desk's.
   if (!applied) applied = desk_->set_lots(*desk_->find(r.id), r);

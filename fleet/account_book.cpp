@@ -28,12 +28,15 @@ std::optional<std::string> AccountBook::check_account(ModelIndex model, double c
 }
 
 std::optional<std::string> AccountBook::add_account(std::string_view id, ModelIndex model, double cash,
-                                                    std::span<const double> quantities, double band_multiplier) {
+                                                    std::span<const double> quantities, double band_multiplier,
+                                                    std::string_view household) {
   if (auto why = check_account(model, cash, quantities, band_multiplier)) return why;
   constexpr std::size_t kMax = std::numeric_limits<std::uint32_t>::max();
-  if (quantity_.size() + quantities.size() >= kMax || id_bytes_.size() + id.size() >= kMax || size() + 1 >= kMax) {
+  if (quantity_.size() + quantities.size() >= kMax || id_bytes_.size() + id.size() >= kMax || size() >= kMaxAccounts) {
     return "the account book is full";
   }
+  if (auto why = check_household(household)) return why;
+  household_.push_back(intern_household(household));
   id_bytes_.insert(id_bytes_.end(), id.begin(), id.end());
   id_end_.push_back(static_cast<std::uint32_t>(id_bytes_.size()));
   model_.push_back(model);
@@ -72,12 +75,42 @@ std::optional<std::string> AccountBook::set_account(AccountIndex a, ModelIndex m
   return std::nullopt;
 }
 
+std::optional<std::uint32_t> AccountBook::find_household(std::string_view household) const {
+  if (household.empty()) return kNoHousehold;
+  const auto it = household_by_name_.find(household);
+  if (it == household_by_name_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::uint32_t AccountBook::intern_household(std::string_view household) {
+  if (auto h = find_household(household)) return *h;
+  const auto h = static_cast<std::uint32_t>(household_names_.size());
+  household_names_.emplace_back(household);
+  household_by_name_.emplace(household, h);
+  return h;
+}
+
+std::optional<std::string> AccountBook::check_household(std::string_view household) const {
+  if (!find_household(household) && household_names_.size() >= kMaxHouseholds) {
+    return "the account book is full (households)";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> AccountBook::set_household(AccountIndex a, std::string_view household) {
+  if (a >= size()) return "unknown account";
+  if (auto why = check_household(household)) return why;
+  household_[a] = intern_household(household);
+  return std::nullopt;
+}
+
 void AccountBook::reserve(std::size_t accounts, std::size_t holdings, std::size_t id_bytes) {
   id_bytes_.reserve(id_bytes);
   id_end_.reserve(accounts);
   model_.reserve(accounts);
   cash_.reserve(accounts);
   band_multiplier_.reserve(accounts);
+  household_.reserve(accounts);
   slot_begin_.reserve(accounts + 1);
   slot_hint_.reserve((holdings >> kHintShift) + 1);
   quantity_.reserve(holdings);
@@ -101,12 +134,31 @@ void AccountBook::extend_hints(AccountIndex from) {
   }
 }
 
+namespace {
+
+/// What a string holds outside itself: nothing when its text is inside the object (short strings).
+std::size_t heap_bytes(const std::string& s) {
+  const auto* object = reinterpret_cast<const char*>(&s);
+  const bool inside = s.data() >= object && s.data() < object + sizeof(std::string);
+  return inside ? 0 : s.capacity() + 1;
+}
+
+}  // namespace
+
 std::size_t AccountBook::memory_bytes() const {
   std::size_t bytes = id_bytes_.capacity() + id_end_.capacity() * sizeof(std::uint32_t) +
                       model_.capacity() * sizeof(ModelIndex) + cash_.capacity() * sizeof(double) +
-                      band_multiplier_.capacity() * sizeof(double) + slot_begin_.capacity() * sizeof(SlotIndex) +
+                      band_multiplier_.capacity() * sizeof(double) + household_.capacity() * sizeof(std::uint32_t) +
+                      slot_begin_.capacity() * sizeof(SlotIndex) +
                       slot_hint_.capacity() * sizeof(AccountIndex) +
                       quantity_.capacity() * sizeof(double);
+  // Each name twice: in the vector and as its map key. A map node is taken
+  // as its entry, the pointer to the next one and its hash; a bucket as a pointer.
+  bytes += household_names_.capacity() * sizeof(std::string) + household_by_name_.bucket_count() * sizeof(void*);
+  for (const std::string& name : household_names_) bytes += heap_bytes(name);
+  for (const auto& entry : household_by_name_) {
+    bytes += sizeof(entry) + sizeof(void*) + sizeof(std::size_t) + heap_bytes(entry.first);
+  }
   for (const Model& m : models_) {
     bytes += sizeof(Model) + m.symbols.capacity() * sizeof(core::SymbolId) +
              (m.targets.capacity() + m.lot_sizes.capacity()) * sizeof(double);

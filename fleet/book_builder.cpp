@@ -35,7 +35,7 @@ std::optional<std::string> add_record(AccountBook& book, ModelVariants& variants
     return book.add_model(std::move(m));
   };
   if (auto why = variants.place(r, book.models(), symbols, add, place)) return why;
-  if (auto why = book.add_account(r.id, place.model, r.cash, place.quantities, r.band_multiplier)) {
+  if (auto why = book.add_account(r.id, place.model, r.cash, place.quantities, r.band_multiplier, r.household)) {
     return "account " + r.id + ": " + *why;
   }
   return std::nullopt;

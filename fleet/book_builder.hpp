@@ -27,7 +27,7 @@ struct BookOfModels {
 BookOfModels book_of_models(std::span<const strategies::PortfolioSpec> specs, core::SymbolTable& symbols);
 
 /// Adds `record` to `book` as an account of the model whose id it names, or
-/// of the variant of it its overrides make (`variants`, made from the
+/// of the variant of it its overrides make, in the record's household (`variants`, made from the
 /// BookOfModels' model_ids, adds variants to `book` as needed; `symbols` the
 /// table the models were interned in); `place` is scratch. The reason, and no
 /// account added, when its model is not among them, it holds a symbol its

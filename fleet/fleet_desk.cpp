@@ -391,7 +391,8 @@ AccountDetail FleetDesk::detail(AccountIndex a) const {
     const Position booked = position(a);
     AccountBook one(book.symbol_count());
     one.add_model(book.model(a));
-    one.add_account(book.id(a), 0, booked.cash, booked.quantities, book.band_multiplier(a));
+    one.add_account(book.id(a), 0, booked.cash, booked.quantities, book.band_multiplier(a),
+                    book.household_name(book.household(a)));
     d.view = view_account(one, 0, monitor_.prices());
     d.pending = true;
   }
@@ -422,11 +423,12 @@ FleetSummary FleetDesk::summary() const {
 }
 
 std::optional<std::string> FleetDesk::add_account(std::string_view id, ModelIndex model, double cash,
-                                                  std::span<const double> quantities, double band_multiplier) {
+                                                  std::span<const double> quantities, double band_multiplier,
+                                                  std::string_view household) {
   if (by_id_.contains(id)) return "account " + std::string(id) + " is in the book already";
   const AccountBook& book = monitor_.book();
   const char* ids_before = book.size() > 0 ? book.id(0).data() : nullptr;
-  if (auto why = monitor_.add_account(id, model, cash, quantities, band_multiplier)) return why;
+  if (auto why = monitor_.add_account(id, model, cash, quantities, band_multiplier, household)) return why;
   const auto a = static_cast<AccountIndex>(book.size() - 1);
   last_rebalance_.push_back(0);
   if (a > 0 && book.id(0).data() != ids_before) {
@@ -445,10 +447,14 @@ bool FleetDesk::busy(AccountIndex a) const {
 }
 
 std::optional<std::string> FleetDesk::set_account(AccountIndex a, ModelIndex model, double cash,
-                                                  std::span<const double> quantities, double band_multiplier) {
+                                                  std::span<const double> quantities, double band_multiplier,
+                                                  std::string_view household) {
   if (a >= monitor_.book().size()) return "unknown account";
   if (busy(a)) return "the account waits for its block orders or its decision window";
+  // Checked first, so that a refused household leaves the figures as they were.
+  if (auto why = monitor_.book().check_household(household)) return why;
   if (auto why = monitor_.set_account(a, model, cash, quantities, band_multiplier)) return why;
+  if (auto why = monitor_.set_household(a, household)) return why;
   if (const auto stuck = std::find(stuck_.begin(), stuck_.end(), a); stuck != stuck_.end()) {
     // Released: held pending, it leaves pending with the figures just set.
     if (auto why = monitor_.settle(a, quantities, cash)) return why;

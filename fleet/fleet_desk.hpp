@@ -209,15 +209,20 @@ class FleetDesk {
   /// A model for accounts added or changed from now on (an account's variant
   /// of a configuration model); its index is book().models().size() − 1.
   std::optional<std::string> add_model(Model m) { return monitor_.add_model(std::move(m)); }
-  /// A new account at index book().size(). Refused, and nothing changes, when
-  /// its id is in the book (a closed account's too) or as the monitor refuses it.
+  /// A new account at index book().size(), of `household` (empty: none).
+  /// Refused, and nothing changes, when its id is in the book (a closed
+  /// account's too) or as the monitor refuses it.
   std::optional<std::string> add_account(std::string_view id, ModelIndex model, double cash,
-                                         std::span<const double> quantities, double band_multiplier);
-  /// Replaces an account's model, cash, holdings and multiplier. Refused while
-  /// it is busy or closed; a stuck account is released (these figures replace
-  /// what its fills booked).
+                                         std::span<const double> quantities, double band_multiplier,
+                                         std::string_view household = {});
+  /// Replaces an account's model, cash, holdings, multiplier and household
+  /// (empty: none — so an account keeps its household only when given it
+  /// again). Refused, and nothing changes, while it is busy or closed or as the
+  /// book refuses the figures or the household; a stuck account is released
+  /// (these figures replace what its fills booked).
   std::optional<std::string> set_account(AccountIndex a, ModelIndex model, double cash,
-                                         std::span<const double> quantities, double band_multiplier);
+                                         std::span<const double> quantities, double band_multiplier,
+                                         std::string_view household = {});
   /// Never checked again, and out of page() and summary(); its id stays
   /// taken. Refused while busy; a stuck account may be closed.
   std::optional<std::string> close_account(AccountIndex a);

@@ -240,8 +240,9 @@ std::optional<std::string> FleetMonitor::add_model(Model m) {
 }
 
 std::optional<std::string> FleetMonitor::add_account(std::string_view id, ModelIndex model, double cash,
-                                                     std::span<const double> quantities, double band_multiplier) {
-  if (auto why = book_.add_account(id, model, cash, quantities, band_multiplier)) return why;
+                                                     std::span<const double> quantities, double band_multiplier,
+                                                     std::string_view household) {
+  if (auto why = book_.add_account(id, model, cash, quantities, band_multiplier, household)) return why;
   const auto a = static_cast<AccountIndex>(book_.size() - 1);
   upper_.grow(book_, a);
   lower_.grow(book_, a);

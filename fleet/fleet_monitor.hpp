@@ -106,12 +106,20 @@ class FleetMonitor {
   /// index is book().models().size() − 1.
   std::optional<std::string> add_model(Model m);
 
-  /// Adds an account at index book().size() (as AccountBook::add_account
-  /// refuses, the reason) and zones it at the current prices. Amortised
-  /// O(holdings) — but the book's arrays grow as vectors do: reserve the
-  /// book before constructing the monitor to avoid copying them.
+  /// Adds an account at index book().size(), of `household` (empty: none)
+  /// (as AccountBook::add_account refuses, the reason) and zones it at the
+  /// current prices. Amortised O(holdings) — but the book's arrays grow as
+  /// vectors do: reserve the book before constructing the monitor to avoid
+  /// copying them.
   std::optional<std::string> add_account(std::string_view id, ModelIndex model, double cash,
-                                         std::span<const double> quantities, double band_multiplier = 1);
+                                         std::span<const double> quantities, double band_multiplier = 1,
+                                         std::string_view household = {});
+
+  /// Puts an account in `household` (empty: none), as AccountBook::set_household
+  /// does and refuses. Its zone stays: a household moves no band.
+  std::optional<std::string> set_household(AccountIndex a, std::string_view household) {
+    return book_.set_household(a, household);
+  }
 
   /// Closes an account: it is never checked again and keeps its place (and
   /// its last holdings) in the book. A pending account may be closed (its

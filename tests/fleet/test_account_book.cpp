@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "fleet/account_book.hpp"
@@ -77,4 +78,78 @@ TEST_CASE("bad models are refused with a reason") {
   m.min_trade_value = -1;
   CHECK(refused(m));
   CHECK(ok.cash_target() == doctest::Approx(0.1));
+}
+
+TEST_CASE("households are interned once: accounts of one household share its index") {
+  AccountBook book(2);
+  REQUIRE_FALSE(book.add_model(simple_model({0.5, 0.5}, 0.05)));
+  const std::vector<double> q{1, 1};
+  REQUIRE_FALSE(book.add_account("a", 0, 0, q, 1, "smith"));
+  REQUIRE_FALSE(book.add_account("b", 0, 0, q, 1, "jones"));
+  REQUIRE_FALSE(book.add_account("c", 0, 0, q, 1, "smith"));
+  REQUIRE_FALSE(book.add_account("d", 0, 0, q, 1, "lee"));
+  CHECK(book.household_count() == 3);
+  CHECK(book.household(0) == 0);
+  CHECK(book.household(1) == 1);
+  CHECK(book.household(2) == 0);
+  CHECK(book.household(3) == 2);
+  CHECK(book.household_name(0) == "smith");
+  CHECK(book.household_name(1) == "jones");
+  CHECK(book.household_name(2) == "lee");
+  // The wash-sale ledger sees a household's accounts as one.
+  CHECK(book.wash_household(0) == 0);
+  CHECK(book.wash_household(2) == 0);
+  CHECK(book.wash_household(3) == 2);
+}
+
+TEST_CASE("an account of no household is a wash-sale household of its own") {
+  AccountBook book(2);
+  REQUIRE_FALSE(book.add_model(simple_model({0.5, 0.5}, 0.05)));
+  const std::vector<double> q{1, 1};
+  REQUIRE_FALSE(book.add_account("a", 0, 0, q));
+  REQUIRE_FALSE(book.add_account("b", 0, 0, q, 1, ""));
+  REQUIRE_FALSE(book.add_account("c", 0, 0, q, 1, "smith"));
+  CHECK(book.household_count() == 1);
+  CHECK(book.household(0) == AccountBook::kNoHousehold);
+  CHECK(book.household(1) == AccountBook::kNoHousehold);
+  CHECK(book.household_name(book.household(0)).empty());
+  CHECK(book.wash_household(0) == 0x8000'0000u);
+  CHECK(book.wash_household(1) == 0x8000'0001u);
+  CHECK(book.wash_household(2) == 0);
+}
+
+TEST_CASE("set_household moves an account between households, clears it, and keeps every index") {
+  AccountBook book(2);
+  REQUIRE_FALSE(book.add_model(simple_model({0.5, 0.5}, 0.05)));
+  const std::vector<double> q{1, 1};
+  REQUIRE_FALSE(book.add_account("a", 0, 0, q, 1, "smith"));
+  REQUIRE_FALSE(book.add_account("b", 0, 0, q));
+  REQUIRE_FALSE(book.set_household(1, "smith"));
+  CHECK(book.household(1) == 0);
+  REQUIRE_FALSE(book.set_household(0, "jones"));
+  CHECK(book.household(0) == 1);
+  CHECK(book.household_name(1) == "jones");
+  // "smith" keeps its index with b still in it; emptied, it is still interned.
+  REQUIRE_FALSE(book.set_household(1, ""));
+  CHECK(book.household(1) == AccountBook::kNoHousehold);
+  CHECK(book.wash_household(1) == 0x8000'0001u);
+  CHECK(book.household_count() == 2);
+  REQUIRE_FALSE(book.set_household(1, "smith"));
+  CHECK(book.household(1) == 0);
+  CHECK(book.household_count() == 2);
+  CHECK(book.set_household(2, "smith") == "unknown account");
+  // Replacing an account's figures keeps its household.
+  REQUIRE_FALSE(book.set_account(0, 0, 5, q, 2));
+  CHECK(book.household(0) == 1);
+}
+
+TEST_CASE("households count in the book's memory") {
+  AccountBook book(2);
+  REQUIRE_FALSE(book.add_model(simple_model({0.5, 0.5}, 0.05)));
+  const std::vector<double> q{1, 1};
+  REQUIRE_FALSE(book.add_account("a", 0, 0, q));
+  const std::size_t without = book.memory_bytes();
+  REQUIRE_FALSE(book.set_household(0, std::string(60, 'h')));
+  // The name's bytes, twice (its entry and its key), at least.
+  CHECK(book.memory_bytes() >= without + 2 * 60);
 }

@@ -83,3 +83,30 @@ TEST_CASE("add_record: holdings go to their model's slots; an unknown model or s
   CHECK(variants.base(2) == 0);
   CHECK(book.models()[2].cash_target() == doctest::Approx(0.5));
 }
+
+TEST_CASE("add_record: an account keeps its record's household, or none") {
+  core::SymbolTable symbols;
+  fleet::BookOfModels built = fleet::book_of_models(models(), symbols);
+  REQUIRE(built.book);
+  fleet::AccountBook& book = *built.book;
+  fleet::ModelVariants variants(built.model_ids);
+  fleet::BookPlace scratch;
+  fleet::AccountRecord first = record("a1", "ab", 10, {});
+  first.household = "h1";
+  fleet::AccountRecord second = record("a2", "c", 0, {{"C", 1}});
+  second.household = "h1";
+  fleet::AccountRecord alone = record("a3", "ab", 0, {});
+  // A variant of its model (its own cash target) keeps the household too.
+  fleet::AccountRecord variant = record("a4", "ab", 0, {});
+  variant.household = "h2";
+  variant.cash_target = 0.5;
+  for (const fleet::AccountRecord& r : {first, second, alone, variant}) {
+    REQUIRE_FALSE(fleet::add_record(book, variants, symbols, r, scratch));
+  }
+  REQUIRE(book.size() == 4);
+  CHECK(book.household_name(book.household(0)) == "h1");
+  CHECK(book.household(1) == book.household(0));
+  CHECK(book.household(2) == fleet::AccountBook::kNoHousehold);
+  CHECK(book.household_name(book.household(3)) == "h2");
+  CHECK(book.household_count() == 2);
+}

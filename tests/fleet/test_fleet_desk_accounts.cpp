@@ -192,3 +192,40 @@ TEST_CASE("an account whose fills left it below zero cash may be closed") {
   CHECK(d.desk.closed(0));
   CHECK(d.desk.pending_accounts() == 0);
 }
+
+TEST_CASE("an account added or updated live takes the household it is given") {
+  Desk d;
+  REQUIRE_FALSE(d.desk.add_account("second", 0, 0, kOnTarget, 1, "smith"));
+  REQUIRE_FALSE(d.desk.add_account("third", 0, 0, kOnTarget, 1, "smith"));
+  const AccountBook& book = d.desk.book();
+  const AccountIndex second = d.index("second");
+  const AccountIndex third = d.index("third");
+  CHECK(book.household(0) == AccountBook::kNoHousehold);
+  CHECK(book.household_name(book.household(second)) == "smith");
+  CHECK(book.wash_household(third) == book.wash_household(second));
+
+  // An update moves it to another household, and one without a household clears it.
+  REQUIRE_FALSE(d.desk.set_account(third, 0, 10, kOnTarget, 1, "jones"));
+  CHECK(book.household_name(book.household(third)) == "jones");
+  CHECK(book.household_name(book.household(second)) == "smith");
+  REQUIRE_FALSE(d.desk.set_account(0, 0, 0, kOnTarget, 1, "jones"));
+  CHECK(book.wash_household(0) == book.wash_household(third));
+  REQUIRE_FALSE(d.desk.set_account(third, 0, 10, kOnTarget, 1));
+  CHECK(book.household(third) == AccountBook::kNoHousehold);
+  CHECK(book.wash_household(third) != book.wash_household(0));
+  CHECK(book.wash_household(third) != book.wash_household(second));
+  CHECK(book.household_count() == 2);
+}
+
+TEST_CASE("a refused update leaves the account's household as it was") {
+  Desk d;
+  REQUIRE_FALSE(d.desk.set_account(0, 0, 0, kAllSpy, 1, "smith"));
+  d.tick();
+  REQUIRE(d.desk.busy(0));
+  CHECK(d.desk.set_account(0, 0, 0, kOnTarget, 1, "jones"));
+  CHECK(d.desk.book().household_name(d.desk.book().household(0)) == "smith");
+  REQUIRE_FALSE(d.desk.add_account("second", 0, 0, kOnTarget, 1, "lee"));
+  CHECK(d.desk.set_account(d.index("second"), 0, NAN, kOnTarget, 1, "jones"));
+  CHECK(d.desk.book().household_name(d.desk.book().household(d.index("second"))) == "lee");
+  CHECK(d.desk.book().household_count() == 2);  // "jones" was never interned
+}
