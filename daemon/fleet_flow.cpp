@@ -173,6 +173,7 @@ void FleetFlow::on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::t
           return n;
         },
         std::move(lots_));
+    restore_washes(now);
     for (RestoredBlock& b : restored_) {
       if (auto why = desk_->restore_block(std::move(b.order), b.cumulative_fills, b.avg_price)) {
         log_event(err, "fleet_block_not_restored", "{text}", "text"_a = *why);
@@ -305,6 +306,27 @@ core::Order FleetFlow::to_order(const fleet::DeskOrder& o) const {
   return order;
 }
 
+void FleetFlow::restore_washes(core::TimeNs now) {
+  const store::StateStore& store = persistence_.store();
+  desk_->set_next_realised_seq(store.last_realised_seq() + 1);
+  const tax::Day today = tax::day_of(now);
+  desk_->remember_buys(today);
+  std::size_t losses = 0;
+  store.for_each_realised_sold_since(today - tax::kWashSaleWindowDays, [&](const store::RealisedRow& row) {
+    const auto a = desk_->find(row.account);
+    const core::SymbolId symbol = symbols_.find(row.symbol);
+    // Another shard's account, or a closed one: not this desk's to wash.
+    if (!a || symbol == core::kNoSymbol || !(row.line.gain < 0)) return;
+    desk_->remember_loss(*a, symbol, row.line, row.seq);
+    ++losses;
+  });
+  if (losses > 0) {
+    log_event(info, "fleet_wash_sales_restored",
+              "fleet: {losses} loss sales of the last {days} days wait for replacements again",
+              "losses"_a = losses, "days"_a = tax::kWashSaleWindowDays);
+  }
+}
+
 void FleetFlow::add_lots(store::Change& change) const {
   std::vector<fleet::AccountIndex> changed = out_.lots_changed;
   std::sort(changed.begin(), changed.end());
@@ -315,8 +337,9 @@ void FleetFlow::add_lots(store::Change& change) const {
         {std::string(desk_->book().id(a)), lots.record_lots(a, symbols_), lots.method(a)});
   }
   for (const fleet::DeskRealised& r : out_.realised) {
-    change.realised.push_back({std::string(desk_->book().id(r.account)), symbols_.name(r.symbol), r.line});
+    change.realised.push_back({std::string(desk_->book().id(r.account)), symbols_.name(r.symbol), r.line, r.seq});
   }
+  for (const fleet::DeskWash& w : out_.washes) change.realised_wash.push_back({w.seq, w.add_disallowed});
 }
 
 void FleetFlow::handle(core::TimeNs now, store::Change change) {

@@ -110,7 +110,10 @@ class FleetFlow {
   /// Commits what `out_` says (accounts, orders), then sends its orders; a
   /// failed commit turns the kill switch on and nothing leaves.
   void handle(core::TimeNs now, store::Change change = {});
-  /// The tax lots and realised lines `out_` holds, added to `change`.
+  /// The wash-sale rule's memory at start: the seq of the next realised line,
+  /// the recent buys (from the lots) and the recent loss lines (from the state file).
+  void restore_washes(core::TimeNs now);
+  /// The tax lots, realised lines and wash sales `out_` holds, added to `change`.
   void add_lots(store::Change& change) const;
   /// Writes an applied fill report of a block with the accounts it moved.
   void record_fill(const core::FillReport& fill, const fleet::DeskFill& r, core::TimeNs now);

@@ -87,24 +87,24 @@ std::string number(double v) {
 
 namespace {
 
-/// The lots' problems. `against_holdings`: also a lot of a symbol not held.
+/// The lots' own problems, not against the holdings; whether they are sorted by symbol.
 template <class Problem>
-void check_lots(const AccountRecord& r, bool against_holdings, Problem& problem) {
-  if (r.lots.size() > kMaxLotsPerAccount) {
+bool check_lot_fields(const std::vector<RecordLot>& lots, Problem& problem) {
+  if (lots.size() > kMaxLotsPerAccount) {
     // Nothing more is said of them: a message per lot would be as unbounded as the lots.
-    problem(AccountField::lots, "the account has " + std::to_string(r.lots.size()) + " lots; at most " +
+    problem(AccountField::lots, "the account has " + std::to_string(lots.size()) + " lots; at most " +
                                     std::to_string(kMaxLotsPerAccount) + " are kept");
-    return;
+    return false;
   }
   bool sorted = true;
-  for (std::size_t i = 0; i < r.lots.size(); ++i) {
-    const RecordLot& lot = r.lots[i];
+  for (std::size_t i = 0; i < lots.size(); ++i) {
+    const RecordLot& lot = lots[i];
     // Built only for a message: a million accounts' lots are checked on import.
     const auto name = [&] {
       return "lot " + std::to_string(i + 1) + (lot.symbol.empty() ? "" : " (" + quoted(lot.symbol) + ")");
     };
     if (lot.symbol.empty()) problem(AccountField::lots, name() + " has an empty symbol");
-    if (i > 0 && r.lots[i - 1].symbol > lot.symbol) {
+    if (i > 0 && lots[i - 1].symbol > lot.symbol) {
       sorted = false;
       problem(AccountField::lots, name() + ": lots are not sorted by symbol", lot.symbol);
     }
@@ -126,7 +126,27 @@ void check_lots(const AccountRecord& r, bool against_holdings, Problem& problem)
       problem(AccountField::lots, name() + ": its holding period starts after the day it was acquired", lot.symbol);
     }
   }
-  if (!sorted) return;  // the runs of one symbol are not whole: nothing to compare with the holdings
+  return sorted;
+}
+
+template <class Problem>
+void check_lot_method(tax::CloseMethod method, Problem& problem) {
+  if (method == tax::CloseMethod::specific) {
+    problem(AccountField::lot_method,
+            "the lot method must be fifo, hifo or min_tax, not specific (specific lots are named per order)");
+  } else if (method != tax::CloseMethod::fifo && method != tax::CloseMethod::hifo &&
+             method != tax::CloseMethod::min_tax) {
+    // A value cast from a number that names no method at all.
+    problem(AccountField::lot_method, "the lot method must be fifo, hifo or min_tax, not method number " +
+                                          std::to_string(static_cast<int>(method)));
+  }
+}
+
+/// The lots' problems. `against_holdings`: also a lot of a symbol not held.
+template <class Problem>
+void check_lots(const AccountRecord& r, bool against_holdings, Problem& problem) {
+  // Unsorted, the runs of one symbol are not whole: nothing to compare with the holdings.
+  if (!check_lot_fields(r.lots, problem)) return;
 
   // Each run of one symbol's lots against its holding.
   for (std::size_t begin = 0, end = 0; begin < r.lots.size(); begin = end) {
@@ -225,20 +245,21 @@ std::vector<AccountProblem> check(const AccountRecord& r, const ModelCatalog* ca
   }
 
   check_lots(r, catalog != nullptr, problem);
-
-  if (r.lot_method == tax::CloseMethod::specific) {
-    problem(AccountField::lot_method,
-            "the lot method must be fifo, hifo or min_tax, not specific (specific lots are named per order)");
-  } else if (r.lot_method != tax::CloseMethod::fifo && r.lot_method != tax::CloseMethod::hifo &&
-             r.lot_method != tax::CloseMethod::min_tax) {
-    // A value cast from a number that names no method at all.
-    problem(AccountField::lot_method, "the lot method must be fifo, hifo or min_tax, not method number " +
-                                          std::to_string(static_cast<int>(r.lot_method)));
-  }
+  check_lot_method(r.lot_method, problem);
   return out;
 }
 
 }  // namespace
+
+std::vector<AccountProblem> check_booked_lots(const std::vector<RecordLot>& lots, tax::CloseMethod method) {
+  std::vector<AccountProblem> out;
+  auto problem = [&out](AccountField field, std::string message, std::string symbol = {}) {
+    out.push_back({field, std::move(symbol), std::move(message)});
+  };
+  check_lot_fields(lots, problem);
+  check_lot_method(method, problem);
+  return out;
+}
 
 std::vector<AccountProblem> check_account(const AccountRecord& r, const ModelCatalog& catalog) {
   return check(r, &catalog);

@@ -113,4 +113,10 @@ std::vector<AccountProblem> check_account(const AccountRecord& record, const Mod
 /// leaves out one lot check: a lot of a symbol the account does not hold.
 std::vector<AccountProblem> check_account_shape(const AccountRecord& record);
 
+/// The problems of lots the daemon booked, by themselves: as check_account_shape
+/// finds them, but not against the holdings, which move with each fill while
+/// lots move when a block is final (a sale in progress leaves more in lots
+/// than is held until then).
+std::vector<AccountProblem> check_booked_lots(const std::vector<RecordLot>& lots, tax::CloseMethod method);
+
 }  // namespace ballast::fleet

@@ -27,6 +27,7 @@
 #include "fleet/fleet_monitor.hpp"
 #include "fleet/fleet_summary.hpp"
 #include "tax/lots.hpp"
+#include "tax/wash_sale.hpp"
 
 namespace ballast::fleet {
 
@@ -57,7 +58,15 @@ struct DeskOrder {
 struct DeskRealised {
   AccountIndex account = 0;
   core::SymbolId symbol = core::kNoSymbol;
-  tax::RealisedLine line;
+  tax::RealisedLine line;  ///< as closed: a wash sale's disallowed loss comes as a DeskWash
+  std::uint64_t seq = 0;   ///< its number in the state file's realised gains
+};
+
+/// A wash sale: part of a realised loss line's loss (an earlier one, or one
+/// of this output) is disallowed by a replacement bought within 30 days.
+struct DeskWash {
+  std::uint64_t seq = 0;  ///< the loss line's
+  double add_disallowed = 0;  ///< > 0
 };
 
 /// What one call decided.
@@ -75,6 +84,8 @@ struct DeskOutput {
   std::vector<AccountIndex> lots_changed;
   /// The lots those fills closed, in the order closed.
   std::vector<DeskRealised> realised;
+  /// Wash sales found, after the lines they name.
+  std::vector<DeskWash> washes;
 
   void clear() {
     orders.clear();
@@ -83,10 +94,11 @@ struct DeskOutput {
     refusals.clear();
     lots_changed.clear();
     realised.clear();
+    washes.clear();
   }
   bool empty() const {
     return orders.empty() && changed.empty() && rebalances == 0 && refusals.empty() && lots_changed.empty() &&
-           realised.empty();
+           realised.empty() && washes.empty();
   }
 };
 
@@ -204,6 +216,20 @@ class FleetDesk {
   /// Realised lines of earlier runs (the state file's), for `a`'s yearly totals.
   void add_realised(AccountIndex a, std::span<const tax::RealisedLine> lines) { lots_.add_realised(a, lines); }
 
+  // The wash-sale rule (US; tax/wash_sale.hpp) over the lots the desk books:
+  // a loss sale and a buy of the same symbol within 30 days of each other,
+  // in any accounts of one household, disallow the loss on as many units;
+  // it moves into the replacement lot's basis (out.washes and lots_changed).
+  /// The number the next realised line gets (the state file's last + 1).
+  void set_next_realised_seq(std::uint64_t seq) { next_seq_ = seq; }
+  /// After a restart, with the lots restored: the buys of the last 30 days
+  /// before `today` still held (and not replacements already) become
+  /// replacements again.
+  void remember_buys(tax::Day today);
+  /// After a restart: a loss line of the last 30 days (the state file's),
+  /// whose loss not yet disallowed waits for replacements again.
+  void remember_loss(AccountIndex a, core::SymbolId symbol, const tax::RealisedLine& line, std::uint64_t seq);
+
   // Live changes to the book (the control API). None trades: a changed
   // account is checked at the current prices on the next tick of its symbols.
   /// A model for accounts added or changed from now on (an account's variant
@@ -256,6 +282,12 @@ class FleetDesk {
   void finish(const OpenBlock& b, core::TimeNs now, DeskOutput& out);
   /// The block's fills as lots of its accounts (see lots()).
   void book_lots(const OpenBlock& b, core::TimeNs now, DeskOutput& out);
+  /// Applies wash-sale matches to the replacement lots and the loss lines.
+  void apply_washes(DeskOutput& out);
+  /// The account's household for the wash-sale ledger.
+  tax::HouseholdIndex wash_household(AccountIndex a) const;
+  /// Forgets what no trade from `today` on can wash.
+  void forget_washes(tax::Day today);
   void settle(AccountIndex a, DeskOutput& out);
   Pending& pending(AccountIndex a);
   /// The trades of `r` as sized, through the limits (denials to `out`).
@@ -278,6 +310,16 @@ class FleetDesk {
   DeskCounters counters_;
   std::size_t closed_ = 0;
   AccountLots lots_;
+  tax::WashSaleLedger wash_;
+  std::vector<tax::WashMatch> matches_;
+  /// Loss lines of the last 30 days with loss left to disallow, by seq.
+  struct RecentLoss {
+    AccountIndex account = 0;
+    tax::RealisedLine line;
+  };
+  std::unordered_map<std::uint64_t, RecentLoss> recent_losses_;
+  std::uint64_t next_seq_ = 1;
+  tax::Day washes_forgotten_on_ = 0;
 };
 
 }  // namespace ballast::fleet

@@ -269,20 +269,19 @@ void AccountTables::set_positions(std::string_view id, double cash,
 
 void AccountTables::set_lots(std::string_view id, const std::vector<fleet::RecordLot>& lots,
                              tax::CloseMethod method) {
-  std::optional<fleet::AccountRecord> record = find(id);
-  if (!record) {
-    throw StoreError("state file " + *path_ + ": no account " + fleet::quoted_for_message(id) + " to update",
-                     SQLITE_CONSTRAINT);
-  }
-  record->lots = lots;
-  record->lot_method = method;
-  if (const auto problems = fleet::check_account_shape(*record); !problems.empty()) {
+  // The lots alone: the holdings written with them may be those of a sale in
+  // progress, which closes its lots only when it is final.
+  if (const auto problems = fleet::check_booked_lots(lots, method); !problems.empty()) {
     throw StoreError("state file " + *path_ + ": refused lots of account " + fleet::quoted_for_message(id) + ": " +
                          problems.front().message,
                      SQLITE_CONSTRAINT);
   }
   encode_lots(lots, lots_);
   Run(set_lots_, "update accounts").bind(id).bind_blob(lots_).bind(tax::to_string(method)).execute();
+  if (sqlite3_changes(set_lots_.db()) != 1) {
+    throw StoreError("state file " + *path_ + ": no account " + fleet::quoted_for_message(id) + " to update",
+                     SQLITE_CONSTRAINT);
+  }
 }
 
 void AccountTables::write_allocations(const core::Order& order) {

@@ -189,8 +189,9 @@ struct Change {
   /// already in the book (the rest of each record stays). An unknown id fails the commit.
   std::vector<AccountPositions> account_positions;
   /// After `account_positions`: each account's lots and lot method replaced
-  /// (the rest of its record stays). The record they make must pass
-  /// fleet::check_account_shape; an unknown id fails the commit.
+  /// (the rest of its record stays). The lots must pass
+  /// fleet::check_booked_lots (not compared with the holdings, which a sale
+  /// in progress has moved before its lots); an unknown id fails the commit.
   std::vector<AccountLotsRow> account_lots;
   /// Appended to the realised gains table, in order. A row's seq 0 takes the
   /// next one (the last in the table + 1); a seq > 0 is written as that seq,

@@ -5,7 +5,10 @@
 // band: it sells 10 AAA and buys 10 BBB.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/time.hpp"
@@ -180,4 +183,115 @@ TEST_CASE("a closed account's lots are forgotten") {
   REQUIRE_FALSE(d.desk.set_lots(0, with_aaa_lots(tax::CloseMethod::fifo)));
   REQUIRE_FALSE(d.desk.close_account(0));
   CHECK(d.desk.lots().lots(0, kA).empty());
+}
+
+// ---- wash sales --------------------------------------------------------------
+
+namespace {
+
+/// a0 holds 60 AAA in a lot bought 2026-01-05 at 110 and 40 BBB; a1 holds 40
+/// AAA and 60 BBB, without lots. At 100 and 100, a0 sells 10 AAA at a loss
+/// of 10 × (100 − 110) = −100 and buys 10 BBB; a1 buys 10 AAA and sells 10 BBB.
+struct Pair {
+  explicit Pair(const char* household_a1) : desk(make(household_a1)) {
+    AccountRecord r;
+    r.id = "a0";
+    r.lots = {{"AAA", 60, 110, tax::day_of(2026, 1, 5), tax::day_of(2026, 1, 5), 0}};
+    REQUIRE_FALSE(desk.set_lots(0, r));
+    DeskOutput out;
+    desk.resync(t0, out);
+    REQUIRE(out.orders.size() == 4);
+    for (const DeskOrder& o : out.orders) orders[{o.block.symbol, o.block.side}] = o.order_id;
+  }
+  core::SymbolTable symbols = [] {
+    core::SymbolTable t;
+    t.intern("AAA");
+    t.intern("BBB");
+    return t;
+  }();
+  std::uint64_t seq = 1;
+  FleetDesk desk;
+  std::map<std::pair<core::SymbolId, Side>, std::string> orders;
+
+  FleetDesk make(const char* household_a1) {
+    AccountBook book(2);
+    REQUIRE_FALSE(book.add_model(simple_model({0.5, 0.5}, 0.05)));
+    REQUIRE_FALSE(book.add_account("a0", 0, 0, std::vector<double>{60, 40}));
+    REQUIRE_FALSE(book.add_account("a1", 0, 0, std::vector<double>{40, 60}));
+    REQUIRE_FALSE(book.set_household(0, "h1"));
+    REQUIRE_FALSE(book.set_household(1, household_a1));
+    return FleetDesk(FleetMonitor(std::move(book), {100, 100}, Fills::on_settle), symbols,
+                     DeskOptions{.window = 0, .book_on_send = false}, [this] { return seq++; });
+  }
+  DeskOutput fill(core::SymbolId symbol, Side side, double quantity) {
+    DeskOutput out;
+    const std::string& id = orders.at({symbol, side});
+    REQUIRE(desk.on_fill({id, FillStatus::filled, quantity, 100, t0}, t0, out).result == DeskFill::Result::applied);
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a loss sale and a buy of the same symbol in another account of the household are a wash sale") {
+  Pair p("h1");
+  p.desk.set_next_realised_seq(41);
+  SUBCASE("the sale final first: the buy washes it when final") {
+    DeskOutput out = p.fill(kA, Side::sell, 10);
+    REQUIRE(out.realised.size() == 1);
+    CHECK(out.realised[0].seq == 41);
+    CHECK(out.realised[0].line.gain == doctest::Approx(-100));
+    CHECK(out.washes.empty());
+    out = p.fill(kA, Side::buy, 10);
+    REQUIRE(out.washes.size() == 1);
+    CHECK(out.washes[0].seq == 41);
+    CHECK(out.washes[0].add_disallowed == doctest::Approx(100));
+  }
+  SUBCASE("the buy final first: the sale finds it as a replacement bought before") {
+    DeskOutput out = p.fill(kA, Side::buy, 10);
+    CHECK(out.washes.empty());
+    out = p.fill(kA, Side::sell, 10);
+    REQUIRE(out.washes.size() == 1);
+    CHECK(out.washes[0].seq == 41);
+    CHECK(out.washes[0].add_disallowed == doctest::Approx(100));
+    CHECK(std::find(out.lots_changed.begin(), out.lots_changed.end(), 1u) != out.lots_changed.end());
+  }
+  // a1's 10 AAA bought at 100 carry the 100 disallowed: 10 a unit, and the
+  // holding period of the units sold (2026-01-05 to the sale, same day).
+  const auto lots = p.desk.lots().lots(1, kA);
+  REQUIRE(lots.size() == 1);
+  CHECK(lots[0].quantity == 10);
+  CHECK(lots[0].basis_per_unit() == doctest::Approx(110));
+  CHECK(lots[0].holding_from == tax::day_of(2026, 1, 5));
+  CHECK(p.desk.lots().realised(0, 2026).short_term.gain == doctest::Approx(0));  // the loss is disallowed
+}
+
+TEST_CASE("a buy in another household washes nothing") {
+  Pair p("h2");
+  p.fill(kA, Side::sell, 10);
+  const DeskOutput out = p.fill(kA, Side::buy, 10);
+  CHECK(out.washes.empty());
+  CHECK(p.desk.lots().lots(1, kA)[0].basis_per_unit() == 100);
+  CHECK(p.desk.lots().realised(0, 2026).short_term.gain == doctest::Approx(-100));
+}
+
+TEST_CASE("after a restart a remembered loss line is washed by a later buy, for what is left of its loss") {
+  // The loss line (seq 7) of a sale of 10 AAA on 2026-03-10, 40 of its 100
+  // disallowed before the restart; a1's buy of 10 on 2026-03-14 takes the
+  // remaining 6 units' 60.
+  Pair p("h1");
+  tax::RealisedLine line;
+  line.lot = line.purchase = 0;
+  line.quantity = 10;
+  line.acquired = line.holding_from = tax::day_of(2026, 1, 5);
+  line.sold = tax::day_of(2026, 3, 10);
+  line.proceeds = 1000;
+  line.basis = 1100;
+  line.gain = -100;
+  line.wash_disallowed = 40;
+  p.desk.remember_loss(0, kA, line, 7);
+  const DeskOutput out = p.fill(kA, Side::buy, 10);
+  REQUIRE_FALSE(out.washes.empty());
+  CHECK(out.washes[0].seq == 7);
+  CHECK(out.washes[0].add_disallowed == doctest::Approx(60));
 }

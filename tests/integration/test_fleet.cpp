@@ -400,3 +400,56 @@ TEST_CASE("a sell's fills close the account's tax lots by its method, a buy's op
   CHECK(eventually([&] { return d.get("/accounts/a1").status == 200; }));
   check_a1();
 }
+
+TEST_CASE("a loss sale and a buy of the same symbol in the household wash: the loss moves into the buy's lot") {
+  DaemonHarness d(kFleetModels, "", "", "", /*with_fills=*/true);
+  // a1 sells 4 SPY from a lot at 120 (a loss of 4 × 20 = 80) and buys 4 AGG;
+  // a5, in the same household, buys 6 SPY and sells 6 AGG.
+  import_accounts(d,
+                  "id,model,cash,household,SPY,AGG,lots\n"
+                  "a1,balanced,0,h1,10,,SPY:10@120:2026-01-05\n"
+                  "a5,balanced,0,h1,,10,\n");
+  d.start();
+  price(d);
+  const auto orders = d.orders(4);
+  REQUIRE(orders.size() == 4);
+  std::map<std::string, Block> blocks;  // "sell SPY" → its block
+  for (const std::string& o : orders) {
+    Block b = parse_block(o);
+    blocks[b.side + " " + b.symbol] = b;
+  }
+  REQUIRE(blocks.size() == 4);
+  CHECK(blocks["buy SPY"].allocations == std::map<std::string, double>{{"a5", 6}});
+  d.send_fill(fill(blocks["sell SPY"].order_id, "filled", 4, 100));
+  d.send_fill(fill(blocks["buy SPY"].order_id, "filled", 6, 100));
+  d.send_fill(fill(blocks["sell AGG"].order_id, "filled", 6, 100));
+  d.send_fill(fill(blocks["buy AGG"].order_id, "filled", 4, 100));
+  CHECK(eventually([&] { return !account(d, "a1").pending && !account(d, "a5").pending; }));
+
+  const auto check = [&] {
+    simdjson::dom::parser parser;
+    // a1's loss of 80 is disallowed in full: its reported gain is 0.
+    const simdjson::dom::element a1 = parser.parse(d.get("/accounts/a1").body);
+    const auto realised = a1["realised"].get_array();
+    REQUIRE(realised.size() == 1);
+    const auto year = realised.at(0);
+    CHECK(num(year["short_term"]["wash_disallowed"]) + num(year["long_term"]["wash_disallowed"]) ==
+          doctest::Approx(80));
+    CHECK(num(year["short_term"]["gain"]) + num(year["long_term"]["gain"]) == doctest::Approx(0));
+    // a5's 6 SPY: 2 at 100, and the 4 that replaced the units sold, at 100 + 20.
+    simdjson::dom::parser parser5;
+    const simdjson::dom::element a5 = parser5.parse(d.get("/accounts/a5").body);
+    std::vector<std::pair<double, double>> spy;
+    for (auto lot : a5["lots"].get_array()) {
+      if (std::string_view(lot["symbol"]) == "SPY") spy.emplace_back(num(lot["quantity"]), num(lot["basis_per_unit"]));
+    }
+    CHECK(spy == std::vector<std::pair<double, double>>{{2, 100}, {4, 120}});
+  };
+  check();
+  d.process->signal(SIGTERM);
+  REQUIRE(d.process->wait_exit() == 0);
+  d.start();
+  price(d);
+  CHECK(eventually([&] { return d.get("/accounts/a5").status == 200; }));
+  check();
+}
