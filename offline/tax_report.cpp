@@ -6,30 +6,12 @@
 #include <cmath>
 #include <ostream>
 
-#include "core/json_writer.hpp"
 #include "fleet/account_record.hpp"
 #include "fleet/lot_text.hpp"
+#include "offline/csv_text.hpp"
 
 namespace ballast::offline {
 namespace {
-
-void append_field(std::string& out, std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out += s;
-    return;
-  }
-  out += '"';
-  for (const char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
-void append_number(std::string& out, double d) {
-  if (d == 0) d = 0;  // -0.0 prints as 0
-  core::append_json_number(out, d);
-}
 
 /// Cents added to `sum`; false when the sum would not fit.
 bool add_cents(std::int64_t& sum, std::int64_t cents) { return !__builtin_add_overflow(sum, cents, &sum); }
@@ -122,11 +104,11 @@ std::string TaxReportWriter::add(std::string_view account, std::string_view symb
   if (format_ == TaxReportFormat::csv) {
     if (lines_ == 0) out_ << tax_report_csv_header();
     std::string row;
-    append_field(row, account);
+    append_csv_field(row, account);
     row += ',';
-    append_field(row, symbol);
+    append_csv_field(row, symbol);
     row += ',';
-    append_number(row, line.quantity);
+    append_csv_number(row, line.quantity);
     row += ',';
     row += fleet::format_day(line.acquired);
     row += ',';
@@ -134,13 +116,13 @@ std::string TaxReportWriter::add(std::string_view account, std::string_view symb
     row += ',';
     row += fleet::format_day(line.sold);
     row += ',';
-    append_number(row, line.proceeds);
+    append_csv_number(row, line.proceeds);
     row += ',';
-    append_number(row, line.basis);
+    append_csv_number(row, line.basis);
     row += ',';
-    append_number(row, line.wash_disallowed);
+    append_csv_number(row, line.wash_disallowed);
     row += ',';
-    append_number(row, line.reported_gain());
+    append_csv_number(row, line.reported_gain());
     row += ',';
     row += tax::to_string(line.term);
     row += '\n';
@@ -184,7 +166,7 @@ std::string TaxReportWriter::flush_account() {
         break;
       }
       std::string description;
-      append_number(description, h.line.quantity);
+      append_csv_number(description, h.line.quantity);
       description += ' ';
       description += h.symbol;
       rows.push_back({std::move(description), fleet::format_day(h.line.holding_from), fleet::format_day(h.line.sold),
