@@ -29,14 +29,16 @@ const core::TimeNs t0 = core::parse_iso8601("2026-03-14T15:00:00Z").value();
 const std::string kSell = "fleet-20260314-000001";
 const std::string kBuy = "fleet-20260314-000002";
 
+core::SymbolTable aaa_bbb() {
+  core::SymbolTable t;
+  t.intern("AAA");
+  t.intern("BBB");
+  return t;
+}
+
 struct Desk {
   explicit Desk(double held_a = 60) : desk(make(held_a)) {}
-  core::SymbolTable symbols = [] {
-    core::SymbolTable t;
-    t.intern("AAA");
-    t.intern("BBB");
-    return t;
-  }();
+  core::SymbolTable symbols = aaa_bbb();
   std::uint64_t seq = 1;
   FleetDesk desk;
 
@@ -203,12 +205,7 @@ struct Pair {
     REQUIRE(out.orders.size() == 4);
     for (const DeskOrder& o : out.orders) orders[{o.block.symbol, o.block.side}] = o.order_id;
   }
-  core::SymbolTable symbols = [] {
-    core::SymbolTable t;
-    t.intern("AAA");
-    t.intern("BBB");
-    return t;
-  }();
+  core::SymbolTable symbols = aaa_bbb();
   std::uint64_t seq = 1;
   FleetDesk desk;
   std::map<std::pair<core::SymbolId, Side>, std::string> orders;
