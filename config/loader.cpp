@@ -23,6 +23,7 @@
 #include "config/order_type.hpp"
 #include "config/shard.hpp"
 #include "config/table_reader.hpp"
+#include "config/tax_policy.hpp"
 #include "config/transport_security.hpp"
 #include "core/time.hpp"
 #include "strategies/risk_model.hpp"
@@ -430,7 +431,7 @@ class Loader {
   /// A `[[models]]` table: a portfolio's policy without its own facts (cash and
   /// holdings live with each account in the account book), and only what the
   /// fleet engine runs: fixed targets, threshold bands (absolute and relative),
-  /// lots, rebalance_to, min_trade_value and costs.
+  /// lots, rebalance_to, min_trade_value, costs and `[models.tax]`.
   PortfolioSpec read_fleet_model(const toml::table& t) {
     static constexpr std::pair<std::string_view, std::string_view> kAccountFacts[] = {
         {"cash", "an account's cash is in the account book (ballast accounts import)"},
@@ -507,7 +508,7 @@ class Loader {
     TableReader r(t, std::string(table_name), "",
                   {"id", "cash", "holdings", "targets", "cash_target", "min_trade_value", "lot_sizes", "rebalance_to",
                    "triggers", "risk", "model", "costs", "max_cost_bps", "slicing", "order_type", "limit_offset_bps",
-                   "limit_from", "limit_ttl", "limit_on_expiry", "limit_max_replaces", "limit_tick"},
+                   "limit_from", "limit_ttl", "limit_on_expiry", "limit_max_replaces", "limit_tick", "tax"},
                   diag_);
     PortfolioSpec p;
     if (!r.has("id")) {
@@ -546,6 +547,7 @@ class Loader {
     if (auto v = r.one_of("rebalance_to", {"target", "band-edge"})) {
       p.rebalance_to = *v == "band-edge" ? strategies::RebalanceTo::band_edge : strategies::RebalanceTo::target;
     }
+    p.tax = read_tax_policy(r, is_model, diag_);
 
     // Symbol → index into p.assets; only meaningful when `targets` is a table.
     std::unordered_map<std::string, std::size_t> index;

@@ -106,6 +106,16 @@ struct ModelSpec {
 /// `slicing`; defined with the other execution settings a portfolio carries.
 using Slicing = core::Slicing;
 
+/// `[models.tax]`: how a model's accounts treat their tax lots. With
+/// avoid_short_term_gains, a band rebalance sells only units whose sale
+/// realises no short-term gain (units at a loss, long-term units and units
+/// without a known basis); the rest of the sell is held back and the buys
+/// shrink with it.
+struct TaxPolicy {
+  bool avoid_short_term_gains = false;
+  bool operator==(const TaxPolicy&) const = default;
+};
+
 struct PortfolioSpec {
   std::string id;
   double cash = 0;              ///< starting cash, ≥ 0
@@ -123,6 +133,8 @@ struct PortfolioSpec {
   std::vector<Trigger> triggers;
   std::optional<RiskSpec> risk;
   ModelSpec model;
+  /// Only [[models]] have one (their accounts keep tax lots); default off.
+  TaxPolicy tax;
 };
 
 }  // namespace ballast::strategies

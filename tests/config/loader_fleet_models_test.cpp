@@ -146,6 +146,49 @@ TEST_CASE("a model's targets are checked as a portfolio's are") {
   CHECK(contains(e.message, "sum to 1.1"));
 }
 
+TEST_CASE("a model avoids short-term gains only when its [models.tax] says so") {
+  CHECK(valid(model_with("absolute = 0.05\n[models.tax]\navoid_short_term_gains = true\n"))
+            .models.at(0)
+            .tax.avoid_short_term_gains);
+  CHECK_FALSE(valid(model_with("absolute = 0.05\n[models.tax]\navoid_short_term_gains = false\n"))
+                  .models.at(0)
+                  .tax.avoid_short_term_gains);
+  CHECK_FALSE(valid(model_with("absolute = 0.05\n[models.tax]\n")).models.at(0).tax.avoid_short_term_gains);
+  CHECK_FALSE(valid(model_with("absolute = 0.05\n")).models.at(0).tax.avoid_short_term_gains);
+  CHECK(valid(model_with("absolute = 0.05\n").insert(kModel.find("[[models.triggers]]"),
+                                                     "tax = { avoid_short_term_gains = true }\n"))
+            .models.at(0)
+            .tax.avoid_short_term_gains);
+}
+
+TEST_CASE("a [models.tax] key that is unknown or not a boolean is refused at its place") {
+  const auto unknown = only_error(model_with("absolute = 0.05\n[models.tax]\navoid_short_term = true\n"));
+  CHECK_AT(unknown, 9, 1);
+  CHECK(contains(unknown.message, "unknown key \"avoid_short_term\" in [models.tax]"));
+  CHECK(contains(unknown.message, "avoid_short_term_gains"));
+
+  const auto word = only_error(model_with("absolute = 0.05\n[models.tax]\navoid_short_term_gains = \"yes\"\n"));
+  CHECK_AT(word, 9, 26);
+  CHECK(word.message == "tax.avoid_short_term_gains: expected a boolean (true or false), got a string");
+
+  const auto not_table = only_error(model_with("absolute = 0.05\n").insert(kModel.find("[[models.triggers]]"),
+                                                                           "tax = true\n"));
+  CHECK_AT(not_table, 5, 7);
+  CHECK(contains(not_table.message, "tax: expected a table"));
+}
+
+TEST_CASE("a portfolio has no tax lots, so a tax table on it is refused at the table") {
+  const auto header = only_error(test::with_head("[portfolios.tax]\navoid_short_term_gains = true\n"));
+  CHECK_AT(header, 4, 1);
+  CHECK(header.message == "tax: only [[models]] keep tax lots (their accounts'); a portfolio has none");
+
+  const auto inline_table = only_error(test::with_head("tax = { avoid_short_term_gains = true }\n"));
+  CHECK_AT(inline_table, 4, 7);
+  CHECK(contains(inline_table.message, "only [[models]] keep tax lots"));
+
+  CHECK(valid(test::with_head("")).portfolios.at(0).tax == strategies::TaxPolicy{});
+}
+
 TEST_CASE("the fleet's decision window is one second unless [fleet] says otherwise") {
   CHECK(valid(model_with("absolute = 0.05\n")).fleet.window == core::kNanosPerSecond);
   CHECK(valid(model_with("absolute = 0.05\n[fleet]\nwindow = \"250ms\"\n")).fleet.window ==
