@@ -21,6 +21,10 @@ struct Model {
   strategies::ThresholdTrigger bands;
   strategies::RebalanceTo rebalance_to = strategies::RebalanceTo::target;
   double min_trade_value = 0;  ///< smaller trades are not made
+  /// `[models.tax]`: a band rebalance sells only units whose sale realises no
+  /// short-term gain (at a loss, long-term, or without a known basis); the rest
+  /// of the sell is held back and the buys shrink with it.
+  bool avoid_short_term_gains = false;
 
   std::size_t size() const { return symbols.size(); }
   /// 1 − Σ targets: what is not invested stays in cash.

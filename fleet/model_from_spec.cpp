@@ -31,6 +31,7 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
   if (!has_band) return "a model needs a threshold trigger";
   m.rebalance_to = spec.rebalance_to;
   m.min_trade_value = spec.min_trade_value;
+  m.avoid_short_term_gains = spec.tax.avoid_short_term_gains;
   if (auto why = check_model(m, symbols.size())) return why;
   out = std::move(m);
   return std::nullopt;

@@ -1,6 +1,7 @@
 #pragma once
 // A `[[models]]` entry of the configuration as the fleet runs it: symbols
-// interned, targets, lots, threshold bands, rebalance_to and min_trade_value.
+// interned, targets, lots, threshold bands, rebalance_to, min_trade_value and
+// the tax policy.
 #include <optional>
 #include <span>
 #include <string>

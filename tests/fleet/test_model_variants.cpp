@@ -111,6 +111,21 @@ TEST_CASE("accounts place on their model, or on a variant shared by the same ove
   CHECK(f.variants.variant_count() == 2);
 }
 
+TEST_CASE("a variant keeps its model's tax policy") {
+  Fixture f;
+  f.models[0].avoid_short_term_gains = true;
+  const core::SymbolId vti = f.symbols.find("VTI");
+  CHECK(with_overrides(f.models[0], 0.1, std::vector<core::SymbolId>{vti}).avoid_short_term_gains);
+  CHECK_FALSE(with_overrides(f.models[1], 0.1, {}).avoid_short_term_gains);
+
+  AccountRecord cash = f.record("a1", "balanced");
+  cash.cash_target = 0.1;
+  BookPlace place;
+  REQUIRE_FALSE(f.variants.place(cash, f.models, f.symbols, f.add, place));
+  REQUIRE(place.model == 2);
+  CHECK(f.models[2].avoid_short_term_gains);
+}
+
 TEST_CASE("an unknown model, a holding outside the model and too many variants are refused") {
   Fixture f;
   BookPlace place;
