@@ -11,7 +11,8 @@ namespace {
 /// What the fleet runs of a model (model_from_spec reads no more than this).
 bool same_model(const strategies::PortfolioSpec& a, const strategies::PortfolioSpec& b) {
   if (a.id != b.id || a.assets.size() != b.assets.size() || a.triggers.size() != b.triggers.size() ||
-      a.min_trade_value != b.min_trade_value || a.rebalance_to != b.rebalance_to || a.cash_target != b.cash_target) {
+      a.min_trade_value != b.min_trade_value || a.rebalance_to != b.rebalance_to || a.cash_target != b.cash_target ||
+      a.tax != b.tax) {
     return false;
   }
   for (std::size_t i = 0; i < a.assets.size(); ++i) {

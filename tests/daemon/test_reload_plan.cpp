@@ -25,3 +25,13 @@ TEST_CASE("a reload names every setting that only a restart applies, and nothing
         std::vector<std::string>{"[execution]", "[status] listen", "[daemon] log_file/log_format/state_dir",
                                  "[daemon] durability", "[daemon] clock", "[daemon] shard"});
 }
+
+TEST_CASE("a reload that changes a model's tax policy needs a restart, as the fleet's models are built at start") {
+  Config running;
+  running.models.resize(1);
+  running.models[0].id = "growth";
+  Config next = running;
+  CHECK(restart_only_changes(running, next).empty());
+  next.models[0].tax.avoid_short_term_gains = true;
+  CHECK(restart_only_changes(running, next) == std::vector<std::string>{"[[models]]"});
+}
