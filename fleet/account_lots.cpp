@@ -125,6 +125,15 @@ tax::Lots::Opened AccountLots::buy(AccountIndex a, core::SymbolId symbol, tax::D
   return holding(accounts_[a], symbol).lots.open(tax::Buy{day, quantity, price, costs});
 }
 
+double AccountLots::sellable_without_short_term_gain(AccountIndex a, core::SymbolId symbol, tax::Day day,
+                                                    double net_per_unit, double held) const {
+  const Holding* h = find(a, symbol);
+  if (!h) return held;  // no lots: no basis known, no gain realised that a lot could say
+  const double in_lots = h->lots.quantity();
+  const double unknown = std::max(0.0, held - in_lots);
+  return std::min(held, unknown + h->lots.units_before_short_term_gain(method(a), net_per_unit, day, rule_));
+}
+
 LotSale AccountLots::sell(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
                           double costs, double held_before) {
   LotSale out;

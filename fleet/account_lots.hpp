@@ -82,6 +82,13 @@ class AccountLots {
   LotSale sell(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price, double costs,
                double held_before);
 
+  /// Of `held` units of `symbol`, how many a sale at `net_per_unit` on `day`
+  /// can take realising no short-term gain: units beyond the lots (sold
+  /// first, of no known basis) and the lots the account's method closes
+  /// before the first at a short-term gain.
+  double sellable_without_short_term_gain(AccountIndex a, core::SymbolId symbol, tax::Day day, double net_per_unit,
+                                          double held) const;
+
   /// Account `a`'s lots as an AccountRecord keeps them: sorted by symbol
   /// name (`symbols` names the ids), then as kept (oldest first).
   std::vector<RecordLot> record_lots(AccountIndex a, const core::SymbolTable& symbols) const;

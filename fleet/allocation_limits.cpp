@@ -44,20 +44,23 @@ std::vector<AllocationDenial> apply_allocation_limits(const AllocationLimits& li
     denials.push_back(std::move(*d));
     return true;
   });
-  if (!sell_denied) return denials;
+  if (sell_denied) fit_buys_to_cash(cash, trades);
+  return denials;
+}
+
+void fit_buys_to_cash(double cash, std::vector<SizedTrade>& trades) {
   double available = cash;
   double wanted = 0;
   for (const SizedTrade& t : trades) {
     if (t.side == core::Side::sell) available += t.quantity * t.price;
     else wanted += t.quantity * t.price;
   }
-  if (wanted <= available || wanted <= 0) return denials;
+  if (wanted <= available || wanted <= 0) return;
   const double scale = std::max(0.0, available) / wanted;
   for (SizedTrade& t : trades) {
     if (t.side == core::Side::buy) t.quantity = std::floor(t.quantity * scale / t.lot + 1e-9) * t.lot;
   }
   std::erase_if(trades, [](const SizedTrade& t) { return !(t.quantity > 0); });
-  return denials;
 }
 
 }  // namespace ballast::fleet

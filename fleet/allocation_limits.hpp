@@ -51,4 +51,9 @@ struct AllocationDenial {
 std::vector<AllocationDenial> apply_allocation_limits(const AllocationLimits& limits, double account_value,
                                                       double cash, std::vector<SizedTrade>& trades);
 
+/// Scales an account's buys down by one factor, floored to whole lots, when
+/// they would spend more than `cash` plus its sells' proceeds; buys that
+/// scale to nothing are removed. A sell cut short never pays for buys.
+void fit_buys_to_cash(double cash, std::vector<SizedTrade>& trades);
+
 }  // namespace ballast::fleet

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/json_writer.hpp"
 #include "engine/ids.hpp"
 #include "tax/holding_period.hpp"
 
@@ -71,7 +72,7 @@ void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out) {
     last_rebalance_[r.account] = now;
     ++out.rebalances;
     ++counters_.rebalances;
-    limit_trades(r, out);
+    limit_trades(r, now, out);
     for (const SizedTrade& trade : sized_) {
       const auto lots = whole_lots(trade.quantity, trade.lot);
       const AccountTrade at{r.account, trade.symbol, trade.side, lots.value_or(0), trade.price, trade.lot};
@@ -86,7 +87,7 @@ void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out) {
   if (options_.window == 0) close_window(now, out);
 }
 
-void FleetDesk::limit_trades(const FleetRebalance& r, DeskOutput& out) {
+void FleetDesk::limit_trades(const FleetRebalance& r, core::TimeNs now, DeskOutput& out) {
   const AccountBook& book = monitor_.book();
   const Model& m = book.model(r.account);
   sized_.clear();
@@ -104,6 +105,36 @@ void FleetDesk::limit_trades(const FleetRebalance& r, DeskOutput& out) {
                            std::string(core::to_string(d.side)) + " " + symbols_.name(d.symbol) + " denied: " +
                            std::string(execution::to_string(d.reason)) + " (" + d.detail + ")");
   }
+  if (m.avoid_short_term_gains) hold_back_short_term_gains(r.account, now, out);
+}
+
+void FleetDesk::hold_back_short_term_gains(AccountIndex a, core::TimeNs now, DeskOutput& out) {
+  const AccountBook& book = monitor_.book();
+  const Model& m = book.model(a);
+  const std::span<const double> held = book.quantities(a);
+  const tax::Day day = tax::day_of(now);
+  const auto text = [](double v) {
+    std::string s;
+    core::append_json_number(s, v);
+    return s;
+  };
+  bool cut = false;
+  for (SizedTrade& t : sized_) {
+    if (t.side != core::Side::sell) continue;
+    const double sellable =
+        lots_.sellable_without_short_term_gain(a, t.symbol, day, t.price, held[slot_of(m, t.symbol)]);
+    const double keep = std::floor(std::min(sellable, t.quantity) / t.lot + 1e-9) * t.lot;
+    if (keep >= t.quantity) continue;
+    out.refusals.push_back("account " + std::string(book.id(a)) + ": sell " + symbols_.name(t.symbol) + " cut from " +
+                           text(t.quantity) + " to " + text(keep) +
+                           ": the rest would realise a short-term gain (avoid_short_term_gains)");
+    t.quantity = keep;
+    cut = true;
+  }
+  if (!cut) return;
+  std::erase_if(sized_, [](const SizedTrade& t) { return !(t.quantity > 0); });
+  // The proceeds held back pay for no buy.
+  fit_buys_to_cash(book.cash(a), sized_);
 }
 
 void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {

@@ -290,8 +290,12 @@ class FleetDesk {
   void forget_washes(tax::Day today);
   void settle(AccountIndex a, DeskOutput& out);
   Pending& pending(AccountIndex a);
-  /// The trades of `r` as sized, through the limits (denials to `out`).
-  void limit_trades(const FleetRebalance& r, DeskOutput& out);
+  /// The trades of `r` as sized, through the limits (denials to `out`) and
+  /// the model's tax policy.
+  void limit_trades(const FleetRebalance& r, core::TimeNs now, DeskOutput& out);
+  /// avoid_short_term_gains: each sell cut to the units that realise no
+  /// short-term gain, and the buys to what the rest pays for (why, to `out`).
+  void hold_back_short_term_gains(AccountIndex a, core::TimeNs now, DeskOutput& out);
 
   std::vector<SizedTrade> sized_;
   FleetMonitor monitor_;

@@ -120,6 +120,57 @@ double Lots::quantity() const {
   return std::accumulate(lots_.begin(), lots_.end(), 0.0, [](double sum, const Lot& l) { return sum + l.quantity; });
 }
 
+std::vector<std::size_t> Lots::closing_order(CloseMethod method, double net_per_unit, Day day,
+                                             const TermRule& rule) const {
+  std::vector<std::size_t> order(lots_.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  const auto earlier = [this](std::size_t a, std::size_t b) {
+    // Same day: the lot made first (the vector keeps that order).
+    return lots_[a].acquired != lots_[b].acquired ? lots_[a].acquired < lots_[b].acquired : a < b;
+  };
+  if (method == CloseMethod::fifo) {
+    std::sort(order.begin(), order.end(), earlier);
+  } else if (method == CloseMethod::hifo) {
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      const double ba = lots_[a].basis_per_unit(), bb = lots_[b].basis_per_unit();
+      return ba != bb ? ba > bb : earlier(a, b);
+    });
+  } else {
+    struct Key {
+      int rank;     // 0 loss, 1 long-term gain, 2 short-term gain
+      double gain;  // per unit; the smallest (the largest loss) first
+      int term;     // among equal losses, short-term (worth more) first
+    };
+    std::vector<Key> keys(lots_.size());
+    for (std::size_t i = 0; i < lots_.size(); ++i) {
+      const double gain = net_per_unit - lots_[i].basis_per_unit();
+      const Term term = rule.term(lots_[i].holding_from, day);
+      const int rank = gain < 0 ? 0 : term == Term::long_term ? 1 : 2;
+      keys[i] = {rank, gain, term == Term::short_term ? 0 : 1};
+    }
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      const Key& ka = keys[a];
+      const Key& kb = keys[b];
+      if (ka.rank != kb.rank) return ka.rank < kb.rank;
+      if (ka.gain != kb.gain) return ka.gain < kb.gain;
+      if (ka.term != kb.term) return ka.term < kb.term;
+      return earlier(a, b);
+    });
+  }
+  return order;
+}
+
+double Lots::units_before_short_term_gain(CloseMethod method, double net_per_unit, Day day,
+                                          const TermRule& rule) const {
+  double units = 0;
+  for (const std::size_t i : closing_order(method, net_per_unit, day, rule)) {
+    const Lot& lot = lots_[i];
+    if (net_per_unit > lot.basis_per_unit() && rule.term(lot.holding_from, day) == Term::short_term) break;
+    units += lot.quantity;
+  }
+  return units;
+}
+
 std::optional<LotRefusal> Lots::close(const Sale& sale, CloseMethod method, std::span<const SpecificLot> named,
                                       const TermRule& rule, std::vector<RealisedLine>& out) {
   if (auto refused = check_trade(sale.quantity, sale.price, sale.costs)) return refused;
@@ -143,42 +194,7 @@ std::optional<LotRefusal> Lots::close(const Sale& sale, CloseMethod method, std:
     }
     if (std::abs(total - sale.quantity) > sale.quantity * kQuantityTolerance) return LotRefusal::specific_mismatch;
   } else {
-    std::vector<std::size_t> order(lots_.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    const auto earlier = [this](std::size_t a, std::size_t b) {
-      // Same day: the lot made first (the vector keeps that order).
-      return lots_[a].acquired != lots_[b].acquired ? lots_[a].acquired < lots_[b].acquired : a < b;
-    };
-    if (method == CloseMethod::fifo) {
-      std::sort(order.begin(), order.end(), earlier);
-    } else if (method == CloseMethod::hifo) {
-      std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        const double ba = lots_[a].basis_per_unit(), bb = lots_[b].basis_per_unit();
-        return ba != bb ? ba > bb : earlier(a, b);
-      });
-    } else {
-      const double net_per_unit = net_proceeds / sale.quantity;
-      struct Key {
-        int rank;     // 0 loss, 1 long-term gain, 2 short-term gain
-        double gain;  // per unit; the smallest (the largest loss) first
-        int term;     // among equal losses, short-term (worth more) first
-      };
-      std::vector<Key> keys(lots_.size());
-      for (std::size_t i = 0; i < lots_.size(); ++i) {
-        const double gain = net_per_unit - lots_[i].basis_per_unit();
-        const Term term = rule.term(lots_[i].holding_from, sale.day);
-        const int rank = gain < 0 ? 0 : term == Term::long_term ? 1 : 2;
-        keys[i] = {rank, gain, term == Term::short_term ? 0 : 1};
-      }
-      std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        const Key& ka = keys[a];
-        const Key& kb = keys[b];
-        if (ka.rank != kb.rank) return ka.rank < kb.rank;
-        if (ka.gain != kb.gain) return ka.gain < kb.gain;
-        if (ka.term != kb.term) return ka.term < kb.term;
-        return earlier(a, b);
-      });
-    }
+    const std::vector<std::size_t> order = closing_order(method, net_proceeds / sale.quantity, sale.day, rule);
     double left = sale.quantity;
     for (std::size_t i : order) {
       if (left <= sale.quantity * kQuantityTolerance) break;

@@ -137,6 +137,11 @@ class Lots {
   /// adjustment >= 0).
   std::optional<LotId> adjust_for_wash_sale(LotId id, double quantity, double adjustment_per_unit, Day holding_from);
 
+  /// The units a sale by `method` (not specific) at `net_per_unit` (the
+  /// price net of costs) on `day` would close before it reaches a lot at a
+  /// short-term gain: what can be sold realising no short-term gain.
+  double units_before_short_term_gain(CloseMethod method, double net_per_unit, Day day, const TermRule& rule) const;
+
   std::span<const Lot> lots() const { return lots_; }
   const Lot* find(LotId id) const;
   double quantity() const;
@@ -145,6 +150,9 @@ class Lots {
 
  private:
   std::optional<LotId> take_id();
+  /// The lots' indexes in the order `method` (not specific) closes them.
+  std::vector<std::size_t> closing_order(CloseMethod method, double net_per_unit, Day day,
+                                         const TermRule& rule) const;
   std::vector<Lot> lots_;  // in the order made; a split-off lot follows its source
   LotId next_id_ = 0;
   bool ids_exhausted_ = false;

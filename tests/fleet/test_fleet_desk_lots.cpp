@@ -37,14 +37,17 @@ core::SymbolTable aaa_bbb() {
 }
 
 struct Desk {
-  explicit Desk(double held_a = 60) : desk(make(held_a)) {}
+  explicit Desk(double held_a = 60, bool avoid_short_term_gains = false)
+      : desk(make(held_a, avoid_short_term_gains)) {}
   core::SymbolTable symbols = aaa_bbb();
   std::uint64_t seq = 1;
   FleetDesk desk;
 
-  FleetDesk make(double held_a) {
+  FleetDesk make(double held_a, bool avoid_short_term_gains) {
     AccountBook book(2);
-    REQUIRE_FALSE(book.add_model(simple_model({0.5, 0.5}, 0.05)));
+    Model m = simple_model({0.5, 0.5}, 0.05);
+    m.avoid_short_term_gains = avoid_short_term_gains;
+    REQUIRE_FALSE(book.add_model(m));
     REQUIRE_FALSE(book.add_account("acct", 0, 0, std::vector<double>{held_a, 40}));
     return FleetDesk(FleetMonitor(std::move(book), {100, 100}, Fills::on_settle), symbols,
                      DeskOptions{.window = 0, .book_on_send = false}, [this] { return seq++; });
@@ -291,4 +294,60 @@ TEST_CASE("after a restart a remembered loss line is washed by a later buy, for 
   REQUIRE_FALSE(out.washes.empty());
   CHECK(out.washes[0].seq == 7);
   CHECK(out.washes[0].add_disallowed == doctest::Approx(60));
+}
+
+// ---- avoid_short_term_gains --------------------------------------------------
+
+TEST_CASE("a model that avoids short-term gains sells only what realises none, and buys what that pays for") {
+  // On 2026-03-14 at 100: 55 AAA bought 2026-01-05 at 90 (a short-term
+  // gain) and 5 bought 2026-02-01 at 110 (a short-term loss).
+  Desk d(60, /*avoid_short_term_gains=*/true);
+  AccountRecord r;
+  r.id = "acct";
+  r.lots = {{"AAA", 55, 90, tax::day_of(2026, 1, 5), tax::day_of(2026, 1, 5), 0},
+            {"AAA", 5, 110, tax::day_of(2026, 2, 1), tax::day_of(2026, 2, 1), 0}};
+  SUBCASE("min_tax sells the loss lot first: 5 of the 10, and buys 5 BBB with the 500") {
+    r.lot_method = tax::CloseMethod::min_tax;
+    REQUIRE_FALSE(d.desk.set_lots(0, r));
+    DeskOutput out;
+    d.desk.resync(t0, out);
+    REQUIRE(out.orders.size() == 2);
+    CHECK(out.orders[0].block.side == Side::sell);
+    CHECK(out.orders[0].block.quantity() == 5);
+    CHECK(out.orders[1].block.side == Side::buy);
+    CHECK(out.orders[1].block.quantity() == 5);
+    REQUIRE(out.refusals.size() == 1);
+    CHECK(out.refusals[0].find("cut from 10 to 5") != std::string::npos);
+  }
+  SUBCASE("fifo would take the gain lot first: nothing is sold, and nothing bought") {
+    r.lot_method = tax::CloseMethod::fifo;
+    REQUIRE_FALSE(d.desk.set_lots(0, r));
+    DeskOutput out;
+    d.desk.resync(t0, out);
+    CHECK(out.orders.empty());
+    CHECK(out.refusals.size() == 1);
+  }
+  SUBCASE("units held beyond the lots have no known gain and are sold first") {
+    r.lot_method = tax::CloseMethod::fifo;
+    r.lots[0].quantity = 52;  // 3 units of unknown basis, then the gain lot
+    REQUIRE_FALSE(d.desk.set_lots(0, r));
+    DeskOutput out;
+    d.desk.resync(t0, out);
+    REQUIRE(out.orders.size() == 2);
+    CHECK(out.orders[0].block.quantity() == 3);
+    CHECK(out.orders[1].block.quantity() == 3);
+  }
+}
+
+TEST_CASE("without the policy the same account sells all it needs, gains and all") {
+  Desk d;
+  AccountRecord r;
+  r.id = "acct";
+  r.lots = {{"AAA", 60, 90, tax::day_of(2026, 1, 5), tax::day_of(2026, 1, 5), 0}};
+  REQUIRE_FALSE(d.desk.set_lots(0, r));
+  DeskOutput out;
+  d.desk.resync(t0, out);
+  REQUIRE(out.orders.size() == 2);
+  CHECK(out.orders[0].block.quantity() == 10);
+  CHECK(out.refusals.empty());
 }

@@ -5,11 +5,13 @@
 // — across a restart with a block half filled.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "core/time.hpp"
 #include "execution/io/order_codec.hpp"
 #include "tests/integration/support.hpp"
 
@@ -452,4 +454,23 @@ TEST_CASE("a loss sale and a buy of the same symbol in the household wash: the l
   price(d);
   CHECK(eventually([&] { return d.get("/accounts/a5").status == 200; }));
   check();
+}
+
+TEST_CASE("a model that avoids short-term gains holds back the sells that would realise them") {
+  std::string config = kFleetModels;
+  config.replace(config.find("[fleet]"), 7, "[models.tax]\navoid_short_term_gains = true\n\n[fleet]");
+  DaemonHarness d(config, "", "", "", /*with_fills=*/true);
+  // Bought ten days ago: a1's SPY at 80 is a short-term gain at 100, a2's at 150 a loss.
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string bought = ballast::core::format_iso8601(now - 10 * ballast::core::kNanosPerDay).substr(0, 10);
+  import_accounts(d, "id,model,cash,SPY,AGG,lots\n"
+                     "a1,balanced,0,10,,SPY:10@80:" + bought + "\n"
+                     "a2,balanced,0,20,,SPY:20@150:" + bought + "\n");
+  d.start();
+  price(d);
+  const auto [sell, buy] = first_blocks(d);
+  CHECK(sell.allocations == std::map<std::string, double>{{"a2", 8}});
+  CHECK(buy.allocations == std::map<std::string, double>{{"a2", 8}});
+  CHECK(d.orders(3, 300ms).size() == 2);
 }

@@ -342,3 +342,20 @@ TEST_CASE("close methods and refusals have names") {
   CHECK(!parse_close_method(""));
   CHECK(to_string(LotRefusal::not_enough_held) == "not_enough_held");
 }
+
+TEST_CASE("the units a method sells before it reaches a short-term gain") {
+  // At 109.80 net on 2025-03-01: lot 0 a long-term gain, lot 1 a short-term
+  // loss, lot 2 (bought 2025-01-15 at 108) a short-term gain.
+  const Lots lots = three_lots();
+  const TermRule rule;
+  // fifo: lots 0 and 1, then lot 2.
+  CHECK(lots.units_before_short_term_gain(CloseMethod::fifo, 109.80, kSaleDay, rule) == 20);
+  // hifo: lot 1 (120), then lot 2 (108) stops it: lot 0 (100.50) comes after.
+  CHECK(lots.units_before_short_term_gain(CloseMethod::hifo, 109.80, kSaleDay, rule) == 10);
+  // min_tax: the loss, the long-term gain, then the short-term gain.
+  CHECK(lots.units_before_short_term_gain(CloseMethod::min_tax, 109.80, kSaleDay, rule) == 20);
+  // At 107 lot 2 is a loss too: nothing stops any method.
+  CHECK(lots.units_before_short_term_gain(CloseMethod::hifo, 107, kSaleDay, rule) == 30);
+  // A year on, every lot is long-term.
+  CHECK(lots.units_before_short_term_gain(CloseMethod::fifo, 200, day_of(2026, 1, 16), rule) == 30);
+}
