@@ -83,8 +83,8 @@ CLI::App* add_tax_command(CLI::App& app, TaxCommandOptions& o) {
   cmd->require_subcommand(1);
   auto* report = cmd->add_subcommand(
       "report",
-      "realised gains of a tax year, one line per lot a sale closed; reads the state file, which a running daemon "
-      "holds locked: stop the daemon first");
+      "realised gains of a tax year, one line per lot a sale closed; reads the state file, also while the daemon "
+      "runs");
   report->add_option("--year", o.year, "the tax year: of the sale day")->required()->check(CLI::Range(kFirstYear, kLastYear));
   report->add_option("--config", o.config_path, "the daemon's configuration: its [daemon] state_dir")->required();
   report->add_option("--account", o.account, "only this account (closed accounts keep their realised gains)");
@@ -120,10 +120,10 @@ int run_tax_command(const TaxCommandOptions& o, std::ostream& out, std::ostream&
           << "; the daemon makes it on its first start)\n";
       return kExitFailure;
     }
-    auto opened = store::StateStore::open(state_path, store::Durability::full);
+    // Read only, without the daemon's lock: a report while it runs.
+    auto opened = store::StateStore::open_for_reading(state_path);
     if (auto* e = std::get_if<store::OpenError>(&opened)) {
       err << what << ": " << e->message << "\n";
-      if (e->in_use) err << what << ": the daemon holds the state file; stop it, make the report, then start it again\n";
       return kExitFailure;
     }
     const store::StateStore& book = std::get<store::StateStore>(opened);

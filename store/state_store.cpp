@@ -700,6 +700,48 @@ std::variant<StateStore, OpenError> StateStore::open(const std::string& path, Du
   }
 }
 
+std::variant<StateStore, OpenError> StateStore::open_for_reading(const std::string& path) {
+  try {
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+      const int err = errno;
+      throw OpenFailure{"cannot open state file " + path + ": " + errno_text(err)};
+    }
+    if (!S_ISREG(st.st_mode)) throw OpenFailure{"state file " + path + " is not a regular file"};
+    // Read-write at the file level (a WAL reader maps the -shm file), but
+    // query_only below: this connection never writes, and takes no lock file.
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_EXRESCODE |
+                                                           SQLITE_OPEN_NOMUTEX, nullptr);
+    impl->db.reset(raw);
+    if (rc != SQLITE_OK) throw OpenFailure{"cannot open state file " + path + ": " + sqlite_message(raw, rc)};
+    sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+    impl->verify();
+    if (impl->schema_version != kSchemaVersion) {
+      throw OpenFailure{"state file " + path + " has schema version " + std::to_string(impl->schema_version) +
+                        "; this build reads version " + std::to_string(kSchemaVersion) +
+                        ". Start ballastd on it once (or run ballast accounts import), which upgrades it"};
+    }
+    char* error = nullptr;
+    if (sqlite3_exec(raw, "PRAGMA query_only = 1", nullptr, nullptr, &error) != SQLITE_OK) {
+      const std::string message = error ? error : "unknown error";
+      sqlite3_free(error);
+      throw OpenFailure{"cannot open state file " + path + " for reading: " + message};
+    }
+    try {
+      impl->prepare_all();
+    } catch (const StoreError& e) {
+      throw OpenFailure{"state file " + path + " does not have the tables of schema version " +
+                        std::to_string(kSchemaVersion) + ": " + detail(e, path)};
+    }
+    return StateStore(std::move(impl));
+  } catch (const OpenFailure& f) {
+    return OpenError{f.message, f.in_use};
+  }
+}
+
 namespace {
 
 /// BEGIN ... COMMIT; rolls back unless committed. Writes begin IMMEDIATE, taking

@@ -251,6 +251,12 @@ class StateStore {
   /// is created complete (written aside, then renamed), so a crash during the
   /// first start leaves no half-made file behind.
   static std::variant<StateStore, OpenError> open(const std::string& path, Durability durability);
+  /// Opens an existing state file to read it while its daemon may hold it
+  /// (a report): no lock is taken and nothing is ever written — commit()
+  /// and checkpoint() throw StoreError. Refused like open() refuses a file,
+  /// and also when it is missing or of an older schema (which only a writer
+  /// upgrades). Reads see the last committed state, as of each call.
+  static std::variant<StateStore, OpenError> open_for_reading(const std::string& path);
 
   /// Everything the daemon restores, read in one transaction. Throws StoreError
   /// on an I/O failure, or when a value has the wrong type or is NULL (named by
