@@ -6,6 +6,10 @@
 
 namespace ballast::fleet {
 
+std::size_t slot_of(const Model& m, core::SymbolId symbol) {
+  return static_cast<std::size_t>(std::find(m.symbols.begin(), m.symbols.end(), symbol) - m.symbols.begin());
+}
+
 double Model::cash_target() const {
   double invested = 0;
   for (double t : targets) invested += t;

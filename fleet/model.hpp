@@ -38,6 +38,9 @@ struct Model {
 /// min_trade_value, non-finite numbers.
 std::optional<std::string> check_model(const Model& m, std::size_t symbol_count);
 
+/// The position of `symbol` in `m`'s symbols; m.size() when it holds none.
+std::size_t slot_of(const Model& m, core::SymbolId symbol);
+
 /// A price the fleet can value at: finite and > 0.
 bool usable_price(double price);
 
