@@ -145,7 +145,10 @@ void FleetDesk::remember_loss(AccountIndex a, core::SymbolId symbol, const tax::
 std::optional<std::string> FleetDesk::set_lots(AccountIndex a, const AccountRecord& record) {
   if (a >= monitor_.book().size()) return "unknown account";
   if (busy(a)) return "the account waits for its block orders or its decision window";
-  return lots_.restore(a, record, symbols_);
+  if (auto why = lots_.restore(a, record, symbols_)) return why;
+  // The lots its buys named are gone: they replace nothing from now on.
+  wash_.forget_buys_of(a);
+  return std::nullopt;
 }
 
 }  // namespace ballast::fleet

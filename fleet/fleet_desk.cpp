@@ -430,6 +430,7 @@ std::optional<std::string> FleetDesk::close_account(AccountIndex a) {
   pending_.erase(a);
   stuck_.erase(std::remove(stuck_.begin(), stuck_.end(), a), stuck_.end());
   lots_.erase(a);
+  wash_.forget_buys_of(a);
   ++closed_;
   return std::nullopt;
 }

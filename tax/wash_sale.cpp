@@ -170,6 +170,14 @@ void WashSaleLedger::remember_loss(HouseholdIndex household, AccountIndex accoun
                                                               purchase, line.sold, line.holding_from});
 }
 
+void WashSaleLedger::forget_buys_of(AccountIndex account) {
+  for (auto it = windows_.begin(); it != windows_.end();) {
+    Window& w = it->second;
+    std::erase_if(w.buys, [account](const BuyEvent& e) { return e.account == account; });
+    it = w.buys.empty() && w.losses.empty() ? windows_.erase(it) : std::next(it);
+  }
+}
+
 void WashSaleLedger::forget_before(Day today) {
   const Day cutoff = today - kWashSaleWindowDays;
   for (auto it = windows_.begin(); it != windows_.end();) {

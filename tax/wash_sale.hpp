@@ -140,6 +140,11 @@ class WashSaleLedger {
   void remember_loss(HouseholdIndex household, AccountIndex account, core::SymbolId symbol, const RealisedLine& line,
                      LotId purchase, LineRef ref);
 
+  /// Forgets the buys of `account`: its lots were replaced (an operator's
+  /// update), so the lots they name are gone. Its loss sales stay: they were
+  /// made, and a replacement still washes them.
+  void forget_buys_of(AccountIndex account);
+
   /// Forgets trades no trade dated `today` or later can match (dated more
   /// than the window before it).
   void forget_before(Day today);

@@ -351,3 +351,16 @@ TEST_CASE("without the policy the same account sells all it needs, gains and all
   CHECK(out.orders[0].block.quantity() == 10);
   CHECK(out.refusals.empty());
 }
+
+TEST_CASE("an account whose lots an operator replaced has no buys left to wash a loss sale") {
+  Pair p("h1");
+  p.fill(kA, Side::buy, 10);   // a1's 10 AAA: a replacement-to-be
+  p.fill(kB, Side::sell, 10);  // a1 settles
+  AccountRecord none;
+  none.id = "a1";
+  REQUIRE_FALSE(p.desk.set_lots(1, none));
+  const DeskOutput out = p.fill(kA, Side::sell, 10);  // a0's loss of 100
+  CHECK(out.washes.empty());
+  CHECK(out.refusals.empty());
+  CHECK(p.desk.lots().realised(0, 2026).short_term.gain == doctest::Approx(-100));
+}

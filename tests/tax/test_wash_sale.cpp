@@ -424,3 +424,22 @@ TEST_CASE("a rebuilt ledger keeps a remembered buy as a replacement for a later 
   CHECK(matches[0].disallowed == Approx(80));
   CHECK(rebuilt.replacement_units(kHome, kX, day_of(2023, 3, 2)) == Approx(10));
 }
+
+TEST_CASE("the ledger forgets an account's buys when its lots are replaced, and keeps its loss sales") {
+  WashSaleLedger ledger;
+  ledger.remember_buy(BuyRecord{kHome, kSpouse, kX, 3, day_of(2023, 2, 20), 30});
+  ledger.remember_buy(BuyRecord{kHome, kTaxable, kX, 1, day_of(2023, 2, 21), 5});
+  RealisedLine loss;
+  loss.quantity = 10;
+  loss.gain = -50;
+  loss.sold = day_of(2023, 2, 25);
+  ledger.remember_loss(kHome, kSpouse, kX, loss, 0, 7);
+  ledger.forget_buys_of(kSpouse);
+  CHECK(ledger.size() == 2);  // kTaxable's buy and kSpouse's loss
+  CHECK(ledger.replacement_units(kHome, kX, day_of(2023, 2, 25)) == Approx(5));
+  // The loss still waits for a replacement.
+  std::vector<WashMatch> matches;
+  ledger.record_buy(BuyRecord{kHome, kSpouse, kX, 9, day_of(2023, 3, 1), 10}, matches);
+  REQUIRE(matches.size() == 1);
+  CHECK(matches[0].loss_line == 7);
+}
