@@ -473,6 +473,16 @@ struct StateStore::Impl {
 
   /// Checks that an existing file is a whole Ballast state database of a
   /// schema this build knows, reading only.
+  /// prepare_all(), a failure refusing the file: it lacks this schema's tables.
+  void prepare_for_use() {
+    try {
+      prepare_all();
+    } catch (const StoreError& e) {
+      throw OpenFailure{"state file " + path + " does not have the tables of schema version " +
+                        std::to_string(kSchemaVersion) + ": " + detail(e, path)};
+    }
+  }
+
   void verify() {
     sqlite3* d = db.get();
     std::int64_t application_id = 0;
@@ -688,12 +698,7 @@ std::variant<StateStore, OpenError> StateStore::open(const std::string& path, Du
     if (exists) impl->lock.acquire(path);
     impl->configure(durability);
     impl->upgrade();
-    try {
-      impl->prepare_all();
-    } catch (const StoreError& e) {
-      throw OpenFailure{"state file " + path + " does not have the tables of schema version " +
-                        std::to_string(kSchemaVersion) + ": " + detail(e, path)};
-    }
+    impl->prepare_for_use();
     return StateStore(std::move(impl));
   } catch (const OpenFailure& f) {
     return OpenError{f.message, f.in_use};
@@ -730,12 +735,7 @@ std::variant<StateStore, OpenError> StateStore::open_for_reading(const std::stri
       sqlite3_free(error);
       throw OpenFailure{"cannot open state file " + path + " for reading: " + message};
     }
-    try {
-      impl->prepare_all();
-    } catch (const StoreError& e) {
-      throw OpenFailure{"state file " + path + " does not have the tables of schema version " +
-                        std::to_string(kSchemaVersion) + ": " + detail(e, path)};
-    }
+    impl->prepare_for_use();
     return StateStore(std::move(impl));
   } catch (const OpenFailure& f) {
     return OpenError{f.message, f.in_use};
