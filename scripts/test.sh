@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite twice: a plain optimised build, then
 # one under AddressSanitizer + UndefinedBehaviorSanitizer. Between the two,
-# every fuzzer runs for FUZZ_SECONDS (default 15) over its seed corpus.
+# every fuzzer runs for FUZZ_SECONDS (default 10) over its seed corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -21,7 +21,7 @@ echo "== plain build"
 # compile time here, and the sanitizer build below has it for any failure.
 run_suite build-test -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG"
 echo "== fuzzers (clang, a short run of each over its seed corpus)"
-scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
+scripts/fuzz.sh "${FUZZ_SECONDS:-10}"
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
