@@ -3,12 +3,15 @@
 // around it and how to trade back. Accounts keep only their own quantities,
 // cash and a band multiplier; everything else lives once per model.
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/types.hpp"
 #include "strategies/policy.hpp"
+#include "tax/harvest_rule.hpp"
+#include "tax/tax_rates.hpp"
 
 namespace ballast::fleet {
 
@@ -25,6 +28,18 @@ struct Model {
   /// short-term gain (at a loss, long-term, or without a known basis); the rest
   /// of the sell is held back and the buys shrink with it.
   bool avoid_short_term_gains = false;
+  /// `[models.tax] substitutes`: per slot, the slot of its group's primary
+  /// (its own for a primary or an asset without substitutes). Empty: every
+  /// slot is a group of its own. A substitute's target is 0; a group's
+  /// weight (the sum of its members') is held to the primary's target and band.
+  std::vector<std::uint32_t> group_of;
+  /// `[models.tax]` rates: lots are chosen and gains estimated by them.
+  std::optional<tax::TaxRates> tax_rates;
+  /// Buys that would wash a recent loss in the household are redirected to a
+  /// substitute, or held back.
+  bool avoid_wash_sales = true;
+  /// `[models.tax.harvest]`: losses worth harvesting are sold into a substitute.
+  std::optional<tax::HarvestRule> harvest;
 
   std::size_t size() const { return symbols.size(); }
   /// 1 − Σ targets: what is not invested stays in cash.

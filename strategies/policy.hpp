@@ -113,6 +113,27 @@ using Slicing = core::Slicing;
 /// shrink with it.
 struct TaxPolicy {
   bool avoid_short_term_gains = false;
+  /// Rates of realised gains by term, fractions in [0, 1); absent: not set
+  /// (the model weighs no tax).
+  std::optional<double> short_term_rate;
+  std::optional<double> long_term_rate;
+  /// Substitute groups: a primary asset and the assets (of the same model,
+  /// target 0) that may stand in for it, in order of preference. A group
+  /// is held to the primary's target and band as one, and its members are
+  /// substantially identical for the wash-sale rule.
+  std::vector<std::pair<std::string, std::vector<std::string>>> substitutes;
+  /// A buy that would wash a loss sold in the last 30 days in the household
+  /// is redirected to a substitute that would not, or held back.
+  bool avoid_wash_sales = true;
+  /// `[models.tax.harvest]`: when set, holdings whose losses reach these
+  /// thresholds are sold and their value bought in a substitute.
+  struct Harvest {
+    double min_loss = 0;           ///< account currency, >= 0
+    double min_loss_fraction = 0;  ///< of a lot's basis, [0, 1)
+    double cost_bps = 0;           ///< each way, of the value traded, >= 0
+    bool operator==(const Harvest&) const = default;
+  };
+  std::optional<Harvest> harvest;
   bool operator==(const TaxPolicy&) const = default;
 };
 
