@@ -161,7 +161,8 @@ std::size_t AccountBook::memory_bytes() const {
   }
   for (const Model& m : models_) {
     bytes += sizeof(Model) + m.symbols.capacity() * sizeof(core::SymbolId) +
-             (m.targets.capacity() + m.lot_sizes.capacity()) * sizeof(double);
+             (m.targets.capacity() + m.lot_sizes.capacity()) * sizeof(double) +
+             m.group_of.capacity() * sizeof(std::uint32_t);
   }
   return bytes;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 namespace ballast::fleet {
 
@@ -15,6 +16,24 @@ double Model::cash_target() const {
   for (double t : targets) invested += t;
   return 1 - invested;
 }
+
+namespace {
+
+std::optional<std::string> check_groups(const Model& m) {
+  if (m.group_of.empty()) return std::nullopt;
+  if (m.group_of.size() != m.size()) return "group_of needs one entry per symbol, or none";
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    const std::uint32_t p = m.group_of[i];
+    const std::string slot = "group_of[" + std::to_string(i) + "]";
+    if (p >= m.size()) return slot + " names slot " + std::to_string(p) + ", past the model's symbols";
+    // One level only: a group is a primary and its substitutes, never a chain.
+    if (m.group_of[p] != p) return slot + " names slot " + std::to_string(p) + ", which is not a primary of its own";
+    if (p != i && m.targets[i] != 0) return "a substitute's target must be 0 (slot " + std::to_string(i) + ")";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::optional<std::string> check_model(const Model& m, std::size_t symbol_count) {
   if (m.symbols.empty()) return "a model needs at least one symbol";
@@ -42,7 +61,14 @@ std::optional<std::string> check_model(const Model& m, std::size_t symbol_count)
   if (!(m.min_trade_value >= 0 && std::isfinite(m.min_trade_value))) {
     return "min_trade_value must be non-negative and finite";
   }
-  return std::nullopt;
+  return check_groups(m);
+}
+
+bool has_substitutes(const Model& m) {
+  for (std::size_t i = 0; i < m.group_of.size(); ++i) {
+    if (m.group_of[i] != i) return true;
+  }
+  return false;
 }
 
 bool usable_price(double price) { return price > 0 && std::isfinite(price); }

@@ -50,8 +50,16 @@ struct Model {
 /// Refused: no symbols, repeated or unknown symbols, lists of different
 /// lengths, targets outside [0, 1] or summing past 1, lots ≤ 0, no band, a
 /// band ≤ 0, a `total` band (the fleet has no safe-zone bound for it and refuses it), a negative
-/// min_trade_value, non-finite numbers.
+/// min_trade_value, non-finite numbers; a group_of that is neither empty nor
+/// one entry per slot, names a slot that is not its own primary (groups are
+/// one level deep), or gives a substitute a target other than 0.
 std::optional<std::string> check_model(const Model& m, std::size_t symbol_count);
+
+/// Whether `m` has a substitute: some slot whose group's primary is another slot.
+bool has_substitutes(const Model& m);
+
+/// The slot of the primary of slot i's group (i itself without groups).
+inline std::size_t primary_of(const Model& m, std::size_t i) { return m.group_of.empty() ? i : m.group_of[i]; }
 
 /// The position of `symbol` in `m`'s symbols; m.size() when it holds none.
 std::size_t slot_of(const Model& m, core::SymbolId symbol);

@@ -1,8 +1,51 @@
 #include "fleet/model_from_spec.hpp"
 
+#include <cstdint>
 #include <variant>
+#include <vector>
 
 namespace ballast::fleet {
+
+namespace {
+
+/// m.group_of from the spec's `substitutes` (primary → its substitutes), or why not.
+std::optional<std::string> groups_from_spec(const strategies::PortfolioSpec& spec, Model& m) {
+  const auto& groups = spec.tax.substitutes;
+  if (groups.empty()) return std::nullopt;
+  const std::size_t n = spec.assets.size();
+  const auto slot_named = [&](const std::string& symbol) {
+    std::size_t i = 0;
+    while (i < n && spec.assets[i].symbol != symbol) ++i;
+    return i;
+  };
+  m.group_of.resize(n);
+  for (std::size_t i = 0; i < n; ++i) m.group_of[i] = static_cast<std::uint32_t>(i);
+  std::vector<bool> grouped(n, false);
+  // Primaries first, so that one named later as a substitute is found.
+  for (const auto& [primary, substitutes] : groups) {
+    const std::size_t p = slot_named(primary);
+    if (p == n) return "substitutes: " + primary + " is not an asset of the model";
+    if (grouped[p]) return "substitutes: " + primary + " is in two substitute groups";
+    grouped[p] = true;
+  }
+  for (const auto& [primary, substitutes] : groups) {
+    const auto p = static_cast<std::uint32_t>(slot_named(primary));
+    for (const std::string& substitute : substitutes) {
+      const std::size_t s = slot_named(substitute);
+      if (s == n) return "substitutes: " + substitute + " (for " + primary + ") is not an asset of the model";
+      if (m.group_of[s] == s && grouped[s]) return "substitutes: " + substitute + " is both a primary and a substitute";
+      if (grouped[s]) return "substitutes: " + substitute + " is in two substitute groups";
+      if (spec.assets[s].target != 0) {
+        return "substitutes: " + substitute + " (for " + primary + ") has a target other than 0";
+      }
+      grouped[s] = true;
+      m.group_of[s] = p;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec, core::SymbolTable& symbols,
                                            Model& out) {
@@ -32,6 +75,7 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
   m.rebalance_to = spec.rebalance_to;
   m.min_trade_value = spec.min_trade_value;
   m.avoid_short_term_gains = spec.tax.avoid_short_term_gains;
+  if (auto why = groups_from_spec(spec, m)) return why;
   if (auto why = check_model(m, symbols.size())) return why;
   out = std::move(m);
   return std::nullopt;

@@ -1,7 +1,7 @@
 #pragma once
 // A `[[models]]` entry of the configuration as the fleet runs it: symbols
 // interned, targets, lots, threshold bands, rebalance_to, min_trade_value and
-// the tax policy.
+// the tax policy (avoid_short_term_gains and the substitute groups).
 #include <optional>
 #include <span>
 #include <string>
@@ -15,7 +15,10 @@ namespace ballast::fleet {
 
 /// The fleet's model for `spec` (its symbols interned into `symbols`), or why
 /// it cannot run one: the config loader refuses what the fleet does not run,
-/// so a refusal here means a spec that did not come from it.
+/// so a refusal here means a spec that did not come from it. Substitute
+/// groups refused: a primary or substitute that is not an asset of the
+/// model, a substitute with a target other than 0, a symbol in two groups,
+/// a primary that is also a substitute.
 std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec, core::SymbolTable& symbols,
                                            Model& out);
 
