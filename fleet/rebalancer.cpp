@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "strategies/drift.hpp"
-
 namespace ballast::fleet {
 
 double apply_fill(double held, core::Side side, double quantity) {
@@ -22,11 +20,70 @@ bool Rebalancer::weigh(const AccountBook& book, AccountIndex a, std::span<const 
   return true;
 }
 
+strategies::WeightView Rebalancer::view(const Model& m, double cash_weight) {
+  if (m.group_of.empty()) return {weights_, m.targets, cash_weight, m.cash_target()};
+  const std::size_t n = m.size();
+  group_index_.resize(n);
+  group_weights_.clear();
+  group_targets_.clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (m.group_of[i] != i) continue;
+    group_index_[i] = static_cast<std::uint32_t>(group_targets_.size());
+    group_targets_.push_back(m.targets[i]);
+  }
+  group_weights_.assign(group_targets_.size(), 0.0);
+  // Summed in slot order from 0: a group of one weighs exactly its asset.
+  for (std::size_t i = 0; i < n; ++i) {
+    group_index_[i] = group_index_[m.group_of[i]];
+    group_weights_[group_index_[i]] += weights_[i];
+  }
+  return {group_weights_, group_targets_, cash_weight, m.cash_target()};
+}
+
+void Rebalancer::split(const Model& m, double lambda, bool full, std::vector<double>& into) {
+  const std::size_t n = m.size();
+  into.resize(n);
+  if (m.group_of.empty()) {
+    for (std::size_t i = 0; i < n; ++i) into[i] = full ? m.targets[i] : weights_[i] + lambda * (m.targets[i] - weights_[i]);
+    return;
+  }
+  // The group's desired weight is written as the asset's is without groups,
+  // so that a group of one (or whose substitutes hold nothing) gets the same
+  // numbers to the bit.
+  const auto desired_of = [&](std::size_t g) {
+    return full ? group_targets_[g] : group_weights_[g] + lambda * (group_targets_[g] - group_weights_[g]);
+  };
+  const std::size_t groups = group_targets_.size();
+  group_left_.resize(groups);
+  group_kept_.assign(groups, 0.0);
+  for (std::size_t g = 0; g < groups; ++g) group_left_[g] = std::max(0.0, group_weights_[g] - desired_of(g));
+  // Substitutes, in slot order: untouched on a rise; on a fall each gives up
+  // what it holds until the fall is sold.
+  for (std::size_t i = 0; i < n; ++i) {
+    if (m.group_of[i] == i) continue;
+    const std::size_t g = group_index_[i];
+    const double take = std::min(group_left_[g], weights_[i]);
+    into[i] = weights_[i] - take;
+    group_left_[g] -= take;
+    group_kept_[g] += into[i];
+  }
+  // Primaries: the group's desired weight less what its substitutes keep,
+  // unless the substitutes took the whole fall (or nothing moves).
+  for (std::size_t i = 0; i < n; ++i) {
+    if (m.group_of[i] != i) continue;
+    const std::size_t g = group_index_[i];
+    const double desired = desired_of(g);
+    const bool fall = desired < group_weights_[g];
+    const bool untouched = desired == group_weights_[g] || (fall && !(group_left_[g] > 0));
+    into[i] = untouched ? weights_[i] : desired - group_kept_[g];
+  }
+}
+
 bool Rebalancer::in_breach(const AccountBook& book, AccountIndex a, std::span<const double> prices) {
   if (!weigh(book, a, prices)) return false;
   const Model& m = book.model(a);
-  const strategies::WeightView view{weights_, m.targets, book.cash(a) / value_, m.cash_target()};
-  return static_cast<bool>(strategies::check_threshold(scaled_bands(m.bands, book.band_multiplier(a)), view));
+  return static_cast<bool>(
+      strategies::check_threshold(scaled_bands(m.bands, book.band_multiplier(a)), view(m, book.cash(a) / value_)));
 }
 
 Rebalancer::Outcome Rebalancer::check(AccountBook& book, AccountIndex a, std::span<const double> prices,
@@ -34,28 +91,31 @@ Rebalancer::Outcome Rebalancer::check(AccountBook& book, AccountIndex a, std::sp
   if (!weigh(book, a, prices)) return Outcome::no_value;
   const Model& m = book.model(a);
   const strategies::ThresholdTrigger bands = scaled_bands(m.bands, book.band_multiplier(a));
-  const strategies::WeightView view{weights_, m.targets, book.cash(a) / value_, m.cash_target()};
-  if (!strategies::check_threshold(bands, view)) return Outcome::inside_bands;
+  const strategies::WeightView groups = view(m, book.cash(a) / value_);
+  if (!strategies::check_threshold(bands, groups)) return Outcome::inside_bands;
 
-  // As the engine does: band-edge moves every weight the same fraction λ of
-  // the way to its target, and rounds lots outward (never past the target).
+  // As the engine does: band-edge moves every weight (of a group, with
+  // groups) the same fraction λ of the way to its target, and rounds lots
+  // outward (never past the full rebalance, split alike).
   const bool band_edge = m.rebalance_to == strategies::RebalanceTo::band_edge;
-  const double lambda = band_edge ? strategies::band_edge_fraction(bands, view) : 1.0;
+  const double lambda = band_edge ? strategies::band_edge_fraction(bands, groups) : 1.0;
+  split(m, lambda, false, desired_);
   const std::span<double> q = book.quantities(a);
   const std::size_t n = q.size();
-  desired_.resize(n);
   sizing_.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    desired_[i] = weights_[i] + lambda * (m.targets[i] - weights_[i]);
-    sizing_[i] = {q[i], prices[m.symbols[i]], desired_[i], m.lot_sizes[i]};
-  }
+  for (std::size_t i = 0; i < n; ++i) sizing_[i] = {q[i], prices[m.symbols[i]], desired_[i], m.lot_sizes[i]};
   execution::SizingRequest req;
   req.assets = sizing_;
   req.cash = book.cash(a);
   req.min_trade_value = m.min_trade_value;
   if (band_edge) {
     req.rounding = execution::Rounding::outward;
-    req.full_weights = m.targets;
+    if (m.group_of.empty()) {
+      req.full_weights = m.targets;
+    } else {
+      split(m, 1.0, true, full_);
+      req.full_weights = full_;
+    }
   }
   const execution::SizingResult sized = execution::size_trades(req);
   if (sized.trades.empty()) return Outcome::stuck;

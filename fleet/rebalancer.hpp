@@ -1,12 +1,14 @@
 #pragma once
 // The exact check of one account and its rebalance, shared by the safe-zone
 // monitor and the brute-force reference so that both decide alike.
+#include <cstdint>
 #include <span>
 #include <vector>
 
 #include "execution/order_sizing.hpp"
 #include "fleet/account_book.hpp"
 #include "fleet/fleet_output.hpp"
+#include "strategies/drift.hpp"
 
 namespace ballast::fleet {
 
@@ -14,10 +16,18 @@ namespace ballast::fleet {
 /// applies it (never below zero).
 double apply_fill(double held, core::Side side, double quantity);
 
+/// Substitute groups (Model::group_of). The trigger sees one entry per group,
+/// in the order of the primaries: the sum of its members' weights against the
+/// primary's target and band. A rebalance moves each group's weight to its
+/// desired value (the target, or λ of the way there at band-edge, λ found over
+/// the groups) and splits the change among the members: a rise is bought in
+/// the primary; a fall is sold from the substitutes first, in slot order, then
+/// from the primary. Members then size as assets do without groups. With no
+/// group_of, or every slot its own group, it decides exactly as without.
 class Rebalancer {
  public:
-  /// Whether any asset of the account is outside its band at `prices` (by
-  /// symbol id), as strategies::check_threshold decides it.
+  /// Whether any group (asset, without groups) of the account is outside its
+  /// band at `prices` (by symbol id), as strategies::check_threshold decides it.
   bool in_breach(const AccountBook& book, AccountIndex a, std::span<const double> prices);
 
   /// What check() found.
@@ -43,9 +53,22 @@ class Rebalancer {
  private:
   /// Fills weights_ and value_; false when the account has no value.
   bool weigh(const AccountBook& book, AccountIndex a, std::span<const double> prices);
+  /// The trigger's view of the weighed account: its assets, or its groups
+  /// (group_weights_ and group_targets_, filled here).
+  strategies::WeightView view(const Model& m, double cash_weight);
+  /// Member-level desired weights into `into`: each group moved λ of the way
+  /// from its weight to its target (exactly to the target when `full`), split
+  /// as the class comment says.
+  void split(const Model& m, double lambda, bool full, std::vector<double>& into);
 
   std::vector<double> weights_;
+  std::vector<std::uint32_t> group_index_;  ///< per slot: its group, in the order of the primaries
+  std::vector<double> group_weights_;
+  std::vector<double> group_targets_;
+  std::vector<double> group_left_;  ///< per group, while splitting: the fall not yet sold
+  std::vector<double> group_kept_;  ///< per group, while splitting: its substitutes' desired weights
   std::vector<double> desired_;
+  std::vector<double> full_;
   std::vector<execution::SizingAsset> sizing_;
   double value_ = 0;
 };

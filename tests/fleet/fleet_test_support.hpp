@@ -11,6 +11,7 @@
 
 #include "fleet/account_book.hpp"
 #include "fleet/fleet_output.hpp"
+#include "fleet/model.hpp"
 
 namespace ballast::fleet::test {
 
@@ -40,10 +41,23 @@ struct RandomFleet {
   std::vector<double> prices;
 };
 
+/// Substitute groups in random_fleet's models.
+enum class Groups {
+  none,    ///< no group_of
+  own,     ///< group_of with every slot a group of its own
+  unheld,  ///< half the models have substitutes (target 0), which no account holds
+  held,    ///< as unheld, and most of their accounts hold substitutes in place of some or all of a primary
+};
+
 /// Models over `symbols` symbols with varied targets (some cash), bands
 /// (absolute, relative, both), lots, band-edge or target, min trade values;
 /// accounts of varied sizes and multipliers, drifted up to ±15% off target.
-inline RandomFleet random_fleet(std::uint64_t seed, std::size_t symbols, std::size_t models, std::size_t accounts) {
+/// With substitutes (Groups::unheld, held): in models k with k % 4 < 2 (to
+/// target and band-edge, every kind of band), the last (n − 1) / 2 slots are
+/// substitutes of the first ones in turn (slot n − s + j of slot j mod (n − s)),
+/// the primaries' targets scaled up to the same invested total.
+inline RandomFleet random_fleet(std::uint64_t seed, std::size_t symbols, std::size_t models, std::size_t accounts,
+                                Groups groups = Groups::none) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> unit(0, 1);
   RandomFleet f{AccountBook(symbols), {}};
@@ -65,6 +79,17 @@ inline RandomFleet random_fleet(std::uint64_t seed, std::size_t symbols, std::si
     if (k % 3 != 0) m.bands.relative = 0.05 + 0.25 * unit(rng);
     m.rebalance_to = k % 2 ? strategies::RebalanceTo::band_edge : strategies::RebalanceTo::target;
     m.min_trade_value = k % 4 == 3 ? 200 : 0;
+    if (groups != Groups::none) {
+      for (std::size_t i = 0; i < n; ++i) m.group_of.push_back(static_cast<std::uint32_t>(i));
+    }
+    const std::size_t subs = (groups == Groups::unheld || groups == Groups::held) && k % 4 < 2 ? (n - 1) / 2 : 0;
+    if (subs > 0) {
+      const std::size_t primaries = n - subs;
+      double kept = 0;
+      for (std::size_t i = 0; i < primaries; ++i) kept += m.targets[i];
+      for (std::size_t i = 0; i < n; ++i) m.targets[i] = i < primaries ? m.targets[i] * invested / kept : 0.0;
+      for (std::size_t i = primaries; i < n; ++i) m.group_of[i] = static_cast<std::uint32_t>((i - primaries) % primaries);
+    }
     REQUIRE_FALSE(f.book.add_model(std::move(m)));
   }
   const double multipliers[] = {1, 1, 0.5, 2, 1.3};
@@ -78,10 +103,44 @@ inline RandomFleet random_fleet(std::uint64_t seed, std::size_t symbols, std::si
       const double raw = value * m.targets[i] * (1 + 0.3 * (unit(rng) - 0.5)) / f.prices[m.symbols[i]];
       q.push_back(std::floor(raw / m.lot_sizes[i]) * m.lot_sizes[i]);
     }
+    if (groups == Groups::held && has_substitutes(m)) {
+      // Per primary: none, all or a random part of its value held in its
+      // substitutes instead, shared among them.
+      for (std::size_t p = 0; p < m.size(); ++p) {
+        if (m.group_of[p] != p) continue;
+        const double u = unit(rng);
+        const double moved = u < 0.25 ? 0.0 : u < 0.5 ? 1.0 : unit(rng);
+        std::size_t members = 0;
+        for (std::size_t i = 0; i < m.size(); ++i) members += i != p && m.group_of[i] == p;
+        if (members == 0 || moved == 0) continue;
+        const double value_moved = q[p] * f.prices[m.symbols[p]] * moved;
+        q[p] = std::floor((q[p] * f.prices[m.symbols[p]] - value_moved) / f.prices[m.symbols[p]] / m.lot_sizes[p] + 1e-9) *
+               m.lot_sizes[p];
+        for (std::size_t i = 0; i < m.size(); ++i) {
+          if (i == p || m.group_of[i] != p) continue;
+          const double raw = value_moved / static_cast<double>(members) / f.prices[m.symbols[i]];
+          q[i] = std::floor(raw / m.lot_sizes[i]) * m.lot_sizes[i];
+        }
+      }
+    }
     const double cash = value * std::max(0.0, m.cash_target()) * unit(rng) * 1.5;
     REQUIRE_FALSE(f.book.add_account("a" + std::to_string(a), k, cash, q, multipliers[a % 5]));
   }
   return f;
+}
+
+/// `book` with every model's group_of cleared: the same accounts, no groups.
+inline AccountBook without_groups(const AccountBook& book) {
+  AccountBook plain(book.symbol_count());
+  for (Model m : book.models()) {
+    m.group_of.clear();
+    REQUIRE_FALSE(plain.add_model(std::move(m)));
+  }
+  for (AccountIndex a = 0; a < book.size(); ++a) {
+    REQUIRE_FALSE(plain.add_account(book.id(a), book.model_index(a), book.cash(a), book.quantities(a),
+                                    book.band_multiplier(a)));
+  }
+  return plain;
 }
 
 inline void require_same(const FleetOutput& fleet, const FleetOutput& brute) {

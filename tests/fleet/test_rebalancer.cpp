@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <random>
 #include <vector>
 
 #include "fleet/rebalancer.hpp"
@@ -110,4 +112,139 @@ TEST_CASE("cash counts in the value, and the implied cash target is kept") {
   CHECK(book.quantities(0)[0] == 5);
   CHECK(book.quantities(0)[1] == 3);
   CHECK(book.cash(0) == doctest::Approx(200));
+}
+
+namespace {
+
+/// VTI (slot 0) 60%, BND (slot 1) 40%, and ITOT (slot 2): a substitute of
+/// VTI at target 0. Lot 1, a 5-point absolute band, prices 100.
+Model vti_itot() {
+  Model m = simple_model({0.6, 0.4, 0.0}, 0.05);
+  m.group_of = {0, 1, 0};
+  return m;
+}
+
+const std::vector<double> kAtPar3{100, 100, 100};
+
+}  // namespace
+
+TEST_CASE("groups: a substitute held instead of its primary is inside the band") {
+  // 3 VTI + 3 ITOT + 4 BND: the group weighs 0.6 against VTI's 0.6.
+  Rebalancer r;
+  FleetOutput out;
+  AccountBook part = one_account(vti_itot(), 0, {3, 4, 3});
+  CHECK_FALSE(r.in_breach(part, 0, kAtPar3));
+  CHECK(r.check(part, 0, kAtPar3, out) == Rebalancer::Outcome::inside_bands);
+  // All of it in ITOT: VTI alone would be 0.6 under target, the group is on it.
+  AccountBook all = one_account(vti_itot(), 0, {0, 4, 6});
+  CHECK_FALSE(r.in_breach(all, 0, kAtPar3));
+  CHECK(r.check(all, 0, kAtPar3, out) == Rebalancer::Outcome::inside_bands);
+  CHECK(out.rebalances.empty());
+  // Without the group the same holdings breach: ITOT at 0.6 against 0.
+  Model plain = vti_itot();
+  plain.group_of.clear();
+  CHECK(r.in_breach(one_account(plain, 0, {0, 4, 6}), 0, kAtPar3));
+}
+
+TEST_CASE("groups: a group over its band sells the substitute first, and the primary keeps its units") {
+  // 4 VTI + 4 ITOT + 2 BND: the group weighs 0.8 (+0.2 over 0.6), BND 0.2.
+  // To target the group gives up 0.2 = 2 units, all from ITOT's 4; BND buys 2.
+  AccountBook book = one_account(vti_itot(), 0, {4, 2, 4});
+  Rebalancer r;
+  FleetOutput out;
+  REQUIRE(r.check_and_rebalance(book, 0, kAtPar3, out));
+  REQUIRE(out.trades.size() == 2);
+  CHECK(out.trades[0] == FleetTrade{0, 2, core::Side::sell, 2, 100});
+  CHECK(out.trades[1] == FleetTrade{0, 1, core::Side::buy, 2, 100});
+  CHECK(book.quantities(0)[0] == 4);
+  CHECK(book.quantities(0)[1] == 4);
+  CHECK(book.quantities(0)[2] == 2);
+  CHECK(book.cash(0) == doctest::Approx(0));
+}
+
+TEST_CASE("groups: a fall larger than the substitutes hold sells them all, then the primary") {
+  // 7 VTI + 1 ITOT + 2 BND: the group gives up 0.2 = 2 units: ITOT's 1, then 1 of VTI.
+  AccountBook book = one_account(vti_itot(), 0, {7, 2, 1});
+  Rebalancer r;
+  FleetOutput out;
+  REQUIRE(r.check_and_rebalance(book, 0, kAtPar3, out));
+  REQUIRE(out.trades.size() == 3);
+  CHECK(out.trades[0] == FleetTrade{0, 0, core::Side::sell, 1, 100});
+  CHECK(out.trades[1] == FleetTrade{0, 2, core::Side::sell, 1, 100});
+  CHECK(out.trades[2] == FleetTrade{0, 1, core::Side::buy, 2, 100});
+  CHECK(book.quantities(0)[0] == 6);
+  CHECK(book.quantities(0)[2] == 0);
+}
+
+TEST_CASE("groups: a rise is bought in the primary, the substitute kept") {
+  // 3 ITOT + 6 BND + 100 cash: the group weighs 0.3 (−0.3), BND 0.6 (+0.2).
+  // VTI buys 0.6 − 0.3 = 0.3 = 3 units with the cash and 2 BND sold.
+  AccountBook book = one_account(vti_itot(), 100, {0, 6, 3});
+  Rebalancer r;
+  FleetOutput out;
+  REQUIRE(r.check_and_rebalance(book, 0, kAtPar3, out));
+  REQUIRE(out.trades.size() == 2);
+  CHECK(out.trades[0] == FleetTrade{0, 1, core::Side::sell, 2, 100});
+  CHECK(out.trades[1] == FleetTrade{0, 0, core::Side::buy, 3, 100});
+  CHECK(book.quantities(0)[2] == 3);
+  CHECK(book.cash(0) == doctest::Approx(0));
+}
+
+TEST_CASE("groups at band-edge: λ is the group's, the fall comes from the substitute first, lots round outward") {
+  Model m = vti_itot();
+  m.rebalance_to = strategies::RebalanceTo::band_edge;
+  m.lot_sizes = {0.2, 0.2, 0.2};
+  Rebalancer r;
+  FleetOutput out;
+  // 5 VTI + 3 ITOT + 2 BND: the group at 0.8 is 0.2 off against a band of
+  // 0.05, so λ = 1 − 0.05/0.2 = 0.75 and it aims at 0.65: 1.5 units, all
+  // from ITOT (which holds 3). Outward: 7.5 lots → 8 = 1.6, within the full
+  // trade (2 units, 10 lots). BND aims at 0.35: buys 1.5 → 1.6. VTI untouched.
+  AccountBook covered = one_account(m, 0, {5, 2, 3});
+  REQUIRE(r.check_and_rebalance(covered, 0, kAtPar3, out));
+  REQUIRE(out.trades.size() == 2);
+  CHECK(out.trades[0] == FleetTrade{0, 2, core::Side::sell, 1.6, 100});
+  CHECK(out.trades[1] == FleetTrade{0, 1, core::Side::buy, 1.6, 100});
+  CHECK(covered.quantities(0)[0] == 5);
+  CHECK_FALSE(r.in_breach(covered, 0, kAtPar3));
+  // 7 VTI + 1 ITOT + 2 BND: the same 1.5 units from the group: ITOT's 1,
+  // then 0.5 of VTI (2.5 lots → 3 = 0.6, within VTI's full share of 1).
+  // BND buys 1.5 → 1.6. The group lands at 0.64, BND at 0.36: in band.
+  out.clear();
+  AccountBook past = one_account(m, 0, {7, 2, 1});
+  REQUIRE(r.check_and_rebalance(past, 0, kAtPar3, out));
+  REQUIRE(out.trades.size() == 3);
+  CHECK(out.trades[0] == FleetTrade{0, 0, core::Side::sell, 0.6, 100});
+  CHECK(out.trades[1] == FleetTrade{0, 2, core::Side::sell, 1, 100});
+  CHECK(out.trades[2] == FleetTrade{0, 1, core::Side::buy, 1.6, 100});
+  CHECK(past.quantities(0)[0] == doctest::Approx(6.4));
+  CHECK(past.quantities(0)[2] == 0);
+  CHECK(past.quantities(0)[1] == doctest::Approx(3.6));
+  CHECK_FALSE(r.in_breach(past, 0, kAtPar3));
+}
+
+TEST_CASE("groups: every slot its own group, or substitutes held at 0, decide to the bit as no groups") {
+  using ballast::fleet::test::Groups;
+  using ballast::fleet::test::random_fleet;
+  using ballast::fleet::test::without_groups;
+  for (const Groups groups : {Groups::own, Groups::unheld}) {
+    auto f = random_fleet(31, 12, 16, 1500, groups);
+    AccountBook plain = without_groups(f.book);
+    std::mt19937_64 rng(6);
+    std::normal_distribution<double> move(0, 0.05);
+    std::size_t traded = 0;
+    for (int round = 0; round < 3; ++round) {
+      std::vector<double> prices = f.prices;
+      for (double& p : prices) p *= std::exp(move(rng));
+      FleetOutput grouped_out, plain_out;
+      Rebalancer rg, rp;
+      for (AccountIndex a = 0; a < f.book.size(); ++a) {
+        REQUIRE(rg.in_breach(f.book, a, prices) == rp.in_breach(plain, a, prices));
+        REQUIRE(rg.check(f.book, a, prices, grouped_out) == rp.check(plain, a, prices, plain_out));
+      }
+      test::require_same(grouped_out, plain_out);
+      traded += grouped_out.rebalances.size();
+    }
+    CHECK(traded > 100);
+  }
 }
