@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace ballast::fleet {
 
@@ -45,17 +46,32 @@ double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<co
   const auto keep = [&](double n, double d) {
     if (n * den < num * d) num = n, den = d;
   };
-  for (std::size_t i = 0; i < q.size(); ++i) {
-    const double v = q[i] * prices[m.symbols[i]];
-    const double t = m.targets[i];
+  // One asset (or group) of value v and target t: false when outside its narrowed band.
+  const auto zone = [&](double v, double t) {
     // As band_half_width(scaled_bands(...)): the same products.
     const double h = has_relative ? std::min(absolute, relative * t) : absolute;
     const double upper = t + h - kZoneWeightMargin;
     const double lower = t - h + kZoneWeightMargin;
-    if (!(v <= upper * value && v >= lower * value)) return -kInf;
+    if (!(v <= upper * value && v >= lower * value)) return false;
     const double rest = value - v;
     if (upper < 1 && v > 0) keep(upper * rest, v * (1 - upper));
     if (lower > 0 && rest > 0) keep(v * (1 - lower), lower * rest);
+    return true;
+  };
+  if (m.group_of.empty()) {
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      if (!zone(q[i] * prices[m.symbols[i]], m.targets[i])) return -kInf;
+    }
+  } else {
+    // Per slot: the value of the group it is the primary of. The rebalancer
+    // sums the members' weights instead: the same to a few ulps, far inside
+    // kZoneWeightMargin.
+    thread_local std::vector<double> group_value;
+    group_value.assign(q.size(), 0.0);
+    for (std::size_t i = 0; i < q.size(); ++i) group_value[m.group_of[i]] += q[i] * prices[m.symbols[i]];
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      if (m.group_of[i] == i && !zone(group_value[i], m.targets[i])) return -kInf;
+    }
   }
   if (den == 0) return kInf;
   const double x = num / den;
@@ -158,6 +174,11 @@ double account_no_trade_radius(const AccountBook& book, AccountIndex a, std::spa
   const std::span<const double> q = book.quantities(a);
   const double cash = book.cash(a);
   if (!(cash >= 0)) return -kInf;
+  // Substitutes held: the sizing of a group is not the sizing per asset
+  // derived above, and no bound is known for it.
+  for (std::size_t i = 0; i < m.group_of.size(); ++i) {
+    if (m.group_of[i] != i && q[i] != 0) return -kInf;
+  }
   double value = cash;
   for (std::size_t i = 0; i < q.size(); ++i) value += q[i] * prices[m.symbols[i]];
   if (!(value > 0)) return -kInf;

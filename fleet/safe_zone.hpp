@@ -31,13 +31,20 @@ inline constexpr double kZoneWeightMargin = 1e-12;
 /// Both bounds are ≥ 1 exactly when L ≤ w ≤ U. They are reached (the zone is
 /// tight) for an account of two assets and no cash moving in opposite
 /// directions; a single symbol moving alone can go twice as far.
+///
+/// Substitute groups (Model::group_of). The same holds for a group's weight,
+/// with v_i the group's value Σ_{k∈G} v_k: each member moves by its own
+/// factor f_k ∈ [e^{−r}, e^{r}], so the group's value moves by a factor in
+/// the same interval (a weighted mean of the f_k), and so does R, now C plus
+/// the values outside the group. Nothing else was used.
 double asset_zone_factor(double weight, double target, double half_width);
 
 /// ½ ln asset_zone_factor: the radius for one asset; −∞ when it is outside.
 double asset_zone_radius(double weight, double target, double half_width);
 
 /// The account's radius at `prices` (indexed by symbol id): the smallest over
-/// its assets, rounded down. −∞ when the account is not certified safe (in or
+/// its assets (its groups, against the primaries' targets and bands, when the
+/// model has group_of), rounded down. −∞ when the account is not certified safe (in or
 /// within the margin of a breach, negative cash, no value): it must then be
 /// checked exactly on every tick of its symbols. +∞ when no move can breach.
 double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices);
@@ -69,6 +76,15 @@ double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<co
 /// shrinks as p_i rises: it is taken at the highest price inside a first
 /// radius, and the radius computed again with it (never larger than the
 /// first). Capped at 1.
+///
+/// Substitute groups. This sizes each asset on its own; a group's rebalance
+/// does not (a substitute's holding moves its primary's trade, and which
+/// member trades depends on the direction). So an account holding any
+/// substitute gets −∞. One holding none is decided to the bit as its model
+/// without group_of would decide it (Rebalancer: its groups weigh exactly
+/// their primaries, its substitutes keep 0 and the primaries get the group's
+/// numbers) and, quantities not moving with prices, stays so inside the zone:
+/// the bound above holds for it unchanged.
 double account_no_trade_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices);
 
 /// The radius inside which the account cannot rebalance: the larger of

@@ -11,6 +11,7 @@
 
 using namespace ballast;
 using namespace ballast::fleet;
+using ballast::fleet::test::Groups;
 using ballast::fleet::test::random_fleet;
 using ballast::fleet::test::RandomFleet;
 using ballast::fleet::test::ascending;
@@ -18,9 +19,11 @@ using ballast::fleet::test::require_same;
 using ballast::fleet::test::simple_model;
 
 TEST_CASE("random walks: the safe-zone monitor rebalances exactly the accounts the brute force does") {
-  for (const std::uint64_t seed : {1u, 2u}) {
+  // Seed 3: half the models have substitute groups, most of their accounts
+  // holding substitutes in place of primaries.
+  for (const std::uint64_t seed : {1u, 2u, 3u}) {
     CAPTURE(seed);
-    RandomFleet f = random_fleet(seed, 20, 24, 2500);
+    RandomFleet f = random_fleet(seed, 20, 24, 2500, seed == 3 ? Groups::held : Groups::none);
     FleetMonitor fleet(f.book, f.prices);
     fleet.set_threads(seed == 2 ? 2 : 1);  // the resync split over threads decides alike
     BruteForceFleet brute(f.book, f.prices);
@@ -30,6 +33,7 @@ TEST_CASE("random walks: the safe-zone monitor rebalances exactly the accounts t
     require_same(fo, bo);
     CHECK(ascending(fo));
     std::size_t rebalances = bo.rebalances.size();
+    std::size_t grouped_rebalances = 0;  // on ticks, of accounts whose model has substitutes
     std::size_t holders_checked = 0;
     std::mt19937_64 rng(seed * 77);
     std::normal_distribution<double> step(0, 0.004);
@@ -64,6 +68,7 @@ TEST_CASE("random walks: the safe-zone monitor rebalances exactly the accounts t
       require_same(fo, bo);
       REQUIRE(ascending(fo));
       rebalances += bo.rebalances.size();
+      for (const FleetRebalance& r : bo.rebalances) grouped_rebalances += has_substitutes(f.book.model(r.account));
     }
     // The books end the same, to the bit.
     bool same_books = true;
@@ -76,6 +81,7 @@ TEST_CASE("random walks: the safe-zone monitor rebalances exactly the accounts t
     // Enough happened to mean something, and the monitor looked at fewer
     // accounts (this walk is rough on purpose: 40 bp steps, bands of 1–5%).
     CHECK(rebalances > 300);
+    if (seed == 3) CHECK(grouped_rebalances > 100);
     CHECK(fleet.counters().evaluations * 2 < holders_checked);
   }
 }

@@ -169,3 +169,135 @@ TEST_CASE("random fleets: inside the no-trade radius a rebalance finds nothing t
   CHECK(zoned > 100);
   CHECK(corners == 20 * zoned);
 }
+
+TEST_CASE("groups: a 60/40 account half in a substitute has the 60/40 radius worked out by hand") {
+  // VTI 0.6 (slot 0), BND 0.4, ITOT (slot 2) a substitute of VTI. 3 VTI + 3
+  // ITOT weigh 0.6 as a group: the same x = 0.27/0.22 as 6 VTI alone.
+  Model m = simple_model({0.6, 0.4, 0.0}, 0.05);
+  m.group_of = {0, 1, 0};
+  const std::vector<double> prices{100, 100, 100};
+  const AccountBook book = one_account(m, 0, {3, 4, 3});
+  const double r = account_zone_radius(book, 0, prices);
+  CHECK(r == doctest::Approx(0.5 * std::log(0.27 / 0.22)).epsilon(1e-9));
+  // Without the group VTI alone is 0.3 under target: in breach, no zone.
+  Model plain = m;
+  plain.group_of.clear();
+  CHECK(account_zone_radius(one_account(plain, 0, {3, 4, 3}), 0, prices) == -INFINITY);
+  // Every corner of the zone (VTI and ITOT moving apart too) stays in band.
+  for (std::size_t corner = 0; corner < 8; ++corner) {
+    std::vector<double> moved(3);
+    for (std::size_t i = 0; i < 3; ++i) moved[i] = 100 * std::exp((corner >> i) & 1 ? r : -r);
+    CHECK_FALSE(breached(book, moved));
+  }
+  // The group's tight corner: VTI and ITOT down by r, BND up: the group at its lower edge.
+  const double pa = 100 * std::exp(-r), pb = 100 * std::exp(r);
+  CHECK(6 * pa / (6 * pa + 4 * pb) == doctest::Approx(0.55).epsilon(1e-9));
+  const double past = r * (1 + 1e-6);
+  CHECK(breached(book, {100 * std::exp(-past), 100 * std::exp(past), 100 * std::exp(-past)}));
+}
+
+TEST_CASE("groups: random accounts with substitutes held: every corner of the zone stays in band") {
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<double> unit(0, 1);
+  int checked = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    // 2 to 3 primaries, each with 0 to 2 substitutes after them.
+    const std::size_t primaries = 2 + trial % 2;
+    std::vector<double> targets;
+    std::vector<std::uint32_t> group_of;
+    double sum = 0;
+    for (std::size_t p = 0; p < primaries; ++p) {
+      const auto slot = static_cast<std::uint32_t>(targets.size());
+      sum += targets.emplace_back(0.2 + unit(rng));
+      group_of.push_back(slot);
+      for (std::size_t s = 0; s < (trial / 2 + p) % 3; ++s) {
+        targets.push_back(0);
+        group_of.push_back(slot);
+      }
+    }
+    const std::size_t n = targets.size();
+    const double invested = 0.7 + 0.3 * unit(rng);
+    for (auto& t : targets) t *= invested / sum;
+    Model m = simple_model(targets, 0.01 + 0.05 * unit(rng));
+    m.group_of = group_of;
+    if (trial % 2) m.bands.relative = 0.1 + 0.3 * unit(rng);
+    REQUIRE_FALSE(check_model(m, n));
+    std::vector<double> q(n, 0.0), prices(n);
+    for (std::size_t i = 0; i < n; ++i) prices[i] = 10 + 90 * unit(rng);
+    for (std::size_t p = 0; p < n; ++p) {
+      if (group_of[p] != p) continue;
+      // The group's value, near target, spread over its members at random.
+      const double value = 1000 * targets[p] * (1 + 0.05 * (unit(rng) - 0.5));
+      std::vector<double> shares;
+      double total = 0;
+      for (std::size_t i = 0; i < n; ++i) total += group_of[i] == p ? shares.emplace_back(unit(rng)) : 0.0;
+      std::size_t k = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (group_of[i] == p) q[i] = value * shares[k++] / total / prices[i];
+      }
+    }
+    const AccountBook book = one_account(m, 1000 * (1 - invested), q);
+    const double r = account_zone_radius(book, 0, prices);
+    if (!(r > 0) || std::isinf(r)) continue;
+    ++checked;
+    for (std::size_t corner = 0; corner < (1u << n); ++corner) {
+      std::vector<double> moved(n);
+      for (std::size_t i = 0; i < n; ++i) moved[i] = prices[i] * std::exp((corner >> i) & 1 ? r : -r);
+      CHECK_FALSE(breached(book, moved));
+    }
+  }
+  CHECK(checked > 100);
+}
+
+TEST_CASE("groups: no no-trade radius while a substitute is held; without one, the model's without groups") {
+  Model m = simple_model({0.6, 0.4, 0.0}, 0.05);
+  m.group_of = {0, 1, 0};
+  m.lot_sizes = {10, 10, 10};  // lots of 1000: 6/4 units are far from a trade
+  const std::vector<double> prices{100, 100, 100};
+  // 59 VTI (5900) + 41 BND (4100): 1 unit from target, a tenth of a lot.
+  const AccountBook unheld = one_account(m, 0, {59, 41, 0});
+  Model plain = m;
+  plain.group_of.clear();
+  const double r = account_no_trade_radius(unheld, 0, prices);
+  CHECK(r > 0);
+  CHECK(r == account_no_trade_radius(one_account(plain, 0, {59, 41, 0}), 0, prices));
+  CHECK(account_no_trade_radius(one_account(m, 0, {58, 41, 1}), 0, prices) == -INFINITY);
+}
+
+TEST_CASE("groups: random fleets with substitutes unheld: inside the no-trade radius nothing trades") {
+  using ballast::fleet::test::Groups;
+  using ballast::fleet::test::random_fleet;
+  auto f = random_fleet(22, 10, 24, 3000, Groups::unheld);
+  // As in the test without groups: holdings rounded to lots near target.
+  for (AccountIndex a = 0; a < f.book.size(); ++a) {
+    const Model& m = f.book.model(a);
+    const auto held = f.book.quantities(a);
+    double value = f.book.cash(a);
+    for (std::size_t i = 0; i < m.size(); ++i) value += held[i] * f.prices[m.symbols[i]];
+    std::vector<double> q(m.size());
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      const double lots = m.targets[i] * value / f.prices[m.symbols[i]] / m.lot_sizes[i];
+      q[i] = (a % 3 ? std::round(lots) : std::floor(lots)) * m.lot_sizes[i];
+    }
+    const double cash = a % 4 == 0 ? f.book.cash(a) * 0.02 : f.book.cash(a);
+    REQUIRE_FALSE(f.book.set_account(a, f.book.model_index(a), cash, q, f.book.band_multiplier(a)));
+  }
+  std::mt19937_64 rng(8);
+  std::uniform_real_distribution<double> unit(-1, 1);
+  std::size_t zoned = 0;
+  for (AccountIndex a = 0; a < f.book.size(); ++a) {
+    if (!has_substitutes(f.book.model(a))) continue;
+    const double r = account_no_trade_radius(f.book, a, f.prices);
+    if (!(r > 0) || std::isinf(r)) continue;
+    ++zoned;
+    for (int k = 0; k < 20; ++k) {
+      std::vector<double> moved = f.prices;
+      for (double& p : moved) p *= std::exp(r * (k < 10 ? (rng() % 2 ? 1 : -1) : unit(rng)));
+      AccountBook copy = f.book;
+      FleetOutput out;
+      Rebalancer rb;
+      REQUIRE(rb.check(copy, a, moved, out) != Rebalancer::Outcome::traded);
+    }
+  }
+  CHECK(zoned > 50);
+}
