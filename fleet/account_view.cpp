@@ -17,6 +17,15 @@ double account_value(const AccountBook& book, AccountIndex a, std::span<const do
   return value;
 }
 
+/// Per slot, the summed weight of the group whose primary it is (in slot
+/// order from 0, as the rebalancer sums it); its own weight without groups.
+std::vector<double> group_weights(const Model& m, std::span<const double> weights) {
+  if (m.group_of.empty()) return {weights.begin(), weights.end()};
+  std::vector<double> g(weights.size(), 0.0);
+  for (std::size_t i = 0; i < weights.size(); ++i) g[m.group_of[i]] += weights[i];
+  return g;
+}
+
 }  // namespace
 
 AccountView view_account(const AccountBook& book, AccountIndex a, std::span<const double> prices) {
@@ -30,19 +39,27 @@ AccountView view_account(const AccountBook& book, AccountIndex a, std::span<cons
   v.value = value > 0 ? value : 0;
   v.cash_weight = value > 0 ? v.cash / value : 0;
   v.assets.reserve(q.size());
+  std::vector<double> weights(q.size());
   for (std::size_t i = 0; i < q.size(); ++i) {
     AssetView asset;
     asset.symbol = m.symbols[i];
     asset.quantity = q[i];
     asset.price = prices[m.symbols[i]];
     asset.value = q[i] * asset.price;
-    asset.weight = value > 0 ? asset.value / value : 0;
+    asset.weight = weights[i] = value > 0 ? asset.value / value : 0;
     asset.target = m.targets[i];
-    asset.drift = asset.weight - asset.target;
-    asset.band = band_half_width(bands, asset.target);
+    v.assets.push_back(asset);
+  }
+  const std::vector<double> groups = group_weights(m, weights);
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    AssetView& asset = v.assets[i];
+    const std::size_t p = primary_of(m, i);
+    asset.group_weight = groups[p];
+    asset.group_target = m.targets[p];
+    asset.drift = asset.group_weight - asset.group_target;
+    asset.band = band_half_width(bands, asset.group_target);
     asset.breaching = value > 0 && std::fabs(asset.drift) > asset.band;
     v.max_abs_drift = std::fmax(v.max_abs_drift, std::fabs(asset.drift));
-    v.assets.push_back(asset);
   }
   Rebalancer decide;
   v.breaching = decide.in_breach(book, a, prices);
@@ -55,8 +72,17 @@ double max_abs_drift(const AccountBook& book, AccountIndex a, std::span<const do
   const Model& m = book.model(a);
   const std::span<const double> q = book.quantities(a);
   double worst = 0;
+  if (m.group_of.empty()) {
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      worst = std::fmax(worst, std::fabs(q[i] * prices[m.symbols[i]] / value - m.targets[i]));
+    }
+    return worst;
+  }
+  std::vector<double> weights(q.size());
+  for (std::size_t i = 0; i < q.size(); ++i) weights[i] = q[i] * prices[m.symbols[i]] / value;
+  const std::vector<double> groups = group_weights(m, weights);
   for (std::size_t i = 0; i < q.size(); ++i) {
-    worst = std::fmax(worst, std::fabs(q[i] * prices[m.symbols[i]] / value - m.targets[i]));
+    if (m.group_of[i] == i) worst = std::fmax(worst, std::fabs(groups[i] - m.targets[i]));
   }
   return worst;
 }

@@ -10,16 +10,40 @@ ModelVariants::ModelVariants(std::vector<std::string> names) : names_(std::move(
 
 Model with_overrides(const Model& base, std::optional<double> cash_target, std::span<const core::SymbolId> restricted) {
   Model m = base;
+  double scale = 1;
   if (cash_target) {
     double invested = 0;
     for (const double t : m.targets) invested += t;
     if (invested > 0) {
-      const double scale = (1 - *cash_target) / invested;
+      scale = (1 - *cash_target) / invested;
       for (double& t : m.targets) t *= scale;
     }
   }
+  const auto is_restricted = [&](std::size_t i) {
+    return std::find(restricted.begin(), restricted.end(), m.symbols[i]) != restricted.end();
+  };
   for (std::size_t i = 0; i < m.size(); ++i) {
-    if (std::find(restricted.begin(), restricted.end(), m.symbols[i]) != restricted.end()) m.targets[i] = 0;
+    if (is_restricted(i)) m.targets[i] = 0;
+  }
+  if (m.group_of.empty()) return m;
+  // Groups: a restricted member leaves its group (a group of its own at
+  // target 0); a restricted primary hands the group's target to the first
+  // substitute left, in slot order, which becomes the primary of the rest.
+  for (std::size_t p = 0; p < m.size(); ++p) {
+    if (base.group_of[p] != p || !is_restricted(p)) continue;
+    std::size_t heir = m.size();
+    for (std::size_t i = 0; i < m.size() && heir == m.size(); ++i) {
+      if (i != p && base.group_of[i] == p && !is_restricted(i)) heir = i;
+    }
+    if (heir == m.size()) continue;
+    // The primary's target as scaled by the cash target, before it was zeroed.
+    m.targets[heir] = base.targets[p] * scale;
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      if (base.group_of[i] == p && !is_restricted(i)) m.group_of[i] = static_cast<std::uint32_t>(heir);
+    }
+  }
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    if (is_restricted(i)) m.group_of[i] = static_cast<std::uint32_t>(i);
   }
   return m;
 }

@@ -1,8 +1,9 @@
 #pragma once
 // An account's own overrides as a model: a cash target of its own scales the
 // model's targets so that they sum to 1 − cash_target, and a restricted
-// symbol gets a target of 0 (its weight stays in cash: the account never buys
-// it, and sells what it holds of it when a band says so). Accounts with the
+// symbol gets a target of 0 (its weight stays in cash, or goes to a
+// substitute of it: see with_overrides; the account never buys it, and sells
+// what it holds of it when a band says so). Accounts with the
 // same model and the same overrides share one variant, so the monitor's
 // per-model work and the book's memory grow with the distinct overrides, not
 // with the accounts. The band multiplier is per account already (AccountBook).
@@ -27,7 +28,12 @@ namespace ballast::fleet {
 inline constexpr std::size_t kMaxModelVariants = 10'000;
 
 /// `base` with an account's overrides applied. `restricted` need not be held by
-/// the model (those not held change nothing).
+/// the model (those not held change nothing). With substitute groups, a
+/// restricted substitute leaves its group (its own, at target 0: sold when
+/// its band says so), and a restricted primary's group is kept by its first
+/// unrestricted substitute in slot order, which takes the primary's target
+/// (the group's weight stays invested, in what the account may buy); with no
+/// such substitute every member is on its own at target 0.
 Model with_overrides(const Model& base, std::optional<double> cash_target, std::span<const core::SymbolId> restricted);
 
 /// Where an account goes in the book: its model (or variant) and one quantity

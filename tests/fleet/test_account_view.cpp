@@ -126,5 +126,55 @@ TEST_CASE("the view and the decision agree on every account of a random fleet") 
   }
 }
 
+TEST_CASE("groups: a substitute held in place of its primary reads as in band, with the group's drift") {
+  // VTI 0.6 (slot 0), BND 0.4, ITOT (slot 2) a substitute of VTI.
+  Model m = test::simple_model({0.6, 0.4, 0.0}, 0.05);
+  m.group_of = {0, 1, 0};
+  const std::vector<double> prices{100, 100, 100};
+  // 2 VTI + 4 ITOT + 4 BND: VTI weighs 0.2, ITOT 0.4, the group 0.6.
+  const AccountBook book = test::one_account(m, 0, {2, 4, 4});
+  const AccountView v = view_account(book, 0, prices);
+  REQUIRE(v.assets.size() == 3);
+  CHECK(v.assets[0].weight == Approx(0.2));
+  CHECK(v.assets[0].target == Approx(0.6));
+  CHECK(v.assets[2].weight == Approx(0.4));
+  CHECK(v.assets[2].target == 0);
+  for (const std::size_t i : {0, 2}) {
+    CHECK(v.assets[i].group_weight == Approx(0.6));
+    CHECK(v.assets[i].group_target == Approx(0.6));
+    CHECK(v.assets[i].drift == Approx(0).epsilon(1e-12));
+    CHECK(v.assets[i].band == Approx(0.05));
+    CHECK_FALSE(v.assets[i].breaching);
+  }
+  CHECK(v.assets[1].group_weight == Approx(0.4));
+  CHECK(v.max_abs_drift == Approx(0).epsilon(1e-12));
+  CHECK(max_abs_drift(book, 0, prices) == Approx(0).epsilon(1e-12));
+  CHECK_FALSE(v.breaching);
+
+  // 4 VTI + 4 ITOT + 2 BND: the group at 0.8 is +0.2 out, BND −0.2.
+  const AccountBook over = test::one_account(m, 0, {4, 2, 4});
+  const AccountView o = view_account(over, 0, prices);
+  CHECK(o.assets[0].drift == Approx(0.2));
+  CHECK(o.assets[2].drift == Approx(0.2));
+  CHECK(o.assets[2].breaching);
+  CHECK(o.assets[1].drift == Approx(-0.2));
+  CHECK(o.max_abs_drift == Approx(0.2));
+  CHECK(max_abs_drift(over, 0, prices) == Approx(0.2));
+  CHECK(o.breaching);
+}
+
+TEST_CASE("groups: the view and the decision agree on every account of a random fleet with substitutes") {
+  auto f = test::random_fleet(41, 10, 12, 800, test::Groups::held);
+  Rebalancer decide;
+  for (AccountIndex a = 0; a < f.book.size(); ++a) {
+    const AccountView v = view_account(f.book, a, f.prices);
+    bool any = false;
+    for (const AssetView& asset : v.assets) any = any || asset.breaching;
+    CHECK(v.breaching == decide.in_breach(f.book, a, f.prices));
+    CHECK(any == v.breaching);
+    CHECK(v.max_abs_drift == max_abs_drift(f.book, a, f.prices));
+  }
+}
+
 }  // namespace
 }  // namespace ballast::fleet

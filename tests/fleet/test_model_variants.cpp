@@ -126,6 +126,56 @@ TEST_CASE("a variant keeps its model's tax policy") {
   CHECK(f.models[2].avoid_short_term_gains);
 }
 
+namespace {
+
+/// VTI 0.5 (slot 0) with substitutes ITOT (slot 2) and SCHB (slot 3), BND 0.4 (slot 1): 10% cash.
+Model grouped(core::SymbolTable& symbols) {
+  Model m;
+  m.symbols = {symbols.intern("VTI"), symbols.intern("BND"), symbols.intern("ITOT"), symbols.intern("SCHB")};
+  m.targets = {0.5, 0.4, 0, 0};
+  m.lot_sizes = {1, 1, 1, 1};
+  m.bands.absolute = 0.05;
+  m.group_of = {0, 1, 0, 0};
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("groups: a restricted substitute leaves its group, on its own at target 0") {
+  Fixture f;
+  const Model base = grouped(f.symbols);
+  const Model m = with_overrides(base, std::nullopt, std::vector<core::SymbolId>{f.symbols.find("ITOT")});
+  CHECK(m.group_of == std::vector<std::uint32_t>{0, 1, 2, 0});
+  CHECK(m.targets == base.targets);
+  CHECK_FALSE(check_model(m, f.symbols.size()));
+}
+
+TEST_CASE("groups: a restricted primary hands its group and target to its first unrestricted substitute") {
+  Fixture f;
+  const Model base = grouped(f.symbols);
+  const core::SymbolId vti = f.symbols.find("VTI"), itot = f.symbols.find("ITOT");
+  const Model m = with_overrides(base, std::nullopt, std::vector<core::SymbolId>{vti});
+  CHECK(m.group_of == std::vector<std::uint32_t>{0, 1, 2, 2});
+  CHECK(m.targets == std::vector<double>{0, 0.4, 0.5, 0});
+  CHECK_FALSE(check_model(m, f.symbols.size()));
+  // ITOT restricted too: SCHB keeps the group. With a cash target of 0.28,
+  // 0.9 invested scales by 0.8: SCHB takes 0.5 × 0.8 = 0.4, BND 0.32.
+  const Model both = with_overrides(base, 0.28, std::vector<core::SymbolId>{vti, itot});
+  CHECK(both.group_of == std::vector<std::uint32_t>{0, 1, 2, 3});
+  CHECK(both.targets[0] == 0);
+  CHECK(both.targets[1] == doctest::Approx(0.32));
+  CHECK(both.targets[2] == 0);
+  CHECK(both.targets[3] == doctest::Approx(0.4));
+  CHECK(both.cash_target() == doctest::Approx(0.28));
+  CHECK_FALSE(check_model(both, f.symbols.size()));
+  // Every member restricted: each on its own at 0, the group's weight in cash.
+  const Model none = with_overrides(
+      base, std::nullopt, std::vector<core::SymbolId>{vti, itot, f.symbols.find("SCHB")});
+  CHECK(none.group_of == std::vector<std::uint32_t>{0, 1, 2, 3});
+  CHECK(none.targets == std::vector<double>{0, 0.4, 0, 0});
+  CHECK_FALSE(check_model(none, f.symbols.size()));
+}
+
 TEST_CASE("an unknown model, a holding outside the model and too many variants are refused") {
   Fixture f;
   BookPlace place;
