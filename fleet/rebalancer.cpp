@@ -53,6 +53,12 @@ void Rebalancer::split(const Model& m, double lambda, bool full, std::vector<dou
   const auto desired_of = [&](std::size_t g) {
     return full ? group_targets_[g] : group_weights_[g] + lambda * (group_targets_[g] - group_weights_[g]);
   };
+  // What the partial move leaves alone, the full one leaves alone too: the
+  // outward rounding would otherwise turn the binary noise of an unchanged
+  // weight (an ulp of its value) into a lot of a large holding. Members are
+  // taken from in one order, so those the partial move touches come first and
+  // their full moves are as they would be without this.
+  if (!full) untouched_.assign(n, 0);
   const std::size_t groups = group_targets_.size();
   group_left_.resize(groups);
   group_kept_.assign(groups, 0.0);
@@ -62,8 +68,9 @@ void Rebalancer::split(const Model& m, double lambda, bool full, std::vector<dou
   for (std::size_t i = 0; i < n; ++i) {
     if (m.group_of[i] == i) continue;
     const std::size_t g = group_index_[i];
-    const double take = std::min(group_left_[g], weights_[i]);
+    const double take = full && untouched_[i] ? 0.0 : std::min(group_left_[g], weights_[i]);
     into[i] = weights_[i] - take;
+    if (!full) untouched_[i] = take == 0;
     group_left_[g] -= take;
     group_kept_[g] += into[i];
   }
@@ -73,8 +80,9 @@ void Rebalancer::split(const Model& m, double lambda, bool full, std::vector<dou
     if (m.group_of[i] != i) continue;
     const std::size_t g = group_index_[i];
     const double desired = desired_of(g);
-    const bool fall = desired < group_weights_[g];
-    const bool untouched = desired == group_weights_[g] || (fall && !(group_left_[g] > 0));
+    const bool covered = desired < group_weights_[g] && !(group_left_[g] > 0);
+    const bool untouched = desired == group_weights_[g] || covered || (full && untouched_[i]);
+    if (!full) untouched_[i] = covered;
     into[i] = untouched ? weights_[i] : desired - group_kept_[g];
   }
 }

@@ -22,8 +22,11 @@ double apply_fill(double held, core::Side side, double quantity);
 /// desired value (the target, or λ of the way there at band-edge, λ found over
 /// the groups) and splits the change among the members: a rise is bought in
 /// the primary; a fall is sold from the substitutes first, in slot order, then
-/// from the primary. Members then size as assets do without groups. With no
-/// group_of, or every slot its own group, it decides exactly as without.
+/// from the primary. Members then size as assets do without groups (band-edge:
+/// lots rounded outward, never past the full rebalance split the same way,
+/// except that a member the partial split leaves alone on a fall is left
+/// alone by the full one too). With no group_of, every slot its own group, or
+/// no substitute held, it decides to the bit as without groups.
 class Rebalancer {
  public:
   /// Whether any group (asset, without groups) of the account is outside its
@@ -33,7 +36,7 @@ class Rebalancer {
   /// What check() found.
   enum class Outcome {
     no_value,      ///< the account is worth nothing at these prices: nothing to weigh
-    inside_bands,  ///< every asset within its band
+    inside_bands,  ///< every asset (group) within its band
     stuck,         ///< in breach, but lots, cash or min_trade_value leave no trade to make
     traded,        ///< in breach, and its trades went to `out`
   };
@@ -58,7 +61,8 @@ class Rebalancer {
   strategies::WeightView view(const Model& m, double cash_weight);
   /// Member-level desired weights into `into`: each group moved λ of the way
   /// from its weight to its target (exactly to the target when `full`), split
-  /// as the class comment says.
+  /// as the class comment says. `full` comes after the partial split, whose
+  /// untouched primaries it leaves untouched too.
   void split(const Model& m, double lambda, bool full, std::vector<double>& into);
 
   std::vector<double> weights_;
@@ -67,6 +71,7 @@ class Rebalancer {
   std::vector<double> group_targets_;
   std::vector<double> group_left_;  ///< per group, while splitting: the fall not yet sold
   std::vector<double> group_kept_;  ///< per group, while splitting: its substitutes' desired weights
+  std::vector<std::uint8_t> untouched_;  ///< per slot: the partial split left it alone (see split)
   std::vector<double> desired_;
   std::vector<double> full_;
   std::vector<execution::SizingAsset> sizing_;

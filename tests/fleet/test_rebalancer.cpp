@@ -248,3 +248,52 @@ TEST_CASE("groups: every slot its own group, or substitutes held at 0, decide to
     CHECK(traded > 100);
   }
 }
+
+TEST_CASE("groups at band-edge: a primary whose substitutes take the whole move keeps every unit, however many") {
+  // 60,000 VTI at 94.43 (lots of 0.001), 25,000 BND at 99.92, 7,000 ITOT at
+  // 98.76: the group weighs 0.718 (+0.118), so λ = 1 − 0.05/0.118 and it
+  // gives up 0.068, less than ITOT's 0.078: ITOT alone sells. Full, the group
+  // would give up 0.118: VTI too. VTI's unchanged weight times the value is
+  // its value less an ulp here; outward rounding turns 1e-8 of a lot into a
+  // whole one unless the full move leaves VTI alone as the partial one does.
+  Model m = vti_itot();
+  m.rebalance_to = strategies::RebalanceTo::band_edge;
+  m.lot_sizes = {0.001, 0.001, 0.001};
+  AccountBook book = one_account(m, 0, {60000, 25000, 7000});
+  const std::vector<double> prices{94.43, 99.92, 98.76};
+  Rebalancer r;
+  FleetOutput out;
+  REQUIRE(r.check_and_rebalance(book, 0, prices, out));
+  for (const FleetTrade& t : out.trades) CHECK(t.symbol != 0);
+  CHECK(book.quantities(0)[0] == 60000);
+  // ITOT sells the group to its band edge (outward: just inside). With no
+  // cash, BND's buy is cut to the proceeds and may stop a hair short of its
+  // own edge, as without groups.
+  const double value = book.cash(0) + 60000 * 94.43 + book.quantities(0)[1] * 99.92 + book.quantities(0)[2] * 98.76;
+  const double group = (60000 * 94.43 + book.quantities(0)[2] * 98.76) / value;
+  CHECK(group < 0.65);
+  CHECK(group > 0.649);
+}
+
+TEST_CASE("groups at band-edge: a substitute the partial fall does not reach keeps every unit, however many") {
+  // VTI (none held), BND 25,000 at 107.99, ITOT 7,000 at 99.28 and SCHB
+  // 60,000 at 95.84, both substitutes of VTI, lots of 0.001. The group weighs
+  // 0.705 (+0.105): λ = 1 − 0.05/0.105, a fall of 0.055, less than ITOT's
+  // 0.076. Full, the fall (0.105) would reach SCHB, whose unchanged weight
+  // times the value is its value less an ulp here.
+  Model m = simple_model({0.6, 0.4, 0.0, 0.0}, 0.05);
+  m.group_of = {0, 1, 0, 0};
+  m.rebalance_to = strategies::RebalanceTo::band_edge;
+  m.lot_sizes = {0.001, 0.001, 0.001, 0.001};
+  AccountBook book = one_account(m, 0, {0, 25000, 7000, 60000});
+  const std::vector<double> prices{109.56, 107.99, 99.28, 95.84};
+  Rebalancer r;
+  FleetOutput out;
+  REQUIRE(r.check_and_rebalance(book, 0, prices, out));
+  for (const FleetTrade& t : out.trades) CHECK(t.symbol != 3);
+  CHECK(book.quantities(0)[3] == 60000);
+  const double value = book.cash(0) + book.quantities(0)[1] * 107.99 + book.quantities(0)[2] * 99.28 + 60000 * 95.84;
+  const double group = (book.quantities(0)[2] * 99.28 + 60000 * 95.84) / value;
+  CHECK(group < 0.65);
+  CHECK(group > 0.649);
+}
