@@ -174,8 +174,9 @@ double account_no_trade_radius(const AccountBook& book, AccountIndex a, std::spa
   const std::span<const double> q = book.quantities(a);
   const double cash = book.cash(a);
   if (!(cash >= 0)) return -kInf;
-  // Substitutes held: the sizing of a group is not the sizing per asset
-  // derived above, and no bound is known for it.
+  // The derivation (safe_zone.hpp) sizes each asset on its own; a group
+  // holding a substitute does not, and no bound is proven for it. Holding
+  // none, the account decides as its model without groups: the bound holds.
   for (std::size_t i = 0; i < m.group_of.size(); ++i) {
     if (m.group_of[i] != i && q[i] != 0) return -kInf;
   }
