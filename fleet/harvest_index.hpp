@@ -1,0 +1,86 @@
+#pragma once
+// The fleet's holdings worth watching for a tax-loss harvest, per symbol,
+// each with its trigger (the price at or below which it is harvestable,
+// tax::harvest_price): a tick of `symbol` at `price` finds the holdings whose
+// trigger is ≥ price by touching only those, not the symbol's other holders.
+//
+// Per symbol, a 4-ary max-heap of (trigger, account) with lazy deletion:
+// replacing or removing a trigger leaves the old entry in the heap, and an
+// entry counts only while it matches its holding's current trigger. A
+// symbol's heap is rebuilt from its live entries once stale ones outnumber
+// them. The current triggers are kept per account as a short chain of
+// holdings (one per symbol with a trigger), so that a holding is found by
+// walking its account's few holdings.
+//
+// Memory: 12 bytes per heap entry (a double and an account, in two arrays),
+// 16 per holding with a trigger, 4 per account; stale entries add at most as
+// many again as live ones (plus 64 per symbol).
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/types.hpp"
+#include "fleet/account_book.hpp"
+
+namespace ballast::fleet {
+
+class HarvestIndex {
+ public:
+  /// Sets account `a`'s trigger for `symbol`, replacing any it had. A
+  /// trigger not > 0 (NaN too) removes it: the holding is never harvestable.
+  void set(AccountIndex a, core::SymbolId symbol, double trigger);
+  /// Removes account `a`'s trigger for `symbol`, if any.
+  void remove(AccountIndex a, core::SymbolId symbol);
+  /// Appends to `out` every account whose trigger for `symbol` is ≥ `price`,
+  /// highest trigger first, and removes those triggers: the caller handles
+  /// the holdings and sets each one's next trigger.
+  void due(core::SymbolId symbol, double price, std::vector<AccountIndex>& out);
+
+  /// Account `a`'s trigger for `symbol`, if it has one.
+  std::optional<double> trigger(AccountIndex a, core::SymbolId symbol) const;
+  /// Holdings with a trigger.
+  std::size_t size() const { return live_; }
+  /// Heap entries, stale ones included: at most 2 × size() + 64 per symbol.
+  std::size_t entries() const;
+  /// Room for this many accounts and holdings with a trigger, so that
+  /// loading a fleet does not leave half-empty capacity behind.
+  void reserve(std::size_t accounts, std::size_t holdings);
+  /// Bytes held by the arrays (their capacity).
+  std::size_t memory_bytes() const;
+
+ private:
+  static constexpr std::uint32_t kNone = 0xFFFF'FFFFu;
+  /// A stale entry per symbol beyond this many, and beyond the live ones, rebuilds its heap.
+  static constexpr std::size_t kStaleSlack = 64;
+
+  struct Holding {
+    double trigger;         ///< > 0; negated for a moment while its heap is rebuilt
+    core::SymbolId symbol;  ///< its account's: the chain it is in
+    std::uint32_t next;     ///< the account's next holding, or the next free one; kNone ends
+  };
+  struct Heap {
+    std::vector<double> triggers;        ///< max-heap order
+    std::vector<AccountIndex> accounts;  ///< beside triggers
+    std::size_t live = 0;                ///< holdings of the symbol with a trigger
+  };
+
+  /// The link (an account's head or a holding's next) that points at the
+  /// holding of `symbol` in account `a`'s chain, or at kNone when there is none.
+  std::uint32_t* find(AccountIndex a, core::SymbolId symbol);
+  const Holding* find_holding(AccountIndex a, core::SymbolId symbol) const;
+  /// Unlinks and frees the holding `*link` points at.
+  void erase(std::uint32_t* link);
+  void push(Heap& heap, double trigger, AccountIndex a);
+  void pop(Heap& heap);
+  /// Rebuilds `symbol`'s heap from its live entries when stale ones outnumber them (by kStaleSlack).
+  void settle(core::SymbolId symbol);
+
+  std::vector<std::uint32_t> heads_;  ///< per account: its first holding, or kNone
+  std::vector<Holding> holdings_;
+  std::uint32_t free_ = kNone;        ///< the first free holding
+  std::vector<Heap> heaps_;           ///< per symbol id
+  std::size_t live_ = 0;
+};
+
+}  // namespace ballast::fleet
