@@ -1,6 +1,7 @@
 #include "tax/harvest.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <limits>
@@ -10,7 +11,7 @@ namespace ballast::tax {
 namespace {
 
 /// Σ quantity × u(price) over the lots that qualify, in the lots' order,
-/// calling on_lot(lot, u) for each. The one place the definition is
+/// calling on_lot(lot) for each. The one place the definition is
 /// computed, so that harvest_price agrees with harvestable to the last bit.
 /// In doubles as in reals it can only grow as the price falls: each u
 /// does (a product and a difference round monotonically), and the sum adds
@@ -24,16 +25,10 @@ double qualifying_loss(std::span<const Lot> lots, double price, const HarvestRul
     const double u = basis - price * round_trip;
     if (u > 0 && u >= rule.min_loss_fraction * basis) {
       loss += lot.quantity * u;
-      on_lot(lot, u);
+      on_lot(lot);
     }
   }
   return loss;
-}
-
-bool is_harvestable(std::span<const Lot> lots, double price, const HarvestRule& rule) {
-  bool any = false;
-  const double loss = qualifying_loss(lots, price, rule, [&any](const Lot&, double) { any = true; });
-  return any && loss >= rule.min_loss;
 }
 
 /// The answer in real arithmetic. Lot i starts to qualify at
@@ -49,9 +44,15 @@ double walked_price(std::span<const Lot> lots, const HarvestRule& rule) {
     double price;
     const Lot* lot;
   };
-  std::vector<Start> starts;
-  starts.reserve(lots.size());
-  for (const Lot& lot : lots) starts.push_back({lot.basis_per_unit() * (1 - rule.min_loss_fraction) / round_trip, &lot});
+  // A holding's few lots sort on the stack: this runs for every holding
+  // whose lots change.
+  constexpr std::size_t kOnStack = 16;
+  std::array<Start, kOnStack> few;
+  std::vector<Start> many(lots.size() > kOnStack ? lots.size() : 0);
+  const std::span<Start> starts = many.empty() ? std::span<Start>(few.data(), lots.size()) : std::span<Start>(many);
+  for (std::size_t i = 0; i < lots.size(); ++i) {
+    starts[i] = {lots[i].basis_per_unit() * (1 - rule.min_loss_fraction) / round_trip, &lots[i]};
+  }
   std::sort(starts.begin(), starts.end(), [](const Start& x, const Start& y) { return x.price > y.price; });
   double basis = 0, quantity = 0;
   for (std::size_t i = 0; i < starts.size();) {
@@ -69,13 +70,21 @@ double walked_price(std::span<const Lot> lots, const HarvestRule& rule) {
 
 }  // namespace
 
+bool is_harvestable(std::span<const Lot> lots, double price, const HarvestRule& rule) {
+  bool any = false;
+  const double loss = qualifying_loss(lots, price, rule, [&any](const Lot&) { any = true; });
+  return any && loss >= rule.min_loss;
+}
+
 HarvestPlan harvestable(std::span<const Lot> lots, double price, const HarvestRule& rule) {
+  // Asked first so that a holding not harvestable allocates nothing.
+  if (!is_harvestable(lots, price, rule)) return {};
   HarvestPlan plan;
-  plan.loss = qualifying_loss(lots, price, rule, [&plan](const Lot& lot, double) {
+  plan.lots.reserve(lots.size());
+  plan.loss = qualifying_loss(lots, price, rule, [&plan](const Lot& lot) {
     plan.lots.push_back(lot.id);
     plan.quantity += lot.quantity;
   });
-  if (plan.lots.empty() || !(plan.loss >= rule.min_loss)) return {};
   return plan;
 }
 

@@ -37,6 +37,9 @@ struct HarvestPlan {
 
 /// The lots a harvest at `price` would sell, or an empty plan.
 HarvestPlan harvestable(std::span<const Lot> lots, double price, const HarvestRule& rule);
+/// Whether harvestable(lots, price, rule) is non-empty, without building the
+/// plan (no allocation): for a scan over many holdings.
+bool is_harvestable(std::span<const Lot> lots, double price, const HarvestRule& rule);
 
 /// The highest price at which the holding is harvestable: for every price
 /// p > 0, harvestable(lots, p, rule) is non-empty exactly when p ≤ this,

@@ -187,6 +187,9 @@ TEST_CASE("the harvest price is the last double at which random holdings are har
       const double q = p * unit(rng);
       if (q > 0) CHECK_FALSE(harvestable(lots, q, rule).empty());
       CHECK(harvestable(lots, p * (1 + unit(rng)) + 1e-6, rule).empty());
+      // The predicate without the plan agrees, on either side of the price.
+      const double r = p * 2 * unit(rng);
+      CHECK(is_harvestable(lots, r, rule) == !harvestable(lots, r, rule).empty());
     }
   }
 }
