@@ -4,16 +4,19 @@
 // tax::harvest_price): a tick of `symbol` at `price` finds the holdings whose
 // trigger is ≥ price by touching only those, not the symbol's other holders.
 //
-// Per symbol, a 4-ary max-heap of (trigger, account) with lazy deletion:
-// replacing or removing a trigger leaves the old entry in the heap, and an
-// entry counts only while it matches its holding's current trigger. A
-// symbol's heap is rebuilt from its live entries once stale ones outnumber
-// them. The current triggers are kept per account as a short chain of
-// holdings (one per symbol with a trigger), so that a holding is found by
-// walking its account's few holdings.
+// Per symbol, a 4-ary max-heap of entries (trigger, account, holding) with
+// lazy deletion: replacing or removing a trigger leaves the old entry in the
+// heap, and an entry counts only while its holding still has that symbol and
+// that trigger. A symbol's heap is rebuilt from its live entries once stale
+// ones outnumber them. The current triggers are kept per account as a short
+// chain of holdings, walked to find one by symbol. A holding taken out stays
+// in its account's chain, empty, for the account's next trigger of any
+// symbol: a holding belongs to one account for good (so an entry's holding
+// can be checked without walking the chain), and an account's holdings, made
+// together when its triggers are first set, stay together in memory.
 //
-// Memory: 12 bytes per heap entry (a double and an account, in two arrays),
-// 16 per holding with a trigger, 4 per account; stale entries add at most as
+// Memory: 16 bytes per heap entry, 16 per holding (the most an account has
+// had with a trigger at once), 4 per account; stale entries add at most as
 // many again as live ones (plus 64 per symbol).
 #include <cstddef>
 #include <cstdint>
@@ -55,30 +58,34 @@ class HarvestIndex {
   static constexpr std::size_t kStaleSlack = 64;
 
   struct Holding {
-    double trigger;         ///< > 0; negated for a moment while its heap is rebuilt
-    core::SymbolId symbol;  ///< its account's: the chain it is in
-    std::uint32_t next;     ///< the account's next holding, or the next free one; kNone ends
+    /// > 0; 0 when empty (no trigger); negated for a moment while its heap is rebuilt.
+    double trigger;
+    core::SymbolId symbol;  ///< of the trigger, or of the last one when empty
+    std::uint32_t next;     ///< the account's next holding; kNone ends the chain
+  };
+  struct Entry {
+    double trigger;
+    AccountIndex account;
+    std::uint32_t holding;  ///< the account's holding it was set on
   };
   struct Heap {
-    std::vector<double> triggers;        ///< max-heap order
-    std::vector<AccountIndex> accounts;  ///< beside triggers
-    std::size_t live = 0;                ///< holdings of the symbol with a trigger
+    std::vector<Entry> entries;  ///< max-heap order by trigger
+    std::size_t live = 0;        ///< holdings of the symbol with a trigger
   };
 
-  /// The link (an account's head or a holding's next) that points at the
-  /// holding of `symbol` in account `a`'s chain, or at kNone when there is none.
-  std::uint32_t* find(AccountIndex a, core::SymbolId symbol);
-  const Holding* find_holding(AccountIndex a, core::SymbolId symbol) const;
-  /// Unlinks and frees the holding `*link` points at.
-  void erase(std::uint32_t* link);
-  void push(Heap& heap, double trigger, AccountIndex a);
-  void pop(Heap& heap);
+  /// Account `a`'s holding of `symbol` with a trigger, or kNone.
+  std::uint32_t find(AccountIndex a, core::SymbolId symbol) const;
+  /// Whether `e`, in `symbol`'s heap, is its holding's current trigger.
+  bool current(const Entry& e, core::SymbolId symbol) const {
+    return holdings_[e.holding].symbol == symbol && holdings_[e.holding].trigger == e.trigger;
+  }
+  /// Empties a holding with a trigger.
+  void take_out(Holding& h);
   /// Rebuilds `symbol`'s heap from its live entries when stale ones outnumber them (by kStaleSlack).
   void settle(core::SymbolId symbol);
 
   std::vector<std::uint32_t> heads_;  ///< per account: its first holding, or kNone
   std::vector<Holding> holdings_;
-  std::uint32_t free_ = kNone;        ///< the first free holding
   std::vector<Heap> heaps_;           ///< per symbol id
   std::size_t live_ = 0;
 };

@@ -186,3 +186,24 @@ TEST_CASE("random sets, removals and ticks find what a plain map of triggers fin
     }
   }
 }
+
+TEST_CASE("a holding taken out leaves room that the account's next trigger takes, of any symbol") {
+  HarvestIndex index;
+  for (core::SymbolId s = 0; s < 3; ++s) index.set(0, s, 50);
+  std::vector<AccountIndex> out;
+  index.due(0, 10, out);
+  index.due(1, 10, out);
+  index.due(2, 10, out);
+  CHECK(out == std::vector<AccountIndex>{0, 0, 0});
+  const std::size_t bytes = index.memory_bytes();
+  for (int round = 0; round < 1000; ++round) {
+    const auto s = static_cast<core::SymbolId>(round % 3);
+    index.set(0, s, 60);
+    index.set(0, (s + 1) % 3, 70);
+    CHECK(index.size() == 2);
+    CHECK(due(index, s, 60) == std::vector<AccountIndex>{0});
+    CHECK(due(index, (s + 1) % 3, 70) == std::vector<AccountIndex>{0});
+  }
+  CHECK(index.memory_bytes() == bytes);
+  CHECK(index.size() == 0);
+}
