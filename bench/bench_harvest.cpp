@@ -208,7 +208,8 @@ struct Calm {
 
 struct Repeat {
   double build_s = 0;  ///< harvest prices of every holding, and the index filled
-  std::size_t index_bytes = 0, fleet_bytes = 0, entries_end = 0;
+  std::size_t index_bytes = 0, fleet_bytes = 0;
+  std::size_t entries_end = 0, size_end = 0;  ///< the index's heap entries and holdings with a trigger, at the end
   std::vector<FallTick> fall;
   Calm calm;
 };
@@ -290,6 +291,7 @@ Repeat run(std::size_t accounts, std::size_t fall_ticks, std::size_t calm_ticks,
     calm.due += found.holdings.size();
   }
   out.entries_end = index.entries();
+  out.size_end = index.size();
   return out;
 }
 
@@ -316,11 +318,11 @@ int main(int argc, char** argv) {
   std::printf("build: harvest price of every holding, index filled: p50 %.2f s (%.0f ns per holding)\n",
               bench::percentile(build, 0.5), bench::percentile(build, 0.5) / static_cast<double>(holdings) * 1e9);
   std::printf("memory: lots %.1f MB (%.0f bytes per holding), index %.1f MB (%.1f bytes per holding; "
-              "%zu heap entries at the end for %zu holdings); VmHWM %.1f MB\n",
+              "at the end, %zu heap entries for %zu holdings with a trigger); VmHWM %.1f MB\n",
               static_cast<double>(first.fleet_bytes) / 1e6,
               static_cast<double>(first.fleet_bytes) / static_cast<double>(holdings),
               static_cast<double>(first.index_bytes) / 1e6,
-              static_cast<double>(first.index_bytes) / static_cast<double>(holdings), first.entries_end, holdings,
+              static_cast<double>(first.index_bytes) / static_cast<double>(holdings), first.entries_end, first.size_end,
               static_cast<double>(status_kib("VmHWM")) / 1024.0);
 
   // The fall: per tick, over the repeats.

@@ -47,7 +47,8 @@ class HarvestIndex {
   /// Heap entries, stale ones included: at most 2 × size() + 64 per symbol.
   std::size_t entries() const;
   /// Room for this many accounts and holdings with a trigger, so that
-  /// loading a fleet does not leave half-empty capacity behind.
+  /// loading a fleet does not leave half-empty capacity behind (the heaps
+  /// still grow as vectors do: up to twice their entries).
   void reserve(std::size_t accounts, std::size_t holdings);
   /// Bytes held by the arrays (their capacity).
   std::size_t memory_bytes() const;
