@@ -10,15 +10,19 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <variant>
 
 #include "config/config.hpp"
 #include "fleet/account_record.hpp"
+#include "fleet/model_from_spec.hpp"
 #include "offline/tax_report.hpp"
 #include "store/state_store.hpp"
 #include "tax/holding_period.hpp"
+#include "tax/tax_rates.hpp"
 
 namespace ballast::cli {
 namespace {
@@ -138,6 +142,38 @@ int run_tax_command(const TaxCommandOptions& o, std::ostream& out, std::ostream&
       }
     }
 
+    // The 1099b text estimates the tax of the accounts whose model has rates.
+    // An account's model is its record's: a closed account, whose record is
+    // gone, gets no estimate.
+    std::map<std::string, tax::TaxRates, std::less<>> rates_by_model;
+    if (*format == offline::TaxReportFormat::form_1099b) {
+      for (const strategies::PortfolioSpec& m : loaded.config->models) {
+        if (auto rates = fleet::tax_rates_of(m.tax)) rates_by_model.emplace(m.id, *rates);
+      }
+    }
+    // for_each_realised's visit may not use the store it walks: the records
+    // it needs come from a second reading connection to the same file.
+    std::optional<store::StateStore> records;
+    if (!rates_by_model.empty() && o.account.empty()) {
+      auto second = store::StateStore::open_for_reading(state_path);
+      if (auto* e = std::get_if<store::OpenError>(&second)) {
+        err << what << ": " << e->message << "\n";
+        return kExitFailure;
+      }
+      records.emplace(std::move(std::get<store::StateStore>(second)));
+    }
+    const store::StateStore& records_of = records ? *records : book;
+    std::optional<std::string> rates_account;  // the account `rates` are of
+    std::optional<tax::TaxRates> rates;
+    const auto rates_of = [&](const std::string& account) {
+      if (rates_by_model.empty() || rates_account == account) return;
+      rates_account = account;
+      rates.reset();
+      const std::optional<fleet::AccountRecord> record = records_of.account(account);
+      if (!record) return;
+      if (const auto it = rates_by_model.find(record->model); it != rates_by_model.end()) rates = it->second;
+    };
+
     AsideFile file;
     if (!o.output.empty()) {
       if (const std::string e = file.open(o.output); !e.empty()) {
@@ -149,7 +185,9 @@ int run_tax_command(const TaxCommandOptions& o, std::ostream& out, std::ostream&
     offline::TaxReportWriter writer(sink, *format, o.year);
     std::string problem;
     const auto add = [&](const store::RealisedRow& row) {
-      if (problem.empty()) problem = writer.add(row.account, row.symbol, row.line);
+      if (!problem.empty()) return;
+      rates_of(row.account);
+      problem = writer.add(row.account, row.symbol, row.line, rates);
     };
     if (o.account.empty()) {
       book.for_each_realised(o.year, add);

@@ -3,7 +3,9 @@
 // csv|1099b] [--output FILE]`: the realised gains of a tax year from the
 // state file of the configuration's [daemon] state_dir, formatted by
 // offline::TaxReportWriter. The state file is locked by the daemon that runs
-// on it, so the report is made while the daemon is stopped.
+// on it, so the report is made while the daemon is stopped. In the 1099b
+// format an account whose model (its record's, in the book) has tax rates
+// gets the tax of its totals estimated.
 #include <iosfwd>
 #include <string>
 

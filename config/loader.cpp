@@ -547,7 +547,6 @@ class Loader {
     if (auto v = r.one_of("rebalance_to", {"target", "band-edge"})) {
       p.rebalance_to = *v == "band-edge" ? strategies::RebalanceTo::band_edge : strategies::RebalanceTo::target;
     }
-    p.tax = read_tax_policy(r, is_model, diag_);
 
     // Symbol → index into p.assets; only meaningful when `targets` is a table.
     std::unordered_map<std::string, std::size_t> index;
@@ -592,6 +591,9 @@ class Loader {
       read_per_symbol(*lots, "lot_sizes", Bound::positive, targets, index,
                       [&](std::size_t i, double v) { p.assets[i].lot_size = v; });
     }
+
+    // After targets: substitutes name the model's assets.
+    p.tax = read_tax_policy(r, is_model, targets ? &p.assets : nullptr, diag_);
 
     const Universe universe{targets, &index, weights_ok};
     // A risk table of the wrong type was reported already; models and triggers

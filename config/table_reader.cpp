@@ -18,6 +18,7 @@ bool within(double v, Bound bound) {
     case Bound::positive: return v > 0;
     case Bound::unit: return v >= 0 && v <= 1;
     case Bound::unit_positive: return v > 0 && v <= 1;
+    case Bound::unit_below_one: return v >= 0 && v < 1;
   }
   return true;
 }
@@ -29,6 +30,7 @@ std::string_view describe(Bound bound) {
     case Bound::positive: return "must be > 0";
     case Bound::unit: return "must be in [0, 1]";
     case Bound::unit_positive: return "must be in (0, 1]";
+    case Bound::unit_below_one: return "must be in [0, 1)";
   }
   return "";
 }
@@ -63,7 +65,9 @@ std::optional<double> read_number(const toml::node& node, std::string_view name,
   if (!within(v, bound)) {
     std::string message = std::string(name) + ": " + std::string(describe(bound)) + ", got " + format_number(v);
     // The commonest slip with weights and drift limits is writing 60 for 60 %.
-    if ((bound == Bound::unit || bound == Bound::unit_positive) && v > 1) message += " (a fraction, not percent)";
+    if ((bound == Bound::unit || bound == Bound::unit_positive || bound == Bound::unit_below_one) && v > 1) {
+      message += " (a fraction, not percent)";
+    }
     diag.error(node.source(), std::move(message));
     return std::nullopt;
   }

@@ -22,6 +22,7 @@ enum class Bound {
   positive,       ///< > 0
   unit,           ///< [0, 1], a weight
   unit_positive,  ///< (0, 1], a non-zero fraction
+  unit_below_one, ///< [0, 1), a rate that cannot take everything
 };
 
 /// A number from an integer or a float; reports (as `name`) and returns nullopt

@@ -2,6 +2,7 @@
 // from the desk (holdings, drift, open blocks, tax lots) and the state file
 // (realised gains).
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "fleet/lot_text.hpp"
 #include "tax/holding_period.hpp"
 #include "tax/lots.hpp"
+#include "tax/tax_rates.hpp"
 
 namespace ballast::daemon {
 
@@ -55,11 +57,18 @@ void write_term_totals(core::JsonWriter& w, const char* key, const tax::TermTota
   w.field("wash_disallowed", t.wash_disallowed).field("gain", t.gain).end_object();
 }
 
+/// The tax on a short-term and a long-term gain at `rates` (a loss's is negative: what it saves).
+double estimated_tax(const tax::TaxRates& rates, double short_term_gain, double long_term_gain) {
+  return rates.tax_on(short_term_gain, tax::Term::short_term) + rates.tax_on(long_term_gain, tax::Term::long_term);
+}
+
 /// The account's tax lots on `today` at the current prices, and its realised
-/// gains per year (`realised`: its lines from the state file).
+/// gains per year (`realised`: its lines from the state file). With its
+/// model's tax rates, each also has an `estimated_tax`.
 void write_account_lots(core::JsonWriter& w, const fleet::FleetDesk& desk, fleet::AccountIndex a, tax::Day today,
                         std::span<const tax::RealisedLine> realised) {
   const fleet::AccountLotsView v = desk.lots().view(a, today, desk.monitor().prices());
+  const std::optional<tax::TaxRates>& rates = desk.book().model(a).tax_rates;
   w.field("lot_method", tax::to_string(desk.lots().method(a)));
   w.key("lots").begin_array();
   for (const fleet::LotView& lot : v.lots) {
@@ -73,12 +82,16 @@ void write_account_lots(core::JsonWriter& w, const fleet::FleetDesk& desk, fleet
   }
   w.end_array();
   w.key("unrealised").begin_object().field("short_term", v.unrealised_short_term);
-  w.field("long_term", v.unrealised_long_term).field("unpriced_lots", v.unpriced_lots).end_object();
+  w.field("long_term", v.unrealised_long_term).field("unpriced_lots", v.unpriced_lots);
+  if (rates) w.field("estimated_tax", estimated_tax(*rates, v.unrealised_short_term, v.unrealised_long_term));
+  w.end_object();
   w.key("realised").begin_array();
   for (const tax::YearTotals& y : tax::totals_by_year(realised)) {
     w.begin_object().field("year", y.year);
     write_term_totals(w, "short_term", y.short_term);
     write_term_totals(w, "long_term", y.long_term);
+    // Of the reported gains: a loss a wash sale disallowed saves nothing.
+    if (rates) w.field("estimated_tax", estimated_tax(*rates, y.short_term.gain, y.long_term.gain));
     w.end_object();
   }
   w.end_array();

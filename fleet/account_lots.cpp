@@ -126,16 +126,17 @@ tax::Lots::Opened AccountLots::buy(AccountIndex a, core::SymbolId symbol, tax::D
 }
 
 double AccountLots::sellable_without_short_term_gain(AccountIndex a, core::SymbolId symbol, tax::Day day,
-                                                    double net_per_unit, double held) const {
+                                                    double net_per_unit, double held,
+                                                    const std::optional<tax::TaxRates>& rates) const {
   const Holding* h = find(a, symbol);
   if (!h) return held;  // no lots: no basis known, no gain realised that a lot could say
   const double in_lots = h->lots.quantity();
   const double unknown = std::max(0.0, held - in_lots);
-  return std::min(held, unknown + h->lots.units_before_short_term_gain(method(a), net_per_unit, day, rule_));
+  return std::min(held, unknown + h->lots.units_before_short_term_gain(method(a), net_per_unit, day, rule_, rates));
 }
 
 LotSale AccountLots::sell(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
-                          double costs, double held_before) {
+                          double costs, double held_before, const std::optional<tax::TaxRates>& rates) {
   LotSale out;
   out.refused = trade_refusal(quantity, price, costs);
   if (!out.refused && !non_negative(held_before)) out.refused = tax::LotRefusal::not_enough_held;
@@ -158,7 +159,7 @@ LotSale AccountLots::sell(AccountIndex a, core::SymbolId symbol, tax::Day day, d
     return out;
   }
   const tax::Sale sale{day, from_lots, price, costs * (from_lots / quantity)};
-  if (auto refused = h->lots.close(sale, account_it->second.method, {}, rule_, out.lines)) {
+  if (auto refused = h->lots.close(sale, account_it->second.method, {}, rule_, out.lines, rates)) {
     out.lines.clear();
     out.refused = refused;
     return out;

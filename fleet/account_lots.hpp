@@ -18,6 +18,7 @@
 #include "fleet/account_record.hpp"
 #include "tax/holding_period.hpp"
 #include "tax/lots.hpp"
+#include "tax/tax_rates.hpp"
 #include "tax/wash_sale.hpp"
 
 namespace ballast::fleet {
@@ -79,15 +80,17 @@ class AccountLots {
   /// before it; those beyond its lots have no known basis and are sold first,
   /// without a line. The rest closes lots by the account's method; costs are
   /// shared pro rata to units. Realised lines are added to the yearly totals.
+  /// `rates`: the account's model's, by which min_tax orders the lots (tax::Lots::close).
   LotSale sell(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price, double costs,
-               double held_before);
+               double held_before, const std::optional<tax::TaxRates>& rates = std::nullopt);
 
   /// Of `held` units of `symbol`, how many a sale at `net_per_unit` on `day`
   /// can take realising no short-term gain: units beyond the lots (sold
   /// first, of no known basis) and the lots the account's method closes
-  /// before the first at a short-term gain.
+  /// before the first at a short-term gain (`rates` as for sell).
   double sellable_without_short_term_gain(AccountIndex a, core::SymbolId symbol, tax::Day day, double net_per_unit,
-                                          double held) const;
+                                          double held,
+                                          const std::optional<tax::TaxRates>& rates = std::nullopt) const;
 
   /// Account `a`'s lots as an AccountRecord keeps them: sorted by symbol
   /// name (`symbols` names the ids), then as kept (oldest first).

@@ -26,7 +26,7 @@ void FleetDesk::hold_back_short_term_gains(AccountIndex a, core::TimeNs now, Des
   for (SizedTrade& t : sized_) {
     if (t.side != core::Side::sell) continue;
     const double sellable =
-        lots_.sellable_without_short_term_gain(a, t.symbol, day, t.price, held[slot_of(m, t.symbol)]);
+        lots_.sellable_without_short_term_gain(a, t.symbol, day, t.price, held[slot_of(m, t.symbol)], m.tax_rates);
     const double keep = std::floor(std::min(sellable, t.quantity) / t.lot + 1e-9) * t.lot;
     if (keep >= t.quantity) continue;
     out.refusals.push_back("account " + std::string(book.id(a)) + ": sell " + symbols_.name(t.symbol) + " cut from " +
@@ -63,7 +63,8 @@ void FleetDesk::book_lots(const OpenBlock& b, core::TimeNs now, DeskOutput& out)
       // The position holds every fill booked, this block's too: before the
       // sale it held that much more.
       const double held_after = position(a).quantities[slot_of(book.model(a), block.symbol)];
-      LotSale sale = lots_.sell(a, block.symbol, day, quantity, b.avg_price, 0, held_after + quantity);
+      LotSale sale = lots_.sell(a, block.symbol, day, quantity, b.avg_price, 0, held_after + quantity,
+                                book.model(a).tax_rates);
       refused = sale.refused;
       const std::uint64_t first = next_seq_;
       for (const tax::RealisedLine& line : sale.lines) {

@@ -76,9 +76,19 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
   m.min_trade_value = spec.min_trade_value;
   m.avoid_short_term_gains = spec.tax.avoid_short_term_gains;
   if (auto why = groups_from_spec(spec, m)) return why;
+  m.tax_rates = tax_rates_of(spec.tax);
+  m.avoid_wash_sales = spec.tax.avoid_wash_sales;
+  if (const auto& h = spec.tax.harvest) {
+    m.harvest = tax::HarvestRule{h->min_loss, h->min_loss_fraction, h->cost_bps / 10'000};
+  }
   if (auto why = check_model(m, symbols.size())) return why;
   out = std::move(m);
   return std::nullopt;
+}
+
+std::optional<tax::TaxRates> tax_rates_of(const strategies::TaxPolicy& policy) {
+  if (!policy.short_term_rate && !policy.long_term_rate) return std::nullopt;
+  return tax::TaxRates{policy.short_term_rate.value_or(0), policy.long_term_rate.value_or(0)};
 }
 
 ModelCatalog catalog_of(std::span<const strategies::PortfolioSpec> models) {

@@ -1,7 +1,7 @@
 #pragma once
 // A `[[models]]` entry of the configuration as the fleet runs it: symbols
 // interned, targets, lots, threshold bands, rebalance_to, min_trade_value and
-// the tax policy (avoid_short_term_gains and the substitute groups).
+// the tax policy (its rates, wash-sale avoidance, harvest rule and substitute groups).
 #include <optional>
 #include <span>
 #include <string>
@@ -10,6 +10,7 @@
 #include "fleet/account_record.hpp"
 #include "fleet/model.hpp"
 #include "strategies/policy.hpp"
+#include "tax/tax_rates.hpp"
 
 namespace ballast::fleet {
 
@@ -21,6 +22,10 @@ namespace ballast::fleet {
 /// a primary that is also a substitute.
 std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec, core::SymbolTable& symbols,
                                            Model& out);
+
+/// The rates of a `[models.tax]` table: set when either rate is given, the
+/// other then 0; nullopt when neither is (the model weighs no tax).
+std::optional<tax::TaxRates> tax_rates_of(const strategies::TaxPolicy& policy);
 
 /// Each `[[models]]` id with its symbols: what an account record is checked against (check_account).
 ModelCatalog catalog_of(std::span<const strategies::PortfolioSpec> models);

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <ostream>
 
 #include "fleet/account_record.hpp"
@@ -44,6 +45,14 @@ void write_row(std::ostream& out, const Row& row, const std::array<std::size_t, 
     }
   }
   out << line << '\n';
+}
+
+/// A rate as a percentage, in at most six significant digits: 0.37 → "37%",
+/// 0.238 → "23.8%" (not the 23.799999999999997 of 0.238 × 100).
+std::string percent_text(double rate) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g%%", rate * 100);
+  return buf;
 }
 
 }  // namespace
@@ -96,7 +105,8 @@ std::string cents_text(std::int64_t cents) {
 TaxReportWriter::TaxReportWriter(std::ostream& out, TaxReportFormat format, int year)
     : out_(out), format_(format), year_(year) {}
 
-std::string TaxReportWriter::add(std::string_view account, std::string_view symbol, const tax::RealisedLine& line) {
+std::string TaxReportWriter::add(std::string_view account, std::string_view symbol, const tax::RealisedLine& line,
+                                 const std::optional<tax::TaxRates>& rates) {
   if (lines_ > 0 && account < account_) {
     return "account " + fleet::quoted_for_message(account) + " comes after " + fleet::quoted_for_message(account_) +
            ": the lines are not grouped by account in ascending order";
@@ -137,6 +147,7 @@ std::string TaxReportWriter::add(std::string_view account, std::string_view symb
   }
   if (lines_ == 0) out_ << "Form 1099-B: proceeds from broker transactions, tax year " << year_ << "\n";
   account_ = account;
+  rates_ = rates;
   Held held{std::string(symbol), line};
   const auto proceeds = cents_of(line.proceeds), basis = cents_of(line.basis), wash = cents_of(line.wash_disallowed);
   if (!proceeds || !basis || !wash) {
@@ -153,6 +164,8 @@ std::string TaxReportWriter::add(std::string_view account, std::string_view symb
 
 std::string TaxReportWriter::flush_account() {
   std::string error;
+  std::int64_t estimated_tax = 0;  // cents: the sum of the sections' estimates
+  bool written = false;
   for (const tax::Term term : {tax::Term::short_term, tax::Term::long_term}) {
     std::vector<Row> rows{kHeader};
     Totals totals;
@@ -178,12 +191,25 @@ std::string TaxReportWriter::flush_account() {
     rows.push_back({std::string("Total ") + (term == tax::Term::short_term ? "short-term" : "long-term"), "", "",
                     cents_text(totals.proceeds), cents_text(totals.basis), cents_text(totals.wash),
                     cents_text(totals.gain)});
+    if (rates_) {
+      // Of the printed total, so that the estimate follows from what the page shows.
+      const auto tax = cents_of(rates_->tax_on(static_cast<double>(totals.gain) / 100, term));
+      if (!tax || !add_cents(estimated_tax, *tax)) {
+        error = "account " + fleet::quoted_for_message(account_) + ": its estimated tax does not fit in cents";
+        break;
+      }
+      rows.push_back({"Estimated tax at " + percent_text(rates_->of(term)), "", "", "", "", "", cents_text(*tax)});
+    }
     std::array<std::size_t, 7> widths{};
     for (const Row& r : rows) {
       for (std::size_t c = 0; c < r.size(); ++c) widths[c] = std::max(widths[c], r[c].size());
     }
     out_ << "\nAccount " << account_ << ", " << name << "\n";
     for (const Row& r : rows) write_row(out_, r, widths);
+    written = true;
+  }
+  if (error.empty() && rates_ && written) {
+    out_ << "\nAccount " << account_ << ", estimated tax: " << cents_text(estimated_tax) << "\n";
   }
   held_.clear();
   return error;

@@ -19,7 +19,10 @@
 // each amount rounded half away from zero from its shortest decimal digits
 // (2.675 → 2.68); the gain is 1d − 1e + 1g of the rounded boxes, as Form
 // 8949's column (h), and the totals are sums of the rounded lines, so every
-// printed figure adds up.
+// printed figure adds up. For an account whose model has tax rates, each
+// total line is followed by the tax estimated on it ("Estimated tax at 37%":
+// the total's gain × the term's rate, rounded as the boxes are; a loss's is
+// negative, what it saves), and the account's sections by the sum of those.
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
@@ -28,6 +31,7 @@
 #include <vector>
 
 #include "tax/lots.hpp"
+#include "tax/tax_rates.hpp"
 
 namespace ballast::offline {
 
@@ -57,8 +61,11 @@ class TaxReportWriter {
 
   /// Empty, or why the line cannot be written (an account out of order, an
   /// amount that does not fit in cents, totals that overflow): the report is
-  /// then incomplete and must not be used.
-  std::string add(std::string_view account, std::string_view symbol, const tax::RealisedLine& line);
+  /// then incomplete and must not be used. `rates`: those of the account's
+  /// model, when it has them (the same for each line of an account); the
+  /// 1099b format estimates the account's tax by them, the csv ignores them.
+  std::string add(std::string_view account, std::string_view symbol, const tax::RealisedLine& line,
+                  const std::optional<tax::TaxRates>& rates = std::nullopt);
   /// Writes what is held: the last account's sections, or the csv header /
   /// the 1099b "no sales" line when no line was added. Call once, at the end.
   /// Empty, or why the last account could not be written.
@@ -81,6 +88,7 @@ class TaxReportWriter {
   std::size_t lines_ = 0;
   std::string account_;  ///< the account being written; empty before the first line
   std::vector<Held> held_;  ///< 1099b: the current account's lines
+  std::optional<tax::TaxRates> rates_;  ///< 1099b: the current account's
 };
 
 }  // namespace ballast::offline

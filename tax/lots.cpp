@@ -120,8 +120,8 @@ double Lots::quantity() const {
   return std::accumulate(lots_.begin(), lots_.end(), 0.0, [](double sum, const Lot& l) { return sum + l.quantity; });
 }
 
-std::vector<std::size_t> Lots::closing_order(CloseMethod method, double net_per_unit, Day day,
-                                             const TermRule& rule) const {
+std::vector<std::size_t> Lots::closing_order(CloseMethod method, double net_per_unit, Day day, const TermRule& rule,
+                                             const std::optional<TaxRates>& rates) const {
   std::vector<std::size_t> order(lots_.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   const auto earlier = [this](std::size_t a, std::size_t b) {
@@ -135,6 +135,14 @@ std::vector<std::size_t> Lots::closing_order(CloseMethod method, double net_per_
       const double ba = lots_[a].basis_per_unit(), bb = lots_[b].basis_per_unit();
       return ba != bb ? ba > bb : earlier(a, b);
     });
+  } else if (rates) {
+    // What each unit's sale would add to the year's tax; a loss's is negative.
+    std::vector<double> tax(lots_.size());
+    for (std::size_t i = 0; i < lots_.size(); ++i) {
+      tax[i] = rates->tax_on(net_per_unit - lots_[i].basis_per_unit(), rule.term(lots_[i].holding_from, day));
+    }
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return tax[a] != tax[b] ? tax[a] < tax[b] : earlier(a, b); });
   } else {
     struct Key {
       int rank;     // 0 loss, 1 long-term gain, 2 short-term gain
@@ -160,10 +168,10 @@ std::vector<std::size_t> Lots::closing_order(CloseMethod method, double net_per_
   return order;
 }
 
-double Lots::units_before_short_term_gain(CloseMethod method, double net_per_unit, Day day,
-                                          const TermRule& rule) const {
+double Lots::units_before_short_term_gain(CloseMethod method, double net_per_unit, Day day, const TermRule& rule,
+                                          const std::optional<TaxRates>& rates) const {
   double units = 0;
-  for (const std::size_t i : closing_order(method, net_per_unit, day, rule)) {
+  for (const std::size_t i : closing_order(method, net_per_unit, day, rule, rates)) {
     const Lot& lot = lots_[i];
     if (net_per_unit > lot.basis_per_unit() && rule.term(lot.holding_from, day) == Term::short_term) break;
     units += lot.quantity;
@@ -172,7 +180,8 @@ double Lots::units_before_short_term_gain(CloseMethod method, double net_per_uni
 }
 
 std::optional<LotRefusal> Lots::close(const Sale& sale, CloseMethod method, std::span<const SpecificLot> named,
-                                      const TermRule& rule, std::vector<RealisedLine>& out) {
+                                      const TermRule& rule, std::vector<RealisedLine>& out,
+                                      const std::optional<TaxRates>& rates) {
   if (auto refused = check_trade(sale.quantity, sale.price, sale.costs)) return refused;
   const double net_proceeds = sale.quantity * sale.price - sale.costs;
   std::vector<Take> takes;
@@ -194,7 +203,7 @@ std::optional<LotRefusal> Lots::close(const Sale& sale, CloseMethod method, std:
     }
     if (std::abs(total - sale.quantity) > sale.quantity * kQuantityTolerance) return LotRefusal::specific_mismatch;
   } else {
-    const std::vector<std::size_t> order = closing_order(method, net_proceeds / sale.quantity, sale.day, rule);
+    const std::vector<std::size_t> order = closing_order(method, net_proceeds / sale.quantity, sale.day, rule, rates);
     double left = sale.quantity;
     for (std::size_t i : order) {
       if (left <= sale.quantity * kQuantityTolerance) break;

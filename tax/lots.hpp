@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tax/holding_period.hpp"
+#include "tax/tax_rates.hpp"
 
 namespace ballast::tax {
 
@@ -58,6 +59,9 @@ struct Sale {
 /// min_tax: losses first, the largest loss per unit first (ties: short-term
 ///   first, then earliest acquired); then long-term gains, the smallest per
 ///   unit first; then short-term gains, the smallest per unit first.
+///   With tax rates: by the tax each unit's sale realises,
+///   rates.tax_on(gain per unit, term), the least first, so the loss that
+///   saves the most goes first (ties: earliest acquired).
 /// specific: the lots and quantities the seller names.
 enum class CloseMethod : std::uint8_t { fifo, hifo, min_tax, specific };
 std::string_view to_string(CloseMethod method);
@@ -125,8 +129,10 @@ class Lots {
   /// which the other methods ignore), appending one line per lot touched
   /// to `out`, in the order closed. A lot closed in part keeps its id and the
   /// rest of its units. On a refusal nothing changes and nothing is appended.
+  /// `rates` (the holder's, when known) order min_tax by tax; the other methods ignore them.
   std::optional<LotRefusal> close(const Sale& sale, CloseMethod method, std::span<const SpecificLot> lots,
-                                  const TermRule& rule, std::vector<RealisedLine>& out);
+                                  const TermRule& rule, std::vector<RealisedLine>& out,
+                                  const std::optional<TaxRates>& rates = std::nullopt);
 
   /// A wash sale's adjustment of `quantity` units of lot `id` (a replacement):
   /// adds `adjustment_per_unit` to their basis and moves their holding period
@@ -140,7 +146,9 @@ class Lots {
   /// The units a sale by `method` (not specific) at `net_per_unit` (the
   /// price net of costs) on `day` would close before it reaches a lot at a
   /// short-term gain: what can be sold realising no short-term gain.
-  double units_before_short_term_gain(CloseMethod method, double net_per_unit, Day day, const TermRule& rule) const;
+  /// `rates` as for close.
+  double units_before_short_term_gain(CloseMethod method, double net_per_unit, Day day, const TermRule& rule,
+                                      const std::optional<TaxRates>& rates = std::nullopt) const;
 
   std::span<const Lot> lots() const { return lots_; }
   const Lot* find(LotId id) const;
@@ -151,8 +159,8 @@ class Lots {
  private:
   std::optional<LotId> take_id();
   /// The lots' indexes in the order `method` (not specific) closes them.
-  std::vector<std::size_t> closing_order(CloseMethod method, double net_per_unit, Day day,
-                                         const TermRule& rule) const;
+  std::vector<std::size_t> closing_order(CloseMethod method, double net_per_unit, Day day, const TermRule& rule,
+                                         const std::optional<TaxRates>& rates) const;
   std::vector<Lot> lots_;  // in the order made; a split-off lot follows its source
   LotId next_id_ = 0;
   bool ids_exhausted_ = false;

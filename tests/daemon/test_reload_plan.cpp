@@ -32,6 +32,11 @@ TEST_CASE("a reload that changes a model's tax policy needs a restart, as the fl
   running.models[0].id = "growth";
   Config next = running;
   CHECK(restart_only_changes(running, next).empty());
-  next.models[0].tax.avoid_short_term_gains = true;
+  SUBCASE("avoid_short_term_gains") { next.models[0].tax.avoid_short_term_gains = true; }
+  SUBCASE("short_term_rate") { next.models[0].tax.short_term_rate = 0.37; }
+  SUBCASE("long_term_rate") { next.models[0].tax.long_term_rate = 0.2; }
+  SUBCASE("substitutes") { next.models[0].tax.substitutes = {{"VTI", {"ITOT"}}}; }
+  SUBCASE("avoid_wash_sales") { next.models[0].tax.avoid_wash_sales = false; }
+  SUBCASE("harvest") { next.models[0].tax.harvest = ballast::strategies::TaxPolicy::Harvest{0, 0.05, 5}; }
   CHECK(restart_only_changes(running, next) == std::vector<std::string>{"[[models]]"});
 }

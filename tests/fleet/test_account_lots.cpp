@@ -124,6 +124,39 @@ TEST_CASE("min_tax sells the lot at a loss before older lots at a gain") {
   CHECK(f.lots.lots(3, kZed)[1].quantity == Approx(5));
 }
 
+TEST_CASE("with tax rates min_tax sells the lot whose sale saves the most tax first") {
+  // At 110 on 2025-03-01, at 37% short-term and 20% long-term, per unit:
+  // lot 0 a long-term loss of 1.50 (saves 0.30), lot 1 a short-term loss of
+  // 1.00 (saves 0.37), lot 2 a short-term gain of 5 (taxed 1.85), lot 3 a
+  // long-term gain of 10 (taxed 2.00).
+  AccountRecord r;
+  r.id = "acct";
+  r.lot_method = tax::CloseMethod::min_tax;
+  r.lots = {record_lot("ZED", 10, 111.5, day_of(2024, 1, 10)), record_lot("ZED", 10, 111, day_of(2025, 1, 15)),
+            record_lot("ZED", 10, 105, day_of(2025, 2, 1)), record_lot("ZED", 10, 100, day_of(2023, 1, 10))};
+  const tax::TaxRates rates{0.37, 0.20};
+  const tax::Day day = day_of(2025, 3, 1);
+
+  Fixture with_rates;
+  REQUIRE_FALSE(with_rates.lots.restore(3, r, with_rates.symbols));
+  // Lots 1 and 0 come before the short-term gain; without rates lot 3's
+  // long-term gain does too.
+  CHECK(with_rates.lots.sellable_without_short_term_gain(3, kZed, day, 110, 40, rates) == 20);
+  CHECK(with_rates.lots.sellable_without_short_term_gain(3, kZed, day, 110, 40) == 30);
+  const LotSale sale = with_rates.lots.sell(3, kZed, day, 15, 110, 0, 40, rates);
+  REQUIRE_FALSE(sale.refused);
+  REQUIRE(sale.lines.size() == 2);
+  check_line(sale.lines[0], 1, 10, 1100, 1110, tax::Term::short_term);
+  check_line(sale.lines[1], 0, 5, 550, 557.5, tax::Term::long_term);
+
+  Fixture without;
+  REQUIRE_FALSE(without.lots.restore(3, r, without.symbols));
+  const LotSale plain = without.lots.sell(3, kZed, day, 15, 110, 0, 40);
+  REQUIRE(plain.lines.size() == 2);
+  check_line(plain.lines[0], 0, 10, 1100, 1115, tax::Term::long_term);
+  check_line(plain.lines[1], 1, 5, 550, 555, tax::Term::short_term);
+}
+
 TEST_CASE("units held beyond the lots have no known basis and are sold first, without a line") {
   Fixture f;
   REQUIRE_FALSE(f.lots.buy(2, kAbc, day_of(2025, 1, 2), 10, 100, 0).refused);

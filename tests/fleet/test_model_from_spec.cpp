@@ -1,5 +1,6 @@
 // fleet::model_from_spec: a [[models]] spec as the fleet runs it, here its tax policy
-// (avoid_short_term_gains and the substitute groups, with their refusals).
+// (avoid_short_term_gains, the substitute groups with their refusals, rates,
+// wash-sale avoidance and the harvest rule).
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -100,6 +101,65 @@ TEST_CASE("model_from_spec refuses a primary that is also a substitute") {
   CHECK(refusal(spec) == "substitutes: ITOT is both a primary and a substitute");
   spec.tax.substitutes = {{"VTI", {"VTI"}}};
   CHECK(refusal(spec) == "substitutes: VTI is both a primary and a substitute");
+}
+
+TEST_CASE("model_from_spec sets tax rates when either rate is given, the other then 0") {
+  core::SymbolTable symbols;
+  strategies::PortfolioSpec spec = balanced();
+  Model none;
+  REQUIRE_FALSE(model_from_spec(spec, symbols, none));
+  CHECK_FALSE(none.tax_rates.has_value());
+
+  spec.tax.short_term_rate = 0.37;
+  spec.tax.long_term_rate = 0.2;
+  Model both;
+  REQUIRE_FALSE(model_from_spec(spec, symbols, both));
+  CHECK(both.tax_rates == tax::TaxRates{0.37, 0.2});
+
+  spec.tax.short_term_rate.reset();
+  Model long_only;
+  REQUIRE_FALSE(model_from_spec(spec, symbols, long_only));
+  CHECK(long_only.tax_rates == tax::TaxRates{0, 0.2});
+
+  spec.tax.short_term_rate = 0.24;
+  spec.tax.long_term_rate.reset();
+  Model short_only;
+  REQUIRE_FALSE(model_from_spec(spec, symbols, short_only));
+  CHECK(short_only.tax_rates == tax::TaxRates{0.24, 0});
+
+  // A rate given as 0 is still a rate: the model weighs tax, at nothing.
+  spec.tax.short_term_rate = 0;
+  Model zero;
+  REQUIRE_FALSE(model_from_spec(spec, symbols, zero));
+  CHECK(zero.tax_rates == tax::TaxRates{0, 0});
+}
+
+TEST_CASE("model_from_spec carries wash-sale avoidance, on by default") {
+  core::SymbolTable symbols;
+  strategies::PortfolioSpec spec = balanced();
+  Model on;
+  REQUIRE_FALSE(model_from_spec(spec, symbols, on));
+  CHECK(on.avoid_wash_sales);
+  spec.tax.avoid_wash_sales = false;
+  Model off;
+  REQUIRE_FALSE(model_from_spec(spec, symbols, off));
+  CHECK_FALSE(off.avoid_wash_sales);
+}
+
+TEST_CASE("model_from_spec turns the harvest table's cost in bps into a fraction of the value traded") {
+  core::SymbolTable symbols;
+  strategies::PortfolioSpec spec = balanced();
+  Model none;
+  REQUIRE_FALSE(model_from_spec(spec, symbols, none));
+  CHECK_FALSE(none.harvest.has_value());
+
+  spec.tax.harvest = strategies::TaxPolicy::Harvest{.min_loss = 200, .min_loss_fraction = 0.05, .cost_bps = 5};
+  Model m;
+  REQUIRE_FALSE(model_from_spec(spec, symbols, m));
+  REQUIRE(m.harvest.has_value());
+  CHECK(m.harvest->min_loss == 200);
+  CHECK(m.harvest->min_loss_fraction == 0.05);
+  CHECK(m.harvest->cost_fraction == doctest::Approx(0.0005));  // 5 bps
 }
 
 }  // namespace

@@ -378,8 +378,11 @@ TEST_CASE("a sell's fills close the account's tax lots by its method, a buy's op
     // At SPY 100 and AGG 100: 6·(100 − 80) = +120 long-term, 4·0 short-term.
     CHECK(num(a["unrealised"]["long_term"]) == doctest::Approx(120));
     CHECK(num(a["unrealised"]["short_term"]) == doctest::Approx(0));
+    // The model has no tax rates: no tax is estimated.
+    CHECK(a["unrealised"]["estimated_tax"].error() == simdjson::NO_SUCH_FIELD);
     const auto realised = a["realised"].get_array();
     REQUIRE(realised.size() == 1);
+    CHECK(realised.at(0)["estimated_tax"].error() == simdjson::NO_SUCH_FIELD);
     CHECK(num(realised.at(0)["long_term"]["gain"]) == doctest::Approx(-60));
     CHECK(num(realised.at(0)["long_term"]["proceeds"]) == doctest::Approx(420));
     CHECK(num(realised.at(0)["short_term"]["gain"]) == 0);
@@ -401,6 +404,46 @@ TEST_CASE("a sell's fills close the account's tax lots by its method, a buy's op
   price(d);
   CHECK(eventually([&] { return d.get("/accounts/a1").status == 200; }));
   check_a1();
+}
+
+TEST_CASE("with its model's tax rates an account's gains show their estimated tax, realised and unrealised") {
+  std::string config = kFleetModels;
+  config.replace(config.find("[fleet]"), 7,
+                 "[models.tax]\nshort_term_rate = 0.37\nlong_term_rate = 0.2\n\n[fleet]");
+  DaemonHarness d(config, "", "", "", /*with_fills=*/true);
+  // a1's 10 SPY: 6 at 80 and 2 at 120 long-term, 2 at 110 bought 100 days
+  // ago (short-term, and outside any wash-sale window). hifo sells the 2 at
+  // 120, then the 2 at 110.
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string bought = ballast::core::format_iso8601(now - 100 * ballast::core::kNanosPerDay).substr(0, 10);
+  import_accounts(d, "id,model,cash,SPY,AGG,lots,lot_method\n"
+                     "a1,balanced,0,10,,SPY:6@80:2020-01-10;SPY:2@120:2021-06-01;SPY:2@110:" + bought + ",hifo\n");
+  d.start();
+  price(d);
+  const auto [sell, buy] = first_blocks(d);
+  REQUIRE(sell.allocations == std::map<std::string, double>{{"a1", 4}});
+  d.send_fill(fill(sell.order_id, "filled", 4, 105));
+  d.send_fill(fill(buy.order_id, "filled", 4, 98));
+  CHECK(eventually([&] { return !account(d, "a1").pending; }));
+
+  const auto res = d.get("/accounts/a1");
+  INFO(res.body);
+  REQUIRE(res.status == 200);
+  simdjson::dom::parser parser;
+  const simdjson::dom::element a = parser.parse(res.body);
+  // Unrealised at SPY 100 and AGG 100: 6·(100 − 80) = +120 long-term and
+  // 4·(100 − 98) = +8 short-term: 8 × 0.37 + 120 × 0.2 = 2.96 + 24 = 26.96.
+  CHECK(num(a["unrealised"]["long_term"]) == doctest::Approx(120));
+  CHECK(num(a["unrealised"]["short_term"]) == doctest::Approx(8));
+  CHECK(num(a["unrealised"]["estimated_tax"]) == doctest::Approx(26.96));
+  // Realised at 105: 2·105 − 2·120 = −30 long-term and 2·105 − 2·110 = −10
+  // short-term: −10 × 0.37 − 30 × 0.2 = −3.70 − 6 = −9.70, a saving.
+  const auto realised = a["realised"].get_array();
+  REQUIRE(realised.size() == 1);
+  CHECK(num(realised.at(0)["long_term"]["gain"]) == doctest::Approx(-30));
+  CHECK(num(realised.at(0)["short_term"]["gain"]) == doctest::Approx(-10));
+  CHECK(num(realised.at(0)["estimated_tax"]) == doctest::Approx(-9.7));
 }
 
 TEST_CASE("a loss sale and a buy of the same symbol in the household wash: the loss moves into the buy's lot") {

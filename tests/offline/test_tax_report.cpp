@@ -121,6 +121,82 @@ TEST_CASE("tax report 1099b: per account, short-term before long-term, in cents,
         "Total short-term                                 90.50         120.75          0.00        -30.25\n");
 }
 
+TEST_CASE("tax report 1099b: with its model's rates an account's totals show the tax estimated on them") {
+  // a1 at 37% short-term and 20% long-term, of the printed totals:
+  //   short-term −50.20 × 0.37 = −18.574 → −18.57 (a saving)
+  //   long-term   500.00 × 0.20 = 100.00
+  //   the account: −18.57 + 100.00 = 81.43
+  // b2's model has no rates: its section is as without them.
+  const tax::TaxRates rates{0.37, 0.20};
+  std::ostringstream out;
+  offline::TaxReportWriter w(out, TaxReportFormat::form_1099b, 2025);
+  CHECK(w.add("a1", "AAA", kAaa, rates).empty());
+  CHECK(w.add("a1", "BBB", kBbb, rates).empty());
+  CHECK(w.add("a1", "CCC", kCcc, rates).empty());
+  CHECK(w.add("b2", "DDD", kDdd).empty());
+  CHECK(w.finish().empty());
+  CHECK(out.str() ==
+        "Form 1099-B: proceeds from broker transactions, tax year 2025\n"
+        "\n"
+        "Account a1, Short-term\n"
+        "1a description        1b acquired  1c sold     1d proceeds  1e cost basis  1g wash sale  gain or loss\n"
+        "5 BBB                 2025-01-02   2025-02-14       300.00         500.00        200.00          0.00\n"
+        "2.5 CCC               2025-02-20   2025-06-30       250.13         300.33          0.00        -50.20\n"
+        "Total short-term                                    550.13         800.33        200.00        -50.20\n"
+        "Estimated tax at 37%                                                                           -18.57\n"
+        "\n"
+        "Account a1, Long-term\n"
+        "1a description        1b acquired  1c sold     1d proceeds  1e cost basis  1g wash sale  gain or loss\n"
+        "10 AAA                2023-01-10   2025-03-03      1500.00        1000.00          0.00        500.00\n"
+        "Total long-term                                    1500.00        1000.00          0.00        500.00\n"
+        "Estimated tax at 20%                                                                           100.00\n"
+        "\n"
+        "Account a1, estimated tax: 81.43\n"
+        "\n"
+        "Account b2, Short-term\n"
+        "1a description    1b acquired  1c sold     1d proceeds  1e cost basis  1g wash sale  gain or loss\n"
+        "3 DDD             2025-05-05   2025-08-08        90.50         120.75          0.00        -30.25\n"
+        "Total short-term                                 90.50         120.75          0.00        -30.25\n");
+}
+
+TEST_CASE("tax report 1099b: an estimated tax is rounded as the boxes are, its rate shown as a percentage") {
+  // A gain of 300.50 − 200.00 = 100.50: short-term at 37% it is 37.185 →
+  // 37.19 (half away from zero); long-term at 23.8% 23.919 → 23.92.
+  const auto estimate = [](tax::Term term, const tax::TaxRates& rates) {
+    tax::RealisedLine l = kDdd;
+    l.proceeds = 300.5;
+    l.basis = 200;
+    l.gain = 100.5;
+    l.term = term;
+    std::ostringstream out;
+    offline::TaxReportWriter w(out, TaxReportFormat::form_1099b, 2025);
+    CHECK(w.add("c3", "DDD", l, rates).empty());
+    CHECK(w.finish().empty());
+    // The estimate's row without its padding, and the account's line.
+    const std::string text = out.str();
+    const std::size_t at = text.find("Estimated tax at ");
+    REQUIRE(at != std::string::npos);
+    const std::string row = text.substr(at, text.find('\n', at) - at);
+    const std::size_t gap = row.find("  ");
+    return row.substr(0, gap) + " " + row.substr(row.find_first_not_of(' ', gap)) + " | " +
+           text.substr(text.find("Account c3, estimated tax: "));
+  };
+  CHECK(estimate(tax::Term::short_term, tax::TaxRates{0.37, 0.20}) ==
+        "Estimated tax at 37% 37.19 | Account c3, estimated tax: 37.19\n");
+  CHECK(estimate(tax::Term::long_term, tax::TaxRates{0.37, 0.238}) ==
+        "Estimated tax at 23.8% 23.92 | Account c3, estimated tax: 23.92\n");
+}
+
+TEST_CASE("tax report csv: the rates change nothing") {
+  std::ostringstream with, without;
+  offline::TaxReportWriter a(with, TaxReportFormat::csv, 2025), b(without, TaxReportFormat::csv, 2025);
+  REQUIRE(a.add("a1", "AAA", kAaa, tax::TaxRates{0.37, 0.20}).empty());
+  REQUIRE(b.add("a1", "AAA", kAaa).empty());
+  REQUIRE(a.finish().empty());
+  REQUIRE(b.finish().empty());
+  CHECK(with.str() == without.str());
+}
+
 TEST_CASE("tax report without lines: the csv header alone, or a line saying there were no sales") {
   CHECK(report(TaxReportFormat::csv, false) == offline::tax_report_csv_header());
   CHECK(report(TaxReportFormat::form_1099b, false) == "no sales in 2025\n");

@@ -132,6 +132,41 @@ TEST_CASE("tax report: one account as Form 1099-B text, written to --output") {
   CHECK(report_files(dir) == std::vector<std::string>{"a1.txt"});  // nothing left aside
 }
 
+TEST_CASE("tax report: with their model's tax rates the 1099b totals show the estimated tax, the csv does not") {
+  TempDir dir;
+  make_state(dir);
+  std::string config = dir.read("ballast.toml");
+  config += "[models.tax]\nshort_term_rate = 0.37\nlong_term_rate = 0.2\n";
+  dir.write("ballast.toml", config);
+
+  // 2025, every account: a1's short-term total 0.00 × 37% = 0.00 and its
+  // long-term 500.00 × 20% = 100.00, 100.00 in all; "gone" is closed, its
+  // model unknown: no estimate.
+  const auto all = report(dir, {"--year", "2025", "--format", "1099b"});
+  INFO(all.output);
+  REQUIRE(all.code == 0);
+  CHECK(has(all.output, "Total short-term                                    300.00         500.00        200.00"
+                        "          0.00\n"
+                        "Estimated tax at 37%                                                                "
+                        "             0.00\n"));
+  CHECK(has(all.output, "Total long-term                                    1500.00        1000.00          0.00"
+                        "        500.00\n"
+                        "Estimated tax at 20%                                                                "
+                        "           100.00\n"));
+  CHECK(has(all.output, "\nAccount a1, estimated tax: 100.00\n"));
+  CHECK(has(all.output, "Account gone, Short-term\n"));
+  CHECK_FALSE(has(all.output, "Account gone, estimated tax"));
+
+  // 2024, a1 alone: a short-term gain of 50 − 40 = 10.00 × 37% = 3.70.
+  const auto a1 = report(dir, {"--year", "2024", "--account", "a1", "--format", "1099b"});
+  INFO(a1.output);
+  REQUIRE(a1.code == 0);
+  CHECK(has(a1.output, "\nAccount a1, estimated tax: 3.70\n"));
+
+  const auto csv = report(dir, {"--year", "2024"});
+  CHECK(csv.output == std::string(kHeader) + "a1,CCC,1,2024-02-01,2024-02-01,2024-05-06,50,40,0,10,short_term\n");
+}
+
 TEST_CASE("tax report: a closed account keeps its lines; a year or an account without sales is not an error") {
   TempDir dir;
   make_state(dir);

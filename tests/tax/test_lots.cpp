@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "tax/lots.hpp"
@@ -135,6 +136,71 @@ TEST_CASE("min_tax ranks the largest loss first, short-term first at equal losse
   for (const RealisedLine& line : out) order.push_back(line.lot);
   CHECK(order == std::vector<LotId>{0, 2, 1, 4, 3, 5, 6});
   CHECK(lots.lots().empty());
+}
+
+TEST_CASE("min_tax with tax rates closes the lot whose sale saves the most tax first") {
+  Lots lots;
+  lots.open(Buy{day_of(2024, 1, 2), 1, 101.5, 0});  // 0: long-term loss of 1.50: saves 1.50 × 20% = 0.30
+  lots.open(Buy{day_of(2025, 5, 1), 1, 101, 0});    // 1: short-term loss of 1.00: saves 1.00 × 37% = 0.37
+  const TaxRates rates{0.37, 0.20};
+  const Sale sale{day_of(2025, 6, 2), 1, 100, 0};
+
+  Lots with_rates = lots;
+  std::vector<RealisedLine> out;
+  REQUIRE(!with_rates.close(sale, CloseMethod::min_tax, {}, TermRule{}, out, rates));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].lot == 1);
+  CHECK(out[0].gain == Approx(-1.0));
+  CHECK(out[0].term == Term::short_term);
+
+  // Without rates the larger loss per unit goes first.
+  Lots without = lots;
+  out.clear();
+  REQUIRE(!without.close(sale, CloseMethod::min_tax, {}, TermRule{}, out));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].lot == 0);
+  CHECK(out[0].gain == Approx(-1.5));
+}
+
+TEST_CASE("min_tax with tax rates orders gains by their tax too, and equal taxes by the earliest acquired") {
+  Lots lots;
+  lots.open(Buy{day_of(2023, 6, 1), 1, 97, 0});    // 0: long-term gain of 3: 3 × 20% = 0.60
+  lots.open(Buy{day_of(2025, 5, 1), 1, 99, 0});    // 1: short-term gain of 1: 1 × 37% = 0.37
+  lots.open(Buy{day_of(2025, 5, 2), 1, 102, 0});   // 2: short-term loss of 2: −2 × 37% = −0.74
+  lots.open(Buy{day_of(2024, 1, 2), 1, 99.5, 0});  // 3: long-term gain of 0.50: 0.50 × 20% = 0.10
+  const Sale sale{day_of(2025, 6, 2), 4, 100, 0};
+  const auto order_of = [&](const std::optional<TaxRates>& rates) {
+    Lots copy = lots;
+    std::vector<RealisedLine> out;
+    REQUIRE(!copy.close(sale, CloseMethod::min_tax, {}, TermRule{}, out, rates));
+    std::vector<LotId> order;
+    for (const RealisedLine& line : out) order.push_back(line.lot);
+    return order;
+  };
+  // −0.74, 0.10, 0.37, 0.60: the short-term gain before the larger long-term one.
+  CHECK(order_of(TaxRates{0.37, 0.20}) == std::vector<LotId>{2, 3, 1, 0});
+  // Without rates: the loss, the long-term gains (smallest first), then the short-term gain.
+  CHECK(order_of(std::nullopt) == std::vector<LotId>{2, 3, 0, 1});
+  // Long-term gains untaxed: lots 0 and 3 both realise 0 and the earlier acquired goes first.
+  CHECK(order_of(TaxRates{0.37, 0}) == std::vector<LotId>{2, 0, 3, 1});
+}
+
+TEST_CASE("tax rates change only min_tax") {
+  const TaxRates rates{0.37, 0.20};
+  for (CloseMethod method : {CloseMethod::fifo, CloseMethod::hifo}) {
+    Lots with_rates = three_lots();
+    Lots without = three_lots();
+    std::vector<RealisedLine> a, b;
+    REQUIRE(!with_rates.close(kSale, method, {}, TermRule{}, a, rates));
+    REQUIRE(!without.close(kSale, method, {}, TermRule{}, b));
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      CHECK(a[i].lot == b[i].lot);
+      CHECK(a[i].quantity == b[i].quantity);
+    }
+    CHECK(with_rates.units_before_short_term_gain(method, 109.80, kSaleDay, TermRule{}, rates) ==
+          without.units_before_short_term_gain(method, 109.80, kSaleDay, TermRule{}));
+  }
 }
 
 TEST_CASE("ties close the earliest acquired first, and on one day the lot bought first") {
@@ -354,6 +420,10 @@ TEST_CASE("the units a method sells before it reaches a short-term gain") {
   CHECK(lots.units_before_short_term_gain(CloseMethod::hifo, 109.80, kSaleDay, rule) == 10);
   // min_tax: the loss, the long-term gain, then the short-term gain.
   CHECK(lots.units_before_short_term_gain(CloseMethod::min_tax, 109.80, kSaleDay, rule) == 20);
+  // min_tax at 37% short-term and 20% long-term: the loss (10.20 × 37% =
+  // −3.774), then the short-term gain (1.80 × 37% = 0.666) before the
+  // long-term one (9.30 × 20% = 1.86): it stops at once after the loss.
+  CHECK(lots.units_before_short_term_gain(CloseMethod::min_tax, 109.80, kSaleDay, rule, TaxRates{0.37, 0.20}) == 10);
   // At 107 lot 2 is a loss too: nothing stops any method.
   CHECK(lots.units_before_short_term_gain(CloseMethod::hifo, 107, kSaleDay, rule) == 30);
   // A year on, every lot is long-term.
