@@ -136,7 +136,8 @@ double AccountLots::sellable_without_short_term_gain(AccountIndex a, core::Symbo
 }
 
 LotSale AccountLots::sell(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
-                          double costs, double held_before, const std::optional<tax::TaxRates>& rates) {
+                          double costs, double held_before, const std::optional<tax::TaxRates>& rates,
+                          SaleKind kind) {
   LotSale out;
   out.refused = trade_refusal(quantity, price, costs);
   if (!out.refused && !non_negative(held_before)) out.refused = tax::LotRefusal::not_enough_held;
@@ -148,7 +149,7 @@ LotSale AccountLots::sell(AccountIndex a, core::SymbolId symbol, tax::Day day, d
   double unknown = std::max(0.0, held_before - in_lots);
   // What the lots and the holding disagree on by rounding alone is no unit of unknown basis.
   if (unknown <= held_before * tax::kQuantityTolerance) unknown = 0;
-  const double from_unknown = std::min(quantity, unknown);
+  const double from_unknown = kind == SaleKind::harvest ? std::max(0.0, quantity - in_lots) : std::min(quantity, unknown);
   const double from_lots = quantity - from_unknown;
   if (from_lots <= quantity * tax::kQuantityTolerance) {
     out.unknown_basis_units = quantity;
@@ -159,7 +160,8 @@ LotSale AccountLots::sell(AccountIndex a, core::SymbolId symbol, tax::Day day, d
     return out;
   }
   const tax::Sale sale{day, from_lots, price, costs * (from_lots / quantity)};
-  if (auto refused = h->lots.close(sale, account_it->second.method, {}, rule_, out.lines, rates)) {
+  const tax::CloseMethod method = kind == SaleKind::harvest ? tax::CloseMethod::hifo : account_it->second.method;
+  if (auto refused = h->lots.close(sale, method, {}, rule_, out.lines, rates)) {
     out.lines.clear();
     out.refused = refused;
     return out;

@@ -35,6 +35,16 @@ struct LotSale {
   std::optional<tax::LotRefusal> refused;
 };
 
+/// How a sell closes lots.
+enum class SaleKind : std::uint8_t {
+  /// Units held beyond the lots first, then lots by the account's method.
+  by_method,
+  /// A tax-loss harvest (or a switch back): lots first, highest basis first
+  /// — those at a loss, the largest loss per unit first —, units beyond the
+  /// lots only once the lots are spent.
+  harvest,
+};
+
 /// One lot at a price, as a person reads it.
 struct LotView {
   core::SymbolId symbol = core::kNoSymbol;
@@ -82,7 +92,8 @@ class AccountLots {
   /// shared pro rata to units. Realised lines are added to the yearly totals.
   /// `rates`: the account's model's, by which min_tax orders the lots (tax::Lots::close).
   LotSale sell(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price, double costs,
-               double held_before, const std::optional<tax::TaxRates>& rates = std::nullopt);
+               double held_before, const std::optional<tax::TaxRates>& rates = std::nullopt,
+               SaleKind kind = SaleKind::by_method);
 
   /// Of `held` units of `symbol`, how many a sale at `net_per_unit` on `day`
   /// can take realising no short-term gain: units beyond the lots (sold

@@ -47,8 +47,9 @@ void FleetDesk::book_lots(const OpenBlock& b, core::TimeNs now, DeskOutput& out)
   forget_washes(day);
   const AccountBook& book = monitor_.book();
   for (std::size_t i = 0; i < block.allocations.size(); ++i) {
-    if (b.allocated[i] == 0) continue;
     const AccountIndex a = block.allocations[i].account;
+    const bool harvest = block.side == core::Side::sell && harvest_sells_.erase(holding_key(a, block.symbol)) > 0;
+    if (b.allocated[i] == 0) continue;
     const double quantity = static_cast<double>(b.allocated[i]) * block.lot_size;
     // Every allocation's cash was booked at the block's last average price.
     std::optional<tax::LotRefusal> refused;
@@ -64,7 +65,7 @@ void FleetDesk::book_lots(const OpenBlock& b, core::TimeNs now, DeskOutput& out)
       // sale it held that much more.
       const double held_after = position(a).quantities[slot_of(book.model(a), block.symbol)];
       LotSale sale = lots_.sell(a, block.symbol, day, quantity, b.avg_price, 0, held_after + quantity,
-                                book.model(a).tax_rates);
+                                book.model(a).tax_rates, harvest ? SaleKind::harvest : SaleKind::by_method);
       refused = sale.refused;
       const std::uint64_t first = next_seq_;
       for (const tax::RealisedLine& line : sale.lines) {
@@ -77,6 +78,7 @@ void FleetDesk::book_lots(const OpenBlock& b, core::TimeNs now, DeskOutput& out)
       }
     }
     apply_washes(out);
+    rearm_harvest(a, block.symbol);
     if (refused) {
       out.refusals.push_back("account " + std::string(book.id(a)) + ": the " +
                              std::string(core::to_string(block.side)) + " of " + symbols_.name(block.symbol) +
@@ -97,6 +99,7 @@ void FleetDesk::apply_washes(DeskOutput& out) {
       continue;
     }
     out.lots_changed.push_back(m.replacement_account);
+    rearm_harvest(m.replacement_account, m.replacement_symbol);
     const auto it = recent_losses_.find(m.loss_line);
     if (it == recent_losses_.end()) continue;
     tax::RealisedLine& line = it->second.line;
@@ -149,6 +152,7 @@ std::optional<std::string> FleetDesk::set_lots(AccountIndex a, const AccountReco
   if (auto why = lots_.restore(a, record, symbols_)) return why;
   // The lots its buys named are gone: they replace nothing from now on.
   wash_.forget_buys_of(a);
+  rearm_harvest(a);
   return std::nullopt;
 }
 

@@ -25,6 +25,7 @@ FleetDesk::FleetDesk(FleetMonitor monitor, const core::SymbolTable& symbols, Des
   by_id_.reserve(book.size());
   for (AccountIndex a = 0; a < book.size(); ++a) by_id_.emplace(book.id(a), a);
   last_rebalance_.assign(book.size(), 0);
+  for (const AccountIndex a : lots_.accounts_with_lots()) rearm_harvest(a);
 }
 
 FleetDesk::Pending& FleetDesk::pending(AccountIndex a) {
@@ -37,18 +38,24 @@ void FleetDesk::resync(core::TimeNs now, DeskOutput& out) {
   scratch_.clear();
   monitor_.resync(scratch_);
   take_rebalances(now, out);
+  unpark_harvest(now);
+  for (core::SymbolId s = 0; s < monitor_.prices().size(); ++s) harvest_due(s, now, out);
 }
 
 void FleetDesk::resync(std::span<const double> prices, core::TimeNs now, DeskOutput& out) {
   scratch_.clear();
   monitor_.resync(prices, scratch_);
   take_rebalances(now, out);
+  unpark_harvest(now);
+  for (core::SymbolId s = 0; s < monitor_.prices().size(); ++s) harvest_due(s, now, out);
 }
 
 void FleetDesk::on_tick(core::SymbolId symbol, double price, core::TimeNs now, DeskOutput& out) {
   scratch_.clear();
   if (!monitor_.on_tick(symbol, price, scratch_)) return;
   take_rebalances(now, out);
+  unpark_harvest(now);
+  harvest_due(symbol, now, out);
 }
 
 void FleetDesk::on_timer(core::TimeNs now, DeskOutput& out) {
@@ -98,6 +105,7 @@ void FleetDesk::limit_trades(const FleetRebalance& r, core::TimeNs now, DeskOutp
                            std::string(execution::to_string(d.reason)) + " (" + d.detail + ")");
   }
   if (m.avoid_short_term_gains) hold_back_short_term_gains(r.account, now, out);
+  if (m.avoid_wash_sales) redirect_washing_buys(r.account, now, out);
 }
 
 void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
@@ -316,6 +324,10 @@ void FleetDesk::settle(AccountIndex a, DeskOutput& out) {
   }
   pending_.erase(it);
   out.changed.push_back(a);
+  if (const auto parked = parked_.find(a); parked != parked_.end()) {
+    for (const core::SymbolId s : parked->second) rearm_harvest(a, s);
+    parked_.erase(parked);
+  }
 }
 
 std::optional<AccountIndex> FleetDesk::find(std::string_view id) const {
@@ -412,7 +424,13 @@ std::optional<std::string> FleetDesk::set_account(AccountIndex a, ModelIndex mod
   if (busy(a)) return "the account waits for its block orders or its decision window";
   // Checked first, so that a refused household leaves the figures as they were.
   if (auto why = monitor_.book().check_household(household)) return why;
-  if (auto why = monitor_.set_account(a, model, cash, quantities, band_multiplier)) return why;
+  const ModelIndex model_before = monitor_.book().model_index(a);
+  if (model != model_before) disarm_harvest(a);
+  if (auto why = monitor_.set_account(a, model, cash, quantities, band_multiplier)) {
+    if (model != model_before) rearm_harvest(a);
+    return why;
+  }
+  if (model != model_before) rearm_harvest(a);
   if (auto why = monitor_.set_household(a, household)) return why;
   if (const auto stuck = std::find(stuck_.begin(), stuck_.end(), a); stuck != stuck_.end()) {
     // Released: held pending, it leaves pending with the figures just set.
@@ -427,6 +445,7 @@ std::optional<std::string> FleetDesk::close_account(AccountIndex a) {
   if (a >= monitor_.book().size()) return "unknown account";
   if (busy(a)) return "the account waits for its block orders or its decision window";
   if (auto why = monitor_.close_account(a)) return why;
+  disarm_harvest(a);
   pending_.erase(a);
   stuck_.erase(std::remove(stuck_.begin(), stuck_.end(), a), stuck_.end());
   lots_.erase(a);

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/symbol_table.hpp"
@@ -26,6 +27,7 @@
 #include "fleet/block_orders.hpp"
 #include "fleet/fleet_monitor.hpp"
 #include "fleet/fleet_summary.hpp"
+#include "fleet/harvest_index.hpp"
 #include "tax/lots.hpp"
 #include "tax/wash_sale.hpp"
 
@@ -86,6 +88,9 @@ struct DeskOutput {
   std::vector<DeskRealised> realised;
   /// Wash sales found, after the lines they name.
   std::vector<DeskWash> washes;
+  /// Tax decisions, as a person reads them: harvests, switches back, buys
+  /// redirected to a substitute or held back so as not to wash a loss.
+  std::vector<std::string> tax_decisions;
 
   void clear() {
     orders.clear();
@@ -95,10 +100,11 @@ struct DeskOutput {
     lots_changed.clear();
     realised.clear();
     washes.clear();
+    tax_decisions.clear();
   }
   bool empty() const {
     return orders.empty() && changed.empty() && rebalances == 0 && refusals.empty() && lots_changed.empty() &&
-           realised.empty() && washes.empty();
+           realised.empty() && washes.empty() && tax_decisions.empty();
   }
 };
 
@@ -134,6 +140,10 @@ struct DeskCounters {
   std::uint64_t fills_refused = 0;
   /// Account trades denied by the limits, by execution::DenyReason.
   std::array<std::uint64_t, execution::kDenyReasonCount> denied{};
+  std::uint64_t harvests = 0;        ///< losses sold into a substitute
+  std::uint64_t switches_back = 0;   ///< substitutes sold back into their primary
+  std::uint64_t buys_redirected = 0; ///< buys that would wash a loss, bought in a substitute instead
+  std::uint64_t buys_held_back = 0;  ///< buys that would wash a loss, with no substitute to take them
 };
 
 class FleetDesk {
@@ -284,6 +294,37 @@ class FleetDesk {
   void book_lots(const OpenBlock& b, core::TimeNs now, DeskOutput& out);
   /// Applies wash-sale matches to the replacement lots and the loss lines.
   void apply_washes(DeskOutput& out);
+  // Tax-loss harvesting (fleet/desk_harvest.cpp). Each holding of a model
+  // with [models.tax.harvest] and substitutes has a trigger price in
+  // harvest_ (the highest price at which it is worth harvesting; for a
+  // substitute, at which it can switch back without a gain): a tick at or
+  // below it hands the account to harvest_holding(). Triggers follow the lots.
+  enum class HarvestStep {
+    traded,  ///< its trades joined the window; the trigger follows the new lots
+    rearm,   ///< nothing to do at this price: the trigger is set again
+    park,    ///< not now (busy, or a wash sale in the way): again tomorrow or at settle
+  };
+  /// The trigger of account `a`'s holding of `symbol` (0: none).
+  double harvest_trigger(AccountIndex a, core::SymbolId symbol) const;
+  void rearm_harvest(AccountIndex a, core::SymbolId symbol);
+  void rearm_harvest(AccountIndex a);
+  /// Takes out `a`'s triggers (its model is about to change, or it closes).
+  void disarm_harvest(AccountIndex a);
+  /// The holdings whose trigger a price of `symbol` passes.
+  void harvest_due(core::SymbolId symbol, core::TimeNs now, DeskOutput& out);
+  HarvestStep harvest_holding(AccountIndex a, core::SymbolId symbol, core::TimeNs now, DeskOutput& out);
+  /// The trades of a harvest or a switch back: `plan_quantity` of `symbol`
+  /// sold, the proceeds bought in the first of `into` (model slots) whose buy
+  /// washes nothing. False, and nothing done, when none can.
+  bool trade_harvest(AccountIndex a, core::SymbolId symbol, double plan_quantity, std::span<const std::size_t> into,
+                     bool switch_back, core::TimeNs now, DeskOutput& out);
+  /// Parked triggers come back on a new UTC day.
+  void unpark_harvest(core::TimeNs now);
+  /// avoid_wash_sales: each buy that would wash a loss of the household's last
+  /// 30 days goes to a substitute whose buy would not, or is held back.
+  void redirect_washing_buys(AccountIndex a, core::TimeNs now, DeskOutput& out);
+
+  static std::uint64_t holding_key(AccountIndex a, core::SymbolId symbol) { return (std::uint64_t{a} << 32) | symbol; }
   /// The account's household for the wash-sale ledger.
   tax::HouseholdIndex wash_household(AccountIndex a) const;
   /// Forgets what no trade from `today` on can wash.
@@ -324,6 +365,14 @@ class FleetDesk {
   std::unordered_map<std::uint64_t, RecentLoss> recent_losses_;
   std::uint64_t next_seq_ = 1;
   tax::Day washes_forgotten_on_ = 0;
+  HarvestIndex harvest_;
+  std::vector<AccountIndex> harvest_due_;
+  /// Holdings whose harvest waits for a new day or their account's settle, by account.
+  std::unordered_map<AccountIndex, std::vector<core::SymbolId>> parked_;
+  tax::Day parked_on_ = 0;
+  /// Sells that are harvests or switches back ((account << 32) | symbol): they
+  /// close the lots at a loss, highest basis first, and no units of unknown basis.
+  std::unordered_set<std::uint64_t> harvest_sells_;
 };
 
 }  // namespace ballast::fleet
