@@ -356,6 +356,11 @@ void FleetFlow::handle(core::TimeNs now, store::Change change) {
       log_event(warn, "fleet_trade_refused", "{text}{suppressed}", "text"_a = refusal, "suppressed"_a = HeldBack{held});
     }
   }
+  for (const std::string& decision : out_.tax_decisions) {
+    if (std::uint64_t held = 0; limiter_.allow("fleet/tax", now, held)) {
+      log_event(info, "fleet_tax_decision", "{text}{suppressed}", "text"_a = decision, "suppressed"_a = HeldBack{held});
+    }
+  }
   std::vector<core::Order> orders;
   orders.reserve(out_.orders.size());
   for (const fleet::DeskOrder& o : out_.orders) orders.push_back(to_order(o));
@@ -425,7 +430,11 @@ void FleetFlow::add_metrics(MetricsRegistry& metrics) {
   auto& denied = metrics.counter_family("ballast_fleet_denied_total",
                                         "Account trades of the fleet denied by [execution.limits], by reason.",
                                         {"reason"});
-  metrics.on_collect([this, &accounts, &rebalances, &fills, &denied] {
+  auto& tax = metrics.counter_family("ballast_fleet_tax_decisions_total",
+                                     "Tax decisions of the fleet: harvests, switches back, buys redirected or held "
+                                     "back so as not to wash a loss.",
+                                     {"decision"});
+  metrics.on_collect([this, &accounts, &rebalances, &fills, &denied, &tax] {
     accounts.with({"total"}).set(static_cast<double>(this->accounts()));
     accounts.with({"pending"}).set(desk_ ? static_cast<double>(desk_->pending_accounts()) : 0.0);
     if (!desk_) return;
@@ -436,6 +445,11 @@ void FleetFlow::add_metrics(MetricsRegistry& metrics) {
       const std::uint64_t n = desk_->counters().denied[static_cast<std::size_t>(r)];
       if (n > 0) denied.with({std::string(execution::to_string(static_cast<execution::DenyReason>(r)))}).advance_to(static_cast<double>(n));
     }
+    const fleet::DeskCounters& c = desk_->counters();
+    tax.with({"harvest"}).advance_to(static_cast<double>(c.harvests));
+    tax.with({"switch_back"}).advance_to(static_cast<double>(c.switches_back));
+    tax.with({"buy_redirected"}).advance_to(static_cast<double>(c.buys_redirected));
+    tax.with({"buy_held_back"}).advance_to(static_cast<double>(c.buys_held_back));
   });
 }
 
@@ -484,6 +498,13 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
       if (n > 0) w.field(execution::to_string(static_cast<execution::DenyReason>(r)), n);
     }
     w.end_object();
+    w.key("tax")
+        .begin_object()
+        .field("harvests", c.harvests)
+        .field("switches_back", c.switches_back)
+        .field("buys_redirected", c.buys_redirected)
+        .field("buys_held_back", c.buys_held_back)
+        .end_object();
     w.key("tick_to_order_us")
         .begin_object()
         .field("count", latency_.count())
