@@ -114,6 +114,55 @@ Groups read_substitutes(const toml::node& n, const std::string& name, const std:
   return groups;
 }
 
+/// `identical = [["VOO", "IVV"]]`: groups of two or more of the model's
+/// assets, a symbol in one group at most.
+std::vector<std::vector<std::string>> read_identical(const toml::node& n, const std::string& name,
+                                                     const std::vector<AssetSpec>* assets, Diagnostics& diag) {
+  const auto* outer = n.as_array();
+  if (!outer) {
+    diag.error(n.source(), name + ": expected an array of groups of symbols, such as [[\"VOO\", \"IVV\"]], got " +
+                               std::string(type_name(n.type())));
+    return {};
+  }
+  std::vector<std::vector<std::string>> groups;
+  std::map<std::string, std::string, std::less<>> seen;  // symbol → where first named
+  for (std::size_t g = 0; g < outer->size(); ++g) {
+    const toml::node& group_node = *outer->get(g);
+    const std::string group_name = name + "[" + std::to_string(g) + "]";
+    const auto* list = group_node.as_array();
+    if (!list) {
+      diag.error(group_node.source(), group_name + ": expected an array of two or more symbols, such as "
+                                                   "[\"VOO\", \"IVV\"], got " + std::string(type_name(group_node.type())));
+      continue;
+    }
+    if (list->size() < 2) {
+      diag.error(list->source(), group_name + ": expected two or more symbols: a group of one is identical to nothing");
+      continue;
+    }
+    std::vector<std::string> symbols;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const toml::node& item = *list->get(i);
+      const std::string item_name = group_name + "[" + std::to_string(i) + "]";
+      const auto symbol = read_nonempty_string(item, item_name, diag);
+      if (!symbol) continue;
+      const std::string spelled = key_path("", *symbol);
+      if (assets && !find_asset(*assets, *symbol)) {
+        diag.error(item.source(), item_name + ": " + spelled + " has no target; write " + spelled +
+                                      " = 0 in targets to name it here");
+        continue;
+      }
+      if (const auto [it, added] = seen.try_emplace(*symbol, item_name); !added) {
+        diag.error(item.source(), item_name + ": " + spelled + " is in " + it->second + " already; a symbol " +
+                                      "belongs to one group at most");
+        continue;
+      }
+      symbols.push_back(*symbol);
+    }
+    groups.push_back(std::move(symbols));
+  }
+  return groups;
+}
+
 /// `[models.tax.harvest]`, a table or inline.
 std::optional<strategies::TaxPolicy::Harvest> read_harvest(TableReader& tr, Diagnostics& diag) {
   const toml::table* t = tr.table("harvest");
@@ -160,15 +209,20 @@ strategies::TaxPolicy read_tax_policy(TableReader& r, bool is_model, const std::
   const toml::table* t = r.table("tax");
   if (!t) return tax;
   TableReader tr(*t, "[models.tax]", r.name("tax"),
-                 {"avoid_short_term_gains", "short_term_rate", "long_term_rate", "substitutes", "avoid_wash_sales",
-                  "harvest"},
+                 {"avoid_short_term_gains", "short_term_rate", "long_term_rate", "substitutes", "identical",
+                  "avoid_wash_sales", "harvest"},
                  diag);
   if (auto v = tr.boolean("avoid_short_term_gains")) tax.avoid_short_term_gains = *v;
   tax.short_term_rate = tr.number("short_term_rate", Bound::unit_below_one);
   tax.long_term_rate = tr.number("long_term_rate", Bound::unit_below_one);
   if (const toml::node* n = tr.node("substitutes")) tax.substitutes = read_substitutes(*n, tr.name("substitutes"), assets, diag);
+  if (const toml::node* n = tr.node("identical")) tax.identical = read_identical(*n, tr.name("identical"), assets, diag);
   if (auto v = tr.boolean("avoid_wash_sales")) tax.avoid_wash_sales = *v;
   tax.harvest = read_harvest(tr, diag);
+  if (tax.harvest && tax.substitutes.empty() && !tr.node("substitutes")) {
+    diag.error(t->source(), "[models.tax.harvest] needs substitutes: a harvest buys what it sells in a substitute, "
+                            "so that the exposure stays; name them with substitutes = { PRIMARY = [\"SUBSTITUTE\"] }");
+  }
   return tax;
 }
 

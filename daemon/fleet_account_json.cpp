@@ -27,10 +27,19 @@ void write_account_fields(core::JsonWriter& w, const fleet::FleetDesk& desk, fle
   w.field("cash_target", d.view.cash_target).field("band_multiplier", book.band_multiplier(a));
   w.field("max_drift", d.view.max_abs_drift).field("breaching", d.view.breaching).field("pending", d.pending);
   w.key("assets").begin_array();
-  for (const fleet::AssetView& asset : d.view.assets) {
+  const fleet::Model& m = book.model(a);
+  const bool grouped = fleet::has_substitutes(m);
+  for (std::size_t i = 0; i < d.view.assets.size(); ++i) {
+    const fleet::AssetView& asset = d.view.assets[i];
     w.begin_object().field("symbol", desk.symbols().name(asset.symbol)).field("quantity", asset.quantity);
     w.field("price", asset.price).field("value", asset.value).field("weight", asset.weight);
-    w.field("target", asset.target).field("drift", asset.drift);
+    w.field("target", asset.target);
+    if (grouped) {
+      // A substitute group is held to its primary's target as one: its drift is the group's.
+      w.field("group", desk.symbols().name(m.symbols[fleet::primary_of(m, i)]));
+      w.field("group_weight", asset.group_weight).field("group_target", asset.group_target);
+    }
+    w.field("drift", asset.drift);
     w.key("band");
     if (std::isfinite(asset.band)) w.value(asset.band);
     else w.null();

@@ -25,7 +25,19 @@ FleetDesk::FleetDesk(FleetMonitor monitor, const core::SymbolTable& symbols, Des
   by_id_.reserve(book.size());
   for (AccountIndex a = 0; a < book.size(); ++a) by_id_.emplace(book.id(a), a);
   last_rebalance_.assign(book.size(), 0);
+  for (const Model& m : book.models()) declare_identical(m);
   for (const AccountIndex a : lots_.accounts_with_lots()) rearm_harvest(a);
+}
+
+void FleetDesk::declare_identical(const Model& m) {
+  for (const std::vector<core::SymbolId>& group : m.identical) {
+    for (std::size_t i = 1; i < group.size(); ++i) wash_.declare_identical(group[0], group[i]);
+  }
+}
+
+std::optional<std::string> FleetDesk::add_model(Model m) {
+  declare_identical(m);
+  return monitor_.add_model(std::move(m));
 }
 
 FleetDesk::Pending& FleetDesk::pending(AccountIndex a) {

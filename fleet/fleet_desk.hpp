@@ -244,7 +244,8 @@ class FleetDesk {
   // account is checked at the current prices on the next tick of its symbols.
   /// A model for accounts added or changed from now on (an account's variant
   /// of a configuration model); its index is book().models().size() − 1.
-  std::optional<std::string> add_model(Model m) { return monitor_.add_model(std::move(m)); }
+  /// Its `identical` groups join the wash-sale rule's (for trades from now on).
+  std::optional<std::string> add_model(Model m);
   /// A new account at index book().size(), of `household` (empty: none).
   /// Refused, and nothing changes, when its id is in the book (a closed
   /// account's too) or as the monitor refuses it.
@@ -325,6 +326,8 @@ class FleetDesk {
   void redirect_washing_buys(AccountIndex a, core::TimeNs now, DeskOutput& out);
 
   static std::uint64_t holding_key(AccountIndex a, core::SymbolId symbol) { return (std::uint64_t{a} << 32) | symbol; }
+  /// The model's `identical` groups, declared to the wash-sale ledger.
+  void declare_identical(const Model& m);
   /// The account's household for the wash-sale ledger.
   tax::HouseholdIndex wash_household(AccountIndex a) const;
   /// Forgets what no trade from `today` on can wash.

@@ -33,6 +33,9 @@ struct Model {
   /// slot is a group of its own. A substitute's target is 0; a group's
   /// weight (the sum of its members') is held to the primary's target and band.
   std::vector<std::uint32_t> group_of;
+  /// `[models.tax] identical`: groups of the model's symbols the wash-sale
+  /// rule treats as one security, across every account of a household.
+  std::vector<std::vector<core::SymbolId>> identical;
   /// `[models.tax]` rates: lots are chosen and gains estimated by them.
   std::optional<tax::TaxRates> tax_rates;
   /// Buys that would wash a recent loss in the household are redirected to a

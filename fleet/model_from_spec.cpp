@@ -1,5 +1,6 @@
 #include "fleet/model_from_spec.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <variant>
 #include <vector>
@@ -78,6 +79,15 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
   if (auto why = groups_from_spec(spec, m)) return why;
   m.tax_rates = tax_rates_of(spec.tax);
   m.avoid_wash_sales = spec.tax.avoid_wash_sales;
+  for (const std::vector<std::string>& group : spec.tax.identical) {
+    std::vector<core::SymbolId>& ids = m.identical.emplace_back();
+    for (const std::string& symbol : group) {
+      const auto it = std::find_if(spec.assets.begin(), spec.assets.end(),
+                                   [&](const strategies::AssetSpec& a) { return a.symbol == symbol; });
+      if (it == spec.assets.end()) return "identical: " + symbol + " is not an asset of the model";
+      ids.push_back(symbols.intern(symbol));
+    }
+  }
   if (const auto& h = spec.tax.harvest) {
     m.harvest = tax::HarvestRule{h->min_loss, h->min_loss_fraction, h->cost_bps / 10'000};
   }

@@ -122,6 +122,10 @@ struct TaxPolicy {
   /// is held to the primary's target and band as one, and its members are
   /// substantially identical for the wash-sale rule.
   std::vector<std::pair<std::string, std::vector<std::string>>> substitutes;
+  /// Groups of symbols (assets of the model) that the wash-sale rule treats
+  /// as one security: "substantially identical" (two funds of one index).
+  /// Substitutes are meant not to be: a harvest buys one to keep the exposure.
+  std::vector<std::vector<std::string>> identical;
   /// A buy that would wash a loss sold in the last 30 days in the household
   /// is redirected to a substitute that would not, or held back.
   bool avoid_wash_sales = true;

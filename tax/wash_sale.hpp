@@ -111,6 +111,11 @@ class WashSaleLedger {
  public:
   explicit WashSaleLedger(IdentityGroups groups = {}) : groups_(std::move(groups)) {}
 
+  /// Declares `a` and `b` substantially identical (IdentityGroups). Before
+  /// any trade of either is recorded: trades recorded earlier stay filed
+  /// under their former groups. Nothing when they are grouped already.
+  void declare_identical(core::SymbolId a, core::SymbolId b) { groups_.declare_identical(a, b); }
+
   /// Would buying `quantity` of `symbol` in `household` on `day` wash loss
   /// sales, and which: the matches it would make (replacement lot 0) are
   /// appended to `matches` when given. Changes nothing.

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.hpp"
 #include "tests/config/config_test_support.hpp"
@@ -31,6 +32,12 @@ absolute = 0.05
 std::string tax_with(std::string_view rest) { return std::string(kModel) + std::string(rest); }
 
 strategies::TaxPolicy tax_of(std::string_view rest) { return valid(tax_with(rest)).models.at(0).tax; }
+
+/// kModel with a substitute for VTI on line 8, which a harvest needs: what
+/// a test appends starts at line 9.
+std::string harvest_with(std::string_view rest) { return tax_with("substitutes = { VTI = [\"ITOT\"] }\n") + std::string(rest); }
+
+strategies::TaxPolicy harvest_of(std::string_view rest) { return valid(harvest_with(rest)).models.at(0).tax; }
 
 TEST_CASE("a model's tax rates are read as fractions, and are absent unless given") {
   const strategies::TaxPolicy both = tax_of("short_term_rate = 0.37\nlong_term_rate = 0.2\n");
@@ -169,61 +176,61 @@ TEST_CASE("a symbol belongs to one substitute group at most, and a primary is no
 
 TEST_CASE("[models.tax.harvest] is read as a table or inline, and is absent unless given") {
   const strategies::TaxPolicy table =
-      tax_of("[models.tax.harvest]\nmin_loss = 100\nmin_loss_fraction = 0.05\ncost_bps = 5\n");
+      harvest_of("[models.tax.harvest]\nmin_loss = 100\nmin_loss_fraction = 0.05\ncost_bps = 5\n");
   REQUIRE(table.harvest.has_value());
   CHECK(*table.harvest == strategies::TaxPolicy::Harvest{100, 0.05, 5});
 
-  const strategies::TaxPolicy fraction_only = tax_of("harvest = { min_loss_fraction = 0.1 }\n");
+  const strategies::TaxPolicy fraction_only = harvest_of("harvest = { min_loss_fraction = 0.1 }\n");
   REQUIRE(fraction_only.harvest.has_value());
   CHECK(*fraction_only.harvest == strategies::TaxPolicy::Harvest{0, 0.1, 0});
 
-  const strategies::TaxPolicy loss_only = tax_of("harvest = { min_loss = 250 }\n");
+  const strategies::TaxPolicy loss_only = harvest_of("harvest = { min_loss = 250 }\n");
   REQUIRE(loss_only.harvest.has_value());
   CHECK(*loss_only.harvest == strategies::TaxPolicy::Harvest{250, 0, 0});
 
-  CHECK_FALSE(tax_of("").harvest.has_value());
+  CHECK_FALSE(harvest_of("").harvest.has_value());
 }
 
 TEST_CASE("a harvest of any loss at all is refused at its table as a mistake") {
-  const auto header = only_error(tax_with("[models.tax.harvest]\ncost_bps = 5\n"));
-  CHECK_AT(header, 8, 1);
+  const auto header = only_error(harvest_with("[models.tax.harvest]\ncost_bps = 5\n"));
+  CHECK_AT(header, 9, 1);
   CHECK(header.message == "[models.tax.harvest] needs min_loss or min_loss_fraction above 0: with both 0, every loss "
                           "however small would be harvested");
 
-  const auto zeros = only_error(tax_with("harvest = { min_loss = 0, min_loss_fraction = 0 }\n"));
-  CHECK_AT(zeros, 8, 11);
+  const auto zeros = only_error(harvest_with("harvest = { min_loss = 0, min_loss_fraction = 0 }\n"));
+  CHECK_AT(zeros, 9, 11);
   CHECK(test::contains(zeros.message, "needs min_loss or min_loss_fraction above 0"));
 }
 
 TEST_CASE("a [models.tax.harvest] number out of range, of the wrong type or an unknown key is refused at its place") {
   // A threshold that was refused is not also reported as missing.
-  const auto negative = only_error(tax_with("[models.tax.harvest]\nmin_loss = -1\n"));
-  CHECK_AT(negative, 9, 12);
+  const auto negative = only_error(harvest_with("[models.tax.harvest]\nmin_loss = -1\n"));
+  CHECK_AT(negative, 10, 12);
   CHECK(negative.message == "tax.harvest.min_loss: must be >= 0, got -1");
 
-  const auto fraction = only_error(tax_with("[models.tax.harvest]\nmin_loss_fraction = 1\n"));
-  CHECK_AT(fraction, 9, 21);
+  const auto fraction = only_error(harvest_with("[models.tax.harvest]\nmin_loss_fraction = 1\n"));
+  CHECK_AT(fraction, 10, 21);
   CHECK(fraction.message == "tax.harvest.min_loss_fraction: must be in [0, 1), got 1");
 
-  const auto text = only_error(tax_with("[models.tax.harvest]\nmin_loss = \"100\"\n"));
-  CHECK_AT(text, 9, 12);
+  const auto text = only_error(harvest_with("[models.tax.harvest]\nmin_loss = \"100\"\n"));
+  CHECK_AT(text, 10, 12);
   CHECK(text.message == "tax.harvest.min_loss: expected a number, got a string");
 
-  const auto whole = only_error(tax_with("[models.tax.harvest]\nmin_loss = 10\ncost_bps = 10000\n"));
-  CHECK_AT(whole, 10, 12);
+  const auto whole = only_error(harvest_with("[models.tax.harvest]\nmin_loss = 10\ncost_bps = 10000\n"));
+  CHECK_AT(whole, 11, 12);
   CHECK(whole.message == "tax.harvest.cost_bps: must be < 10000 (10000 bps is the whole value traded), got 10000");
 
-  const auto below = only_error(tax_with("[models.tax.harvest]\nmin_loss = 10\ncost_bps = -1\n"));
-  CHECK_AT(below, 10, 12);
+  const auto below = only_error(harvest_with("[models.tax.harvest]\nmin_loss = 10\ncost_bps = -1\n"));
+  CHECK_AT(below, 11, 12);
   CHECK(below.message == "tax.harvest.cost_bps: must be >= 0, got -1");
 
-  const auto unknown = only_error(tax_with("[models.tax.harvest]\nmin_loss = 10\nmin_gain = 1\n"));
-  CHECK_AT(unknown, 10, 1);
+  const auto unknown = only_error(harvest_with("[models.tax.harvest]\nmin_loss = 10\nmin_gain = 1\n"));
+  CHECK_AT(unknown, 11, 1);
   CHECK(unknown.message == "unknown key \"min_gain\" in [models.tax.harvest] (expected one of: min_loss, "
                            "min_loss_fraction, cost_bps)");
 
-  const auto flag = only_error(tax_with("harvest = true\n"));
-  CHECK_AT(flag, 8, 11);
+  const auto flag = only_error(harvest_with("harvest = true\n"));
+  CHECK_AT(flag, 9, 11);
   CHECK(flag.message == "tax.harvest: expected a table, got a boolean");
 }
 
@@ -231,7 +238,7 @@ TEST_CASE("an unknown [models.tax] key is refused with every key it could have b
   const auto e = only_error(tax_with("short_rate = 0.37\n"));
   CHECK_AT(e, 8, 1);
   CHECK(e.message == "unknown key \"short_rate\" in [models.tax] (expected one of: avoid_short_term_gains, "
-                     "short_term_rate, long_term_rate, substitutes, avoid_wash_sales, harvest)");
+                     "short_term_rate, long_term_rate, substitutes, identical, avoid_wash_sales, harvest)");
 }
 
 TEST_CASE("every problem of a [models.tax] table is reported in one pass") {
@@ -243,6 +250,41 @@ TEST_CASE("every problem of a [models.tax] table is reported in one pass") {
   CHECK(r.errors[0].line == 8);
   CHECK(r.errors[1].line == 9);
   CHECK(r.errors[2].line == 10);
+}
+
+TEST_CASE("a harvest without substitutes is refused at its table: it would have nothing to buy") {
+  const auto e = only_error(tax_with("[models.tax.harvest]\nmin_loss = 100\n"));
+  CHECK_AT(e, 7, 1);
+  CHECK(e.message == "[models.tax.harvest] needs substitutes: a harvest buys what it sells in a substitute, so that "
+                     "the exposure stays; name them with substitutes = { PRIMARY = [\"SUBSTITUTE\"] }");
+}
+
+TEST_CASE("identical groups are read in order and checked against the model's targets") {
+  const strategies::TaxPolicy t = tax_of("identical = [[\"VTI\", \"SCHB\"], [\"BND\", \"AGG\"]]\n");
+  CHECK(t.identical == std::vector<std::vector<std::string>>{{"VTI", "SCHB"}, {"BND", "AGG"}});
+  CHECK(tax_of("").identical.empty());
+
+  const auto unknown = only_error(tax_with("identical = [[\"VTI\", \"VOO\"]]\n"));
+  CHECK_AT(unknown, 8, 22);
+  CHECK(unknown.message == "tax.identical[0][1]: VOO has no target; write VOO = 0 in targets to name it here");
+
+  const auto twice = only_error(tax_with("identical = [[\"VTI\", \"SCHB\"], [\"SCHB\", \"ITOT\"]]\n"));
+  CHECK_AT(twice, 8, 32);
+  CHECK(twice.message ==
+        "tax.identical[1][0]: SCHB is in tax.identical[0][1] already; a symbol belongs to one group at most");
+
+  const auto one = only_error(tax_with("identical = [[\"VTI\"]]\n"));
+  CHECK_AT(one, 8, 14);
+  CHECK(one.message == "tax.identical[0]: expected two or more symbols: a group of one is identical to nothing");
+
+  const auto flat = only_error(tax_with("identical = [\"VTI\"]\n"));
+  CHECK_AT(flat, 8, 14);
+  CHECK(flat.message == "tax.identical[0]: expected an array of two or more symbols, such as [\"VOO\", \"IVV\"], got a "
+                        "string");
+
+  const auto table = only_error(tax_with("identical = { VTI = \"SCHB\" }\n"));
+  CHECK_AT(table, 8, 13);
+  CHECK(test::contains(table.message, "tax.identical: expected an array of groups of symbols"));
 }
 
 }  // namespace

@@ -268,3 +268,42 @@ TEST_CASE("a model without a harvest table keeps its losses") {
   CHECK(out.orders.empty());
   CHECK(d.desk.counters().harvests == 0);
 }
+
+TEST_CASE("a buy of a symbol declared identical to one sold at a loss is held back too") {
+  // Model X holds AAA/BBB 50/50, model Y CCC/BBB 50/50; both declare AAA and
+  // CCC identical (each also names the other at target 0). "a" (X) sells 10
+  // AAA at a loss of 100; then "b" (Y, same household) needs CCC: a wash.
+  Model x = simple_model({0.5, 0.5, 0}, 0.05);
+  x.identical = {{0, 2}};
+  Model y = simple_model({0, 0.5, 0.5}, 0.05);
+  y.identical = {{0, 2}};
+  AccountBook book(3);
+  REQUIRE_FALSE(book.add_model(x));
+  REQUIRE_FALSE(book.add_model(y));
+  REQUIRE_FALSE(book.add_account("a", 0, 0, std::vector<double>{60, 40, 0}, 1, "h"));
+  REQUIRE_FALSE(book.add_account("b", 1, 0, std::vector<double>{0, 50, 50}, 1, "h"));
+  core::SymbolTable symbols;
+  symbols.intern("AAA");
+  symbols.intern("BBB");
+  symbols.intern("CCC");
+  std::uint64_t seq = 1;
+  FleetDesk desk(FleetMonitor(std::move(book), {100, 100, 100}, Fills::on_settle), symbols,
+                 DeskOptions{.window = 0, .book_on_send = false}, [&seq] { return seq++; });
+  AccountRecord r;
+  r.id = "a";
+  r.lots = {{"AAA", 60, 110, tax::day_of(2026, 1, 5), tax::day_of(2026, 1, 5), 0}};
+  REQUIRE_FALSE(desk.set_lots(0, r));
+  DeskOutput out;
+  desk.resync(t0, out);
+  REQUIRE(out.orders.size() == 2);
+  DeskOutput filled;
+  for (const DeskOrder& o : out.orders) {
+    desk.on_fill({o.order_id, FillStatus::filled, o.block.quantity(), 100, t0}, t0, filled);
+  }
+  REQUIRE(filled.realised.size() == 1);
+  // BBB at 130: "b" holds 5000 CCC and 6500 BBB and would buy CCC.
+  DeskOutput next;
+  desk.on_tick(1, 130, t0 + 1, next);
+  CHECK(mentions(next.tax_decisions, "account b: buy CCC "));
+  CHECK(order_of(next, 2, Side::buy) == nullptr);
+}

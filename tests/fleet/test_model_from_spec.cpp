@@ -162,5 +162,18 @@ TEST_CASE("model_from_spec turns the harvest table's cost in bps into a fraction
   CHECK(m.harvest->cost_fraction == doctest::Approx(0.0005));  // 5 bps
 }
 
+TEST_CASE("model_from_spec carries the identical groups as symbol ids") {
+  core::SymbolTable symbols;
+  strategies::PortfolioSpec spec = with_substitutes();
+  spec.tax.identical = {{"VTI", "SCHB"}};
+  Model m;
+  REQUIRE_FALSE(model_from_spec(spec, symbols, m));
+  REQUIRE(m.identical.size() == 1);
+  CHECK(symbols.name(m.identical[0][0]) == "VTI");
+  CHECK(symbols.name(m.identical[0][1]) == "SCHB");
+  spec.tax.identical = {{"VTI", "VOO"}};
+  CHECK(refusal(spec) == "identical: VOO is not an asset of the model");
+}
+
 }  // namespace
 }  // namespace ballast::fleet
