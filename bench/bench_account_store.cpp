@@ -22,10 +22,12 @@
 #include <variant>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "fleet/account_import.hpp"
 #include "store/state_store.hpp"
 
 using namespace ballast;
+using ballast::bench::status_kib;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -34,14 +36,6 @@ constexpr int kSymbols = 100;
 constexpr int kModels = 10;
 constexpr int kHoldings = 10;
 
-long status_kib(const char* key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(key, 0) == 0) return std::atol(line.c_str() + std::string(key).size() + 1);
-  }
-  return -1;
-}
 
 /// Starts a new peak: freed heap handed back, then VmHWM set to the current
 /// resident size (Linux ≥ 4.0), so each phase's "peak +" is its own.

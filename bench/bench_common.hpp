@@ -1,5 +1,8 @@
 #pragma once
-// Shared by the benchmarks: a 10-asset portfolio config and small statistics.
+// Shared by the benchmarks: a 10-asset portfolio config, small statistics,
+// and the process's CPU time, load and memory.
+#include <time.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -38,6 +41,32 @@ inline long rss_kib(int pid) {
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+/// CPU time of this thread: what the work cost, whatever else the machine runs.
+inline double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+/// The one-minute load average, as /proc/loadavg spells it.
+inline std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one;
+  in >> one;
+  return one;
+}
+
+/// A field of /proc/self/status in KiB ("VmRSS", "VmHWM"); −1 when absent.
+inline long status_kib(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const std::string key = std::string(field) + ":";
+  while (std::getline(in, line)) {
+    if (line.rfind(key, 0) == 0) return std::stol(line.substr(key.size()));
   }
   return -1;
 }

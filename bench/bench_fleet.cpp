@@ -25,6 +25,9 @@
 #include "fleet/fleet_monitor.hpp"
 
 using namespace ballast;
+using ballast::bench::load_average;
+using ballast::bench::status_kib;
+using ballast::bench::thread_cpu_seconds;
 using namespace ballast::fleet;
 using Clock = std::chrono::steady_clock;
 
@@ -36,29 +39,8 @@ constexpr std::size_t kHoldings = 10;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-/// CPU time of this thread: what the work cost, whatever else the machine runs.
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string one;
-  in >> one;
-  return one;
-}
 
-long status_kib(const char* field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  const std::string key = std::string(field) + ":";
-  while (std::getline(in, line)) {
-    if (line.rfind(key, 0) == 0) return std::stol(line.substr(key.size()));
-  }
-  return -1;
-}
 
 AccountBook build_book(std::size_t accounts, std::vector<double>& prices) {
   std::mt19937_64 rng(42);

@@ -46,6 +46,9 @@
 #include "tax/harvest.hpp"
 
 using namespace ballast;
+using ballast::bench::load_average;
+using ballast::bench::status_kib;
+using ballast::bench::thread_cpu_seconds;
 using namespace ballast::fleet;
 using Clock = std::chrono::steady_clock;
 
@@ -57,29 +60,8 @@ constexpr std::size_t kLots = 5;       ///< per holding at the start
 constexpr double kStartPrice = 100;
 const tax::HarvestRule kRule{.min_loss = 100, .min_loss_fraction = 0.05, .cost_fraction = 0.001};
 
-/// CPU time of this thread: what the work cost, whatever else the machine runs.
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string one;
-  in >> one;
-  return one;
-}
 
-long status_kib(const char* field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  const std::string key = std::string(field) + ":";
-  while (std::getline(in, line)) {
-    if (line.rfind(key, 0) == 0) return std::stol(line.substr(key.size()));
-  }
-  return -1;
-}
 
 /// Every account's lots: holding h (account h / 10) keeps its lots in
 /// lots[h × 5, h × 5 + count[h]), oldest first.

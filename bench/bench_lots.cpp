@@ -21,9 +21,11 @@
 
 #include "core/symbol_table.hpp"
 #include "core/time.hpp"
+#include "bench_common.hpp"
 #include "fleet/fleet_desk.hpp"
 
 using namespace ballast;
+using ballast::bench::thread_cpu_seconds;
 using namespace ballast::fleet;
 
 namespace {
@@ -31,12 +33,6 @@ namespace {
 constexpr std::size_t kAssets = 10;
 constexpr std::size_t kLotsPerAsset = 50;
 
-/// CPU time of this thread: what the work cost, whatever else the machine runs.
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 struct Run {
   double seconds = 0;  ///< CPU time of the rounds
