@@ -68,6 +68,13 @@ struct Desk {
     return FleetDesk(FleetMonitor(std::move(book), std::move(prices), Fills::on_settle), symbols,
                      DeskOptions{.window = 0, .book_on_send = false}, [this] { return seq++; });
   }
+  /// At VTI 100: the start's harvest (60 VTI into 120 ITOT), filled.
+  void harvest_at_start() {
+    DeskOutput sent;
+    desk.resync(t0, sent);
+    REQUIRE(sent.orders.size() == 2);
+    fill_all(sent, t0);
+  }
   /// Fills every order of `out` in full at its reference price, on `now`.
   DeskOutput fill_all(const DeskOutput& sent, core::TimeNs now) {
     DeskOutput out;
@@ -172,9 +179,7 @@ TEST_CASE("no harvest while a buy of the household in the last 30 days would was
 
 TEST_CASE("after a harvest a buy of the primary is redirected to the substitute; 31 days on it switches back") {
   Desk d({100, 50, 100});
-  DeskOutput sent;
-  d.desk.resync(t0, sent);
-  d.fill_all(sent, t0);
+  d.harvest_at_start();
   // Now 120 ITOT (6000) and 40 BND. BND at 150 (6000): the group falls to
   // 50%, out of its band; the rebalance to 60/40 buys the primary, VTI —
   // which would wash the loss sold today. It buys ITOT instead.
@@ -207,9 +212,7 @@ TEST_CASE("after a harvest a buy of the primary is redirected to the substitute;
 
 TEST_CASE("a substitute within the wash window does not switch back; it waits") {
   Desk d({100, 50, 100});
-  DeskOutput sent;
-  d.desk.resync(t0, sent);
-  d.fill_all(sent, t0);
+  d.harvest_at_start();
   // Ten days on ITOT is at 49: a loss, but VTI was sold at a loss 10 days
   // ago, so buying it back would wash that loss. ITOT's own loss of
   // 120 × 1 = 120 is 2% of its basis, under the 5% to harvest it again.
