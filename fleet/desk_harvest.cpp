@@ -95,12 +95,18 @@ void FleetDesk::unpark_harvest(core::TimeNs now) {
   parked_.clear();
 }
 
-void FleetDesk::harvest_due(core::SymbolId symbol, core::TimeNs now, DeskOutput& out) {
+void FleetDesk::harvest_due(core::SymbolId symbol) {
   if (harvest_.size() == 0) return;
-  const double price = monitor_.prices()[symbol];
   harvest_due_.clear();
-  harvest_.due(symbol, price, harvest_due_);
-  for (const AccountIndex a : harvest_due_) {
+  harvest_.due(symbol, monitor_.prices()[symbol], harvest_due_);
+  for (const AccountIndex a : harvest_due_) harvest_queue_.emplace_back(a, symbol);
+}
+
+void FleetDesk::take_harvests(core::TimeNs now, DeskOutput& out) {
+  if (harvest_queue_.empty()) return;
+  std::vector<std::pair<AccountIndex, core::SymbolId>> queue;
+  queue.swap(harvest_queue_);
+  for (const auto& [a, symbol] : queue) {
     switch (harvest_holding(a, symbol, now, out)) {
       case HarvestStep::traded:
         break;

@@ -51,7 +51,8 @@ void FleetDesk::resync(core::TimeNs now, DeskOutput& out) {
   monitor_.resync(scratch_);
   take_rebalances(now, out);
   unpark_harvest(now);
-  for (core::SymbolId s = 0; s < monitor_.prices().size(); ++s) harvest_due(s, now, out);
+  for (core::SymbolId s = 0; s < monitor_.prices().size(); ++s) harvest_due(s);
+  take_harvests(now, out);
 }
 
 void FleetDesk::resync(std::span<const double> prices, core::TimeNs now, DeskOutput& out) {
@@ -59,7 +60,8 @@ void FleetDesk::resync(std::span<const double> prices, core::TimeNs now, DeskOut
   monitor_.resync(prices, scratch_);
   take_rebalances(now, out);
   unpark_harvest(now);
-  for (core::SymbolId s = 0; s < monitor_.prices().size(); ++s) harvest_due(s, now, out);
+  for (core::SymbolId s = 0; s < monitor_.prices().size(); ++s) harvest_due(s);
+  take_harvests(now, out);
 }
 
 void FleetDesk::on_tick(core::SymbolId symbol, double price, core::TimeNs now, DeskOutput& out) {
@@ -67,10 +69,11 @@ void FleetDesk::on_tick(core::SymbolId symbol, double price, core::TimeNs now, D
   if (!monitor_.on_tick(symbol, price, scratch_)) return;
   take_rebalances(now, out);
   unpark_harvest(now);
-  harvest_due(symbol, now, out);
+  harvest_due(symbol);
 }
 
 void FleetDesk::on_timer(core::TimeNs now, DeskOutput& out) {
+  take_harvests(now, out);
   if (window_closes_at_ != 0 && now >= window_closes_at_) close_window(now, out);
 }
 

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/symbol_table.hpp"
@@ -162,8 +163,9 @@ class FleetDesk {
   /// New limits (a reload): from the next decision on.
   void set_limits(AllocationLimits limits) { options_.limits = std::move(limits); }
   /// A new price; rebalances it causes join the window (which may close now).
+  /// Holdings whose harvest trigger it passes are decided at the next on_timer.
   void on_tick(core::SymbolId symbol, double price, core::TimeNs now, DeskOutput& out);
-  /// Closes the window when its time has come.
+  /// Decides the harvests queued by ticks, then closes the window when its time has come.
   void on_timer(core::TimeNs now, DeskOutput& out);
   /// A fill report: not_ours when its order is not an open block of this desk.
   DeskFill on_fill(const core::FillReport& report, core::TimeNs now, DeskOutput& out);
@@ -311,8 +313,11 @@ class FleetDesk {
   void rearm_harvest(AccountIndex a);
   /// Takes out `a`'s triggers (its model is about to change, or it closes).
   void disarm_harvest(AccountIndex a);
-  /// The holdings whose trigger a price of `symbol` passes.
-  void harvest_due(core::SymbolId symbol, core::TimeNs now, DeskOutput& out);
+  /// Queues the holdings whose trigger the price of `symbol` passes. They are
+  /// decided at the next timer (or at once by a resync), at the prices of
+  /// then: a tick moves one symbol, and a harvest also buys another.
+  void harvest_due(core::SymbolId symbol);
+  void take_harvests(core::TimeNs now, DeskOutput& out);
   HarvestStep harvest_holding(AccountIndex a, core::SymbolId symbol, core::TimeNs now, DeskOutput& out);
   /// The trades of a harvest or a switch back: `plan_quantity` of `symbol`
   /// sold, the proceeds bought in the first of `into` (model slots) whose buy
@@ -370,6 +375,7 @@ class FleetDesk {
   tax::Day washes_forgotten_on_ = 0;
   HarvestIndex harvest_;
   std::vector<AccountIndex> harvest_due_;
+  std::vector<std::pair<AccountIndex, core::SymbolId>> harvest_queue_;
   /// Holdings whose harvest waits for a new day or their account's settle, by account.
   std::unordered_map<AccountIndex, std::vector<core::SymbolId>> parked_;
   tax::Day parked_on_ = 0;

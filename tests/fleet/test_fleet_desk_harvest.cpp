@@ -138,8 +138,12 @@ TEST_CASE("the harvest waits for a tick at or below the holding's trigger price"
   d.desk.resync(t0, out);
   CHECK(out.orders.empty());
   d.desk.on_tick(kVti, 114.5, t0 + 1, out);
+  d.desk.on_timer(t0 + 1, out);
   CHECK(out.orders.empty());
+  // The tick queues it; the timer decides it, at the prices of then.
   d.desk.on_tick(kVti, 113.9, t0 + 2, out);
+  CHECK(out.orders.empty());
+  d.desk.on_timer(t0 + 2, out);
   REQUIRE(out.orders.size() == 2);
   CHECK(order_of(out, kVti, Side::sell)->block.quantity() == 60);
   // 60 × 113.9 = 6834 buys 136 ITOT at 50 (6800).
@@ -153,8 +157,10 @@ TEST_CASE("costs count against the loss: the trigger falls by the round trip") {
   DeskOutput out;
   d.desk.resync(t0, out);
   d.desk.on_tick(kVti, 112, t0 + 1, out);
+  d.desk.on_timer(t0 + 1, out);
   CHECK(out.orders.empty());
   d.desk.on_tick(kVti, 111.7, t0 + 2, out);
+  d.desk.on_timer(t0 + 2, out);
   REQUIRE(out.orders.size() == 2);
   // Proceeds net of the sale's cost: 60 × 111.7 × 0.99 = 6634.98 → 132 ITOT.
   CHECK(order_of(out, kItot, Side::buy)->block.quantity() == 132);
@@ -171,8 +177,11 @@ TEST_CASE("no harvest while a buy of the household in the last 30 days would was
   CHECK(out.orders.empty());
   CHECK(d.desk.counters().harvests == 0);
   d.desk.on_tick(kVti, 99, t0 + kDay, out);  // a new day, still within the window
+  d.desk.on_timer(t0 + kDay, out);
   CHECK(out.orders.empty());
-  d.desk.on_tick(kVti, 98, core::parse_iso8601("2026-04-01T15:00:00Z").value(), out);
+  const core::TimeNs april = core::parse_iso8601("2026-04-01T15:00:00Z").value();
+  d.desk.on_tick(kVti, 98, april, out);
+  d.desk.on_timer(april, out);
   REQUIRE(out.orders.size() == 2);
   CHECK(d.desk.counters().harvests == 1);
 }
@@ -203,6 +212,7 @@ TEST_CASE("after a harvest a buy of the primary is redirected to the substitute;
   const core::TimeNs later = t0 + 31 * kDay;
   DeskOutput back;
   d.desk.on_tick(kItot, 49, later, back);
+  d.desk.on_timer(later, back);
   REQUIRE(back.orders.size() == 2);
   CHECK(order_of(back, kItot, Side::sell)->block.quantity() == 144);
   CHECK(order_of(back, kVti, Side::buy)->block.quantity() == 70);
@@ -218,6 +228,7 @@ TEST_CASE("a substitute within the wash window does not switch back; it waits") 
   // 120 × 1 = 120 is 2% of its basis, under the 5% to harvest it again.
   DeskOutput out;
   d.desk.on_tick(kItot, 49, t0 + 10 * kDay, out);
+  d.desk.on_timer(t0 + 10 * kDay, out);
   CHECK(out.orders.empty());
   CHECK(d.desk.counters().switches_back == 0);
 }
@@ -260,6 +271,20 @@ TEST_CASE("a buy that would wash a loss and has no substitute is held back") {
   CHECK(mentions(next.tax_decisions, "account b: buy AAA "));
   CHECK(mentions(next.tax_decisions, " would wash a loss sold in the household within 30 days; held back"));
   CHECK(desk.counters().buys_held_back == 2);
+}
+
+TEST_CASE("a harvest queued by one symbol's tick buys the substitute at the price it has when decided") {
+  // VTI falls to 100 and, before the timer, ITOT to 40: the 6000 buy 150
+  // ITOT at 40, not 120 at the 50 it had at VTI's tick.
+  Desk d({120, 50, 100});
+  DeskOutput out;
+  d.desk.resync(t0, out);
+  d.desk.on_tick(kVti, 100, t0 + 1, out);
+  d.desk.on_tick(kItot, 40, t0 + 2, out);
+  d.desk.on_timer(t0 + 3, out);
+  REQUIRE(order_of(out, kItot, Side::buy));
+  CHECK(order_of(out, kItot, Side::buy)->block.quantity() == 150);
+  CHECK(order_of(out, kItot, Side::buy)->block.reference_price == 40);
 }
 
 TEST_CASE("a model without a harvest table keeps its losses") {
