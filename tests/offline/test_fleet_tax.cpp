@@ -1,6 +1,7 @@
 // Taxes of the offline fleet runs: the tax paid on realised gains, the tax a
 // liquidation at the end would add, the after-tax values, and the tax alpha
-// of harvesting against the same run without it, checked by hand.
+// of harvesting against the same run without it, checked by hand; and the
+// tax alpha of a Monte Carlo run against the published estimate.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -12,6 +13,9 @@
 #include "feeds/price_table.hpp"
 #include "fleet/account_import.hpp"
 #include "offline/fleet_backtest.hpp"
+#include "offline/fleet_simulate.hpp"
+#include "offline/paths.hpp"
+#include "offline/simulate.hpp"
 #include "tests/offline/fleet_fixture.hpp"
 
 using namespace ballast;
@@ -211,4 +215,66 @@ avoid_wash_sales = false
   CHECK(m.final_value == doctest::Approx(38400));
   CHECK(m.after_tax.value == doctest::Approx(38400 - 4018));
   CHECK(m.after_tax.liquidation_value == doctest::Approx(38400 - 4018 - 5922));
+}
+
+TEST_CASE("Monte Carlo: the tax alpha of harvesting an index lies in a band around the published estimate") {
+  // Chaudhuri, Burnham and Lo, "An Empirical Evaluation of Tax-Loss-Harvesting
+  // Alpha", Financial Analysts Journal 76(3), 2020: the 500 largest US stocks,
+  // harvested monthly over 1926–2018 at 35 % short-term and 15 % long-term,
+  // gave a tax alpha of 1.08 % a year before costs (0.82 % under the wash-sale
+  // rule), larger in a portfolio's first years.
+  //
+  // Here one index and a substitute correlated 0.98 with it (GBM, μ = 7 %,
+  // σ = 16 % each), daily steps over 10 years, lots harvested once they have
+  // lost 5 % of their basis, at the same rates, on 256 paths. Expect less
+  // than the paper: one index has none of the dispersion of 500 stocks to
+  // harvest, the tax saved is not reinvested, and a switch back decided on
+  // ITOT's tick buys VTI at its price of the step before (a row's ticks go in
+  // one at a time), which after a fall costs what VTI fell that step. The
+  // band is loose: 0.2 % to 3 % a year. Measured: 0.30 % a year (0.13 %
+  // liquidated); over the first 3 years of the same paths 1.00 % a year.
+  std::string toml = kHarvestModel;
+  toml.replace(toml.find("min_loss_fraction = 0.1"), 23, "min_loss_fraction = 0.05");
+  const auto s = setup(toml, "id,model,cash\na1,index,100000\n");
+  offline::GbmMarket market;
+  market.symbols = {"ITOT", "VTI"};
+  market.start_prices = {100, 100};
+  market.drift = {0.07, 0.07};
+  market.volatility = {0.16, 0.16};
+  market.correlation.resize(2, 2);
+  market.correlation << 1, 0.98, 0.98, 1;
+  const core::Period day{core::kNanosPerDay, 0};
+  const offline::ClockResult ten = offline::make_clock(core::Period{0, 120}, day);
+  const offline::ClockResult three = offline::make_clock(core::Period{0, 36}, day);
+  REQUIRE(ten.clock);
+  REQUIRE(three.clock);
+  // A path's first 3 years are the same whatever its length: its draws come in step order.
+  auto gbm = offline::GbmPaths::create(market, 1 / ten.clock->steps_per_year, 2020);
+  REQUIRE(gbm.paths);
+  constexpr std::size_t kPaths = 256;
+
+  const offline::FleetSimulation f = offline::simulate_fleet(*s, *gbm.paths, *ten.clock, kPaths, 2);
+  REQUIRE(f.error.empty());
+  REQUIRE(f.compared);
+  INFO("10 years: mean tax alpha " << 100 * f.mean_tax_alpha << " % a year (p5 " << 100 * f.tax_alpha.p5 << ", p50 "
+                                   << 100 * f.tax_alpha.p50 << ", p95 " << 100 * f.tax_alpha.p95 << "), liquidated "
+                                   << 100 * f.mean_tax_alpha_liquidated << " %; mean tax paid " << f.mean_tax_paid
+                                   << "; harvests p50 " << f.harvests.p50 << ", switches back p50 "
+                                   << f.switches_back.p50);
+  CHECK(f.harvests.p95 > 0);
+  // Harvested losses are short-term and nothing else is sold: the tax paid is a benefit.
+  CHECK(f.mean_tax_paid < 0);
+  CHECK(f.mean_tax_alpha > 0.002);
+  CHECK(f.mean_tax_alpha < 0.03);
+  // A deferred tax counted as owed: the liquidated alpha is smaller, but what
+  // the harvest turned from a 35 % loss into a 15 % gain remains.
+  CHECK(f.mean_tax_alpha_liquidated < f.mean_tax_alpha);
+  CHECK(f.mean_tax_alpha_liquidated > 0);
+
+  const offline::FleetSimulation early = offline::simulate_fleet(*s, *gbm.paths, *three.clock, kPaths, 2);
+  REQUIRE(early.error.empty());
+  INFO("3 years: mean tax alpha " << 100 * early.mean_tax_alpha << " % a year");
+  CHECK(early.mean_tax_alpha > f.mean_tax_alpha);
+  CHECK(early.mean_tax_alpha > 0.002);
+  CHECK(early.mean_tax_alpha < 0.03);
 }
