@@ -41,14 +41,13 @@ void finish_group(FleetGroup& g, const std::vector<core::TimeNs>& times, double 
   g.start_value = g.values.empty() ? 0.0 : g.values.front();
   g.final_value = g.values.empty() ? 0.0 : g.values.back();
   g.stats = summarize(times, g.values, risk_free_rate);
+  g.after_tax = after_tax(g.start_value, g.final_value, g.tax, times.empty() ? 0 : times.front(),
+                          times.empty() ? 0 : times.back());
 }
 
-FleetBacktestRun run(const FleetSetup& setup, const feeds::PriceTable& prices, double risk_free_rate) {
-  FleetBacktestRun result;
-  std::vector<std::size_t> column_of_symbol;
-  result.errors = check_inputs(setup, prices, column_of_symbol);
-  if (!result.errors.empty()) return result;
-
+/// The rows of `prices` through a run of `setup`, every figure but the comparison.
+FleetBacktest run_rows(const FleetSetup& setup, const feeds::PriceTable& prices,
+                       const std::vector<std::size_t>& column_of_symbol, double risk_free_rate, bool keep_orders) {
   FleetBacktest bt;
   bt.window = setup.window;
   bt.models.resize(setup.model_ids.size());
@@ -60,7 +59,7 @@ FleetBacktestRun run(const FleetSetup& setup, const feeds::PriceTable& prices, d
   bt.fleet.id = "fleet";
   bt.fleet.accounts = setup.book->size();
 
-  FleetRun run(setup, true);
+  FleetRun run(setup, keep_orders);
   std::vector<double> row(setup.symbols.size());
   std::vector<double> per_model;
   for (std::size_t r = 0; r < prices.rows(); ++r) {
@@ -84,18 +83,48 @@ FleetBacktestRun run(const FleetSetup& setup, const feeds::PriceTable& prices, d
     for (std::size_t m = 0; m < per_model.size(); ++m) bt.models[m].values.back() = per_model[m];
   }
   const std::optional<std::vector<FleetDrift>> drift = run.drift();
+  std::vector<FleetTax> taxes;
+  run.taxes(taxes);
   for (std::size_t m = 0; m < bt.models.size(); ++m) {
     bt.models[m].tally = run.models()[m];
     if (drift) bt.models[m].drift = (*drift)[m];
+    bt.models[m].tax = taxes[m];
     finish_group(bt.models[m], bt.times, risk_free_rate);
   }
   bt.fleet.tally = run.fleet();
   if (drift) bt.fleet.drift = FleetRun::total(*drift);
+  bt.fleet.tax = FleetRun::total(taxes);
   finish_group(bt.fleet, bt.times, risk_free_rate);
   bt.orders = run.orders();
   for (core::SymbolId s = 0; s < setup.symbols.size(); ++s) bt.symbols.push_back(setup.symbols.name(s));
   bt.refusals = run.refusals();
   bt.stuck_accounts = run.stuck_accounts();
+  const fleet::DeskCounters counters = run.counters();
+  bt.harvests = counters.harvests;
+  bt.switches_back = counters.switches_back;
+  return bt;
+}
+
+void compare(FleetGroup& with, const FleetGroup& without) {
+  with.without_harvest = without.after_tax;
+  with.tax_alpha = with.after_tax.annualised_return - without.after_tax.annualised_return;
+  with.tax_alpha_liquidated =
+      with.after_tax.liquidation_annualised_return - without.after_tax.liquidation_annualised_return;
+}
+
+FleetBacktestRun run(const FleetSetup& setup, const feeds::PriceTable& prices, double risk_free_rate) {
+  FleetBacktestRun result;
+  std::vector<std::size_t> column_of_symbol;
+  result.errors = check_inputs(setup, prices, column_of_symbol);
+  if (!result.errors.empty()) return result;
+  FleetBacktest bt = run_rows(setup, prices, column_of_symbol, risk_free_rate, true);
+  if (setup.without_harvest) {
+    // The same models interned in the same order: the same symbol ids, so the same columns.
+    const FleetBacktest plain = run_rows(*setup.without_harvest, prices, column_of_symbol, risk_free_rate, false);
+    for (std::size_t m = 0; m < bt.models.size(); ++m) compare(bt.models[m], plain.models[m]);
+    compare(bt.fleet, plain.fleet);
+    bt.compared = true;
+  }
   result.fleet = std::move(bt);
   return result;
 }
@@ -106,6 +135,42 @@ void write_costs(core::JsonWriter& w, const fleet::CostTally& c, long long order
   w.field("impact", c.impact).field("total", c.total());
   w.field("orders", orders);
   w.end_object();
+}
+
+void write_terms(core::JsonWriter& w, std::string_view key, double short_term, double long_term) {
+  w.key(key).begin_object().field("short_term", short_term).field("long_term", long_term).end_object();
+}
+
+void write_after_tax(core::JsonWriter& w, const AfterTax& a) {
+  w.field("after_tax_value", a.value).field("after_tax_liquidation_value", a.liquidation_value);
+  w.field("after_tax_annualised_return", a.annualised_return);
+  w.field("after_tax_liquidation_annualised_return", a.liquidation_annualised_return);
+}
+
+void write_taxes(core::JsonWriter& w, const FleetGroup& g) {
+  const FleetTax& t = g.tax;
+  w.key("tax_rates");
+  if (t.rates) {
+    w.begin_object().field("short_term", t.rates->short_term).field("long_term", t.rates->long_term).end_object();
+  } else {
+    w.null();
+  }
+  write_terms(w, "realised_gains", t.realised_short_term, t.realised_long_term);
+  w.field("tax_paid", t.tax_paid);
+  write_terms(w, "unrealised_gains", t.unrealised_short_term, t.unrealised_long_term);
+  w.field("liquidation_tax", t.liquidation_tax);
+  write_after_tax(w, g.after_tax);
+  w.key("without_harvesting");
+  if (g.without_harvest) {
+    const AfterTax& b = *g.without_harvest;
+    w.begin_object().field("final_value", b.final_value).field("tax_paid", b.tax_paid);
+    w.field("liquidation_tax", b.liquidation_tax);
+    write_after_tax(w, b);
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.field("tax_alpha", g.tax_alpha).field("tax_alpha_liquidated", g.tax_alpha_liquidated);
 }
 
 void write_group(core::JsonWriter& w, const FleetGroup& g) {
@@ -130,6 +195,7 @@ void write_group(core::JsonWriter& w, const FleetGroup& g) {
       .field("annualised_volatility", g.stats.annualised_volatility)
       .field("sharpe_ratio", g.stats.sharpe_ratio)
       .field("max_drawdown", g.stats.drawdown.max);
+  write_taxes(w, g);
   const FleetDrift& d = g.drift;
   w.key("drift").begin_object();
   w.field("accounts", d.accounts).field("breaching", d.breaching);
@@ -172,6 +238,7 @@ void write_fleet_json(core::JsonWriter& w, const FleetBacktest& f, double risk_f
   w.field("risk_free_rate", risk_free_rate);
   write_group(w, f.fleet);
   w.field("refused_trades", f.refusals).field("stuck_accounts", f.stuck_accounts);
+  w.field("harvests", f.harvests).field("switches_back", f.switches_back);
   w.key("value_series").begin_array();
   for (std::size_t i = 0; i < f.times.size(); ++i) {
     w.begin_object().field("time", core::format_iso8601(f.times[i])).field("value", f.fleet.values[i]).end_object();
@@ -229,6 +296,21 @@ std::string fleet_table(const FleetBacktest& f) {
   add("block saving", [](G g) { return fixed_text(g.tally.saving().total(), 2); });
   add("breaching at the end", [](G g) { return std::to_string(g.drift.breaching); });
   add("max drift at the end", [](G g) { return percent_text(g.drift.max_abs_drift); });
+  add("tax rates short/long", [&f](G g) {
+    if (&g == &f.fleet) return std::string("each model's");
+    return g.tax.rates ? percent_text(g.tax.rates->short_term) + " / " + percent_text(g.tax.rates->long_term)
+                       : std::string("none: no tax");
+  });
+  add("realised short-term", [](G g) { return fixed_text(g.tax.realised_short_term, 2); });
+  add("realised long-term", [](G g) { return fixed_text(g.tax.realised_long_term, 2); });
+  add("tax paid", [](G g) { return fixed_text(g.tax.tax_paid, 2); });
+  add("liquidation tax", [](G g) { return fixed_text(g.tax.liquidation_tax, 2); });
+  add("after-tax value", [](G g) { return fixed_text(g.after_tax.value, 2); });
+  add("after-tax liquidation value", [](G g) { return fixed_text(g.after_tax.liquidation_value, 2); });
+  if (f.compared) {
+    add("tax alpha", [](G g) { return percent_text(g.tax_alpha); });
+    add("tax alpha liquidated", [](G g) { return percent_text(g.tax_alpha_liquidated); });
+  }
 
   std::size_t label_width = 0;
   std::vector<std::size_t> widths(groups.size(), 0);
@@ -245,6 +327,12 @@ std::string fleet_table(const FleetBacktest& f) {
   if (f.refusals > 0 || f.stuck_accounts > 0) {
     out += std::to_string(f.refusals) + " trades left out of a block, " + std::to_string(f.stuck_accounts) +
            " accounts stuck\n";
+  }
+  out += "taxes are reported, not taken from the values; a net loss's tax is negative (a benefit against other "
+         "income)\n";
+  if (f.compared) {
+    out += std::to_string(f.harvests) + " harvests, " + std::to_string(f.switches_back) +
+           " switches back; tax alpha: annualised after-tax return minus that of the same run without harvesting\n";
   }
   return out;
 }

@@ -3,7 +3,16 @@
 // historical prices, with its value series and figures per model and for the
 // whole fleet. Pure: a setup and prices in, figures out; the JSON and the
 // table are rendered here too.
+//
+// Taxes (FleetTax) are reported beside the values, never taken out of them.
+// When a model harvests losses, the same setup runs again over the same
+// prices with every harvest rule removed (FleetSetup::without_harvest), and
+// the tax alpha is the difference of the two runs' annualised after-tax
+// returns: on the value after the tax paid, and on the value after the tax
+// a liquidation at the end would add (so that a tax deferred is not counted
+// as a gain).
 #include <cstddef>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +35,14 @@ struct FleetGroup {
   double final_value = 0;
   SeriesStats stats;           ///< of `values`
   FleetDrift drift;            ///< at the end
+  FleetTax tax;                ///< at the end
+  AfterTax after_tax;          ///< from start_value to final_value, over `times`
+  /// The same group in the run without harvesting; set when a model harvests.
+  std::optional<AfterTax> without_harvest;
+  /// after_tax.annualised_return − without_harvest->annualised_return; NaN without it.
+  double tax_alpha = std::numeric_limits<double>::quiet_NaN();
+  /// The same of the liquidation annualised returns.
+  double tax_alpha_liquidated = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct FleetBacktest {
@@ -38,6 +55,9 @@ struct FleetBacktest {
   std::vector<std::string> symbols;      ///< by the orders' symbol ids
   std::uint64_t refusals = 0;         ///< trades left out of a block
   std::size_t stuck_accounts = 0;
+  std::uint64_t harvests = 0;         ///< losses sold into a substitute (fleet::DeskCounters)
+  std::uint64_t switches_back = 0;    ///< substitutes sold back into their primary
+  bool compared = false;              ///< the run without harvesting was made (a model harvests)
 };
 
 struct FleetBacktestRun {

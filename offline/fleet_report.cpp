@@ -27,6 +27,23 @@ std::string group_row(const FleetGroup& g) {
          cell(std::to_string(g.drift.breaching)) + cell(report_percent(g.drift.max_abs_drift)) + "</tr>";
 }
 
+std::string rates_cell(const FleetTax& t) {
+  if (!t.rates) return cell("none");
+  return cell(report_percent(t.rates->short_term, 1) + " / " + report_percent(t.rates->long_term, 1));
+}
+
+std::string tax_row(const FleetGroup& g, bool is_fleet) {
+  const FleetTax& t = g.tax;
+  std::string row = "<tr><td>" + html_escape(g.id) + "</td>" + (is_fleet ? cell("each model's") : rates_cell(t)) +
+                    cell(report_money(t.realised_short_term)) + cell(report_money(t.realised_long_term)) +
+                    cell(report_money(t.tax_paid)) + cell(report_money(t.liquidation_tax)) +
+                    cell(report_money(g.after_tax.value)) + cell(report_money(g.after_tax.liquidation_value));
+  if (g.without_harvest) {
+    row += cell(report_signed_percent(g.tax_alpha, 2)) + cell(report_signed_percent(g.tax_alpha_liquidated, 2));
+  }
+  return row + "</tr>";
+}
+
 }  // namespace
 
 std::string fleet_report_section(const FleetBacktest& f) {
@@ -41,6 +58,21 @@ std::string fleet_report_section(const FleetBacktest& f) {
          "<th>costs as blocks</th><th>costs alone</th><th>saving</th><th>breaching</th><th>max drift</th></tr>";
   for (const FleetGroup& g : f.models) out += group_row(g);
   out += group_row(f.fleet) + "</table></div>";
+  out += "<h3>Taxes</h3><p class=\"note\">Realised gains as reported (a loss a wash sale disallows counts for "
+         "nothing), taxed at each model's short- and long-term rates; a net loss is a negative tax, a benefit "
+         "against other income. The liquidation tax is that of every lot at the last prices. Taxes are not taken "
+         "out of the values above.";
+  if (f.compared) {
+    out += " Tax alpha: the annual after-tax return minus that of the same run without harvesting (" +
+           std::to_string(f.harvests) + " harvests, " + std::to_string(f.switches_back) + " switches back).";
+  }
+  out += "</p><div class=\"scroll\"><table><tr><th>model</th><th>rates short / long</th><th>realised short</th>"
+         "<th>realised long</th><th>tax paid</th><th>liquidation tax</th><th>after tax</th>"
+         "<th>after tax, liquidated</th>";
+  if (f.compared) out += "<th>tax alpha</th><th>tax alpha, liquidated</th>";
+  out += "</tr>";
+  for (const FleetGroup& g : f.models) out += tax_row(g, false);
+  out += tax_row(f.fleet, true) + "</table></div>";
   if (f.times.empty()) return out + "<p class=\"note\">The desk never started: no row priced every symbol.</p>";
 
   TimeChart value;

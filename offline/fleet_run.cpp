@@ -1,11 +1,14 @@
 #include "offline/fleet_run.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "fleet/account_view.hpp"
 #include "fleet/book_builder.hpp"
 #include "fleet/rebalancer.hpp"
+#include "offline/metrics.hpp"
+#include "tax/holding_period.hpp"
 
 namespace ballast::offline {
 namespace {
@@ -19,10 +22,9 @@ void add_scaled(fleet::CostTally& into, const fleet::CostTally& from, double sha
   into.impact += share * from.impact;
 }
 
-}  // namespace
-
-FleetSetupResult make_fleet_setup(std::span<const strategies::PortfolioSpec> models,
-                                  std::span<const fleet::AccountRecord> records, core::DurationNs window) {
+/// One setup of `models` and `records`, with no setup without harvesting.
+FleetSetupResult make_one_setup(std::span<const strategies::PortfolioSpec> models,
+                                std::span<const fleet::AccountRecord> records, core::DurationNs window) {
   FleetSetupResult result;
   if (models.empty()) {
     result.errors.push_back("no [[models]] for the accounts to follow");
@@ -47,10 +49,47 @@ FleetSetupResult make_fleet_setup(std::span<const strategies::PortfolioSpec> mod
       result.errors.push_back(*why);
       continue;
     }
-    ++setup->accounts_of_model[setup->model_of(static_cast<fleet::AccountIndex>(setup->book->size() - 1))];
+    const auto a = static_cast<fleet::AccountIndex>(setup->book->size() - 1);
+    ++setup->accounts_of_model[setup->model_of(a)];
+    if (r.lots.empty() && r.lot_method == tax::CloseMethod::fifo) continue;
+    if (auto why = setup->lots.restore(a, r, setup->symbols)) result.errors.push_back("account " + r.id + ": " + *why);
   }
   if (result.errors.empty()) result.setup = std::move(setup);
   return result;
+}
+
+}  // namespace
+
+FleetSetupResult make_fleet_setup(std::span<const strategies::PortfolioSpec> models,
+                                  std::span<const fleet::AccountRecord> records, core::DurationNs window) {
+  FleetSetupResult result = make_one_setup(models, records, window);
+  const bool harvests = std::any_of(models.begin(), models.end(),
+                                    [](const strategies::PortfolioSpec& m) { return m.tax.harvest.has_value(); });
+  if (!result.setup || !harvests) return result;
+  std::vector<strategies::PortfolioSpec> plain(models.begin(), models.end());
+  for (strategies::PortfolioSpec& m : plain) m.tax.harvest.reset();
+  FleetSetupResult without = make_one_setup(plain, records, window);
+  // Only the harvest rules differ, and the book never looks at them: what one refuses the other does.
+  if (!without.setup) {
+    result.setup.reset();
+    result.errors = std::move(without.errors);
+    return result;
+  }
+  result.setup->without_harvest = std::move(without.setup);
+  return result;
+}
+
+AfterTax after_tax(double start_value, double final_value, const FleetTax& tax, core::TimeNs from, core::TimeNs to) {
+  AfterTax a;
+  a.final_value = final_value;
+  a.tax_paid = tax.tax_paid;
+  a.liquidation_tax = tax.liquidation_tax;
+  a.value = final_value - tax.tax_paid;
+  a.liquidation_value = a.value - tax.liquidation_tax;
+  const std::array<core::TimeNs, 2> times{from, to};
+  a.annualised_return = annualised_return(times, std::array{start_value, a.value});
+  a.liquidation_annualised_return = annualised_return(times, std::array{start_value, a.liquidation_value});
+  return a;
 }
 
 fleet::CostTally FleetTally::saving() const {
@@ -77,6 +116,7 @@ FleetRun::~FleetRun() = default;
 
 void FleetRun::row(std::span<const double> prices, core::TimeNs t) {
   if (desk_ && desk_->window_closes_at() != 0 && desk_->window_closes_at() <= t) {
+    now_ = desk_->window_closes_at();
     out_.clear();
     desk_->on_timer(desk_->window_closes_at(), out_);
     take(out_);
@@ -84,13 +124,14 @@ void FleetRun::row(std::span<const double> prices, core::TimeNs t) {
   for (std::size_t s = 0; s < last_.size() && s < prices.size(); ++s) {
     if (usable(prices[s])) last_[s] = prices[s];
   }
+  now_ = t;
   out_.clear();
   if (!desk_) {
     if (std::any_of(last_.begin(), last_.end(), [](double p) { return p == 0; })) return;
     fleet::FleetMonitor monitor(*setup_.book, last_, fleet::Fills::on_settle);
     desk_ = std::make_unique<fleet::FleetDesk>(std::move(monitor), setup_.symbols,
                                                fleet::DeskOptions{.window = setup_.window, .book_on_send = true},
-                                               [this] { return next_seq_++; });
+                                               [this] { return next_seq_++; }, setup_.lots);
     desk_->resync(t, out_);
     take(out_);
   } else {
@@ -108,6 +149,7 @@ void FleetRun::row(std::span<const double> prices, core::TimeNs t) {
 
 void FleetRun::finish() {
   if (!desk_ || desk_->window_closes_at() == 0) return;
+  now_ = desk_->window_closes_at();
   out_.clear();
   desk_->on_timer(desk_->window_closes_at(), out_);
   take(out_);
@@ -228,6 +270,49 @@ FleetDrift FleetRun::total(std::span<const FleetDrift> per_model) {
     for (std::size_t i = 0; i < t.histogram.counts.size(); ++i) t.histogram.counts[i] += d.histogram.counts[i];
   }
   t.mean_abs_drift = t.accounts > 0 ? sum / static_cast<double>(t.accounts) : 0.0;
+  return t;
+}
+
+void FleetRun::taxes(std::vector<FleetTax>& per_model) const {
+  per_model.assign(setup_.model_ids.size(), FleetTax{});
+  for (std::size_t m = 0; m < per_model.size(); ++m) per_model[m].rates = setup_.book->models()[m].tax_rates;
+  if (!desk_) return;
+  const fleet::AccountBook& book = desk_->book();
+  const fleet::AccountLots& lots = desk_->lots();
+  const std::span<const double> prices = desk_->monitor().prices();
+  const tax::Day today = tax::day_of(now_);
+  for (fleet::AccountIndex a = 0; a < book.size(); ++a) {
+    FleetTax& t = per_model[setup_.model_of(a)];
+    // A variant keeps its model's rates; each account is taxed at its own all the same.
+    const std::optional<tax::TaxRates>& rates = book.model(a).tax_rates;
+    double short_term = 0;
+    double long_term = 0;
+    for (const tax::YearTotals& y : lots.realised(a)) {
+      short_term += y.short_term.gain;
+      long_term += y.long_term.gain;
+    }
+    const fleet::AccountLotsView v = lots.view(a, today, prices);
+    t.realised_short_term += short_term;
+    t.realised_long_term += long_term;
+    t.unrealised_short_term += v.unrealised_short_term;
+    t.unrealised_long_term += v.unrealised_long_term;
+    if (!rates) continue;
+    t.tax_paid += rates->tax_on(short_term, tax::Term::short_term) + rates->tax_on(long_term, tax::Term::long_term);
+    t.liquidation_tax += rates->tax_on(v.unrealised_short_term, tax::Term::short_term) +
+                         rates->tax_on(v.unrealised_long_term, tax::Term::long_term);
+  }
+}
+
+FleetTax FleetRun::total(std::span<const FleetTax> per_model) {
+  FleetTax t;
+  for (const FleetTax& m : per_model) {
+    t.realised_short_term += m.realised_short_term;
+    t.realised_long_term += m.realised_long_term;
+    t.tax_paid += m.tax_paid;
+    t.unrealised_short_term += m.unrealised_short_term;
+    t.unrealised_long_term += m.unrealised_long_term;
+    t.liquidation_tax += m.liquidation_tax;
+  }
   return t;
 }
 

@@ -23,6 +23,9 @@
 //   own model's costs, at the block's reference price (the price its fill is
 //   booked at). Both through fleet::estimate_block_saving. No impact: models
 //   have no risk model, so no volatility (as for portfolios without one).
+// - Taxes: the accounts start from their records' tax lots, and the desk books
+//   lots, realised gains and wash sales as the daemon does (on the day of
+//   each block's time). taxes() puts the models' [models.tax] rates on them.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -33,12 +36,14 @@
 #include "core/symbol_table.hpp"
 #include "core/time.hpp"
 #include "execution/cost_model.hpp"
+#include "fleet/account_lots.hpp"
 #include "fleet/account_record.hpp"
 #include "fleet/block_saving.hpp"
 #include "fleet/fleet_desk.hpp"
 #include "fleet/fleet_summary.hpp"
 #include "fleet/model_variants.hpp"
 #include "strategies/policy.hpp"
+#include "tax/tax_rates.hpp"
 
 namespace ballast::offline {
 
@@ -53,6 +58,14 @@ struct FleetSetup {
   std::vector<execution::CostParams> costs;    ///< by configuration model index; none configured: all 0
   std::vector<std::size_t> accounts_of_model;  ///< by configuration model index
   core::DurationNs window = core::kNanosPerSecond;
+  /// The accounts' tax lots and lot methods as their records give them (units
+  /// beyond them have no known basis: they are sold first and realise nothing).
+  fleet::AccountLots lots;
+  /// Set when a model has [models.tax.harvest]: the same models and accounts
+  /// with every model's harvest rule removed, all else equal (the run the
+  /// tax alpha compares with; a second book, so twice the memory). Null
+  /// otherwise, and in itself.
+  std::unique_ptr<FleetSetup> without_harvest;
 
   /// The configuration model account `a` follows (its variant's model).
   fleet::ModelIndex model_of(fleet::AccountIndex a) const { return variants.base(book->model_index(a)); }
@@ -63,9 +76,10 @@ struct FleetSetupResult {
   std::vector<std::string> errors;    ///< one per account or model refused
 };
 
-/// The book of `models` with every record as an account (records checked by
-/// the reader already; what the book still refuses is an error naming the
-/// account). Errors: no model, no account.
+/// The book of `models` with every record as an account and its tax lots
+/// (records checked by the reader already; what the book or the lots still
+/// refuse is an error naming the account), and the setup without harvesting
+/// when a model harvests. Errors: no model, no account.
 FleetSetupResult make_fleet_setup(std::span<const strategies::PortfolioSpec> models,
                                   std::span<const fleet::AccountRecord> records, core::DurationNs window);
 
@@ -88,6 +102,39 @@ struct FleetDrift {
   double mean_abs_drift = 0;    ///< mean of each account's max |weight − target|
   fleet::DriftHistogram histogram;
 };
+
+/// Taxes of one model's accounts, or of the whole fleet's, at the end of a run.
+/// Gains are the reported ones (gain + wash_disallowed: a loss a wash sale
+/// disallows saves nothing), summed over the accounts and the years. A tax is
+/// the short-term gain × short_term_rate + the long-term gain × long_term_rate
+/// of the account's model, as GET /accounts/ID's estimated_tax: a net loss
+/// gives a negative tax, a benefit against the owner's other income. A model
+/// without rates pays 0.
+struct FleetTax {
+  /// The model's [models.tax] rates; none for a model without them, and for the fleet.
+  std::optional<tax::TaxRates> rates;
+  double realised_short_term = 0;
+  double realised_long_term = 0;
+  double tax_paid = 0;  ///< on the realised gains
+  /// Of every lot at the last prices, by the term a sale on the last day would have.
+  double unrealised_short_term = 0;
+  double unrealised_long_term = 0;
+  double liquidation_tax = 0;  ///< on the unrealised gains: what selling everything at the end would cost
+};
+
+/// A run's value at the end after its taxes.
+struct AfterTax {
+  double final_value = 0;
+  double tax_paid = 0;
+  double liquidation_tax = 0;
+  double value = 0;              ///< final_value − tax_paid
+  double liquidation_value = 0;  ///< value − liquidation_tax
+  /// Compound annual rates from the start value: (value / start)^(1 / years) − 1
+  /// (−1 at or below 0; NaN over no time or from no value).
+  double annualised_return = 0;
+  double liquidation_annualised_return = 0;
+};
+AfterTax after_tax(double start_value, double final_value, const FleetTax& tax, core::TimeNs from, core::TimeNs to);
 
 class FleetRun {
  public:
@@ -118,6 +165,13 @@ class FleetRun {
   std::optional<std::vector<FleetDrift>> drift() const;
   /// The same for the whole fleet.
   static FleetDrift total(std::span<const FleetDrift> per_model);
+  /// Per model (see FleetTax): the realised gains so far and the unrealised
+  /// ones at the last prices on the day of the desk's last time (zeros before the start).
+  void taxes(std::vector<FleetTax>& per_model) const;
+  /// The same for the whole fleet.
+  static FleetTax total(std::span<const FleetTax> per_model);
+  /// The desk's counters (harvests, switches back, ...); zeros before the start.
+  fleet::DeskCounters counters() const { return desk_ ? desk_->counters() : fleet::DeskCounters{}; }
 
  private:
   void take(fleet::DeskOutput& out);
@@ -125,6 +179,7 @@ class FleetRun {
 
   const FleetSetup& setup_;
   std::vector<double> last_;  ///< by symbol id; 0: none yet
+  core::TimeNs now_ = 0;      ///< the last time the desk was given
   std::unique_ptr<fleet::FleetDesk> desk_;
   std::uint64_t next_seq_ = 1;
   std::vector<fleet::SymbolMarket> markets_;

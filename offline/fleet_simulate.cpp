@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdio>
 #include <limits>
+#include <span>
 #include <thread>
 
 #include "offline/metrics.hpp"
@@ -24,7 +25,36 @@ struct PathFigures {
   double costs_blocks = 0;
   double costs_separate = 0;
   double block_saving = 0;
+  double tax_paid = 0;
+  double liquidation_tax = 0;
+  double harvests = 0;
+  double switches_back = 0;
+  double tax_alpha = kNaN;
+  double tax_alpha_liquidated = kNaN;
 };
+
+/// The rows of one path through `run`: the fleet's value after each, in `wealth`.
+void run_path(FleetRun& run, std::span<const double> prices, std::size_t n_cols,
+              const std::vector<std::size_t>& column_of_symbol, const std::vector<core::TimeNs>& times,
+              std::vector<double>& row, std::vector<double>& per_model, std::vector<double>& wealth) {
+  const std::size_t steps = times.size() - 1;
+  for (std::size_t k = 0; k <= steps; ++k) {
+    for (std::size_t s = 0; s < row.size(); ++s) row[s] = prices[k * n_cols + column_of_symbol[s]];
+    run.row(row, times[k]);
+    if (k == steps) run.finish();
+    run.values(per_model);
+    wealth[k] = 0;
+    for (const double v : per_model) wealth[k] += v;
+  }
+}
+
+/// The fleet's taxes and after-tax figures at the end of `run`.
+AfterTax fleet_after_tax(const FleetRun& run, const std::vector<double>& wealth, const std::vector<core::TimeNs>& times,
+                         std::vector<FleetTax>& scratch, FleetTax& tax) {
+  run.taxes(scratch);
+  tax = FleetRun::total(scratch);
+  return after_tax(wealth.front(), wealth.back(), tax, times.front(), times.back());
+}
 
 double mean_of(const std::vector<double>& v) {
   double sum = 0;
@@ -71,20 +101,14 @@ FleetSimulation simulate_fleet(const FleetSetup& setup, const PathSource& source
     std::vector<double> row(column_of_symbol.size());
     std::vector<double> wealth(steps + 1);
     std::vector<double> per_model;
+    std::vector<FleetTax> taxes;
     while (true) {
       const std::size_t begin = next_path.fetch_add(kChunk);
       if (begin >= paths) break;
       for (std::size_t path = begin; path < std::min(paths, begin + kChunk); ++path) {
         source.fill(path, steps, prices);
         FleetRun run(setup);
-        for (std::size_t k = 0; k <= steps; ++k) {
-          for (std::size_t s = 0; s < row.size(); ++s) row[s] = prices[k * n_cols + column_of_symbol[s]];
-          run.row(row, times[k]);
-          if (k == steps) run.finish();
-          run.values(per_model);
-          wealth[k] = 0;
-          for (const double v : per_model) wealth[k] += v;
-        }
+        run_path(run, prices, n_cols, column_of_symbol, times, row, per_model, wealth);
         const SeriesStats s = summarize(times, wealth);
         PathFigures& f = figures[path];
         const FleetTally& t = run.fleet();
@@ -97,6 +121,22 @@ FleetSimulation simulate_fleet(const FleetSetup& setup, const PathSource& source
         f.costs_blocks = t.blocks.total();
         f.costs_separate = t.separate.total();
         f.block_saving = t.saving().total();
+        FleetTax tax;
+        const AfterTax with = fleet_after_tax(run, wealth, times, taxes, tax);
+        f.tax_paid = tax.tax_paid;
+        f.liquidation_tax = tax.liquidation_tax;
+        const fleet::DeskCounters counters = run.counters();
+        f.harvests = static_cast<double>(counters.harvests);
+        f.switches_back = static_cast<double>(counters.switches_back);
+        if (setup.without_harvest) {
+          // The same models interned in the same order: the same symbol ids, so the same columns.
+          FleetRun plain(*setup.without_harvest);
+          run_path(plain, prices, n_cols, column_of_symbol, times, row, per_model, wealth);
+          FleetTax plain_tax;
+          const AfterTax without = fleet_after_tax(plain, wealth, times, taxes, plain_tax);
+          f.tax_alpha = with.annualised_return - without.annualised_return;
+          f.tax_alpha_liquidated = with.liquidation_annualised_return - without.liquidation_annualised_return;
+        }
       }
     }
   };
@@ -126,6 +166,19 @@ FleetSimulation simulate_fleet(const FleetSetup& setup, const PathSource& source
   result.costs_separate = quantiles_of(gather(&PathFigures::costs_separate));
   result.mean_block_saving = mean_of(gather(&PathFigures::block_saving));
   result.block_saving = quantiles_of(gather(&PathFigures::block_saving));
+  result.mean_tax_paid = mean_of(gather(&PathFigures::tax_paid));
+  result.tax_paid = quantiles_of(gather(&PathFigures::tax_paid));
+  result.mean_liquidation_tax = mean_of(gather(&PathFigures::liquidation_tax));
+  result.liquidation_tax = quantiles_of(gather(&PathFigures::liquidation_tax));
+  result.harvests = quantiles_of(gather(&PathFigures::harvests));
+  result.switches_back = quantiles_of(gather(&PathFigures::switches_back));
+  result.compared = setup.without_harvest != nullptr;
+  if (result.compared) {
+    result.mean_tax_alpha = mean_of(gather(&PathFigures::tax_alpha));
+    result.tax_alpha = quantiles_of(gather(&PathFigures::tax_alpha));
+    result.mean_tax_alpha_liquidated = mean_of(gather(&PathFigures::tax_alpha_liquidated));
+    result.tax_alpha_liquidated = quantiles_of(gather(&PathFigures::tax_alpha_liquidated));
+  }
   return result;
 }
 
@@ -144,6 +197,22 @@ void write_fleet_simulation_json(core::JsonWriter& w, const FleetSimulation& f) 
   write_quantiles(w, "costs_separate", f.costs_separate);
   w.field("mean_block_saving", f.mean_block_saving);
   write_quantiles(w, "block_saving", f.block_saving);
+  w.field("mean_tax_paid", f.mean_tax_paid);
+  write_quantiles(w, "tax_paid", f.tax_paid);
+  w.field("mean_liquidation_tax", f.mean_liquidation_tax);
+  write_quantiles(w, "liquidation_tax", f.liquidation_tax);
+  write_quantiles(w, "harvests", f.harvests);
+  write_quantiles(w, "switches_back", f.switches_back);
+  if (f.compared) {
+    w.field("mean_tax_alpha", f.mean_tax_alpha);
+    write_quantiles(w, "tax_alpha", f.tax_alpha);
+    w.field("mean_tax_alpha_liquidated", f.mean_tax_alpha_liquidated);
+    write_quantiles(w, "tax_alpha_liquidated", f.tax_alpha_liquidated);
+  } else {
+    for (const char* key : {"mean_tax_alpha", "tax_alpha", "mean_tax_alpha_liquidated", "tax_alpha_liquidated"}) {
+      w.key(key).null();
+    }
+  }
   w.end_object();
 }
 
@@ -169,6 +238,17 @@ std::string fleet_simulation_table(const FleetSimulation& f) {
   add("costs as blocks", f.costs_blocks, 1, "%.2f");
   add("costs alone", f.costs_separate, 1, "%.2f");
   add("block saving", f.block_saving, 1, "%.2f");
+  add("tax paid", f.tax_paid, 1, "%.2f");
+  add("liquidation tax", f.liquidation_tax, 1, "%.2f");
+  add("harvests", f.harvests, 1, "%.0f");
+  add("switches back", f.switches_back, 1, "%.0f");
+  if (f.compared) {
+    add("tax alpha", f.tax_alpha, 100, "%.2f%%");
+    add("tax alpha liquidated", f.tax_alpha_liquidated, 100, "%.2f%%");
+    std::snprintf(line, sizeof line, "mean tax alpha %.2f%% a year (%.2f%% liquidated), against the same paths "
+                                     "without harvesting\n", 100 * f.mean_tax_alpha, 100 * f.mean_tax_alpha_liquidated);
+    out += line;
+  }
   return out;
 }
 

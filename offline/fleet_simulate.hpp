@@ -4,6 +4,12 @@
 // accounts as the file gives them, on the simulated clock (step k's prices at
 // its time, then the timer). Threads take paths in chunks and each path's
 // figures land in its own slot, so a run is the same on any number of threads.
+//
+// Taxes as in the backtest (offline/fleet_backtest.hpp): each path's tax paid
+// and liquidation tax; when a model harvests, each path runs a second time
+// without harvesting (FleetSetup::without_harvest) on the same prices, and
+// its tax alpha is the difference of the two runs' annualised after-tax
+// returns for the whole fleet.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -35,6 +41,18 @@ struct FleetSimulation {
   Quantiles block_saving;     ///< costs_separate − costs_blocks, per path
   double mean_total_return = 0;
   double mean_block_saving = 0;
+  Quantiles tax_paid;         ///< on the realised gains, at the models' rates (< 0: a benefit)
+  Quantiles liquidation_tax;  ///< on the unrealised gains at the end
+  Quantiles harvests;         ///< losses sold into a substitute
+  Quantiles switches_back;    ///< substitutes sold back into their primary
+  double mean_tax_paid = 0;
+  double mean_liquidation_tax = 0;
+  /// A model harvests: each path ran again without harvesting, and the tax alphas are set.
+  bool compared = false;
+  Quantiles tax_alpha;             ///< on the value after the tax paid
+  Quantiles tax_alpha_liquidated;  ///< on the value after the liquidation tax too
+  double mean_tax_alpha = 0;
+  double mean_tax_alpha_liquidated = 0;
 };
 
 /// Runs `setup` on `paths` paths of `source`, which must price every symbol

@@ -5,6 +5,7 @@
 #include "tests/offline/fleet_fixture.hpp"
 #include <simdjson.h>
 
+#include <cmath>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -78,6 +79,66 @@ TEST_CASE("backtest --accounts --json: the portfolios and the fleet, with the bl
   CHECK(std::string_view(models.at(0)["id"]) == "ab");
   CHECK(num(models.at(0)["accounts"]) == 2);
   CHECK(num(models.at(0)["costs"]["saving"]["total"]) == doctest::Approx(1));
+  // No rates, no lots in the records, no harvesting: nothing taxed, nothing compared.
+  CHECK(models.at(0)["tax_rates"].is_null());
+  CHECK(num(models.at(0)["tax_paid"]) == 0);
+  CHECK(num(fleet["after_tax_value"]) == 27000);
+  CHECK(num(fleet["harvests"]) == 0);
+  CHECK(fleet["without_harvesting"].is_null());
+  CHECK(fleet["tax_alpha"].is_null());
+  CHECK(fleet["tax_alpha_liquidated"].is_null());
+}
+
+TEST_CASE("backtest --accounts with a harvesting model: the taxes, the run without harvesting and the tax alpha") {
+  TempDir dir;
+  dir.write("h.toml", ballast::offline::test::kHarvestModel);
+  dir.write("p.csv", ballast::offline::test::kHarvestPrices);
+  dir.write("accounts.csv", ballast::offline::test::kHarvestAccounts);
+  const std::vector<std::string> args{"backtest", "--config", dir.file("h.toml"), "--prices", dir.file("p.csv"),
+                                      "--accounts", dir.file("accounts.csv")};
+  auto json_args = args;
+  json_args.push_back("--json");
+  const auto r = backtest(json_args);
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  simdjson::dom::parser parser;
+  const simdjson::dom::element fleet = parser.parse(r.output)["fleet"];
+  // The figures of tests/offline/test_fleet_tax.cpp, worked by hand there.
+  CHECK(num(fleet["harvests"]) == 1);
+  CHECK(num(fleet["switches_back"]) == 0);
+  CHECK(fleet["tax_rates"].is_null());
+  const simdjson::dom::element m = simdjson::dom::array(fleet["models"]).at(0);
+  CHECK(num(m["tax_rates"]["short_term"]) == 0.35);
+  CHECK(num(m["tax_rates"]["long_term"]) == 0.15);
+  CHECK(num(m["realised_gains"]["short_term"]) == doctest::Approx(-2000));
+  CHECK(num(m["realised_gains"]["long_term"]) == 0);
+  CHECK(num(m["tax_paid"]) == doctest::Approx(-700));
+  CHECK(num(m["unrealised_gains"]["long_term"]) == doctest::Approx(7000));
+  CHECK(num(m["liquidation_tax"]) == doctest::Approx(1050));
+  CHECK(num(m["after_tax_value"]) == doctest::Approx(15700));
+  CHECK(num(m["after_tax_liquidation_value"]) == doctest::Approx(14650));
+  CHECK(num(m["after_tax_annualised_return"]) == doctest::Approx(std::pow(1.57, 0.25) - 1));
+  CHECK(num(m["after_tax_liquidation_annualised_return"]) == doctest::Approx(std::pow(1.465, 0.25) - 1));
+  CHECK(num(m["without_harvesting"]["final_value"]) == 15000);
+  CHECK(num(m["without_harvesting"]["tax_paid"]) == 0);
+  CHECK(num(m["without_harvesting"]["liquidation_tax"]) == doctest::Approx(750));
+  CHECK(num(m["without_harvesting"]["after_tax_liquidation_value"]) == doctest::Approx(14250));
+  CHECK(num(m["tax_alpha"]) == doctest::Approx(std::pow(1.57, 0.25) - std::pow(1.5, 0.25)));
+  CHECK(num(m["tax_alpha_liquidated"]) == doctest::Approx(std::pow(1.465, 0.25) - std::pow(1.425, 0.25)));
+  CHECK(num(fleet["tax_alpha"]) == doctest::Approx(num(m["tax_alpha"])));
+
+  auto report_args = args;
+  report_args.insert(report_args.end(), {"--report", dir.file("report.html")});
+  const auto table = backtest(report_args);
+  INFO(table.output);
+  REQUIRE(table.code == 0);
+  CHECK(table.output.find("tax paid") != std::string::npos);
+  CHECK(table.output.find("tax alpha liquidated") != std::string::npos);
+  CHECK(table.output.find("1.27%") != std::string::npos);  // the tax alpha
+  CHECK(table.output.find("1 harvests, 0 switches back") != std::string::npos);
+  const std::string html = dir.read("report.html");
+  CHECK(html.find("<h3>Taxes</h3>") != std::string::npos);
+  CHECK(html.find("+1.27%") != std::string::npos);
 }
 
 TEST_CASE("backtest --accounts with a models-only config: a table, block orders in --orders, a fleet section in --report") {

@@ -58,6 +58,54 @@ TEST_CASE("simulate --accounts --prices: quantiles of the fleet's return, rebala
   CHECK(num(fleet["rebalances"]["p95"]) > 0);
   CHECK(num(fleet["block_saving"]["p5"]) >= 0);
   CHECK(num(fleet["block_saving"]["p95"]) > 0);
+  // Nothing harvests: the paths run once, and there is no tax alpha.
+  CHECK(num(fleet["mean_tax_paid"]) == 0);
+  CHECK(num(fleet["harvests"]["p95"]) == 0);
+  CHECK(fleet["tax_alpha"].is_null());
+  CHECK(fleet["mean_tax_alpha"].is_null());
+}
+
+TEST_CASE("simulate --accounts with a harvesting model: quantiles of the tax paid and of the tax alpha") {
+  TempDir dir;
+  dir.write("h.toml", ballast::offline::test::kHarvestModel);
+  // VTI and ITOT zig-zag together by ±10 %: a path that falls twice in a row is harvested.
+  std::string csv = "ts,ITOT,VTI\n";
+  for (int i = 0; i <= 40; ++i) {
+    const char* p = i % 2 ? "110" : "100";
+    csv += std::to_string(1'700'000'000 + i * 86'400) + "," + p + "," + p + "\n";
+  }
+  dir.write("p.csv", csv);
+  dir.write("accounts.csv", ballast::offline::test::kHarvestAccounts);
+  const std::vector<std::string> args{"simulate", "--config", dir.file("h.toml"), "--accounts",
+                                      dir.file("accounts.csv"), "--prices", dir.file("p.csv"),
+                                      "--block", "1", "--paths", "20", "--horizon", "1mo"};
+  auto one = args, two = args;
+  one.insert(one.end(), {"--json", "--threads", "1"});
+  two.insert(two.end(), {"--json", "--threads", "2"});
+  const auto r = simulate(one);
+  INFO(r.output);
+  REQUIRE(r.code == 0);
+  CHECK(simulate(two).output == r.output);
+  simdjson::dom::parser parser;
+  const simdjson::dom::element fleet = parser.parse(r.output)["fleet"];
+  for (const char* q :
+       {"tax_paid", "liquidation_tax", "harvests", "switches_back", "tax_alpha", "tax_alpha_liquidated"}) {
+    CHECK_MESSAGE(fleet[q]["p5"].is_number(), q);
+    CHECK_MESSAGE(num(fleet[q]["p5"]) <= num(fleet[q]["p50"]), q);
+    CHECK_MESSAGE(num(fleet[q]["p50"]) <= num(fleet[q]["p95"]), q);
+  }
+  CHECK(fleet["mean_tax_alpha"].is_number());
+  CHECK(fleet["mean_tax_alpha_liquidated"].is_number());
+  // Some path harvests a short-term loss: a negative tax, and an alpha over the same path without it.
+  CHECK(num(fleet["harvests"]["p95"]) > 0);
+  CHECK(num(fleet["tax_paid"]["p5"]) < 0);
+  CHECK(num(fleet["tax_alpha"]["p95"]) > 0);
+
+  const auto table = simulate(args);
+  INFO(table.output);
+  REQUIRE(table.code == 0);
+  CHECK(table.output.find("tax alpha liquidated") != std::string::npos);
+  CHECK(table.output.find("mean tax alpha") != std::string::npos);
 }
 
 TEST_CASE("simulate --accounts refuses what it cannot run") {
