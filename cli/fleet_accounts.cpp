@@ -39,7 +39,8 @@ std::unique_ptr<offline::FleetSetup> load_fleet_accounts(const config::Config& c
     err << command << ": " << problems << " problem" << (problems == 1 ? "" : "s") << " in " << path << "\n";
     return nullptr;
   }
-  offline::FleetSetupResult made = offline::make_fleet_setup(config.models, parsed.records, config.fleet.window);
+  offline::FleetSetupResult made = offline::make_fleet_setup(config.models, parsed.records, config.fleet.window,
+                                                                 tax::TermRule{config.fleet.long_term_after_months});
   if (!made.setup) {
     for (const std::string& e : made.errors) err << command << ": " << path << ": " << e << "\n";
     return nullptr;

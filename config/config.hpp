@@ -192,6 +192,9 @@ struct FleetConfig {
   /// Trades of many accounts decided within this long of the first are netted
   /// into one block order per symbol and side; 0: each tick's trades leave at once.
   core::DurationNs window = core::kNanosPerSecond;
+  /// A lot's gain is long-term when it was held more than this many calendar
+  /// months (the US rule: 12); 1 to 1200.
+  int long_term_after_months = 12;
 };
 /// The longest decision window: a decided trade waits no longer than this to leave.
 inline constexpr core::DurationNs kMaxFleetWindow = 60 * core::kNanosPerSecond;

@@ -489,7 +489,7 @@ class Loader {
   }
 
   void read_fleet(const toml::table& t, FleetConfig& out) {
-    TableReader r(t, "[fleet]", "", {"window"}, diag_);
+    TableReader r(t, "[fleet]", "", {"window", "long_term_after_months"}, diag_);
     // Durations are positive; a window may also be none at all.
     if (const toml::node* n = r.node("window"); n && (n->value<std::string>() == "0s" || n->value<std::string>() == "0")) {
       out.window = 0;
@@ -499,6 +499,14 @@ class Loader {
                                                 "\"60s\", got " + quote(*r.string("window")));
       } else {
         out.window = *v;
+      }
+    }
+    if (auto v = r.integer("long_term_after_months")) {
+      if (*v < 1 || *v > 1200) {
+        diag_.error(r.node("long_term_after_months")->source(),
+                    "long_term_after_months: must be from 1 to 1200 (months), got " + std::to_string(*v));
+      } else {
+        out.long_term_after_months = static_cast<int>(*v);
       }
     }
   }

@@ -62,7 +62,7 @@ std::string FleetFlow::load(const std::vector<store::OrderRow>& blocks) {
   std::string error;
   fleet::BookPlace place;
   accounts_in_file_ = 0;
-  lots_ = fleet::AccountLots{};
+  lots_ = fleet::AccountLots{tax::TermRule{cfg_.fleet.long_term_after_months}};
   persistence_.store().for_each_account([&](const fleet::AccountRecord& r) {
     ++accounts_in_file_;
     if (!error.empty() || !config::owns(cfg_.daemon.shard, r.id)) return;

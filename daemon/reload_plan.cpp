@@ -52,7 +52,10 @@ std::vector<std::string> restart_only_changes(const config::Config& running, con
       !std::equal(running.models.begin(), running.models.end(), next.models.begin(), same_model)) {
     changes.push_back("[[models]]");
   }
-  if (running.fleet.window != next.fleet.window) changes.push_back("[fleet]");
+  if (running.fleet.window != next.fleet.window ||
+      running.fleet.long_term_after_months != next.fleet.long_term_after_months) {
+    changes.push_back("[fleet]");
+  }
   return changes;
 }
 

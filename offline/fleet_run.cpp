@@ -24,7 +24,8 @@ void add_scaled(fleet::CostTally& into, const fleet::CostTally& from, double sha
 
 /// One setup of `models` and `records`, with no setup without harvesting.
 FleetSetupResult make_one_setup(std::span<const strategies::PortfolioSpec> models,
-                                std::span<const fleet::AccountRecord> records, core::DurationNs window) {
+                                std::span<const fleet::AccountRecord> records, core::DurationNs window,
+                                tax::TermRule rule) {
   FleetSetupResult result;
   if (models.empty()) {
     result.errors.push_back("no [[models]] for the accounts to follow");
@@ -41,6 +42,7 @@ FleetSetupResult make_one_setup(std::span<const strategies::PortfolioSpec> model
   setup->model_ids = built.model_ids;
   setup->variants = fleet::ModelVariants(std::move(built.model_ids));
   setup->window = window;
+  setup->lots = fleet::AccountLots(rule);
   for (const strategies::PortfolioSpec& m : models) setup->costs.push_back(m.costs.value_or(execution::CostParams{}));
   setup->accounts_of_model.assign(models.size(), 0);
   fleet::BookPlace scratch;
@@ -61,14 +63,15 @@ FleetSetupResult make_one_setup(std::span<const strategies::PortfolioSpec> model
 }  // namespace
 
 FleetSetupResult make_fleet_setup(std::span<const strategies::PortfolioSpec> models,
-                                  std::span<const fleet::AccountRecord> records, core::DurationNs window) {
-  FleetSetupResult result = make_one_setup(models, records, window);
+                                  std::span<const fleet::AccountRecord> records, core::DurationNs window,
+                                  tax::TermRule rule) {
+  FleetSetupResult result = make_one_setup(models, records, window, rule);
   const bool harvests = std::any_of(models.begin(), models.end(),
                                     [](const strategies::PortfolioSpec& m) { return m.tax.harvest.has_value(); });
   if (!result.setup || !harvests) return result;
   std::vector<strategies::PortfolioSpec> plain(models.begin(), models.end());
   for (strategies::PortfolioSpec& m : plain) m.tax.harvest.reset();
-  FleetSetupResult without = make_one_setup(plain, records, window);
+  FleetSetupResult without = make_one_setup(plain, records, window, rule);
   // Only the harvest rules differ, and the book never looks at them: what one refuses the other does.
   if (!without.setup) {
     result.setup.reset();

@@ -80,8 +80,10 @@ struct FleetSetupResult {
 /// (records checked by the reader already; what the book or the lots still
 /// refuse is an error naming the account), and the setup without harvesting
 /// when a model harvests. Errors: no model, no account.
+/// `rule`: when a gain is long-term (`[fleet] long_term_after_months`).
 FleetSetupResult make_fleet_setup(std::span<const strategies::PortfolioSpec> models,
-                                  std::span<const fleet::AccountRecord> records, core::DurationNs window);
+                                  std::span<const fleet::AccountRecord> records, core::DurationNs window,
+                                  tax::TermRule rule = {});
 
 /// What the desk did for one model, or for the whole fleet.
 struct FleetTally {

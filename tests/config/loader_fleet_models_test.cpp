@@ -196,6 +196,17 @@ TEST_CASE("the fleet's decision window is one second unless [fleet] says otherwi
   CHECK(valid(model_with("absolute = 0.05\n[fleet]\nwindow = \"0s\"\n")).fleet.window == 0);
 }
 
+TEST_CASE("gains turn long-term after 12 months unless [fleet] says otherwise, from 1 to 1200 months") {
+  CHECK(valid(model_with("absolute = 0.05\n")).fleet.long_term_after_months == 12);
+  CHECK(valid(model_with("absolute = 0.05\n[fleet]\nlong_term_after_months = 6\n")).fleet.long_term_after_months == 6);
+  const auto zero = only_error(model_with("absolute = 0.05\n[fleet]\nlong_term_after_months = 0\n"));
+  CHECK_AT(zero, 9, 26);
+  CHECK(zero.message == "long_term_after_months: must be from 1 to 1200 (months), got 0");
+  const auto years = only_error(model_with("absolute = 0.05\n[fleet]\nlong_term_after_months = 1.5\n"));
+  CHECK_AT(years, 9, 26);
+  CHECK(contains(years.message, "long_term_after_months: expected an integer"));
+}
+
 TEST_CASE("a fleet window that is not a duration from 0s to 60s is refused at its value") {
   const auto long_one = only_error(model_with("absolute = 0.05\n[fleet]\nwindow = \"2m\"\n"));
   CHECK_AT(long_one, 9, 10);

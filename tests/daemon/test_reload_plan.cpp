@@ -38,5 +38,13 @@ TEST_CASE("a reload that changes a model's tax policy needs a restart, as the fl
   SUBCASE("substitutes") { next.models[0].tax.substitutes = {{"VTI", {"ITOT"}}}; }
   SUBCASE("avoid_wash_sales") { next.models[0].tax.avoid_wash_sales = false; }
   SUBCASE("harvest") { next.models[0].tax.harvest = ballast::strategies::TaxPolicy::Harvest{0, 0.05, 5}; }
+  SUBCASE("identical") { next.models[0].tax.identical = {{"VOO", "IVV"}}; }
   CHECK(restart_only_changes(running, next) == std::vector<std::string>{"[[models]]"});
+}
+
+TEST_CASE("a reload that changes when gains turn long-term needs a restart: the fleet's lots are read at start") {
+  Config running;
+  Config next = running;
+  next.fleet.long_term_after_months = 6;
+  CHECK(restart_only_changes(running, next) == std::vector<std::string>{"[fleet]"});
 }

@@ -415,3 +415,16 @@ TEST_CASE("an account without lots has no entry, whatever is asked of it") {
   CHECK(f.lots.size() == 1);
   CHECK(f.lots.accounts_with_lots() == std::vector<AccountIndex>{0});
 }
+
+TEST_CASE("the term follows the fleet's rule: with 6 months, a lot held 7 months is long-term") {
+  // Bought 2024-06-01 at 120, sold 2025-01-02 at 130: the anniversary under a
+  // 6-month rule is 2024-12-01, so the sale is after it (long-term); under
+  // the 12-month rule it is short-term.
+  for (const int months : {6, 12}) {
+    AccountLots lots{tax::TermRule{months}};
+    REQUIRE_FALSE(lots.buy(7, kZed, day_of(2024, 6, 1), 10, 120, 0).refused);
+    const LotSale sale = lots.sell(7, kZed, day_of(2025, 1, 2), 10, 130, 0, 10);
+    REQUIRE(sale.lines.size() == 1);
+    CHECK(sale.lines[0].term == (months == 6 ? tax::Term::long_term : tax::Term::short_term));
+  }
+}
