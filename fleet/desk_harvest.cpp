@@ -200,9 +200,7 @@ bool FleetDesk::trade_harvest(AccountIndex a, core::SymbolId symbol, double plan
     sized_.clear();
     sized_.push_back({symbol, core::Side::sell, sell, price, lot});
     sized_.push_back({bought, core::Side::buy, buy, buy_price, m.lot_sizes[to]});
-    double value = book.cash(a);
-    for (std::size_t i = 0; i < m.size(); ++i) value += book.quantities(a)[i] * prices[m.symbols[i]];
-    const auto denied = apply_allocation_limits(options_.limits, value, book.cash(a), sized_);
+    const auto denied = apply_allocation_limits(options_.limits, value_of(a), book.cash(a), sized_);
     if (!denied.empty() || sized_.size() != 2) {
       // Half a harvest would leave the group's exposure behind: none.
       for (const AllocationDenial& d : denied) ++counters_.denied[static_cast<std::size_t>(d.reason)];
@@ -221,17 +219,8 @@ bool FleetDesk::trade_harvest(AccountIndex a, core::SymbolId symbol, double plan
                                 (switch_back ? "switch back from " : "harvest ") + symbols_.name(symbol) + " " +
                                 text(sell) + " at " + text(price) + ", into " + symbols_.name(bought) + " " +
                                 text(buy) + " at " + text(buy_price));
-    for (const SizedTrade& trade : sized_) {
-      const auto lots = whole_lots(trade.quantity, trade.lot);
-      const AccountTrade at{a, trade.symbol, trade.side, lots.value_or(0), trade.price, trade.lot};
-      if (const auto refusal = collector_.add(at)) {
-        out.refusals.push_back("account " + std::string(book.id(a)) + ": " +
-                               std::string(core::to_string(trade.side)) + " " + symbols_.name(trade.symbol) +
-                               " left out of its block: " + std::string(to_string(*refusal)));
-      }
-    }
-    if (window_closes_at_ == 0) window_closes_at_ = now + options_.window;
-    if (options_.window == 0) close_window(now, out);
+    collect_sized(a, out);
+    open_window(now, out);
     return true;
   }
   return false;

@@ -79,7 +79,6 @@ void FleetDesk::on_timer(core::TimeNs now, DeskOutput& out) {
 
 void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out) {
   if (scratch_.rebalances.empty()) return;
-  const AccountBook& book = monitor_.book();
   for (const FleetRebalance& r : scratch_.rebalances) {
     Pending& p = pending(r.account);
     p.in_window = true;
@@ -87,18 +86,35 @@ void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out) {
     ++out.rebalances;
     ++counters_.rebalances;
     limit_trades(r, now, out);
-    for (const SizedTrade& trade : sized_) {
-      const auto lots = whole_lots(trade.quantity, trade.lot);
-      const AccountTrade at{r.account, trade.symbol, trade.side, lots.value_or(0), trade.price, trade.lot};
-      if (const auto refusal = collector_.add(at)) {
-        out.refusals.push_back("account " + std::string(book.id(r.account)) + ": " +
-                               std::string(core::to_string(trade.side)) + " " + symbols_.name(trade.symbol) +
-                               " left out of its block: " + std::string(to_string(*refusal)));
-      }
+    collect_sized(r.account, out);
+  }
+  open_window(now, out);
+}
+
+void FleetDesk::collect_sized(AccountIndex a, DeskOutput& out) {
+  for (const SizedTrade& trade : sized_) {
+    const auto lots = whole_lots(trade.quantity, trade.lot);
+    const AccountTrade at{a, trade.symbol, trade.side, lots.value_or(0), trade.price, trade.lot};
+    if (const auto refusal = collector_.add(at)) {
+      out.refusals.push_back("account " + std::string(monitor_.book().id(a)) + ": " +
+                             std::string(core::to_string(trade.side)) + " " + symbols_.name(trade.symbol) +
+                             " left out of its block: " + std::string(to_string(*refusal)));
     }
   }
+}
+
+void FleetDesk::open_window(core::TimeNs now, DeskOutput& out) {
   if (window_closes_at_ == 0) window_closes_at_ = now + options_.window;
   if (options_.window == 0) close_window(now, out);
+}
+
+double FleetDesk::value_of(AccountIndex a) const {
+  const AccountBook& book = monitor_.book();
+  const Model& m = book.model(a);
+  const std::span<const double> held = book.quantities(a);
+  double value = book.cash(a);
+  for (std::size_t i = 0; i < m.size(); ++i) value += held[i] * monitor_.prices()[m.symbols[i]];
+  return value;
 }
 
 void FleetDesk::limit_trades(const FleetRebalance& r, core::TimeNs now, DeskOutput& out) {
@@ -110,10 +126,8 @@ void FleetDesk::limit_trades(const FleetRebalance& r, core::TimeNs now, DeskOutp
     sized_.push_back({trade.symbol, trade.side, trade.quantity, trade.price, m.lot_sizes[slot_of(m, trade.symbol)]});
   }
   // The account as it was when it decided: the book, at the prices it decided at.
-  const std::span<const double> held = book.quantities(r.account);
-  double value = book.cash(r.account);
-  for (std::size_t i = 0; i < m.size(); ++i) value += held[i] * monitor_.prices()[m.symbols[i]];
-  for (const AllocationDenial& d : apply_allocation_limits(options_.limits, value, book.cash(r.account), sized_)) {
+  for (const AllocationDenial& d :
+       apply_allocation_limits(options_.limits, value_of(r.account), book.cash(r.account), sized_)) {
     ++counters_.denied[static_cast<std::size_t>(d.reason)];
     out.refusals.push_back("account " + std::string(book.id(r.account)) + ": " +
                            std::string(core::to_string(d.side)) + " " + symbols_.name(d.symbol) + " denied: " +

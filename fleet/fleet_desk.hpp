@@ -288,6 +288,12 @@ class FleetDesk {
   };
 
   void take_rebalances(core::TimeNs now, DeskOutput& out);
+  /// Account `a`'s sized_ trades into the window's blocks (what a block refuses, to `out`).
+  void collect_sized(AccountIndex a, DeskOutput& out);
+  /// Opens the decision window if none is open (closing it at once when it is 0).
+  void open_window(core::TimeNs now, DeskOutput& out);
+  /// Cash and holdings of the book at the current prices.
+  double value_of(AccountIndex a) const;
   void close_window(core::TimeNs now, DeskOutput& out);
   /// Books a cumulative fill of `b` at `avg_price`; false with `error` when refused.
   bool book_fill(OpenBlock& b, double cumulative_quantity, double avg_price, DeskFill& result, DeskOutput& out);
