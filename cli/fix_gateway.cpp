@@ -155,6 +155,9 @@ class Gateway final : public fix::SessionHandler {
 
 void Gateway::commit(const fix::Decision& d) {
   const std::vector<fix::OutboxEntry> entries = journal_->save(book_, d.changed, d.request_id, d.to_daemon);
+  // Here, under the lock the delivering thread takes: once the entries are in
+  // the outbox that thread may hand them over before this one goes on.
+  if (!entries.empty()) crash_point("before_report");
   outbox_.insert(outbox_.end(), entries.begin(), entries.end());
 }
 
@@ -276,7 +279,6 @@ void Gateway::on_message(const std::string& msg_type, const fix::SessionFields& 
   }
   if (!d.dropped.empty()) warn("venue-unknown", "report from the venue dropped: " + d.dropped);
   for (const std::string& line : d.log) say(line);
-  if (!d.to_daemon.empty()) crash_point("before_report");
   for (const core::FillReport& r : d.to_daemon) {
     std::lock_guard lock(state_mutex_);
     if (const fix::FixOrder* rec = book_.find(r.order_id)) say(describe_report(rec->order, r));
