@@ -136,6 +136,9 @@ double FleetDesk::sale_loss_units(AccountIndex a, core::SymbolId symbol, tax::Da
 }
 
 void FleetDesk::note_decided(AccountIndex a, const SizedTrade& t, tax::Day day, bool harvest, double held_before) {
+  // An account of no household is a household of its own, and decides
+  // nothing more until its blocks are final: no check could see it.
+  if (monitor_.book().household(a) == AccountBook::kNoHousehold) return;
   // A harvest (or switch back) sells only lots at a loss, by construction.
   const double units = t.side == core::Side::buy || harvest
                            ? t.quantity

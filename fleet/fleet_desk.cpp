@@ -295,6 +295,7 @@ std::vector<std::string> FleetDesk::time_out(core::TimeNs now, core::DurationNs 
   std::vector<std::string> ids;
   for (auto& [id, b] : open_) {
     if (b.unknown || now - b.order.created_at < timeout) continue;
+    // Its trades stay decided to the wash-sale checks: they may have been made.
     b.unknown = true;
     ids.push_back(id);
   }

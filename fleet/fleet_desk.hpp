@@ -238,7 +238,8 @@ class FleetDesk {
   // in open blocks) of every account of the household: a sell by the loss the
   // account's lots say it realises at its sized price, a buy by its units.
   // Each is dropped when its block is final (the ledger has what it did).
-  /// Trades decided and not yet final that the wash-sale checks see.
+  /// Trades decided and not yet final that the wash-sale checks see (of
+  /// accounts in a household: no other account sees one outside any).
   std::size_t decided_trades() const { return decided_.size(); }
   /// The number the next realised line gets (the state file's last + 1).
   void set_next_realised_seq(std::uint64_t seq) { next_seq_ = seq; }
