@@ -138,14 +138,33 @@ double AccountLots::sellable_without_short_term_gain(AccountIndex a, core::Symbo
 LotSale AccountLots::sell(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
                           double costs, double held_before, const std::optional<tax::TaxRates>& rates,
                           SaleKind kind) {
+  auto account_it = accounts_.find(a);
+  Holding* h = account_it == accounts_.end() ? nullptr : find_holding(account_it->second.holdings, symbol);
+  LotSale out = close_sale(h ? &h->lots : nullptr, method(a), day, quantity, price, costs, held_before, rates, kind);
+  if (!out.lines.empty()) add_totals(account_it->second, out.lines);
+  return out;
+}
+
+LotSale AccountLots::preview_sale(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
+                                  double costs, double held_before, const std::optional<tax::TaxRates>& rates,
+                                  SaleKind kind) const {
+  // The same sale on a copy of the holding's lots: one path decides what a
+  // sale closes, so the preview cannot drift from the sale.
+  const Holding* h = find(a, symbol);
+  std::optional<tax::Lots> copy;
+  if (h) copy = h->lots;
+  return close_sale(copy ? &*copy : nullptr, method(a), day, quantity, price, costs, held_before, rates, kind);
+}
+
+LotSale AccountLots::close_sale(tax::Lots* lots, tax::CloseMethod account_method, tax::Day day, double quantity,
+                                double price, double costs, double held_before,
+                                const std::optional<tax::TaxRates>& rates, SaleKind kind) const {
   LotSale out;
   out.refused = trade_refusal(quantity, price, costs);
   if (!out.refused && !non_negative(held_before)) out.refused = tax::LotRefusal::not_enough_held;
   if (out.refused) return out;
 
-  auto account_it = accounts_.find(a);
-  Holding* h = account_it == accounts_.end() ? nullptr : find_holding(account_it->second.holdings, symbol);
-  const double in_lots = h ? h->lots.quantity() : 0;
+  const double in_lots = lots ? lots->quantity() : 0;
   double unknown = std::max(0.0, held_before - in_lots);
   // What the lots and the holding disagree on by rounding alone is no unit of unknown basis.
   if (unknown <= held_before * tax::kQuantityTolerance) unknown = 0;
@@ -155,19 +174,18 @@ LotSale AccountLots::sell(AccountIndex a, core::SymbolId symbol, tax::Day day, d
     out.unknown_basis_units = quantity;
     return out;
   }
-  if (!h) {
+  if (!lots) {
     out.refused = tax::LotRefusal::not_enough_held;
     return out;
   }
   const tax::Sale sale{day, from_lots, price, costs * (from_lots / quantity)};
-  const tax::CloseMethod method = kind == SaleKind::harvest ? tax::CloseMethod::hifo : account_it->second.method;
-  if (auto refused = h->lots.close(sale, method, {}, rule_, out.lines, rates)) {
+  const tax::CloseMethod method = kind == SaleKind::harvest ? tax::CloseMethod::hifo : account_method;
+  if (auto refused = lots->close(sale, method, {}, rule_, out.lines, rates)) {
     out.lines.clear();
     out.refused = refused;
     return out;
   }
   out.unknown_basis_units = from_unknown;
-  add_totals(account_it->second, out.lines);
   return out;
 }
 

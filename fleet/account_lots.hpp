@@ -95,6 +95,14 @@ class AccountLots {
                double held_before, const std::optional<tax::TaxRates>& rates = std::nullopt,
                SaleKind kind = SaleKind::by_method);
 
+  /// What sell() with these arguments would realise, changing nothing: the
+  /// lines it would append (the yearly totals untouched), its units of
+  /// unknown basis, or its refusal. For a decision that must know before the
+  /// fill whether a sale realises a loss (the wash-sale checks of the desk).
+  LotSale preview_sale(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
+                       double costs, double held_before, const std::optional<tax::TaxRates>& rates = std::nullopt,
+                       SaleKind kind = SaleKind::by_method) const;
+
   /// Of `held` units of `symbol`, how many a sale at `net_per_unit` on `day`
   /// can take realising no short-term gain: units beyond the lots (sold
   /// first, of no known basis) and the lots the account's method closes
@@ -156,6 +164,11 @@ class AccountLots {
   };
 
   const Holding* find(AccountIndex a, core::SymbolId symbol) const;
+  /// A sale from `lots` (null: the account holds none of the symbol), as
+  /// sell() documents it; closes what it closes in `lots`, and adds no totals.
+  LotSale close_sale(tax::Lots* lots, tax::CloseMethod account_method, tax::Day day, double quantity, double price,
+                     double costs, double held_before, const std::optional<tax::TaxRates>& rates,
+                     SaleKind kind) const;
   Holding& holding(Account& account, core::SymbolId symbol);
   static void add_totals(Account& account, std::span<const tax::RealisedLine> lines);
   /// Drops `a`'s entry when it keeps nothing worth an entry.

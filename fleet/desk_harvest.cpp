@@ -10,8 +10,10 @@
 // that passes no trigger touches no lot: the triggers live in HarvestIndex.
 //
 // Wash sales avoided. A band rebalance's buy that would wash a loss sold in
-// the household in the last 30 days goes to a substitute whose buy would
-// not, or is held back; the reason goes to the log.
+// the household in the last 30 days, or a loss sale decided in the household
+// and not yet final, goes to a substitute whose buy would not, or is held
+// back; the reason goes to the log. A harvest waits (parked) while a buy of
+// the household within 30 days, booked or decided, would wash its loss.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -135,7 +137,8 @@ FleetDesk::HarvestStep FleetDesk::harvest_holding(AccountIndex a, core::SymbolId
   const tax::Day day = tax::day_of(now);
 
   // The sale's loss would be washed by units bought in the household within
-  // 30 days (other than the lots it sells): not worth it now.
+  // 30 days (other than the lots it sells), or decided and not yet final:
+  // not worth it now.
   const auto washed_by_recent_buys = [&](const tax::HarvestPlan& plan) {
     double own = 0;
     for (const tax::LotId id : plan.lots) {
@@ -143,7 +146,8 @@ FleetDesk::HarvestStep FleetDesk::harvest_holding(AccountIndex a, core::SymbolId
         if (lot.id == id && lot.acquired >= day - tax::kWashSaleWindowDays) own += lot.quantity;
       }
     }
-    const double others = wash_.replacement_units(wash_household(a), symbol, day) - own;
+    const double others = wash_.replacement_units(wash_household(a), symbol, day) - own +
+                          decided_buys(wash_household(a), symbol);
     return others > tax::kQuantityTolerance * std::max(1.0, plan.quantity);
   };
 
@@ -195,7 +199,7 @@ bool FleetDesk::trade_harvest(AccountIndex a, core::SymbolId symbol, double plan
     if (!usable_price(buy_price)) continue;
     const double buy = std::floor(proceeds / buy_price / m.lot_sizes[to] + 1e-9) * m.lot_sizes[to];
     if (!(buy > 0) || buy * buy_price < m.min_trade_value) continue;
-    if (wash_.would_wash(household, bought, day, buy).washes()) continue;
+    if (buy_would_wash(household, bought, day, buy)) continue;
 
     sized_.clear();
     sized_.push_back({symbol, core::Side::sell, sell, price, lot});
@@ -219,7 +223,7 @@ bool FleetDesk::trade_harvest(AccountIndex a, core::SymbolId symbol, double plan
                                 (switch_back ? "switch back from " : "harvest ") + symbols_.name(symbol) + " " +
                                 text(sell) + " at " + text(price) + ", into " + symbols_.name(bought) + " " +
                                 text(buy) + " at " + text(buy_price));
-    collect_sized(a, out);
+    collect_sized(a, now, /*harvest=*/true, out);
     open_window(now, out);
     return true;
   }
@@ -234,7 +238,7 @@ void FleetDesk::redirect_washing_buys(AccountIndex a, core::TimeNs now, DeskOutp
   const std::span<const double> prices = monitor_.prices();
   bool held_back = false;
   for (SizedTrade& t : sized_) {
-    if (t.side != core::Side::buy || !wash_.would_wash(household, t.symbol, day, t.quantity).washes()) continue;
+    if (t.side != core::Side::buy || !buy_would_wash(household, t.symbol, day, t.quantity)) continue;
     const std::string why = "account " + std::string(book.id(a)) + ": buy " + symbols_.name(t.symbol) + " " +
                             text(t.quantity) + " would wash a loss sold in the household within 30 days; ";
     bool redirected = false;
@@ -246,7 +250,7 @@ void FleetDesk::redirect_washing_buys(AccountIndex a, core::TimeNs now, DeskOutp
       const double lot = m.lot_sizes[to];
       const double quantity = std::floor(t.quantity * t.price / prices[s] / lot + 1e-9) * lot;
       if (!(quantity > 0) || quantity * prices[s] < m.min_trade_value) continue;
-      if (wash_.would_wash(household, s, day, quantity).washes()) continue;
+      if (buy_would_wash(household, s, day, quantity)) continue;
       out.tax_decisions.push_back(why + "bought " + symbols_.name(s) + " " + text(quantity) + " instead");
       t = {s, core::Side::buy, quantity, prices[s], lot};
       ++counters_.buys_redirected;

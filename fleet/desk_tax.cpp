@@ -110,6 +110,42 @@ void FleetDesk::apply_washes(DeskOutput& out) {
   }
 }
 
+bool FleetDesk::buy_would_wash(tax::HouseholdIndex household, core::SymbolId symbol, tax::Day day,
+                               double quantity) const {
+  // A decided loss sale is taken as made today, as is the buy: both become
+  // final within days, inside each other's window.
+  return wash_.would_wash(household, symbol, day, quantity).washes() ||
+         (!decided_.empty() && decided_.loss_units(household, wash_.group_of(symbol)) > 0);
+}
+
+double FleetDesk::decided_buys(tax::HouseholdIndex household, core::SymbolId symbol) const {
+  return decided_.empty() ? 0 : decided_.buy_units(household, wash_.group_of(symbol));
+}
+
+double FleetDesk::sale_loss_units(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
+                                  double held_before) const {
+  // No lots: no basis known, and the sale makes no line (AccountLots::sell).
+  if (lots_.lots(a, symbol).empty()) return 0;
+  const LotSale sale =
+      lots_.preview_sale(a, symbol, day, quantity, price, 0, held_before, monitor_.book().model(a).tax_rates);
+  double units = 0;
+  for (const tax::RealisedLine& line : sale.lines) {
+    if (line.gain < 0) units += line.quantity;
+  }
+  return units;
+}
+
+void FleetDesk::note_decided(AccountIndex a, const SizedTrade& t, tax::Day day, bool harvest, double held_before) {
+  // An account of no household is a household of its own, and decides
+  // nothing more until its blocks are final: no check could see it.
+  if (monitor_.book().household(a) == AccountBook::kNoHousehold) return;
+  // A harvest (or switch back) sells only lots at a loss, by construction.
+  const double units = t.side == core::Side::buy || harvest
+                           ? t.quantity
+                           : sale_loss_units(a, t.symbol, day, t.quantity, t.price, held_before);
+  decided_.add(wash_household(a), wash_.group_of(t.symbol), a, t.symbol, t.side, units);
+}
+
 tax::HouseholdIndex FleetDesk::wash_household(AccountIndex a) const { return monitor_.book().wash_household(a); }
 
 void FleetDesk::forget_washes(tax::Day today) {

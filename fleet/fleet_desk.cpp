@@ -86,20 +86,25 @@ void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out) {
     ++out.rebalances;
     ++counters_.rebalances;
     limit_trades(r, now, out);
-    collect_sized(r.account, out);
+    collect_sized(r.account, now, /*harvest=*/false, out);
   }
   open_window(now, out);
 }
 
-void FleetDesk::collect_sized(AccountIndex a, DeskOutput& out) {
+void FleetDesk::collect_sized(AccountIndex a, core::TimeNs now, bool harvest, DeskOutput& out) {
+  const tax::Day day = tax::day_of(now);
+  const AccountBook& book = monitor_.book();
   for (const SizedTrade& trade : sized_) {
     const auto lots = whole_lots(trade.quantity, trade.lot);
     const AccountTrade at{a, trade.symbol, trade.side, lots.value_or(0), trade.price, trade.lot};
     if (const auto refusal = collector_.add(at)) {
-      out.refusals.push_back("account " + std::string(monitor_.book().id(a)) + ": " +
+      out.refusals.push_back("account " + std::string(book.id(a)) + ": " +
                              std::string(core::to_string(trade.side)) + " " + symbols_.name(trade.symbol) +
                              " left out of its block: " + std::string(to_string(*refusal)));
+      continue;
     }
+    // Decided on the book as it is (an account decides with no block open).
+    note_decided(a, trade, day, harvest, book.quantities(a)[slot_of(book.model(a), trade.symbol)]);
   }
 }
 
@@ -244,11 +249,22 @@ std::optional<std::string> FleetDesk::restore_block(DeskOrder order, std::span<c
   const double sign = block.side == core::Side::buy ? 1.0 : -1.0;
   b.booked_cash.resize(block.allocations.size());
   b.avg_price = avg_price;
+  // Its trades are decided and not final: the wash-sale checks of the
+  // decisions to come see them, as they did before the restart. A sale's
+  // loss is estimated at the price it has filled at so far (else the
+  // block's), from the units held before it: the book holds its fills already.
+  const double price = avg_price > 0 ? avg_price : block.reference_price;
+  const tax::Day day = tax::day_of(order.created_at);
   for (std::size_t i = 0; i < block.allocations.size(); ++i) {
     b.booked_cash[i] = -sign * static_cast<double>(b.allocated[i]) * block.lot_size * avg_price;
     const AccountIndex a = block.allocations[i].account;
     Pending& p = pending(a);
     if (p.open_blocks++ == 0 && monitor_.state(a) != AccountState::pending) monitor_.hold(a);
+    const double quantity = static_cast<double>(block.allocations[i].lots) * block.lot_size;
+    const std::size_t slot = slot_of(book.model(a), block.symbol);
+    const double held_before = book.quantities(a)[slot] + static_cast<double>(b.allocated[i]) * block.lot_size;
+    // Harvests are not told apart after a restart: the sale books by the account's method.
+    note_decided(a, {block.symbol, block.side, quantity, price, block.lot_size}, day, /*harvest=*/false, held_before);
   }
   b.order = std::move(order);
   open_.emplace(b.order.order_id, std::move(b));
@@ -279,6 +295,7 @@ std::vector<std::string> FleetDesk::time_out(core::TimeNs now, core::DurationNs 
   std::vector<std::string> ids;
   for (auto& [id, b] : open_) {
     if (b.unknown || now - b.order.created_at < timeout) continue;
+    // Its trades stay decided to the wash-sale checks: they may have been made.
     b.unknown = true;
     ids.push_back(id);
   }
@@ -329,6 +346,8 @@ std::vector<std::string> FleetDesk::unknown_blocks() const {
 void FleetDesk::finish(const OpenBlock& b, core::TimeNs now, DeskOutput& out) {
   book_lots(b, now, out);
   for (const BlockAllocation& alloc : b.order.block.allocations) {
+    // What it did is in the ledger now (or, not filled, it did nothing).
+    decided_.drop(alloc.account, b.order.block.symbol, b.order.block.side);
     const auto it = pending_.find(alloc.account);
     if (it == pending_.end()) continue;
     Pending& p = it->second;
@@ -352,6 +371,7 @@ void FleetDesk::settle(AccountIndex a, DeskOutput& out) {
     return;
   }
   pending_.erase(it);
+  decided_.drop_all(a);  // its blocks are final: none is left; this keeps it so
   out.changed.push_back(a);
   if (const auto parked = parked_.find(a); parked != parked_.end()) {
     for (const core::SymbolId s : parked->second) rearm_harvest(a, s);
@@ -479,6 +499,7 @@ std::optional<std::string> FleetDesk::close_account(AccountIndex a) {
   stuck_.erase(std::remove(stuck_.begin(), stuck_.end(), a), stuck_.end());
   lots_.erase(a);
   wash_.forget_buys_of(a);
+  decided_.drop_all(a);
   ++closed_;
   return std::nullopt;
 }

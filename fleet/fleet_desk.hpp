@@ -29,6 +29,7 @@
 #include "fleet/fleet_monitor.hpp"
 #include "fleet/fleet_summary.hpp"
 #include "fleet/harvest_index.hpp"
+#include "fleet/pending_washes.hpp"
 #include "tax/lots.hpp"
 #include "tax/wash_sale.hpp"
 
@@ -232,6 +233,14 @@ class FleetDesk {
   // a loss sale and a buy of the same symbol within 30 days of each other,
   // in any accounts of one household, disallow the loss on as many units;
   // it moves into the replacement lot's basis (out.washes and lots_changed).
+  // Before that, the checks before a buy (avoid_wash_sales) and before a
+  // harvest also see the trades decided and not yet final (in the window or
+  // in open blocks) of every account of the household: a sell by the loss the
+  // account's lots say it realises at its sized price, a buy by its units.
+  // Each is dropped when its block is final (the ledger has what it did).
+  /// Trades decided and not yet final that the wash-sale checks see (of
+  /// accounts in a household: no other account sees one outside any).
+  std::size_t decided_trades() const { return decided_.size(); }
   /// The number the next realised line gets (the state file's last + 1).
   void set_next_realised_seq(std::uint64_t seq) { next_seq_ = seq; }
   /// After a restart, with the lots restored: the buys of the last 30 days
@@ -288,8 +297,10 @@ class FleetDesk {
   };
 
   void take_rebalances(core::TimeNs now, DeskOutput& out);
-  /// Account `a`'s sized_ trades into the window's blocks (what a block refuses, to `out`).
-  void collect_sized(AccountIndex a, DeskOutput& out);
+  /// Account `a`'s sized_ trades into the window's blocks (what a block
+  /// refuses, to `out`); those taken are decided trades the wash-sale checks
+  /// see (`harvest`: its sell is a harvest's, at a loss on every unit).
+  void collect_sized(AccountIndex a, core::TimeNs now, bool harvest, DeskOutput& out);
   /// Opens the decision window if none is open (closing it at once when it is 0).
   void open_window(core::TimeNs now, DeskOutput& out);
   /// Cash and holdings of the book at the current prices.
@@ -341,6 +352,18 @@ class FleetDesk {
   void declare_identical(const Model& m);
   /// The account's household for the wash-sale ledger.
   tax::HouseholdIndex wash_household(AccountIndex a) const;
+  /// Would a buy of `quantity` of `symbol` in `household` on `day` wash a
+  /// loss: one the ledger keeps, or a loss sale decided and not yet final.
+  bool buy_would_wash(tax::HouseholdIndex household, core::SymbolId symbol, tax::Day day, double quantity) const;
+  /// The units of `symbol`'s group that `household` decided to buy, not yet final.
+  double decided_buys(tax::HouseholdIndex household, core::SymbolId symbol) const;
+  /// Of a sale by account `a`'s method of `quantity` of `symbol` at `price`
+  /// on `day`, held `held_before`, the units its lots would sell at a loss.
+  double sale_loss_units(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
+                         double held_before) const;
+  /// A trade of `a` taken into a block: decided, for the wash-sale checks
+  /// (`held_before`: the units of its symbol held before it).
+  void note_decided(AccountIndex a, const SizedTrade& t, tax::Day day, bool harvest, double held_before);
   /// Forgets what no trade from `today` on can wash.
   void forget_washes(tax::Day today);
   void settle(AccountIndex a, DeskOutput& out);
@@ -371,6 +394,8 @@ class FleetDesk {
   AccountLots lots_;
   tax::WashSaleLedger wash_;
   std::vector<tax::WashMatch> matches_;
+  /// Trades decided and not yet final, for the wash-sale checks.
+  PendingWashes decided_;
   /// Loss lines of the last 30 days with loss left to disallow, by seq.
   struct RecentLoss {
     AccountIndex account = 0;

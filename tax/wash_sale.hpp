@@ -115,6 +115,8 @@ class WashSaleLedger {
   /// any trade of either is recorded: trades recorded earlier stay filed
   /// under their former groups. Nothing when they are grouped already.
   void declare_identical(core::SymbolId a, core::SymbolId b) { groups_.declare_identical(a, b); }
+  /// The group `symbol` is filed under (IdentityGroups::group_of).
+  core::SymbolId group_of(core::SymbolId symbol) const { return groups_.group_of(symbol); }
 
   /// Would buying `quantity` of `symbol` in `household` on `day` wash loss
   /// sales, and which: the matches it would make (replacement lot 0) are

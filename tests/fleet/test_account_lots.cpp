@@ -157,6 +157,48 @@ TEST_CASE("with tax rates min_tax sells the lot whose sale saves the most tax fi
   check_line(plain.lines[1], 1, 5, 550, 555, tax::Term::short_term);
 }
 
+TEST_CASE("a preview of a sale gives the lines the sale would realise and changes nothing") {
+  // The lots of the fifo case above: 15 at 110 less 3 of costs close 10 of
+  // lot 0 (+93, long-term) and 5 of lot 1 (−51, short-term).
+  Fixture f;
+  two_lots(f.lots);
+  const tax::Day day = day_of(2025, 3, 1);
+  const LotSale preview = f.lots.preview_sale(7, kZed, day, 15, 110, 3, 20);
+  REQUIRE_FALSE(preview.refused);
+  REQUIRE(preview.lines.size() == 2);
+  check_line(preview.lines[0], 0, 10, 1098, 1005, tax::Term::long_term);
+  check_line(preview.lines[1], 1, 5, 549, 600, tax::Term::short_term);
+  const auto kept = f.lots.lots(7, kZed);
+  REQUIRE(kept.size() == 2);
+  CHECK(kept[0].quantity == 10);
+  CHECK(kept[1].quantity == 10);
+  CHECK(f.lots.realised(7).empty());
+
+  SUBCASE("as a harvest: the dearest lot first, all of it at a loss") {
+    // 10 of lot 1 at 110: 10 × 110 − 10 × 120 = −100.
+    const LotSale harvest = f.lots.preview_sale(7, kZed, day, 10, 110, 0, 20, std::nullopt, SaleKind::harvest);
+    REQUIRE(harvest.lines.size() == 1);
+    check_line(harvest.lines[0], 1, 10, 1100, 1200, tax::Term::short_term);
+  }
+  SUBCASE("units beyond the lots are sold first, without a line") {
+    // 25 held, 20 in lots: 5 of unknown basis, then 5 of lot 0 at 110: +47.50.
+    const LotSale beyond = f.lots.preview_sale(7, kZed, day, 10, 110, 0, 25);
+    CHECK(beyond.unknown_basis_units == Approx(5));
+    REQUIRE(beyond.lines.size() == 1);
+    check_line(beyond.lines[0], 0, 5, 550, 502.5, tax::Term::long_term);
+  }
+  SUBCASE("what the sale would refuse, the preview refuses") {
+    CHECK(f.lots.preview_sale(7, kZed, day, 21, 110, 0, 20).refused == tax::LotRefusal::not_enough_held);
+    CHECK(f.lots.preview_sale(7, kZed, day, 1, 0, 0, 20).refused == tax::LotRefusal::bad_price);
+    CHECK(f.lots.preview_sale(8, kZed, day, 1, 110, 0, 0).refused == tax::LotRefusal::not_enough_held);
+  }
+  // Then the sale itself realises what the preview said.
+  const LotSale sale = f.lots.sell(7, kZed, day, 15, 110, 3, 20);
+  REQUIRE(sale.lines.size() == 2);
+  CHECK(sale.lines[0].gain == Approx(preview.lines[0].gain));
+  CHECK(sale.lines[1].gain == Approx(preview.lines[1].gain));
+}
+
 TEST_CASE("units held beyond the lots have no known basis and are sold first, without a line") {
   Fixture f;
   REQUIRE_FALSE(f.lots.buy(2, kAbc, day_of(2025, 1, 2), 10, 100, 0).refused);
