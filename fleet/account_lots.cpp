@@ -135,6 +135,20 @@ double AccountLots::sellable_without_short_term_gain(AccountIndex a, core::Symbo
   return std::min(held, unknown + h->lots.units_before_short_term_gain(method(a), net_per_unit, day, rule_, rates));
 }
 
+double AccountLots::tax_if_sold(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
+                                double held, const std::optional<tax::TaxRates>& rates) const {
+  if (!rates || !(quantity > 0)) return 0;
+  const Holding* h = find(a, symbol);
+  if (!h) return 0;
+  // As sell() splits it: units beyond the lots go first, the rest closes lots.
+  const double in_lots = h->lots.quantity();
+  double unknown = std::max(0.0, held - in_lots);
+  if (unknown <= held * tax::kQuantityTolerance) unknown = 0;
+  const double from_lots = std::min(quantity - std::min(quantity, unknown), in_lots);
+  if (from_lots <= quantity * tax::kQuantityTolerance) return 0;
+  return h->lots.tax_if_closed(method(a), from_lots, price, day, rule_, *rates);
+}
+
 LotSale AccountLots::sell(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
                           double costs, double held_before, const std::optional<tax::TaxRates>& rates,
                           SaleKind kind) {

@@ -179,6 +179,21 @@ double Lots::units_before_short_term_gain(CloseMethod method, double net_per_uni
   return units;
 }
 
+double Lots::tax_if_closed(CloseMethod method, double quantity, double net_per_unit, Day day, const TermRule& rule,
+                          const TaxRates& rates) const {
+  double tax = 0;
+  double left = quantity;
+  // The walk close() makes, lot by lot, with what each take would realise.
+  for (const std::size_t i : closing_order(method, net_per_unit, day, rule, rates)) {
+    if (!(left > quantity * kQuantityTolerance)) break;
+    const Lot& lot = lots_[i];
+    const double take = takes_whole(left, lot.quantity) ? lot.quantity : left;
+    tax += rates.tax_on((net_per_unit - lot.basis_per_unit()) * take, rule.term(lot.holding_from, day));
+    left -= take;
+  }
+  return tax;
+}
+
 std::optional<LotRefusal> Lots::close(const Sale& sale, CloseMethod method, std::span<const SpecificLot> named,
                                       const TermRule& rule, std::vector<RealisedLine>& out,
                                       const std::optional<TaxRates>& rates) {

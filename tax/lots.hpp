@@ -150,6 +150,14 @@ class Lots {
   double units_before_short_term_gain(CloseMethod method, double net_per_unit, Day day, const TermRule& rule,
                                       const std::optional<TaxRates>& rates = std::nullopt) const;
 
+  /// The tax a sale of `quantity` units by `method` (not specific) at
+  /// `net_per_unit` on `day` would realise at `rates`, closing lots as
+  /// close() would, without closing them: Σ rates.tax_on(gain, term) over
+  /// the lots it reaches (a loss gives a negative tax). Units beyond the lots
+  /// realise nothing here (the caller knows whether they have a basis).
+  double tax_if_closed(CloseMethod method, double quantity, double net_per_unit, Day day, const TermRule& rule,
+                       const TaxRates& rates) const;
+
   std::span<const Lot> lots() const { return lots_; }
   const Lot* find(LotId id) const;
   double quantity() const;
