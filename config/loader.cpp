@@ -461,8 +461,8 @@ class Loader {
         if (kind_name == "threshold") has_band = true;
         if (kind_name == "dynamic") {
           if (first_dynamic) {
-            diag_.error(trigger.source(), "[[models.triggers]]: a model takes one dynamic trigger (another is at line " +
-                                              std::to_string(first_dynamic->source().begin.line) + ")");
+            diag_.error(trigger.source(), "[[models.triggers]]: a model takes one dynamic trigger (another is at "
+                                          "line " + std::to_string(first_dynamic->source().begin.line) + ")");
           } else {
             first_dynamic = &trigger;
           }
@@ -499,7 +499,8 @@ class Loader {
         }
       }
       if (!fixed) {
-        diag_.error(risk->source(), "[models.risk] needs volatilities for every symbol in targets (a fixed risk model)");
+        diag_.error(risk->source(),
+                    "[models.risk] needs volatilities for every symbol in targets (a fixed risk model)");
       }
       if (!first_dynamic) {
         diag_.error(risk->source(), "[models.risk] serves a dynamic trigger only; add a [[models.triggers]] of kind "

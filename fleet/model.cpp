@@ -41,7 +41,9 @@ std::optional<std::string> check_dynamic(const Model& m) {
   if (!m.dynamic) return std::nullopt;
   const ModelDynamic& d = *m.dynamic;
   const auto n = static_cast<Eigen::Index>(m.size());
-  if (d.cov_annual.rows() != n || d.cov_annual.cols() != n) return "the dynamic trigger's covariance must have one row and column per symbol";
+  if (d.cov_annual.rows() != n || d.cov_annual.cols() != n) {
+    return "the dynamic trigger's covariance must have one row and column per symbol";
+  }
   for (Eigen::Index i = 0; i < n; ++i) {
     if (!(d.cov_annual(i, i) >= 0)) return "the dynamic trigger's variances must be finite and >= 0";
     for (Eigen::Index j = 0; j < n; ++j) {
@@ -51,11 +53,15 @@ std::optional<std::string> check_dynamic(const Model& m) {
     }
   }
   const strategies::DynamicTrigger& t = d.trigger;
-  if (!(t.risk_aversion > 0 && std::isfinite(t.risk_aversion))) return "the dynamic trigger's risk_aversion must be finite and > 0";
+  if (!(t.risk_aversion > 0 && std::isfinite(t.risk_aversion))) {
+    return "the dynamic trigger's risk_aversion must be finite and > 0";
+  }
   if (t.horizon <= 0) return "the dynamic trigger's horizon must be longer than 0";
   if (!(t.cost_bps >= 0 && std::isfinite(t.cost_bps))) return "the dynamic trigger's cost_bps must be finite and >= 0";
   for (const auto& [symbol, bps] : t.cost_bps_by_symbol) {
-    if (!(bps >= 0 && std::isfinite(bps))) return "the dynamic trigger's cost_bps of " + symbol + " must be finite and >= 0";
+    if (!(bps >= 0 && std::isfinite(bps))) {
+      return "the dynamic trigger's cost_bps of " + symbol + " must be finite and >= 0";
+    }
   }
   return std::nullopt;
 }

@@ -82,7 +82,9 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
   if (!has_band) return "a model needs a threshold trigger";
   if (m.dynamic) {
     // The bands say when an account is looked at; the dynamic trigger, whether it then trades.
-    if (!spec.risk || spec.risk->volatilities.empty()) return "a dynamic trigger on a model needs a fixed [models.risk]";
+    if (!spec.risk || spec.risk->volatilities.empty()) {
+      return "a dynamic trigger on a model needs a fixed [models.risk]";
+    }
     auto fixed = strategies::fixed_risk_of(*spec.risk, spec.assets);
     if (!fixed.ok()) return "[models.risk]: " + fixed.errors.front();
     // σᵢρσⱼ and σⱼρσᵢ can differ in the last bit: made exactly symmetric, as check_model wants it.

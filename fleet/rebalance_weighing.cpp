@@ -47,7 +47,9 @@ double trading_cost(const ModelDynamic& dynamic, std::span<const SizedTrade> tra
       in.price = t.price;
       // Impact needs σ of daily returns: Σ's, over 252 trading days, as for a portfolio.
       const auto i = static_cast<Eigen::Index>(slot_of(m, t.symbol));
-      if (i < dynamic.cov_annual.rows()) in.daily_volatility = std::sqrt(std::max(dynamic.cov_annual(i, i), 0.0) / 252.0);
+      if (i < dynamic.cov_annual.rows()) {
+        in.daily_volatility = std::sqrt(std::max(dynamic.cov_annual(i, i), 0.0) / 252.0);
+      }
       cost += execution::estimate_cost(*dynamic.costs, in).total();
     } else {
       const double bps = engine::lookup(dynamic.trigger.cost_bps_by_symbol, name, dynamic.trigger.cost_bps);

@@ -58,7 +58,8 @@ TEST_CASE("a model's dynamic trigger sits beside its bands with a fixed [models.
 }
 
 TEST_CASE("a model's dynamic trigger takes cost_bps, or the model's [models.costs], not both") {
-  const Config flat = valid(model(std::string(kDynamic) + "cost_bps = { default = 8, BND = 3 }\n" + std::string(kRisk)));
+  const Config flat =
+      valid(model(std::string(kDynamic) + "cost_bps = { default = 8, BND = 3 }\n" + std::string(kRisk)));
   const auto& dyn = std::get<strategies::DynamicTrigger>(flat.models[0].triggers[1]);
   CHECK(dyn.cost_bps == doctest::Approx(8));
   REQUIRE(dyn.cost_bps_by_symbol.size() == 1);

@@ -40,7 +40,8 @@ struct Desk {
     REQUIRE_FALSE(book.add_model(std::move(m)));
     REQUIRE_FALSE(book.add_account("acct", 0, 0, std::vector<double>{60, 40}));
     return FleetDesk(FleetMonitor(std::move(book), {100, 100}, Fills::on_settle), symbols,
-                     DeskOptions{.window = 0, .book_on_send = false, .limits = std::move(limits)}, [this] { return seq++; });
+                     DeskOptions{.window = 0, .book_on_send = false, .limits = std::move(limits)},
+                     [this] { return seq++; });
   }
 };
 
