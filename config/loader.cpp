@@ -431,14 +431,15 @@ class Loader {
   /// A `[[models]]` table: a portfolio's policy without its own facts (cash and
   /// holdings live with each account in the account book), and only what the
   /// fleet engine runs: fixed targets, threshold bands (absolute and relative),
-  /// lots, rebalance_to, min_trade_value, costs and `[models.tax]`.
+  /// a dynamic trigger beside them with a fixed `[models.risk]`, lots,
+  /// rebalance_to, min_trade_value, costs and `[models.tax]`.
   PortfolioSpec read_fleet_model(const toml::table& t) {
     static constexpr std::pair<std::string_view, std::string_view> kAccountFacts[] = {
         {"cash", "an account's cash is in the account book (ballast accounts import)"},
         {"holdings", "an account's holdings are in the account book (ballast accounts import)"},
     };
     static constexpr std::string_view kNotForModels[] = {
-        "model", "risk", "slicing", "max_cost_bps", "order_type", "limit_offset_bps", "limit_from",
+        "model", "slicing", "max_cost_bps", "order_type", "limit_offset_bps", "limit_from",
         "limit_ttl", "limit_on_expiry", "limit_max_replaces", "limit_tick"};
     for (const auto& [key, why] : kAccountFacts) {
       if (const toml::node* n = t.get(key)) diag_.error(n->source(), std::string(key) + ": not a model key; " + std::string(why));
@@ -450,13 +451,25 @@ class Loader {
                                      "bands); use a [[portfolios]] entry for it");
       }
     }
+    const toml::node* first_dynamic = nullptr;
+    bool has_band = false;
     if (const toml::node* triggers = t.get("triggers"); triggers && triggers->is_array_of_tables()) {
       for (const toml::node& trigger : *triggers->as_array()) {
         const toml::table& tt = *trigger.as_table();
         const toml::node* kind = tt.get("kind");
-        if (kind && kind->value<std::string>() && *kind->value<std::string>() != "threshold") {
-          diag_.error(kind->source(), "kind: only \"threshold\" triggers run on [[models]] yet; use a [[portfolios]] "
-                                      "entry for " + quote(*kind->value<std::string>()));
+        const auto kind_name = kind ? kind->value<std::string>() : std::nullopt;
+        if (kind_name == "threshold") has_band = true;
+        if (kind_name == "dynamic") {
+          if (first_dynamic) {
+            diag_.error(trigger.source(), "[[models.triggers]]: a model takes one dynamic trigger (another is at "
+                                          "line " + std::to_string(first_dynamic->source().begin.line) + ")");
+          } else {
+            first_dynamic = &trigger;
+          }
+        }
+        if (kind_name && *kind_name != "threshold" && *kind_name != "dynamic") {
+          diag_.error(kind->source(), "kind: only \"threshold\" and \"dynamic\" triggers run on [[models]] yet; use "
+                                      "a [[portfolios]] entry for " + quote(*kind_name));
         }
         if (const toml::node* total = tt.get("total")) {
           diag_.error(total->source(), "total: [[models]] bands are per asset (absolute, relative); a total-drift band "
@@ -465,6 +478,34 @@ class Loader {
       }
     } else if (!t.get("triggers")) {
       diag_.error(t.source(), "[[models]] needs at least one [[models.triggers]] of kind \"threshold\"");
+    }
+    // The bands say when an account is looked at (its safe zone follows
+    // them); the dynamic trigger only whether a rebalance they fire goes ahead.
+    if (first_dynamic && !has_band) {
+      diag_.error(first_dynamic->source(),
+                  "[[models.triggers]]: a dynamic trigger on a model weighs the rebalances its bands fire; add a "
+                  "[[models.triggers]] of kind \"threshold\"");
+    }
+    if (const toml::node* risk = t.get("risk"); risk && risk->is_table()) {
+      static constexpr std::string_view kEstimateKeys[] = {"halflife", "sample_every", "min_samples",
+                                                           "periods_per_year", "history"};
+      const bool fixed = risk->as_table()->get("volatilities") != nullptr;
+      for (std::string_view key : kEstimateKeys) {
+        // With volatilities, a history is refused by the risk table's own reader already.
+        if (key == "history" && fixed) continue;
+        if (const toml::node* n = risk->as_table()->get(key)) {
+          diag_.error(n->source(), std::string(key) + ": [models.risk] is a fixed risk model (volatilities, "
+                                                      "correlations); models do not estimate one from prices");
+        }
+      }
+      if (!fixed) {
+        diag_.error(risk->source(),
+                    "[models.risk] needs volatilities for every symbol in targets (a fixed risk model)");
+      }
+      if (!first_dynamic) {
+        diag_.error(risk->source(), "[models.risk] serves a dynamic trigger only; add a [[models.triggers]] of kind "
+                                    "\"dynamic\" or remove [models.risk]");
+      }
     }
     return read_policy(t, "[[models]]");
   }
@@ -607,12 +648,13 @@ class Loader {
     // A risk table of the wrong type was reported already; models and triggers
     // that need one are not flagged again.
     const bool has_risk = r.has("risk");
-    if (const auto* risk = r.table("risk")) p.risk = read_risk(*risk, p, universe);
+    const std::string_view risk_table = is_model ? "[models.risk]" : "[portfolios.risk]";
+    if (const auto* risk = r.table("risk")) p.risk = read_risk(*risk, p, universe, risk_table);
     if (const auto* model = r.table("model")) read_model(*model, p, universe, has_risk);
     if (const auto* costs = r.table("costs")) p.costs = read_costs(*costs, p, universe);
     if (const auto triggers = r.array_of_tables("triggers", "[[portfolios.triggers]]")) {
       for (const toml::table* trigger : *triggers) {
-        if (auto tr = read_trigger(*trigger, universe, has_risk)) p.triggers.push_back(std::move(*tr));
+        if (auto tr = read_trigger(*trigger, universe, has_risk, risk_table)) p.triggers.push_back(std::move(*tr));
         // One cost model serves every user of costs: with [portfolios.costs],
         // a flat cost_bps of its own would price the same trades twice.
         const toml::node* cost_bps = trigger->get("cost_bps");
@@ -660,9 +702,9 @@ class Loader {
     return c;
   }
 
-  RiskSpec read_risk(const toml::table& t, const PortfolioSpec& p, const Universe& u) {
+  RiskSpec read_risk(const toml::table& t, const PortfolioSpec& p, const Universe& u, std::string_view table_name) {
     TableReader r(
-        t, "[portfolios.risk]", "",
+        t, std::string(table_name), "",
         {"halflife", "sample_every", "min_samples", "periods_per_year", "history", "volatilities", "correlations"},
         diag_);
     RiskSpec risk;
@@ -1043,7 +1085,8 @@ class Loader {
                            " may only name symbols in targets");
   }
 
-  std::optional<Trigger> read_trigger(const toml::table& t, const Universe& u, bool has_risk) {
+  std::optional<Trigger> read_trigger(const toml::table& t, const Universe& u, bool has_risk,
+                                      std::string_view risk_table) {
     const toml::node* kind_node = t.get("kind");
     if (!kind_node) {
       diag_.error(t.source(), "[[portfolios.triggers]] is missing required key \"kind\" (one of " +
@@ -1093,7 +1136,7 @@ class Loader {
       if (!r.has("change") && !r.has("min") && !r.has("max")) {
         diag_.error(t.source(), "a volatility trigger needs at least one of change, min, max");
       }
-      if (!has_risk) diag_.error(t.source(), "kind = \"volatility\" needs [portfolios.risk]");
+      if (!has_risk) diag_.error(t.source(), "kind = \"volatility\" needs " + std::string(risk_table));
       return vol;
     }
     if (*kind == "dynamic") {
@@ -1102,7 +1145,7 @@ class Loader {
       if (auto v = r.number("risk_aversion", Bound::positive)) dyn.risk_aversion = *v;
       if (auto v = duration(r, "horizon")) dyn.horizon = *v;
       if (const toml::node* cost = r.node("cost_bps")) read_cost_bps(*cost, u, dyn);
-      if (!has_risk) diag_.error(t.source(), "kind = \"dynamic\" needs [portfolios.risk]");
+      if (!has_risk) diag_.error(t.source(), "kind = \"dynamic\" needs " + std::string(risk_table));
       return dyn;
     }
     diag_.error(kind_node->source(),

@@ -432,7 +432,7 @@ void FleetFlow::add_metrics(MetricsRegistry& metrics) {
                                         {"reason"});
   auto& tax = metrics.counter_family("ballast_fleet_tax_decisions_total",
                                      "Tax decisions of the fleet: harvests, switches back, buys redirected or held "
-                                     "back so as not to wash a loss.",
+                                     "back so as not to wash a loss, rebalances held by a model's dynamic trigger.",
                                      {"decision"});
   metrics.on_collect([this, &accounts, &rebalances, &fills, &denied, &tax] {
     accounts.with({"total"}).set(static_cast<double>(this->accounts()));
@@ -450,6 +450,7 @@ void FleetFlow::add_metrics(MetricsRegistry& metrics) {
     tax.with({"switch_back"}).advance_to(static_cast<double>(c.switches_back));
     tax.with({"buy_redirected"}).advance_to(static_cast<double>(c.buys_redirected));
     tax.with({"buy_held_back"}).advance_to(static_cast<double>(c.buys_held_back));
+    tax.with({"rebalance_held"}).advance_to(static_cast<double>(c.rebalances_held));
   });
 }
 
@@ -504,6 +505,7 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
         .field("switches_back", c.switches_back)
         .field("buys_redirected", c.buys_redirected)
         .field("buys_held_back", c.buys_held_back)
+        .field("rebalances_held", c.rebalances_held)
         .end_object();
     w.key("tick_to_order_us")
         .begin_object()

@@ -4,9 +4,16 @@
 #include <variant>
 
 #include "daemon/status_limits.hpp"
+#include "engine/portfolio_model.hpp"
 
 namespace ballast::daemon {
 namespace {
+
+bool same_costs(const core::CostParams& a, const core::CostParams& b) {
+  return a.commission_per_share == b.commission_per_share && a.commission_bps == b.commission_bps &&
+         a.commission_min == b.commission_min && a.half_spread_bps == b.half_spread_bps &&
+         a.slippage_bps == b.slippage_bps && a.impact_eta == b.impact_eta && a.adv == b.adv;
+}
 
 /// What the fleet runs of a model (model_from_spec reads no more than this).
 bool same_model(const strategies::PortfolioSpec& a, const strategies::PortfolioSpec& b) {
@@ -19,12 +26,26 @@ bool same_model(const strategies::PortfolioSpec& a, const strategies::PortfolioS
     const auto &x = a.assets[i], &y = b.assets[i];
     if (x.symbol != y.symbol || x.target != y.target || x.lot_size != y.lot_size) return false;
   }
+  bool dynamic = false;
   for (std::size_t i = 0; i < a.triggers.size(); ++i) {
+    if (a.triggers[i].index() != b.triggers[i].index()) return false;
+    if (const auto* x = std::get_if<strategies::DynamicTrigger>(&a.triggers[i])) {
+      const auto& y = std::get<strategies::DynamicTrigger>(b.triggers[i]);
+      if (x->risk_aversion != y.risk_aversion || x->horizon != y.horizon || x->cost_bps != y.cost_bps ||
+          x->cost_bps_by_symbol != y.cost_bps_by_symbol) {
+        return false;
+      }
+      dynamic = true;
+      continue;
+    }
     const auto* x = std::get_if<strategies::ThresholdTrigger>(&a.triggers[i]);
     const auto* y = std::get_if<strategies::ThresholdTrigger>(&b.triggers[i]);
     if (!x || !y || x->absolute != y->absolute || x->relative != y->relative || x->total != y->total) return false;
   }
-  return a.costs.has_value() == b.costs.has_value();
+  if (a.costs.has_value() != b.costs.has_value()) return false;
+  // A dynamic trigger decides by the risk model and the costs too.
+  if (!dynamic) return true;
+  return engine::same_risk(a.risk, b.risk) && (!a.costs || same_costs(*a.costs, *b.costs));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "strategies/dynamic_benefit.hpp"
 #include "strategies/target_models.hpp"
 
 namespace ballast::engine {
@@ -55,25 +56,8 @@ void build_risk(PortfolioState& p) {
   if (!p.spec.risk) return;
   const strategies::RiskSpec& rs = *p.spec.risk;
   const std::size_t n = p.spec.assets.size();
-  auto index_of = [&](const std::string& sym) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (p.spec.assets[i].symbol == sym) return i;
-    }
-    return n;
-  };
   if (!rs.volatilities.empty()) {
-    std::vector<double> vols(n, 0.0);
-    std::vector<std::string> names;
-    for (std::size_t i = 0; i < n; ++i) {
-      vols[i] = lookup(rs.volatilities, p.spec.assets[i].symbol, 0.0);
-      names.push_back(p.spec.assets[i].symbol);
-    }
-    std::vector<strategies::CorrelationPair> pairs;
-    for (const auto& c : rs.correlations) {
-      const std::size_t a = index_of(c.a), b = index_of(c.b);
-      if (a < n && b < n) pairs.push_back({a, b, c.rho});
-    }
-    auto made = strategies::FixedRiskModel::make(std::move(vols), pairs, names);
+    auto made = strategies::fixed_risk_of(rs, p.spec.assets);
     if (made.ok()) {
       p.risk = std::make_unique<strategies::RiskModel>(std::move(*made.model));
     } else {
@@ -108,16 +92,7 @@ void sample_risk(PortfolioState& p, core::TimeNs ts, const PriceTable& prices, s
   refresh_model(p, prices);
 }
 
-double quadratic(const PortfolioState& p, std::span<const double> w) {
-  const auto n = std::min<std::size_t>(static_cast<std::size_t>(p.cov.rows()), w.size());
-  double q = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    double row = 0;
-    for (std::size_t j = 0; j < n; ++j) row += p.cov(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) * w[j];
-    q += w[i] * row;
-  }
-  return std::max(q, 0.0);
-}
+double quadratic(const PortfolioState& p, std::span<const double> w) { return strategies::quadratic_form(p.cov, w); }
 
 void refresh_model(PortfolioState& p, const PriceTable& prices) {
   const std::size_t n = p.spec.assets.size();

@@ -8,11 +8,10 @@
 #include "engine/portfolio_model.hpp"
 #include "engine/trade_sizer.hpp"
 #include "strategies/drift.hpp"
+#include "strategies/dynamic_benefit.hpp"
 
 namespace ballast::engine {
 namespace {
-
-constexpr double kNanosPerYear = 365.25 * static_cast<double>(core::kNanosPerDay);
 
 /// σ moved by more than `change` since the reference, or left [min, max].
 std::optional<Decision> volatility(PortfolioState& p, const strategies::VolatilityTrigger& vol,
@@ -55,7 +54,7 @@ std::optional<Decision> dynamic(const PortfolioState& p, const strategies::Dynam
     }
   }
   const double te_var = quadratic(p, deviation);
-  const double benefit = dyn.risk_aversion / 2 * te_var * (static_cast<double>(dyn.horizon) / kNanosPerYear) * w.value;
+  const double benefit = strategies::dynamic_benefit(dyn, p.cov, deviation, w.value);
   if (!(benefit > cost)) return std::nullopt;
   char why[160];
   std::snprintf(why, sizeof why, "benefit %.2f beyond cost %.2f (tracking error %.4f)", benefit, cost,

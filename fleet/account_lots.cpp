@@ -135,6 +135,16 @@ double AccountLots::sellable_without_short_term_gain(AccountIndex a, core::Symbo
   return std::min(held, unknown + h->lots.units_before_short_term_gain(method(a), net_per_unit, day, rule_, rates));
 }
 
+double AccountLots::tax_if_sold(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
+                                double held, const std::optional<tax::TaxRates>& rates) const {
+  if (!rates || !(quantity > 0)) return 0;
+  // The sale itself, previewed: the lots it would close are the lots taxed.
+  const LotSale sale = preview_sale(a, symbol, day, quantity, price, 0, held, rates);
+  double tax = 0;
+  for (const tax::RealisedLine& line : sale.lines) tax += rates->tax_on(line.gain, line.term);
+  return tax;
+}
+
 LotSale AccountLots::sell(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
                           double costs, double held_before, const std::optional<tax::TaxRates>& rates,
                           SaleKind kind) {

@@ -111,6 +111,15 @@ class AccountLots {
                                           double held,
                                           const std::optional<tax::TaxRates>& rates = std::nullopt) const;
 
+  /// The tax a sale of `quantity` of `held` units of `symbol` at `price`
+  /// (no costs, as the desk books fills) on `day` would realise at `rates`,
+  /// closing lots as sell() by_method would — units beyond the lots first,
+  /// which have no known basis and realise nothing — without changing them
+  /// (preview_sale). Signed: a loss gives a negative tax. 0 without rates,
+  /// and for a sale sell() would refuse.
+  double tax_if_sold(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price, double held,
+                     const std::optional<tax::TaxRates>& rates) const;
+
   /// Account `a`'s lots as an AccountRecord keeps them: sorted by symbol
   /// name (`symbols` names the ids), then as kept (oldest first).
   std::vector<RecordLot> record_lots(AccountIndex a, const core::SymbolTable& symbols) const;

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "engine/ids.hpp"
+#include "fleet/rebalance_weighing.hpp"
+#include "strategies/dynamic_benefit.hpp"
+#include "tax/holding_period.hpp"
 
 namespace ballast::fleet {
 
@@ -49,7 +53,7 @@ FleetDesk::Pending& FleetDesk::pending(AccountIndex a) {
 void FleetDesk::resync(core::TimeNs now, DeskOutput& out) {
   scratch_.clear();
   monitor_.resync(scratch_);
-  take_rebalances(now, out);
+  take_rebalances(now, out, true);
   unpark_harvest(now);
   for (core::SymbolId s = 0; s < monitor_.prices().size(); ++s) harvest_due(s);
   take_harvests(now, out);
@@ -58,7 +62,7 @@ void FleetDesk::resync(core::TimeNs now, DeskOutput& out) {
 void FleetDesk::resync(std::span<const double> prices, core::TimeNs now, DeskOutput& out) {
   scratch_.clear();
   monitor_.resync(prices, scratch_);
-  take_rebalances(now, out);
+  take_rebalances(now, out, true);
   unpark_harvest(now);
   for (core::SymbolId s = 0; s < monitor_.prices().size(); ++s) harvest_due(s);
   take_harvests(now, out);
@@ -77,18 +81,79 @@ void FleetDesk::on_timer(core::TimeNs now, DeskOutput& out) {
   if (window_closes_at_ != 0 && now >= window_closes_at_) close_window(now, out);
 }
 
-void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out) {
+void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out, bool resync) {
   if (scratch_.rebalances.empty()) return;
+  bool taken = false;
   for (const FleetRebalance& r : scratch_.rebalances) {
+    const bool dynamic = monitor_.book().model(r.account).dynamic.has_value();
+    if (dynamic) {
+      if (!resync && still_held(r.account, now)) {
+        release_unchanged(r.account, out);
+        continue;
+      }
+      held_.erase(r.account);
+    }
+    // What sizing says (limits' denials, tax cuts, redirected buys) stands
+    // only if the rebalance goes ahead: a held one leaves no trace of it.
+    const std::size_t refusals_before = out.refusals.size();
+    const std::size_t decisions_before = out.tax_decisions.size();
+    const DeskCounters counters_before = counters_;
+    limit_trades(r, now, out);
+    if (dynamic && !sized_.empty()) {
+      const RebalanceWeighing w = weigh_rebalance(monitor_.book(), r.account, monitor_.prices(), sized_, lots_,
+                                                  tax::day_of(now), symbols_);
+      if (!w.goes_ahead()) {
+        counters_ = counters_before;
+        out.refusals.resize(refusals_before);
+        out.tax_decisions.resize(decisions_before);
+        hold(r.account, w, now, out);
+        continue;
+      }
+    }
     Pending& p = pending(r.account);
     p.in_window = true;
     last_rebalance_[r.account] = now;
     ++out.rebalances;
     ++counters_.rebalances;
-    limit_trades(r, now, out);
     collect_sized(r.account, now, /*harvest=*/false, out);
+    taken = true;
   }
-  open_window(now, out);
+  if (taken) open_window(now, out);
+}
+
+void FleetDesk::hold(AccountIndex a, const RebalanceWeighing& w, core::TimeNs now, DeskOutput& out) {
+  held_[a] = {w.benefit, tax::day_of(now)};
+  ++counters_.rebalances_held;
+  const auto text = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return std::string(buf);
+  };
+  out.tax_decisions.push_back("account " + std::string(monitor_.book().id(a)) + ": rebalance held: benefit " +
+                              text(w.benefit) + " does not pass its cost " + text(w.cost()) + " (trading " +
+                              text(w.trading_cost) + ", tax " + text(w.tax) + ")");
+  release_unchanged(a, out);
+}
+
+bool FleetDesk::still_held(AccountIndex a, core::TimeNs now) {
+  const auto it = held_.find(a);
+  if (it == held_.end() || it->second.day != tax::day_of(now)) return false;
+  const AccountBook& book = monitor_.book();
+  const ModelDynamic& dynamic = *book.model(a).dynamic;
+  const double value = account_deviation(book, a, monitor_.prices(), deviation_);
+  return !(strategies::dynamic_benefit(dynamic.trigger, dynamic.cov_annual, deviation_, value) > it->second.benefit);
+}
+
+void FleetDesk::release_unchanged(AccountIndex a, DeskOutput& out) {
+  const AccountBook& book = monitor_.book();
+  const std::span<const double> held = book.quantities(a);
+  const std::vector<double> quantities(held.begin(), held.end());
+  // The book's own figures: nothing for the book to refuse but a broken invariant.
+  if (auto why = monitor_.settle(a, quantities, book.cash(a))) {
+    out.refusals.push_back("account " + std::string(book.id(a)) + " cannot be released as it is: " + *why);
+    stuck_.push_back(a);
+    pending(a);
+  }
 }
 
 void FleetDesk::collect_sized(AccountIndex a, core::TimeNs now, bool harvest, DeskOutput& out) {
@@ -480,6 +545,7 @@ std::optional<std::string> FleetDesk::set_account(AccountIndex a, ModelIndex mod
     return why;
   }
   if (model != model_before) rearm_harvest(a);
+  held_.erase(a);  // new figures: decided afresh
   if (auto why = monitor_.set_household(a, household)) return why;
   if (const auto stuck = std::find(stuck_.begin(), stuck_.end(), a); stuck != stuck_.end()) {
     // Released: held pending, it leaves pending with the figures just set.
@@ -496,6 +562,7 @@ std::optional<std::string> FleetDesk::close_account(AccountIndex a) {
   if (auto why = monitor_.close_account(a)) return why;
   disarm_harvest(a);
   pending_.erase(a);
+  held_.erase(a);
   stuck_.erase(std::remove(stuck_.begin(), stuck_.end(), a), stuck_.end());
   lots_.erase(a);
   wash_.forget_buys_of(a);

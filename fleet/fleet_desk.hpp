@@ -30,6 +30,7 @@
 #include "fleet/fleet_summary.hpp"
 #include "fleet/harvest_index.hpp"
 #include "fleet/pending_washes.hpp"
+#include "fleet/rebalance_weighing.hpp"
 #include "tax/lots.hpp"
 #include "tax/wash_sale.hpp"
 
@@ -146,6 +147,10 @@ struct DeskCounters {
   std::uint64_t switches_back = 0;   ///< substitutes sold back into their primary
   std::uint64_t buys_redirected = 0; ///< buys that would wash a loss, bought in a substitute instead
   std::uint64_t buys_held_back = 0;  ///< buys that would wash a loss, with no substitute to take them
+  /// Band rebalances a model's dynamic trigger held: their benefit did not pass
+  /// their cost, the tax they would realise included (one per decision held;
+  /// the looks skipped while an account stays held are not counted).
+  std::uint64_t rebalances_held = 0;
 };
 
 class FleetDesk {
@@ -296,7 +301,27 @@ class FleetDesk {
     bool unknown = false;                  ///< no final report within the timeout
   };
 
-  void take_rebalances(core::TimeNs now, DeskOutput& out);
+  /// The monitor's rebalances in scratch_: sized, weighed (a model's dynamic
+  /// trigger) and into the window. `resync`: every held account is decided afresh.
+  void take_rebalances(core::TimeNs now, DeskOutput& out, bool resync = false);
+  // A model's dynamic trigger (fleet/rebalance_weighing.hpp). A rebalance it
+  // holds leaves the account as it is: out of pending at once, with nothing
+  // sent and no trace in `out` but the hold itself. The monitor then checks
+  // it on every tick of its symbols (it is in breach, as a stuck account
+  // is), and the desk decides it again only when its benefit has grown past
+  // what it was when held, on a new UTC day, or at a resync: in between, its
+  // costs and taxes are taken to be what they were.
+  struct Held {
+    double benefit = 0;  ///< B when held
+    tax::Day day = 0;    ///< the UTC day it was held on
+  };
+  /// Holds account `a` as `w` weighed it: counted, recorded in held_, said in
+  /// `out`, and released as it is.
+  void hold(AccountIndex a, const RebalanceWeighing& w, core::TimeNs now, DeskOutput& out);
+  /// Held on `now`'s day with a benefit not grown since.
+  bool still_held(AccountIndex a, core::TimeNs now);
+  /// A rebalance that sends nothing: the account leaves pending with the book's figures.
+  void release_unchanged(AccountIndex a, DeskOutput& out);
   /// Account `a`'s sized_ trades into the window's blocks (what a block
   /// refuses, to `out`); those taken are decided trades the wash-sale checks
   /// see (`harvest`: its sell is a harvest's, at a loss on every unit).
@@ -376,6 +401,8 @@ class FleetDesk {
   void hold_back_short_term_gains(AccountIndex a, core::TimeNs now, DeskOutput& out);
 
   std::vector<SizedTrade> sized_;
+  std::unordered_map<AccountIndex, Held> held_;
+  std::vector<double> deviation_;  ///< scratch of still_held
   FleetMonitor monitor_;
   const core::SymbolTable& symbols_;
   DeskOptions options_;

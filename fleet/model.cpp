@@ -35,6 +35,39 @@ std::optional<std::string> check_groups(const Model& m) {
 
 }  // namespace
 
+namespace {
+
+std::optional<std::string> check_dynamic(const Model& m) {
+  if (!m.dynamic) return std::nullopt;
+  const ModelDynamic& d = *m.dynamic;
+  const auto n = static_cast<Eigen::Index>(m.size());
+  if (d.cov_annual.rows() != n || d.cov_annual.cols() != n) {
+    return "the dynamic trigger's covariance must have one row and column per symbol";
+  }
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (!(d.cov_annual(i, i) >= 0)) return "the dynamic trigger's variances must be finite and >= 0";
+    for (Eigen::Index j = 0; j < n; ++j) {
+      if (!std::isfinite(d.cov_annual(i, j)) || d.cov_annual(i, j) != d.cov_annual(j, i)) {
+        return "the dynamic trigger's covariance must be finite and symmetric";
+      }
+    }
+  }
+  const strategies::DynamicTrigger& t = d.trigger;
+  if (!(t.risk_aversion > 0 && std::isfinite(t.risk_aversion))) {
+    return "the dynamic trigger's risk_aversion must be finite and > 0";
+  }
+  if (t.horizon <= 0) return "the dynamic trigger's horizon must be longer than 0";
+  if (!(t.cost_bps >= 0 && std::isfinite(t.cost_bps))) return "the dynamic trigger's cost_bps must be finite and >= 0";
+  for (const auto& [symbol, bps] : t.cost_bps_by_symbol) {
+    if (!(bps >= 0 && std::isfinite(bps))) {
+      return "the dynamic trigger's cost_bps of " + symbol + " must be finite and >= 0";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<std::string> check_model(const Model& m, std::size_t symbol_count) {
   if (m.symbols.empty()) return "a model needs at least one symbol";
   if (m.targets.size() != m.symbols.size()) return "one target per symbol expected";
@@ -61,6 +94,7 @@ std::optional<std::string> check_model(const Model& m, std::size_t symbol_count)
   if (!(m.min_trade_value >= 0 && std::isfinite(m.min_trade_value))) {
     return "min_trade_value must be non-negative and finite";
   }
+  if (auto why = check_dynamic(m)) return why;
   return check_groups(m);
 }
 

@@ -8,12 +8,26 @@
 #include <string>
 #include <vector>
 
+#include <Eigen/Core>
+
+#include "core/execution_params.hpp"
 #include "core/types.hpp"
 #include "strategies/policy.hpp"
 #include "tax/harvest_rule.hpp"
 #include "tax/tax_rates.hpp"
 
 namespace ballast::fleet {
+
+/// A model's dynamic trigger (`[[models.triggers]]` kind "dynamic" with a
+/// fixed `[models.risk]`): once the bands fire and the desk has sized the
+/// rebalance, it goes ahead only when its benefit passes its cost, the tax it
+/// realises included (fleet/rebalance_weighing.hpp).
+struct ModelDynamic {
+  strategies::DynamicTrigger trigger;
+  Eigen::MatrixXd cov_annual;  ///< Σ, annualised, by slot: size × size, symmetric
+  /// `[models.costs]`: the trades are costed by it; absent: the trigger's flat cost_bps.
+  std::optional<core::CostParams> costs;
+};
 
 struct Model {
   std::vector<core::SymbolId> symbols;  ///< distinct; an account's quantities follow this order
@@ -43,6 +57,8 @@ struct Model {
   bool avoid_wash_sales = true;
   /// `[models.tax.harvest]`: losses worth harvesting are sold into a substitute.
   std::optional<tax::HarvestRule> harvest;
+  /// A dynamic trigger beside the bands; absent: every band rebalance goes ahead.
+  std::optional<ModelDynamic> dynamic;
 
   std::size_t size() const { return symbols.size(); }
   /// 1 − Σ targets: what is not invested stays in cash.
@@ -55,7 +71,9 @@ struct Model {
 /// band ≤ 0, a `total` band (the fleet has no safe-zone bound for it and refuses it), a negative
 /// min_trade_value, non-finite numbers; a group_of that is neither empty nor
 /// one entry per slot, names a slot that is not its own primary (groups are
-/// one level deep), or gives a substitute a target other than 0.
+/// one level deep), or gives a substitute a target other than 0; a dynamic
+/// trigger whose Σ is not size × size, symmetric and finite with a diagonal
+/// ≥ 0, or whose risk_aversion, horizon or cost_bps are not finite and > 0 (≥ 0 for cost_bps).
 std::optional<std::string> check_model(const Model& m, std::size_t symbol_count);
 
 /// Whether `m` has a substitute: some slot whose group's primary is another slot.

@@ -5,6 +5,8 @@
 #include <variant>
 #include <vector>
 
+#include "strategies/dynamic_benefit.hpp"
+
 namespace ballast::fleet {
 
 namespace {
@@ -65,14 +67,30 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
   };
   bool has_band = false;
   for (const strategies::Trigger& t : spec.triggers) {
+    if (const auto* dyn = std::get_if<strategies::DynamicTrigger>(&t)) {
+      if (m.dynamic) return "a model takes one dynamic trigger";
+      m.dynamic = ModelDynamic{*dyn, {}, spec.costs};
+      continue;
+    }
     const auto* band = std::get_if<strategies::ThresholdTrigger>(&t);
-    if (!band) return "only threshold triggers run on a model";
+    if (!band) return "only threshold and dynamic triggers run on a model";
     if (band->total) return "a total-drift band does not run on a model";
     tighter(m.bands.absolute, band->absolute);
     tighter(m.bands.relative, band->relative);
     has_band = true;
   }
   if (!has_band) return "a model needs a threshold trigger";
+  if (m.dynamic) {
+    // The bands say when an account is looked at; the dynamic trigger, whether it then trades.
+    if (!spec.risk || spec.risk->volatilities.empty()) {
+      return "a dynamic trigger on a model needs a fixed [models.risk]";
+    }
+    auto fixed = strategies::fixed_risk_of(*spec.risk, spec.assets);
+    if (!fixed.ok()) return "[models.risk]: " + fixed.errors.front();
+    // σᵢρσⱼ and σⱼρσᵢ can differ in the last bit: made exactly symmetric, as check_model wants it.
+    const Eigen::MatrixXd& cov = fixed.model->covariance_annual();
+    m.dynamic->cov_annual = (cov + cov.transpose()) / 2;
+  }
   m.rebalance_to = spec.rebalance_to;
   m.min_trade_value = spec.min_trade_value;
   m.avoid_short_term_gains = spec.tax.avoid_short_term_gains;

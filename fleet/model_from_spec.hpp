@@ -1,7 +1,8 @@
 #pragma once
 // A `[[models]]` entry of the configuration as the fleet runs it: symbols
-// interned, targets, lots, threshold bands, rebalance_to, min_trade_value and
-// the tax policy (its rates, wash-sale avoidance, harvest rule and substitute groups).
+// interned, targets, lots, threshold bands, rebalance_to, min_trade_value,
+// the tax policy (its rates, wash-sale avoidance, harvest rule and substitute
+// groups) and a dynamic trigger with its fixed risk model and costs.
 #include <optional>
 #include <span>
 #include <string>
@@ -19,7 +20,8 @@ namespace ballast::fleet {
 /// so a refusal here means a spec that did not come from it. Substitute
 /// groups refused: a primary or substitute that is not an asset of the
 /// model, a substitute with a target other than 0, a symbol in two groups,
-/// a primary that is also a substitute.
+/// a primary that is also a substitute. A dynamic trigger refused: a second
+/// one, or one without a fixed `[models.risk]` (volatilities) that makes a Σ.
 std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec, core::SymbolTable& symbols,
                                            Model& out);
 

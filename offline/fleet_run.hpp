@@ -21,8 +21,9 @@
 //   account in it, shared by lots (the whole block under one model's costs
 //   when it holds one model's accounts); each account's trade alone under its
 //   own model's costs, at the block's reference price (the price its fill is
-//   booked at). Both through fleet::estimate_block_saving. No impact: models
-//   have no risk model, so no volatility (as for portfolios without one).
+//   booked at). Both through fleet::estimate_block_saving. No impact: the
+//   view takes no volatility (a model's [models.risk], when it has one,
+//   serves its dynamic trigger; as for portfolios without one).
 // - Taxes: the accounts start from their records' tax lots, and the desk books
 //   lots, realised gains and wash sales as the daemon does (on the day of
 //   each block's time). taxes() puts the models' [models.tax] rates on them.

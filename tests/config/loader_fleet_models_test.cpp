@@ -108,7 +108,7 @@ TEST_CASE("what the fleet does not run is refused at its key") {
 
   const auto calendar = only_error(model_with("every = \"1mo\"\n").replace(kModel.find("\"threshold\""), 11, "\"calendar\""));
   CHECK_AT(calendar, 6, 8);
-  CHECK(contains(calendar.message, "only \"threshold\" triggers run on [[models]]"));
+  CHECK(contains(calendar.message, "only \"threshold\" and \"dynamic\" triggers run on [[models]]"));
 
   const auto total = only_error(model_with("total = 0.1\n"));
   CHECK_AT(total, 7, 9);

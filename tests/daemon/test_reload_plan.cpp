@@ -42,6 +42,29 @@ TEST_CASE("a reload that changes a model's tax policy needs a restart, as the fl
   CHECK(restart_only_changes(running, next) == std::vector<std::string>{"[[models]]"});
 }
 
+TEST_CASE("a model's dynamic trigger, risk and costs reload unchanged, and need a restart when they change") {
+  Config running;
+  running.models.resize(1);
+  running.models[0].id = "taxable";
+  running.models[0].triggers.push_back(ballast::strategies::ThresholdTrigger{.absolute = 0.05});
+  running.models[0].triggers.push_back(ballast::strategies::DynamicTrigger{});
+  ballast::strategies::RiskSpec risk;
+  risk.volatilities = {{"VTI", 0.16}, {"BND", 0.05}};
+  running.models[0].risk = risk;
+  running.models[0].costs = ballast::core::CostParams{.commission_bps = 1};
+  Config next = running;
+  CHECK(restart_only_changes(running, next).empty());
+  auto& dynamic = std::get<ballast::strategies::DynamicTrigger>(next.models[0].triggers[1]);
+  SUBCASE("risk_aversion") { dynamic.risk_aversion = 2; }
+  SUBCASE("horizon") { dynamic.horizon = 1; }
+  SUBCASE("cost_bps") { dynamic.cost_bps = 3; }
+  SUBCASE("a volatility") { next.models[0].risk->volatilities[0].second = 0.2; }
+  SUBCASE("a correlation") { next.models[0].risk->correlations.push_back({"VTI", "BND", 0.2}); }
+  SUBCASE("a cost") { next.models[0].costs->commission_bps = 2; }
+  SUBCASE("no dynamic trigger") { next.models[0].triggers.pop_back(); }
+  CHECK(restart_only_changes(running, next) == std::vector<std::string>{"[[models]]"});
+}
+
 TEST_CASE("a reload that changes when gains turn long-term needs a restart: the fleet's lots are read at start") {
   Config running;
   Config next = running;

@@ -175,5 +175,80 @@ TEST_CASE("model_from_spec carries the identical groups as symbol ids") {
   CHECK(refusal(spec) == "identical: VOO is not an asset of the model");
 }
 
+
+TEST_CASE("model_from_spec carries a dynamic trigger with the Σ of its fixed risk and the model's costs") {
+  core::SymbolTable symbols;
+  strategies::PortfolioSpec spec = balanced();
+  strategies::DynamicTrigger dyn;
+  dyn.risk_aversion = 4;
+  spec.triggers.push_back(dyn);
+  SUBCASE("without [models.risk] it is refused") {
+    Model m;
+    const auto why = model_from_spec(spec, symbols, m);
+    REQUIRE(why);
+    CHECK(why->find("fixed [models.risk]") != std::string::npos);
+  }
+  SUBCASE("with it, Σ by slot: σ_VTI = 0.16, σ_BND = 0.05, ρ = 0.2") {
+    strategies::RiskSpec risk;
+    risk.volatilities = {{"BND", 0.05}, {"VTI", 0.16}};
+    risk.correlations = {{"VTI", "BND", 0.2}};
+    spec.risk = risk;
+    spec.costs = core::CostParams{.commission_bps = 1};
+    Model m;
+    REQUIRE_FALSE(model_from_spec(spec, symbols, m));
+    REQUIRE(m.dynamic);
+    CHECK(m.dynamic->trigger.risk_aversion == 4);
+    REQUIRE(m.dynamic->costs);
+    CHECK(m.dynamic->costs->commission_bps == 1);
+    const Eigen::MatrixXd& cov = m.dynamic->cov_annual;
+    REQUIRE(cov.rows() == 2);
+    CHECK(cov(0, 0) == doctest::Approx(0.0256));               // VTI: 0.16²
+    CHECK(cov(1, 1) == doctest::Approx(0.0025));               // BND: 0.05²
+    CHECK(cov(0, 1) == doctest::Approx(0.2 * 0.16 * 0.05));    // 0.0016
+    CHECK(cov(1, 0) == cov(0, 1));
+  }
+  SUBCASE("a second dynamic trigger is refused") {
+    spec.triggers.push_back(dyn);
+    strategies::RiskSpec risk;
+    risk.volatilities = {{"VTI", 0.16}, {"BND", 0.05}};
+    spec.risk = risk;
+    Model m;
+    const auto why = model_from_spec(spec, symbols, m);
+    REQUIRE(why);
+    CHECK(*why == "a model takes one dynamic trigger");
+  }
+}
+
+TEST_CASE("check_model refuses a dynamic trigger whose Σ does not fit the model or whose numbers are out of range") {
+  core::SymbolTable symbols;
+  strategies::PortfolioSpec spec = balanced();
+  spec.triggers.push_back(strategies::DynamicTrigger{});
+  strategies::RiskSpec risk;
+  risk.volatilities = {{"VTI", 0.16}, {"BND", 0.05}};
+  spec.risk = risk;
+  Model m;
+  REQUIRE_FALSE(model_from_spec(spec, symbols, m));
+  CHECK_FALSE(check_model(m, symbols.size()));
+
+  Model small = m;
+  small.dynamic->cov_annual = Eigen::MatrixXd::Identity(1, 1);
+  CHECK(check_model(small, symbols.size()));
+  Model asymmetric = m;
+  asymmetric.dynamic->cov_annual(0, 1) = 0.5;
+  CHECK(check_model(asymmetric, symbols.size()));
+  Model negative = m;
+  negative.dynamic->cov_annual(1, 1) = -0.01;
+  CHECK(check_model(negative, symbols.size()));
+  Model lambda = m;
+  lambda.dynamic->trigger.risk_aversion = 0;
+  CHECK(check_model(lambda, symbols.size()));
+  Model horizon = m;
+  horizon.dynamic->trigger.horizon = 0;
+  CHECK(check_model(horizon, symbols.size()));
+  Model bps = m;
+  bps.dynamic->trigger.cost_bps_by_symbol = {{"VTI", -1}};
+  CHECK(check_model(bps, symbols.size()));
+}
+
 }  // namespace
 }  // namespace ballast::fleet
