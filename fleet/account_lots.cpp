@@ -68,10 +68,14 @@ std::optional<std::string> AccountLots::restore(AccountIndex a, const AccountRec
            ": the lot method specific is chosen per order, not per account (fifo, hifo or min_tax)";
   }
 
+  // Lots without an id (an import that gives none, a state file written
+  // before ids were kept) are numbered after those with one, in order.
+  std::vector<RecordLot> numbered = record.lots;
+  number_lots(numbered);
   // Group by symbol, keeping the record's order within each symbol.
   std::vector<std::pair<core::SymbolId, std::vector<tax::Lot>>> by_symbol;
-  for (std::size_t i = 0; i < record.lots.size(); ++i) {
-    const RecordLot& r = record.lots[i];
+  for (std::size_t i = 0; i < numbered.size(); ++i) {
+    const RecordLot& r = numbered[i];
     const core::SymbolId symbol = symbols.find(r.symbol);
     if (symbol == core::kNoSymbol) return refusal(i, "the symbol is not one of the fleet's");
     if (auto problem = lot_problem(r)) return refusal(i, *problem);
@@ -84,7 +88,7 @@ std::optional<std::string> AccountLots::restore(AccountIndex a, const AccountRec
     lot.quantity = r.quantity;
     lot.cost_per_unit = r.cost_per_unit;
     lot.wash_adjustment_per_unit = r.wash_adjustment_per_unit;
-    lot.id = static_cast<tax::LotId>(it->second.size());
+    lot.id = *r.id;
     lot.purchase = lot.id;
     lot.acquired = r.acquired;
     lot.holding_from = r.holding_from;
@@ -97,8 +101,9 @@ std::optional<std::string> AccountLots::restore(AccountIndex a, const AccountRec
   for (auto& [symbol, lots] : by_symbol) {
     std::optional<tax::Lots> restored = tax::Lots::restore(std::move(lots));
     if (!restored) {
+      // lot_problem passed every lot: what tax::Lots::restore refuses is a repeated id.
       return "account " + quoted_for_message(record.id) + ": the lots of " +
-             quoted_for_message(symbols.name(symbol)) + " cannot be restored";
+             quoted_for_message(symbols.name(symbol)) + " cannot be restored: two of them have the same id";
     }
     holdings.push_back(Holding{symbol, std::move(*restored)});
   }
@@ -190,6 +195,7 @@ std::vector<RecordLot> AccountLots::record_lots(AccountIndex a, const core::Symb
       r.acquired = lot.acquired;
       r.holding_from = lot.holding_from;
       r.wash_adjustment_per_unit = lot.wash_adjustment_per_unit;
+      r.id = lot.id;
       out.push_back(std::move(r));
     }
   }

@@ -72,11 +72,12 @@ class AccountLots {
  public:
   explicit AccountLots(tax::TermRule rule = {}) : rule_(rule) {}
 
-  /// Replaces account `a`'s lots and lot method by the record's (lot ids 0, 1, …
-  /// per symbol, in the record's order); its realised totals stay. Refused,
+  /// Replaces account `a`'s lots and lot method by the record's (with the
+  /// record's lot ids; lots without one are numbered by number_lots); its
+  /// realised totals stay. A new lot's id is above every id of its holding. Refused,
   /// with the record's lot number (from 1) and what is wrong, and then nothing
   /// changes: a symbol not in `symbols`, a lot tax::Lots::restore would
-  /// refuse, or the method `specific` (chosen per order, not per account).
+  /// refuse (two lots of a symbol with one id among them), or the method `specific` (chosen per order, not per account).
   /// A record without lots leaves the account none, and no entry unless it
   /// keeps realised totals or a method other than fifo.
   std::optional<std::string> restore(AccountIndex a, const AccountRecord& record, const core::SymbolTable& symbols);

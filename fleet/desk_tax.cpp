@@ -136,12 +136,18 @@ void FleetDesk::remember_buys(tax::Day today) {
 void FleetDesk::remember_loss(AccountIndex a, core::SymbolId symbol, const tax::RealisedLine& line,
                               std::uint64_t seq) {
   if (a >= monitor_.book().size() || !(line.gain < 0)) return;
-  // Lots get new ids when restored: the sold units' purchase is the lot of
-  // the same day, if one is left; otherwise none of the lots held.
+  // Lots keep their ids across a restart: the line's purchase is the lot
+  // still held of it, when that lot is there with the purchase's day. A line
+  // written before ids were kept may name an id the lots have since been
+  // renumbered away from: then the purchase is the lot of the same day, if
+  // one is left; otherwise none of the lots held.
   tax::LotId purchase = std::numeric_limits<tax::LotId>::max();
+  bool by_id = false;
   for (const tax::Lot& lot : lots_.lots(a, symbol)) {
+    if (lot.id == line.purchase && lot.acquired == line.acquired) by_id = true;
     if (lot.acquired == line.acquired && lot.wash_adjustment_per_unit == 0) purchase = lot.id;
   }
+  if (by_id) purchase = line.purchase;
   wash_.remember_loss(wash_household(a), a, symbol, line, purchase, seq);
   if (line.wash_disallowed < -line.gain) recent_losses_[seq] = {a, line};
 }

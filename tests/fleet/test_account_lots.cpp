@@ -254,7 +254,10 @@ TEST_CASE("lots restored from a record come back the same, sorted by symbol name
   CHECK(abc[1].id == 1);
   CHECK(abc[1].cost_per_unit == 22);
   CHECK(f.lots.lots(9, kZed)[0].basis_per_unit() == Approx(11.5));
-  CHECK(f.lots.record_lots(9, f.symbols) == r.lots);
+  // Given back with the ids they were given.
+  std::vector<RecordLot> numbered = r.lots;
+  number_lots(numbered);
+  CHECK(f.lots.record_lots(9, f.symbols) == numbered);
 
   // A buy of ZED (id 0) lands after ABC (id 1) by name, and gets the next id.
   CHECK(f.lots.buy(9, kZed, day_of(2025, 1, 2), 1, 10, 0).lot == 1);
@@ -262,6 +265,44 @@ TEST_CASE("lots restored from a record come back the same, sorted by symbol name
   REQUIRE(kept.size() == 4);
   CHECK(kept[3].symbol == "ZED");
   CHECK(kept[3].acquired == day_of(2025, 1, 2));
+}
+
+TEST_CASE("lots keep the ids a record gives them; a new lot's id is above every id of its holding") {
+  Fixture f;
+  AccountRecord r;
+  r.id = "acct";
+  r.lots = {record_lot("ABC", 3, 20, day_of(2024, 5, 1)), record_lot("ABC", 2, 22, day_of(2024, 6, 1)),
+            record_lot("ABC", 1, 24, day_of(2024, 7, 1)), record_lot("ZED", 4, 10, day_of(2023, 1, 1))};
+  r.lots[0].id = 12;
+  r.lots[1].id = 4;  // the third has none: it is numbered after 12
+  r.lots[3].id = 0;
+  REQUIRE_FALSE(f.lots.restore(9, r, f.symbols));
+  const auto abc = f.lots.lots(9, kAbc);
+  REQUIRE(abc.size() == 3);
+  CHECK(abc[0].id == 12);
+  CHECK(abc[1].id == 4);
+  CHECK(abc[2].id == 13);
+  CHECK(abc[1].purchase == 4);
+  CHECK(f.lots.buy(9, kAbc, day_of(2025, 1, 2), 1, 10, 0).lot == 14);
+  CHECK(f.lots.buy(9, kZed, day_of(2025, 1, 2), 1, 10, 0).lot == 1);
+  const std::vector<RecordLot> kept = f.lots.record_lots(9, f.symbols);
+  REQUIRE(kept.size() == 6);
+  CHECK(kept[0].id == 12u);
+  CHECK(kept[2].id == 13u);
+  CHECK(kept[3].id == 14u);
+
+  // Kept again, they come back the same: a restart changes no id.
+  AccountRecord again;
+  again.id = "acct";
+  again.lots = kept;
+  REQUIRE_FALSE(f.lots.restore(10, again, f.symbols));
+  CHECK(f.lots.record_lots(10, f.symbols) == kept);
+
+  // Two lots of one symbol with one id are refused.
+  r.lots[2].id = 12;
+  CHECK(f.lots.restore(9, r, f.symbols) ==
+        std::string("account \"acct\": the lots of \"ABC\" cannot be restored: two of them have the same id"));
+  CHECK(f.lots.lots(9, kAbc).size() == 4);
 }
 
 TEST_CASE("a record with an unknown symbol or a bad lot is refused and changes nothing") {
