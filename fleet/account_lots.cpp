@@ -142,7 +142,7 @@ double AccountLots::sellable_without_short_term_gain(AccountIndex a, core::Symbo
 
 LotSale AccountLots::sell(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
                           double costs, double held_before, const std::optional<tax::TaxRates>& rates,
-                          SaleKind kind) {
+                          SaleKind kind, std::span<const tax::SpecificLot> named) {
   LotSale out;
   out.refused = trade_refusal(quantity, price, costs);
   if (!out.refused && !non_negative(held_before)) out.refused = tax::LotRefusal::not_enough_held;
@@ -164,16 +164,62 @@ LotSale AccountLots::sell(AccountIndex a, core::SymbolId symbol, tax::Day day, d
     out.refused = tax::LotRefusal::not_enough_held;
     return out;
   }
-  const tax::Sale sale{day, from_lots, price, costs * (from_lots / quantity)};
   const tax::CloseMethod method = kind == SaleKind::harvest ? tax::CloseMethod::hifo : account_it->second.method;
-  if (auto refused = h->lots.close(sale, method, {}, rule_, out.lines, rates)) {
-    out.lines.clear();
-    out.refused = refused;
-    return out;
+  // The named lots, up to the units from lots: the first listed first.
+  std::vector<tax::SpecificLot> first;
+  double by_name = 0;
+  for (const tax::SpecificLot& s : named) {
+    const double left = from_lots - by_name;
+    if (left <= from_lots * tax::kQuantityTolerance) break;
+    const double take = std::min(s.quantity, left);
+    if (!positive(take)) continue;
+    first.push_back({s.lot, take});
+    by_name += take;
+  }
+  // Costs are shared pro rata to units, between the two closes as within each.
+  const auto part = [&](double units) { return tax::Sale{day, units, price, costs * (units / quantity)}; };
+  const double rest = from_lots - by_name;
+  if (!first.empty()) {
+    if (rest > h->lots.quantity() - by_name + from_lots * tax::kQuantityTolerance) {
+      out.refused = tax::LotRefusal::not_enough_held;  // checked before the first close changes anything
+      return out;
+    }
+    if (auto refused = h->lots.close(part(by_name), tax::CloseMethod::specific, first, rule_, out.lines, rates)) {
+      out.named_refused = refused;
+      out.lines.clear();
+      by_name = 0;
+    }
+  }
+  const double by_method = from_lots - by_name;
+  if (by_method > from_lots * tax::kQuantityTolerance) {
+    if (auto refused = h->lots.close(part(by_method), method, {}, rule_, out.lines, rates)) {
+      // Only when nothing was closed by name: the check above kept enough for the rest.
+      out.lines.clear();
+      out.refused = refused;
+      return out;
+    }
   }
   out.unknown_basis_units = from_unknown;
   add_totals(account_it->second, out.lines);
   return out;
+}
+
+std::vector<tax::SpecificLot> AccountLots::choose_lots(AccountIndex a, core::SymbolId symbol, tax::Day day,
+                                                       double quantity, double net_per_unit, double held,
+                                                       const std::optional<tax::TaxRates>& rates,
+                                                       SaleKind kind) const {
+  const Holding* h = find(a, symbol);
+  if (!h || !positive(quantity) || !non_negative(held)) return {};
+  // The split sell() makes between units beyond the lots and units from them.
+  const double in_lots = h->lots.quantity();
+  double unknown = std::max(0.0, held - in_lots);
+  if (unknown <= held * tax::kQuantityTolerance) unknown = 0;
+  const double from_unknown =
+      kind == SaleKind::harvest ? std::max(0.0, quantity - in_lots) : std::min(quantity, unknown);
+  const double from_lots = quantity - from_unknown;
+  if (from_lots <= quantity * tax::kQuantityTolerance) return {};
+  const tax::CloseMethod method = kind == SaleKind::harvest ? tax::CloseMethod::hifo : this->method(a);
+  return h->lots.choose(method, from_lots, net_per_unit, day, rule_, rates).value_or(std::vector<tax::SpecificLot>{});
 }
 
 std::vector<RecordLot> AccountLots::record_lots(AccountIndex a, const core::SymbolTable& symbols) const {

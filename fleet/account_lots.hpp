@@ -33,6 +33,10 @@ struct LotSale {
   /// Set when nothing changed: a quantity, price or costs out of range, or
   /// more units sold than the account held.
   std::optional<tax::LotRefusal> refused;
+  /// Set when the sale named lots that it could not close as named (a lot
+  /// gone or smaller than named): its units from lots closed by the method
+  /// instead, as though none were named.
+  std::optional<tax::LotRefusal> named_refused;
 };
 
 /// How a sell closes lots.
@@ -92,9 +96,25 @@ class AccountLots {
   /// without a line. The rest closes lots by the account's method; costs are
   /// shared pro rata to units. Realised lines are added to the yearly totals.
   /// `rates`: the account's model's, by which min_tax orders the lots (tax::Lots::close).
+  ///
+  /// `named`: the lots the sale names (choose_lots' choice when it was
+  /// decided), in order. Its units from lots close the named lots first, in
+  /// the order listed and up to the units each names, so that a sale smaller
+  /// than decided (a partial fill) closes the first listed; units past the
+  /// named lots close by the method (or hifo for a harvest), as without any.
   LotSale sell(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price, double costs,
                double held_before, const std::optional<tax::TaxRates>& rates = std::nullopt,
-               SaleKind kind = SaleKind::by_method);
+               SaleKind kind = SaleKind::by_method, std::span<const tax::SpecificLot> named = {});
+
+  /// The lots a sell of `quantity` units of `symbol`, of `held` held, at
+  /// `net_per_unit` on `day` would close as sell() closes them without named
+  /// lots, in that order: none for the units beyond the lots (by_method sells
+  /// them first, a harvest last). Empty when no lot would be closed, or the
+  /// sale is more than the lots and `held` cover.
+  std::vector<tax::SpecificLot> choose_lots(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity,
+                                            double net_per_unit, double held,
+                                            const std::optional<tax::TaxRates>& rates = std::nullopt,
+                                            SaleKind kind = SaleKind::by_method) const;
 
   /// Of `held` units of `symbol`, how many a sale at `net_per_unit` on `day`
   /// can take realising no short-term gain: units beyond the lots (sold

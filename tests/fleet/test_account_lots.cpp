@@ -469,3 +469,81 @@ TEST_CASE("the term follows the fleet's rule: with 6 months, a lot held 7 months
     CHECK(sale.lines[0].term == (months == 6 ? tax::Term::long_term : tax::Term::short_term));
   }
 }
+
+TEST_CASE("choose_lots names what a sell would close from the lots, leaving out units of unknown basis") {
+  Fixture f;
+  two_lots(f.lots);  // fifo: lot 0 (100.50, 2024-01-10), lot 1 (120, 2024-06-01)
+  const tax::Day day = day_of(2025, 3, 1);
+  const auto named = [](const std::vector<tax::SpecificLot>& lots) {
+    std::vector<std::pair<tax::LotId, double>> out;
+    for (const tax::SpecificLot& s : lots) out.emplace_back(s.lot, s.quantity);
+    return out;
+  };
+  using Named = std::vector<std::pair<tax::LotId, double>>;
+  CHECK(named(f.lots.choose_lots(7, kZed, day, 15, 110, 20)) == Named{{0, 10}, {1, 5}});
+  // 5 units beyond the lots are sold first and named by no lot.
+  CHECK(named(f.lots.choose_lots(7, kZed, day, 15, 110, 25)) == Named{{0, 10}});
+  CHECK(f.lots.choose_lots(7, kZed, day, 5, 110, 25).empty());
+  // A harvest: the lots first, the dearest first; the unknown units last.
+  CHECK(named(f.lots.choose_lots(7, kZed, day, 15, 110, 25, std::nullopt, SaleKind::harvest)) ==
+        Named{{1, 10}, {0, 5}});
+  CHECK(named(f.lots.choose_lots(7, kZed, day, 22, 110, 25, std::nullopt, SaleKind::harvest)) ==
+        Named{{1, 10}, {0, 10}});
+  CHECK(f.lots.choose_lots(7, kAbc, day, 5, 110, 5).empty());  // no lots of ABC
+  CHECK(f.lots.choose_lots(7, kZed, day, 25, 110, 20).empty());  // more than is held
+}
+
+TEST_CASE("a sell closes the lots it names, in order, then by the method") {
+  Fixture f;
+  two_lots(f.lots);
+  const tax::Day day = day_of(2025, 3, 1);
+  const std::vector<tax::SpecificLot> dearest_first{{1, 10}, {0, 5}};
+
+  SUBCASE("all of it: lot 1, then 5 of lot 0, against the account's fifo") {
+    const LotSale s = f.lots.sell(7, kZed, day, 15, 110, 0, 20, std::nullopt, SaleKind::by_method, dearest_first);
+    REQUIRE_FALSE(s.refused);
+    CHECK_FALSE(s.named_refused);
+    REQUIRE(s.lines.size() == 2);
+    check_line(s.lines[0], 1, 10, 1100, 1200, tax::Term::short_term);
+    check_line(s.lines[1], 0, 5, 550, 502.5, tax::Term::long_term);
+  }
+  SUBCASE("a partial fill of 8 closes the first listed lot only") {
+    const LotSale s = f.lots.sell(7, kZed, day, 8, 110, 0, 20, std::nullopt, SaleKind::by_method, dearest_first);
+    REQUIRE(s.lines.size() == 1);
+    check_line(s.lines[0], 1, 8, 880, 960, tax::Term::short_term);
+    CHECK(f.lots.lots(7, kZed)[1].quantity == Approx(2));
+  }
+  SUBCASE("past the named lots, by the method: 4 of lot 1 named, then fifo's 8 of lot 0") {
+    const std::vector<tax::SpecificLot> four{{1, 4}};
+    const LotSale s = f.lots.sell(7, kZed, day, 12, 110, 0, 20, std::nullopt, SaleKind::by_method, four);
+    REQUIRE(s.lines.size() == 2);
+    check_line(s.lines[0], 1, 4, 440, 480, tax::Term::short_term);
+    check_line(s.lines[1], 0, 8, 880, 804, tax::Term::long_term);
+  }
+  SUBCASE("units of unknown basis still go first; the named lot takes the rest") {
+    const std::vector<tax::SpecificLot> one{{1, 10}};
+    const LotSale s = f.lots.sell(7, kZed, day, 15, 110, 0, 25, std::nullopt, SaleKind::by_method, one);
+    CHECK(s.unknown_basis_units == Approx(5));
+    REQUIRE(s.lines.size() == 1);
+    check_line(s.lines[0], 1, 10, 1100, 1200, tax::Term::short_term);
+  }
+  SUBCASE("a lot named that is gone: the sale closes by the method, and says so") {
+    const std::vector<tax::SpecificLot> gone{{9, 15}};
+    const LotSale s = f.lots.sell(7, kZed, day, 15, 110, 0, 20, std::nullopt, SaleKind::by_method, gone);
+    REQUIRE_FALSE(s.refused);
+    CHECK(s.named_refused == tax::LotRefusal::unknown_lot);
+    REQUIRE(s.lines.size() == 2);
+    check_line(s.lines[0], 0, 10, 1100, 1005, tax::Term::long_term);
+    check_line(s.lines[1], 1, 5, 550, 600, tax::Term::short_term);
+  }
+  SUBCASE("costs are shared pro rata to units across the named and the method's lots") {
+    const std::vector<tax::SpecificLot> four{{1, 4}};
+    // 12 at 110 less 12 of costs: 1 a unit.
+    const LotSale s = f.lots.sell(7, kZed, day, 12, 110, 12, 20, std::nullopt, SaleKind::by_method, four);
+    REQUIRE(s.lines.size() == 2);
+    check_line(s.lines[0], 1, 4, 436, 480, tax::Term::short_term);
+    check_line(s.lines[1], 0, 8, 872, 804, tax::Term::long_term);
+  }
+  // The realised totals follow whatever was closed.
+  CHECK(f.lots.realised(7).size() == 1);
+}
