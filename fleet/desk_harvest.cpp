@@ -219,7 +219,7 @@ bool FleetDesk::trade_harvest(AccountIndex a, core::SymbolId symbol, double plan
                                 (switch_back ? "switch back from " : "harvest ") + symbols_.name(symbol) + " " +
                                 text(sell) + " at " + text(price) + ", into " + symbols_.name(bought) + " " +
                                 text(buy) + " at " + text(buy_price));
-    collect_sized(a, out);
+    collect_sized(a, now, out);
     open_window(now, out);
     return true;
   }

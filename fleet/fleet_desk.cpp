@@ -86,20 +86,30 @@ void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out) {
     ++out.rebalances;
     ++counters_.rebalances;
     limit_trades(r, now, out);
-    collect_sized(r.account, out);
+    collect_sized(r.account, now, out);
   }
   open_window(now, out);
 }
 
-void FleetDesk::collect_sized(AccountIndex a, DeskOutput& out) {
+void FleetDesk::collect_sized(AccountIndex a, core::TimeNs now, DeskOutput& out) {
+  const AccountBook& book = monitor_.book();
+  const Model& m = book.model(a);
   for (const SizedTrade& trade : sized_) {
     const auto lots = whole_lots(trade.quantity, trade.lot);
     const AccountTrade at{a, trade.symbol, trade.side, lots.value_or(0), trade.price, trade.lot};
     if (const auto refusal = collector_.add(at)) {
-      out.refusals.push_back("account " + std::string(monitor_.book().id(a)) + ": " +
+      out.refusals.push_back("account " + std::string(book.id(a)) + ": " +
                              std::string(core::to_string(trade.side)) + " " + symbols_.name(trade.symbol) +
                              " left out of its block: " + std::string(to_string(*refusal)));
+      continue;
     }
+    if (trade.side != core::Side::sell) continue;
+    const std::uint64_t key = holding_key(a, trade.symbol);
+    const SaleKind kind = harvest_sells_.contains(key) ? SaleKind::harvest : SaleKind::by_method;
+    std::vector<tax::SpecificLot> named =
+        lots_.choose_lots(a, trade.symbol, tax::day_of(now), static_cast<double>(*lots) * trade.lot, trade.price,
+                          book.quantities(a)[slot_of(m, trade.symbol)], m.tax_rates, kind);
+    if (!named.empty()) named_lots_[key] = std::move(named);
   }
 }
 

@@ -288,8 +288,10 @@ class FleetDesk {
   };
 
   void take_rebalances(core::TimeNs now, DeskOutput& out);
-  /// Account `a`'s sized_ trades into the window's blocks (what a block refuses, to `out`).
-  void collect_sized(AccountIndex a, DeskOutput& out);
+  /// Account `a`'s sized_ trades into the window's blocks (what a block
+  /// refuses, to `out`). Each sell from lots names the lots it will close,
+  /// chosen now (`now`'s day, the trade's price) as its fills would close them.
+  void collect_sized(AccountIndex a, core::TimeNs now, DeskOutput& out);
   /// Opens the decision window if none is open (closing it at once when it is 0).
   void open_window(core::TimeNs now, DeskOutput& out);
   /// Cash and holdings of the book at the current prices.
@@ -388,6 +390,10 @@ class FleetDesk {
   /// Sells that are harvests or switches back ((account << 32) | symbol): they
   /// close the lots at a loss, highest basis first, and no units of unknown basis.
   std::unordered_set<std::uint64_t> harvest_sells_;
+  /// The lots each decided sell names ((account << 32) | symbol), in the order
+  /// to close them, until its block is final: the fills close these first.
+  /// An account decides one thing at a time, so the lots are still there.
+  std::unordered_map<std::uint64_t, std::vector<tax::SpecificLot>> named_lots_;
 };
 
 }  // namespace ballast::fleet
