@@ -81,7 +81,8 @@ void write_account_lots(core::JsonWriter& w, const fleet::FleetDesk& desk, fleet
   w.field("lot_method", tax::to_string(desk.lots().method(a)));
   w.key("lots").begin_array();
   for (const fleet::LotView& lot : v.lots) {
-    w.begin_object().field("symbol", desk.symbols().name(lot.symbol)).field("quantity", lot.quantity);
+    w.begin_object().field("symbol", desk.symbols().name(lot.symbol)).field("id", std::uint64_t{lot.lot});
+    w.field("quantity", lot.quantity);
     w.field("basis_per_unit", lot.basis_per_unit).field("acquired", fleet::format_day(lot.acquired));
     w.field("holding_from", fleet::format_day(lot.holding_from)).field("term", tax::to_string(lot.term));
     w.key("unrealised_gain");

@@ -68,10 +68,14 @@ std::optional<std::string> AccountLots::restore(AccountIndex a, const AccountRec
            ": the lot method specific is chosen per order, not per account (fifo, hifo or min_tax)";
   }
 
+  // Lots without an id (an import that gives none, a state file written
+  // before ids were kept) are numbered after those with one, in order.
+  std::vector<RecordLot> numbered = record.lots;
+  number_lots(numbered);
   // Group by symbol, keeping the record's order within each symbol.
   std::vector<std::pair<core::SymbolId, std::vector<tax::Lot>>> by_symbol;
-  for (std::size_t i = 0; i < record.lots.size(); ++i) {
-    const RecordLot& r = record.lots[i];
+  for (std::size_t i = 0; i < numbered.size(); ++i) {
+    const RecordLot& r = numbered[i];
     const core::SymbolId symbol = symbols.find(r.symbol);
     if (symbol == core::kNoSymbol) return refusal(i, "the symbol is not one of the fleet's");
     if (auto problem = lot_problem(r)) return refusal(i, *problem);
@@ -84,7 +88,7 @@ std::optional<std::string> AccountLots::restore(AccountIndex a, const AccountRec
     lot.quantity = r.quantity;
     lot.cost_per_unit = r.cost_per_unit;
     lot.wash_adjustment_per_unit = r.wash_adjustment_per_unit;
-    lot.id = static_cast<tax::LotId>(it->second.size());
+    lot.id = *r.id;
     lot.purchase = lot.id;
     lot.acquired = r.acquired;
     lot.holding_from = r.holding_from;
@@ -97,8 +101,9 @@ std::optional<std::string> AccountLots::restore(AccountIndex a, const AccountRec
   for (auto& [symbol, lots] : by_symbol) {
     std::optional<tax::Lots> restored = tax::Lots::restore(std::move(lots));
     if (!restored) {
+      // lot_problem passed every lot: what tax::Lots::restore refuses is a repeated id.
       return "account " + quoted_for_message(record.id) + ": the lots of " +
-             quoted_for_message(symbols.name(symbol)) + " cannot be restored";
+             quoted_for_message(symbols.name(symbol)) + " cannot be restored: two of them have the same id";
     }
     holdings.push_back(Holding{symbol, std::move(*restored)});
   }
@@ -147,10 +152,11 @@ double AccountLots::tax_if_sold(AccountIndex a, core::SymbolId symbol, tax::Day 
 
 LotSale AccountLots::sell(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price,
                           double costs, double held_before, const std::optional<tax::TaxRates>& rates,
-                          SaleKind kind) {
+                          SaleKind kind, std::span<const tax::SpecificLot> named) {
   auto account_it = accounts_.find(a);
   Holding* h = account_it == accounts_.end() ? nullptr : find_holding(account_it->second.holdings, symbol);
-  LotSale out = close_sale(h ? &h->lots : nullptr, method(a), day, quantity, price, costs, held_before, rates, kind);
+  LotSale out =
+      close_sale(h ? &h->lots : nullptr, method(a), day, quantity, price, costs, held_before, rates, kind, named);
   if (!out.lines.empty()) add_totals(account_it->second, out.lines);
   return out;
 }
@@ -163,23 +169,27 @@ LotSale AccountLots::preview_sale(AccountIndex a, core::SymbolId symbol, tax::Da
   const Holding* h = find(a, symbol);
   std::optional<tax::Lots> copy;
   if (h) copy = h->lots;
-  return close_sale(copy ? &*copy : nullptr, method(a), day, quantity, price, costs, held_before, rates, kind);
+  return close_sale(copy ? &*copy : nullptr, method(a), day, quantity, price, costs, held_before, rates, kind, {});
+}
+
+AccountLots::SaleSplit AccountLots::split_sale(double quantity, double held_before, double in_lots, SaleKind kind) {
+  double unknown = std::max(0.0, held_before - in_lots);
+  // What the lots and the holding disagree on by rounding alone is no unit of unknown basis.
+  if (unknown <= held_before * tax::kQuantityTolerance) unknown = 0;
+  const double from_unknown = kind == SaleKind::harvest ? std::max(0.0, quantity - in_lots) : std::min(quantity, unknown);
+  return {from_unknown, quantity - from_unknown};
 }
 
 LotSale AccountLots::close_sale(tax::Lots* lots, tax::CloseMethod account_method, tax::Day day, double quantity,
                                 double price, double costs, double held_before,
-                                const std::optional<tax::TaxRates>& rates, SaleKind kind) const {
+                                const std::optional<tax::TaxRates>& rates, SaleKind kind,
+                                std::span<const tax::SpecificLot> named) const {
   LotSale out;
   out.refused = trade_refusal(quantity, price, costs);
   if (!out.refused && !non_negative(held_before)) out.refused = tax::LotRefusal::not_enough_held;
   if (out.refused) return out;
 
-  const double in_lots = lots ? lots->quantity() : 0;
-  double unknown = std::max(0.0, held_before - in_lots);
-  // What the lots and the holding disagree on by rounding alone is no unit of unknown basis.
-  if (unknown <= held_before * tax::kQuantityTolerance) unknown = 0;
-  const double from_unknown = kind == SaleKind::harvest ? std::max(0.0, quantity - in_lots) : std::min(quantity, unknown);
-  const double from_lots = quantity - from_unknown;
+  const auto [from_unknown, from_lots] = split_sale(quantity, held_before, lots ? lots->quantity() : 0, kind);
   if (from_lots <= quantity * tax::kQuantityTolerance) {
     out.unknown_basis_units = quantity;
     return out;
@@ -188,15 +198,55 @@ LotSale AccountLots::close_sale(tax::Lots* lots, tax::CloseMethod account_method
     out.refused = tax::LotRefusal::not_enough_held;
     return out;
   }
-  const tax::Sale sale{day, from_lots, price, costs * (from_lots / quantity)};
   const tax::CloseMethod method = kind == SaleKind::harvest ? tax::CloseMethod::hifo : account_method;
-  if (auto refused = lots->close(sale, method, {}, rule_, out.lines, rates)) {
-    out.lines.clear();
-    out.refused = refused;
-    return out;
+  // The named lots, up to the units from lots: the first listed first.
+  std::vector<tax::SpecificLot> first;
+  double by_name = 0;
+  for (const tax::SpecificLot& s : named) {
+    const double left = from_lots - by_name;
+    if (left <= from_lots * tax::kQuantityTolerance) break;
+    const double take = std::min(s.quantity, left);
+    if (!positive(take)) continue;
+    first.push_back({s.lot, take});
+    by_name += take;
+  }
+  // Costs are shared pro rata to units, between the two closes as within each.
+  const auto part = [&](double units) { return tax::Sale{day, units, price, costs * (units / quantity)}; };
+  const double rest = from_lots - by_name;
+  if (!first.empty()) {
+    if (rest > lots->quantity() - by_name + from_lots * tax::kQuantityTolerance) {
+      out.refused = tax::LotRefusal::not_enough_held;  // checked before the first close changes anything
+      return out;
+    }
+    if (auto refused = lots->close(part(by_name), tax::CloseMethod::specific, first, rule_, out.lines, rates)) {
+      out.named_refused = refused;
+      out.lines.clear();
+      by_name = 0;
+    }
+  }
+  const double by_method = from_lots - by_name;
+  if (by_method > from_lots * tax::kQuantityTolerance) {
+    if (auto refused = lots->close(part(by_method), method, {}, rule_, out.lines, rates)) {
+      // Only when nothing was closed by name: the check above kept enough for the rest.
+      out.lines.clear();
+      out.refused = refused;
+      return out;
+    }
   }
   out.unknown_basis_units = from_unknown;
   return out;
+}
+
+std::vector<tax::SpecificLot> AccountLots::choose_lots(AccountIndex a, core::SymbolId symbol, tax::Day day,
+                                                       double quantity, double net_per_unit, double held,
+                                                       const std::optional<tax::TaxRates>& rates,
+                                                       SaleKind kind) const {
+  const Holding* h = find(a, symbol);
+  if (!h || !positive(quantity) || !non_negative(held)) return {};
+  const double from_lots = split_sale(quantity, held, h->lots.quantity(), kind).from_lots;
+  if (from_lots <= quantity * tax::kQuantityTolerance) return {};
+  const tax::CloseMethod method = kind == SaleKind::harvest ? tax::CloseMethod::hifo : this->method(a);
+  return h->lots.choose(method, from_lots, net_per_unit, day, rule_, rates).value_or(std::vector<tax::SpecificLot>{});
 }
 
 std::vector<RecordLot> AccountLots::record_lots(AccountIndex a, const core::SymbolTable& symbols) const {
@@ -218,6 +268,7 @@ std::vector<RecordLot> AccountLots::record_lots(AccountIndex a, const core::Symb
       r.acquired = lot.acquired;
       r.holding_from = lot.holding_from;
       r.wash_adjustment_per_unit = lot.wash_adjustment_per_unit;
+      r.id = lot.id;
       out.push_back(std::move(r));
     }
   }

@@ -33,6 +33,10 @@ struct LotSale {
   /// Set when nothing changed: a quantity, price or costs out of range, or
   /// more units sold than the account held.
   std::optional<tax::LotRefusal> refused;
+  /// Set when the sale named lots that it could not close as named (a lot
+  /// gone or smaller than named): its units from lots closed by the method
+  /// instead, as though none were named.
+  std::optional<tax::LotRefusal> named_refused;
 };
 
 /// How a sell closes lots.
@@ -72,11 +76,12 @@ class AccountLots {
  public:
   explicit AccountLots(tax::TermRule rule = {}) : rule_(rule) {}
 
-  /// Replaces account `a`'s lots and lot method by the record's (lot ids 0, 1, …
-  /// per symbol, in the record's order); its realised totals stay. Refused,
+  /// Replaces account `a`'s lots and lot method by the record's (with the
+  /// record's lot ids; lots without one are numbered by number_lots); its
+  /// realised totals stay. A new lot's id is above every id of its holding. Refused,
   /// with the record's lot number (from 1) and what is wrong, and then nothing
   /// changes: a symbol not in `symbols`, a lot tax::Lots::restore would
-  /// refuse, or the method `specific` (chosen per order, not per account).
+  /// refuse (two lots of a symbol with one id among them), or the method `specific` (chosen per order, not per account).
   /// A record without lots leaves the account none, and no entry unless it
   /// keeps realised totals or a method other than fifo.
   std::optional<std::string> restore(AccountIndex a, const AccountRecord& record, const core::SymbolTable& symbols);
@@ -91,9 +96,25 @@ class AccountLots {
   /// without a line. The rest closes lots by the account's method; costs are
   /// shared pro rata to units. Realised lines are added to the yearly totals.
   /// `rates`: the account's model's, by which min_tax orders the lots (tax::Lots::close).
+  ///
+  /// `named`: the lots the sale names (choose_lots' choice when it was
+  /// decided), in order. Its units from lots close the named lots first, in
+  /// the order listed and up to the units each names, so that a sale smaller
+  /// than decided (a partial fill) closes the first listed; units past the
+  /// named lots close by the method (or hifo for a harvest), as without any.
   LotSale sell(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity, double price, double costs,
                double held_before, const std::optional<tax::TaxRates>& rates = std::nullopt,
-               SaleKind kind = SaleKind::by_method);
+               SaleKind kind = SaleKind::by_method, std::span<const tax::SpecificLot> named = {});
+
+  /// The lots a sell of `quantity` units of `symbol`, of `held` held, at
+  /// `net_per_unit` on `day` would close as sell() closes them without named
+  /// lots, in that order: none for the units beyond the lots (by_method sells
+  /// them first, a harvest last). Empty when no lot would be closed, or the
+  /// sale is more than the lots and `held` cover.
+  std::vector<tax::SpecificLot> choose_lots(AccountIndex a, core::SymbolId symbol, tax::Day day, double quantity,
+                                            double net_per_unit, double held,
+                                            const std::optional<tax::TaxRates>& rates = std::nullopt,
+                                            SaleKind kind = SaleKind::by_method) const;
 
   /// What sell() with these arguments would realise, changing nothing: the
   /// lines it would append (the yearly totals untouched), its units of
@@ -176,8 +197,15 @@ class AccountLots {
   /// A sale from `lots` (null: the account holds none of the symbol), as
   /// sell() documents it; closes what it closes in `lots`, and adds no totals.
   LotSale close_sale(tax::Lots* lots, tax::CloseMethod account_method, tax::Day day, double quantity, double price,
-                     double costs, double held_before, const std::optional<tax::TaxRates>& rates,
-                     SaleKind kind) const;
+                     double costs, double held_before, const std::optional<tax::TaxRates>& rates, SaleKind kind,
+                     std::span<const tax::SpecificLot> named) const;
+  /// How a sale of `quantity` of `held_before` units, `in_lots` of them in
+  /// lots, divides between units of unknown basis and units from the lots.
+  struct SaleSplit {
+    double from_unknown = 0;
+    double from_lots = 0;
+  };
+  static SaleSplit split_sale(double quantity, double held_before, double in_lots, SaleKind kind);
   Holding& holding(Account& account, core::SymbolId symbol);
   static void add_totals(Account& account, std::span<const tax::RealisedLine> lines);
   /// Drops `a`'s entry when it keeps nothing worth an entry.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <unordered_map>
 
 #include "core/types.hpp"
 
@@ -36,6 +37,20 @@ void normalize(AccountRecord& record) {
   r.erase(std::unique(r.begin(), r.end()), r.end());
   std::stable_sort(record.lots.begin(), record.lots.end(),
                    [](const RecordLot& a, const RecordLot& b) { return a.symbol < b.symbol; });
+}
+
+void number_lots(std::vector<RecordLot>& lots) {
+  // Past the largest id given, per symbol; a symbol whose ids reach the top
+  // wraps to 0 here, and the duplicate that makes is check_account's to refuse.
+  std::unordered_map<std::string_view, tax::LotId> next;
+  for (const RecordLot& lot : lots) {
+    if (!lot.id) continue;
+    tax::LotId& n = next[lot.symbol];
+    n = std::max(n, static_cast<tax::LotId>(*lot.id + 1));
+  }
+  for (RecordLot& lot : lots) {
+    if (!lot.id) lot.id = next[lot.symbol]++;
+  }
 }
 
 std::string quoted_for_message(std::string_view text) {
@@ -97,8 +112,11 @@ bool check_lot_fields(const std::vector<RecordLot>& lots, Problem& problem) {
     return false;
   }
   bool sorted = true;
+  // The ids of the current run of one symbol, with the 1-based lot that gave each.
+  std::unordered_map<tax::LotId, std::size_t> ids;
   for (std::size_t i = 0; i < lots.size(); ++i) {
     const RecordLot& lot = lots[i];
+    if (i == 0 || lots[i - 1].symbol != lot.symbol) ids.clear();
     // Built only for a message: a million accounts' lots are checked on import.
     const auto name = [&] {
       return "lot " + std::to_string(i + 1) + (lot.symbol.empty() ? "" : " (" + quoted(lot.symbol) + ")");
@@ -124,6 +142,15 @@ bool check_lot_fields(const std::vector<RecordLot>& lots, Problem& problem) {
     }
     if (lot.holding_from > lot.acquired) {
       problem(AccountField::lots, name() + ": its holding period starts after the day it was acquired", lot.symbol);
+    }
+    if (lot.id) {
+      const auto [at, fresh] = ids.emplace(*lot.id, i + 1);
+      if (!fresh) {
+        problem(AccountField::lots,
+                name() + ": id " + std::to_string(*lot.id) + " is lot " + std::to_string(at->second) +
+                    "'s already (a symbol's lot ids must be distinct)",
+                lot.symbol);
+      }
     }
   }
   return sorted;

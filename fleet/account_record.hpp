@@ -26,8 +26,17 @@ struct RecordLot {
   tax::Day acquired = 0;                ///< the trade day of the purchase
   tax::Day holding_from = 0;            ///< <= acquired: earlier when a wash sale tacked a holding period on
   double wash_adjustment_per_unit = 0;  ///< >= 0: disallowed wash-sale losses added to the basis
+  /// The lot's id (tax::LotId), distinct among the account's lots of its
+  /// symbol; absent in an import that does not give it, and then numbered by
+  /// number_lots. The book keeps it across restarts, and a sale names lots by it.
+  std::optional<tax::LotId> id;
   bool operator==(const RecordLot&) const = default;
 };
+
+/// Gives every lot without an id one: per symbol, in the order of `lots`, the
+/// ids above every id already given to a lot of that symbol (0, 1, … when none
+/// is). Lots that have ids keep them.
+void number_lots(std::vector<RecordLot>& lots);
 
 struct AccountRecord {
   std::string id;
@@ -104,7 +113,8 @@ void normalize(AccountRecord& record);
 /// empty symbol, a quantity or cost per unit not finite and > 0, a wash
 /// adjustment not finite and >= 0, or holding_from after acquired; a lot of a
 /// symbol the account does not hold; a holding's lots adding up to more than
-/// its quantity (beyond tax::kQuantityTolerance of it); lot method `specific`.
+/// its quantity (beyond tax::kQuantityTolerance of it); two lots of a symbol
+/// with the same id; lot method `specific`.
 /// Lot problems name the lot by its 1-based place in `lots`.
 std::vector<AccountProblem> check_account(const AccountRecord& record, const ModelCatalog& catalog);
 

@@ -49,6 +49,13 @@ void FleetDesk::book_lots(const OpenBlock& b, core::TimeNs now, DeskOutput& out)
   for (std::size_t i = 0; i < block.allocations.size(); ++i) {
     const AccountIndex a = block.allocations[i].account;
     const bool harvest = block.side == core::Side::sell && harvest_sells_.erase(holding_key(a, block.symbol)) > 0;
+    std::vector<tax::SpecificLot> named;
+    if (block.side == core::Side::sell) {
+      if (const auto it = named_lots_.find(holding_key(a, block.symbol)); it != named_lots_.end()) {
+        named = std::move(it->second);
+        named_lots_.erase(it);
+      }
+    }
     if (b.allocated[i] == 0) continue;
     const double quantity = static_cast<double>(b.allocated[i]) * block.lot_size;
     // Every allocation's cash was booked at the block's last average price.
@@ -65,8 +72,13 @@ void FleetDesk::book_lots(const OpenBlock& b, core::TimeNs now, DeskOutput& out)
       // sale it held that much more.
       const double held_after = position(a).quantities[slot_of(book.model(a), block.symbol)];
       LotSale sale = lots_.sell(a, block.symbol, day, quantity, b.avg_price, 0, held_after + quantity,
-                                book.model(a).tax_rates, harvest ? SaleKind::harvest : SaleKind::by_method);
+                                book.model(a).tax_rates, harvest ? SaleKind::harvest : SaleKind::by_method, named);
       refused = sale.refused;
+      if (sale.named_refused) {
+        out.refusals.push_back("account " + std::string(book.id(a)) + ": the sell of " + symbols_.name(block.symbol) +
+                               " in " + b.order.order_id + " closed lots by its method, not those it named: " +
+                               std::string(tax::to_string(*sale.named_refused)));
+      }
       const std::uint64_t first = next_seq_;
       for (const tax::RealisedLine& line : sale.lines) {
         out.realised.push_back({a, block.symbol, line, next_seq_});
@@ -172,12 +184,18 @@ void FleetDesk::remember_buys(tax::Day today) {
 void FleetDesk::remember_loss(AccountIndex a, core::SymbolId symbol, const tax::RealisedLine& line,
                               std::uint64_t seq) {
   if (a >= monitor_.book().size() || !(line.gain < 0)) return;
-  // Lots get new ids when restored: the sold units' purchase is the lot of
-  // the same day, if one is left; otherwise none of the lots held.
+  // Lots keep their ids across a restart: the line's purchase is the lot
+  // still held of it, when that lot is there with the purchase's day. A line
+  // written before ids were kept may name an id the lots have since been
+  // renumbered away from: then the purchase is the lot of the same day, if
+  // one is left; otherwise none of the lots held.
   tax::LotId purchase = std::numeric_limits<tax::LotId>::max();
+  bool by_id = false;
   for (const tax::Lot& lot : lots_.lots(a, symbol)) {
+    if (lot.id == line.purchase && lot.acquired == line.acquired) by_id = true;
     if (lot.acquired == line.acquired && lot.wash_adjustment_per_unit == 0) purchase = lot.id;
   }
+  if (by_id) purchase = line.purchase;
   wash_.remember_loss(wash_household(a), a, symbol, line, purchase, seq);
   if (line.wash_disallowed < -line.gain) recent_losses_[seq] = {a, line};
 }

@@ -159,6 +159,7 @@ void FleetDesk::release_unchanged(AccountIndex a, DeskOutput& out) {
 void FleetDesk::collect_sized(AccountIndex a, core::TimeNs now, bool harvest, DeskOutput& out) {
   const tax::Day day = tax::day_of(now);
   const AccountBook& book = monitor_.book();
+  const Model& m = book.model(a);
   for (const SizedTrade& trade : sized_) {
     const auto lots = whole_lots(trade.quantity, trade.lot);
     const AccountTrade at{a, trade.symbol, trade.side, lots.value_or(0), trade.price, trade.lot};
@@ -169,7 +170,13 @@ void FleetDesk::collect_sized(AccountIndex a, core::TimeNs now, bool harvest, De
       continue;
     }
     // Decided on the book as it is (an account decides with no block open).
-    note_decided(a, trade, day, harvest, book.quantities(a)[slot_of(book.model(a), trade.symbol)]);
+    note_decided(a, trade, day, harvest, book.quantities(a)[slot_of(m, trade.symbol)]);
+    if (trade.side != core::Side::sell) continue;
+    const SaleKind kind = harvest ? SaleKind::harvest : SaleKind::by_method;
+    std::vector<tax::SpecificLot> named =
+        lots_.choose_lots(a, trade.symbol, day, static_cast<double>(*lots) * trade.lot, trade.price,
+                          book.quantities(a)[slot_of(m, trade.symbol)], m.tax_rates, kind);
+    if (!named.empty()) named_lots_[holding_key(a, trade.symbol)] = std::move(named);
   }
 }
 

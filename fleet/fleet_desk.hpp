@@ -324,7 +324,9 @@ class FleetDesk {
   void release_unchanged(AccountIndex a, DeskOutput& out);
   /// Account `a`'s sized_ trades into the window's blocks (what a block
   /// refuses, to `out`); those taken are decided trades the wash-sale checks
-  /// see (`harvest`: its sell is a harvest's, at a loss on every unit).
+  /// see (`harvest`: its sell is a harvest's, at a loss on every unit). Each
+  /// sell from lots names the lots it will close, chosen now (`now`'s day,
+  /// the trade's price) as its fills would close them.
   void collect_sized(AccountIndex a, core::TimeNs now, bool harvest, DeskOutput& out);
   /// Opens the decision window if none is open (closing it at once when it is 0).
   void open_window(core::TimeNs now, DeskOutput& out);
@@ -440,6 +442,10 @@ class FleetDesk {
   /// Sells that are harvests or switches back ((account << 32) | symbol): they
   /// close the lots at a loss, highest basis first, and no units of unknown basis.
   std::unordered_set<std::uint64_t> harvest_sells_;
+  /// The lots each decided sell names ((account << 32) | symbol), in the order
+  /// to close them, until its block is final: the fills close these first.
+  /// An account decides one thing at a time, so the lots are still there.
+  std::unordered_map<std::uint64_t, std::vector<tax::SpecificLot>> named_lots_;
 };
 
 }  // namespace ballast::fleet

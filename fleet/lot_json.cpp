@@ -1,6 +1,8 @@
 #include "fleet/lot_json.hpp"
 
 #include <array>
+#include <cmath>
+#include <limits>
 #include <string_view>
 #include <utility>
 
@@ -12,13 +14,14 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
-constexpr std::string_view kKeys = "symbol, quantity, cost_per_unit, acquired, holding_from, wash_adjustment_per_unit";
+constexpr std::string_view kKeys =
+    "symbol, quantity, cost_per_unit, acquired, holding_from, wash_adjustment_per_unit, id";
 
-enum Key { symbol, quantity, cost_per_unit, acquired, holding_from, wash_adjustment_per_unit, kKeyCount };
+enum Key { symbol, quantity, cost_per_unit, acquired, holding_from, wash_adjustment_per_unit, id, kKeyCount };
 
 std::optional<Key> key_of(std::string_view name) {
-  constexpr std::array<std::string_view, kKeyCount> kNames{"symbol",   "quantity",     "cost_per_unit",
-                                                           "acquired", "holding_from", "wash_adjustment_per_unit"};
+  constexpr std::array<std::string_view, kKeyCount> kNames{
+      "symbol", "quantity", "cost_per_unit", "acquired", "holding_from", "wash_adjustment_per_unit", "id"};
   for (std::size_t k = 0; k < kNames.size(); ++k) {
     if (kNames[k] == name) return static_cast<Key>(k);
   }
@@ -55,7 +58,7 @@ simdjson::error_code read_lot(od::value v, RecordLot& lot, std::vector<std::stri
     od::value value = field.value();
     od::json_type t;
     if (const auto err = value.type().get(t); err != simdjson::SUCCESS) return err;
-    const bool optional = *key == holding_from || *key == wash_adjustment_per_unit;
+    const bool optional = *key == holding_from || *key == wash_adjustment_per_unit || *key == id;
     if (t == od::json_type::null && optional) {
       seen[*key] = false;
       continue;
@@ -98,6 +101,21 @@ simdjson::error_code read_lot(od::value v, RecordLot& lot, std::vector<std::stri
           break;
         }
         (*key == quantity ? lot.quantity : *key == cost_per_unit ? lot.cost_per_unit : lot.wash_adjustment_per_unit) = x;
+        break;
+      }
+      case id: {
+        double x = 0;
+        const bool number = t == od::json_type::number;
+        if (number) {
+          if (const auto err = value.get_double().get(x); err != simdjson::SUCCESS && err != simdjson::NUMBER_ERROR) {
+            return err;
+          }
+        }
+        if (!number || !(x >= 0 && x <= std::numeric_limits<tax::LotId>::max() && x == std::floor(x))) {
+          problems.emplace_back("id must be a whole number from 0 to 4294967295");
+          break;
+        }
+        lot.id = static_cast<tax::LotId>(x);
         break;
       }
       case kKeyCount: break;

@@ -1,9 +1,10 @@
 #pragma once
 // The lots of an account in the JSON lines import format: an array of
 // {"symbol":"VTI","quantity":10,"cost_per_unit":201.5,"acquired":"2024-03-01",
-//  "holding_from":"2023-11-02","wash_adjustment_per_unit":4.25}, the last two
-// optional (null: absent; holding_from defaults to acquired, the wash
-// adjustment to 0), dates as fleet/lot_text.hpp reads them, other keys refused.
+//  "holding_from":"2023-11-02","wash_adjustment_per_unit":4.25,"id":7}, the last
+// three optional (null: absent; holding_from defaults to acquired, the wash
+// adjustment to 0; the id, a whole number 0 to 4294967295, to number_lots'),
+// dates as fleet/lot_text.hpp reads them, other keys refused.
 #include <simdjson.h>
 
 #include <string>

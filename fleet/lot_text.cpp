@@ -1,6 +1,8 @@
 #include "fleet/lot_text.hpp"
 
+#include <cstdint>
 #include <cstdio>
+#include <limits>
 
 #include "core/time.hpp"
 #include "core/wire_values.hpp"
@@ -39,6 +41,18 @@ std::string_view take(std::string_view& text, char sep, bool& found) {
   return part;
 }
 
+/// Digits only, at most tax::LotId's largest value.
+std::optional<tax::LotId> parse_lot_id(std::string_view text) {
+  if (text.empty() || text.size() > 10) return std::nullopt;
+  std::uint64_t n = 0;
+  for (const char c : text) {
+    if (!is_digit(c)) return std::nullopt;
+    n = n * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (n > std::numeric_limits<tax::LotId>::max()) return std::nullopt;
+  return static_cast<tax::LotId>(n);
+}
+
 /// One lot's text into `lot`; an empty string, or what is wrong with it.
 std::string parse_lot(std::string_view text, RecordLot& lot) {
   bool more = false;
@@ -64,8 +78,10 @@ std::string parse_lot(std::string_view text, RecordLot& lot) {
   lot.acquired = *day;
   lot.holding_from = *day;
   lot.wash_adjustment_per_unit = 0;
+  lot.id.reset();
   bool seen_from = false;
   bool seen_wash = false;
+  bool seen_id = false;
   while (more) {
     const std::string_view extra = trim(take(text, ':', more));
     if (extra.starts_with("from=")) {
@@ -82,8 +98,16 @@ std::string parse_lot(std::string_view text, RecordLot& lot) {
       if (!core::parse_number_text(value, lot.wash_adjustment_per_unit)) {
         return "the wash adjustment (wash=) " + quoted_for_message(value) + " is not a number";
       }
+    } else if (extra.starts_with("id=")) {
+      const std::string_view value = trim(extra.substr(3));
+      if (seen_id) return "id= is given twice";
+      seen_id = true;
+      const std::optional<tax::LotId> id = parse_lot_id(value);
+      if (!id) return "the lot id (id=) " + quoted_for_message(value) + " is not a whole number from 0 to 4294967295";
+      lot.id = *id;
     } else {
-      return "unexpected " + quoted_for_message(extra) + " after the date (only from=YYYY-MM-DD and wash=AMOUNT may follow)";
+      return "unexpected " + quoted_for_message(extra) +
+             " after the date (only from=YYYY-MM-DD, wash=AMOUNT and id=N may follow)";
     }
   }
   return {};

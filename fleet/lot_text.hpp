@@ -4,9 +4,10 @@
 // A day is YYYY-MM-DD (a real calendar date, year 1900 to 2999). A CSV lots
 // cell holds lots separated by ';', each SYM:QTY@COST:ACQUIRED, optionally
 // followed by :from=YYYY-MM-DD (the day its holding period starts, when a
-// wash sale moved it before ACQUIRED) and :wash=AMOUNT (the disallowed loss
-// added to its basis, per unit), in either order:
-//   VTI:10@201.5:2024-03-01;VTI:2.5@188:2024-09-16:from=2024-06-03:wash=4.25
+// wash sale moved it before ACQUIRED), :wash=AMOUNT (the disallowed loss
+// added to its basis, per unit) and :id=N (the lot's id, 0 to 4294967295; by
+// default as number_lots gives it), in any order:
+//   VTI:10@201.5:2024-03-01:id=3;VTI:2.5@188:2024-09-16:from=2024-06-03:wash=4.25
 // Spaces around the parts are ignored; an empty cell holds no lots.
 #include <optional>
 #include <string>

@@ -1,8 +1,10 @@
 #include "store/account_tables.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <unordered_set>
 
 namespace ballast::store::sql {
 
@@ -17,7 +19,7 @@ CREATE TABLE accounts (
   band_multiplier REAL NOT NULL,
   holdings BLOB NOT NULL,           -- store/account_tables.hpp: encode_holdings
   restricted BLOB NOT NULL,         -- encode_restricted
-  lots BLOB NOT NULL DEFAULT x'01', -- encode_lots (version 3)
+  lots BLOB NOT NULL DEFAULT x'01', -- encode_lots (version 3; format 2 with lot ids)
   lot_method TEXT NOT NULL DEFAULT 'fifo' CHECK (lot_method IN ('fifo', 'hifo', 'min_tax'))
 ) STRICT, WITHOUT ROWID;
 )sql";
@@ -42,7 +44,9 @@ CREATE TABLE order_allocations (
 namespace {
 
 constexpr char kBlobFormat = 1;
-constexpr char kLotsFormat = 1;
+/// Format 1 kept no lot ids; format 2 follows each lot with its id.
+constexpr char kLotsFormatWithoutIds = 1;
+constexpr char kLotsFormat = 2;
 constexpr std::string_view kTable = "accounts";
 constexpr const char* kColumns =
     "id, model, cash, household, cash_target, band_multiplier, holdings, restricted, lots, lot_method";
@@ -98,6 +102,13 @@ struct BlobReader {
     d = std::bit_cast<tax::Day>(bits);
     return true;
   }
+  bool id(tax::LotId& id) {
+    if (rest.size() < 4) return false;
+    id = 0;
+    for (int i = 0; i < 4; ++i) id |= static_cast<tax::LotId>(static_cast<unsigned char>(rest[i])) << (8 * i);
+    rest.remove_prefix(4);
+    return true;
+  }
   bool format(char expected = kBlobFormat) {
     if (rest.empty() || rest.front() != expected) return false;
     rest.remove_prefix(1);
@@ -113,6 +124,10 @@ void put_double(double v, std::string& out) {
 void put_day(tax::Day d, std::string& out) {
   const auto bits = std::bit_cast<std::uint32_t>(d);
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
+}
+
+void put_id(tax::LotId id, std::string& out) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((id >> (8 * i)) & 0xff));
 }
 
 /// Assigns into a reused string, keeping its capacity.
@@ -133,7 +148,10 @@ void encode_lots(const std::vector<fleet::RecordLot>& lots, std::string& out) {
   out.clear();
   out.push_back(kLotsFormat);
   for (std::size_t begin = 0, end = 0; begin < lots.size(); begin = end) {
+    // A lot without an id (an import that gave none) is numbered as fleet::number_lots does.
+    tax::LotId next_id = 0;
     for (end = begin; end < lots.size() && lots[end].symbol == lots[begin].symbol; ++end) {
+      if (lots[end].id) next_id = std::max(next_id, static_cast<tax::LotId>(*lots[end].id + 1));
     }
     put_symbol(lots[begin].symbol, out);
     put_length(end - begin, out);
@@ -143,13 +161,16 @@ void encode_lots(const std::vector<fleet::RecordLot>& lots, std::string& out) {
       put_double(lots[i].wash_adjustment_per_unit, out);
       put_day(lots[i].acquired, out);
       put_day(lots[i].holding_from, out);
+      put_id(lots[i].id ? *lots[i].id : next_id++, out);
     }
   }
 }
 
 bool decode_lots(std::string_view blob, std::vector<fleet::RecordLot>& out) {
   BlobReader r{blob};
-  if (!r.format(kLotsFormat)) return false;
+  const bool with_ids = r.format(kLotsFormat);
+  if (!with_ids && !r.format(kLotsFormatWithoutIds)) return false;
+  std::unordered_set<tax::LotId> run_ids;  // of the run being read, to refuse a repeated id
   std::size_t n = 0;
   std::string_view previous;
   while (!r.rest.empty()) {
@@ -158,6 +179,7 @@ bool decode_lots(std::string_view blob, std::vector<fleet::RecordLot>& out) {
     if (!r.symbol(symbol) || !r.length(count)) return false;
     if (count == 0 || count > fleet::kMaxLotsPerAccount - n) return false;
     if (n > 0 && !(previous < symbol)) return false;
+    run_ids.clear();
     for (std::size_t i = 0; i < count; ++i, ++n) {
       if (n == out.size()) out.emplace_back();
       fleet::RecordLot& lot = out[n];
@@ -170,6 +192,10 @@ bool decode_lots(std::string_view blob, std::vector<fleet::RecordLot>& out) {
             lot.wash_adjustment_per_unit >= 0 && lot.holding_from <= lot.acquired)) {
         return false;
       }
+      // Format 1: the lots of a symbol numbered in order, as they were on every restore then.
+      tax::LotId id = static_cast<tax::LotId>(i);
+      if (with_ids && (!r.id(id) || !run_ids.insert(id).second)) return false;
+      lot.id = id;
       assign(lot.symbol, symbol);
     }
     previous = symbol;

@@ -38,15 +38,20 @@ void encode_restricted(const fleet::AccountRecord& record, std::string& out);
 bool decode_holdings(std::string_view blob, fleet::AccountRecord& out);
 bool decode_restricted(std::string_view blob, fleet::AccountRecord& out);
 
-/// Lots as a blob: a format byte (1), then per run of one symbol's lots the
+/// Lots as a blob: a format byte (2), then per run of one symbol's lots the
 /// symbol's length (LEB128) and bytes, the run's lot count (LEB128), and per
 /// lot its quantity, cost per unit and wash adjustment per unit (8
 /// little-endian bytes of each IEEE double), acquired and holding_from (4
-/// little-endian bytes of each day). Runs by ascending symbol, lots in their order.
+/// little-endian bytes of each day) and its id (4 little-endian bytes). Runs
+/// by ascending symbol, lots in their order. A lot without an id is given one
+/// as fleet::number_lots would.
 void encode_lots(const std::vector<fleet::RecordLot>& lots, std::string& out);
-/// Fills `out`; false when the bytes are not a blob encode_lots writes (a
-/// truncated field, a run empty or out of order, more than
-/// fleet::kMaxLotsPerAccount lots, a value check_account refuses).
+/// Fills `out`, every lot with its id; false when the bytes are not a blob
+/// encode_lots writes (a truncated field, a run empty or out of order, more
+/// than fleet::kMaxLotsPerAccount lots, a value check_account refuses, an id
+/// repeated within a run). Also reads format 1, written before lot ids were
+/// kept (the same without the ids): its lots are numbered 0, 1, … per symbol
+/// in order, as every restart numbered them then.
 bool decode_lots(std::string_view blob, std::vector<fleet::RecordLot>& out);
 
 /// The statements on the accounts table; the caller runs them inside its transactions.

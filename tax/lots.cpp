@@ -25,11 +25,6 @@ std::optional<LotRefusal> check_trade(double quantity, double price, double cost
 /// Asking for at least all but a tolerance of what a lot holds takes the whole lot.
 bool takes_whole(double asked, double held) { return asked >= held * (1 - kQuantityTolerance); }
 
-struct Take {
-  std::size_t index = 0;  // into the lots
-  double quantity = 0;
-};
-
 }  // namespace
 
 std::string_view to_string(CloseMethod method) {
@@ -168,6 +163,31 @@ std::vector<std::size_t> Lots::closing_order(CloseMethod method, double net_per_
   return order;
 }
 
+bool Lots::takes_by(CloseMethod method, double quantity, double net_per_unit, Day day, const TermRule& rule,
+                    const std::optional<TaxRates>& rates, std::vector<Take>& takes) const {
+  double left = quantity;
+  for (const std::size_t i : closing_order(method, net_per_unit, day, rule, rates)) {
+    if (left <= quantity * kQuantityTolerance) break;
+    const double held = lots_[i].quantity;
+    const double take = takes_whole(left, held) ? held : left;
+    takes.push_back({i, take});
+    left -= take;
+  }
+  return left <= quantity * kQuantityTolerance;
+}
+
+std::optional<std::vector<SpecificLot>> Lots::choose(CloseMethod method, double quantity, double net_per_unit, Day day,
+                                                     const TermRule& rule,
+                                                     const std::optional<TaxRates>& rates) const {
+  if (!positive(quantity) || method == CloseMethod::specific) return std::nullopt;
+  std::vector<Take> takes;
+  if (!takes_by(method, quantity, net_per_unit, day, rule, rates, takes)) return std::nullopt;
+  std::vector<SpecificLot> out;
+  out.reserve(takes.size());
+  for (const Take& t : takes) out.push_back({lots_[t.index].id, t.quantity});
+  return out;
+}
+
 double Lots::units_before_short_term_gain(CloseMethod method, double net_per_unit, Day day, const TermRule& rule,
                                           const std::optional<TaxRates>& rates) const {
   double units = 0;
@@ -202,17 +222,8 @@ std::optional<LotRefusal> Lots::close(const Sale& sale, CloseMethod method, std:
       total += s.quantity;
     }
     if (std::abs(total - sale.quantity) > sale.quantity * kQuantityTolerance) return LotRefusal::specific_mismatch;
-  } else {
-    const std::vector<std::size_t> order = closing_order(method, net_proceeds / sale.quantity, sale.day, rule, rates);
-    double left = sale.quantity;
-    for (std::size_t i : order) {
-      if (left <= sale.quantity * kQuantityTolerance) break;
-      const double held = lots_[i].quantity;
-      const double take = takes_whole(left, held) ? held : left;
-      takes.push_back({i, take});
-      left -= take;
-    }
-    if (left > sale.quantity * kQuantityTolerance) return LotRefusal::not_enough_held;
+  } else if (!takes_by(method, sale.quantity, net_proceeds / sale.quantity, sale.day, rule, rates, takes)) {
+    return LotRefusal::not_enough_held;
   }
 
   // Proceeds pro rata to the units each lot gives; the last line takes what

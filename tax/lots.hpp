@@ -134,6 +134,15 @@ class Lots {
                                   const TermRule& rule, std::vector<RealisedLine>& out,
                                   const std::optional<TaxRates>& rates = std::nullopt);
 
+  /// The lots and units a sale of `quantity` units by `method` (not
+  /// specific) at `net_per_unit` (the price net of costs) on `day` closes, in
+  /// the order it closes them: close() by `method` takes these, and so does
+  /// close() by `specific` naming them. nullopt when the lots hold fewer
+  /// units, or the quantity is not finite and > 0. `rates` as for close.
+  std::optional<std::vector<SpecificLot>> choose(CloseMethod method, double quantity, double net_per_unit, Day day,
+                                                 const TermRule& rule,
+                                                 const std::optional<TaxRates>& rates = std::nullopt) const;
+
   /// A wash sale's adjustment of `quantity` units of lot `id` (a replacement):
   /// adds `adjustment_per_unit` to their basis and moves their holding period
   /// to start on `holding_from`. When the units are fewer than the lot
@@ -161,6 +170,13 @@ class Lots {
   /// The lots' indexes in the order `method` (not specific) closes them.
   std::vector<std::size_t> closing_order(CloseMethod method, double net_per_unit, Day day, const TermRule& rule,
                                          const std::optional<TaxRates>& rates) const;
+  struct Take {
+    std::size_t index = 0;  // into lots_
+    double quantity = 0;
+  };
+  /// What a sale of `quantity` by `method` (not specific) takes, into `takes`; false when the lots hold too few.
+  bool takes_by(CloseMethod method, double quantity, double net_per_unit, Day day, const TermRule& rule,
+                const std::optional<TaxRates>& rates, std::vector<Take>& takes) const;
   std::vector<Lot> lots_;  // in the order made; a split-off lot follows its source
   LotId next_id_ = 0;
   bool ids_exhausted_ = false;

@@ -462,3 +462,78 @@ TEST_CASE("JSON lines: every bad lot is reported with its line, naming the lot")
   REQUIRE(r.records.size() == 1);
   CHECK(r.records[0].lots.size() == 1);
 }
+
+TEST_CASE("CSV and JSON lines: a lot may carry its id, kept as given; a lot without one has none") {
+  const auto c = csv(
+      "id,model,cash,VTI,BND,lots\n"
+      "a1,balanced,10,10,5,\"VTI:4@200:2024-03-01:id=7;BND:5@72.5:2023-01-02;VTI:6@210:2024-09-16:wash=1: id=0 \"\n");
+  INFO(dump(c));
+  REQUIRE(c.errors.empty());
+  REQUIRE(c.records.size() == 1);
+  const std::vector<RecordLot>& lots = c.records[0].lots;
+  REQUIRE(lots.size() == 3);
+  CHECK(lots[0].symbol == "BND");
+  CHECK_FALSE(lots[0].id);
+  CHECK(lots[1].id == 7u);
+  CHECK(lots[2].id == 0u);
+
+  const auto j = jsonl(
+      R"({"id":"a1","model":"balanced","cash":1,"holdings":{"VTI":10},"lots":[)"
+      R"({"symbol":"VTI","quantity":6,"cost_per_unit":210,"acquired":"2024-09-16","id":4294967295},)"
+      R"({"symbol":"VTI","quantity":4,"cost_per_unit":200,"acquired":"2024-03-01","id":null}]})"
+      "\n");
+  INFO(dump(j));
+  REQUIRE(j.errors.empty());
+  REQUIRE(j.records.size() == 1);
+  CHECK(j.records[0].lots[0].id == 4294967295u);
+  CHECK_FALSE(j.records[0].lots[1].id);
+}
+
+TEST_CASE("CSV: a bad or repeated lot id is reported with its line and the lots column") {
+  const auto r = csv(
+      "id,model,cash,VTI,BND,lots\n"                                              // 1
+      "a1,balanced,1,10,5,VTI:1@1:2024-01-01:id=x\n"                               // 2: not a number
+      "a2,balanced,1,10,5,VTI:1@1:2024-01-01:id=-1\n"                              // 3: negative
+      "a3,balanced,1,10,5,VTI:1@1:2024-01-01:id=4294967296\n"                      // 4: past 2^32 - 1
+      "a4,balanced,1,10,5,VTI:1@1:2024-01-01:id=1:id=2\n"                          // 5: given twice
+      "a5,balanced,1,10,5,VTI:1@1:2024-01-01:id=\n"                                // 6: empty
+      "a6,balanced,1,10,5,VTI:1@1:2024-01-01:id=3;VTI:2@1:2024-02-01:id=3\n"       // 7: one id twice
+      "ok,balanced,1,10,5,VTI:1@1:2024-01-01:id=3;BND:2@1:2024-02-01:id=3\n");    // 8: per symbol: fine
+  INFO(dump(r));
+  CHECK(places(r) == std::vector<std::string>{"2:20", "3:20", "4:20", "5:20", "6:20", "7:20"});
+  CHECK(mentions(r.errors[0], "lots: lot 1: the lot id (id=) \"x\" is not a whole number from 0 to 4294967295"));
+  CHECK(mentions(r.errors[1], "the lot id (id=) \"-1\" is not a whole number"));
+  CHECK(mentions(r.errors[2], "the lot id (id=) \"4294967296\" is not a whole number"));
+  CHECK(mentions(r.errors[3], "lots: lot 1: id= is given twice"));
+  CHECK(mentions(r.errors[4], "the lot id (id=) \"\" is not a whole number"));
+  CHECK(mentions(r.errors[5], "lot 2 (\"VTI\"): id 3 is lot 1's already (a symbol's lot ids must be distinct)"));
+  REQUIRE(r.records.size() == 1);
+  CHECK(r.records[0].id == "ok");
+}
+
+TEST_CASE("JSON lines: a bad or repeated lot id is reported with its line, naming the lot") {
+  std::size_t n = 0;
+  const auto line = [&](const std::string& ids) {
+    return R"({"id":"a)" + std::to_string(++n) + R"(","model":"balanced","cash":1,"holdings":{"VTI":10},"lots":[)" +
+           R"({"symbol":"VTI","quantity":1,"cost_per_unit":1,"acquired":"2024-01-01")" + ids + "]}\n";
+  };
+  const auto r = jsonl(line(R"(,"id":"7"})")                                   // 1: a string
+                       + line(R"(,"id":-1})")                                  // 2: negative
+                       + line(R"(,"id":1.5})")                                 // 3: not whole
+                       + line(R"(,"id":4294967296})")                          // 4: past 2^32 - 1
+                       + line(R"(,"id":1,"id":2})")                            // 5: given twice
+                       + line(R"(,"id":2},{"symbol":"VTI","quantity":1,"cost_per_unit":1,"acquired":"2024-01-02","id":2})")  // 6
+                       + line(R"(,"id":2},{"symbol":"VTI","quantity":1,"cost_per_unit":1,"acquired":"2024-01-02","id":3})"));  // 7: good
+  INFO(dump(r));
+  std::vector<std::size_t> lines;
+  for (const auto& e : r.errors) lines.push_back(e.line);
+  CHECK(lines == std::vector<std::size_t>{1, 2, 3, 4, 5, 6});
+  CHECK(mentions(r.errors[0], "lots: lot 1: id must be a whole number from 0 to 4294967295"));
+  CHECK(mentions(r.errors[1], "lots: lot 1: id must be a whole number"));
+  CHECK(mentions(r.errors[2], "lots: lot 1: id must be a whole number"));
+  CHECK(mentions(r.errors[3], "lots: lot 1: id must be a whole number"));
+  CHECK(mentions(r.errors[4], "lots: lot 1: key \"id\" is given twice"));
+  CHECK(mentions(r.errors[5], "lot 2 (\"VTI\"): id 2 is lot 1's already"));
+  REQUIRE(r.records.size() == 1);
+  CHECK(r.records[0].lots.size() == 2);
+}

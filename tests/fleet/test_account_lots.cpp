@@ -296,7 +296,10 @@ TEST_CASE("lots restored from a record come back the same, sorted by symbol name
   CHECK(abc[1].id == 1);
   CHECK(abc[1].cost_per_unit == 22);
   CHECK(f.lots.lots(9, kZed)[0].basis_per_unit() == Approx(11.5));
-  CHECK(f.lots.record_lots(9, f.symbols) == r.lots);
+  // Given back with the ids they were given.
+  std::vector<RecordLot> numbered = r.lots;
+  number_lots(numbered);
+  CHECK(f.lots.record_lots(9, f.symbols) == numbered);
 
   // A buy of ZED (id 0) lands after ABC (id 1) by name, and gets the next id.
   CHECK(f.lots.buy(9, kZed, day_of(2025, 1, 2), 1, 10, 0).lot == 1);
@@ -304,6 +307,44 @@ TEST_CASE("lots restored from a record come back the same, sorted by symbol name
   REQUIRE(kept.size() == 4);
   CHECK(kept[3].symbol == "ZED");
   CHECK(kept[3].acquired == day_of(2025, 1, 2));
+}
+
+TEST_CASE("lots keep the ids a record gives them; a new lot's id is above every id of its holding") {
+  Fixture f;
+  AccountRecord r;
+  r.id = "acct";
+  r.lots = {record_lot("ABC", 3, 20, day_of(2024, 5, 1)), record_lot("ABC", 2, 22, day_of(2024, 6, 1)),
+            record_lot("ABC", 1, 24, day_of(2024, 7, 1)), record_lot("ZED", 4, 10, day_of(2023, 1, 1))};
+  r.lots[0].id = 12;
+  r.lots[1].id = 4;  // the third has none: it is numbered after 12
+  r.lots[3].id = 0;
+  REQUIRE_FALSE(f.lots.restore(9, r, f.symbols));
+  const auto abc = f.lots.lots(9, kAbc);
+  REQUIRE(abc.size() == 3);
+  CHECK(abc[0].id == 12);
+  CHECK(abc[1].id == 4);
+  CHECK(abc[2].id == 13);
+  CHECK(abc[1].purchase == 4);
+  CHECK(f.lots.buy(9, kAbc, day_of(2025, 1, 2), 1, 10, 0).lot == 14);
+  CHECK(f.lots.buy(9, kZed, day_of(2025, 1, 2), 1, 10, 0).lot == 1);
+  const std::vector<RecordLot> kept = f.lots.record_lots(9, f.symbols);
+  REQUIRE(kept.size() == 6);
+  CHECK(kept[0].id == 12u);
+  CHECK(kept[2].id == 13u);
+  CHECK(kept[3].id == 14u);
+
+  // Kept again, they come back the same: a restart changes no id.
+  AccountRecord again;
+  again.id = "acct";
+  again.lots = kept;
+  REQUIRE_FALSE(f.lots.restore(10, again, f.symbols));
+  CHECK(f.lots.record_lots(10, f.symbols) == kept);
+
+  // Two lots of one symbol with one id are refused.
+  r.lots[2].id = 12;
+  CHECK(f.lots.restore(9, r, f.symbols) ==
+        std::string("account \"acct\": the lots of \"ABC\" cannot be restored: two of them have the same id"));
+  CHECK(f.lots.lots(9, kAbc).size() == 4);
 }
 
 TEST_CASE("a record with an unknown symbol or a bad lot is refused and changes nothing") {
@@ -469,4 +510,82 @@ TEST_CASE("the term follows the fleet's rule: with 6 months, a lot held 7 months
     REQUIRE(sale.lines.size() == 1);
     CHECK(sale.lines[0].term == (months == 6 ? tax::Term::long_term : tax::Term::short_term));
   }
+}
+
+TEST_CASE("choose_lots names what a sell would close from the lots, leaving out units of unknown basis") {
+  Fixture f;
+  two_lots(f.lots);  // fifo: lot 0 (100.50, 2024-01-10), lot 1 (120, 2024-06-01)
+  const tax::Day day = day_of(2025, 3, 1);
+  const auto named = [](const std::vector<tax::SpecificLot>& lots) {
+    std::vector<std::pair<tax::LotId, double>> out;
+    for (const tax::SpecificLot& s : lots) out.emplace_back(s.lot, s.quantity);
+    return out;
+  };
+  using Named = std::vector<std::pair<tax::LotId, double>>;
+  CHECK(named(f.lots.choose_lots(7, kZed, day, 15, 110, 20)) == Named{{0, 10}, {1, 5}});
+  // 5 units beyond the lots are sold first and named by no lot.
+  CHECK(named(f.lots.choose_lots(7, kZed, day, 15, 110, 25)) == Named{{0, 10}});
+  CHECK(f.lots.choose_lots(7, kZed, day, 5, 110, 25).empty());
+  // A harvest: the lots first, the dearest first; the unknown units last.
+  CHECK(named(f.lots.choose_lots(7, kZed, day, 15, 110, 25, std::nullopt, SaleKind::harvest)) ==
+        Named{{1, 10}, {0, 5}});
+  CHECK(named(f.lots.choose_lots(7, kZed, day, 22, 110, 25, std::nullopt, SaleKind::harvest)) ==
+        Named{{1, 10}, {0, 10}});
+  CHECK(f.lots.choose_lots(7, kAbc, day, 5, 110, 5).empty());  // no lots of ABC
+  CHECK(f.lots.choose_lots(7, kZed, day, 25, 110, 20).empty());  // more than is held
+}
+
+TEST_CASE("a sell closes the lots it names, in order, then by the method") {
+  Fixture f;
+  two_lots(f.lots);
+  const tax::Day day = day_of(2025, 3, 1);
+  const std::vector<tax::SpecificLot> dearest_first{{1, 10}, {0, 5}};
+
+  SUBCASE("all of it: lot 1, then 5 of lot 0, against the account's fifo") {
+    const LotSale s = f.lots.sell(7, kZed, day, 15, 110, 0, 20, std::nullopt, SaleKind::by_method, dearest_first);
+    REQUIRE_FALSE(s.refused);
+    CHECK_FALSE(s.named_refused);
+    REQUIRE(s.lines.size() == 2);
+    check_line(s.lines[0], 1, 10, 1100, 1200, tax::Term::short_term);
+    check_line(s.lines[1], 0, 5, 550, 502.5, tax::Term::long_term);
+  }
+  SUBCASE("a partial fill of 8 closes the first listed lot only") {
+    const LotSale s = f.lots.sell(7, kZed, day, 8, 110, 0, 20, std::nullopt, SaleKind::by_method, dearest_first);
+    REQUIRE(s.lines.size() == 1);
+    check_line(s.lines[0], 1, 8, 880, 960, tax::Term::short_term);
+    CHECK(f.lots.lots(7, kZed)[1].quantity == Approx(2));
+  }
+  SUBCASE("past the named lots, by the method: 4 of lot 1 named, then fifo's 8 of lot 0") {
+    const std::vector<tax::SpecificLot> four{{1, 4}};
+    const LotSale s = f.lots.sell(7, kZed, day, 12, 110, 0, 20, std::nullopt, SaleKind::by_method, four);
+    REQUIRE(s.lines.size() == 2);
+    check_line(s.lines[0], 1, 4, 440, 480, tax::Term::short_term);
+    check_line(s.lines[1], 0, 8, 880, 804, tax::Term::long_term);
+  }
+  SUBCASE("units of unknown basis still go first; the named lot takes the rest") {
+    const std::vector<tax::SpecificLot> one{{1, 10}};
+    const LotSale s = f.lots.sell(7, kZed, day, 15, 110, 0, 25, std::nullopt, SaleKind::by_method, one);
+    CHECK(s.unknown_basis_units == Approx(5));
+    REQUIRE(s.lines.size() == 1);
+    check_line(s.lines[0], 1, 10, 1100, 1200, tax::Term::short_term);
+  }
+  SUBCASE("a lot named that is gone: the sale closes by the method, and says so") {
+    const std::vector<tax::SpecificLot> gone{{9, 15}};
+    const LotSale s = f.lots.sell(7, kZed, day, 15, 110, 0, 20, std::nullopt, SaleKind::by_method, gone);
+    REQUIRE_FALSE(s.refused);
+    CHECK(s.named_refused == tax::LotRefusal::unknown_lot);
+    REQUIRE(s.lines.size() == 2);
+    check_line(s.lines[0], 0, 10, 1100, 1005, tax::Term::long_term);
+    check_line(s.lines[1], 1, 5, 550, 600, tax::Term::short_term);
+  }
+  SUBCASE("costs are shared pro rata to units across the named and the method's lots") {
+    const std::vector<tax::SpecificLot> four{{1, 4}};
+    // 12 at 110 less 12 of costs: 1 a unit.
+    const LotSale s = f.lots.sell(7, kZed, day, 12, 110, 12, 20, std::nullopt, SaleKind::by_method, four);
+    REQUIRE(s.lines.size() == 2);
+    check_line(s.lines[0], 1, 4, 436, 480, tax::Term::short_term);
+    check_line(s.lines[1], 0, 8, 872, 804, tax::Term::long_term);
+  }
+  // The realised totals follow whatever was closed.
+  CHECK(f.lots.realised(7).size() == 1);
 }

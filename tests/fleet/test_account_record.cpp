@@ -349,3 +349,36 @@ TEST_CASE("booked lots are checked by themselves, not against the holdings a sal
   const auto problems = check_booked_lots(r.lots, ballast::tax::CloseMethod::specific);
   CHECK(fields(problems) == std::vector{AccountField::lots, AccountField::lot_method});
 }
+
+TEST_CASE("a symbol's lot ids must be distinct; another symbol may use the same ids") {
+  AccountRecord r = with_lots();
+  for (RecordLot& l : r.lots) l.id = 4;  // one BND lot and two VTI lots
+  const auto problems = check_account(r, kCatalog);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].field == AccountField::lots);
+  CHECK(problems[0].symbol == "VTI");
+  CHECK(has(problems[0].message, "lot 3 (\"VTI\"): id 4 is lot 2's already (a symbol's lot ids must be distinct)"));
+  CHECK(check_account_shape(r).size() == 1);
+  CHECK(check_booked_lots(r.lots, r.lot_method).size() == 1);
+  r.lots[2].id = 5;
+  CHECK(check_account(r, kCatalog).empty());
+}
+
+TEST_CASE("number_lots numbers lots without an id past their symbol's largest id, in order") {
+  std::vector<RecordLot> lots{lot("A", 1, 1, 1), lot("A", 1, 1, 2), lot("B", 1, 1, 3), lot("A", 1, 1, 4),
+                              lot("C", 1, 1, 5)};
+  lots[1].id = 6;
+  lots[2].id = 2;
+  lots[4].id = 0;
+  number_lots(lots);
+  CHECK(lots[0].id == 7u);
+  CHECK(lots[1].id == 6u);
+  CHECK(lots[2].id == 2u);
+  CHECK(lots[3].id == 8u);
+  CHECK(lots[4].id == 0u);
+  std::vector<RecordLot> none{lot("A", 1, 1, 1), lot("A", 1, 1, 2), lot("B", 1, 1, 3)};
+  number_lots(none);
+  CHECK(none[0].id == 0u);
+  CHECK(none[1].id == 1u);
+  CHECK(none[2].id == 0u);
+}

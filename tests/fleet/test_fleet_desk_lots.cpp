@@ -368,3 +368,36 @@ TEST_CASE("an account whose lots an operator replaced has no buys left to wash a
   CHECK(out.refusals.empty());
   CHECK(p.desk.lots().realised(0, 2026).short_term.gain == doctest::Approx(-100));
 }
+
+TEST_CASE("a sell closes the lots chosen when it was decided, whatever the price of its fills") {
+  // min_tax at the decision price of 100: the 2026 lot (105) is at a loss,
+  // so it is the one named. At the fill's 120 min_tax would now take the
+  // 2025 lot (90, a long-term gain) first; the sale closes the named one.
+  SUBCASE("filled: 10 of the 2026 lot, short-term: 10·120 − 10·105 = +150") {
+    Desk d;
+    REQUIRE_FALSE(d.desk.set_lots(0, with_aaa_lots(tax::CloseMethod::min_tax)));
+    send(d);
+    const DeskOutput out = d.fill(kSell, FillStatus::filled, 10, 120);
+    REQUIRE(out.realised.size() == 1);
+    CHECK(out.realised[0].line.lot == 1);
+    CHECK(out.realised[0].line.quantity == 10);
+    CHECK(out.realised[0].line.basis == doctest::Approx(1050));
+    CHECK(out.realised[0].line.gain == doctest::Approx(150));
+    CHECK(out.realised[0].line.term == tax::Term::short_term);
+    CHECK(out.refusals.empty());
+    CHECK(d.desk.lots().lots(0, kA)[0].quantity == 30);
+    CHECK(d.desk.lots().lots(0, kA)[1].quantity == 20);
+  }
+  SUBCASE("cancelled after 4: 4 of the named lot: 4·120 − 4·105 = +60") {
+    Desk d;
+    REQUIRE_FALSE(d.desk.set_lots(0, with_aaa_lots(tax::CloseMethod::min_tax)));
+    send(d);
+    (void)d.fill(kSell, FillStatus::partially_filled, 4, 120);
+    const DeskOutput out = d.fill(kSell, FillStatus::cancelled, 4, 120);
+    REQUIRE(out.realised.size() == 1);
+    CHECK(out.realised[0].line.lot == 1);
+    CHECK(out.realised[0].line.quantity == 4);
+    CHECK(out.realised[0].line.gain == doctest::Approx(60));
+    CHECK(d.desk.lots().lots(0, kA)[1].quantity == 26);
+  }
+}

@@ -4,9 +4,12 @@
 // written, /status and the log say so, and a restart finds it all as it was.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/time.hpp"
 #include "tests/integration/support.hpp"
@@ -120,4 +123,51 @@ TEST_CASE("a holding at a loss is harvested into its substitute, and its realise
   check();
   // Nothing is left to harvest: IVV sits at its cost.
   CHECK(d.orders(3, 300ms).size() == 2);
+}
+
+TEST_CASE("lot ids given on import and made by a fill are shown and outlive a restart") {
+  DaemonHarness d(kHarvestModels, "", "", "", /*with_fills=*/true);
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string bought = ballast::core::format_iso8601(now - 10 * ballast::core::kNanosPerDay).substr(0, 10);
+  // SPY in two lots at a gain, numbered 9 and 5; the AGG lot has no id and gets 0.
+  // SPY is 400 of 1000: the cash buys more of it.
+  import_accounts(d, "id,model,cash,SPY,AGG,lots\n"
+                     "a2,harvested,200,4,4,\"SPY:2@90:" + bought + ":id=9;SPY:2@95:" + bought + ":id=5;AGG:4@98:" +
+                         bought + "\"\n");
+  d.start();
+  price(d);
+  const auto orders = by_side(d.orders(1));
+  REQUIRE(orders.count("buy SPY") == 1);
+  const double bought_spy = orders.at("buy SPY").second;
+  REQUIRE(bought_spy > 0);
+  d.send_fill(fill(orders.at("buy SPY").first, bought_spy, 100));
+
+  // "SYMBOL id" of each lot shown, sorted: the order of symbols is not this test's.
+  const auto lot_ids = [&] {
+    std::vector<std::string> out;
+    const auto res = d.get("/accounts/a2");
+    if (res.status != 200) return out;
+    simdjson::dom::parser parser;
+    const simdjson::dom::element a = parser.parse(res.body);
+    if (bool(a["pending"])) return out;
+    for (auto lot : a["lots"].get_array()) {
+      out.push_back(std::string(std::string_view(lot["symbol"])) + " " +
+                    std::to_string(static_cast<std::uint64_t>(lot["id"])));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  // The fill's lot gets the id after the holding's largest.
+  const std::vector<std::string> want{"AGG 0", "SPY 10", "SPY 5", "SPY 9"};
+  CHECK(eventually([&] { return lot_ids() == want; }));
+  INFO(d.get("/accounts/a2").body);
+  CHECK(lot_ids() == want);
+
+  d.process->signal(SIGTERM);
+  REQUIRE(d.process->wait_exit() == 0);
+  d.start();
+  price(d);
+  CHECK(eventually([&] { return d.get("/accounts/a2").status == 200; }));
+  CHECK(lot_ids() == want);
 }

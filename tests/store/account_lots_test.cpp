@@ -5,7 +5,9 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -38,6 +40,12 @@ RecordLot lot(std::string symbol, double quantity, double cost, tax::Day acquire
   return RecordLot{std::move(symbol), quantity, cost, acquired, acquired, 0};
 }
 
+/// The lots as the file gives them back: each with an id (fleet::number_lots).
+std::vector<RecordLot> numbered(std::vector<RecordLot> lots) {
+  fleet::number_lots(lots);
+  return lots;
+}
+
 /// 5 BND in one lot, 10 VTI in three lots of 7 (one split by a wash sale).
 AccountRecord account(const std::string& id) {
   AccountRecord a;
@@ -48,6 +56,11 @@ AccountRecord account(const std::string& id) {
   a.lots = {lot("BND", 5, 72.5, day_of(2023, 1, 2)), lot("VTI", 4, 200, day_of(2024, 3, 1)),
             RecordLot{"VTI", 2.5, 0.1 + 0.2, day_of(2024, 9, 16), day_of(2024, 6, 3), 4.25},
             lot("VTI", 0.5, 1.0 / 3, day_of(1969, 7, 20))};  // a day before 1970 is negative
+  // Ids as the daemon keeps them: not 0, 1, … after sales and wash-sale splits.
+  a.lots[0].id = 3;
+  a.lots[1].id = 0;
+  a.lots[2].id = 7;
+  a.lots[3].id = 4294967295u;
   a.lot_method = CloseMethod::hifo;
   return a;
 }
@@ -107,6 +120,7 @@ TEST_CASE("lots and the lot method round-trip with their account, bit for bit, t
   many.lots.clear();
   for (int i = 0; i < 3000; ++i) many.lots.push_back(lot("BND", 1 + i * 1e-3, 50 + i, day_of(2000, 1, 1) + i));
   many.lots.push_back(lot(std::string(200, 'Z'), 1, 1e-300, day_of(2999, 12, 31)));
+  fleet::number_lots(many.lots);
   many.lot_method = CloseMethod::min_tax;
   AccountRecord none = account("none");
   none.lots.clear();
@@ -162,7 +176,7 @@ TEST_CASE("account lots replace an account's lots and method; the rest of its re
   const std::vector<RecordLot> after_sale{lot("BND", 5, 72.5, day_of(2023, 1, 2)), lot("VTI", 1, 200, day_of(2024, 3, 1))};
   store.commit(lots_change("a1", after_sale, CloseMethod::min_tax));
   AccountRecord expected = account("a1");
-  expected.lots = after_sale;
+  expected.lots = numbered(after_sale);
   expected.lot_method = CloseMethod::min_tax;
   CHECK(store.account("a1") == expected);
   CHECK(store.account("a2") == account("a2"));
@@ -186,7 +200,7 @@ TEST_CASE("account lots come after the account positions of the same change") {
   const auto a1 = store.account("a1");
   REQUIRE(a1);
   CHECK(a1->holdings == std::vector<std::pair<std::string, double>>{{"BND", 5}});
-  CHECK(a1->lots == std::vector<RecordLot>{lot("BND", 5, 72.5, day_of(2023, 1, 2))});
+  CHECK(a1->lots == numbered({lot("BND", 5, 72.5, day_of(2023, 1, 2))}));
   CHECK(a1->cash == 2600);
 
   // A sale in progress: 3 of the 5 BND sold so far, its lots closed only
@@ -195,7 +209,7 @@ TEST_CASE("account lots come after the account positions of the same change") {
   selling.account_positions.push_back(AccountPositions{"a1", 2800, {{"BND", 2}}});
   store.commit(selling);
   CHECK(store.account("a1")->holdings == std::vector<std::pair<std::string, double>>{{"BND", 2}});
-  CHECK(store.account("a1")->lots == std::vector<RecordLot>{lot("BND", 5, 72.5, day_of(2023, 1, 2))});
+  CHECK(store.account("a1")->lots == numbered({lot("BND", 5, 72.5, day_of(2023, 1, 2))}));
 }
 
 TEST_CASE("account lots of an unknown account, or that the book cannot keep, fail the whole commit") {
@@ -312,7 +326,7 @@ TEST_CASE("a damaged lots blob is named by table, column and account when read")
     store.commit(c);
   }
   SUBCASE("cut short") { raw_sql(path, "UPDATE accounts SET lots = substr(lots, 1, 20) WHERE id = 'a2'"); }
-  SUBCASE("of another format") { raw_sql(path, "UPDATE accounts SET lots = x'02' WHERE id = 'a2'"); }
+  SUBCASE("of another format") { raw_sql(path, "UPDATE accounts SET lots = x'03' WHERE id = 'a2'"); }
   SUBCASE("empty") { raw_sql(path, "UPDATE accounts SET lots = x'' WHERE id = 'a2'"); }
   StateStore store = open_ok(path);
   try {
@@ -330,19 +344,20 @@ TEST_CASE("the lots blob decodes what it encodes and refuses anything else") {
   const AccountRecord a = account("x");
   std::string blob;
   sql::encode_lots(a.lots, blob);
-  // The format byte; BND, 1 lot of 32 bytes; VTI, 3 lots.
-  CHECK(blob.size() == 1 + (1 + 3 + 1 + 32) + (1 + 3 + 1 + 3 * 32));
+  // The format byte; BND, 1 lot of 36 bytes; VTI, 3 lots.
+  CHECK(blob.size() == 1 + (1 + 3 + 1 + 36) + (1 + 3 + 1 + 3 * 36));
+  CHECK(blob[0] == '\x02');
   std::vector<RecordLot> back(7, lot("stale", 1, 1, 1));
   REQUIRE(sql::decode_lots(blob, back));
   CHECK(back == a.lots);
   for (std::size_t cut = 0; cut < blob.size(); ++cut) {
     std::vector<RecordLot> t;
-    if (cut == 1 || cut == 38) continue;  // the format byte alone, or BND's run whole: valid
+    if (cut == 1 || cut == 42) continue;  // the format byte alone, or BND's run whole: valid
     CHECK_MESSAGE(!sql::decode_lots(std::string_view(blob).substr(0, cut), t), cut);
   }
   std::string empty;
   sql::encode_lots({}, empty);
-  CHECK(empty == "\x01");
+  CHECK(empty == "\x02");
   CHECK(sql::decode_lots(empty, back));
   CHECK(back.empty());
 
@@ -363,6 +378,105 @@ TEST_CASE("the lots blob decodes what it encodes and refuses anything else") {
   CHECK(refused(std::vector<RecordLot>(fleet::kMaxLotsPerAccount + 1, lot("A", 1, 1, 1))));
   CHECK_FALSE(refused(std::vector<RecordLot>(fleet::kMaxLotsPerAccount, lot("A", 1, 1, 1))));
   CHECK_FALSE(sql::decode_lots(std::string("\x01\x01" "A\x00", 4), back));  // a run of no lots
+  CHECK_FALSE(sql::decode_lots(std::string("\x02\x01" "A\x00", 4), back));
+  CHECK_FALSE(sql::decode_lots(std::string("\x03", 1), back));  // a format not yet written
+
+  // Two lots of one symbol with one id; the same id in two symbols is fine.
+  std::vector<RecordLot> twice{lot("A", 1, 1, 1), lot("A", 2, 1, 1)};
+  twice[0].id = twice[1].id = 5;
+  CHECK(refused(twice));
+  twice[1].symbol = "B";
+  CHECK_FALSE(refused(twice));
+}
+
+TEST_CASE("lots without ids are written numbered after the ids their symbol has, in order") {
+  std::vector<RecordLot> lots{lot("A", 1, 1, 1), lot("A", 2, 1, 1), lot("A", 3, 1, 1), lot("B", 4, 1, 1)};
+  lots[1].id = 9;
+  std::string blob;
+  sql::encode_lots(lots, blob);
+  std::vector<RecordLot> back;
+  REQUIRE(sql::decode_lots(blob, back));
+  REQUIRE(back.size() == 4);
+  CHECK(back[0].id == 10u);
+  CHECK(back[1].id == 9u);
+  CHECK(back[2].id == 11u);
+  CHECK(back[3].id == 0u);
+  // As the book numbers them on a restore.
+  fleet::number_lots(lots);
+  CHECK(back == lots);
+}
+
+TEST_CASE("a lots blob of format 1, written before lot ids were kept, decodes with its lots numbered in order") {
+  // Format 1 by hand: BND with one lot, VTI with two; each lot its quantity,
+  // cost and wash adjustment (8 bytes each) and its two days (4 bytes each).
+  const auto f64 = [](double v) {
+    std::string s(8, '\0');
+    const auto bits = std::bit_cast<std::uint64_t>(v);
+    for (int i = 0; i < 8; ++i) s[i] = static_cast<char>((bits >> (8 * i)) & 0xff);
+    return s;
+  };
+  const auto day = [](tax::Day d) {
+    std::string s(4, '\0');
+    const auto bits = std::bit_cast<std::uint32_t>(d);
+    for (int i = 0; i < 4; ++i) s[i] = static_cast<char>((bits >> (8 * i)) & 0xff);
+    return s;
+  };
+  const auto lot_bytes = [&](double q, double cost, double wash, tax::Day acquired, tax::Day from) {
+    return f64(q) + f64(cost) + f64(wash) + day(acquired) + day(from);
+  };
+  const tax::Day d1 = day_of(2023, 1, 2), d2 = day_of(2024, 3, 1), d3 = day_of(2024, 9, 16), d0 = day_of(2024, 6, 3);
+  const std::string blob = std::string("\x01") + "\x03" "BND" "\x01" + lot_bytes(5, 72.5, 0, d1, d1) + "\x03" "VTI" "\x02" +
+                           lot_bytes(4, 200, 0, d2, d2) + lot_bytes(2.5, 188, 4.25, d3, d0);
+  std::vector<RecordLot> back;
+  REQUIRE(sql::decode_lots(blob, back));
+  std::vector<RecordLot> want{lot("BND", 5, 72.5, d1), lot("VTI", 4, 200, d2), RecordLot{"VTI", 2.5, 188, d3, d0, 4.25}};
+  want[0].id = 0;
+  want[1].id = 0;
+  want[2].id = 1;
+  CHECK(back == want);
+  // Written again, it is format 2 with the same ids.
+  std::string again;
+  sql::encode_lots(back, again);
+  CHECK(again[0] == '\x02');
+  std::vector<RecordLot> twice;
+  REQUIRE(sql::decode_lots(again, twice));
+  CHECK(twice == want);
+}
+
+TEST_CASE("an account row whose lots blob is of format 1 is read with its lots numbered in order") {
+  ScratchDir dir;
+  const std::string path = dir.file("state.db");
+  {
+    StateStore store = open_ok(path);
+    Change c;
+    c.accounts = {account("a1")};
+    store.commit(c);
+  }
+  // The same lots as format 1: each lot's 4 id bytes dropped, the format byte 1.
+  std::string v2;
+  sql::encode_lots(account("a1").lots, v2);
+  std::string v1 = "\x01";
+  std::size_t at = 1;
+  while (at < v2.size()) {
+    const std::size_t symbol_bytes = static_cast<unsigned char>(v2[at]);
+    const std::size_t count = static_cast<unsigned char>(v2[at + 1 + symbol_bytes]);
+    v1 += v2.substr(at, 2 + symbol_bytes);
+    at += 2 + symbol_bytes;
+    for (std::size_t i = 0; i < count; ++i, at += 36) v1 += v2.substr(at, 32);
+  }
+  std::string hex;
+  for (const char c : v1) {
+    constexpr char kDigits[] = "0123456789abcdef";
+    hex += kDigits[static_cast<unsigned char>(c) >> 4];
+    hex += kDigits[static_cast<unsigned char>(c) & 15];
+  }
+  raw_sql(path, "UPDATE accounts SET lots = x'" + hex + "' WHERE id = 'a1'");
+  StateStore store = open_ok(path);
+  AccountRecord want = account("a1");
+  for (RecordLot& l : want.lots) l.id.reset();
+  fleet::number_lots(want.lots);  // BND 0; VTI 0, 1, 2
+  CHECK(want.lots[3].id == 2u);
+  CHECK(store.account("a1") == want);
 }
 
 // ---- files of earlier versions -----------------------------------------------
@@ -396,7 +510,7 @@ TEST_CASE("a version-2 state file is upgraded to 3: its accounts have no lots an
   }
   CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "3");
   StateStore store = open_ok(path);  // a second open finds version 3: nothing to do
-  a1.lots = {lot("VTI", 2, 200, day_of(2024, 3, 1))};
+  a1.lots = numbered({lot("VTI", 2, 200, day_of(2024, 3, 1))});
   a1.lot_method = CloseMethod::hifo;
   CHECK(store.account("a1") == a1);
   CHECK(store.realised_of("a1").size() == 1);

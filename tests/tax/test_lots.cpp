@@ -429,3 +429,48 @@ TEST_CASE("the units a method sells before it reaches a short-term gain") {
   // A year on, every lot is long-term.
   CHECK(lots.units_before_short_term_gain(CloseMethod::fifo, 200, day_of(2026, 1, 16), rule) == 30);
 }
+
+TEST_CASE("choose names the lots and units a sale by a method would close, and a specific sale of them closes the same") {
+  // Net 109.80 a unit: fifo takes lot 0 whole and 5 of lot 1; hifo lot 1
+  // (120) whole and 5 of lot 2 (108); min_tax the loss (lot 1) first, then
+  // the long-term gain (lot 0).
+  const Lots lots = three_lots();
+  const auto fifo = lots.choose(CloseMethod::fifo, 15, 109.8, kSaleDay, TermRule{});
+  REQUIRE(fifo);
+  REQUIRE(fifo->size() == 2);
+  CHECK((*fifo)[0].lot == 0);
+  CHECK((*fifo)[0].quantity == 10);
+  CHECK((*fifo)[1].lot == 1);
+  CHECK((*fifo)[1].quantity == 5);
+  const auto hifo = lots.choose(CloseMethod::hifo, 15, 109.8, kSaleDay, TermRule{});
+  REQUIRE(hifo);
+  REQUIRE(hifo->size() == 2);
+  CHECK((*hifo)[0].lot == 1);
+  CHECK((*hifo)[1].lot == 2);
+  CHECK((*hifo)[1].quantity == 5);
+  const auto min_tax = lots.choose(CloseMethod::min_tax, 15, 109.8, kSaleDay, TermRule{});
+  REQUIRE(min_tax);
+  REQUIRE(min_tax->size() == 2);
+  CHECK((*min_tax)[0].lot == 1);
+  CHECK((*min_tax)[0].quantity == 10);
+  CHECK((*min_tax)[1].lot == 0);
+  CHECK((*min_tax)[1].quantity == 5);
+  CHECK_FALSE(lots.choose(CloseMethod::fifo, 30.5, 109.8, kSaleDay, TermRule{}));
+  CHECK_FALSE(lots.choose(CloseMethod::fifo, 0, 109.8, kSaleDay, TermRule{}));
+  CHECK_FALSE(lots.choose(CloseMethod::specific, 5, 109.8, kSaleDay, TermRule{}));
+
+  // Closed by name, the fifo choice gives the fifo sale's lines.
+  Lots by_method = three_lots();
+  Lots by_name = three_lots();
+  std::vector<RealisedLine> a, b;
+  REQUIRE_FALSE(by_method.close(kSale, CloseMethod::fifo, {}, TermRule{}, a));
+  REQUIRE_FALSE(by_name.close(kSale, CloseMethod::specific, *fifo, TermRule{}, b));
+  REQUIRE(a.size() == 2);
+  REQUIRE(b.size() == 2);
+  // Lot 0: 10 of 15 units of 1,647 = 1,098 against 1,005; lot 1: 549 against 600.
+  check_line(b[0], 0, 10, 1098, 1005, Term::long_term);
+  check_line(b[1], 1, 5, 549, 600, Term::short_term);
+  CHECK(a[0].proceeds == b[0].proceeds);
+  CHECK(a[1].proceeds == b[1].proceeds);
+  CHECK(by_method.lots().size() == by_name.lots().size());
+}
