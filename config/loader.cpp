@@ -659,9 +659,10 @@ class Loader {
         // a flat cost_bps of its own would price the same trades twice.
         const toml::node* cost_bps = trigger->get("cost_bps");
         if (cost_bps && r.has("costs") && trigger->get("kind") && trigger->get("kind")->value<std::string>() == "dynamic") {
-          diag_.error(cost_bps->source(),
-                      "cost_bps: this portfolio has [portfolios.costs], which the dynamic trigger uses; remove "
-                      "cost_bps (it would price the same trades a second way)");
+          diag_.error(cost_bps->source(), std::string("cost_bps: this ") + (is_model ? "model" : "portfolio") +
+                                              " has " + (is_model ? "[models.costs]" : "[portfolios.costs]") +
+                                              ", which the dynamic trigger uses; remove cost_bps (it would price "
+                                              "the same trades a second way)");
         }
       }
     }

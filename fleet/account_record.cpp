@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <unordered_map>
 
 #include "core/types.hpp"
@@ -114,9 +115,19 @@ bool check_lot_fields(const std::vector<RecordLot>& lots, Problem& problem) {
   bool sorted = true;
   // The ids of the current run of one symbol, with the 1-based lot that gave each.
   std::unordered_map<tax::LotId, std::size_t> ids;
+  // Lots without an id are numbered past the run's largest id: none is left
+  // past the largest a lot can have.
+  bool unnumbered = false;
+  bool top_reported = false;
+  constexpr tax::LotId kTopId = std::numeric_limits<tax::LotId>::max();
   for (std::size_t i = 0; i < lots.size(); ++i) {
     const RecordLot& lot = lots[i];
-    if (i == 0 || lots[i - 1].symbol != lot.symbol) ids.clear();
+    if (i == 0 || lots[i - 1].symbol != lot.symbol) {
+      ids.clear();
+      unnumbered = false;
+      top_reported = false;
+      for (std::size_t j = i; j < lots.size() && lots[j].symbol == lot.symbol; ++j) unnumbered |= !lots[j].id;
+    }
     // Built only for a message: a million accounts' lots are checked on import.
     const auto name = [&] {
       return "lot " + std::to_string(i + 1) + (lot.symbol.empty() ? "" : " (" + quoted(lot.symbol) + ")");
@@ -142,6 +153,13 @@ bool check_lot_fields(const std::vector<RecordLot>& lots, Problem& problem) {
     }
     if (lot.holding_from > lot.acquired) {
       problem(AccountField::lots, name() + ": its holding period starts after the day it was acquired", lot.symbol);
+    }
+    if (lot.id && *lot.id == kTopId && unnumbered && !top_reported) {
+      top_reported = true;
+      problem(AccountField::lots,
+              name() + ": id " + std::to_string(kTopId) +
+                  " leaves no id for the lots of its symbol given without one (give them ids, or a smaller one here)",
+              lot.symbol);
     }
     if (lot.id) {
       const auto [at, fresh] = ids.emplace(*lot.id, i + 1);

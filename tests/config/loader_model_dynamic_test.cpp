@@ -67,7 +67,7 @@ TEST_CASE("a model's dynamic trigger takes cost_bps, or the model's [models.cost
   const auto both = only_error(model(std::string(kDynamic) + "cost_bps = 5\n" + std::string(kRisk) +
                                      "[models.costs]\ncommission_bps = 1\n"));
   CHECK_AT(both, 12, 12);
-  CHECK(contains(both.message, "cost_bps: this portfolio has [portfolios.costs]"));
+  CHECK(contains(both.message, "cost_bps: this model has [models.costs]"));
 }
 
 TEST_CASE("a dynamic trigger without bands is refused at the trigger") {

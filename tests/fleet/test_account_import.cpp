@@ -479,14 +479,32 @@ TEST_CASE("CSV and JSON lines: a lot may carry its id, kept as given; a lot with
 
   const auto j = jsonl(
       R"({"id":"a1","model":"balanced","cash":1,"holdings":{"VTI":10},"lots":[)"
-      R"({"symbol":"VTI","quantity":6,"cost_per_unit":210,"acquired":"2024-09-16","id":4294967295},)"
+      R"({"symbol":"VTI","quantity":6,"cost_per_unit":210,"acquired":"2024-09-16","id":4294967294},)"
       R"({"symbol":"VTI","quantity":4,"cost_per_unit":200,"acquired":"2024-03-01","id":null}]})"
       "\n");
   INFO(dump(j));
   REQUIRE(j.errors.empty());
   REQUIRE(j.records.size() == 1);
-  CHECK(j.records[0].lots[0].id == 4294967295u);
+  CHECK(j.records[0].lots[0].id == 4294967294u);
   CHECK_FALSE(j.records[0].lots[1].id);
+}
+
+TEST_CASE("the largest lot id is refused beside a lot of its symbol without one: nothing is left to number it") {
+  const auto line = [](const std::string& second_id) {
+    return R"({"id":"a1","model":"balanced","cash":1,"holdings":{"VTI":10},"lots":[)"
+           R"({"symbol":"VTI","quantity":6,"cost_per_unit":210,"acquired":"2024-09-16","id":4294967295},)"
+           R"({"symbol":"VTI","quantity":4,"cost_per_unit":200,"acquired":"2024-03-01")" +
+           second_id + "}]}\n";
+  };
+  const auto refused = jsonl(line(""));
+  INFO(dump(refused));
+  REQUIRE(refused.errors.size() == 1);
+  CHECK(mentions(refused.errors[0], "lot 1 (\"VTI\"): id 4294967295 leaves no id for the lots of its symbol"));
+  // Every lot numbered: the largest id is an id like any other.
+  const auto taken = jsonl(line(R"(,"id":0)"));
+  INFO(dump(taken));
+  CHECK(taken.errors.empty());
+  CHECK(taken.records.size() == 1);
 }
 
 TEST_CASE("CSV: a bad or repeated lot id is reported with its line and the lots column") {
