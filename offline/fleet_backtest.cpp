@@ -102,6 +102,7 @@ FleetBacktest run_rows(const FleetSetup& setup, const feeds::PriceTable& prices,
   const fleet::DeskCounters counters = run.counters();
   bt.harvests = counters.harvests;
   bt.switches_back = counters.switches_back;
+  bt.rebalances_held = counters.rebalances_held;
   return bt;
 }
 
@@ -239,6 +240,7 @@ void write_fleet_json(core::JsonWriter& w, const FleetBacktest& f, double risk_f
   write_group(w, f.fleet);
   w.field("refused_trades", f.refusals).field("stuck_accounts", f.stuck_accounts);
   w.field("harvests", f.harvests).field("switches_back", f.switches_back);
+  w.field("rebalances_held", f.rebalances_held);
   w.key("value_series").begin_array();
   for (std::size_t i = 0; i < f.times.size(); ++i) {
     w.begin_object().field("time", core::format_iso8601(f.times[i])).field("value", f.fleet.values[i]).end_object();
@@ -330,6 +332,10 @@ std::string fleet_table(const FleetBacktest& f) {
   }
   out += "taxes are reported, not taken from the values; a net loss's tax is negative (a benefit against other "
          "income)\n";
+  if (f.rebalances_held > 0) {
+    out += "band rebalances held by a dynamic trigger (benefit below cost, tax included): " +
+           std::to_string(f.rebalances_held) + "\n";
+  }
   if (f.compared) {
     out += std::to_string(f.harvests) + " harvests, " + std::to_string(f.switches_back) +
            " switches back; tax alpha: annualised after-tax return minus that of the same run without harvesting\n";

@@ -57,6 +57,7 @@ struct FleetBacktest {
   std::size_t stuck_accounts = 0;
   std::uint64_t harvests = 0;         ///< losses sold into a substitute (fleet::DeskCounters)
   std::uint64_t switches_back = 0;    ///< substitutes sold back into their primary
+  std::uint64_t rebalances_held = 0;  ///< band rebalances a model's dynamic trigger held
   bool compared = false;              ///< the run without harvesting was made (a model harvests)
 };
 

@@ -29,6 +29,7 @@ struct PathFigures {
   double liquidation_tax = 0;
   double harvests = 0;
   double switches_back = 0;
+  double rebalances_held = 0;
   double tax_alpha = kNaN;
   double tax_alpha_liquidated = kNaN;
 };
@@ -128,6 +129,7 @@ FleetSimulation simulate_fleet(const FleetSetup& setup, const PathSource& source
         const fleet::DeskCounters counters = run.counters();
         f.harvests = static_cast<double>(counters.harvests);
         f.switches_back = static_cast<double>(counters.switches_back);
+        f.rebalances_held = static_cast<double>(counters.rebalances_held);
         if (setup.without_harvest) {
           // The same models interned in the same order: the same symbol ids, so the same columns.
           FleetRun plain(*setup.without_harvest);
@@ -172,6 +174,7 @@ FleetSimulation simulate_fleet(const FleetSetup& setup, const PathSource& source
   result.liquidation_tax = quantiles_of(gather(&PathFigures::liquidation_tax));
   result.harvests = quantiles_of(gather(&PathFigures::harvests));
   result.switches_back = quantiles_of(gather(&PathFigures::switches_back));
+  result.rebalances_held = quantiles_of(gather(&PathFigures::rebalances_held));
   result.compared = setup.without_harvest != nullptr;
   if (result.compared) {
     result.mean_tax_alpha = mean_of(gather(&PathFigures::tax_alpha));
@@ -203,6 +206,7 @@ void write_fleet_simulation_json(core::JsonWriter& w, const FleetSimulation& f) 
   write_quantiles(w, "liquidation_tax", f.liquidation_tax);
   write_quantiles(w, "harvests", f.harvests);
   write_quantiles(w, "switches_back", f.switches_back);
+  write_quantiles(w, "rebalances_held", f.rebalances_held);
   if (f.compared) {
     w.field("mean_tax_alpha", f.mean_tax_alpha);
     write_quantiles(w, "tax_alpha", f.tax_alpha);
@@ -242,6 +246,7 @@ std::string fleet_simulation_table(const FleetSimulation& f) {
   add("liquidation tax", f.liquidation_tax, 1, "%.2f");
   add("harvests", f.harvests, 1, "%.0f");
   add("switches back", f.switches_back, 1, "%.0f");
+  add("rebalances held", f.rebalances_held, 1, "%.0f");
   if (f.compared) {
     add("tax alpha", f.tax_alpha, 100, "%.2f%%");
     add("tax alpha liquidated", f.tax_alpha_liquidated, 100, "%.2f%%");

@@ -45,6 +45,7 @@ struct FleetSimulation {
   Quantiles liquidation_tax;  ///< on the unrealised gains at the end
   Quantiles harvests;         ///< losses sold into a substitute
   Quantiles switches_back;    ///< substitutes sold back into their primary
+  Quantiles rebalances_held;  ///< band rebalances a model's dynamic trigger held
   double mean_tax_paid = 0;
   double mean_liquidation_tax = 0;
   /// A model harvests: each path ran again without harvesting, and the tax alphas are set.

@@ -91,6 +91,9 @@ TEST_CASE("a dynamic model holds the rebalance its tax outweighs: it trades less
   CHECK(dynamic.tally.traded_value == 0);
   CHECK(dynamic.tax.realised_long_term == 0);
   CHECK(dynamic.tax.tax_paid == 0);
-  // It stays where it drifted, outside its band.
+  // It stays where it drifted, outside its band, and the run says why.
   CHECK(dynamic.drift.breaching == 1);
+  CHECK(r.fleet->rebalances_held == 1);
+  CHECK(offline::fleet_table(*r.fleet).find("band rebalances held by a dynamic trigger (benefit below cost, tax "
+                                             "included): 1\n") != std::string::npos);
 }
