@@ -39,10 +39,24 @@ struct Tick {
 /// The `portfolio` of the fleet's block orders (no portfolio may take this id).
 inline constexpr std::string_view kBlockOrderPortfolio = "fleet";
 
+/// A tax lot a sell's allocation names (specific identification): the lot
+/// the broker is to close, and how many of its units.
+struct NamedLot {
+  std::uint32_t id = 0;      ///< the lot's id in the account's lots
+  double quantity = 0;       ///< > 0, units
+  std::int32_t acquired = 0;  ///< the lot's purchase day, days since 1970-01-01
+
+  bool operator==(const NamedLot&) const = default;
+};
+
 /// One account's part of a block order: what it asked of the order's quantity.
 struct Allocation {
   std::string account;  ///< an account id (is_valid_account_id)
   double quantity = 0;  ///< > 0, units
+  /// A sell's: the lots it closes, in the order they close, their units at
+  /// most `quantity`; units past them close by the account's method. Empty
+  /// for a buy or an account without lots.
+  std::vector<NamedLot> lots;
 
   bool operator==(const Allocation&) const = default;
 };

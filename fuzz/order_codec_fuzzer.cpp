@@ -31,6 +31,8 @@ void check_order(const core::Order& o) {
   for (const core::Allocation& a : o.allocations) {
     BALLAST_FUZZ_CHECK(core::is_valid_account_id(a.account));
     BALLAST_FUZZ_CHECK(std::isfinite(a.quantity) && a.quantity > 0);
+    BALLAST_FUZZ_CHECK(a.lots.size() <= execution::kLotsPerAllocation);
+    for (const core::NamedLot& lot : a.lots) BALLAST_FUZZ_CHECK(std::isfinite(lot.quantity) && lot.quantity > 0);
   }
 
   std::string encoded;

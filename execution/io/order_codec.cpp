@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,39 @@
 #include "execution/io/wire_json.hpp"
 
 namespace ballast::execution {
+
+namespace {
+
+// A lot's purchase day as YYYY-MM-DD.
+std::string format_day(std::int32_t day) {
+  const core::CivilDate d = core::civil_from_days(day);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", d.year, d.month, d.day);
+  return buf;
+}
+
+// The day of a YYYY-MM-DD date of the years 1900 to 2999; nullopt for
+// anything else (another form, a day its month does not have).
+std::optional<std::int32_t> parse_day(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  unsigned v[3] = {0, 0, 0};
+  const std::size_t starts[3] = {0, 5, 8};
+  const std::size_t lengths[3] = {4, 2, 2};
+  for (int part = 0; part < 3; ++part) {
+    for (std::size_t i = starts[part]; i < starts[part] + lengths[part]; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      v[part] = v[part] * 10 + static_cast<unsigned>(text[i] - '0');
+    }
+  }
+  if (v[0] < 1900 || v[0] > 2999 || v[1] < 1 || v[1] > 12 || v[2] < 1) return std::nullopt;
+  const std::int64_t days = core::days_from_civil(static_cast<int>(v[0]), v[1], v[2]);
+  // A day past its month's end comes back as another date.
+  const core::CivilDate back = core::civil_from_days(days);
+  if (back.month != v[1] || back.day != v[2]) return std::nullopt;
+  return static_cast<std::int32_t>(days);
+}
+
+}  // namespace
 
 void encode_order(const core::Order& order, std::string& out) {
   core::JsonWriter w(out);
@@ -29,7 +64,19 @@ void encode_order(const core::Order& order, std::string& out) {
   if (!order.allocations.empty()) {
     w.key("allocations").begin_array();
     for (const core::Allocation& a : order.allocations) {
-      w.begin_object().field("account", a.account).field("quantity", a.quantity).end_object();
+      w.begin_object().field("account", a.account).field("quantity", a.quantity);
+      if (!a.lots.empty()) {
+        w.key("lots").begin_array();
+        for (const core::NamedLot& lot : a.lots) {
+          w.begin_object()
+              .field("id", lot.id)
+              .field("quantity", lot.quantity)
+              .field("acquired", format_day(lot.acquired))
+              .end_object();
+        }
+        w.end_array();
+      }
+      w.end_object();
     }
     w.end_array();
   }
@@ -60,8 +107,70 @@ constexpr std::array<std::string_view, kFieldCount> kNames{
     "reference_price", "reason", "rebalance_id", "created_at", "expire_at", "action", "request_id", "allocations"};
 using Slots = std::array<wire::Slot, kFieldCount>;
 
-enum AllocationField : std::size_t { kAccount, kAllocationQuantity, kAllocationFieldCount };
-constexpr std::array<std::string_view, kAllocationFieldCount> kAllocationNames{"account", "quantity"};
+enum AllocationField : std::size_t { kAccount, kAllocationQuantity, kAllocationLots, kAllocationFieldCount };
+constexpr std::array<std::string_view, kAllocationFieldCount> kAllocationNames{"account", "quantity", "lots"};
+
+enum LotField : std::size_t { kLotId, kLotQuantity, kLotAcquired, kLotFieldCount };
+constexpr std::array<std::string_view, kLotFieldCount> kLotNames{"id", "quantity", "acquired"};
+
+// Reads an allocation's "lots": a non-empty array of at most
+// kLotsPerAllocation {"id", "quantity", "acquired"}, ids distinct, quantities
+// adding up to at most the allocation's. `where` names the allocation.
+template <class Where>
+std::string read_lots(const simdjson::dom::element& slot, const Where& where, double allocation_quantity,
+                      std::vector<core::NamedLot>& out) {
+  simdjson::dom::array entries;
+  if (slot.get_array().get(entries) != simdjson::SUCCESS) return where(".lots is not an array");
+  const std::size_t count = entries.size();
+  if (count == 0) return where(".lots is empty");
+  if (count > kLotsPerAllocation) {
+    return where(".lots has more than " + std::to_string(kLotsPerAllocation) + " entries");
+  }
+  out.reserve(count);
+  double sum = 0;
+  for (const simdjson::dom::element entry : entries) {
+    const std::string at = ".lots[" + std::to_string(out.size()) + "]";
+    simdjson::dom::object object;
+    if (entry.get_object().get(object) != simdjson::SUCCESS) return where(at + " is not an object");
+    // As in the allocation: other keys are ignored, null is absent, a key given twice is refused.
+    std::array<wire::Slot, kLotFieldCount> f;
+    std::array<bool, kLotFieldCount> seen{};
+    for (const simdjson::dom::key_value_pair field : object) {
+      for (std::size_t i = 0; i < kLotFieldCount; ++i) {
+        if (field.key != kLotNames[i]) continue;
+        if (seen[i]) return where(at + " has a duplicate field " + std::string(kLotNames[i]));
+        seen[i] = true;
+        if (!field.value.is_null()) f[i] = field.value;
+      }
+    }
+    core::NamedLot& lot = out.emplace_back();
+    if (!f[kLotId]) return "missing " + where(at + ".id");
+    std::uint64_t id = 0;
+    // A JSON integer only: 7.0, "7" and -1 are not lot ids.
+    if (f[kLotId]->get_uint64().get(id) != simdjson::SUCCESS || id > 0xffffffffu) {
+      return where(at + ".id must be a whole number from 0 to 4294967295");
+    }
+    lot.id = static_cast<std::uint32_t>(id);
+    std::string error = wire::read_number(f[kLotQuantity], where(at + ".quantity"), lot.quantity);
+    if (!error.empty()) return error;
+    if (lot.quantity <= 0) return where(at + ".quantity must be > 0");
+    std::string day;
+    error = wire::read_text(f[kLotAcquired], where(at + ".acquired"), day);
+    if (!error.empty()) return error;
+    const std::optional<std::int32_t> acquired = parse_day(day);
+    if (!acquired) return where(at + ".acquired must be a date YYYY-MM-DD");
+    lot.acquired = *acquired;
+    sum += lot.quantity;
+  }
+  if (sum > allocation_quantity * (1 + 1e-9)) return where(".lots name more than its quantity");
+  std::vector<std::uint32_t> ids;
+  ids.reserve(count);
+  for (const core::NamedLot& lot : out) ids.push_back(lot.id);
+  std::sort(ids.begin(), ids.end());
+  const auto repeated = std::adjacent_find(ids.begin(), ids.end());
+  if (repeated != ids.end()) return where(".lots name lot " + std::to_string(*repeated) + " twice");
+  return {};
+}
 
 // Reads "allocations": an array of {"account", "quantity"}, accounts distinct,
 // quantities adding up to the order's. Error text, empty on success.
@@ -100,6 +209,10 @@ std::string read_allocations(const wire::Slot& slot, double order_quantity, std:
     error = wire::read_number(f[kAllocationQuantity], where(".quantity"), a.quantity);
     if (!error.empty()) return error;
     if (a.quantity <= 0) return where(".quantity must be > 0");
+    if (f[kAllocationLots]) {
+      error = read_lots(*f[kAllocationLots], where, a.quantity, a.lots);
+      if (!error.empty()) return error;
+    }
     sum += a.quantity;
   }
   if (!(std::abs(sum - order_quantity) <= 1e-9 * order_quantity)) return "allocations do not add up to quantity";

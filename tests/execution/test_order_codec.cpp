@@ -20,8 +20,11 @@ using ballast::execution::DecodedOrder;
 using ballast::execution::encode_amendment;
 using ballast::execution::encode_order;
 using ballast::execution::FrameKind;
+using ballast::execution::allocation_cost;
 using ballast::execution::kAllocationsPerFrame;
+using ballast::execution::kLotsPerAllocation;
 using ballast::core::Allocation;
+using ballast::core::NamedLot;
 
 namespace {
 
@@ -486,6 +489,146 @@ TEST_CASE("bad allocations are refused with a reason") {
             .error == "allocations name account a twice");
   CHECK(decode_order(with_field("quantity", R"(12,"allocations":[{"account":"a","quantity":12},{"account":"a b","quantity":1}])"))
             .error == "allocations[1].account must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+}
+
+// ---- the lots a sell's allocation names -------------------------------------
+
+TEST_CASE("a sell's allocation names its lots in the order they close, and round-trips") {
+  Order o = spec_order();
+  o.side = Side::sell;
+  o.quantity = 10;
+  // 2024-03-01 is day 19783 since 1970-01-01, 2023-06-15 day 19523.
+  o.allocations = {{"a1", 3, {{7, 2, 19783}, {4294967295u, 0.5, 19523}}}, {"a2", 7}};
+  std::string json;
+  encode_order(o, json);
+  CHECK(json.find(R"("allocations":[{"account":"a1","quantity":3,"lots":[{"id":7,"quantity":2,"acquired":"2024-03-01"},)"
+                  R"({"id":4294967295,"quantity":0.5,"acquired":"2023-06-15"}]},{"account":"a2","quantity":7}]})") !=
+        std::string::npos);
+  const DecodedOrder d = decode_order(json);
+  REQUIRE_MESSAGE(d.ok, d.error);
+  check_same(d.order, o);
+  CHECK(d.order.allocations[0].lots == std::vector<NamedLot>{{7, 2, 19783}, {4294967295u, 0.5, 19523}});
+  CHECK(d.order.allocations[1].lots.empty());
+}
+
+TEST_CASE("named lots may add up to the allocation, carry other keys, give a quantity as a string; null is absent") {
+  const DecodedOrder ok = decode_order(with_field(
+      "quantity", R"(12.5,"allocations":[{"account":"a","quantity":12,"lots":[)"
+                  R"({"id":0,"quantity":"4","acquired":"1900-01-01","note":1},)"
+                  R"({"acquired":"2024-02-29","quantity":8,"id":3}]},{"account":"b","quantity":0.5,"lots":null}])"));
+  REQUIRE_MESSAGE(ok.ok, ok.error);
+  CHECK(ok.order.allocations[0].lots == std::vector<NamedLot>{{0, 4, -25567}, {3, 8, 19782}});
+  CHECK(ok.order.allocations[1].lots.empty());
+}
+
+TEST_CASE("bad named lots are refused with a reason") {
+  struct Case {
+    const char* name;
+    std::string lots;
+    const char* error;
+  };
+  const std::string fifty_one = [] {
+    std::string s = "[";
+    for (std::size_t i = 0; i <= kLotsPerAllocation; ++i) {
+      if (i > 0) s += ',';
+      s += R"({"id":)" + std::to_string(i) + R"(,"quantity":0.1,"acquired":"2024-03-01"})";
+    }
+    return s + "]";
+  }();
+  const Case cases[] = {
+      {"not an array", R"({"id":1,"quantity":1,"acquired":"2024-03-01"})", "allocations[0].lots is not an array"},
+      {"empty", "[]", "allocations[0].lots is empty"},
+      {"more than kLotsPerAllocation", fifty_one, "allocations[0].lots has more than 50 entries"},
+      {"an entry not an object", "[7]", "allocations[0].lots[0] is not an object"},
+      {"an entry null", "[null]", "allocations[0].lots[0] is not an object"},
+      {"missing id", R"([{"quantity":1,"acquired":"2024-03-01"}])", "missing allocations[0].lots[0].id"},
+      {"null id", R"([{"id":null,"quantity":1,"acquired":"2024-03-01"}])", "missing allocations[0].lots[0].id"},
+      {"negative id", R"([{"id":-1,"quantity":1,"acquired":"2024-03-01"}])",
+       "allocations[0].lots[0].id must be a whole number from 0 to 4294967295"},
+      {"id past 32 bits", R"([{"id":4294967296,"quantity":1,"acquired":"2024-03-01"}])",
+       "allocations[0].lots[0].id must be a whole number from 0 to 4294967295"},
+      {"fractional id", R"([{"id":7.5,"quantity":1,"acquired":"2024-03-01"}])",
+       "allocations[0].lots[0].id must be a whole number from 0 to 4294967295"},
+      {"id with a decimal point", R"([{"id":7.0,"quantity":1,"acquired":"2024-03-01"}])",
+       "allocations[0].lots[0].id must be a whole number from 0 to 4294967295"},
+      {"id as a string", R"([{"id":"7","quantity":1,"acquired":"2024-03-01"}])",
+       "allocations[0].lots[0].id must be a whole number from 0 to 4294967295"},
+      {"missing quantity", R"([{"id":1,"acquired":"2024-03-01"}])", "missing allocations[0].lots[0].quantity"},
+      {"zero quantity", R"([{"id":1,"quantity":0,"acquired":"2024-03-01"}])",
+       "allocations[0].lots[0].quantity must be > 0"},
+      {"negative quantity", R"([{"id":1,"quantity":-2,"acquired":"2024-03-01"}])",
+       "allocations[0].lots[0].quantity must be > 0"},
+      {"quantity NaN", R"([{"id":1,"quantity":"NaN","acquired":"2024-03-01"}])",
+       "allocations[0].lots[0].quantity is not finite"},
+      {"quantity infinite", R"([{"id":1,"quantity":"inf","acquired":"2024-03-01"}])",
+       "allocations[0].lots[0].quantity is not finite"},
+      {"quantity overflowing", R"([{"id":1,"quantity":1e400,"acquired":"2024-03-01"}])", nullptr},
+      {"missing acquired", R"([{"id":1,"quantity":1}])", "missing allocations[0].lots[0].acquired"},
+      {"acquired as a number", R"([{"id":1,"quantity":1,"acquired":19783}])",
+       "allocations[0].lots[0].acquired is not a string"},
+      {"acquired as a timestamp", R"([{"id":1,"quantity":1,"acquired":"2024-03-01T00:00:00Z"}])",
+       "allocations[0].lots[0].acquired must be a date YYYY-MM-DD"},
+      {"acquired without padding", R"([{"id":1,"quantity":1,"acquired":"2024-3-1"}])",
+       "allocations[0].lots[0].acquired must be a date YYYY-MM-DD"},
+      {"acquired on a day its month lacks", R"([{"id":1,"quantity":1,"acquired":"2023-02-29"}])",
+       "allocations[0].lots[0].acquired must be a date YYYY-MM-DD"},
+      {"acquired in month 13", R"([{"id":1,"quantity":1,"acquired":"2024-13-01"}])",
+       "allocations[0].lots[0].acquired must be a date YYYY-MM-DD"},
+      {"acquired before 1900", R"([{"id":1,"quantity":1,"acquired":"1899-12-31"}])",
+       "allocations[0].lots[0].acquired must be a date YYYY-MM-DD"},
+      {"a key twice in a lot", R"([{"id":1,"id":2,"quantity":1,"acquired":"2024-03-01"}])",
+       "allocations[0].lots[0] has a duplicate field id"},
+      {"a lot twice", R"([{"id":1,"quantity":1,"acquired":"2024-03-01"},{"id":1,"quantity":1,"acquired":"2024-03-01"}])",
+       "allocations[0].lots name lot 1 twice"},
+      {"lots past the allocation's quantity",
+       R"([{"id":1,"quantity":8,"acquired":"2024-03-01"},{"id":2,"quantity":4.001,"acquired":"2024-03-01"}])",
+       "allocations[0].lots name more than its quantity"},
+      {"lots given twice", R"([{"id":1,"quantity":1,"acquired":"2024-03-01"}],"lots":[])",
+       "allocations[0] has a duplicate field lots"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    const std::string json =
+        with_field("quantity", R"(12,"allocations":[{"account":"a","quantity":12,"lots":)" + c.lots + "}]");
+    CAPTURE(json);
+    const DecodedFrame f = decode_order_frame(json);
+    CHECK_FALSE(f.ok);
+    CHECK_FALSE(f.error.empty());
+    if (c.error) CHECK(f.error == c.error);
+    CHECK(f.order.allocations.empty());
+  }
+}
+
+TEST_CASE("a frame's budget of allocations and named lots, each at its longest, fits with room to spare") {
+  Order o = spec_order();
+  o.side = Side::sell;
+  o.quantity = 0;
+  // Allocations of kLotsPerAllocation lots each, then single ones, up to the budget.
+  std::size_t units = 0;
+  for (std::size_t i = 0; units < kAllocationsPerFrame; ++i) {
+    std::string id = std::to_string(i);
+    id = std::string(64 - id.size(), 'x') + id;
+    const std::size_t named = units + allocation_cost(kLotsPerAllocation) <= kAllocationsPerFrame ? kLotsPerAllocation : 0;
+    Allocation a{id, 0};
+    for (std::size_t l = 0; l < named; ++l) {
+      // Quantities printed with all 17 significant digits and an exponent.
+      a.lots.push_back(NamedLot{4294967295u - static_cast<std::uint32_t>(l), 1.2345678901234567e-200 * static_cast<double>(l + 1),
+                                376199});  // 2999-12-31
+      a.quantity += a.lots.back().quantity;
+    }
+    if (named == 0) a.quantity = 1.2345678901234567e-200 * static_cast<double>(i + 1);
+    o.quantity += a.quantity;
+    units += allocation_cost(a.lots.size());
+    o.allocations.push_back(std::move(a));
+  }
+  CHECK(units == kAllocationsPerFrame);
+  std::string json;
+  encode_order(o, json);
+  CAPTURE(json.size());
+  CHECK(json.size() <= 64 * 1024 - 6 * 1024);
+  const DecodedOrder d = decode_order(json);
+  REQUIRE_MESSAGE(d.ok, d.error);
+  check_same(d.order, o);
 }
 
 TEST_CASE("account ids are 1 to 64 letters, digits, dots, underscores, colons and hyphens") {
