@@ -298,9 +298,12 @@ core::Order FleetFlow::to_order(const fleet::DeskOrder& o) const {
   order.rebalance_id = o.rebalance_id;
   order.created_at = o.created_at;
   order.allocations.reserve(o.block.allocations.size());
-  for (const fleet::BlockAllocation& a : o.block.allocations) {
-    order.allocations.push_back(
-        {std::string(desk_->book().id(a.account)), static_cast<double>(a.lots) * o.block.lot_size});
+  for (std::size_t i = 0; i < o.block.allocations.size(); ++i) {
+    const fleet::BlockAllocation& a = o.block.allocations[i];
+    core::Allocation& out = order.allocations.emplace_back();
+    out.account = desk_->book().id(a.account);
+    out.quantity = static_cast<double>(a.lots) * o.block.lot_size;
+    if (i < o.named_lots.size()) out.lots = o.named_lots[i];
   }
   return order;
 }

@@ -8,6 +8,7 @@
 #include <queue>
 #include <utility>
 
+#include "execution/io/order_codec.hpp"
 #include "execution/order_sizing.hpp"
 
 namespace ballast::fleet {
@@ -77,7 +78,7 @@ std::optional<BlockRefusal> BlockCollector::add(const AccountTrade& trade) {
   if (g.lots + trade.lots > kMaxBlockLots) return BlockRefusal::block_too_large;
   g.lots += trade.lots;
   g.entries.push_back(static_cast<std::uint32_t>(entries_.size()));
-  entries_.push_back(Entry{trade.account, trade.lots, trade.reference_price});
+  entries_.push_back(Entry{trade.account, trade.lots, trade.reference_price, trade.named_lots});
   return std::nullopt;
 }
 
@@ -102,24 +103,30 @@ std::vector<BlockOrder> BlockCollector::take() {
       const Entry& y = entries[b];
       if (x.account != y.account) return x.account < y.account;
       if (x.reference_price != y.reference_price) return x.reference_price < y.reference_price;
-      return x.lots < y.lots;
+      if (x.lots != y.lots) return x.lots < y.lots;
+      return x.named_lots < y.named_lots;
     });
     BlockOrder* block = nullptr;
-    double value = 0;  // Σ lots × price of the current block
+    double value = 0;      // Σ lots × price of the current block
+    std::size_t cost = 0;  // Σ allocation costs of the current block
     auto close = [&] {
       if (block) block->reference_price = value / static_cast<double>(block->lots);
     };
     for (std::uint32_t index : g.entries) {
       const Entry& e = entries[index];
       const bool same_account = block && block->allocations.back().account == e.account;
-      if (!same_account && (!block || block->allocations.size() >= max_allocations_)) {
+      // An account's trades merged into one allocation: each one's lots counted, an upper bound.
+      const std::size_t adds = same_account ? e.named_lots : execution::allocation_cost(e.named_lots);
+      if (!same_account && (!block || cost + adds > max_allocations_)) {
         close();
         block = &blocks.emplace_back();
         block->symbol = g.symbol;
         block->side = g.side;
         block->lot_size = g.lot_size;
         value = 0;
+        cost = 0;
       }
+      cost += adds;
       if (same_account) block->allocations.back().lots += e.lots;
       else block->allocations.push_back(BlockAllocation{e.account, e.lots});
       block->lots += e.lots;

@@ -33,6 +33,9 @@ struct AccountTrade {
   std::uint64_t lots = 0;    ///< > 0, whole lots
   double reference_price = 0;  ///< finite, > 0
   double lot_size = 1;       ///< finite, > 0; the same for every trade of a symbol and side
+  /// The tax lots a sell names on the wire: its allocation costs 1 + this of
+  /// a block's budget (execution::allocation_cost).
+  std::uint32_t named_lots = 0;
 
   double quantity() const;  ///< lots × lot_size, in units
   bool operator==(const AccountTrade&) const = default;
@@ -79,9 +82,12 @@ std::string_view to_string(BlockRefusal r);
 /// an account's trades in one symbol and side are added up into one allocation.
 class BlockCollector {
  public:
-  /// `max_allocations_per_block` ≥ 1: a symbol and side with more accounts is
-  /// sent as several blocks of consecutive accounts, so that each order fits
-  /// its frame (execution::kAllocationsPerFrame fit any frame). 0 is taken as 1.
+  /// `max_allocations_per_block` ≥ 1: the budget of one block, in which an
+  /// allocation costs 1 plus the lots it names (AccountTrade::named_lots). A
+  /// symbol and side whose allocations cost more is sent as several blocks of
+  /// consecutive accounts, so that each order fits its frame
+  /// (execution::kAllocationsPerFrame units fit any frame); a block holds at
+  /// least one allocation, whatever it costs. 0 is taken as 1.
   explicit BlockCollector(std::size_t max_allocations_per_block);
 
   /// Takes `trade` into the window, or says why not.
@@ -100,6 +106,7 @@ class BlockCollector {
     AccountIndex account;
     std::uint64_t lots;
     double reference_price;
+    std::uint32_t named_lots;
   };
   struct Group {
     core::SymbolId symbol;

@@ -162,7 +162,17 @@ void FleetDesk::collect_sized(AccountIndex a, core::TimeNs now, bool harvest, De
   const Model& m = book.model(a);
   for (const SizedTrade& trade : sized_) {
     const auto lots = whole_lots(trade.quantity, trade.lot);
-    const AccountTrade at{a, trade.symbol, trade.side, lots.value_or(0), trade.price, trade.lot};
+    const SaleKind kind = harvest ? SaleKind::harvest : SaleKind::by_method;
+    // Chosen before the block takes the trade: the lots count against its frame.
+    std::vector<tax::SpecificLot> named;
+    if (trade.side == core::Side::sell && lots) {
+      named = lots_.choose_lots(a, trade.symbol, day, static_cast<double>(*lots) * trade.lot, trade.price,
+                                book.quantities(a)[slot_of(m, trade.symbol)], m.tax_rates, kind);
+      // The order names this many; the sale's units past them close by the method.
+      if (named.size() > execution::kLotsPerAllocation) named.resize(execution::kLotsPerAllocation);
+    }
+    AccountTrade at{a, trade.symbol, trade.side, lots.value_or(0), trade.price, trade.lot};
+    at.named_lots = static_cast<std::uint32_t>(named.size());
     if (const auto refusal = collector_.add(at)) {
       out.refusals.push_back("account " + std::string(book.id(a)) + ": " +
                              std::string(core::to_string(trade.side)) + " " + symbols_.name(trade.symbol) +
@@ -171,13 +181,30 @@ void FleetDesk::collect_sized(AccountIndex a, core::TimeNs now, bool harvest, De
     }
     // Decided on the book as it is (an account decides with no block open).
     note_decided(a, trade, day, harvest, book.quantities(a)[slot_of(m, trade.symbol)]);
-    if (trade.side != core::Side::sell) continue;
-    const SaleKind kind = harvest ? SaleKind::harvest : SaleKind::by_method;
-    std::vector<tax::SpecificLot> named =
-        lots_.choose_lots(a, trade.symbol, day, static_cast<double>(*lots) * trade.lot, trade.price,
-                          book.quantities(a)[slot_of(m, trade.symbol)], m.tax_rates, kind);
     if (!named.empty()) named_lots_[holding_key(a, trade.symbol)] = std::move(named);
   }
+}
+
+std::vector<std::vector<core::NamedLot>> FleetDesk::wire_lots(const BlockOrder& block) {
+  std::vector<std::vector<core::NamedLot>> out(block.allocations.size());
+  for (std::size_t i = 0; i < block.allocations.size(); ++i) {
+    const AccountIndex a = block.allocations[i].account;
+    const auto it = named_lots_.find(holding_key(a, block.symbol));
+    if (it == named_lots_.end()) continue;
+    const std::span<const tax::Lot> held = lots_.lots(a, block.symbol);
+    std::vector<tax::SpecificLot>& named = it->second;
+    for (std::size_t k = 0; k < named.size(); ++k) {
+      const auto lot = std::find_if(held.begin(), held.end(), [&](const tax::Lot& l) { return l.id == named[k].lot; });
+      if (lot == held.end()) {
+        // Chosen from these very lots in this window: kept short so that the
+        // fills close no more by name than the order names.
+        named.resize(k);
+        break;
+      }
+      out[i].push_back(core::NamedLot{named[k].lot, named[k].quantity, lot->acquired});
+    }
+  }
+  return out;
 }
 
 void FleetDesk::open_window(core::TimeNs now, DeskOutput& out) {
@@ -235,6 +262,7 @@ void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
     b.booked_cash.assign(block.allocations.size(), 0.0);
     for (const BlockAllocation& alloc : block.allocations) ++pending(alloc.account).open_blocks;
     b.order.block = std::move(block);
+    if (b.order.block.side == core::Side::sell) b.order.named_lots = wire_lots(b.order.block);
     ++counters_.blocks_sent;
     counters_.allocations_sent += b.order.block.allocations.size();
     out.orders.push_back(b.order);

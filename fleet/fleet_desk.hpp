@@ -57,6 +57,11 @@ struct DeskOrder {
   std::string rebalance_id;
   BlockOrder block;
   core::TimeNs created_at = 0;
+  /// A sell's: per allocation (in block.allocations' order), the lots its
+  /// fills close by name, in order, as the order names them on the wire
+  /// (core::Allocation::lots); at most execution::kLotsPerAllocation each.
+  /// Empty for a buy, or a block restored from the state file.
+  std::vector<std::vector<core::NamedLot>> named_lots;
 };
 
 /// A lot closed by a sell fill, for the state file's realised gains.
@@ -375,6 +380,8 @@ class FleetDesk {
   void redirect_washing_buys(AccountIndex a, core::TimeNs now, DeskOutput& out);
 
   static std::uint64_t holding_key(AccountIndex a, core::SymbolId symbol) { return (std::uint64_t{a} << 32) | symbol; }
+  /// A sell block's allocations' named lots (named_lots_) as its order names them.
+  std::vector<std::vector<core::NamedLot>> wire_lots(const BlockOrder& block);
   /// The model's `identical` groups, declared to the wash-sale ledger.
   void declare_identical(const Model& m);
   /// The account's household for the wash-sale ledger.

@@ -130,6 +130,25 @@ TEST_CASE("a symbol and side with more accounts than a block may carry goes out 
   CHECK(blocks[2].reference_price == 50);
 }
 
+TEST_CASE("an allocation costs its block 1 plus the lots it names") {
+  // A budget of 6: accounts 0 (2 lots named, cost 3), 1 (none, cost 1) and
+  // 2 (1 named, cost 2) make 6; account 3 (cost 1) starts a new block, and
+  // account 4 (7 named, cost 8, past the budget alone) still goes, alone.
+  BlockCollector c(6);
+  const std::uint32_t named[] = {2, 0, 1, 0, 7, 0};
+  for (AccountIndex a = 0; a < 6; ++a) {
+    AccountTrade t = trade(a, 0, Side::sell, 1);
+    t.named_lots = named[a];
+    CHECK_FALSE(c.add(t));
+  }
+  const std::vector<BlockOrder> blocks = c.take();
+  REQUIRE(blocks.size() == 4);
+  CHECK(blocks[0].allocations == std::vector<BlockAllocation>{{0, 1}, {1, 1}, {2, 1}});
+  CHECK(blocks[1].allocations == std::vector<BlockAllocation>{{3, 1}});
+  CHECK(blocks[2].allocations == std::vector<BlockAllocation>{{4, 1}});
+  CHECK(blocks[3].allocations == std::vector<BlockAllocation>{{5, 1}});
+}
+
 TEST_CASE("a trade the collector cannot take is refused with a reason and leaves the window as it was") {
   BlockCollector c(0);  // taken as 1
   CHECK(c.add(trade(0, core::kNoSymbol, Side::buy, 1)) == BlockRefusal::no_symbol);

@@ -369,6 +369,73 @@ TEST_CASE("an account whose lots an operator replaced has no buys left to wash a
   CHECK(p.desk.lots().realised(0, 2026).short_term.gain == doctest::Approx(-100));
 }
 
+TEST_CASE("a sell block's allocation names the lots chosen when it was decided; a buy's names none") {
+  // Selling 10 AAA of the two lots of 30 (ids 0 and 1, as numbered in order).
+  const auto orders = [](tax::CloseMethod method) {
+    Desk d;
+    REQUIRE_FALSE(d.desk.set_lots(0, with_aaa_lots(method)));
+    DeskOutput out;
+    d.desk.resync(t0, out);
+    REQUIRE(out.orders.size() == 2);
+    return out.orders;
+  };
+  SUBCASE("min_tax at 100: 10 of the 2026 lot at 105, a loss") {
+    const std::vector<DeskOrder> o = orders(tax::CloseMethod::min_tax);
+    REQUIRE(o[0].block.side == Side::sell);
+    REQUIRE(o[0].named_lots.size() == 1);
+    CHECK(o[0].named_lots[0] == std::vector<core::NamedLot>{{1, 10, tax::day_of(2026, 1, 5)}});
+    CHECK(o[1].named_lots.empty());
+  }
+  SUBCASE("fifo: 10 of the 2025 lot") {
+    const std::vector<DeskOrder> o = orders(tax::CloseMethod::fifo);
+    REQUIRE(o[0].named_lots.size() == 1);
+    CHECK(o[0].named_lots[0] == std::vector<core::NamedLot>{{0, 10, tax::day_of(2025, 1, 10)}});
+  }
+  SUBCASE("without lots the sell names none") {
+    Desk d;
+    DeskOutput out;
+    d.desk.resync(t0, out);
+    REQUIRE(out.orders.size() == 2);
+    REQUIRE(out.orders[0].named_lots.size() == 1);
+    CHECK(out.orders[0].named_lots[0].empty());
+  }
+}
+
+TEST_CASE("a sale over more lots than an allocation may name names the first kLotsPerAllocation; the rest close by the method") {
+  // 60 lots of 0.125 AAA (ids 0 to 59) bought on consecutive days from
+  // 2025-01-01, then one of 52.5 (id 60) on 2025-06-01, all at 100: fifo
+  // sells 10 as all 60 small lots (7.5) and 2.5 of the large one. The order
+  // names the first 50 (6.25); the other 3.75 close by fifo at the fill.
+  Desk d;
+  AccountRecord r;
+  r.id = "acct";
+  r.lot_method = tax::CloseMethod::fifo;
+  for (int i = 0; i < 60; ++i) {
+    const tax::Day day = tax::day_of(2025, 1, 1) + i;
+    r.lots.push_back({"AAA", 0.125, 100, day, day, 0});
+  }
+  r.lots.push_back({"AAA", 52.5, 100, tax::day_of(2025, 6, 1), tax::day_of(2025, 6, 1), 0});
+  REQUIRE_FALSE(d.desk.set_lots(0, r));
+  DeskOutput out;
+  d.desk.resync(t0, out);
+  REQUIRE(out.orders.size() == 2);
+  REQUIRE(out.orders[0].named_lots.size() == 1);
+  const std::vector<core::NamedLot>& named = out.orders[0].named_lots[0];
+  REQUIRE(named.size() == execution::kLotsPerAllocation);
+  for (std::size_t i = 0; i < named.size(); ++i) {
+    CAPTURE(i);
+    CHECK(named[i].id == i);
+    CHECK(named[i].quantity == 0.125);
+    CHECK(named[i].acquired == tax::day_of(2025, 1, 1) + static_cast<tax::Day>(i));
+  }
+  // Filled: the 50 named, then by fifo the 10 small lots left and 2.5 of the large: 61 lines.
+  const DeskOutput filled = d.fill(kSell, FillStatus::filled, 10, 100);
+  CHECK(filled.realised.size() == 61);
+  REQUIRE(d.desk.lots().lots(0, kA).size() == 1);
+  CHECK(d.desk.lots().lots(0, kA)[0].id == 60);
+  CHECK(d.desk.lots().lots(0, kA)[0].quantity == 50);
+}
+
 TEST_CASE("a sell closes the lots chosen when it was decided, whatever the price of its fills") {
   // min_tax at the decision price of 100: the 2026 lot (105) is at a loss,
   // so it is the one named. At the fill's 120 min_tax would now take the
