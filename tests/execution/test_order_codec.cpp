@@ -501,7 +501,8 @@ TEST_CASE("a sell's allocation names its lots in the order they close, and round
   o.allocations = {{"a1", 3, {{7, 2, 19783}, {4294967295u, 0.5, 19523}}}, {"a2", 7}};
   std::string json;
   encode_order(o, json);
-  CHECK(json.find(R"("allocations":[{"account":"a1","quantity":3,"lots":[{"id":7,"quantity":2,"acquired":"2024-03-01"},)"
+  CHECK(json.find(R"("allocations":[{"account":"a1","quantity":3,"lots":[)"
+                  R"({"id":7,"quantity":2,"acquired":"2024-03-01"},)"
                   R"({"id":4294967295,"quantity":0.5,"acquired":"2023-06-15"}]},{"account":"a2","quantity":7}]})") !=
         std::string::npos);
   const DecodedOrder d = decode_order(json);
@@ -578,7 +579,8 @@ TEST_CASE("bad named lots are refused with a reason") {
        "allocations[0].lots[0].acquired must be a date YYYY-MM-DD"},
       {"a key twice in a lot", R"([{"id":1,"id":2,"quantity":1,"acquired":"2024-03-01"}])",
        "allocations[0].lots[0] has a duplicate field id"},
-      {"a lot twice", R"([{"id":1,"quantity":1,"acquired":"2024-03-01"},{"id":1,"quantity":1,"acquired":"2024-03-01"}])",
+      {"a lot twice",
+       R"([{"id":1,"quantity":1,"acquired":"2024-03-01"},{"id":1,"quantity":1,"acquired":"2024-03-01"}])",
        "allocations[0].lots name lot 1 twice"},
       {"lots past the allocation's quantity",
        R"([{"id":1,"quantity":8,"acquired":"2024-03-01"},{"id":2,"quantity":4.001,"acquired":"2024-03-01"}])",
@@ -608,12 +610,13 @@ TEST_CASE("a frame's budget of allocations and named lots, each at its longest, 
   for (std::size_t i = 0; units < kAllocationsPerFrame; ++i) {
     std::string id = std::to_string(i);
     id = std::string(64 - id.size(), 'x') + id;
-    const std::size_t named = units + allocation_cost(kLotsPerAllocation) <= kAllocationsPerFrame ? kLotsPerAllocation : 0;
+    const bool room = units + allocation_cost(kLotsPerAllocation) <= kAllocationsPerFrame;
+    const std::size_t named = room ? kLotsPerAllocation : 0;
     Allocation a{id, 0};
     for (std::size_t l = 0; l < named; ++l) {
       // Quantities printed with all 17 significant digits and an exponent.
-      a.lots.push_back(NamedLot{4294967295u - static_cast<std::uint32_t>(l), 1.2345678901234567e-200 * static_cast<double>(l + 1),
-                                376199});  // 2999-12-31
+      const double quantity = 1.2345678901234567e-200 * static_cast<double>(l + 1);
+      a.lots.push_back(NamedLot{4294967295u - static_cast<std::uint32_t>(l), quantity, 376199});  // 2999-12-31
       a.quantity += a.lots.back().quantity;
     }
     if (named == 0) a.quantity = 1.2345678901234567e-200 * static_cast<double>(i + 1);

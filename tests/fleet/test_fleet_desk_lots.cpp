@@ -401,7 +401,7 @@ TEST_CASE("a sell block's allocation names the lots chosen when it was decided; 
   }
 }
 
-TEST_CASE("a sale over more lots than an allocation may name names the first kLotsPerAllocation; the rest close by the method") {
+TEST_CASE("a sale over more lots than an allocation may name names the first 50; the rest close by the method") {
   // 60 lots of 0.125 AAA (ids 0 to 59) bought on consecutive days from
   // 2025-01-01, then one of 52.5 (id 60) on 2025-06-01, all at 100: fifo
   // sells 10 as all 60 small lots (7.5) and 2.5 of the large one. The order

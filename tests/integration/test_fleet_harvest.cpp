@@ -74,12 +74,32 @@ TEST_CASE("a holding at a loss is harvested into its substitute, and its realise
                        std::chrono::system_clock::now().time_since_epoch()).count();
   const std::string bought = ballast::core::format_iso8601(now - 10 * ballast::core::kNanosPerDay).substr(0, 10);
   import_accounts(d, "id,model,cash,SPY,AGG,lots\n"
-                     "a1,harvested,0,6,4,SPY:6@120:" + bought + "\n");
+                     "a1,harvested,0,6,4,SPY:6@120:" + bought + ":id=7\n");
   d.start();
   price(d);
   // The 600 of SPY buys 12 IVV at 50: the group keeps its 60%.
-  const auto orders = by_side(d.orders(2));
+  const std::vector<std::string> sent = d.orders(2);
+  const auto orders = by_side(sent);
   REQUIRE(orders.size() == 2);
+  // The sell names the lot it closes, by id, for the broker's versus-purchase
+  // instruction; the buy names none.
+  for (const std::string& json : sent) {
+    INFO(json);
+    simdjson::dom::parser parser;
+    const simdjson::dom::element o = parser.parse(json);
+    const auto allocations = o["allocations"].get_array();
+    REQUIRE(allocations.size() == 1);
+    const simdjson::dom::element a = allocations.at(0);
+    if (std::string_view(o["side"]) == "buy") {
+      CHECK(a["lots"].error() == simdjson::NO_SUCH_FIELD);
+      continue;
+    }
+    const auto lots = a["lots"].get_array();
+    REQUIRE(lots.size() == 1);
+    CHECK(std::uint64_t(lots.at(0)["id"]) == 7);
+    CHECK(num(lots.at(0)["quantity"]) == 6);
+    CHECK(std::string_view(lots.at(0)["acquired"]) == bought);
+  }
   REQUIRE(orders.count("sell SPY") == 1);
   REQUIRE(orders.count("buy IVV") == 1);
   CHECK(orders.at("sell SPY").second == 6);
