@@ -59,60 +59,93 @@ TEST_CASE("Publication 550 example 1: the whole loss moves into the replacement'
   CHECK(t.lines[later].basis == Approx(1050));
 }
 
-// Publication 550, "Wash Sales", "More or less stock bought than sold",
-// Example 1: 100 shares of M bought 2021-09-24 are sold on 2023-02-03 at a
-// $1,000 loss; 50 substantially identical shares are bought on each of the 4
-// days from February 12 through February 15, 2023. The whole loss is
-// disallowed: half ($500) goes to the basis of the shares bought on
-// February 12, the other half to those of February 13, matched in the order bought.
-TEST_CASE("Publication 550: replacement shares are matched in the order bought") {
+// IRS Publication 550 (2025), "Wash Sales", "More or less stock bought than
+// sold", Example 1: 100 shares bought 2024-09-20 for $5,000; 50 substantially
+// identical shares bought 2024-12-13 for $2,750 and 25 more on 2024-12-20 for
+// $1,125; the September shares sold on 2025-01-03 for $4,000. The loss is
+// $1,000; the replacements were bought in the 30 days before the sale, so the
+// loss on 75 shares ($750) is disallowed and $250 is deductible. The new
+// bases are $2,750 + $500 = $3,250 and $1,125 + $250 = $1,375.
+TEST_CASE("Publication 550, more or less stock, example 1: replacements bought before the sale take 75 of its 100 shares") {
   Trades t;
-  t.buy(kHome, kTaxable, kX, day_of(2021, 9, 24), 100, 30);
-  const std::size_t line = t.sell(kHome, kTaxable, kX, day_of(2023, 2, 3), 100, 20);
+  t.buy(kHome, kTaxable, kX, day_of(2024, 9, 20), 100, 50);
+  const LotId december_13 = t.buy(kHome, kTaxable, kX, day_of(2024, 12, 13), 50, 55);
+  const LotId december_20 = t.buy(kHome, kTaxable, kX, day_of(2024, 12, 20), 25, 45);
+  // First in, first out: the sale closes the September lot, as in the example.
+  const std::size_t line = t.sell(kHome, kTaxable, kX, day_of(2025, 1, 3), 100, 40);
+  REQUIRE(t.lines.size() == line + 1);
   CHECK(t.lines[line].gain == Approx(-1000));
-  CHECK(t.lines[line].term == Term::long_term);
+  CHECK(t.lines[line].wash_disallowed == Approx(750));
+  CHECK(t.lines[line].reported_gain() == Approx(-250));
+  const Lots& lots = t.holding(kTaxable, kX);
+  CHECK(lots.find(december_13)->quantity * lots.find(december_13)->basis_per_unit() == Approx(3250));
+  CHECK(lots.find(december_20)->quantity * lots.find(december_20)->basis_per_unit() == Approx(1375));
+  CHECK(lots.lots().size() == 2);
+}
+
+// Publication 550 (2025), "More or less stock bought than sold", Example 2:
+// 100 shares bought 2024-09-16 for $2,000 are sold on 2025-01-29 for $1,000;
+// 50 substantially identical shares are bought on each of the 4 days from
+// 2025-02-03 through 2025-02-06, for $500 each time. The whole $1,000 loss is
+// disallowed: $500 goes to the basis of the shares of February 3 and $500 to
+// those of February 4, matched in the order bought; the others keep their cost.
+TEST_CASE("Publication 550, more or less stock, example 2: replacement shares are matched in the order bought") {
+  Trades t;
+  t.buy(kHome, kTaxable, kX, day_of(2024, 9, 16), 100, 20);
+  const std::size_t line = t.sell(kHome, kTaxable, kX, day_of(2025, 1, 29), 100, 10);
+  CHECK(t.lines[line].gain == Approx(-1000));
+  CHECK(t.lines[line].term == Term::short_term);
   std::vector<LotId> bought;
-  for (unsigned day = 12; day <= 15; ++day) bought.push_back(t.buy(kHome, kTaxable, kX, day_of(2023, 2, day), 50, 21));
+  for (unsigned day = 3; day <= 6; ++day) bought.push_back(t.buy(kHome, kTaxable, kX, day_of(2025, 2, day), 50, 10));
   CHECK(t.lines[line].wash_disallowed == Approx(1000));
   CHECK(t.lines[line].reported_gain() == Approx(0));
   const Lots& lots = t.holding(kTaxable, kX);
-  CHECK(lots.find(bought[0])->quantity * lots.find(bought[0])->basis_per_unit() == Approx(1050 + 500));
-  CHECK(lots.find(bought[1])->quantity * lots.find(bought[1])->basis_per_unit() == Approx(1050 + 500));
-  CHECK(lots.find(bought[2])->basis_per_unit() == 21);
-  CHECK(lots.find(bought[3])->basis_per_unit() == 21);
-  CHECK(lots.find(bought[2])->holding_from == day_of(2023, 2, 14));
+  CHECK(lots.find(bought[0])->quantity * lots.find(bought[0])->basis_per_unit() == Approx(500 + 500));
+  CHECK(lots.find(bought[1])->quantity * lots.find(bought[1])->basis_per_unit() == Approx(500 + 500));
+  CHECK(lots.find(bought[2])->quantity * lots.find(bought[2])->basis_per_unit() == Approx(500));
+  CHECK(lots.find(bought[3])->quantity * lots.find(bought[3])->basis_per_unit() == Approx(500));
+  // The shares sold were held 135 days (2024-09-16 to 2025-01-29): each
+  // replacement's holding period starts that long before its purchase; the
+  // unmatched ones start on their own purchase day.
+  CHECK(lots.find(bought[0])->holding_from == day_of(2024, 9, 21));
+  CHECK(lots.find(bought[2])->holding_from == day_of(2025, 2, 5));
   CHECK(lots.lots().size() == 4);
 }
 
-// Publication 550, "More or less stock bought than sold", Example 2: the same
-// $1,000 loss on 100 shares sold 2023-02-03, but only 75 substantially
-// identical shares bought on 2023-02-10: the loss on 75 shares ($750) is
-// disallowed and added to their basis; the loss on the other 25 ($250) counts.
-TEST_CASE("Publication 550: a smaller replacement disallows the proportional part of the loss") {
+// Publication 550 (2025), "Loss and gain on same day": 100 shares bought
+// 2019-03-01 for $15,800, 100 on 2019-06-03 for $10,000 and 100 on 2019-09-03
+// for $9,500 are all sold on 2024-12-27 for $37,500 ($125 a share), and 250
+// substantially identical shares are bought on 2025-01-10. The $3,300 loss on
+// the first block is disallowed; it may not reduce the gains on the other two
+// blocks ($2,500 and $3,000), which are reported in full.
+TEST_CASE("Publication 550, loss and gain on the same day: a washed loss does not reduce the other blocks' gains") {
   Trades t;
-  t.buy(kHome, kTaxable, kX, day_of(2021, 9, 24), 100, 30);
-  const std::size_t line = t.sell(kHome, kTaxable, kX, day_of(2023, 2, 3), 100, 20);
-  const LotId replacement = t.buy(kHome, kTaxable, kX, day_of(2023, 2, 10), 75, 21);
-  CHECK(t.lines[line].wash_disallowed == Approx(750));
-  CHECK(t.lines[line].reported_gain() == Approx(-250));
-  const Lot& lot = only_lot(t, kTaxable, kX, replacement);
-  CHECK(lot.quantity * lot.basis_per_unit() == Approx(75 * 21 + 750));
-
-  // "Your holding period for the new stock ... includes the holding period
-  // of the stock ... sold": the shares sold were held from 2021-09-24 to
-  // 2023-02-03, so the replacement counts from 2021-10-01 (7 days later, as
-  // it was bought 7 days after the sale) and is long-term within weeks.
-  CHECK(lot.holding_from == day_of(2021, 10, 1));
-  const std::size_t later = t.sell(kHome, kTaxable, kX, day_of(2023, 3, 1), 75, 25);
-  CHECK(t.lines[later].term == Term::long_term);
-  CHECK(t.lines[later].holding_from == day_of(2021, 10, 1));
-  CHECK(t.lines[later].acquired == day_of(2023, 2, 10));
-  CHECK(t.lines[later].gain == Approx(75 * 25 - (75 * 21 + 750)));
-
-  // The rest of the loss stays open to a later buy inside the window.
-  t.buy(kHome, kTaxable, kX, day_of(2023, 3, 5), 10, 22);
-  CHECK(t.last_matches.size() == 1);
-  CHECK(t.lines[line].wash_disallowed == Approx(850));
+  t.buy(kHome, kTaxable, kX, day_of(2019, 3, 1), 100, 158);
+  t.buy(kHome, kTaxable, kX, day_of(2019, 6, 3), 100, 100);
+  t.buy(kHome, kTaxable, kX, day_of(2019, 9, 3), 100, 95);
+  const std::size_t first = t.sell(kHome, kTaxable, kX, day_of(2024, 12, 27), 300, 125);
+  REQUIRE(t.lines.size() == first + 3);
+  CHECK(t.lines[first].gain == Approx(-3300));
+  CHECK(t.lines[first + 1].gain == Approx(2500));
+  CHECK(t.lines[first + 2].gain == Approx(3000));
+  const LotId replacement = t.buy(kHome, kTaxable, kX, day_of(2025, 1, 10), 250, 125);
+  CHECK(t.lines[first].wash_disallowed == Approx(3300));
+  CHECK(t.lines[first].reported_gain() == Approx(0));
+  CHECK(t.lines[first + 1].wash_disallowed == 0);
+  CHECK(t.lines[first + 1].reported_gain() == Approx(2500));
+  CHECK(t.lines[first + 2].reported_gain() == Approx(3000));
+  // The disallowed loss goes to 100 of the 250 replacement shares ($33 a
+  // share): they become a lot of their own; the other 150 keep their cost.
+  const Lot& rest = only_lot(t, kTaxable, kX, replacement);
+  CHECK(rest.quantity == 150);
+  CHECK(rest.basis_per_unit() == 125);
+  const Lots& lots = t.holding(kTaxable, kX);
+  REQUIRE(lots.lots().size() == 2);
+  double basis = 0;
+  for (const Lot& l : lots.lots()) basis += l.quantity * l.basis_per_unit();
+  CHECK(basis == Approx(250 * 125 + 3300));
+  CHECK(lots.lots()[1].quantity == 100);
+  CHECK(lots.lots()[1].basis_per_unit() == Approx(125 + 33));
 }
 
 TEST_CASE("a replacement larger than the loss sale takes the loss on as many units as were sold") {
