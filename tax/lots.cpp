@@ -207,18 +207,24 @@ std::optional<LotRefusal> Lots::close(const Sale& sale, CloseMethod method, std:
   std::vector<Take> takes;
 
   if (method == CloseMethod::specific) {
-    std::map<LotId, std::size_t> index_of;
-    for (std::size_t i = 0; i < lots_.size(); ++i) index_of.emplace(lots_[i].id, i);
-    std::unordered_set<LotId> seen;
+    // Sorted (id, index) pairs and a flag per lot: a few allocations, where
+    // a map and a set of the lots cost one per lot on every such sale.
+    std::vector<std::pair<LotId, std::size_t>> index_of(lots_.size());
+    for (std::size_t i = 0; i < lots_.size(); ++i) index_of[i] = {lots_[i].id, i};
+    std::sort(index_of.begin(), index_of.end());
+    std::vector<bool> named_already(lots_.size());
+    takes.reserve(named.size());
     double total = 0;
     for (const SpecificLot& s : named) {
       if (!positive(s.quantity)) return LotRefusal::bad_quantity;
-      auto it = index_of.find(s.lot);
-      if (it == index_of.end()) return LotRefusal::unknown_lot;
-      if (!seen.insert(s.lot).second) return LotRefusal::lot_named_twice;
-      const double held = lots_[it->second].quantity;
+      const auto it = std::lower_bound(index_of.begin(), index_of.end(), std::pair<LotId, std::size_t>{s.lot, 0});
+      if (it == index_of.end() || it->first != s.lot) return LotRefusal::unknown_lot;
+      const std::size_t index = it->second;
+      if (named_already[index]) return LotRefusal::lot_named_twice;
+      named_already[index] = true;
+      const double held = lots_[index].quantity;
       if (s.quantity > held * (1 + kQuantityTolerance)) return LotRefusal::more_than_lot_holds;
-      takes.push_back({it->second, takes_whole(s.quantity, held) ? held : s.quantity});
+      takes.push_back({index, takes_whole(s.quantity, held) ? held : s.quantity});
       total += s.quantity;
     }
     if (std::abs(total - sale.quantity) > sale.quantity * kQuantityTolerance) return LotRefusal::specific_mismatch;
