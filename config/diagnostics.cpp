@@ -69,11 +69,4 @@ std::string key_path(std::string_view parent, std::string_view key) {
   return out;
 }
 
-std::string format_number(double value) {
-  char buf[64];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  if (ec != std::errc()) return "?";
-  return std::string(buf, end);
-}
-
 }  // namespace ballast::config

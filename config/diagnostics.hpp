@@ -38,7 +38,4 @@ std::string_view type_name(toml::node_type type);
 /// "BTC.USD" cannot be mistaken for a nested table in a message).
 std::string key_path(std::string_view parent, std::string_view key);
 
-/// The shortest decimal spelling that reads back as `value`.
-std::string format_number(double value);
-
 }  // namespace ballast::config

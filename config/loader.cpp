@@ -25,6 +25,7 @@
 #include "config/table_reader.hpp"
 #include "config/tax_policy.hpp"
 #include "config/transport_security.hpp"
+#include "core/number_text.hpp"
 #include "core/time.hpp"
 #include "strategies/risk_model.hpp"
 
@@ -792,7 +793,7 @@ class Loader {
       bool has_rho = read.has_value();
       const double rho = read.value_or(0.0);
       if (has_rho && !(rho >= -1 && rho <= 1)) {
-        diag_.error(value.source(), name + ": must be in [-1, 1], got " + format_number(rho));
+        diag_.error(value.source(), name + ": must be in [-1, 1], got " + core::shortest(rho));
         has_rho = false;
       }
       if (!has_rho) ok = false;
@@ -979,8 +980,8 @@ class Loader {
     const toml::node* max_node = r.node("max_weight");
     if (m.max_weight < m.min_weight) {
       diag_.error(max_node ? max_node->source() : t.source(), "max_weight: must be >= min_weight (" +
-                                                                  format_number(m.min_weight) + "), got " +
-                                                                  format_number(m.max_weight));
+                                                                  core::shortest(m.min_weight) + "), got " +
+                                                                  core::shortest(m.max_weight));
       return;
     }
     if (!u.targets || !u.weights_ok || p.assets.empty()) return;
@@ -990,12 +991,12 @@ class Loader {
     const std::string count = std::to_string(p.assets.size()) + (p.assets.size() == 1 ? " symbol" : " symbols");
     if (m.min_weight * n > invested + kWeightSumTolerance) {
       diag_.error(min_node ? min_node->source() : t.source(),
-                  "min_weight: " + count + " at min_weight " + format_number(m.min_weight) + " need " +
+                  "min_weight: " + count + " at min_weight " + core::shortest(m.min_weight) + " need " +
                       format_sum(m.min_weight * n) + ", more than the " + format_sum(invested) + " that cash_target (" +
                       format_sum(p.cash_target) + ") leaves; lower min_weight");
     } else if (m.max_weight * n < invested - kWeightSumTolerance) {
       diag_.error(max_node ? max_node->source() : t.source(),
-                  "max_weight: " + count + " at max_weight " + format_number(m.max_weight) + " hold at most " +
+                  "max_weight: " + count + " at max_weight " + core::shortest(m.max_weight) + " hold at most " +
                       format_sum(m.max_weight * n) + ", less than the " + format_sum(invested) + " that cash_target (" +
                       format_sum(p.cash_target) + ") leaves; raise max_weight or cash_target");
     }
@@ -1017,7 +1018,7 @@ class Loader {
         if (*v > 0 && *v < 1) {
           m.floor = *v;
         } else {
-          diag_.error(n->source(), "floor: must be in (0, 1), got " + format_number(*v) +
+          diag_.error(n->source(), "floor: must be in (0, 1), got " + core::shortest(*v) +
                                        (*v > 1 ? " (a fraction of the starting value, not percent)" : ""));
         }
       }
@@ -1132,7 +1133,7 @@ class Loader {
       vol.max = r.number("max", Bound::positive);
       if (vol.min && vol.max && !(*vol.max > *vol.min)) {
         diag_.error(r.node("max")->source(),
-                    "max: must be > min (" + format_number(*vol.min) + "), got " + format_number(*vol.max));
+                    "max: must be > min (" + core::shortest(*vol.min) + "), got " + core::shortest(*vol.max));
       }
       if (!r.has("change") && !r.has("min") && !r.has("max")) {
         diag_.error(t.source(), "a volatility trigger needs at least one of change, min, max");

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/number_text.hpp"
+
 namespace ballast::config {
 namespace {
 
@@ -55,7 +57,7 @@ std::optional<double> read_number(const toml::node& node, std::string_view name,
   } else if (const auto* f = node.as_floating_point()) {
     v = f->get();
     if (!std::isfinite(v)) {
-      diag.error(node.source(), std::string(name) + ": expected a finite number, got " + format_number(v));
+      diag.error(node.source(), std::string(name) + ": expected a finite number, got " + core::shortest(v));
       return std::nullopt;
     }
   } else {
@@ -63,7 +65,7 @@ std::optional<double> read_number(const toml::node& node, std::string_view name,
     return std::nullopt;
   }
   if (!within(v, bound)) {
-    std::string message = std::string(name) + ": " + std::string(describe(bound)) + ", got " + format_number(v);
+    std::string message = std::string(name) + ": " + std::string(describe(bound)) + ", got " + core::shortest(v);
     // The commonest slip with weights and drift limits is writing 60 for 60 %.
     if ((bound == Bound::unit || bound == Bound::unit_positive || bound == Bound::unit_below_one) && v > 1) {
       message += " (a fraction, not percent)";

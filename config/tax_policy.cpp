@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "core/number_text.hpp"
+
 namespace ballast::config {
 namespace {
 
@@ -87,7 +89,7 @@ Groups read_substitutes(const toml::node& n, const std::string& name, const std:
           diag.error(item.source(), item_name + ": " + spelled + " has no target; write " + spelled +
                                         " = 0 in targets to hold it as a substitute");
         } else if (a->target != 0) {
-          diag.error(item.source(), item_name + ": " + spelled + " has a target of " + format_number(a->target) +
+          diag.error(item.source(), item_name + ": " + spelled + " has a target of " + core::shortest(a->target) +
                                         "; a substitute's target must be 0, as its group is held to " +
                                         key_path("", primary) + "'s");
         }
@@ -181,9 +183,9 @@ std::optional<strategies::TaxPolicy::Harvest> read_harvest(TableReader& tr, Diag
   }
   if (auto v = r.number("cost_bps", Bound::non_negative)) {
     if (*v >= kMaxHarvestCostBps) {
-      diag.error(r.node("cost_bps")->source(), r.name("cost_bps") +
-                                                   ": must be < 10000 (10000 bps is the whole value traded), got " +
-                                                   format_number(*v));
+      diag.error(
+          r.node("cost_bps")->source(),
+          r.name("cost_bps") + ": must be < 10000 (10000 bps is the whole value traded), got " + core::shortest(*v));
     } else {
       h.cost_bps = *v;
     }

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/number_text.hpp"
+
 namespace ballast::core {
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -38,14 +40,16 @@ void append_json_number(std::string& out, double d) {
     out += "null";
     return;
   }
-  char buf[32];
   // Shortest round-trip, but never as a long run of integer digits: from 1e15
   // on, exponent form (1.2345678901234567e+20), which every decoder reads as a
   // double, where 123456789012345667584 overflows those that read integers
   // into 64 bits.
-  const auto format = std::abs(d) >= 1e15 ? std::chars_format::scientific : std::chars_format{};
-  auto [ptr, ec] = format == std::chars_format{} ? std::to_chars(buf, buf + sizeof buf, d)
-                                                 : std::to_chars(buf, buf + sizeof buf, d, format);
+  if (std::abs(d) < 1e15) {
+    append_shortest(out, d);
+    return;
+  }
+  char buf[32];
+  const auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
   (void)ec;
   out.append(buf, ptr);
 }

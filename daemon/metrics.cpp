@@ -6,6 +6,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/number_text.hpp"
+
 namespace ballast::daemon {
 
 namespace {
@@ -63,10 +65,7 @@ void append_prometheus_number(std::string& out, double v) {
   } else if (std::isinf(v)) {
     out += v > 0 ? "+Inf" : "-Inf";
   } else {
-    char buf[32];
-    const auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    (void)ec;
-    out.append(buf, ptr);
+    core::append_shortest(out, v);
   }
 }
 

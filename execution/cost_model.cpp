@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdio>
 
+#include "core/number_text.hpp"
+
 namespace ballast::execution {
 namespace {
 
@@ -23,12 +25,6 @@ double adv_of(const CostParams& p, std::string_view symbol) {
     if (name == symbol) return positive(adv) ? adv : 0.0;
   }
   return 0.0;
-}
-
-std::string format_number(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", x);
-  return buf;
 }
 
 }  // namespace
@@ -85,14 +81,16 @@ std::vector<std::string> validate(const CostParams& params) {
       {"impact_eta", params.impact_eta},
   };
   for (const auto& [name, x] : scalars) {
-    if (!non_negative(x)) errors.push_back(std::string(name) + " must be a finite number >= 0, got " + format_number(x));
+    if (!non_negative(x))
+      errors.push_back(std::string(name) + " must be a finite number >= 0, got " + core::shortest(x));
   }
   for (std::size_t i = 0; i < params.adv.size(); ++i) {
     // Named references, not a structured binding: the lambda below captures
     // the symbol, which C++20 allows but clang 14 does not.
     const std::string& symbol = params.adv[i].first;
     const double adv = params.adv[i].second;
-    if (!positive(adv)) errors.push_back("adv of " + symbol + " must be a finite number > 0, got " + format_number(adv));
+    if (!positive(adv))
+      errors.push_back("adv of " + symbol + " must be a finite number > 0, got " + core::shortest(adv));
     const auto earlier = std::find_if(params.adv.begin(), params.adv.begin() + static_cast<std::ptrdiff_t>(i),
                                       [&](const auto& e) { return e.first == symbol; });
     if (earlier != params.adv.begin() + static_cast<std::ptrdiff_t>(i)) {

@@ -6,6 +6,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "core/number_text.hpp"
 #include "core/types.hpp"
 
 namespace ballast::fleet {
@@ -93,12 +94,6 @@ std::string model_list(const ModelCatalog& catalog) {
   return out;
 }
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
 }  // namespace
 
 namespace {
@@ -138,17 +133,18 @@ bool check_lot_fields(const std::vector<RecordLot>& lots, Problem& problem) {
       problem(AccountField::lots, name() + ": lots are not sorted by symbol", lot.symbol);
     }
     if (!(std::isfinite(lot.quantity) && lot.quantity > 0)) {
-      problem(AccountField::lots, name() + ": the quantity must be a finite number > 0, not " + number(lot.quantity),
-              lot.symbol);
+      problem(AccountField::lots,
+              name() + ": the quantity must be a finite number > 0, not " + core::shortest(lot.quantity), lot.symbol);
     }
     if (!(std::isfinite(lot.cost_per_unit) && lot.cost_per_unit > 0)) {
       problem(AccountField::lots,
-              name() + ": the cost per unit must be a finite number > 0, not " + number(lot.cost_per_unit), lot.symbol);
+              name() + ": the cost per unit must be a finite number > 0, not " + core::shortest(lot.cost_per_unit),
+              lot.symbol);
     }
     if (!(std::isfinite(lot.wash_adjustment_per_unit) && lot.wash_adjustment_per_unit >= 0)) {
       problem(AccountField::lots,
               name() + ": the wash adjustment per unit must be a finite number ≥ 0, not " +
-                  number(lot.wash_adjustment_per_unit),
+                  core::shortest(lot.wash_adjustment_per_unit),
               lot.symbol);
     }
     if (lot.holding_from > lot.acquired) {
@@ -206,8 +202,8 @@ void check_lots(const AccountRecord& r, bool against_holdings, Problem& problem)
       }
     } else if (std::isfinite(held->second) && sum > held->second * (1 + tax::kQuantityTolerance)) {
       problem(AccountField::lots,
-              "the lots of " + quoted(symbol) + " add up to " + number(sum) + ", more than the " +
-                  number(held->second) + " held",
+              "the lots of " + quoted(symbol) + " add up to " + core::shortest(sum) + ", more than the " +
+                  core::shortest(held->second) + " held",
               symbol);
     }
   }
@@ -233,7 +229,7 @@ std::vector<AccountProblem> check(const AccountRecord& r, const ModelCatalog* ca
   }
 
   if (!(std::isfinite(r.cash) && r.cash >= 0)) {
-    problem(AccountField::cash, "cash must be a finite number ≥ 0, not " + number(r.cash));
+    problem(AccountField::cash, "cash must be a finite number ≥ 0, not " + core::shortest(r.cash));
   }
 
   for (std::size_t i = 0; i < r.holdings.size(); ++i) {
@@ -254,7 +250,8 @@ std::vector<AccountProblem> check(const AccountRecord& r, const ModelCatalog* ca
     }
     if (!(std::isfinite(quantity) && quantity > 0)) {
       problem(AccountField::holdings,
-              "the quantity of " + quoted(symbol) + " must be a finite number > 0, not " + number(quantity), symbol);
+              "the quantity of " + quoted(symbol) + " must be a finite number > 0, not " + core::shortest(quantity),
+              symbol);
     }
   }
 
@@ -282,11 +279,11 @@ std::vector<AccountProblem> check(const AccountRecord& r, const ModelCatalog* ca
   }
 
   if (r.cash_target && !(std::isfinite(*r.cash_target) && *r.cash_target >= 0 && *r.cash_target < 1)) {
-    problem(AccountField::cash_target, "the cash target must be in [0, 1), not " + number(*r.cash_target));
+    problem(AccountField::cash_target, "the cash target must be in [0, 1), not " + core::shortest(*r.cash_target));
   }
   if (!(std::isfinite(r.band_multiplier) && r.band_multiplier > 0)) {
     problem(AccountField::band_multiplier,
-            "the band multiplier must be a finite number > 0, not " + number(r.band_multiplier));
+            "the band multiplier must be a finite number > 0, not " + core::shortest(r.band_multiplier));
   }
 
   check_lots(r, catalog != nullptr, problem);

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "config/diagnostics.hpp"
+#include "core/number_text.hpp"
 
 namespace ballast::offline {
 namespace {
@@ -20,8 +21,7 @@ class Gathered {
     const auto [it, inserted] = values_.emplace(key, std::pair{value, source});
     if (inserted || it->second.first == value) return {};
     return "portfolios " + it->second.second + " and " + source + " give " + what + " different values (" +
-           config::format_number(it->second.first) + " and " + config::format_number(value) +
-           "); give one in [simulation]";
+           core::shortest(it->second.first) + " and " + core::shortest(value) + "); give one in [simulation]";
   }
   const std::pair<double, std::string>* find(const std::string& key) const {
     const auto it = values_.find(key);

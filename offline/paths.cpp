@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "config/diagnostics.hpp"
+#include "core/number_text.hpp"
 
 namespace ballast::offline {
 namespace {
@@ -22,8 +23,6 @@ namespace {
 // Hand-typed matrices are exactly symmetric; the slack forgives only ones
 // computed elsewhere and printed with rounding.
 constexpr double kSymmetryTolerance = 1e-9;
-
-std::string number(double v) { return config::format_number(v); }
 
 std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
@@ -118,16 +117,16 @@ CorrelationFactor correlation_factor(const Eigen::MatrixXd& c, std::span<const s
         return out;
       }
       if (i == j && std::abs(v - 1.0) > kSymmetryTolerance) {
-        out.error = "the correlation of " + pair + " is " + number(v) + "; the diagonal must be 1";
+        out.error = "the correlation of " + pair + " is " + core::shortest(v) + "; the diagonal must be 1";
         return out;
       }
       if (v < -1.0 - kSymmetryTolerance || v > 1.0 + kSymmetryTolerance) {
-        out.error = "the correlation of " + pair + " is " + number(v) + ", outside [-1, 1]";
+        out.error = "the correlation of " + pair + " is " + core::shortest(v) + ", outside [-1, 1]";
         return out;
       }
       if (std::abs(v - c(j, i)) > kSymmetryTolerance) {
-        out.error = "the correlation matrix is not symmetric: " + name(i) + "~" + name(j) + " is " + number(v) +
-                    " but " + name(j) + "~" + name(i) + " is " + number(c(j, i));
+        out.error = "the correlation matrix is not symmetric: " + name(i) + "~" + name(j) + " is " + core::shortest(v) +
+                    " but " + name(j) + "~" + name(i) + " is " + core::shortest(c(j, i));
         return out;
       }
     }
@@ -143,9 +142,10 @@ CorrelationFactor correlation_factor(const Eigen::MatrixXd& c, std::span<const s
   // Rounding in the solver is a few ulps of the largest eigenvalue (≤ N).
   const double tolerance = 1e-12 * static_cast<double>(n);
   if (eig.info() != Eigen::Success || smallest < -tolerance) {
-    out.error = "correlations are jointly inconsistent: the matrix is not positive semi-definite (smallest "
-                "eigenvalue " +
-                number(smallest) + "); no set of assets can have them";
+    out.error =
+        "correlations are jointly inconsistent: the matrix is not positive semi-definite (smallest "
+        "eigenvalue " +
+        core::shortest(smallest) + "); no set of assets can have them";
     return out;
   }
   const Eigen::VectorXd roots = eig.eigenvalues().cwiseMax(0.0).cwiseSqrt();
@@ -165,7 +165,7 @@ GbmPaths::Result GbmPaths::create(GbmMarket market, double dt_years, std::uint64
     return result;
   }
   if (!(dt_years > 0) || !std::isfinite(dt_years)) {
-    result.error = "the step must be a positive number of years, got " + number(dt_years);
+    result.error = "the step must be a positive number of years, got " + core::shortest(dt_years);
     return result;
   }
   std::set<std::string> seen;
@@ -176,7 +176,8 @@ GbmPaths::Result GbmPaths::create(GbmMarket market, double dt_years, std::uint64
       return result;
     }
     if (!(market.start_prices[i] > 0) || !std::isfinite(market.start_prices[i])) {
-      result.error = "the start price of " + s + " is " + number(market.start_prices[i]) + "; expected a number > 0";
+      result.error =
+          "the start price of " + s + " is " + core::shortest(market.start_prices[i]) + "; expected a number > 0";
       return result;
     }
     if (!std::isfinite(market.drift[i])) {
@@ -184,7 +185,8 @@ GbmPaths::Result GbmPaths::create(GbmMarket market, double dt_years, std::uint64
       return result;
     }
     if (!(market.volatility[i] >= 0) || !std::isfinite(market.volatility[i])) {
-      result.error = "the volatility of " + s + " is " + number(market.volatility[i]) + "; expected a number >= 0";
+      result.error =
+          "the volatility of " + s + " is " + core::shortest(market.volatility[i]) + "; expected a number >= 0";
       return result;
     }
   }
@@ -256,7 +258,8 @@ BootstrapPaths::Result BootstrapPaths::create(const feeds::PriceTable& table, st
     }
     column[i] = c;
     if (!(start_prices[i] > 0) || !std::isfinite(start_prices[i])) {
-      result.error = "the start price of " + symbols[i] + " is " + number(start_prices[i]) + "; expected a number > 0";
+      result.error =
+          "the start price of " + symbols[i] + " is " + core::shortest(start_prices[i]) + "; expected a number > 0";
       return result;
     }
   }

@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 
+#include "core/number_text.hpp"
 #include "tax/holding_period.hpp"
 
 namespace ballast::store::sql {
@@ -60,13 +61,6 @@ T narrow(const Run& r, int col, const std::string& path, const char* column) {
     throw_corrupt(path, kTable, column, "holds " + std::to_string(v) + ", out of range");
   }
   return static_cast<T>(v);
-}
-
-/// The shortest decimal spelling that reads back as `v`, for messages.
-std::string number(double v) {
-  char buf[32];
-  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
-  return std::string(buf, end);
 }
 
 /// The columns a read selects: seq, then kColumns.
@@ -170,13 +164,14 @@ void RealisedTable::add_wash(const RealisedWash& wash) {
     gain = r.real(0, kTable);
     disallowed = r.real(1, kTable);
   }
-  if (!(gain < 0)) refuse("the line is not a loss (its gain is " + number(gain) + ")");
+  if (!(gain < 0)) refuse("the line is not a loss (its gain is " + core::shortest(gain) + ")");
   const double loss = -gain;
   double total = disallowed + wash.add_disallowed;
   if (total > loss) {
     // Sums of shares of a loss may land a rounding above it: that much is the whole loss.
     if (total - loss > 1e-9 * loss + 1e-9) {
-      refuse("the loss disallowed would be " + number(total) + ", more than the line's loss of " + number(loss));
+      refuse("the loss disallowed would be " + core::shortest(total) + ", more than the line's loss of " +
+             core::shortest(loss));
     }
     total = loss;
   }

@@ -1,12 +1,13 @@
 #include "strategies/risk_model.hpp"
 
+#include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
 
-#include <Eigen/Eigenvalues>
+#include "core/number_text.hpp"
 
 namespace ballast::strategies {
 
@@ -40,12 +41,6 @@ std::vector<double> contributions_of(const Eigen::MatrixXd& lower, std::span<con
   if (!(total > 0)) return out;
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = weights[i] * sw[static_cast<Eigen::Index>(i)] / total;
   return out;
-}
-
-std::string format_number(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", x);
-  return buf;
 }
 
 }  // namespace
@@ -219,7 +214,8 @@ FixedRiskModelResult FixedRiskModel::make(std::vector<double> volatilities_annua
   for (std::size_t i = 0; i < n; ++i) {
     const double v = volatilities_annual[i];
     if (!(v >= 0 && std::isfinite(v))) {
-      result.errors.push_back("volatility of " + name(i) + " is " + format_number(v) + ": expected a finite number >= 0");
+      result.errors.push_back("volatility of " + name(i) + " is " + core::shortest(v) +
+                              ": expected a finite number >= 0");
     }
   }
 
@@ -240,7 +236,8 @@ FixedRiskModelResult FixedRiskModel::make(std::vector<double> volatilities_annua
       continue;
     }
     if (!(c.rho >= -1 && c.rho <= 1)) {
-      result.errors.push_back("correlation of " + pair + " is " + format_number(c.rho) + ": expected a number in [-1, 1]");
+      result.errors.push_back("correlation of " + pair + " is " + core::shortest(c.rho) +
+                              ": expected a number in [-1, 1]");
       continue;
     }
     auto& mark = seen[std::min(c.a, c.b) * n + std::max(c.a, c.b)];
@@ -265,8 +262,10 @@ FixedRiskModelResult FixedRiskModel::make(std::vector<double> volatilities_annua
     // Rounding in the solver is a few ulps of the largest eigenvalue (≤ N).
     const double tolerance = 1e-12 * static_cast<double>(n);
     if (eig.info() != Eigen::Success || smallest < -tolerance) {
-      result.errors.push_back("correlations are jointly inconsistent: the matrix is not positive semi-definite "
-                              "(smallest eigenvalue " + format_number(smallest) + ")");
+      result.errors.push_back(
+          "correlations are jointly inconsistent: the matrix is not positive semi-definite "
+          "(smallest eigenvalue " +
+          core::shortest(smallest) + ")");
       return result;
     }
   }
