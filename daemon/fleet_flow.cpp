@@ -131,6 +131,10 @@ std::optional<std::string> FleetFlow::restore_block(const fleet::AccountBook& bo
     b.order.block.allocations.push_back({account, *lots});
     b.order.block.lots += *lots;
   }
+  // The lots a sell named when it was decided: its fills close them again.
+  if (std::any_of(o.allocations.begin(), o.allocations.end(), [](const core::Allocation& a) { return !a.lots.empty(); })) {
+    for (const core::Allocation& a : o.allocations) b.order.named_lots.push_back(a.lots);
+  }
   b.order.block.lot_size = lot;
   for (const store::FillRow& f : persistence_.store().fills_of(o.order_id)) {
     b.cumulative_fills.push_back(f.filled_quantity);

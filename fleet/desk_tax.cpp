@@ -41,6 +41,26 @@ void FleetDesk::hold_back_short_term_gains(AccountIndex a, core::TimeNs now, Des
   fit_buys_to_cash(book.cash(a), sized_);
 }
 
+std::optional<std::string> FleetDesk::check_restored_lots(const DeskOrder& order) {
+  const BlockOrder& block = order.block;
+  if (order.named_lots.empty()) return std::nullopt;
+  if (block.side != core::Side::sell) return "it is a buy and names lots";
+  if (order.named_lots.size() != block.allocations.size()) return "its named lots are not one list per allocation";
+  for (std::size_t i = 0; i < block.allocations.size(); ++i) {
+    const std::vector<core::NamedLot>& lots = order.named_lots[i];
+    if (lots.size() > execution::kLotsPerAllocation) return "an allocation names too many lots";
+    double units = 0;
+    for (const core::NamedLot& lot : lots) {
+      if (!(lot.quantity > 0 && std::isfinite(lot.quantity))) return "a named lot's quantity must be finite and > 0";
+      units += lot.quantity;
+    }
+    // The tolerance of the orders wire (execution/io/order_codec.cpp).
+    const double quantity = static_cast<double>(block.allocations[i].lots) * block.lot_size;
+    if (units > quantity * (1 + 1e-9)) return "an allocation names lots of more units than it sells";
+  }
+  return std::nullopt;
+}
+
 void FleetDesk::book_lots(const OpenBlock& b, core::TimeNs now, DeskOutput& out) {
   const BlockOrder& block = b.order.block;
   const tax::Day day = tax::day_of(now);

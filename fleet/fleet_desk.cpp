@@ -336,6 +336,7 @@ std::optional<std::string> FleetDesk::restore_block(DeskOrder order, std::span<c
     lots += a.lots;
   }
   if (lots != block.lots || block.allocations.empty()) return "its allocations do not add up to its quantity";
+  if (auto why = check_restored_lots(order)) return why;
   if (!cumulative_fills.empty() && cumulative_fills.back() > 0 && !(avg_price > 0 && std::isfinite(avg_price))) {
     return "its average price must be finite and > 0 when something is filled";
   }
@@ -365,6 +366,11 @@ std::optional<std::string> FleetDesk::restore_block(DeskOrder order, std::span<c
     const double held_before = book.quantities(a)[slot] + static_cast<double>(b.allocated[i]) * block.lot_size;
     // Harvests are not told apart after a restart: the sale books by the account's method.
     note_decided(a, {block.symbol, block.side, quantity, price, block.lot_size}, day, /*harvest=*/false, held_before);
+    if (i < order.named_lots.size() && !order.named_lots[i].empty()) {
+      std::vector<tax::SpecificLot>& named = named_lots_[holding_key(a, block.symbol)];
+      named.clear();
+      for (const core::NamedLot& lot : order.named_lots[i]) named.push_back({lot.id, lot.quantity});
+    }
   }
   b.order = std::move(order);
   open_.emplace(b.order.order_id, std::move(b));

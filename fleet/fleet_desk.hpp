@@ -60,7 +60,7 @@ struct DeskOrder {
   /// A sell's: per allocation (in block.allocations' order), the lots its
   /// fills close by name, in order, as the order names them on the wire
   /// (core::Allocation::lots); at most execution::kLotsPerAllocation each.
-  /// Empty for a buy, or a block restored from the state file.
+  /// Empty for a buy, or a sell that names no lots.
   std::vector<std::vector<core::NamedLot>> named_lots;
 };
 
@@ -203,8 +203,10 @@ class FleetDesk {
   /// A block order left open by an earlier run (from the state file), with
   /// the cumulative quantities of the fill reports it had and the last
   /// average price: its accounts wait for it again. The fills it had are in
-  /// the book already (they were committed with them). Why not, when its
-  /// accounts or figures do not fit the book.
+  /// the book already (they were committed with them). A sell's named lots
+  /// (order.named_lots, as it named them when sent) are what its final fills
+  /// close again. Why not, when its accounts, figures or named lots do not fit
+  /// the book.
   std::optional<std::string> restore_block(DeskOrder order, std::span<const double> cumulative_fills,
                                            double avg_price);
 
@@ -380,6 +382,10 @@ class FleetDesk {
   void redirect_washing_buys(AccountIndex a, core::TimeNs now, DeskOutput& out);
 
   static std::uint64_t holding_key(AccountIndex a, core::SymbolId symbol) { return (std::uint64_t{a} << 32) | symbol; }
+  /// Why a restored block's named lots cannot be its own: named by a buy, not
+  /// one list per allocation, more than execution::kLotsPerAllocation, a
+  /// quantity not finite and > 0, or more units than the allocation's.
+  static std::optional<std::string> check_restored_lots(const DeskOrder& order);
   /// A sell block's allocations' named lots (named_lots_) as its order names them.
   std::vector<std::vector<core::NamedLot>> wire_lots(const BlockOrder& block);
   /// The model's `identical` groups, declared to the wash-sale ledger.

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <unordered_set>
+
+#include "execution/io/order_codec.hpp"
 
 namespace ballast::store::sql {
 
@@ -37,8 +40,14 @@ CREATE TABLE order_allocations (
   seq INTEGER NOT NULL,
   account TEXT NOT NULL,
   quantity REAL NOT NULL,
+  lots BLOB NOT NULL DEFAULT x'01', -- encode_allocation_lots: the lots a sell names (version 4)
   PRIMARY KEY (order_id, seq)
 ) STRICT, WITHOUT ROWID;
+)sql";
+
+// The column as kOrderAllocationsSchema declares it: upgraded files and new ones alike.
+const char* const kAllocationLotsUpgrade = R"sql(
+ALTER TABLE order_allocations ADD COLUMN lots BLOB NOT NULL DEFAULT x'01';
 )sql";
 
 namespace {
@@ -47,6 +56,7 @@ constexpr char kBlobFormat = 1;
 /// Format 1 kept no lot ids; format 2 follows each lot with its id.
 constexpr char kLotsFormatWithoutIds = 1;
 constexpr char kLotsFormat = 2;
+constexpr char kAllocationLotsFormat = 1;
 constexpr std::string_view kTable = "accounts";
 constexpr const char* kColumns =
     "id, model, cash, household, cash_target, band_multiplier, holdings, restricted, lots, lot_method";
@@ -128,6 +138,13 @@ void put_day(tax::Day d, std::string& out) {
 
 void put_id(tax::LotId id, std::string& out) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((id >> (8 * i)) & 0xff));
+}
+
+/// The shortest decimal spelling that reads back as `v`, for messages.
+std::string number(double v) {
+  char buf[32];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  return std::string(buf, end);
 }
 
 /// Assigns into a reused string, keeping its capacity.
@@ -246,6 +263,68 @@ bool decode_restricted(std::string_view blob, fleet::AccountRecord& out) {
   return true;
 }
 
+void encode_allocation_lots(const std::vector<core::NamedLot>& lots, std::string& out) {
+  out.clear();
+  out.push_back(kAllocationLotsFormat);
+  for (const core::NamedLot& lot : lots) {
+    put_id(lot.id, out);
+    put_double(lot.quantity, out);
+    put_day(lot.acquired, out);
+  }
+}
+
+std::string check_allocation_lots(const std::vector<core::NamedLot>& lots, double quantity) {
+  if (lots.size() > execution::kLotsPerAllocation) {
+    return std::to_string(lots.size()) + " lots, more than the " + std::to_string(execution::kLotsPerAllocation) +
+           " an allocation may name";
+  }
+  double sum = 0;
+  std::unordered_set<std::uint32_t> ids;
+  for (std::size_t i = 0; i < lots.size(); ++i) {
+    const core::NamedLot& lot = lots[i];
+    if (!(std::isfinite(lot.quantity) && lot.quantity > 0)) {
+      return "lot " + std::to_string(lot.id) + " (entry " + std::to_string(i) + ") has quantity " +
+             number(lot.quantity) + ": finite and > 0 expected";
+    }
+    if (!ids.insert(lot.id).second) return "lot " + std::to_string(lot.id) + " is named twice";
+    sum += lot.quantity;
+  }
+  // The tolerance of the orders wire (execution/io/order_codec.cpp).
+  if (sum > quantity * (1 + 1e-9)) {
+    return "its lots name " + number(sum) + " units, more than the allocation's " + number(quantity);
+  }
+  return {};
+}
+
+std::string decode_allocation_lots(std::string_view blob, double quantity, std::vector<core::NamedLot>& out) {
+  out.clear();
+  BlobReader r{blob};
+  if (!r.format(kAllocationLotsFormat)) {
+    return blob.empty() ? std::string("is empty: a format byte (1) expected")
+                        : "has format byte " + std::to_string(static_cast<unsigned char>(blob.front())) +
+                              ", not 1";
+  }
+  constexpr std::size_t kLotBytes = 16;
+  if (r.rest.size() % kLotBytes != 0) {
+    return "has " + std::to_string(r.rest.size()) + " bytes of lots, not a whole number of " +
+           std::to_string(kLotBytes) + "-byte lots";
+  }
+  // Checked before reading: a damaged blob's length allocates nothing.
+  if (r.rest.size() / kLotBytes > execution::kLotsPerAllocation) {
+    return "holds " + std::to_string(r.rest.size() / kLotBytes) + " lots, more than the " +
+           std::to_string(execution::kLotsPerAllocation) + " an allocation may name";
+  }
+  while (!r.rest.empty()) {
+    core::NamedLot& lot = out.emplace_back();
+    tax::Day acquired = 0;
+    r.id(lot.id);
+    r.quantity(lot.quantity);
+    r.day(acquired);
+    lot.acquired = acquired;
+  }
+  return check_allocation_lots(out, quantity);
+}
+
 void AccountTables::prepare(sqlite3* db, const std::string* path) {
   path_ = path;
   const auto make = [&](const std::string& text) { return Statement(db, path, text, true); };
@@ -263,8 +342,9 @@ void AccountTables::prepare(sqlite3* db, const std::string* path) {
   set_positions_ = make("UPDATE accounts SET cash = ?2, holdings = ?3 WHERE id = ?1");
   set_lots_ = make("UPDATE accounts SET lots = ?2, lot_method = ?3 WHERE id = ?1");
   delete_allocations_ = make("DELETE FROM order_allocations WHERE order_id = ?1");
-  insert_allocation_ = make("INSERT INTO order_allocations (order_id, seq, account, quantity) VALUES (?1, ?2, ?3, ?4)");
-  allocations_of_ = make("SELECT account, quantity FROM order_allocations WHERE order_id = ?1 ORDER BY seq");
+  insert_allocation_ =
+      make("INSERT INTO order_allocations (order_id, seq, account, quantity, lots) VALUES (?1, ?2, ?3, ?4, ?5)");
+  allocations_of_ = make("SELECT seq, account, quantity, lots FROM order_allocations WHERE order_id = ?1 ORDER BY seq");
 }
 
 void AccountTables::set_positions(std::string_view id, double cash,
@@ -314,16 +394,39 @@ void AccountTables::write_allocations(const core::Order& order) {
   Run(delete_allocations_, "write order allocations").bind(order.order_id).execute();
   std::int64_t seq = 0;
   for (const core::Allocation& a : order.allocations) {
-    Run(insert_allocation_, "write order allocations").bind(order.order_id).bind(seq++).bind(a.account).bind(a.quantity)
+    if (const std::string problem = check_allocation_lots(a.lots, a.quantity); !problem.empty()) {
+      throw StoreError("state file " + *path_ + ": refused the lots of order " + order.order_id + "'s allocation to " +
+                           fleet::quoted_for_message(a.account) + ": " + problem,
+                       SQLITE_CONSTRAINT);
+    }
+    encode_allocation_lots(a.lots, allocation_lots_);
+    Run(insert_allocation_, "write order allocations")
+        .bind(order.order_id)
+        .bind(seq++)
+        .bind(a.account)
+        .bind(a.quantity)
+        .bind_blob(allocation_lots_)
         .execute();
   }
 }
 
 void AccountTables::read_allocations(core::Order& order) const {
+  constexpr std::string_view kAllocations = "order_allocations";
   order.allocations.clear();
   Run r(allocations_of_, "read order allocations");
   r.bind(order.order_id);
-  while (r.step()) order.allocations.push_back({r.text(0, "order_allocations"), r.real(1, "order_allocations")});
+  while (r.step()) {
+    core::Allocation& a = order.allocations.emplace_back();
+    const std::int64_t seq = r.integer(0, kAllocations);
+    a.account = r.text(1, kAllocations);
+    a.quantity = r.real(2, kAllocations);
+    if (const std::string problem = decode_allocation_lots(r.blob(3, kAllocations), a.quantity, a.lots);
+        !problem.empty()) {
+      throw_corrupt(*path_, kAllocations, "lots",
+                    "of order " + order.order_id + "'s allocation " + std::to_string(seq) + " (account " +
+                        fleet::quoted_for_message(a.account) + ") " + problem);
+    }
+  }
 }
 
 void AccountTables::upsert(const fleet::AccountRecord& a) {

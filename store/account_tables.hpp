@@ -1,7 +1,8 @@
 #pragma once
 // The account book's table in the state file (schema version 3): one row per
 // account, its holdings, restricted symbols and tax lots packed into blobs, so
-// that a million accounts load in one sequential scan of one b-tree.
+// that a million accounts load in one sequential scan of one b-tree. Also the
+// block orders' allocations, with the lots each names (schema version 4).
 #include <cstddef>
 #include <functional>
 #include <optional>
@@ -26,6 +27,9 @@ extern const char* const kAccountsLotsUpgrade;
 /// file and the upgrade from version 1; added by the upgrade from version 2
 /// to a file written before block orders, which lacks it.
 extern const char* const kOrderAllocationsSchema;
+/// What the upgrade from version 2 or 3 adds to an order_allocations table
+/// that is there: the lots column (no lots, for the allocations already there).
+extern const char* const kAllocationLotsUpgrade;
 
 /// Holdings as a blob: a format byte (1), then per holding the symbol's length
 /// (LEB128), its bytes and the quantity as 8 little-endian bytes of its IEEE
@@ -53,6 +57,22 @@ void encode_lots(const std::vector<fleet::RecordLot>& lots, std::string& out);
 /// kept (the same without the ids): its lots are numbered 0, 1, … per symbol
 /// in order, as every restart numbered them then.
 bool decode_lots(std::string_view blob, std::vector<fleet::RecordLot>& out);
+
+/// A block order's allocation's named lots (core::Allocation::lots) as a
+/// blob: a format byte (1), then per lot, in order, its id (4 little-endian
+/// bytes), its quantity (8 little-endian bytes of its IEEE double) and its
+/// acquired day (4 little-endian bytes). No lots: the format byte alone.
+void encode_allocation_lots(const std::vector<core::NamedLot>& lots, std::string& out);
+/// What is wrong with `lots` as an allocation of `quantity` units names them
+/// (more than execution::kLotsPerAllocation, a quantity not finite and > 0,
+/// an id named twice, units adding up to more than `quantity`); empty when
+/// nothing is.
+std::string check_allocation_lots(const std::vector<core::NamedLot>& lots, double quantity);
+/// Fills `out` from a blob encode_allocation_lots writes, for an allocation
+/// of `quantity` units; what is wrong when the bytes are not such a blob (a
+/// format byte not 1, a lot cut short) or check_allocation_lots refuses the
+/// lots; empty when read.
+std::string decode_allocation_lots(std::string_view blob, double quantity, std::vector<core::NamedLot>& out);
 
 /// The statements on the accounts table; the caller runs them inside its transactions.
 class AccountTables {
@@ -82,10 +102,12 @@ class AccountTables {
   /// they make fails fleet::check_account_shape.
   void set_lots(std::string_view id, const std::vector<fleet::RecordLot>& lots, tax::CloseMethod method);
 
-  /// A block order's allocations, replacing any written before (none for an
-  /// order without them).
+  /// A block order's allocations with their named lots, replacing any
+  /// written before (none for an order without them). Throws StoreError for
+  /// lots check_allocation_lots refuses.
   void write_allocations(const core::Order& order);
-  /// Fills `order.allocations` from the file.
+  /// Fills `order.allocations`, their named lots too, from the file. Throws
+  /// StoreError for lots that cannot be read back (the file is corrupt).
   void read_allocations(core::Order& order) const;
 
  private:
@@ -93,7 +115,7 @@ class AccountTables {
   Statement upsert_, delete_, scan_, find_, contains_, count_;
   Statement set_positions_, set_lots_, delete_allocations_, insert_allocation_, allocations_of_;
   fleet::AccountRecord positions_;  ///< reused by set_positions
-  std::string holdings_, restricted_, lots_;  ///< encoding buffers, reused
+  std::string holdings_, restricted_, lots_, allocation_lots_;  ///< encoding buffers, reused
 };
 
 }  // namespace ballast::store::sql

@@ -46,12 +46,13 @@ constexpr mode_t kStateFileMode = 0600;
 
 // "BLST": lets open() tell our files from any other SQLite database.
 constexpr std::int32_t kApplicationId = 0x424C5354;
-constexpr std::int64_t kSchemaVersion = 3;
+constexpr std::int64_t kSchemaVersion = 4;
 constexpr int kBusyTimeoutMs = 5000;
 
 // The tables of schema version 1; version 2 adds sql::kAccountsSchema and
 // sql::kOrderAllocationsSchema; version 3 the accounts' lots
-// (sql::kAccountsLotsUpgrade) and sql::kRealisedSchema.
+// (sql::kAccountsLotsUpgrade) and sql::kRealisedSchema; version 4 the lots a
+// block order's allocation names (sql::kAllocationLotsUpgrade).
 // meta's schema_version is written by create_database or the upgrade. STRICT tables refuse a value of the wrong type on write;
 // load() still checks every value, since a damaged file can hold anything.
 // A typical rebalance commit writes 9 to 12 pages to the WAL: one per table
@@ -563,10 +564,10 @@ struct StateStore::Impl {
     if (schema_version == kSchemaVersion) return;
     std::string steps = "BEGIN IMMEDIATE;";
     if (schema_version == 1) {
-      // Version 1 → 3: the account book as it is now, the block orders' allocations.
-      steps += std::string(sql::kAccountsSchema) + sql::kOrderAllocationsSchema;
-    } else {
-      // Version 2 → 3. Files written before block orders lack their allocations.
+      // Version 1 → 4: the account book as it is now, the block orders' allocations.
+      steps += std::string(sql::kAccountsSchema) + sql::kOrderAllocationsSchema + sql::kRealisedSchema;
+    } else if (schema_version == 2) {
+      // Version 2 → 4. Files written before block orders lack their allocations.
       bool has_allocations = false;
       try {
         Statement s(d, &path, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'order_allocations'",
@@ -575,11 +576,13 @@ struct StateStore::Impl {
       } catch (const StoreError& e) {
         throw OpenFailure{"cannot read state file " + path + ": " + detail(e, path)};
       }
-      if (!has_allocations) steps += sql::kOrderAllocationsSchema;
-      steps += sql::kAccountsLotsUpgrade;
+      steps += has_allocations ? sql::kAllocationLotsUpgrade : sql::kOrderAllocationsSchema;
+      steps += std::string(sql::kAccountsLotsUpgrade) + sql::kRealisedSchema;
+    } else {
+      // Version 3 → 4: the allocations' named lots.
+      steps += sql::kAllocationLotsUpgrade;
     }
-    steps += std::string(sql::kRealisedSchema) + "UPDATE meta SET value = " + std::to_string(kSchemaVersion) +
-             " WHERE key = 'schema_version'; COMMIT;";
+    steps += "UPDATE meta SET value = " + std::to_string(kSchemaVersion) + " WHERE key = 'schema_version'; COMMIT;";
     try {
       exec(d, path, steps.c_str(), "upgrade");
     } catch (const StoreError& e) {

@@ -175,6 +175,106 @@ TEST_CASE("a restored sell block closes lots for all its fills once final, the f
   CHECK(d.desk.book().quantities(0)[0] == 50);
 }
 
+namespace {
+
+/// The sell of 10 AAA in fleet-20260313-000003, 4 of them filled before a restart (56 held).
+DeskOrder sell_of_ten() {
+  DeskOrder sell;
+  sell.order_id = "fleet-20260313-000003";
+  sell.created_at = t0 - core::kNanosPerDay;
+  sell.block.symbol = kA;
+  sell.block.side = Side::sell;
+  sell.block.lot_size = 1;
+  sell.block.reference_price = 100;
+  sell.block.allocations = {{0, 10}};
+  sell.block.lots = 10;
+  return sell;
+}
+
+}  // namespace
+
+TEST_CASE("a restored sell block names the lots it named when sent, and its final fill closes those, not fifo's") {
+  // fifo would take 10 of the 2025 lot at 90 (+110, long-term). The block
+  // named 10 of the 2026 lot at 105: 10·101 − 10·105 = −40, short-term.
+  Desk d(56);
+  REQUIRE_FALSE(d.desk.set_lots(0, with_aaa_lots(tax::CloseMethod::fifo)));
+  const std::vector<tax::Lot> before(d.desk.lots().lots(0, kA).begin(), d.desk.lots().lots(0, kA).end());
+  REQUIRE(before.size() == 2);
+  REQUIRE(before[1].acquired == tax::day_of(2026, 1, 5));
+  DeskOrder sell = sell_of_ten();
+  sell.named_lots = {{core::NamedLot{before[1].id, 10, tax::day_of(2026, 1, 5)}}};
+  const std::vector<double> fills = {4};
+  REQUIRE_FALSE(d.desk.restore_block(sell, fills, 101));
+  // What the order names on the wire again.
+  const DeskOrder* open = d.desk.open_block(sell.order_id);
+  REQUIRE(open != nullptr);
+  CHECK(open->named_lots == sell.named_lots);
+
+  const DeskOutput out = d.fill(sell.order_id, FillStatus::filled, 10, 101);
+  CHECK(out.refusals.empty());
+  REQUIRE(out.realised.size() == 1);
+  CHECK(out.realised[0].line.lot == before[1].id);
+  CHECK(out.realised[0].line.quantity == 10);
+  CHECK(out.realised[0].line.proceeds == doctest::Approx(1010));
+  CHECK(out.realised[0].line.basis == doctest::Approx(1050));
+  CHECK(out.realised[0].line.gain == doctest::Approx(-40));
+  CHECK(out.realised[0].line.term == tax::Term::short_term);
+  const auto after = d.desk.lots().lots(0, kA);
+  REQUIRE(after.size() == 2);
+  CHECK(after[0].id == before[0].id);
+  CHECK(after[0].quantity == 30);  // the 2025 lot fifo would have taken: untouched
+  CHECK(after[1].quantity == 20);
+}
+
+TEST_CASE("a restored sell block naming fewer units than it sells closes the rest by the account's method") {
+  // 4 named of the 2026 lot (4·101 − 4·105 = −16); fifo takes the other 6 of the 2025 lot (6·101 − 6·90 = +66).
+  Desk d;  // nothing filled before the restart: 60 held, all in lots
+  REQUIRE_FALSE(d.desk.set_lots(0, with_aaa_lots(tax::CloseMethod::fifo)));
+  const tax::LotId lot_2026 = d.desk.lots().lots(0, kA)[1].id;
+  DeskOrder sell = sell_of_ten();
+  sell.named_lots = {{core::NamedLot{lot_2026, 4, tax::day_of(2026, 1, 5)}}};
+  REQUIRE_FALSE(d.desk.restore_block(sell, std::vector<double>{}, 0));
+  const DeskOutput out = d.fill(sell.order_id, FillStatus::filled, 10, 101);
+  REQUIRE(out.realised.size() == 2);
+  CHECK(out.realised[0].line.lot == lot_2026);
+  CHECK(out.realised[0].line.gain == doctest::Approx(-16));
+  CHECK(out.realised[1].line.quantity == 6);
+  CHECK(out.realised[1].line.gain == doctest::Approx(66));
+}
+
+TEST_CASE("a restored block's named lots that cannot be its own refuse the block") {
+  Desk d(56);
+  DeskOrder order = sell_of_ten();
+  const core::NamedLot lot{0, 10, tax::day_of(2025, 1, 10)};
+  std::string expected;
+  SUBCASE("a buy that names lots") {
+    order.block.side = Side::buy;
+    order.named_lots = {{lot}};
+    expected = "it is a buy and names lots";
+  }
+  SUBCASE("not one list per allocation") {
+    order.named_lots = {{lot}, {}};
+    expected = "its named lots are not one list per allocation";
+  }
+  SUBCASE("more units than the allocation sells") {
+    order.named_lots = {{core::NamedLot{0, 10.5, lot.acquired}}};
+    expected = "an allocation names lots of more units than it sells";
+  }
+  SUBCASE("a quantity of 0") {
+    order.named_lots = {{core::NamedLot{0, 0, lot.acquired}}};
+    expected = "a named lot's quantity must be finite and > 0";
+  }
+  SUBCASE("more lots than an allocation may name") {
+    order.named_lots.resize(1);
+    for (std::uint32_t id = 0; id <= execution::kLotsPerAllocation; ++id) {
+      order.named_lots[0].push_back({id, 0.1, lot.acquired});
+    }
+    expected = "an allocation names too many lots";
+  }
+  CHECK(d.desk.restore_block(order, std::vector<double>{}, 0) == std::optional<std::string>(expected));
+  CHECK(d.desk.open_blocks() == 0);
+}
+
 TEST_CASE("lots cannot be replaced while the account waits for its blocks") {
   Desk d;
   send(d);

@@ -191,3 +191,85 @@ TEST_CASE("lot ids given on import and made by a fill are shown and outlive a re
   CHECK(eventually([&] { return d.get("/accounts/a2").status == 200; }));
   CHECK(lot_ids() == want);
 }
+
+TEST_CASE("a sell left open across a restart is sent again naming the same lot, and its fill closes that lot") {
+  DaemonHarness d(kHarvestModels, "", "", "", /*with_fills=*/true);
+  // As above: lot 7, 6 SPY bought ten days ago at 120, is harvested at 100.
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string bought = ballast::core::format_iso8601(now - 10 * ballast::core::kNanosPerDay).substr(0, 10);
+  import_accounts(d, "id,model,cash,SPY,AGG,lots\n"
+                     "a3,harvested,0,6,4,SPY:6@120:" + bought + ":id=7\n");
+  d.start();
+  price(d);
+
+  /// The lots the sell of SPY names, as "id quantity acquired".
+  const auto named_lots = [](const std::string& json) {
+    std::vector<std::string> out;
+    simdjson::dom::parser parser;
+    const simdjson::dom::element o = parser.parse(json);
+    const auto allocations = o["allocations"].get_array();
+    REQUIRE(allocations.size() == 1);
+    for (auto lot : allocations.at(0)["lots"].get_array()) {
+      out.push_back(std::to_string(std::uint64_t(lot["id"])) + " " + std::to_string(num(lot["quantity"])) + " " +
+                    std::string(std::string_view(lot["acquired"])));
+    }
+    return out;
+  };
+  const std::vector<std::string> sent = d.orders(2);
+  INFO((sent.size() > 0 ? sent[0] : std::string()));
+  INFO((sent.size() > 1 ? sent[1] : std::string()));
+  const auto orders = by_side(sent);
+  REQUIRE(orders.count("sell SPY") == 1);
+  REQUIRE(orders.count("buy IVV") == 1);
+  const double sold = orders.at("sell SPY").second;
+  // Matched by its "order_id": the buy's rebalance_id is the sell's id.
+  const std::string sell_id = "\"order_id\":\"" + orders.at("sell SPY").first + "\"";
+  std::string sell_json;
+  for (const std::string& json : sent) {
+    if (json.find(sell_id) != std::string::npos) sell_json = json;
+  }
+  const std::vector<std::string> want = named_lots(sell_json);
+  CHECK(sold == 6);
+  CHECK(want == std::vector<std::string>{"7 " + std::to_string(6.0) + " " + bought});
+
+  // The gateway fills nothing: both blocks are open when the daemon stops.
+  d.process->signal(SIGTERM);
+  REQUIRE(d.process->wait_exit() == 0);
+  d.start();
+  const std::vector<std::string> again = d.orders(4);
+  REQUIRE(again.size() == 4);
+  std::string resent_sell;
+  for (std::size_t i = 2; i < again.size(); ++i) {
+    if (again[i].find(sell_id) != std::string::npos) resent_sell = again[i];
+  }
+  INFO(resent_sell);
+  REQUIRE_FALSE(resent_sell.empty());
+  CHECK(named_lots(resent_sell) == want);
+
+  price(d);
+  CHECK(eventually([&] { return d.get("/accounts/a3").status == 200; }));
+  d.send_fill(fill(orders.at("sell SPY").first, sold, 100));
+  d.send_fill(fill(orders.at("buy IVV").first, orders.at("buy IVV").second, 50));
+  REQUIRE(eventually([&] {
+    simdjson::dom::parser parser;
+    const auto res = d.get("/accounts/a3");
+    return res.status == 200 && !bool(parser.parse(res.body)["pending"]);
+  }));
+  const auto res = d.get("/accounts/a3");
+  INFO(res.body);
+  simdjson::dom::parser parser;
+  const simdjson::dom::element a = parser.parse(res.body);
+  // Lot 7, named, is closed.
+  std::map<std::string, double> lots;
+  for (auto lot : a["lots"].get_array()) {
+    lots[std::string(std::string_view(lot["symbol"])) + " " + std::to_string(std::uint64_t(lot["id"]))] =
+        num(lot["quantity"]);
+  }
+  CHECK(lots.count("SPY 7") == 0);
+  CHECK(lots.count("IVV 0") == 1);
+  // The loss realised is lot 7's: 6 × 100 − 6 × 120 = −120, short-term.
+  const auto realised = a["realised"].get_array();
+  REQUIRE(realised.size() == 1);
+  CHECK(num(realised.at(0)["short_term"]["gain"]) == doctest::Approx(-120));
+}

@@ -481,7 +481,7 @@ TEST_CASE("an account row whose lots blob is of format 1 is read with its lots n
 
 // ---- files of earlier versions -----------------------------------------------
 
-TEST_CASE("a version-2 state file is upgraded to 3: its accounts have no lots and fifo, and can be given lots") {
+TEST_CASE("a version-2 state file is upgraded to 4: its accounts have no lots and fifo, and can be given lots") {
   ScratchDir dir;
   const std::string path = dir.file("state.db");
   raw_sql(path, std::string("PRAGMA application_id = 1112298324;") + kSchemaV1 + kAccountsSchemaV2First +
@@ -508,15 +508,15 @@ TEST_CASE("a version-2 state file is upgraded to 3: its accounts have no lots an
     c.realised = {RealisedRow{"a1", "VTI", line(0, day_of(2025, 1, 2), 1, 250, 200)}};
     store.commit(c);
   }
-  CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "3");
-  StateStore store = open_ok(path);  // a second open finds version 3: nothing to do
+  CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "4");
+  StateStore store = open_ok(path);  // a second open finds version 4: nothing to do
   a1.lots = numbered({lot("VTI", 2, 200, day_of(2024, 3, 1))});
   a1.lot_method = CloseMethod::hifo;
   CHECK(store.account("a1") == a1);
   CHECK(store.realised_of("a1").size() == 1);
 }
 
-TEST_CASE("a version-1 state file is upgraded to 3 with lots and the realised gains table") {
+TEST_CASE("a version-1 state file is upgraded to 4 with lots and the realised gains table") {
   ScratchDir dir;
   const std::string path = dir.file("state.db");
   raw_sql(path, std::string("PRAGMA application_id = 1112298324;") + kSchemaV1);
@@ -527,7 +527,7 @@ TEST_CASE("a version-1 state file is upgraded to 3 with lots and the realised ga
     c.realised = {RealisedRow{"a1", "VTI", line(0, day_of(2025, 1, 2), 1, 250, 200)}};
     store.commit(c);
   }
-  CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "3");
+  CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "4");
   StateStore store = open_ok(path);
   CHECK(store.account("a1") == account("a1"));
   CHECK(of_year(store, 2025).size() == 1);
@@ -542,7 +542,7 @@ TEST_CASE("a version-2 file whose upgrade fails is refused and left at version 2
                     "UPDATE meta SET value = 2 WHERE key = 'schema_version';"
                     "CREATE TABLE realised_lots (x);");
   const std::string message = open_error(path);
-  CHECK(contains(message, "cannot upgrade state file " + path + " from schema version 2 to 3"));
+  CHECK(contains(message, "cannot upgrade state file " + path + " from schema version 2 to 4"));
   CHECK(contains(message, "left as it was"));
   CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "2");
   CHECK(raw_value(path, "SELECT count(*) FROM pragma_table_info('accounts') WHERE name IN ('lots', 'lot_method')") ==

@@ -272,7 +272,7 @@ TEST_CASE("a version-1 state file is upgraded with the allocations table: block 
     c.orders = {block_order("fleet-20260314-000001", {{"a1", 5}, {"a2", 6}})};
     store.commit(c);
   }
-  CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "3");
+  CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "4");
   StateStore store = open_ok(path);
   const Snapshot snap = store.load();
   REQUIRE(snap.unfinished.size() == 1);
@@ -306,8 +306,8 @@ TEST_CASE("a version-2 state file written before block orders is given their all
     c.orders = {block_order("fleet-20260314-000042", {{"a1", 5}})};
     store.commit(c);
   }
-  CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "3");
-  StateStore store = open_ok(path);  // a second open finds version 3: nothing to do
+  CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "4");
+  StateStore store = open_ok(path);  // a second open finds version 4: nothing to do
   const Snapshot snap = store.load();
   REQUIRE(snap.unfinished.size() == 1);
   CHECK(snap.unfinished[0].order.allocations == std::vector<core::Allocation>{{"a1", 5}});
@@ -321,7 +321,7 @@ TEST_CASE("a version-2 file that cannot be given the allocations table is refuse
                     "UPDATE meta SET value = 2 WHERE key = 'schema_version';"
                     "CREATE VIEW order_allocations AS SELECT 1;");
   const std::string message = open_error(path);
-  CHECK(contains(message, "cannot upgrade state file " + path + " from schema version 2 to 3"));
+  CHECK(contains(message, "cannot upgrade state file " + path + " from schema version 2 to 4"));
   CHECK(contains(message, "left as it was"));
   CHECK(raw_value(path, "SELECT type FROM sqlite_schema WHERE name = 'order_allocations'") == "view");
   CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "2");

@@ -187,11 +187,11 @@ TEST_CASE("commit_accounts streams records into one transaction, all or nothing"
   CHECK_FALSE(store.has_account("new-ok"));
 }
 
-TEST_CASE("a new state file has schema version 3 with an empty account book and no realised lines") {
+TEST_CASE("a new state file has schema version 4 with an empty account book and no realised lines") {
   ScratchDir dir;
   const std::string path = dir.file("state.db");
   { open_ok(path); }
-  CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "3");
+  CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "4");
   CHECK(raw_value(path, "SELECT count(*) FROM accounts") == "0");
   CHECK(raw_value(path, "SELECT count(*) FROM realised_lots") == "0");
 }
@@ -219,8 +219,8 @@ TEST_CASE("a version-1 state file is upgraded in place, its state kept") {
     c.accounts = {account("a1")};
     store.commit(c);
   }
-  CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "3");
-  StateStore again = open_ok(path);  // a second open finds version 3: nothing to upgrade
+  CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "4");
+  StateStore again = open_ok(path);  // a second open finds version 4: nothing to upgrade
   CHECK(again.account("a1") == account("a1"));
 }
 
@@ -232,7 +232,7 @@ TEST_CASE("a version-1 file whose upgrade fails is refused and left at version 1
                     "UPDATE meta SET value = 1 WHERE key = 'schema_version';"
                     "CREATE TABLE accounts (x);");
   const std::string message = open_error(path);
-  CHECK(contains(message, "cannot upgrade state file " + path + " from schema version 1 to 3"));
+  CHECK(contains(message, "cannot upgrade state file " + path + " from schema version 1 to 4"));
   CHECK(contains(message, "left as it was"));
   CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "1");
   CHECK(raw_value(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'accounts' AND sql LIKE '%holdings%'") == "0");

@@ -77,7 +77,7 @@ TEST_CASE("a reader refuses a file of an older schema, which only a writer upgra
   raw_sql(path, std::string("PRAGMA application_id = 1112298324;") + kSchemaV1);
   const auto opened = StateStore::open_for_reading(path);
   REQUIRE(std::holds_alternative<OpenError>(opened));
-  CHECK(contains(std::get<OpenError>(opened).message, "has schema version 1; this build reads version 3"));
+  CHECK(contains(std::get<OpenError>(opened).message, "has schema version 1; this build reads version 4"));
   // A writer upgrades it; then it reads.
   { StateStore writer = open_ok(path); }
   CHECK(std::holds_alternative<StateStore>(StateStore::open_for_reading(path)));

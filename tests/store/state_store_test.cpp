@@ -700,13 +700,13 @@ TEST_CASE("a state file of a newer schema version is refused, saying so, and lef
   ScratchDir dir;
   const std::string path = dir.file("state.db");
   { open_ok(path); }
-  raw_sql(path, "UPDATE meta SET value = 4 WHERE key = 'schema_version'");
+  raw_sql(path, "UPDATE meta SET value = 5 WHERE key = 'schema_version'");
   const std::string before = file_bytes(path);
 
   const std::string message = open_error(path);
-  CHECK(contains(message, "schema version 4"));
+  CHECK(contains(message, "schema version 5"));
   CHECK(contains(message, "newer"));
-  CHECK(contains(message, "knows version 3"));
+  CHECK(contains(message, "knows version 4"));
   CHECK(file_bytes(path) == before);
 }
 

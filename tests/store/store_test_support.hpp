@@ -176,4 +176,50 @@ CREATE TABLE order_allocations (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+/// The account book as schema version 3 left it: kAccountsSchemaV2First with
+/// the lots and lot_method columns.
+inline constexpr const char* kAccountsSchemaV3 = R"sql(
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY NOT NULL,
+  model TEXT NOT NULL,
+  cash REAL NOT NULL,
+  household TEXT NOT NULL,
+  cash_target REAL,
+  band_multiplier REAL NOT NULL,
+  holdings BLOB NOT NULL,
+  restricted BLOB NOT NULL,
+  lots BLOB NOT NULL DEFAULT x'01',
+  lot_method TEXT NOT NULL DEFAULT 'fifo' CHECK (lot_method IN ('fifo', 'hifo', 'min_tax'))
+) STRICT, WITHOUT ROWID;
+)sql";
+
+/// The realised gains as schema version 3 added them.
+inline constexpr const char* kRealisedSchemaV3 = R"sql(
+CREATE TABLE realised_lots (
+  seq INTEGER PRIMARY KEY,
+  account TEXT NOT NULL,
+  symbol TEXT NOT NULL,
+  lot INTEGER NOT NULL,
+  purchase INTEGER NOT NULL,
+  quantity REAL NOT NULL,
+  acquired INTEGER NOT NULL,
+  holding_from INTEGER NOT NULL,
+  sold INTEGER NOT NULL,
+  proceeds REAL NOT NULL,
+  basis REAL NOT NULL,
+  gain REAL NOT NULL,
+  term TEXT NOT NULL CHECK (term IN ('short_term', 'long_term')),
+  wash_disallowed REAL NOT NULL
+) STRICT;
+CREATE INDEX realised_lots_by_account ON realised_lots (account, seq);
+CREATE INDEX realised_lots_by_sold ON realised_lots (sold);
+)sql";
+
+/// A whole file of schema version 3, the last before the allocations' named
+/// lots: order_allocations without its lots column.
+inline std::string schema_v3_file() {
+  return std::string("PRAGMA application_id = 1112298324;") + kSchemaV1 + kAccountsSchemaV3 +
+         kOrderAllocationsSchemaV2 + kRealisedSchemaV3 + "UPDATE meta SET value = 3 WHERE key = 'schema_version';";
+}
+
 }  // namespace ballast::store::test
