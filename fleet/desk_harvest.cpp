@@ -264,8 +264,10 @@ void FleetDesk::hold_back_washed_losses(AccountIndex a, core::TimeNs now, DeskOu
     if (!(replacements > tax::kQuantityTolerance * std::max(1.0, t.quantity))) continue;
     // The most whole lots whose sale by the account's method realises no
     // loss: its lots in the method's order up to the first at a loss (and
-    // units held beyond the lots, which have no basis). The loss units only
-    // grow with the quantity, so halving finds it; `keep` is checked.
+    // units held beyond the lots, which have no basis). Halving finds it when
+    // the loss units grow with the quantity (a method whose order does not
+    // depend on it); else a smaller one. Either way `keep` is a quantity
+    // found to realise no loss, or 0.
     std::uint64_t keep_lots = 0;
     auto over = static_cast<std::uint64_t>(std::floor(t.quantity / t.lot + 1e-9));
     while (over - keep_lots > 1) {
@@ -278,8 +280,8 @@ void FleetDesk::hold_back_washed_losses(AccountIndex a, core::TimeNs now, DeskOu
     }
     const double keep = static_cast<double>(keep_lots) * t.lot;
     out.tax_decisions.push_back("account " + std::string(book.id(a)) + ": sell " + symbols_.name(t.symbol) +
-                                " cut from " + text(t.quantity) + " to " + text(keep) + ": the rest would realise a loss of " +
-                                text(loss) + " on " + text(loss_units) +
+                                " cut from " + text(t.quantity) + " to " + text(keep) +
+                                ": the rest would realise a loss of " + text(loss) + " on " + text(loss_units) +
                                 " units that a buy in the household within 30 days would wash; held back");
     t.quantity = keep;
     ++counters_.sells_held_back;

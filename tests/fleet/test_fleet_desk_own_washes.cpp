@@ -87,7 +87,8 @@ std::vector<BlockAllocation> allocations_of(const DeskOutput& out, core::SymbolI
 }
 
 bool mentions(const std::vector<std::string>& lines, const std::string& part) {
-  return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(part) != std::string::npos; });
+  return std::any_of(lines.begin(), lines.end(),
+                     [&](const std::string& l) { return l.find(part) != std::string::npos; });
 }
 
 RecordLot lot(const char* symbol, double quantity, double cost, tax::Day acquired) {
@@ -272,5 +273,31 @@ TEST_CASE("a band rebalance's sale whose loss a household buy would wash sells o
     d.desk.on_timer(t0 + kSecond, out);
     CHECK(allocations_of(out, kVti, Side::sell) == std::vector<BlockAllocation>{{2, 22}});
     CHECK(allocations_of(out, kBnd, Side::buy) == std::vector<BlockAllocation>{{2, 22}});
+  }
+}
+
+TEST_CASE("a harvest skips a substitute identical to what it sells") {
+  // VTI 60% with ITOT and SCHB as its substitutes, ITOT declared identical
+  // to VTI; BND 40%. Harvest a holding when its lots at a loss of at least 5%
+  // of their basis lose at least 100 in all. "a" holds 60 VTI, one lot
+  // bought 2026-02-02 at 120, and 40 BND: at VTI 120 it holds 7200 of 11200,
+  // 64.3%, inside. At 100 its lot loses 60 × 20 = 1200, 16.7%: harvested.
+  // Buying ITOT would wash the loss on every unit; 6000 buys 120 SCHB at 50.
+  Model m = simple_model({0.6, 0, 0, 0.4}, 0.05);
+  m.group_of = {0, 0, 0, 3};
+  m.harvest = tax::HarvestRule{.min_loss = 100, .min_loss_fraction = 0.05, .cost_fraction = 0};
+  for (const bool identical : {true, false}) {
+    CAPTURE(identical);
+    m.identical.clear();
+    if (identical) m.identical = {{kVti, kItot}};
+    Desk d(m, {120, 50, 50, 100}, {{"a", {60, 0, 0, 40}, "h", {lot("VTI", 60, 120, tax::day_of(2026, 2, 2))}}});
+    DeskOutput out;
+    d.desk.resync(t0, out);
+    CHECK(out.rebalances == 0);
+    d.desk.on_tick(kVti, 100, t0 + 1, out);
+    d.desk.on_timer(t0 + 1, out);
+    CHECK(d.desk.counters().harvests == 1);
+    CHECK(mentions(out.tax_decisions, identical ? "account a: harvest VTI 60 at 100, into SCHB 120 at 50"
+                                                : "account a: harvest VTI 60 at 100, into ITOT 120 at 50"));
   }
 }
