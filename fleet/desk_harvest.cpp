@@ -248,13 +248,21 @@ void FleetDesk::hold_back_washed_losses(AccountIndex a, core::TimeNs now, DeskOu
     const LotSale sale = lots_.preview_sale(a, t.symbol, day, t.quantity, t.price, 0, held_before, m.tax_rates);
     double loss_units = 0;
     double loss = 0;
-    double own_recent = 0;  // units of its own purchases in the window: they replace nothing of it
+    // The lots of the window it closes are purchases of its own: none of
+    // their units, sold or kept, replaces anything of it (as in a harvest).
+    double own_recent = 0;
+    const std::span<const tax::Lot> lots = lots_.lots(a, t.symbol);
+    for (const tax::Lot& l : lots) {
+      if (l.acquired < day - tax::kWashSaleWindowDays) continue;
+      const bool closed = std::any_of(sale.lines.begin(), sale.lines.end(),
+                                      [&](const tax::RealisedLine& line) { return line.lot == l.id; });
+      if (closed) own_recent += l.quantity;
+    }
     for (const tax::RealisedLine& line : sale.lines) {
       if (line.gain < 0) {
         loss_units += line.quantity;
         loss -= line.gain;
       }
-      if (line.acquired >= day - tax::kWashSaleWindowDays) own_recent += line.quantity;
     }
     if (!(loss_units > 0)) continue;
     // A decided loss sale is taken as made today: a buy of the window before

@@ -261,6 +261,19 @@ TEST_CASE("a band rebalance's sale whose loss a household buy would wash sells o
     CHECK(d.desk.position(1).quantities == std::vector<double>{70, 0, 0, 10});
     CHECK(d.desk.lots().lots(1, kVti).size() == 2);
   }
+  SUBCASE("its own lot of the last 30 days that the sale closes in part replaces nothing of it") {
+    // The 50 at 120 bought 2026-03-04, 10 days before: the sale closes 2 of
+    // them; the 48 kept are of the same purchase. The sale goes whole.
+    Desk d(vti_bnd_model(), {100, 50, 50, 100},
+           {{"a", {70, 0, 0, 10}, "h",
+             {lot("VTI", 20, 80, tax::day_of(2025, 1, 2)), lot("VTI", 50, 120, tax::day_of(2026, 3, 4))}}});
+    d.desk.remember_buys(tax::day_of(t0));
+    DeskOutput out;
+    d.desk.resync(t0, out);
+    CHECK(d.desk.counters().sells_held_back == 0);
+    d.desk.on_timer(t0 + kSecond, out);
+    CHECK(allocations_of(out, kVti, Side::sell) == std::vector<BlockAllocation>{{0, 22}});
+  }
   SUBCASE("a buy of another household, or 31 days old, holds nothing back") {
     Desk d(vti_bnd_model(), {100, 50, 50, 100},
            {{"b", {60, 0, 0, 40}, "o", {lot("VTI", 10, 100, tax::day_of(2026, 3, 4))}},
