@@ -10,10 +10,14 @@
 // that passes no trigger touches no lot: the triggers live in HarvestIndex.
 //
 // Wash sales avoided. A band rebalance's buy that would wash a loss sold in
-// the household in the last 30 days, or a loss sale decided in the household
-// and not yet final, goes to a substitute whose buy would not, or is held
-// back; the reason goes to the log. A harvest waits (parked) while a buy of
-// the household within 30 days, booked or decided, would wash its loss.
+// the household in the last 30 days, a loss sale decided in the household
+// and not yet final, or a loss sale of the same decision (a sell of an
+// identical symbol), goes to a substitute whose buy would not, or is held
+// back. Before that, a band rebalance's sell whose loss a household buy of
+// the last 30 days, booked or decided, would wash is cut to the lots its
+// method sells before the first at a loss. The reasons go to the log. A
+// harvest waits (parked) while a buy of the household within 30 days,
+// booked or decided, would wash its loss.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -199,7 +203,8 @@ bool FleetDesk::trade_harvest(AccountIndex a, core::SymbolId symbol, double plan
     if (!usable_price(buy_price)) continue;
     const double buy = std::floor(proceeds / buy_price / m.lot_sizes[to] + 1e-9) * m.lot_sizes[to];
     if (!(buy > 0) || buy * buy_price < m.min_trade_value) continue;
-    if (buy_would_wash(household, bought, day, buy)) continue;
+    // Its own sale is at a loss on every unit: a buy identical to it would wash it.
+    if (wash_.group_of(bought) == wash_.group_of(symbol) || buy_would_wash(household, bought, day, buy)) continue;
 
     sized_.clear();
     sized_.push_back({symbol, core::Side::sell, sell, price, lot});
@@ -230,17 +235,101 @@ bool FleetDesk::trade_harvest(AccountIndex a, core::SymbolId symbol, double plan
   return false;
 }
 
+void FleetDesk::hold_back_washed_losses(AccountIndex a, core::TimeNs now, DeskOutput& out) {
+  const AccountBook& book = monitor_.book();
+  const Model& m = book.model(a);
+  const std::span<const double> held = book.quantities(a);
+  const tax::Day day = tax::day_of(now);
+  const tax::HouseholdIndex household = wash_household(a);
+  bool cut = false;
+  for (SizedTrade& t : sized_) {
+    if (t.side != core::Side::sell || !(t.lot > 0) || lots_.lots(a, t.symbol).empty()) continue;
+    const double held_before = held[slot_of(m, t.symbol)];
+    const LotSale sale = lots_.preview_sale(a, t.symbol, day, t.quantity, t.price, 0, held_before, m.tax_rates);
+    double loss_units = 0;
+    double loss = 0;
+    // The lots of the window it closes are purchases of its own: none of
+    // their units, sold or kept, replaces anything of it (as in a harvest).
+    double own_recent = 0;
+    const std::span<const tax::Lot> lots = lots_.lots(a, t.symbol);
+    for (const tax::Lot& l : lots) {
+      if (l.acquired < day - tax::kWashSaleWindowDays) continue;
+      const bool closed = std::any_of(sale.lines.begin(), sale.lines.end(),
+                                      [&](const tax::RealisedLine& line) { return line.lot == l.id; });
+      if (closed) own_recent += l.quantity;
+    }
+    for (const tax::RealisedLine& line : sale.lines) {
+      if (line.gain < 0) {
+        loss_units += line.quantity;
+        loss -= line.gain;
+      }
+    }
+    if (!(loss_units > 0)) continue;
+    // A decided loss sale is taken as made today: a buy of the window before
+    // it, or decided and final within days, is inside its window.
+    const double replacements = wash_.replacement_units(household, t.symbol, day) - own_recent +
+                                decided_buys(household, t.symbol);
+    if (!(replacements > tax::kQuantityTolerance * std::max(1.0, t.quantity))) continue;
+    // The most whole lots whose sale by the account's method realises no
+    // loss: its lots in the method's order up to the first at a loss (and
+    // units held beyond the lots, which have no basis). Halving finds it when
+    // the loss units grow with the quantity (a method whose order does not
+    // depend on it); else a smaller one. Either way `keep` is a quantity
+    // found to realise no loss, or 0.
+    std::uint64_t keep_lots = 0;
+    auto over = static_cast<std::uint64_t>(std::floor(t.quantity / t.lot + 1e-9));
+    while (over - keep_lots > 1) {
+      const std::uint64_t mid = keep_lots + (over - keep_lots) / 2;
+      if (sale_loss_units(a, t.symbol, day, static_cast<double>(mid) * t.lot, t.price, held_before) > 0) {
+        over = mid;
+      } else {
+        keep_lots = mid;
+      }
+    }
+    const double keep = static_cast<double>(keep_lots) * t.lot;
+    out.tax_decisions.push_back("account " + std::string(book.id(a)) + ": sell " + symbols_.name(t.symbol) +
+                                " cut from " + text(t.quantity) + " to " + text(keep) +
+                                ": the rest would realise a loss of " + text(loss) + " on " + text(loss_units) +
+                                " units that a buy in the household within 30 days would wash; held back");
+    t.quantity = keep;
+    ++counters_.sells_held_back;
+    cut = true;
+  }
+  if (!cut) return;
+  std::erase_if(sized_, [](const SizedTrade& t) { return !(t.quantity > 0); });
+  // The proceeds held back pay for no buy.
+  fit_buys_to_cash(book.cash(a), sized_);
+}
+
 void FleetDesk::redirect_washing_buys(AccountIndex a, core::TimeNs now, DeskOutput& out) {
   const AccountBook& book = monitor_.book();
   const Model& m = book.model(a);
   const tax::Day day = tax::day_of(now);
   const tax::HouseholdIndex household = wash_household(a);
   const std::span<const double> prices = monitor_.prices();
+  const std::span<const double> held = book.quantities(a);
+  // A sell of this very decision that realises a loss in `symbol`'s group
+  // (kNoSymbol: none): a buy in the group, final within days of it, washes it.
+  const auto own_loss_sale = [&](core::SymbolId symbol) {
+    const core::SymbolId group = wash_.group_of(symbol);
+    for (const SizedTrade& s : sized_) {
+      if (s.side == core::Side::sell && wash_.group_of(s.symbol) == group &&
+          sale_loss_units(a, s.symbol, day, s.quantity, s.price, held[slot_of(m, s.symbol)]) > 0) {
+        return s.symbol;
+      }
+    }
+    return core::kNoSymbol;
+  };
   bool held_back = false;
   for (SizedTrade& t : sized_) {
-    if (t.side != core::Side::buy || !buy_would_wash(household, t.symbol, day, t.quantity)) continue;
+    if (t.side != core::Side::buy) continue;
+    const core::SymbolId own = own_loss_sale(t.symbol);
+    if (own == core::kNoSymbol && !buy_would_wash(household, t.symbol, day, t.quantity)) continue;
     const std::string why = "account " + std::string(book.id(a)) + ": buy " + symbols_.name(t.symbol) + " " +
-                            text(t.quantity) + " would wash a loss sold in the household within 30 days; ";
+                            text(t.quantity) + " would wash " +
+                            (own == core::kNoSymbol ? std::string("a loss sold in the household within 30 days; ")
+                                                    : "the loss of its sell of " + symbols_.name(own) +
+                                                          " in the same rebalance; ");
     bool redirected = false;
     for (const std::size_t to : group_members(m, slot_of(m, t.symbol))) {
       const core::SymbolId s = m.symbols[to];
@@ -250,7 +339,7 @@ void FleetDesk::redirect_washing_buys(AccountIndex a, core::TimeNs now, DeskOutp
       const double lot = m.lot_sizes[to];
       const double quantity = std::floor(t.quantity * t.price / prices[s] / lot + 1e-9) * lot;
       if (!(quantity > 0) || quantity * prices[s] < m.min_trade_value) continue;
-      if (buy_would_wash(household, s, day, quantity)) continue;
+      if (own_loss_sale(s) != core::kNoSymbol || buy_would_wash(household, s, day, quantity)) continue;
       out.tax_decisions.push_back(why + "bought " + symbols_.name(s) + " " + text(quantity) + " instead");
       t = {s, core::Side::buy, quantity, prices[s], lot};
       ++counters_.buys_redirected;

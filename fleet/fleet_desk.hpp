@@ -152,6 +152,9 @@ struct DeskCounters {
   std::uint64_t switches_back = 0;   ///< substitutes sold back into their primary
   std::uint64_t buys_redirected = 0; ///< buys that would wash a loss, bought in a substitute instead
   std::uint64_t buys_held_back = 0;  ///< buys that would wash a loss, with no substitute to take them
+  /// Band rebalance sells cut (one per sell) so as not to realise a loss that
+  /// a household buy of the last 30 days, or one decided and not yet final, would wash.
+  std::uint64_t sells_held_back = 0;
   /// Band rebalances a model's dynamic trigger held: their benefit did not pass
   /// their cost, the tax they would realise included (one per decision held;
   /// the looks skipped while an account stays held are not counted).
@@ -378,8 +381,14 @@ class FleetDesk {
   /// Parked triggers come back on a new UTC day.
   void unpark_harvest(core::TimeNs now);
   /// avoid_wash_sales: each buy that would wash a loss of the household's last
-  /// 30 days goes to a substitute whose buy would not, or is held back.
+  /// 30 days, decided and not yet final, or sold by a sell of this same
+  /// decision, goes to a substitute whose buy would not, or is held back.
   void redirect_washing_buys(AccountIndex a, core::TimeNs now, DeskOutput& out);
+  /// avoid_wash_sales: each sell that would realise a loss which a household
+  /// buy of the last 30 days, or one decided and not yet final, would wash is
+  /// cut to the whole lots its lot method sells before the first at a loss;
+  /// the buys to what the rest pays for (why, to `out`).
+  void hold_back_washed_losses(AccountIndex a, core::TimeNs now, DeskOutput& out);
 
   static std::uint64_t holding_key(AccountIndex a, core::SymbolId symbol) { return (std::uint64_t{a} << 32) | symbol; }
   /// Why a restored block's named lots cannot be its own: named by a buy, not

@@ -217,6 +217,56 @@ avoid_wash_sales = false
   CHECK(m.after_tax.liquidation_value == doctest::Approx(38400 - 4018 - 5922));
 }
 
+TEST_CASE("a rebalance that sells at a loss and buys an identical symbol records no wash sale when avoiding them") {
+  // A and A2 declared identical, 50/50 with a 30-point band. Row 1: 50 A and
+  // 50 A2 at 100. Row 2, 35 days on (the buys of row 1 replace nothing of a
+  // sale then), A first: A at 80 weighs 4000 / 9000 = 0.444,
+  // inside; then A2 at 16: A weighs 4000 / 4800 = 0.833. To 2400 a side, 20 A
+  // sold at 80 (a loss of 20 × (80 − 100) = −400) and 100 A2 bought at 16.
+  std::string toml = R"(
+[[models]]
+id = "aa"
+targets = { A = 0.5, A2 = 0.5 }
+[[models.triggers]]
+kind = "threshold"
+absolute = 0.3
+[models.tax]
+short_term_rate = 0.35
+long_term_rate = 0.15
+identical = [["A", "A2"]]
+avoid_wash_sales = AVOID
+)";
+  const std::string prices = "date,A,A2\n2026-01-05,100,100\n2026-02-09,80,16\n";
+  const auto with = [&](const char* avoid) {
+    std::string t = toml;
+    t.replace(t.find("AVOID"), 5, avoid);
+    return setup(t, "id,model,cash\na1,aa,10000\n");
+  };
+
+  // Not avoided: the buy of A2 washes the loss on 20 units; −400 + 400 disallowed
+  // counts 0. The 20 replacement A2 carry 20 a unit: at 16, 30 A −600, 50 A2
+  // at 100 −4200, 20 at 36 −400, 80 at 16 0.
+  const auto washed = with("false");
+  const FleetBacktest before = run(*washed, prices);
+  REQUIRE(before.orders.size() == 4);
+  CHECK(before.models.at(0).tax.realised_short_term == doctest::Approx(0));
+  CHECK(before.models.at(0).tax.unrealised_short_term == doctest::Approx(-5200));
+
+  // Avoided: the buy of A2 would wash the sale of the same rebalance, and no
+  // substitute takes it: held back, its 1600 stays cash. The ledger records
+  // no wash: the −400 counts, and no lot carries an adjustment (30 A −600,
+  // 50 A2 −4200). The value is the same: 2400 + 800 + 1600.
+  const auto avoided = with("true");
+  const FleetBacktest after = run(*avoided, prices);
+  REQUIRE(after.orders.size() == 3);
+  CHECK(after.orders.back().block.side == core::Side::sell);
+  CHECK(after.orders.back().block.quantity() == 20);
+  CHECK(after.models.at(0).tax.realised_short_term == doctest::Approx(-400));
+  CHECK(after.models.at(0).tax.unrealised_short_term == doctest::Approx(-4800));
+  CHECK(after.models.at(0).final_value == doctest::Approx(4800));
+  CHECK(before.models.at(0).final_value == doctest::Approx(4800));
+}
+
 TEST_CASE("Monte Carlo: the tax alpha of harvesting an index lies in a band around the published estimate") {
   // Chaudhuri, Burnham and Lo, "An Empirical Evaluation of Tax-Loss-Harvesting
   // Alpha", Financial Analysts Journal 76(3), 2020: the 500 largest US stocks,
