@@ -457,6 +457,7 @@ void FleetFlow::add_metrics(MetricsRegistry& metrics) {
     tax.with({"switch_back"}).advance_to(static_cast<double>(c.switches_back));
     tax.with({"buy_redirected"}).advance_to(static_cast<double>(c.buys_redirected));
     tax.with({"buy_held_back"}).advance_to(static_cast<double>(c.buys_held_back));
+    tax.with({"sell_held_back"}).advance_to(static_cast<double>(c.sells_held_back));
     tax.with({"rebalance_held"}).advance_to(static_cast<double>(c.rebalances_held));
   });
 }
@@ -512,6 +513,7 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
         .field("switches_back", c.switches_back)
         .field("buys_redirected", c.buys_redirected)
         .field("buys_held_back", c.buys_held_back)
+        .field("sells_held_back", c.sells_held_back)
         .field("rebalances_held", c.rebalances_held)
         .end_object();
     w.key("tick_to_order_us")
