@@ -1,0 +1,52 @@
+#pragma once
+// The resync's first look at every account: its zone radius
+// (account_zone_radius) with each model's prices, targets and bands gathered
+// once per sweep into flat arrays, and with no branch on the account's
+// figures, so that a million accounts cost one pass over their quantities.
+// Only a radius of at least kSweepSure is taken from it; below that the
+// account is checked the full way (no-trade bounds, the exact rebalance
+// check), as before.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "fleet/account_book.hpp"
+
+namespace ballast::fleet {
+
+/// A sweep radius at least this large is the account's radius: the full
+/// check (account_quiet_radius) looks no further than account_zone_radius
+/// there, and makes no rebalance check.
+inline constexpr double kSweepSure = 1e-3;
+
+class ZoneSweep {
+ public:
+  /// For the models of `book` at `prices` (one per symbol id). Holds its own
+  /// copies: valid while the book's models and the prices stay as they were.
+  ZoneSweep(const AccountBook& book, std::span<const double> prices);
+
+  /// account_zone_radius(book, a, prices): the same comparisons on the same
+  /// products, so the same verdict on the narrowed bands (−∞ exactly when
+  /// it is −∞ there); the smallest factor over the assets is taken in two
+  /// interleaved chains instead of one, which can change the radius by the
+  /// rounding of a comparison (order 1e-16, far inside kZoneWeightMargin).
+  /// Accounts of models with substitute groups get account_zone_radius itself.
+  double radius(const AccountBook& book, AccountIndex a) const;
+
+ private:
+  struct Gathered {
+    std::uint32_t first = 0;   ///< into price_ and target_
+    std::uint32_t size = 0;
+    bool grouped = false;      ///< group_of set: account_zone_radius itself
+    bool has_absolute = false;
+    bool has_relative = false;
+    double absolute = 0;
+    double relative = 0;
+  };
+  std::vector<double> prices_;  ///< per symbol id: for the grouped models
+  std::vector<Gathered> models_;
+  std::vector<double> price_;   ///< per model slot: its symbol's price
+  std::vector<double> target_;  ///< per model slot
+};
+
+}  // namespace ballast::fleet
