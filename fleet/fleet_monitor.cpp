@@ -122,7 +122,7 @@ void FleetMonitor::resync(FleetOutput& out) {
       // then what check() would give. The rest are checked the full way.
       const double sure = sweep.radius(book_, a);
       if (sure >= kSweepSure) {
-        radius_[a] = quantise_radius(round_down(sure));
+        radius_[a] = list_radius(sure);
         continue;
       }
       const std::optional<float> r = check(a, checker, o);

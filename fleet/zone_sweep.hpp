@@ -7,6 +7,7 @@
 // account is checked the full way (no-trade bounds, the exact rebalance
 // check), as before.
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <vector>
 
@@ -18,6 +19,21 @@ namespace ballast::fleet {
 /// check (account_quiet_radius) looks no further than account_zone_radius
 /// there, and makes no rebalance check.
 inline constexpr double kSweepSure = 1e-3;
+
+/// quantise_radius of the largest float ≤ r (r ≥ 0, +∞ included), as the
+/// resync stores a radius, without a call: clearing the low 16 bits of a
+/// positive float rounds it towards zero, after stepping it down one ulp when
+/// the conversion rounded it up.
+inline float list_radius(double r) {
+  const float f = static_cast<float>(r);
+  std::uint32_t bits = 0;
+  std::memcpy(&bits, &f, sizeof bits);
+  if (static_cast<double>(f) > r) bits -= 1;
+  bits &= 0xffff0000u;
+  float out = 0;
+  std::memcpy(&out, &bits, sizeof out);
+  return out;
+}
 
 class ZoneSweep {
  public:

@@ -207,3 +207,17 @@ TEST_CASE("accounts on their band edges, lots and min_trade_value at their edges
     CHECK(rebalances > 500);
   }
 }
+
+TEST_CASE("list_radius is quantise_radius of the largest float at or below the radius") {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> exponent(-12, 2);
+  std::vector<double> radii{0.0, 1e-3, 0.5, 1.0, kInf, 0.1, 3.4028234663852886e38};
+  for (int i = 0; i < 20000; ++i) radii.push_back(std::pow(10.0, exponent(rng)));
+  for (const double r : radii) {
+    CAPTURE(r);
+    float down = static_cast<float>(r);
+    if (static_cast<double>(down) > r) down = std::nextafter(down, -std::numeric_limits<float>::infinity());
+    CHECK(list_radius(r) == quantise_radius(down));
+    CHECK(static_cast<double>(list_radius(r)) <= r);
+  }
+}
