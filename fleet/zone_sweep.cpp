@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <numbers>
 
 #include "fleet/safe_zone.hpp"
 
@@ -20,6 +22,19 @@ using Mask = std::int64_t __attribute__((vector_size(16)));
 Pair splat(double x) { return Pair{x, x}; }
 
 }  // namespace
+
+double log_below(double x) {
+  if (!(x < std::numeric_limits<double>::max())) return std::log(x);
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &x, sizeof bits);
+  const auto e = static_cast<int>(bits >> 52) - 1023;
+  bits = (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1023} << 52);
+  double m = 0;
+  std::memcpy(&m, &bits, sizeof m);
+  const double s = (m - 1) / (m + 1), s2 = s * s;
+  const double atanh = s * (1 + s2 * (1.0 / 3 + s2 * (1.0 / 5 + s2 * (1.0 / 7 + s2 * (1.0 / 9)))));
+  return e * std::numbers::ln2 + 2 * atanh;
+}
 
 ZoneSweep::ZoneSweep(const AccountBook& book, std::span<const double> prices)
     : prices_(prices.begin(), prices.end()) {
@@ -106,7 +121,7 @@ double ZoneSweep::radius(const AccountBook& book, AccountIndex a) const {
   if (den == 0) return kInf;
   const double x = num / den;
   if (!(x >= 1)) return -kInf;
-  return 0.5 * std::log(x) * (1 - 1e-12);
+  return 0.5 * log_below(x) * (1 - 1e-12);
 }
 
 }  // namespace ballast::fleet
