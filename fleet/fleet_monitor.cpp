@@ -119,7 +119,8 @@ void FleetMonitor::resync(FleetOutput& out) {
       const auto a = static_cast<AccountIndex>(i);
       if (!checked(state_[a])) continue;
       // Most accounts sit well inside their bands: the sweep's radius is
-      // then what check() would give. The rest are checked the full way.
+      // then check()'s but for roundings and log_below's shortfall. The
+      // rest are checked the full way.
       const double sure = sweep.radius(book_, a);
       if (sure >= kSweepSure) {
         radius_[a] = list_radius(sure);

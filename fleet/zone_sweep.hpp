@@ -49,12 +49,13 @@ class ZoneSweep {
   /// copies: valid while the book's models and the prices stay as they were.
   ZoneSweep(const AccountBook& book, std::span<const double> prices);
 
-  /// account_zone_radius(book, a, prices): the same comparisons on the same
-  /// products, so the same verdict on the narrowed bands (−∞ exactly when
-  /// it is −∞ there); the smallest factor over the assets is taken in two
-  /// interleaved chains instead of one, which can change the radius by the
-  /// rounding of a comparison (order 1e-16, far inside kZoneWeightMargin).
-  /// Accounts of models with substitute groups get account_zone_radius itself.
+  /// account_zone_radius(book, a, prices), two assets at a time: the same
+  /// bounds, with the account's value summed in another order and the
+  /// smallest factor taken in four interleaved chains instead of one (the
+  /// differences are roundings, of order 1e-16, far inside kZoneWeightMargin:
+  /// the verdict on the narrowed bands can differ only where the radius is
+  /// about 0), and the logarithm by log_below (up to 2e-6 lower). Accounts of
+  /// models with substitute groups get account_zone_radius itself.
   double radius(const AccountBook& book, AccountIndex a) const;
 
  private:

@@ -25,10 +25,9 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// The sweep's radius against account_zone_radius: the same verdict, and
-/// finite radii equal but for the rounding of a comparison and
-/// log_below's shortfall. A factor of
-/// exactly 1 (r = 0) may round to either side of 1 in either: both are then
-/// below kSweepSure and the account is checked the full way.
+/// finite radii equal but for roundings and log_below's shortfall. A factor
+/// of about 1 (r ≈ 0) may round to either side of 1 in either: both are
+/// then below kSweepSure and the account is checked the full way.
 void require_agree(double sweep, double exact) {
   CAPTURE(sweep);
   CAPTURE(exact);
