@@ -184,6 +184,19 @@ TEST_CASE("accounts on their band edges, lots and min_trade_value at their edges
     brute.resync(bo);
     CHECK(bo.rebalances.size() > 100);
     require_same(fo, bo);
+    // Every kind of zone the resync gives is among them: none (checked on
+    // every tick), one under kSweepSure (from the full check), one from the sweep.
+    std::size_t none = 0, full = 0, swept = 0;
+    for (AccountIndex a = 0; a < fleet.book().size(); ++a) {
+      if (fleet.state(a) != AccountState::resync_zone) continue;
+      const float r = fleet.zone_radius(a);
+      none += r == -std::numeric_limits<float>::infinity();
+      full += r >= 0 && r < kSweepSure * 0.99;  // quantised: up to 0.8% below the sweep's
+      swept += r >= kSweepSure;
+    }
+    CHECK(none > 10);
+    CHECK(full > 10);
+    CHECK(swept > 1000);
     std::mt19937_64 rng(threads);
     std::normal_distribution<double> step(0, 0.003);
     std::vector<double> prices = f.prices;
