@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "fleet/safe_zone.hpp"
+#include "fleet/zone_sweep.hpp"
 
 namespace ballast::fleet {
 
@@ -111,11 +112,20 @@ void FleetMonitor::resync(FleetOutput& out) {
   const std::size_t parts = std::max<std::size_t>(1, std::min<std::size_t>(threads_, n / 4096));
   std::vector<Checker> checkers(parts - 1);
   std::vector<FleetOutput> outs(parts - 1);
+  const ZoneSweep sweep(book_, prices_);
   const auto run = [&](std::size_t p, Checker& checker, FleetOutput& o) {
     const std::size_t begin = n * p / parts, end = n * (p + 1) / parts;
     for (std::size_t i = begin; i < end; ++i) {
       const auto a = static_cast<AccountIndex>(i);
       if (!checked(state_[a])) continue;
+      // Most accounts sit well inside their bands: the sweep's radius is
+      // then check()'s but for roundings and log_below's shortfall. The
+      // rest are checked the full way.
+      const double sure = sweep.radius(book_, a);
+      if (sure >= kSweepSure) {
+        radius_[a] = list_radius(sure);
+        continue;
+      }
       const std::optional<float> r = check(a, checker, o);
       if (r) {
         radius_[a] = quantise_radius(*r);
