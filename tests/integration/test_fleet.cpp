@@ -503,6 +503,35 @@ TEST_CASE("a loss sale and a buy of the same symbol in the household wash: the l
   check();
 }
 
+TEST_CASE("a loss sale that a household buy of the last 30 days would wash is held back, and counted") {
+  // The model avoids wash sales (the default). a5, in a1's household, bought
+  // its SPY five days ago; a1's band rebalance would sell 4 SPY from a lot at
+  // 120, a loss of 4 × 20 = 80 at 100 that a5's buy would wash. The sale is
+  // cut to the lots before the first at a loss: none, so a1 sends nothing.
+  DaemonHarness d(kFleetModels, "", "", "", /*with_fills=*/true);
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string bought = ballast::core::format_iso8601(now - 5 * ballast::core::kNanosPerDay).substr(0, 10);
+  import_accounts(d,
+                  "id,model,cash,household,SPY,AGG,lots\n"
+                  "a1,balanced,0,h1,10,,SPY:10@120:2026-01-05\n"
+                  "a5,balanced,0,h1,6,4,SPY:6@100:" + bought + "\n");
+  d.start();
+  price(d);
+  REQUIRE(eventually([&] { return num(d.status()["fleet"]["tax"]["sells_held_back"]) >= 1; }));
+  CHECK(d.orders(1, std::chrono::milliseconds(500)).empty());
+  CHECK(d.log().find("account a1: sell SPY cut from 4 to 0: the rest would realise a loss of 80 on 4 units that a "
+                     "buy in the household within 30 days would wash; held back") != std::string::npos);
+  CHECK(d.get("/metrics").body.find("ballast_fleet_tax_decisions_total{decision=\"sell_held_back\"}") !=
+        std::string::npos);
+  // a1 keeps what it held, outside its band, waiting for nothing.
+  Account a1 = account(d, "a1");
+  CHECK(a1.quantity["SPY"] == 10);
+  CHECK(a1.breaching);
+  CHECK_FALSE(a1.pending);
+  CHECK(a1.open_orders == 0);
+}
+
 TEST_CASE("a model that avoids short-term gains holds back the sells that would realise them") {
   std::string config = kFleetModels;
   config.replace(config.find("[fleet]"), 7, "[models.tax]\navoid_short_term_gains = true\n\n[fleet]");
