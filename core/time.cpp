@@ -241,4 +241,30 @@ TimeNs next_due(TimeNs anchor, const Period& p, TimeNs after) {
   return due;
 }
 
+std::optional<std::int32_t> parse_day(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  unsigned v[3] = {0, 0, 0};
+  const std::size_t starts[3] = {0, 5, 8};
+  const std::size_t lengths[3] = {4, 2, 2};
+  for (int part = 0; part < 3; ++part) {
+    for (std::size_t i = starts[part]; i < starts[part] + lengths[part]; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      v[part] = v[part] * 10 + static_cast<unsigned>(text[i] - '0');
+    }
+  }
+  if (v[0] < 1900 || v[0] > 2999 || v[1] < 1 || v[1] > 12 || v[2] < 1) return std::nullopt;
+  const std::int64_t days = days_from_civil(static_cast<int>(v[0]), v[1], v[2]);
+  // A day past its month's end comes back as another date.
+  const CivilDate back = civil_from_days(days);
+  if (back.month != v[1] || back.day != v[2]) return std::nullopt;
+  return static_cast<std::int32_t>(days);
+}
+
+std::string format_day(std::int64_t day) {
+  const CivilDate d = civil_from_days(day);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", d.year, d.month, d.day);
+  return buf;
+}
+
 }  // namespace ballast::core

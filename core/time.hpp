@@ -49,6 +49,13 @@ std::int64_t days_from_civil(int year, unsigned month, unsigned day);
 struct CivilDate { int year; unsigned month; unsigned day; };
 CivilDate civil_from_days(std::int64_t days);
 
+/// The day (since 1970-01-01) of a YYYY-MM-DD date of the years 1900 to
+/// 2999; nullopt for anything else (another form, a day its month does not
+/// have). The form of tax lots' dates in files, on the wire and in answers.
+std::optional<std::int32_t> parse_day(std::string_view text);
+/// The day as YYYY-MM-DD.
+std::string format_day(std::int64_t day);
+
 /// Adds whole calendar months in UTC; the day is clamped to the month's length
 /// (Jan 31 + 1mo = Feb 28/29), the time of day is kept.
 TimeNs add_months(TimeNs t, int months);

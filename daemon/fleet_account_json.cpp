@@ -8,7 +8,6 @@
 
 #include "core/time.hpp"
 #include "daemon/fleet_flow.hpp"
-#include "fleet/lot_text.hpp"
 #include "tax/holding_period.hpp"
 #include "tax/lots.hpp"
 #include "tax/tax_rates.hpp"
@@ -83,8 +82,8 @@ void write_account_lots(core::JsonWriter& w, const fleet::FleetDesk& desk, fleet
   for (const fleet::LotView& lot : v.lots) {
     w.begin_object().field("symbol", desk.symbols().name(lot.symbol)).field("id", std::uint64_t{lot.lot});
     w.field("quantity", lot.quantity);
-    w.field("basis_per_unit", lot.basis_per_unit).field("acquired", fleet::format_day(lot.acquired));
-    w.field("holding_from", fleet::format_day(lot.holding_from)).field("term", tax::to_string(lot.term));
+    w.field("basis_per_unit", lot.basis_per_unit).field("acquired", core::format_day(lot.acquired));
+    w.field("holding_from", core::format_day(lot.holding_from)).field("term", tax::to_string(lot.term));
     w.key("unrealised_gain");
     if (lot.priced) w.value(lot.unrealised_gain);
     else w.null();

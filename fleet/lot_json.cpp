@@ -6,7 +6,7 @@
 #include <string_view>
 #include <utility>
 
-#include "fleet/lot_text.hpp"
+#include "core/time.hpp"
 
 namespace ballast::fleet {
 
@@ -78,7 +78,7 @@ simdjson::error_code read_lot(od::value v, RecordLot& lot, std::vector<std::stri
           lot.symbol.assign(s);
           break;
         }
-        const std::optional<tax::Day> day = parse_day(s);
+        const std::optional<tax::Day> day = core::parse_day(s);
         if (!day) {
           problems.push_back(std::string(name) + " " + quoted_for_message(s) + " is not a date YYYY-MM-DD");
           break;

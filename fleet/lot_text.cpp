@@ -19,19 +19,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-unsigned digits(std::string_view s) {
-  unsigned n = 0;
-  for (const char c : s) n = n * 10 + static_cast<unsigned>(c - '0');
-  return n;
-}
-
-bool leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
-
-unsigned days_in_month(int year, unsigned month) {
-  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && leap(year) ? 29 : kDays[month - 1];
-}
-
 /// Splits `text` at `sep`: the part before it, and `text` left after it (empty when there is none).
 std::string_view take(std::string_view& text, char sep, bool& found) {
   const std::size_t at = text.find(sep);
@@ -72,7 +59,7 @@ std::string parse_lot(std::string_view text, RecordLot& lot) {
   }
   if (!more) return "no acquired date after the cost (a lot is SYM:QTY@COST:YYYY-MM-DD)";
   const std::string_view acquired = trim(take(text, ':', more));
-  const std::optional<tax::Day> day = parse_day(acquired);
+  const std::optional<tax::Day> day = core::parse_day(acquired);
   if (!day) return "the acquired date " + quoted_for_message(acquired) + " is not a date YYYY-MM-DD";
   lot.symbol.assign(symbol);
   lot.acquired = *day;
@@ -88,7 +75,7 @@ std::string parse_lot(std::string_view text, RecordLot& lot) {
       const std::string_view value = trim(extra.substr(5));
       if (seen_from) return "from= is given twice";
       seen_from = true;
-      const std::optional<tax::Day> from = parse_day(value);
+      const std::optional<tax::Day> from = core::parse_day(value);
       if (!from) return "the holding period start (from=) " + quoted_for_message(value) + " is not a date YYYY-MM-DD";
       lot.holding_from = *from;
     } else if (extra.starts_with("wash=")) {
@@ -114,27 +101,6 @@ std::string parse_lot(std::string_view text, RecordLot& lot) {
 }
 
 }  // namespace
-
-std::optional<tax::Day> parse_day(std::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  for (const std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (!is_digit(text[i])) return std::nullopt;
-  }
-  const int year = static_cast<int>(digits(text.substr(0, 4)));
-  const unsigned month = digits(text.substr(5, 2));
-  const unsigned day = digits(text.substr(8, 2));
-  if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) {
-    return std::nullopt;
-  }
-  return tax::day_of(year, month, day);
-}
-
-std::string format_day(tax::Day day) {
-  const core::CivilDate d = core::civil_from_days(day);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", d.year, d.month, d.day);
-  return buf;
-}
 
 LotsCell parse_lots_cell(std::string_view cell) {
   LotsCell out;

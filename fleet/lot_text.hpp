@@ -19,12 +19,6 @@
 
 namespace ballast::fleet {
 
-/// The day of a YYYY-MM-DD date; nullopt for anything else (another form, a
-/// year outside 1900..2999, a day its month does not have).
-std::optional<tax::Day> parse_day(std::string_view text);
-/// The day as YYYY-MM-DD.
-std::string format_day(tax::Day day);
-
 struct LotsCell {
   std::vector<RecordLot> lots;  ///< in the cell's order; empty when there are errors
   /// One message per bad lot, naming it by its 1-based place ("lot 2: ...").

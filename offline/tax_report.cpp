@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <ostream>
 
+#include "core/time.hpp"
 #include "fleet/account_record.hpp"
-#include "fleet/lot_text.hpp"
 #include "offline/csv_text.hpp"
 
 namespace ballast::offline {
@@ -120,11 +120,11 @@ std::string TaxReportWriter::add(std::string_view account, std::string_view symb
     row += ',';
     append_csv_number(row, line.quantity);
     row += ',';
-    row += fleet::format_day(line.acquired);
+    row += core::format_day(line.acquired);
     row += ',';
-    row += fleet::format_day(line.holding_from);
+    row += core::format_day(line.holding_from);
     row += ',';
-    row += fleet::format_day(line.sold);
+    row += core::format_day(line.sold);
     row += ',';
     append_csv_number(row, line.proceeds);
     row += ',';
@@ -152,7 +152,7 @@ std::string TaxReportWriter::add(std::string_view account, std::string_view symb
   const auto proceeds = cents_of(line.proceeds), basis = cents_of(line.basis), wash = cents_of(line.wash_disallowed);
   if (!proceeds || !basis || !wash) {
     return "account " + fleet::quoted_for_message(account) + ", " + fleet::quoted_for_message(symbol) + " sold " +
-           fleet::format_day(line.sold) + ": an amount does not fit in cents";
+           core::format_day(line.sold) + ": an amount does not fit in cents";
   }
   held.proceeds = *proceeds;
   held.basis = *basis;
@@ -182,7 +182,7 @@ std::string TaxReportWriter::flush_account() {
       append_csv_number(description, h.line.quantity);
       description += ' ';
       description += h.symbol;
-      rows.push_back({std::move(description), fleet::format_day(h.line.holding_from), fleet::format_day(h.line.sold),
+      rows.push_back({std::move(description), core::format_day(h.line.holding_from), core::format_day(h.line.sold),
                       cents_text(h.proceeds), cents_text(h.basis), cents_text(h.wash), cents_text(gain)});
     }
     if (!error.empty()) break;

@@ -15,34 +15,6 @@ namespace ballast::execution {
 
 namespace {
 
-// A lot's purchase day as YYYY-MM-DD.
-std::string format_day(std::int32_t day) {
-  const core::CivilDate d = core::civil_from_days(day);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", d.year, d.month, d.day);
-  return buf;
-}
-
-// The day of a YYYY-MM-DD date of the years 1900 to 2999; nullopt for
-// anything else (another form, a day its month does not have).
-std::optional<std::int32_t> parse_day(std::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  unsigned v[3] = {0, 0, 0};
-  const std::size_t starts[3] = {0, 5, 8};
-  const std::size_t lengths[3] = {4, 2, 2};
-  for (int part = 0; part < 3; ++part) {
-    for (std::size_t i = starts[part]; i < starts[part] + lengths[part]; ++i) {
-      if (text[i] < '0' || text[i] > '9') return std::nullopt;
-      v[part] = v[part] * 10 + static_cast<unsigned>(text[i] - '0');
-    }
-  }
-  if (v[0] < 1900 || v[0] > 2999 || v[1] < 1 || v[1] > 12 || v[2] < 1) return std::nullopt;
-  const std::int64_t days = core::days_from_civil(static_cast<int>(v[0]), v[1], v[2]);
-  // A day past its month's end comes back as another date.
-  const core::CivilDate back = core::civil_from_days(days);
-  if (back.month != v[1] || back.day != v[2]) return std::nullopt;
-  return static_cast<std::int32_t>(days);
-}
 
 }  // namespace
 
@@ -71,7 +43,7 @@ void encode_order(const core::Order& order, std::string& out) {
           w.begin_object()
               .field("id", lot.id)
               .field("quantity", lot.quantity)
-              .field("acquired", format_day(lot.acquired))
+              .field("acquired", core::format_day(lot.acquired))
               .end_object();
         }
         w.end_array();
@@ -157,7 +129,7 @@ std::string read_lots(const simdjson::dom::element& slot, const Where& where, do
     std::string day;
     error = wire::read_text(f[kLotAcquired], where(at + ".acquired"), day);
     if (!error.empty()) return error;
-    const std::optional<std::int32_t> acquired = parse_day(day);
+    const std::optional<std::int32_t> acquired = core::parse_day(day);
     if (!acquired) return where(at + ".acquired must be a date YYYY-MM-DD");
     lot.acquired = *acquired;
     sum += lot.quantity;

@@ -70,3 +70,28 @@ TEST_CASE("next due time follows the anchor's schedule") {
   CHECK(next_due(0, day, now) == *parse_iso8601("2026-11-24"));
   CHECK(next_due(0, Period{30 * kNanosPerSecond, 0}, now) == now + 30 * kNanosPerSecond);
 }
+
+TEST_CASE("days are YYYY-MM-DD calendar dates of the years 1900 to 2999") {
+  CHECK(parse_day("1970-01-01") == 0);
+  CHECK(parse_day("2024-02-29") == 19782);  // 54 years of 365 days, 13 leap days, 59 days into 2024
+  CHECK(parse_day("1969-12-31") == -1);
+  CHECK(parse_day("1900-01-01") == days_from_civil(1900, 1, 1));
+  CHECK(parse_day("2999-12-31") == days_from_civil(2999, 12, 31));
+  CHECK(parse_day("2000-02-29") == days_from_civil(2000, 2, 29));  // 2000 is a leap year, 1900 is not
+  for (const char* bad : {"2025-02-29", "1900-02-29", "2024-04-31", "2024-13-01", "2024-00-10", "2024-01-00",
+                          "1899-12-31", "3000-01-01", "2024-1-05", "24-01-05", "2024/01/05", "2024-01-05 ",
+                          " 2024-01-05", "2024-01-5x", "+024-01-05", "", "2024-01-05T00:00:00Z", "20240105"}) {
+    CHECK_MESSAGE(!parse_day(bad), bad);
+  }
+}
+
+TEST_CASE("a day prints as YYYY-MM-DD and reads back") {
+  CHECK(format_day(0) == "1970-01-01");
+  CHECK(format_day(19782) == "2024-02-29");
+  CHECK(format_day(-1) == "1969-12-31");
+  for (const char* text : {"1900-01-01", "1999-12-31", "2000-02-29", "2025-03-15", "2999-12-31"}) {
+    const auto day = parse_day(text);
+    REQUIRE(day);
+    CHECK(format_day(*day) == text);
+  }
+}
