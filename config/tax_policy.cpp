@@ -212,7 +212,7 @@ strategies::TaxPolicy read_tax_policy(TableReader& r, bool is_model, const std::
   if (!t) return tax;
   TableReader tr(*t, "[models.tax]", r.name("tax"),
                  {"avoid_short_term_gains", "short_term_rate", "long_term_rate", "substitutes", "identical",
-                  "avoid_wash_sales", "harvest"},
+                  "avoid_wash_sales", "avoid_washed_losses", "harvest"},
                  diag);
   if (auto v = tr.boolean("avoid_short_term_gains")) tax.avoid_short_term_gains = *v;
   tax.short_term_rate = tr.number("short_term_rate", Bound::unit_below_one);
@@ -220,6 +220,7 @@ strategies::TaxPolicy read_tax_policy(TableReader& r, bool is_model, const std::
   if (const toml::node* n = tr.node("substitutes")) tax.substitutes = read_substitutes(*n, tr.name("substitutes"), assets, diag);
   if (const toml::node* n = tr.node("identical")) tax.identical = read_identical(*n, tr.name("identical"), assets, diag);
   if (auto v = tr.boolean("avoid_wash_sales")) tax.avoid_wash_sales = *v;
+  if (auto v = tr.boolean("avoid_washed_losses")) tax.avoid_washed_losses = *v;
   tax.harvest = read_harvest(tr, diag);
   if (tax.harvest && tax.substitutes.empty() && !tr.node("substitutes")) {
     diag.error(t->source(), "[models.tax.harvest] needs substitutes: a harvest buys what it sells in a substitute, "

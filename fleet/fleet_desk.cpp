@@ -238,11 +238,9 @@ void FleetDesk::limit_trades(const FleetRebalance& r, core::TimeNs now, DeskOutp
                            std::string(execution::to_string(d.reason)) + " (" + d.detail + ")");
   }
   if (m.avoid_short_term_gains) hold_back_short_term_gains(r.account, now, out);
-  if (m.avoid_wash_sales) {
-    // The sells first: a loss sale they keep is one the buys must not wash.
-    hold_back_washed_losses(r.account, now, out);
-    redirect_washing_buys(r.account, now, out);
-  }
+  // The sells first: a loss sale they keep is one the buys must not wash.
+  if (m.avoid_washed_losses) hold_back_washed_losses(r.account, now, out);
+  if (m.avoid_wash_sales) redirect_washing_buys(r.account, now, out);
 }
 
 void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {

@@ -384,7 +384,7 @@ class FleetDesk {
   /// 30 days, decided and not yet final, or sold by a sell of this same
   /// decision, goes to a substitute whose buy would not, or is held back.
   void redirect_washing_buys(AccountIndex a, core::TimeNs now, DeskOutput& out);
-  /// avoid_wash_sales: each sell that would realise a loss which a household
+  /// avoid_washed_losses: each sell that would realise a loss which a household
   /// buy of the last 30 days, or one decided and not yet final, would wash is
   /// cut to the whole lots its lot method sells before the first at a loss;
   /// the buys to what the rest pays for (why, to `out`).

@@ -55,6 +55,9 @@ struct Model {
   /// Buys that would wash a recent loss in the household are redirected to a
   /// substitute, or held back.
   bool avoid_wash_sales = true;
+  /// A band sale at a loss that a household buy of the last 30 days (or a
+  /// decided one) would wash is cut to the lots before the first at a loss.
+  bool avoid_washed_losses = false;
   /// `[models.tax.harvest]`: losses worth harvesting are sold into a substitute.
   std::optional<tax::HarvestRule> harvest;
   /// A dynamic trigger beside the bands; absent: every band rebalance goes ahead.

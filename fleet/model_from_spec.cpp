@@ -97,6 +97,7 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
   if (auto why = groups_from_spec(spec, m)) return why;
   m.tax_rates = tax_rates_of(spec.tax);
   m.avoid_wash_sales = spec.tax.avoid_wash_sales;
+  m.avoid_washed_losses = spec.tax.avoid_washed_losses;
   for (const std::vector<std::string>& group : spec.tax.identical) {
     std::vector<core::SymbolId>& ids = m.identical.emplace_back();
     for (const std::string& symbol : group) {

@@ -129,6 +129,10 @@ struct TaxPolicy {
   /// A buy that would wash a loss sold in the last 30 days in the household
   /// is redirected to a substitute that would not, or held back.
   bool avoid_wash_sales = true;
+  /// A band rebalance's sale at a loss that a household buy of the last 30
+  /// days (or one decided, not yet final) would wash is cut to the lots
+  /// before the first at a loss.
+  bool avoid_washed_losses = false;
   /// `[models.tax.harvest]`: when set, holdings whose losses reach these
   /// thresholds are sold and their value bought in a substitute.
   struct Harvest {

@@ -82,6 +82,16 @@ TEST_CASE("wash sales are avoided unless [models.tax] says not to") {
   CHECK(number.message == "tax.avoid_wash_sales: expected a boolean (true or false), got an integer");
 }
 
+TEST_CASE("band sales a buy would wash are cut only when [models.tax] asks") {
+  CHECK_FALSE(tax_of("").avoid_washed_losses);
+  CHECK(tax_of("avoid_washed_losses = true\n").avoid_washed_losses);
+  CHECK_FALSE(tax_of("avoid_washed_losses = false\n").avoid_washed_losses);
+
+  const auto text = only_error(tax_with("avoid_washed_losses = \"yes\"\n"));
+  CHECK_AT(text, 8, 23);
+  CHECK(text.message == "tax.avoid_washed_losses: expected a boolean (true or false), got a string");
+}
+
 TEST_CASE("substitute groups are read by primary, each group's substitutes in the order written") {
   const strategies::TaxPolicy inline_table = tax_of("substitutes = { VTI = [\"SCHB\", \"ITOT\"], BND = [\"AGG\"] }\n");
   using Groups = decltype(inline_table.substitutes);
@@ -238,7 +248,8 @@ TEST_CASE("an unknown [models.tax] key is refused with every key it could have b
   const auto e = only_error(tax_with("short_rate = 0.37\n"));
   CHECK_AT(e, 8, 1);
   CHECK(e.message == "unknown key \"short_rate\" in [models.tax] (expected one of: avoid_short_term_gains, "
-                     "short_term_rate, long_term_rate, substitutes, identical, avoid_wash_sales, harvest)");
+                     "short_term_rate, long_term_rate, substitutes, identical, avoid_wash_sales, "
+                     "avoid_washed_losses, harvest)");
 }
 
 TEST_CASE("every problem of a [models.tax] table is reported in one pass") {

@@ -1,9 +1,9 @@
-// The wash-sale checks before the fact (avoid_wash_sales) see what the
-// checks of decided trades cannot: (a) a loss sale of the same rebalance as a
-// buy of an identical symbol, in the same account; (b) a band rebalance's
-// loss sale that a household buy, made in the last 30 days or decided and not
-// yet final, would wash. Worked by hand; in each, the same decision without
-// avoid_wash_sales shows the wash the ledger then records. Lot 1, no costs, a
+// The wash-sale checks before the fact see what the checks of decided trades
+// cannot: (a) a loss sale of the same rebalance as a buy of an identical
+// symbol, in the same account (avoid_wash_sales); (b) a band rebalance's loss
+// sale that a household buy, made in the last 30 days or decided and not yet
+// final, would wash (avoid_washed_losses). Worked by hand; in each, the same
+// decision without the setting shows the wash the ledger then records. Lot 1, no costs, a
 // one-second window, fills reported at the blocks' reference prices.
 #include <doctest/doctest.h>
 
@@ -104,9 +104,11 @@ Model identical_model() {
   return m;
 }
 
-/// VTI 60%, BND 40%, a 5-point band; no substitutes.
+/// VTI 60%, BND 40%, a 5-point band; no substitutes; band sales a buy
+/// would wash are cut (avoid_washed_losses).
 Model vti_bnd_model() {
   Model m = simple_model({0.6, 0, 0, 0.4}, 0.05);
+  m.avoid_washed_losses = true;
   return m;
 }
 
@@ -225,9 +227,9 @@ TEST_CASE("a band rebalance's sale whose loss a household buy would wash sells o
     CHECK(p.quantities == std::vector<double>{50, 0, 0, 30});
     CHECK(p.cash == doctest::Approx(0));
   }
-  SUBCASE("the same without avoid_wash_sales: 22 sold, and b's buy washes the loss on 2") {
+  SUBCASE("the same without avoid_washed_losses (the default): 22 sold, and b's buy washes the loss on 2") {
     Model m = vti_bnd_model();
-    m.avoid_wash_sales = false;
+    m.avoid_washed_losses = false;
     Desk d(m, {100, 50, 50, 100}, {{"b", {50, 0, 0, 50}, "h", {}}, {"a", {70, 0, 0, 10}, "h", a_lots}});
     DeskOutput out;
     d.desk.resync(t0, out);

@@ -504,11 +504,13 @@ TEST_CASE("a loss sale and a buy of the same symbol in the household wash: the l
 }
 
 TEST_CASE("a loss sale that a household buy of the last 30 days would wash is held back, and counted") {
-  // The model avoids wash sales (the default). a5, in a1's household, bought
-  // its SPY five days ago; a1's band rebalance would sell 4 SPY from a lot at
-  // 120, a loss of 4 × 20 = 80 at 100 that a5's buy would wash. The sale is
-  // cut to the lots before the first at a loss: none, so a1 sends nothing.
-  DaemonHarness d(kFleetModels, "", "", "", /*with_fills=*/true);
+  // The model avoids washed losses. a5, in a1's household, bought its SPY
+  // five days ago; a1's band rebalance would sell 4 SPY from a lot at 120, a
+  // loss of 4 × 20 = 80 at 100 that a5's buy would wash. The sale is cut to
+  // the lots before the first at a loss: none, so a1 sends nothing.
+  std::string config = kFleetModels;
+  config.replace(config.find("[fleet]"), 7, "[models.tax]\navoid_washed_losses = true\n\n[fleet]");
+  DaemonHarness d(config, "", "", "", /*with_fills=*/true);
   const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                        std::chrono::system_clock::now().time_since_epoch()).count();
   const std::string bought = ballast::core::format_iso8601(now - 5 * ballast::core::kNanosPerDay).substr(0, 10);
