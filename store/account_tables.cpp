@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <bit>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <unordered_set>
 
+#include "core/number_text.hpp"
 #include "execution/io/order_codec.hpp"
 
 namespace ballast::store::sql {
@@ -138,13 +138,6 @@ void put_day(tax::Day d, std::string& out) {
 
 void put_id(tax::LotId id, std::string& out) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((id >> (8 * i)) & 0xff));
-}
-
-/// The shortest decimal spelling that reads back as `v`, for messages.
-std::string number(double v) {
-  char buf[32];
-  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
-  return std::string(buf, end);
 }
 
 /// Assigns into a reused string, keeping its capacity.
@@ -284,14 +277,15 @@ std::string check_allocation_lots(const std::vector<core::NamedLot>& lots, doubl
     const core::NamedLot& lot = lots[i];
     if (!(std::isfinite(lot.quantity) && lot.quantity > 0)) {
       return "lot " + std::to_string(lot.id) + " (entry " + std::to_string(i) + ") has quantity " +
-             number(lot.quantity) + ": finite and > 0 expected";
+             core::shortest(lot.quantity) + ": finite and > 0 expected";
     }
     if (!ids.insert(lot.id).second) return "lot " + std::to_string(lot.id) + " is named twice";
     sum += lot.quantity;
   }
   // The tolerance of the orders wire (execution/io/order_codec.cpp).
   if (sum > quantity * (1 + 1e-9)) {
-    return "its lots name " + number(sum) + " units, more than the allocation's " + number(quantity);
+    return "its lots name " + core::shortest(sum) + " units, more than the allocation's " +
+           core::shortest(quantity);
   }
   return {};
 }
