@@ -214,7 +214,8 @@ int main(int argc, char** argv) {
     }
     // The calling thread's CPU time: with one thread, the whole sweep's;
     // with two, its own share (the other thread's is not counted).
-    std::printf("resync sweep, %u thread%s: median %.1f ms, best %.1f ms (7 runs); caller's CPU median %.1f ms, best %.1f ms\n",
+    std::printf("resync sweep, %u thread%s: median %.1f ms, best %.1f ms (7 runs); "
+                "caller's CPU median %.1f ms, best %.1f ms\n",
                 threads, threads > 1 ? "s" : "", bench::percentile(sweeps, 0.5), bench::percentile(sweeps, 0.0),
                 bench::percentile(cpu, 0.5), bench::percentile(cpu, 0.0));
   }
