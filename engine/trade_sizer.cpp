@@ -35,17 +35,23 @@ double first_child(const PortfolioState& p, const AssetState& a, double quantity
   return std::min(quantity, execution::lots_to_quantity(lots, a.lot_size));
 }
 
+namespace {
+
+/// The portfolio's threshold bands (its first threshold trigger), or null.
+const strategies::ThresholdTrigger* bands_of(const PortfolioState& p) {
+  for (const auto& t : p.spec.triggers) {
+    if (const auto* th = std::get_if<strategies::ThresholdTrigger>(&t)) return th;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 bool desired_weights(const PortfolioState& p, const WeightSnapshot& w, bool to_target, std::optional<double> fraction,
                      std::vector<double>& desired) {
   // Band-edge moves each weight the same fraction λ of the way to its target,
   // just far enough that every band holds again (strategies::band_edge_fraction).
-  const strategies::ThresholdTrigger* bands = nullptr;
-  for (const auto& t : p.spec.triggers) {
-    if (const auto* th = std::get_if<strategies::ThresholdTrigger>(&t)) {
-      bands = th;
-      break;
-    }
-  }
+  const strategies::ThresholdTrigger* bands = bands_of(p);
   const bool band_edge =
       !to_target && p.spec.rebalance_to == strategies::RebalanceTo::band_edge && (bands || fraction.has_value());
   const double lambda = !band_edge ? 1.0
@@ -63,6 +69,7 @@ execution::SizingResult TradeSizer::size(std::size_t index, PortfolioState& p, c
                                          std::string_view rebalance_id, core::TimeNs now, const PriceTable& prices,
                                          const core::SymbolTable& symbols, Output& out) {
   const std::size_t n = p.assets.size();
+  const strategies::ThresholdTrigger* bands = bands_of(p);
   std::vector<char>& frozen = frozen_;
   frozen.assign(n, 0);
   std::vector<Denial> denials;
@@ -74,6 +81,8 @@ execution::SizingResult TradeSizer::size(std::size_t index, PortfolioState& p, c
     for (std::size_t i = 0; i < n; ++i) {
       const AssetState& a = p.assets[i];
       assets[i] = {a.quantity, prices.price(a.symbol), frozen[i] ? w.weights[i] : desired[i], a.lot_size};
+      // Band-edge: an asset outside its band trades at least min_trade_value's worth.
+      assets[i].outside_band = band_edge && bands && strategies::outside_band(*bands, w.weights[i], w.targets[i]);
     }
     execution::SizingRequest req;
     req.assets = assets;

@@ -31,15 +31,23 @@ SizingResult size_trades(const SizingRequest& req) {
   std::vector<SizedTrade> buys;
   for (std::uint32_t i = 0; i < req.assets.size(); ++i) {
     const SizingAsset& a = req.assets[i];
-    if (!(a.price > 0) || !(a.lot_size > 0)) continue;
+    if (a.hold || !(a.price > 0) || !(a.lot_size > 0)) continue;
     const double delta_qty = (a.desired_weight * value - a.quantity * a.price) / a.price;
     double lots = 0;
-    if (req.rounding == Rounding::outward && i < req.full_weights.size()) {
+    if (req.rounding != Rounding::nearest && i < req.full_weights.size()) {
       const double full_qty = (req.full_weights[i] * value - a.quantity * a.price) / a.price;
       const double full_lots = std::round(std::abs(full_qty) / a.lot_size);
-      lots = std::min(std::ceil(std::abs(delta_qty) / a.lot_size - kLotEpsilon), full_lots);
+      const bool outward = req.rounding == Rounding::outward || a.outside_band;
+      lots = std::min(outward ? std::ceil(std::abs(delta_qty) / a.lot_size - kLotEpsilon)
+                              : std::round(std::abs(delta_qty) / a.lot_size),
+                      full_lots);
       // Band-edge never crosses the target: only move in the direction of the delta.
       if ((full_qty > 0) != (delta_qty > 0)) lots = 0;
+      // An asset outside its band whose lots are worth too little to trade
+      // would stay outside: it trades min_trade_value's worth if the full trade allows.
+      if (a.outside_band && lots > 0 && lots * a.lot_size * a.price < req.min_trade_value) {
+        lots = std::min(std::ceil(req.min_trade_value / (a.lot_size * a.price)), full_lots);
+      }
     } else {
       lots = std::round(std::abs(delta_qty) / a.lot_size);
     }

@@ -13,12 +13,24 @@ struct SizingAsset {
   double price = 0;           ///< reference price, > 0
   double desired_weight = 0;  ///< of the portfolio value, cash included
   double lot_size = 1;        ///< > 0
+  /// Outside its own band (strategies::outside_band). With Rounding::outward
+  /// its trade is raised to the fewest lots worth min_trade_value (never past
+  /// the full trade) rather than dropped: the rebalance must bring it back
+  /// inside, or it fires again on the next price with nothing cured.
+  bool outside_band = false;
+  /// Not traded: its value still counts in the portfolio's, its weight is left as it is.
+  bool hold = false;
 };
 
 enum class Rounding {
   nearest,  ///< to the nearest lot: lands as close to the desired weight as lots allow
   outward,  ///< lots up to and past the desired weight, never past the full
-            ///< trade to `full_weight` (band-edge: lands inside the band, not on it)
+            ///< trade to `full_weight` (band-edge: lands inside the band, not on it);
+            ///< an asset outside its band trades at least min_trade_value's worth
+  /// outward for the assets outside their bands; the others to the nearest
+  /// lot, never past the full trade: band-edge without a lot of every asset
+  /// whose own move is a fraction of one
+  outward_outside,
 };
 
 struct SizingRequest {
@@ -26,7 +38,7 @@ struct SizingRequest {
   double cash = 0;
   double min_trade_value = 0;  ///< trades worth less are skipped
   Rounding rounding = Rounding::nearest;
-  /// With Rounding::outward: the weights a full rebalance would reach (the targets).
+  /// With Rounding::outward(_outside): the weights a full rebalance would reach (the targets).
   std::span<const double> full_weights;
 };
 

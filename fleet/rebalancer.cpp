@@ -87,6 +87,18 @@ void Rebalancer::split(const Model& m, double lambda, bool full, std::vector<dou
   }
 }
 
+bool Rebalancer::leaves_breach(const AccountBook& book, AccountIndex a, std::span<const double> prices,
+                               const strategies::ThresholdTrigger& bands, const execution::SizingResult& sized) {
+  const Model& m = book.model(a);
+  const std::span<const double> q = book.quantities(a);
+  after_.assign(q.begin(), q.end());
+  for (const execution::SizedTrade& t : sized.trades) after_[t.asset] = apply_fill(after_[t.asset], t.side, t.quantity);
+  // Filled at these prices the value stays value_; only the weights move.
+  // weights_ (and, with groups, group_weights_) now hold the weights after.
+  for (std::size_t i = 0; i < q.size(); ++i) weights_[i] = after_[i] * prices[m.symbols[i]] / value_;
+  return static_cast<bool>(strategies::check_threshold(bands, view(m, sized.cash_after / value_)));
+}
+
 bool Rebalancer::in_breach(const AccountBook& book, AccountIndex a, std::span<const double> prices) {
   if (!weigh(book, a, prices)) return false;
   const Model& m = book.model(a);
@@ -111,13 +123,17 @@ Rebalancer::Outcome Rebalancer::check(AccountBook& book, AccountIndex a, std::sp
   const std::span<double> q = book.quantities(a);
   const std::size_t n = q.size();
   sizing_.resize(n);
-  for (std::size_t i = 0; i < n; ++i) sizing_[i] = {q[i], prices[m.symbols[i]], desired_[i], m.lot_sizes[i]};
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t g = m.group_of.empty() ? i : group_index_[i];
+    sizing_[i] = {q[i], prices[m.symbols[i]], desired_[i], m.lot_sizes[i]};
+    sizing_[i].outside_band = strategies::outside_band(bands, groups.weights[g], groups.targets[g]);
+  }
   execution::SizingRequest req;
   req.assets = sizing_;
   req.cash = book.cash(a);
   req.min_trade_value = m.min_trade_value;
   if (band_edge) {
-    req.rounding = execution::Rounding::outward;
+    req.rounding = execution::Rounding::outward_outside;
     if (m.group_of.empty()) {
       req.full_weights = m.targets;
     } else {
@@ -125,7 +141,23 @@ Rebalancer::Outcome Rebalancer::check(AccountBook& book, AccountIndex a, std::sp
       req.full_weights = full_;
     }
   }
-  const execution::SizingResult sized = execution::size_trades(req);
+  execution::SizingResult sized = execution::size_trades(req);
+  // Band-edge first rounds only the assets outside their bands outward, so an
+  // asset inside trades no lot for a fraction of one. When that does not cure
+  // the breach (most often: the buys need the proceeds of those lots), every
+  // asset rounds outward. When even that would leave a band breached, it
+  // would fire again on the next price with λ's lots of the assets inside —
+  // an account sold off a lot at a time — so only the assets outside trade,
+  // each toward its target and never past it: a breach lots or cash cannot
+  // cure ends in no trade (stuck), not in churn.
+  if (band_edge && (sized.trades.empty() || leaves_breach(book, a, prices, bands, sized))) {
+    req.rounding = execution::Rounding::outward;
+    sized = execution::size_trades(req);
+    if (!sized.trades.empty() && leaves_breach(book, a, prices, bands, sized)) {
+      for (execution::SizingAsset& s : sizing_) s.hold = !s.outside_band;
+      sized = execution::size_trades(req);
+    }
+  }
   if (sized.trades.empty()) return Outcome::stuck;
 
   out.rebalances.push_back({a, static_cast<std::uint32_t>(out.trades.size()),

@@ -43,7 +43,10 @@ class Rebalancer {
 
   /// When the account is in breach: sizes the trades as the daemon does (to
   /// target, or to the band edge with outward rounding) with
-  /// execution::size_trades and appends them to `out` at `prices`; with
+  /// execution::size_trades and appends them to `out` at `prices`. Band-edge
+  /// rounds outward only the assets (groups) outside their bands, the rest to
+  /// the nearest lot; when that leaves a band breached, every asset outward;
+  /// when that does too, the assets outside their bands alone trade; with
   /// `apply`, also applies them to its quantities and cash (filled at once).
   Outcome check(AccountBook& book, AccountIndex a, std::span<const double> prices, FleetOutput& out,
                 bool apply = true);
@@ -64,6 +67,10 @@ class Rebalancer {
   /// as the class comment says. `full` comes after the partial split, whose
   /// untouched primaries it leaves untouched too.
   void split(const Model& m, double lambda, bool full, std::vector<double>& into);
+  /// Whether `sized`, filled at `prices`, leaves a group (asset) of account
+  /// `a` outside its band. Overwrites the weights weigh() and view() filled.
+  bool leaves_breach(const AccountBook& book, AccountIndex a, std::span<const double> prices,
+                     const strategies::ThresholdTrigger& bands, const execution::SizingResult& sized);
 
   std::vector<double> weights_;
   std::vector<std::uint32_t> group_index_;  ///< per slot: its group, in the order of the primaries
@@ -75,6 +82,7 @@ class Rebalancer {
   std::vector<double> desired_;
   std::vector<double> full_;
   std::vector<execution::SizingAsset> sizing_;
+  std::vector<double> after_;  ///< quantities once a sizing fills (leaves_breach)
   double value_ = 0;
 };
 

@@ -37,6 +37,11 @@ Breach check_threshold(const ThresholdTrigger& t, const WeightView& w) {
   return b;
 }
 
+bool outside_band(const ThresholdTrigger& t, double weight, double target) {
+  const double d = std::abs(weight - target);
+  return (t.absolute && d > *t.absolute) || (t.relative && d > *t.relative * target);
+}
+
 std::string describe(const Breach& b, std::string_view symbol) {
   char buf[160];
   switch (b.kind) {

@@ -35,6 +35,9 @@ struct Breach {
 /// The first breach found (absolute, then relative, then total); strict
 /// comparisons, so drift exactly at a limit does not fire.
 Breach check_threshold(const ThresholdTrigger& t, const WeightView& w);
+/// Whether one asset at `weight` breaches its own band (absolute or
+/// relative) around `target`, as check_threshold decides it.
+bool outside_band(const ThresholdTrigger& t, double weight, double target);
 /// "SPY drift +0.0612 beyond absolute limit 0.0500" and the like; `symbol`
 /// names the breaching asset (unused for a total-drift breach).
 std::string describe(const Breach& b, std::string_view symbol);

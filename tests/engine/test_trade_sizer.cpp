@@ -122,6 +122,28 @@ TEST_CASE("a trade worth less than min_trade_value is not sized, nor a buy its p
   CHECK(none.size(sizer).trades.empty());
 }
 
+TEST_CASE("band-edge: an asset outside its band trades at least min_trade_value's worth, never past its target") {
+  // Value 61,000: SPY 100 @ 300 (0.492, 0.108 under 0.6), AGG 300 @ 100
+  // (0.492, 0.092 over 0.4); both outside 5 points. λ = 1 − 0.05 / 0.108:
+  // SPY to 0.55, +11.8 shares → 12 ($3,600); AGG to 0.442, −30.1 → 31
+  // ($3,100). Under min_trade_value 4,000 both were dropped and the
+  // portfolio left outside; raised to ceil(4000 / 300) = 14 SPY and 40 AGG,
+  // within the full trades (22 and 56).
+  strategies::PortfolioSpec s = sixty_forty();
+  s.rebalance_to = strategies::RebalanceTo::band_edge;
+  s.min_trade_value = 4000;
+  Fixture f(s);
+  TradeSizer sizer({});
+  const auto r = f.size(sizer, false);
+  REQUIRE(trade_in(r, 0) != nullptr);
+  CHECK(trade_in(r, 0)->side == core::Side::buy);
+  CHECK(trade_in(r, 0)->quantity == 14);
+  REQUIRE(trade_in(r, 1) != nullptr);
+  CHECK(trade_in(r, 1)->side == core::Side::sell);
+  CHECK(trade_in(r, 1)->quantity == 40);
+  CHECK(r.cash_after == doctest::Approx(1000 + 4000 - 4200));
+}
+
 TEST_CASE("a trade that costs more than max_cost_bps of its value is frozen and the rest re-sized") {
   // 10000 cash: to target, sell 20 AGG (2000) and buy 40 SPY (12000).
   strategies::PortfolioSpec s = sixty_forty();

@@ -98,6 +98,86 @@ TEST_CASE("outward rounding reaches past the band edge but not past the target")
   CHECK(r.trades[1].quantity == 5);
 }
 
+TEST_CASE("outward rounding raises an asset outside its band to min_trade_value, never past the full trade") {
+  // value 10,000, cash 2,000: A 100 @ 40 (0.40), B 40 @ 100 (0.40). Targets
+  // 0.44 / 0.36, band ±0.03: A is 0.04 under (outside), B 0.04 over. Edge at
+  // λ = 0.25: A to 0.41 → +2.5 shares → 3 ($120); B to 0.39 → −1 share ($100).
+  // With min_trade_value 150: A's 3 shares ($120) would be dropped and A left
+  // outside; raised to ceil(150 / 40) = 4 ($160). B, inside after the trade
+  // and not flagged, is dropped ($100 < 150), as before.
+  std::vector<SizingAsset> assets{{100, 40, 0.41, 1}, {40, 100, 0.39, 1}};
+  assets[0].outside_band = true;
+  const std::vector<double> full{0.44, 0.36};
+  SizingRequest req;
+  req.assets = assets;
+  req.cash = 2000;
+  req.min_trade_value = 150;
+  req.rounding = Rounding::outward;
+  req.full_weights = full;
+  auto r = size_trades(req);
+  REQUIRE(r.trades.size() == 1);
+  CHECK(r.trades[0].asset == 0);
+  CHECK(r.trades[0].side == Side::buy);
+  CHECK(r.trades[0].quantity == 4);
+  CHECK(r.cash_after == doctest::Approx(2000 - 160));
+
+  // Not flagged: dropped as before (nothing to trade).
+  assets[0].outside_band = false;
+  CHECK(size_trades(req).trades.empty());
+
+  // The full trade caps the raise: at min_trade_value 500 A would need 13
+  // shares, but the full trade to 0.44 is (4,400 − 4,000) / 40 = 10: 10
+  // shares ($400 < 500) are still worth too little and nothing is traded.
+  assets[0].outside_band = true;
+  req.min_trade_value = 500;
+  CHECK(size_trades(req).trades.empty());
+  // At 360 the raise to 9 shares ($360) is within the full 10.
+  req.min_trade_value = 360;
+  r = size_trades(req);
+  REQUIRE(r.trades.size() == 1);
+  CHECK(r.trades[0].quantity == 9);
+}
+
+TEST_CASE("outward for the assets outside their bands, the nearest lot for the rest") {
+  // As above: A +2.5 shares (outside its band), B to 0.397: −0.3 share.
+  std::vector<SizingAsset> assets{{100, 40, 0.41, 1}, {40, 100, 0.397, 1}};
+  assets[0].outside_band = true;
+  const std::vector<double> full{0.44, 0.36};
+  SizingRequest req;
+  req.assets = assets;
+  req.cash = 2000;
+  req.rounding = Rounding::outward_outside;
+  req.full_weights = full;
+  auto r = size_trades(req);
+  // A 3 outward; B's 0.3 rounds to none.
+  REQUIRE(r.trades.size() == 1);
+  CHECK(r.trades[0].asset == 0);
+  CHECK(r.trades[0].quantity == 3);
+  // Every asset outward: B sells one.
+  req.rounding = Rounding::outward;
+  r = size_trades(req);
+  REQUIRE(r.trades.size() == 2);
+  CHECK(r.trades[0].asset == 1);
+  CHECK(r.trades[0].quantity == 1);
+  // Nearest never passes the full trade: B to 0.30 (−10 shares) is capped by
+  // the full −4; and never crosses the target: B to 0.41 (+1) against a full sell, none.
+  assets[1].desired_weight = 0.30;
+  req.rounding = Rounding::outward_outside;
+  r = size_trades(req);
+  REQUIRE(r.trades.size() == 2);
+  CHECK(r.trades[0].asset == 1);
+  CHECK(r.trades[0].quantity == 4);
+  assets[1].desired_weight = 0.41;
+  CHECK(size_trades(req).trades.size() == 1);
+  // A held is not traded, and its value still counts: B's 0.30 is still −10 → 4.
+  assets[0].hold = true;
+  assets[1].desired_weight = 0.30;
+  r = size_trades(req);
+  REQUIRE(r.trades.size() == 1);
+  CHECK(r.trades[0].asset == 1);
+  CHECK(r.trades[0].quantity == 4);
+}
+
 TEST_CASE("lots to quantity removes binary noise") {
   CHECK(lots_to_quantity(3, 0.001) == 0.003);
   CHECK(lots_to_quantity(7, 0.1) == 0.7);

@@ -95,6 +95,132 @@ TEST_CASE("trades worth less than min_trade_value are not made") {
   CHECK(book.quantities(0)[0] == 7);
 }
 
+namespace {
+
+// Value 10,000: A 37 @ 40 (0.148), B 43 @ 100 (0.43), C 41 @ 100 (0.41),
+// cash 120 (0.012); targets 0.2 / 0.4 / 0.4, band ±0.05: A alone is outside,
+// 0.052 under. Band-edge λ = 1 − 0.05 / 0.052 = 1/26: A to 0.15 (+0.5 share),
+// B to 0.43 − 0.03/26 (−0.12 share), C to 0.41 − 0.01/26 (−0.04 share).
+Model cheap_breach_model() {
+  Model m = simple_model({0.2, 0.4, 0.4}, 0.05);
+  m.rebalance_to = strategies::RebalanceTo::band_edge;
+  m.min_trade_value = 50;
+  return m;
+}
+const std::vector<double> kCheapBreachPrices{40, 100, 100};
+
+}  // namespace
+
+TEST_CASE("band-edge: an asset outside its band whose lot is worth less than min_trade_value still trades back") {
+  // A's one share outward is $40 < 50: it was dropped and A left outside,
+  // while B and C each traded a lot outward for their fraction of a share, on
+  // this price and every one after (an account sold off share by share). A
+  // is raised to ceil(50 / 40) = 2 shares ($80); B and C, inside their
+  // bands, round to the nearest lot: none.
+  AccountBook book = one_account(cheap_breach_model(), 120, {37, 43, 41});
+  FleetOutput out;
+  Rebalancer r;
+  REQUIRE(r.check(book, 0, kCheapBreachPrices, out) == Rebalancer::Outcome::traded);
+  REQUIRE(out.trades.size() == 1);
+  CHECK(out.trades[0] == FleetTrade{0, 0, core::Side::buy, 2, 40});
+  // A 39 @ 40 is 0.156: inside.
+  CHECK(book.cash(0) == doctest::Approx(40));
+  CHECK(r.check(book, 0, kCheapBreachPrices, out) == Rebalancer::Outcome::inside_bands);
+}
+
+TEST_CASE("band-edge: when the cash cannot pay for the cure, the assets inside their bands sell a lot outward") {
+  // As above with C 42 and cash 20 (value 10,000): A's 2 shares ($80) are
+  // more than the cash, and B's (−0.12) and C's (0.42 − 0.02/26: −0.08)
+  // nearest lots are none. Outward they are one each, whose $200 pay for A.
+  AccountBook book = one_account(cheap_breach_model(), 20, {37, 43, 42});
+  FleetOutput out;
+  Rebalancer r;
+  REQUIRE(r.check(book, 0, kCheapBreachPrices, out) == Rebalancer::Outcome::traded);
+  REQUIRE(out.trades.size() == 3);
+  CHECK(out.trades[0] == FleetTrade{0, 1, core::Side::sell, 1, 100});
+  CHECK(out.trades[1] == FleetTrade{0, 2, core::Side::sell, 1, 100});
+  CHECK(out.trades[2] == FleetTrade{0, 0, core::Side::buy, 2, 40});
+  CHECK(book.cash(0) == doctest::Approx(140));
+  CHECK(r.check(book, 0, kCheapBreachPrices, out) == Rebalancer::Outcome::inside_bands);
+}
+
+TEST_CASE("band-edge: a breach lots cannot cure makes no trade, not one lot of every other asset on every price") {
+  // A in lots of 100 shares ($4,000): its full trade, 13 shares, rounds to no
+  // lot. B's and C's band-edge lots alone would leave A outside; they are not made.
+  Model m = cheap_breach_model();
+  m.lot_sizes = {100, 1, 1};
+  AccountBook book = one_account(m, 120, {37, 43, 41});
+  FleetOutput out;
+  Rebalancer r;
+  for (int tick = 0; tick < 3; ++tick) CHECK(r.check(book, 0, kCheapBreachPrices, out) == Rebalancer::Outcome::stuck);
+  CHECK(out.trades.empty());
+  CHECK(book.quantities(0)[1] == 43);
+}
+
+TEST_CASE("band-edge: when one breach cannot be cured, only the assets outside their bands trade") {
+  // D added: 4 @ 100 at a target of 0 is 0.04 over a band of 0.03 (the model's
+  // 0.05 would not breach): A as above (no lot cures it), D curable. B's and
+  // C's λ-moves are not made; D sells toward 0.
+  Model m = simple_model({0.2, 0.4, 0.4, 0.0}, 0.03);
+  m.rebalance_to = strategies::RebalanceTo::band_edge;
+  m.min_trade_value = 50;
+  m.lot_sizes = {100, 1, 1, 1};
+  // Value 10,000: A 37 @ 40 (0.148), B 41 (0.41), C 39 (0.39), D 4 (0.04), cash 120.
+  AccountBook book = one_account(m, 120, {37, 41, 39, 4});
+  const std::vector<double> prices{40, 100, 100, 100};
+  FleetOutput out;
+  Rebalancer r;
+  REQUIRE(r.check(book, 0, prices, out) == Rebalancer::Outcome::traded);
+  // λ = 1 − 0.03 / 0.052 (A's): D to 0.04 (1 − λ) = 0.0231 → −1.69 shares, 2 outward.
+  REQUIRE(out.trades.size() == 1);
+  CHECK(out.trades[0] == FleetTrade{0, 3, core::Side::sell, 2, 100});
+  CHECK(book.quantities(0)[1] == 41);
+  CHECK(book.quantities(0)[2] == 39);
+  // D at 0.02 is inside; A is still outside and nothing more is made.
+  CHECK(r.check(book, 0, prices, out) == Rebalancer::Outcome::stuck);
+  CHECK(out.trades.size() == 1);
+}
+
+TEST_CASE("band-edge at fixed prices: random accounts settle after at most two rebalances") {
+  // Whole shares of 10–450 in accounts of 2,000–50,000, bands of 1–5
+  // points, min_trade_value 0–200: lumpy enough that band-edge lots often
+  // cannot cure a breach. At unchanged prices an account either ends inside
+  // its bands or stuck; it never goes on trading.
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  int traded_twice = 0;
+  for (int k = 0; k < 3000; ++k) {
+    const std::size_t n = 2 + k % 5;
+    std::vector<double> targets(n), prices(n), q(n);
+    double sum = 0;
+    for (auto& t : targets) sum += t = 0.2 + u(rng);
+    const double invested = 0.9 + 0.1 * u(rng);
+    for (auto& t : targets) t *= invested / sum;
+    Model m = simple_model(targets, 0.01 + 0.04 * u(rng));
+    m.rebalance_to = strategies::RebalanceTo::band_edge;
+    m.min_trade_value = 200 * u(rng);
+    const double value = 2000 + 48000 * u(rng);
+    double cash = value;
+    for (std::size_t i = 0; i < n; ++i) {
+      prices[i] = 10 + 440 * u(rng);
+      const double w = std::max(0.0, targets[i] + (u(rng) - 0.5) * 0.2);
+      q[i] = std::floor(w * value / prices[i]);
+      cash -= q[i] * prices[i];
+    }
+    if (cash < 0) continue;
+    AccountBook book = one_account(m, cash, q);
+    FleetOutput out;
+    Rebalancer r;
+    int trades = 0;
+    for (int tick = 0; tick < 10; ++tick) {
+      if (r.check(book, 0, prices, out) == Rebalancer::Outcome::traded) ++trades;
+    }
+    CHECK(trades <= 2);
+    traded_twice += trades == 2;
+  }
+  MESSAGE("accounts that traded twice: " << traded_twice);
+}
+
 TEST_CASE("the band multiplier scales the account's bands") {
   // 70/30 is 10% off: in breach with 5% bands, inside them at twice the width.
   Rebalancer r;

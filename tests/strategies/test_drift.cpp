@@ -59,6 +59,25 @@ TEST_CASE("relative threshold scales with each target") {
   CHECK(b.limit == doctest::Approx(0.025));
 }
 
+TEST_CASE("one asset's band: strict at the edge, absolute or relative, as the whole check decides") {
+  const ThresholdTrigger both{0.0625, 0.25, std::nullopt};
+  // 0.5625 − 0.5 = 0.0625 exactly: on the absolute edge, not outside.
+  CHECK_FALSE(outside_band(both, 0.5, 0.5625));
+  CHECK(outside_band(both, 0.49, 0.5625));
+  // Target 0.1: the relative band (0.025) is the narrower one.
+  CHECK_FALSE(outside_band(both, 0.12, 0.1));
+  CHECK(outside_band(both, 0.13, 0.1));
+  CHECK(outside_band(both, 0.07, 0.1));
+  // A total-only trigger has no band per asset.
+  CHECK_FALSE(outside_band(ThresholdTrigger{std::nullopt, std::nullopt, 0.01}, 0.9, 0.1));
+  // The same answers as check_threshold on a portfolio of that one asset.
+  for (const double w : {0.5, 0.49, 0.12, 0.13, 0.07}) {
+    for (const double t : {0.5625, 0.1}) {
+      CHECK(outside_band(both, w, t) == static_cast<bool>(check_threshold(both, view({w}, {t}))));
+    }
+  }
+}
+
 TEST_CASE("relative threshold fires on any holding of a zero-target asset") {
   ThresholdTrigger trig{std::nullopt, 0.25, std::nullopt};
   CHECK(check_threshold(trig, view(std::vector<double>{0.99, 0.01}, std::vector<double>{1.0, 0.0})));
