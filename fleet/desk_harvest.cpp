@@ -219,8 +219,7 @@ bool FleetDesk::trade_harvest(AccountIndex a, core::SymbolId symbol, double plan
     }
 
     if (auto why = monitor_.hold(a)) return false;  // pending already: cannot happen after the checks above
-    Pending& p = pending(a);
-    p.in_window = true;
+    enter_window(a);
     last_rebalance_[a] = now;
     ++(switch_back ? counters_.switches_back : counters_.harvests);
     harvest_sells_.insert(holding_key(a, symbol));

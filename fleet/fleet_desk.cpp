@@ -110,8 +110,7 @@ void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out, bool resync) 
         continue;
       }
     }
-    Pending& p = pending(r.account);
-    p.in_window = true;
+    enter_window(r.account);
     last_rebalance_[r.account] = now;
     ++out.rebalances;
     ++counters_.rebalances;
@@ -243,15 +242,25 @@ void FleetDesk::limit_trades(const FleetRebalance& r, core::TimeNs now, DeskOutp
   if (m.avoid_wash_sales) redirect_washing_buys(r.account, now, out);
 }
 
+void FleetDesk::enter_window(AccountIndex a) {
+  pending(a).in_window = true;
+  in_window_.push_back(a);
+}
+
 void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
   window_closes_at_ = 0;
+  // The accounts taken into this window, not every pending one (those wait
+  // for fills: thousands when the gateway is behind).
   std::vector<AccountIndex> in_window;
-  for (auto& [a, p] : pending_) {
-    if (p.in_window) {
-      p.in_window = false;
-      in_window.push_back(a);
-    }
-  }
+  in_window.swap(in_window_);
+  std::sort(in_window.begin(), in_window.end());
+  in_window.erase(std::unique(in_window.begin(), in_window.end()), in_window.end());
+  std::erase_if(in_window, [&](AccountIndex a) {
+    const auto it = pending_.find(a);
+    if (it == pending_.end() || !it->second.in_window) return true;
+    it->second.in_window = false;
+    return false;
+  });
   const std::string day = core::format_yyyymmdd(now);
   std::string rebalance_id;
   for (BlockOrder& block : collector_.take()) {
@@ -282,7 +291,6 @@ void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
     }
   }
   // Accounts whose trades were all refused, or that traded nothing after all.
-  std::sort(in_window.begin(), in_window.end());
   for (const AccountIndex a : in_window) {
     const auto it = pending_.find(a);
     if (it != pending_.end() && it->second.open_blocks == 0 && !it->second.in_window) settle(a, out);

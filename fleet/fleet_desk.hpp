@@ -417,6 +417,8 @@ class FleetDesk {
   void forget_washes(tax::Day today);
   void settle(AccountIndex a, DeskOutput& out);
   Pending& pending(AccountIndex a);
+  /// Makes `a` pending and part of the open decision window.
+  void enter_window(AccountIndex a);
   /// The trades of `r` as sized, through the limits (denials to `out`) and
   /// the model's tax policy.
   void limit_trades(const FleetRebalance& r, core::TimeNs now, DeskOutput& out);
@@ -434,6 +436,7 @@ class FleetDesk {
   BlockCollector collector_;
   core::TimeNs window_closes_at_ = 0;  ///< 0: no window open
   std::unordered_map<AccountIndex, Pending> pending_;
+  std::vector<AccountIndex> in_window_;                 ///< the accounts enter_window took since the window opened
   std::map<std::string, OpenBlock, std::less<>> open_;  ///< by order id
   std::unordered_map<std::string_view, AccountIndex> by_id_;
   std::vector<core::TimeNs> last_rebalance_;  ///< per account
