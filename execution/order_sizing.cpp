@@ -31,7 +31,7 @@ SizingResult size_trades(const SizingRequest& req) {
   std::vector<SizedTrade> buys;
   for (std::uint32_t i = 0; i < req.assets.size(); ++i) {
     const SizingAsset& a = req.assets[i];
-    if (a.hold || !(a.price > 0) || !(a.lot_size > 0)) continue;
+    if (!(a.price > 0) || !(a.lot_size > 0)) continue;
     const double delta_qty = (a.desired_weight * value - a.quantity * a.price) / a.price;
     double lots = 0;
     if (req.rounding != Rounding::nearest && i < req.full_weights.size()) {

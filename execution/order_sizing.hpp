@@ -18,8 +18,6 @@ struct SizingAsset {
   /// the full trade) rather than dropped: the rebalance must bring it back
   /// inside, or it fires again on the next price with nothing cured.
   bool outside_band = false;
-  /// Not traded: its value still counts in the portfolio's, its weight is left as it is.
-  bool hold = false;
 };
 
 enum class Rounding {

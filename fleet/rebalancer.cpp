@@ -145,17 +145,20 @@ Rebalancer::Outcome Rebalancer::check(AccountBook& book, AccountIndex a, std::sp
   // Band-edge first rounds only the assets outside their bands outward, so an
   // asset inside trades no lot for a fraction of one. When that does not cure
   // the breach (most often: the buys need the proceeds of those lots), every
-  // asset rounds outward. When even that would leave a band breached, it
-  // would fire again on the next price with λ's lots of the assets inside —
-  // an account sold off a lot at a time — so only the assets outside trade,
-  // each toward its target and never past it: a breach lots or cash cannot
-  // cure ends in no trade (stuck), not in churn.
+  // asset rounds outward, as a portfolio's do. Trades that still leave a band
+  // breached go ahead only if they move an asset outside its band (toward its
+  // target, never past it): lots of the assets inside alone would cure
+  // nothing and fire again on the next price, an account sold off a lot at a time.
   if (band_edge && (sized.trades.empty() || leaves_breach(book, a, prices, bands, sized))) {
     req.rounding = execution::Rounding::outward;
     sized = execution::size_trades(req);
-    if (!sized.trades.empty() && leaves_breach(book, a, prices, bands, sized)) {
-      for (execution::SizingAsset& s : sizing_) s.hold = !s.outside_band;
+    const auto mends = [&](const execution::SizedTrade& t) { return sizing_[t.asset].outside_band; };
+    if (std::none_of(sized.trades.begin(), sized.trades.end(), mends)) {
+      // λ's lots could not pay for a mend; the whole way to target can (its
+      // sells pay for its buys, but for the cash target and rounding).
+      for (std::size_t i = 0; i < n; ++i) sizing_[i].desired_weight = req.full_weights[i];
       sized = execution::size_trades(req);
+      if (std::none_of(sized.trades.begin(), sized.trades.end(), mends)) sized.trades.clear();
     }
   }
   if (sized.trades.empty()) return Outcome::stuck;

@@ -45,8 +45,9 @@ class Rebalancer {
   /// target, or to the band edge with outward rounding) with
   /// execution::size_trades and appends them to `out` at `prices`. Band-edge
   /// rounds outward only the assets (groups) outside their bands, the rest to
-  /// the nearest lot; when that leaves a band breached, every asset outward;
-  /// when that does too, the assets outside their bands alone trade; with
+  /// the nearest lot; when that leaves a band breached, every asset outward,
+  /// and then trades only if one of them is of an asset outside its band
+  /// (failing that, the whole way to target, on the same condition); with
   /// `apply`, also applies them to its quantities and cash (filled at once).
   Outcome check(AccountBook& book, AccountIndex a, std::span<const double> prices, FleetOutput& out,
                 bool apply = true);

@@ -169,13 +169,6 @@ TEST_CASE("outward for the assets outside their bands, the nearest lot for the r
   CHECK(r.trades[0].quantity == 4);
   assets[1].desired_weight = 0.41;
   CHECK(size_trades(req).trades.size() == 1);
-  // A held is not traded, and its value still counts: B's 0.30 is still −10 → 4.
-  assets[0].hold = true;
-  assets[1].desired_weight = 0.30;
-  r = size_trades(req);
-  REQUIRE(r.trades.size() == 1);
-  CHECK(r.trades[0].asset == 1);
-  CHECK(r.trades[0].quantity == 4);
 }
 
 TEST_CASE("lots to quantity removes binary noise") {
