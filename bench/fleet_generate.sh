@@ -6,7 +6,7 @@
 #   bench/fleet_generate.sh DIR N [SEED]
 #
 # DIR/ballast.toml   the daemon's configuration: state in DIR/state, durability
-#                    "normal", [fleet] window "0s", feed, paper gateway and
+#                    "normal", [fleet] window "0s", the feed's coalesce "off", feed, paper gateway and
 #                    status on the example's ports, and the 40 [[models]]
 # DIR/accounts.csv   N accounts in the format `ballast accounts import` reads
 # DIR/symbols.txt    the 100 symbols with their start prices, SYM:PRICE
@@ -48,7 +48,10 @@ exec awk -v dir="$dir" -v n="$2" -v seed="${3:-1}" 'BEGIN {
   print "# The fleet of the targets: 40 models x 10 assets over 100 symbols" > config
   print "# (written by bench/fleet_generate.sh, seed " seed "; accounts in accounts.csv)." > config
   print "\n[daemon]\nlog_level = \"info\"\nstate_dir = \"" dir "/state\"\ndurability = \"normal\"" > config
-  print "\n[[feeds]]\nname = \"sim\"\nendpoint = \"tcp://127.0.0.1:5556\"\nstale_after = \"10s\"\nmax_jump = 0.25" > config
+  # coalesce "off": every tick decided alone (the fleet takes them one at a
+  # time anyway), so that its latency counts from its own receipt, not from
+  # that of the first tick of its feed sim row of 100.
+  print "\n[[feeds]]\nname = \"sim\"\nendpoint = \"tcp://127.0.0.1:5556\"\nstale_after = \"10s\"\nmax_jump = 0.25\ncoalesce = \"off\"" > config
   print "\n[execution]\nendpoint = \"tcp://127.0.0.1:5557\"\nfills_endpoint = \"tcp://127.0.0.1:5558\"\nmode = \"live\"" > config
   print "\n[status]\nlisten = \"127.0.0.1:8787\"" > config
   print "\n[fleet]\nwindow = \"0s\"" > config

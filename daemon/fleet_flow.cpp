@@ -201,10 +201,7 @@ void FleetFlow::on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::t
     return;
   }
   desk_->on_tick(s, tick.price, now, out_);
-  if (!out_.orders.empty()) {
-    latency_.record(std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - received).count());
-  }
-  handle(now);
+  handle(now, {}, received);
 }
 
 void FleetFlow::on_timer(core::TimeNs now) {
@@ -348,7 +345,7 @@ void FleetFlow::add_lots(store::Change& change) const {
   for (const fleet::DeskWash& w : out_.washes) change.realised_wash.push_back({w.seq, w.add_disallowed});
 }
 
-void FleetFlow::handle(core::TimeNs now, store::Change change) {
+void FleetFlow::handle(core::TimeNs now, store::Change change, std::optional<SteadyClock::time_point> received) {
   if (out_.empty() && change.empty()) return;
   const auto minute = now / kMinute;
   if (out_.rebalances > 0) {
@@ -404,6 +401,10 @@ void FleetFlow::handle(core::TimeNs now, store::Change change) {
       encoded_.clear();
       execution::encode_order(o, encoded_);
       sender_->send(encoded_);
+      if (received) {
+        latency_.record(std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - *received).count());
+        received.reset();
+      }
       persistence_.note_sent(o, now, book_on_send_);
     }
     if (orders_metric_) orders_metric_->with({sender_ ? "sent" : "dry_run"}).inc();

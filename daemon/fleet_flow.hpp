@@ -109,7 +109,10 @@ class FleetFlow {
  private:
   /// Commits what `out_` says (accounts, orders), then sends its orders; a
   /// failed commit turns the kill switch on and nothing leaves.
-  void handle(core::TimeNs now, store::Change change = {});
+  /// `received`: the receipt of the tick being handled, whose latency to the
+  /// first order sent (after the state file's commit) is recorded.
+  void handle(core::TimeNs now, store::Change change = {},
+              std::optional<SteadyClock::time_point> received = std::nullopt);
   /// The wash-sale rule's memory at start: the seq of the next realised line,
   /// the recent buys (from the lots) and the recent loss lines (from the state file).
   void restore_washes(core::TimeNs now);
@@ -162,7 +165,7 @@ class FleetFlow {
   // Rebalances in the last minutes, for "rebalances per minute": one bucket per minute.
   mutable std::vector<std::pair<core::TimeNs, std::uint64_t>> per_minute_;
   std::function<void(const std::string&)> on_state_failure_;
-  LatencyRecorder latency_;  ///< tick receipt → its block orders decided (a window of 0) or its trades taken
+  LatencyRecorder latency_;  ///< tick receipt → its first block order sent (a window of 0), after the commit
   std::size_t accounts_in_file_ = 0;
   CounterFamily* orders_metric_ = nullptr;
   /// create_account and update_account; why not before anything is written.

@@ -233,6 +233,16 @@ TEST_CASE("without fill reports a block is booked for its accounts when it leave
   CHECK(account(d, "a1").quantity["SPY"] == 6);
   CHECK(account(d, "a1").quantity["AGG"] == 4);
   CHECK(account(d, "a2").quantity["AGG"] == 8);
+  // The first blocks came from the start's check of every account, not from
+  // a tick: no tick-to-order latency yet. A tick that moves the accounts out
+  // of their bands has its latency to the first block order sent recorded.
+  CHECK(num(d.status()["fleet"]["tick_to_order_us"]["count"]) == 0);
+  CHECK(eventually([&] { return !account(d, "a2").pending; }));
+  d.prime("SPY", 150);
+  REQUIRE(d.orders(4).size() == 4);
+  const auto latency = d.status()["fleet"]["tick_to_order_us"];
+  CHECK(num(latency["count"]) == 1);
+  CHECK(num(latency["p50"]) > 0);
 }
 
 TEST_CASE("an account's restricted symbols and cash target of its own are what it trades to") {
