@@ -5,7 +5,7 @@
 # (to its fleet_loaded log line, and to its first check of every account once
 # every symbol has a price), its memory, and for each feed rate, after
 # SECONDS of feed: the fleet's figures from /status (rebalances, block
-# orders, allocations, tick → block order latency inside the daemon) and the
+# orders, allocations, tick → first block order sent inside the daemon) and the
 # daemon's ingest (ticks received per second against the feed's, the backlog
 # left when the feed stops, and the ticks lost on the way).
 #
@@ -137,7 +137,7 @@ print("fleet: %d ticks accepted; %d rebalances, %d block orders, %d allocations,
     feed["ticks"], f["rebalances"], f["block_orders"], f["allocations"], f["open_block_orders"], f["fills_applied"]))
 print("states:", f["states"])
 l = f["tick_to_order_us"]
-print("tick -> block orders decided: count %d, p50 %.1f us, p99 %.1f us" % (l["count"], l["p50"], l["p99"]))
+print("tick -> first block order sent: count %d, p50 %.1f us, p99 %.1f us" % (l["count"], l["p50"], l["p99"]))
 ' "$dir/status.json" "$rate" "$nsymbols" "$ra" "$rb" "$ta" "$tb" "$pending" "$at_stop" "${published:-0}" "${sim_s:-1}" \
     "$(( cpu_db - cpu_da ))" "$(( cpu_sb - cpu_sa ))" "$(getconf CLK_TCK)"
   memory
