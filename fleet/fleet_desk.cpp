@@ -69,6 +69,7 @@ void FleetDesk::resync(std::span<const double> prices, core::TimeNs now, DeskOut
 }
 
 void FleetDesk::on_tick(core::SymbolId symbol, double price, core::TimeNs now, DeskOutput& out) {
+  if (!held_.empty()) wake_held(tax::day_of(now));
   scratch_.clear();
   if (!monitor_.on_tick(symbol, price, scratch_)) return;
   take_rebalances(now, out);
@@ -88,7 +89,7 @@ void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out, bool resync) 
     const bool dynamic = monitor_.book().model(r.account).dynamic.has_value();
     if (dynamic) {
       if (!resync && still_held(r.account, now)) {
-        release_unchanged(r.account, out);
+        release_unchanged(r.account, out, /*held=*/true);
         continue;
       }
       held_.erase(r.account);
@@ -131,7 +132,20 @@ void FleetDesk::hold(AccountIndex a, const RebalanceWeighing& w, core::TimeNs no
   out.tax_decisions.push_back("account " + std::string(monitor_.book().id(a)) + ": rebalance held: benefit " +
                               text(w.benefit) + " does not pass its cost " + text(w.cost()) + " (trading " +
                               text(w.trading_cost) + ", tax " + text(w.tax) + ")");
-  release_unchanged(a, out);
+  release_unchanged(a, out, /*held=*/true);
+}
+
+void FleetDesk::wake_held(tax::Day today) {
+  if (today == held_woken_on_) return;
+  held_woken_on_ = today;
+  for (auto it = held_.begin(); it != held_.end();) {
+    if (it->second.day == today) {
+      ++it;
+      continue;
+    }
+    monitor_.wake(it->first);
+    it = held_.erase(it);
+  }
 }
 
 bool FleetDesk::still_held(AccountIndex a, core::TimeNs now) {
@@ -143,12 +157,13 @@ bool FleetDesk::still_held(AccountIndex a, core::TimeNs now) {
   return !(strategies::dynamic_benefit(dynamic.trigger, dynamic.cov_annual, deviation_, value) > it->second.benefit);
 }
 
-void FleetDesk::release_unchanged(AccountIndex a, DeskOutput& out) {
+void FleetDesk::release_unchanged(AccountIndex a, DeskOutput& out, bool held) {
   const AccountBook& book = monitor_.book();
-  const std::span<const double> held = book.quantities(a);
-  const std::vector<double> quantities(held.begin(), held.end());
+  const std::span<const double> now_held = book.quantities(a);
+  const std::vector<double> quantities(now_held.begin(), now_held.end());
   // The book's own figures: nothing for the book to refuse but a broken invariant.
-  if (auto why = monitor_.settle(a, quantities, book.cash(a))) {
+  if (auto why = held ? monitor_.settle_held(a, quantities, book.cash(a), kHoldRecheck)
+                      : monitor_.settle(a, quantities, book.cash(a))) {
     out.refusals.push_back("account " + std::string(book.id(a)) + " cannot be released as it is: " + *why);
     stuck_.push_back(a);
     pending(a);

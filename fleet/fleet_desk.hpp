@@ -316,11 +316,14 @@ class FleetDesk {
   void take_rebalances(core::TimeNs now, DeskOutput& out, bool resync = false);
   // A model's dynamic trigger (fleet/rebalance_weighing.hpp). A rebalance it
   // holds leaves the account as it is: out of pending at once, with nothing
-  // sent and no trace in `out` but the hold itself. The monitor then checks
-  // it on every tick of its symbols (it is in breach, as a stuck account
-  // is), and the desk decides it again only when its benefit has grown past
-  // what it was when held, on a new UTC day, or at a resync: in between, its
-  // costs and taxes are taken to be what they were.
+  // sent and no trace in `out` but the hold itself. The monitor gives it a
+  // zone of kHoldRecheck around the prices of the hold although it is in
+  // breach, so it is checked again only when a price of its symbols has
+  // moved that far; the desk then decides it again only when its benefit has
+  // grown past what it was when held. On a new UTC day (wake_held) and at a
+  // resync it is decided afresh: in between, its costs and taxes are taken
+  // to be what they were.
+  static constexpr double kHoldRecheck = 0.002;
   struct Held {
     double benefit = 0;  ///< B when held
     tax::Day day = 0;    ///< the UTC day it was held on
@@ -330,8 +333,12 @@ class FleetDesk {
   void hold(AccountIndex a, const RebalanceWeighing& w, core::TimeNs now, DeskOutput& out);
   /// Held on `now`'s day with a benefit not grown since.
   bool still_held(AccountIndex a, core::TimeNs now);
-  /// A rebalance that sends nothing: the account leaves pending with the book's figures.
-  void release_unchanged(AccountIndex a, DeskOutput& out);
+  /// A rebalance that sends nothing: the account leaves pending with the
+  /// book's figures (`held`: zoned for kHoldRecheck although in breach).
+  void release_unchanged(AccountIndex a, DeskOutput& out, bool held = false);
+  /// On the first tick of a new UTC day: the accounts held on an earlier
+  /// day are woken (checked on the next tick of their symbols) and forgotten.
+  void wake_held(tax::Day today);
   /// Account `a`'s sized_ trades into the window's blocks (what a block
   /// refuses, to `out`); those taken are decided trades the wash-sale checks
   /// see (`harvest`: its sell is a harvest's, at a loss on every unit). Each
@@ -428,6 +435,7 @@ class FleetDesk {
 
   std::vector<SizedTrade> sized_;
   std::unordered_map<AccountIndex, Held> held_;
+  tax::Day held_woken_on_ = 0;     ///< the day wake_held last ran for
   std::vector<double> deviation_;  ///< scratch of still_held
   FleetMonitor monitor_;
   const core::SymbolTable& symbols_;

@@ -202,14 +202,23 @@ bool FleetMonitor::on_tick(core::SymbolId symbol, double price, FleetOutput& out
 }
 
 std::optional<std::string> FleetMonitor::settle(AccountIndex a, std::span<const double> quantities, double cash) {
+  return settle_held(a, quantities, cash, -std::numeric_limits<double>::infinity());
+}
+
+std::optional<std::string> FleetMonitor::settle_held(AccountIndex a, std::span<const double> quantities, double cash,
+                                                     double hold_radius) {
   if (a >= book_.size()) return "unknown account";
   if (state_[a] != AccountState::pending) return "the account has no rebalance pending";
   // Cash below zero (a buy filled above its reference price, or costs in the
   // fill price) is booked as it is: the account then has no safe zone and is
   // checked exactly until it is back above zero.
   if (auto why = book_.set_account(a, book_.model_index(a), cash, quantities, book_.band_multiplier(a))) return why;
-  place(a, radius_now(a));
+  place(a, std::max(radius_now(a), round_down(hold_radius)));
   return std::nullopt;
+}
+
+void FleetMonitor::wake(AccountIndex a) {
+  if (a < book_.size() && checked(state_[a])) place(a, radius_now(a));
 }
 
 std::optional<std::string> FleetMonitor::set_account(AccountIndex a, ModelIndex model, double cash,

@@ -90,6 +90,16 @@ class FleetMonitor {
   /// nothing changes, when the account is not pending or the figures are
   /// refused (as AccountBook::set_account refuses them).
   std::optional<std::string> settle(AccountIndex a, std::span<const double> quantities, double cash);
+  /// settle() for a rebalance held back (a model's dynamic trigger): the zone
+  /// is at least `hold_radius` (rounded down) around the current prices even
+  /// when the account is in breach, so that it is not checked again until a
+  /// price of its symbols moves that far, wake() or a resync.
+  std::optional<std::string> settle_held(AccountIndex a, std::span<const double> quantities, double cash,
+                                         double hold_radius);
+  /// An account zoned by settle_held (or any checked account) gets its own
+  /// radius at the current prices again: −∞ when it is in breach, checked on
+  /// the next tick of its symbols. Nothing for a pending or closed account.
+  void wake(AccountIndex a);
 
   /// A live change to an account (model, cash, quantities, multiplier): the
   /// book is updated and the account re-zoned at the current prices (checked

@@ -1,7 +1,8 @@
 // The desk under a model's dynamic trigger: a band rebalance goes ahead only
 // when its benefit passes its cost, the tax it would realise included; a held
-// account stays as it is and is decided again only when its benefit grows
-// past what it was, on a new UTC day or at a resync. The account and its
+// account stays as it is, is looked at again only once a price has moved
+// 0.2%, and is decided again only when its benefit grows past what it was,
+// on a new UTC day or at a resync. The account and its
 // figures: dynamic_test_support.hpp (B = 15.00; C = 1.00 + 37.00 with rates).
 #include <doctest/doctest.h>
 
@@ -120,6 +121,21 @@ TEST_CASE("a held account is decided again only when its benefit grows, on a new
   out.clear();
   d.desk.on_tick(kA, 110, kDynamicDay + 3 * core::kNanosPerSecond, out);
   CHECK(d.desk.counters().rebalances_held == 2);
+
+  // Held, it has a zone of kHoldRecheck (0.2%) around 110 although in
+  // breach: a move of 0.1% does not check it; one of 0.3% down does, and its
+  // benefit, lower than at 110, leaves it held. Back at 110 (0.3% up) it is
+  // checked again: its benefit is what it was when held, not more.
+  CHECK(d.desk.monitor().zone_radius(0) > 0.0019f);
+  const std::uint64_t evaluations = d.desk.monitor().counters().evaluations;
+  d.desk.on_tick(kA, 110 * 1.001, kDynamicDay + 4 * core::kNanosPerSecond, out);
+  CHECK(d.desk.monitor().counters().evaluations == evaluations);
+  d.desk.on_tick(kA, 110 * 0.997, kDynamicDay + 5 * core::kNanosPerSecond, out);
+  CHECK(d.desk.monitor().counters().evaluations == evaluations + 1);
+  d.desk.on_tick(kA, 110, kDynamicDay + 6 * core::kNanosPerSecond, out);
+  CHECK(d.desk.monitor().counters().evaluations == evaluations + 2);
+  CHECK(d.desk.counters().rebalances_held == 2);
+  CHECK(out.orders.empty());
 
   // The next UTC day: decided afresh.
   d.desk.on_tick(kA, 110, kDynamicDay + core::kNanosPerDay, out);
