@@ -15,7 +15,8 @@
 # SHAPE: example (default): examples/fleet, its three models over four
 #   symbols (generate-accounts.sh, DRIFT: how far accounts start from their
 #   targets, 0.02: within ±1 point). targets: bench/fleet_generate.sh, 40
-#   models × 10 assets over 100 symbols, the shape of the fleet's targets.
+#   models × 10 assets over 100 symbols, the shape of the fleet's targets;
+#   with DYNAMIC=1 every model has a dynamic trigger that holds most rebalances.
 # RATES: ticks per second per symbol of `feed sim`, one run each, in order
 #   (the feed restarts from its start prices each time); the
 #   feed publishes every symbol at that rate, so 100 × RATE ticks/s in all for
@@ -133,8 +134,9 @@ print("ingest: %.0f ticks/s received over %.1f s (offered %d/s; the feed publish
 print("        when the feed stopped: %d ticks not yet received, %d pending; lost: %d of %s published (%d received, %d rejected)" % (
     int(published) - int(at_stop), int(pending), int(published) - feed["received"], published, feed["received"],
     sum(feed["rejected"].values())))
-print("fleet: %d ticks accepted; %d rebalances, %d block orders, %d allocations, %d open, %d fills applied" % (
-    feed["ticks"], f["rebalances"], f["block_orders"], f["allocations"], f["open_block_orders"], f["fills_applied"]))
+print("fleet: %d ticks accepted; %d rebalances (%d held), %d block orders, %d allocations, %d open, %d fills applied" % (
+    feed["ticks"], f["rebalances"], f["tax"]["rebalances_held"], f["block_orders"], f["allocations"],
+    f["open_block_orders"], f["fills_applied"]))
 print("states:", f["states"])
 l = f["tick_to_order_us"]
 print("tick -> first block order sent: count %d, p50 %.1f us, p99 %.1f us" % (l["count"], l["p50"], l["p99"]))

@@ -3,7 +3,7 @@
 # assets each over 100 symbols, and N accounts that follow them — the shape of
 # bench_fleet.cpp, as a configuration and an account book instead of arrays.
 #
-#   bench/fleet_generate.sh DIR N [SEED]
+#   [DYNAMIC=1] bench/fleet_generate.sh DIR N [SEED]
 #
 # DIR/ballast.toml   the daemon's configuration: state in DIR/state, durability
 #                    "normal", [fleet] window "0s", the feed's coalesce "off", feed, paper gateway and
@@ -19,6 +19,9 @@
 # Accounts: a model at random, a value of 10,000–1,000,000, a band multiplier
 # of 0.75–1.5, every weight drawn inside ±90% of its (scaled) band and floored
 # to whole shares, the rest in cash; no household.
+# DYNAMIC=1: every model also has a dynamic trigger (risk aversion 1, a
+# horizon of 30 days, σ 0.2 for every symbol, uncorrelated) that holds most
+# of the rebalances its bands fire, as a cautious robo-advisor's would.
 #
 # The same DIR, N and SEED always write the same files (with the same awk).
 set -eu
@@ -31,7 +34,7 @@ case "${3:-1}" in '' | *[!0-9]*) echo "$0: SEED must be a whole number, got '$3'
 mkdir -p "$1"
 dir=$(cd "$1" && pwd)
 case "$dir" in *'"'* | *'\'*) echo "$0: DIR must not hold a quote or a backslash: $dir" >&2; exit 2 ;; esac
-exec awk -v dir="$dir" -v n="$2" -v seed="${3:-1}" 'BEGIN {
+exec awk -v dir="$dir" -v n="$2" -v seed="${3:-1}" -v dynamic="${DYNAMIC:-0}" 'BEGIN {
   srand(seed)
   S = 100; M = 40; K = 10
   config = dir "/ballast.toml"; csv = dir "/accounts.csv"; syms = dir "/symbols.txt"
@@ -86,6 +89,14 @@ exec awk -v dir="$dir" -v n="$2" -v seed="${3:-1}" 'BEGIN {
     print "[[models.triggers]]\nkind = \"threshold\"" > config
     if (abs_band[k]) printf "absolute = %.3f\n", abs_band[k] > config
     else printf "relative = %.2f\n", rel_band[k] > config
+    if (dynamic) {
+      # A cautious dynamic trigger: the benefit over a month at risk aversion 1
+      # rarely pays the costs of its trades, so most band breaches are held.
+      print "[[models.triggers]]\nkind = \"dynamic\"\nrisk_aversion = 1\nhorizon = \"30d\"" > config
+      vols = ""
+      for (i = 0; i < K; i++) vols = vols (i ? ", " : "") sym[msym[k, i]] " = 0.2"
+      printf "[models.risk]\nvolatilities = { %s }\n", vols > config
+    }
   }
 
   header = "id,model,cash,band_multiplier"
