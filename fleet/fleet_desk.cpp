@@ -69,7 +69,7 @@ void FleetDesk::resync(std::span<const double> prices, core::TimeNs now, DeskOut
 }
 
 void FleetDesk::on_tick(core::SymbolId symbol, double price, core::TimeNs now, DeskOutput& out) {
-  if (!held_.empty()) wake_held(tax::day_of(now));
+  if (!held_.empty() || !resting_.empty()) wake_held(tax::day_of(now));
   scratch_.clear();
   if (!monitor_.on_tick(symbol, price, scratch_)) return;
   take_rebalances(now, out);
@@ -146,6 +146,11 @@ void FleetDesk::wake_held(tax::Day today) {
     monitor_.wake(it->first);
     it = held_.erase(it);
   }
+  std::erase_if(resting_, [&](const auto& r) {
+    if (r.second == today) return false;
+    monitor_.wake(r.first);
+    return true;
+  });
 }
 
 bool FleetDesk::still_held(AccountIndex a, core::TimeNs now) {
@@ -305,10 +310,14 @@ void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
       finish(done, now, out);
     }
   }
-  // Accounts whose trades were all refused, or that traded nothing after all.
+  // Accounts whose trades were all refused, or that traded nothing after all
+  // (limits, tax cuts, buys held back): the same trades would be cut again
+  // at the same prices, so they rest until a price moves or the day ends.
   for (const AccountIndex a : in_window) {
     const auto it = pending_.find(a);
-    if (it != pending_.end() && it->second.open_blocks == 0 && !it->second.in_window) settle(a, out);
+    if (it != pending_.end() && it->second.open_blocks == 0 && !it->second.in_window) {
+      settle(a, out, tax::day_of(now));
+    }
   }
 }
 
@@ -487,13 +496,15 @@ void FleetDesk::finish(const OpenBlock& b, core::TimeNs now, DeskOutput& out) {
   }
 }
 
-void FleetDesk::settle(AccountIndex a, DeskOutput& out) {
+void FleetDesk::settle(AccountIndex a, DeskOutput& out, std::optional<tax::Day> rest) {
   const auto it = pending_.find(a);
   if (it == pending_.end()) return;
   const Position booked = position(a);
   // Settled at today's prices the account gets a zone; if it is outside a
-  // band again, the next tick of one of its symbols decides it.
-  if (auto why = monitor_.settle(a, booked.quantities, booked.cash)) {
+  // band again, the next tick of one of its symbols decides it — unless it
+  // rests: then not before a price has moved kHoldRecheck, or the next day.
+  if (auto why = rest ? monitor_.settle_held(a, booked.quantities, booked.cash, kHoldRecheck)
+                      : monitor_.settle(a, booked.quantities, booked.cash)) {
     // Held, not guessed at: the account stays pending with its fills booked
     // (what the state file keeps), and is reported.
     out.refusals.push_back("account " + std::string(monitor_.book().id(a)) +
@@ -501,6 +512,7 @@ void FleetDesk::settle(AccountIndex a, DeskOutput& out) {
     stuck_.push_back(a);
     return;
   }
+  if (rest) resting_[a] = *rest;
   pending_.erase(it);
   decided_.drop_all(a);  // its blocks are final: none is left; this keeps it so
   out.changed.push_back(a);

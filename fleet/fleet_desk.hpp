@@ -336,8 +336,8 @@ class FleetDesk {
   /// A rebalance that sends nothing: the account leaves pending with the
   /// book's figures (`held`: zoned for kHoldRecheck although in breach).
   void release_unchanged(AccountIndex a, DeskOutput& out, bool held = false);
-  /// On the first tick of a new UTC day: the accounts held on an earlier
-  /// day are woken (checked on the next tick of their symbols) and forgotten.
+  /// On the first tick of a new UTC day: the accounts held (or resting) since
+  /// an earlier day are woken (checked on the next tick of their symbols) and forgotten.
   void wake_held(tax::Day today);
   /// Account `a`'s sized_ trades into the window's blocks (what a block
   /// refuses, to `out`); those taken are decided trades the wash-sale checks
@@ -422,7 +422,10 @@ class FleetDesk {
   void note_decided(AccountIndex a, const SizedTrade& t, tax::Day day, bool harvest, double held_before);
   /// Forgets what no trade from `today` on can wash.
   void forget_washes(tax::Day today);
-  void settle(AccountIndex a, DeskOutput& out);
+  /// `rest`: the account traded nothing after all (its trades refused or cut
+  /// to nothing) on that day: zoned for kHoldRecheck although in breach, and
+  /// woken on the next day's first tick.
+  void settle(AccountIndex a, DeskOutput& out, std::optional<tax::Day> rest = std::nullopt);
   Pending& pending(AccountIndex a);
   /// Makes `a` pending and part of the open decision window.
   void enter_window(AccountIndex a);
@@ -436,6 +439,7 @@ class FleetDesk {
   std::vector<SizedTrade> sized_;
   std::unordered_map<AccountIndex, Held> held_;
   tax::Day held_woken_on_ = 0;     ///< the day wake_held last ran for
+  std::unordered_map<AccountIndex, tax::Day> resting_;  ///< settle(rest): the day each rests since
   std::vector<double> deviation_;  ///< scratch of still_held
   FleetMonitor monitor_;
   const core::SymbolTable& symbols_;

@@ -180,3 +180,36 @@ TEST_CASE("a model without a dynamic trigger rebalances as before, tax or not") 
   CHECK(out.orders.size() == 2);
   CHECK(d.desk.counters().rebalances_held == 0);
 }
+
+TEST_CASE("an account whose trades are all denied rests: looked at again after a 0.2% move or on the next day") {
+  // Both symbols restricted: every decision denies its trades and sends
+  // nothing. The same trades would be denied again at the same prices.
+  Model m = dynamic_model(std::nullopt);
+  m.dynamic.reset();
+  AllocationLimits limits;
+  limits.restricted = {0, 1};
+  Desk d(std::move(m), dynamic_lots("acct"), limits);
+  const auto denied = [&] {
+    return d.desk.counters().denied[static_cast<std::size_t>(execution::DenyReason::restricted_symbol)];
+  };
+  DeskOutput out;
+  d.desk.resync(kDynamicDay, out);
+  CHECK(out.orders.empty());
+  const std::uint64_t first = denied();
+  REQUIRE(first > 0);
+  CHECK(d.desk.pending_accounts() == 0);
+  const std::uint64_t evaluations = d.desk.monitor().counters().evaluations;
+  // Still in breach, but a 0.1% move does not look at it again.
+  d.desk.on_tick(kA, 100 * 1.001, kDynamicDay + core::kNanosPerSecond, out);
+  CHECK(d.desk.monitor().counters().evaluations == evaluations);
+  CHECK(denied() == first);
+  // 0.3% does, and denies it again.
+  d.desk.on_tick(kA, 100 * 1.003, kDynamicDay + 2 * core::kNanosPerSecond, out);
+  CHECK(d.desk.monitor().counters().evaluations == evaluations + 1);
+  CHECK(denied() == 2 * first);
+  // The next UTC day, at the same price: looked at again.
+  d.desk.on_tick(kA, 100 * 1.003, kDynamicDay + core::kNanosPerDay, out);
+  CHECK(d.desk.monitor().counters().evaluations == evaluations + 2);
+  CHECK(denied() == 3 * first);
+  CHECK(out.orders.empty());
+}
