@@ -24,10 +24,9 @@ FleetDesk::FleetDesk(FleetMonitor monitor, const core::SymbolTable& symbols, Des
       options_(options),
       next_order_seq_(std::move(next_order_seq)),
       collector_(options.max_allocations_per_block),
+      ids_(monitor_.book()),
       lots_(std::move(lots)) {
   const AccountBook& book = monitor_.book();
-  by_id_.reserve(book.size());
-  for (AccountIndex a = 0; a < book.size(); ++a) by_id_.emplace(book.id(a), a);
   last_rebalance_.assign(book.size(), 0);
   for (const Model& m : book.models()) declare_identical(m);
   for (const AccountIndex a : lots_.accounts_with_lots()) rearm_harvest(a);
@@ -522,11 +521,7 @@ void FleetDesk::settle(AccountIndex a, DeskOutput& out, std::optional<tax::Day> 
   }
 }
 
-std::optional<AccountIndex> FleetDesk::find(std::string_view id) const {
-  const auto it = by_id_.find(id);
-  if (it == by_id_.end()) return std::nullopt;
-  return it->second;
-}
+std::optional<AccountIndex> FleetDesk::find(std::string_view id) const { return ids_.find(monitor_.book(), id); }
 
 Position FleetDesk::position(AccountIndex a) const {
   const AccountBook& book = monitor_.book();
@@ -588,19 +583,12 @@ FleetSummary FleetDesk::summary() const {
 std::optional<std::string> FleetDesk::add_account(std::string_view id, ModelIndex model, double cash,
                                                   std::span<const double> quantities, double band_multiplier,
                                                   std::string_view household) {
-  if (by_id_.contains(id)) return "account " + std::string(id) + " is in the book already";
+  if (find(id)) return "account " + std::string(id) + " is in the book already";
   const AccountBook& book = monitor_.book();
-  const char* ids_before = book.size() > 0 ? book.id(0).data() : nullptr;
   if (auto why = monitor_.add_account(id, model, cash, quantities, band_multiplier, household)) return why;
   const auto a = static_cast<AccountIndex>(book.size() - 1);
   last_rebalance_.push_back(0);
-  if (a > 0 && book.id(0).data() != ids_before) {
-    // The ids' bytes moved as the book grew: the index's views follow them.
-    by_id_.clear();
-    for (AccountIndex b = 0; b < book.size(); ++b) by_id_.emplace(book.id(b), b);
-  } else {
-    by_id_.emplace(book.id(a), a);
-  }
+  ids_.add(book, a);
   return std::nullopt;
 }
 

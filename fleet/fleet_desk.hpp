@@ -22,6 +22,7 @@
 #include "core/time.hpp"
 #include "core/types.hpp"
 #include "execution/io/order_codec.hpp"
+#include "fleet/account_ids.hpp"
 #include "fleet/account_lots.hpp"
 #include "fleet/account_view.hpp"
 #include "fleet/allocation_limits.hpp"
@@ -450,7 +451,7 @@ class FleetDesk {
   std::unordered_map<AccountIndex, Pending> pending_;
   std::vector<AccountIndex> in_window_;                 ///< the accounts enter_window took since the window opened
   std::map<std::string, OpenBlock, std::less<>> open_;  ///< by order id
-  std::unordered_map<std::string_view, AccountIndex> by_id_;
+  AccountIds ids_;                                      ///< by id, into the monitor's book
   std::vector<core::TimeNs> last_rebalance_;  ///< per account
   FleetOutput scratch_;
   /// Accounts whose booked holdings the book refused at settle: held pending.
