@@ -117,6 +117,8 @@ int main(int argc, char** argv) {
   const std::size_t accounts = argc > 1 ? std::stoul(argv[1]) : 1'000'000;
   const std::size_t tick_count = argc > 2 ? std::stoul(argv[2]) : 2'000'000;
   const std::size_t brute_ticks = argc > 3 ? std::stoul(argv[3]) : 300;
+  // Slots on their own zones before a tick rezones (0: the monitor's default).
+  const std::size_t rezone_at = argc > 4 ? std::stoul(argv[4]) : 0;
 
   std::printf("fleet: %zu accounts x %zu holdings over %zu symbols, %zu models (load average %s)\n", accounts,
               kHoldings, kSymbols, kModels, load_average().c_str());
@@ -126,6 +128,7 @@ int main(int argc, char** argv) {
   const double book_s = seconds_since(t0);
   t0 = Clock::now();
   FleetMonitor monitor(std::move(book), prices);
+  monitor.set_rezone_at(rezone_at);
   const double index_s = seconds_since(t0);
   t0 = Clock::now();
   FleetOutput out;
@@ -175,11 +178,13 @@ int main(int argc, char** argv) {
   }
   const double monitor_s = seconds_since(t0);
   const double monitor_cpu_s = thread_cpu_seconds() - cpu0;
-  std::printf("calm feed, %zu ticks: safe zones %.0f ticks/s (%.3f us/tick; %.0f ticks per CPU second), "
-              "%llu accounts checked, %zu rebalances\n",
-              ticks.size(), static_cast<double>(ticks.size()) / monitor_s,
-              monitor_s * 1e6 / static_cast<double>(ticks.size()), static_cast<double>(ticks.size()) / monitor_cpu_s,
-              static_cast<unsigned long long>(monitor.counters().evaluations), monitor_rebalances);
+  std::printf(
+      "calm feed, %zu ticks: safe zones %.0f ticks/s (%.3f us/tick; %.0f ticks per CPU second), "
+      "%llu accounts checked, %zu rebalances, %llu rezones (at %zu slots)\n",
+      ticks.size(), static_cast<double>(ticks.size()) / monitor_s, monitor_s * 1e6 / static_cast<double>(ticks.size()),
+      static_cast<double>(ticks.size()) / monitor_cpu_s,
+      static_cast<unsigned long long>(monitor.counters().evaluations), monitor_rebalances,
+      static_cast<unsigned long long>(monitor.counters().rezones), monitor.rezone_at());
   std::printf("brute force, first %zu ticks: %.0f ticks/s (%.3f ms/tick), %zu rebalances (safe zones: %zu)\n",
               n_brute, static_cast<double>(n_brute) / brute_s, brute_s * 1e3 / static_cast<double>(n_brute),
               brute_rebalances, monitor_rebalances_first);

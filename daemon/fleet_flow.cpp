@@ -523,6 +523,7 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
         .field("p50", static_cast<double>(latency_.quantile(0.5)) / 1e3)
         .field("p99", static_cast<double>(latency_.quantile(0.99)) / 1e3)
         .end_object();
+    w.field("rezones", desk_->monitor().counters().rezones);
   }
   // Completed minutes only: the current one is still counting.
   const auto minute = now / kMinute;

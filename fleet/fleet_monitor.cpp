@@ -105,7 +105,15 @@ void FleetMonitor::detach(AccountIndex a) {
   }
 }
 
-void FleetMonitor::resync(FleetOutput& out) {
+void FleetMonitor::resync(FleetOutput& out) { rebuild_zones(out, /*trade=*/true); }
+
+void FleetMonitor::rezone() {
+  FleetOutput none;
+  rebuild_zones(none, /*trade=*/false);
+  ++counters_.rezones;
+}
+
+void FleetMonitor::rebuild_zones(FleetOutput& out, bool trade) {
   const std::size_t n = book_.size();
   // Contiguous ranges of accounts, one per thread: each checks its own with
   // its own scratch and output, and the outputs are joined in account order.
@@ -126,7 +134,7 @@ void FleetMonitor::resync(FleetOutput& out) {
         radius_[a] = list_radius(sure);
         continue;
       }
-      const std::optional<float> r = check(a, checker, o);
+      const std::optional<float> r = trade ? check(a, checker, o) : std::optional<float>(radius_now(a));
       if (r) {
         radius_[a] = quantise_radius(*r);
       } else {
@@ -198,7 +206,12 @@ bool FleetMonitor::on_tick(core::SymbolId symbol, double price, FleetOutput& out
     }
   }
   counters_.rebalances = checker_.rebalances;
+  if (upper_.entries() > rezone_at()) rezone();
   return true;
+}
+
+std::size_t FleetMonitor::rezone_at() const {
+  return rezone_at_ != 0 ? rezone_at_ : std::max<std::size_t>(kRezoneAtLeast, book_.slot_count() / 4);
 }
 
 std::optional<std::string> FleetMonitor::settle(AccountIndex a, std::span<const double> quantities, double cash) {

@@ -13,6 +13,14 @@
 // zone of their own at today's prices. A tick that leaves no zone touches no
 // account. Pure: no I/O, no clock (resync may use threads: set_threads).
 //
+// Memory. The heaps cost 24 bytes a slot (two entries and two positions),
+// the list 12 bytes an account. So that the heaps do not come to hold every
+// slot of a long-running book, once more than a quarter of the slots are in
+// them (rezone_at) the tick's end rezones: every zone is centred on the prices
+// of then and goes back into the list, as a resync does but without trading
+// (an account not certified safe is checked on the next tick of its symbols,
+// as it would have been). The decisions stay those of the brute force.
+//
 // Fills. By default (Fills::at_once, the backtest's and the benchmark's) a
 // rebalance is filled at once at the tick's prices. With Fills::on_settle (a
 // live daemon) a rebalance only reports its trades: the account becomes
@@ -37,6 +45,7 @@ struct FleetCounters {
   std::uint64_t ticks = 0;        ///< usable ticks seen
   std::uint64_t evaluations = 0;  ///< accounts checked after leaving their zone (resyncs not counted)
   std::uint64_t rebalances = 0;   ///< accounts that traded, resyncs included
+  std::uint64_t rezones = 0;      ///< zones moved back into the list (see the file comment)
 };
 
 /// What happens to a rebalance's trades (see the file comment).
@@ -80,6 +89,12 @@ class FleetMonitor {
   /// caller's thread). The result is the same for any number.
   void set_threads(unsigned threads) { threads_ = threads > 0 ? threads : 1; }
   unsigned threads() const { return threads_; }
+  /// A tick's end rezones once more than this many slots are zoned on their
+  /// own (0: the default, a quarter of the book's slots and at least
+  /// kRezoneAtLeast). Rezoning never trades and changes no decision.
+  void set_rezone_at(std::size_t slots) { rezone_at_ = slots; }
+  std::size_t rezone_at() const;
+  static constexpr std::size_t kRezoneAtLeast = 65536;
   Fills fills() const { return fills_; }
 
   /// With Fills::on_settle: what a pending account's orders actually did —
@@ -164,6 +179,12 @@ class FleetMonitor {
   std::optional<float> check(AccountIndex a, Checker& checker, FleetOutput& out);
   /// Its radius at the current prices without trading (settle, set_account).
   float radius_now(AccountIndex a) const;
+  /// resync() when `trade`; rezone() otherwise.
+  void rebuild_zones(FleetOutput& out, bool trade);
+  /// Every zone centred on the current prices, in the list, without trading:
+  /// an account not certified safe gets −∞ (checked on the next tick of its
+  /// symbols); a hold's zone (settle_held) is not kept.
+  void rezone();
   /// Gives `a` its own zone of radius r around the current prices.
   void place(AccountIndex a, float r);
   /// Takes `a`'s thresholds out of the heaps when it has any.
@@ -173,6 +194,7 @@ class FleetMonitor {
   AccountBook book_;
   Fills fills_;
   unsigned threads_ = 1;
+  std::size_t rezone_at_ = 0;
   std::vector<double> prices_;
   std::vector<double> ln_prices_;
   ResyncZones resync_zones_;

@@ -54,6 +54,7 @@ void ThresholdHeaps::sift_down(Entry* heap, std::uint32_t size, std::uint32_t i,
 void ThresholdHeaps::insert(core::SymbolId symbol, SlotIndex slot, float key) {
   std::vector<Entry>& heap = heaps_[symbol];
   heap.push_back({key, slot});
+  ++entries_;
   sift_up(heap.data(), static_cast<std::uint32_t>(heap.size() - 1), {key, slot});
 }
 
@@ -70,6 +71,7 @@ void ThresholdHeaps::erase(core::SymbolId symbol, SlotIndex slot) {
   const std::uint32_t i = position_[slot];
   const Entry last = heap.back();
   heap.pop_back();
+  --entries_;
   if (i == heap.size()) return;
   // The last entry takes the hole and moves whichever way its key asks.
   const std::uint32_t parent = i > 0 ? (i - 1) / 4 : 0;
@@ -79,6 +81,7 @@ void ThresholdHeaps::erase(core::SymbolId symbol, SlotIndex slot) {
 
 void ThresholdHeaps::clear() {
   for (std::vector<Entry>& heap : heaps_) heap.clear();
+  entries_ = 0;
 }
 
 void ThresholdHeaps::shift_slots(SlotIndex from, std::int64_t delta) {

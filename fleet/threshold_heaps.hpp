@@ -51,6 +51,8 @@ class ThresholdHeaps {
   void shift_slots(SlotIndex from, std::int64_t delta);
 
   std::size_t size(core::SymbolId symbol) const { return heaps_[symbol].size(); }
+  /// Entries in all the heaps.
+  std::size_t entries() const { return entries_; }
   float key_of(SlotIndex slot, core::SymbolId symbol) const { return heaps_[symbol][position_[slot]].key; }
   std::size_t memory_bytes() const;
 
@@ -69,6 +71,7 @@ class ThresholdHeaps {
 
   std::vector<std::vector<Entry>> heaps_;  ///< one per symbol
   std::vector<std::uint32_t> position_;    ///< per slot: its index in its symbol's heap, when in it
+  std::size_t entries_ = 0;
 };
 
 }  // namespace ballast::fleet

@@ -59,9 +59,11 @@ TEST_CASE("threshold heaps find exactly the slots below a query after random ins
     }
     if (round % 100 != 99) continue;
     for (core::SymbolId sym = 0; sym < 3; ++sym) require_heap(heaps, sym, key, in, 3, any(rng));
+    REQUIRE(heaps.entries() == static_cast<std::size_t>(std::count(in.begin(), in.end(), true)));
   }
   heaps.clear();
   for (core::SymbolId sym = 0; sym < 3; ++sym) CHECK(heaps.size(sym) == 0);
+  CHECK(heaps.entries() == 0);
 }
 
 TEST_CASE("threshold heaps follow slots that move when an account's holdings change in number") {

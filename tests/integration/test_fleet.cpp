@@ -243,6 +243,8 @@ TEST_CASE("without fill reports a block is booked for its accounts when it leave
   const auto latency = d.status()["fleet"]["tick_to_order_us"];
   CHECK(num(latency["count"]) == 1);
   CHECK(num(latency["p50"]) > 0);
+  // Two accounts never fill the threshold heaps enough to rezone.
+  CHECK(num(d.status()["fleet"]["rezones"]) == 0);
 }
 
 TEST_CASE("an account's restricted symbols and cash target of its own are what it trades to") {
