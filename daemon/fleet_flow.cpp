@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <thread>
 #include <unordered_map>
 
 #include "config/shard.hpp"
@@ -163,6 +164,8 @@ void FleetFlow::on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::t
     if (!waiting_ || std::any_of(last_price_.begin(), last_price_.end(), [](double p) { return p == 0; })) return;
     // Every symbol priced: the desk starts, checking every account once.
     fleet::FleetMonitor monitor(std::move(*waiting_), last_price_, fleet::Fills::on_settle);
+    // The start's check and each rezone sweep every account: on every core.
+    monitor.set_threads(std::max(1u, std::thread::hardware_concurrency()));
     waiting_.reset();
     desk_ = std::make_unique<fleet::FleetDesk>(
         std::move(monitor), symbols_,
