@@ -138,6 +138,7 @@ print("fleet: %d ticks accepted; %d rebalances (%d held), %d block orders, %d al
     feed["ticks"], f["rebalances"], f["tax"]["rebalances_held"], f["block_orders"], f["allocations"],
     f["open_block_orders"], f["fills_applied"]))
 print("states:", f["states"], "rezones:", f.get("rezones", 0))
+print("memory (MiB):", f.get("memory_mb"))
 l = f["tick_to_order_us"]
 print("tick -> first block order sent: count %d, p50 %.1f us, p99 %.1f us" % (l["count"], l["p50"], l["p99"]))
 ' "$dir/status.json" "$rate" "$nsymbols" "$ra" "$rb" "$ta" "$tb" "$pending" "$at_stop" "${published:-0}" "${sim_s:-1}" \

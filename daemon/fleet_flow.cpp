@@ -477,6 +477,7 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
     const SteadyClock::time_point at = SteadyClock::now();
     if (!summary_ || at - summary_at_ >= kSummaryMaxAge) {
       summary_ = desk_->summary();
+      memory_ = desk_->memory();
       summary_at_ = at;
     }
     const fleet::FleetSummary& s = *summary_;
@@ -527,6 +528,14 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
         .field("p99", static_cast<double>(latency_.quantile(0.99)) / 1e3)
         .end_object();
     w.field("rezones", desk_->monitor().counters().rezones);
+    constexpr double kMB = 1 << 20;
+    w.key("memory_mb")
+        .begin_object()
+        .field("book", static_cast<double>(memory_.book) / kMB)
+        .field("zones", static_cast<double>(memory_.zones) / kMB)
+        .field("ids", static_cast<double>(memory_.ids) / kMB)
+        .field("lots", static_cast<double>(memory_.lots) / kMB)
+        .end_object();
   }
   // Completed minutes only: the current one is still counting.
   const auto minute = now / kMinute;

@@ -158,6 +158,7 @@ class FleetFlow {
   /// /status's breaching counts and drift histogram, and when they were taken.
   static constexpr std::chrono::seconds kSummaryMaxAge{1};
   mutable std::optional<fleet::FleetSummary> summary_;
+  mutable fleet::FleetDesk::Memory memory_;  ///< taken with summary_
   mutable SteadyClock::time_point summary_at_;
   bool resync_on_release_ = false;  ///< the desk started while halted: check every account on release
   std::vector<bool> moved_while_halted_;  ///< by fleet id

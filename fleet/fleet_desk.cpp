@@ -580,6 +580,12 @@ FleetSummary FleetDesk::summary() const {
   return summarise(monitor_.book(), monitor_.prices(), [this](AccountIndex a) { return closed(a); });
 }
 
+FleetDesk::Memory FleetDesk::memory() const {
+  const std::size_t book = monitor_.book().memory_bytes();
+  return {
+      .book = book, .zones = monitor_.memory_bytes() - book, .ids = ids_.memory_bytes(), .lots = lots_.memory_bytes()};
+}
+
 std::optional<std::string> FleetDesk::add_account(std::string_view id, ModelIndex model, double cash,
                                                   std::span<const double> quantities, double band_multiplier,
                                                   std::string_view household) {

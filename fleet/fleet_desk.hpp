@@ -221,6 +221,15 @@ class FleetDesk {
   /// (nullopt: from the first); `only_breaching`: those outside a band now.
   std::vector<AccountIndex> page(std::optional<AccountIndex> after, std::size_t limit, bool only_breaching) const;
   FleetSummary summary() const;
+  /// Bytes held by the largest parts: the book's arrays, the safe zones, the
+  /// index of ids, the tax lots. The lots' figure walks every account with lots.
+  struct Memory {
+    std::size_t book = 0;
+    std::size_t zones = 0;
+    std::size_t ids = 0;
+    std::size_t lots = 0;
+  };
+  Memory memory() const;
   /// Accounts waiting for a window or a block.
   std::size_t pending_accounts() const { return pending_.size(); }
   std::size_t open_blocks() const { return open_.size(); }

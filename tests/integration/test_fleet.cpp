@@ -245,6 +245,11 @@ TEST_CASE("without fill reports a block is booked for its accounts when it leave
   CHECK(num(latency["p50"]) > 0);
   // Two accounts never fill the threshold heaps enough to rezone.
   CHECK(num(d.status()["fleet"]["rezones"]) == 0);
+  const auto memory = d.status()["fleet"]["memory_mb"];
+  CHECK(num(memory["book"]) > 0);
+  CHECK(num(memory["zones"]) > 0);
+  CHECK(num(memory["ids"]) > 0);
+  CHECK(num(memory["lots"]) > 0);  // the fills' buys made lots
 }
 
 TEST_CASE("an account's restricted symbols and cash target of its own are what it trades to") {
