@@ -56,10 +56,14 @@ std::optional<float> FleetMonitor::check(AccountIndex a, Checker& checker, Fleet
   // Not certified safe: decide exactly, as the brute force does.
   if (r == -std::numeric_limits<double>::infinity()) {
     const bool at_once = fills_ == Fills::at_once;
-    if (checker.rebalancer.check(book_, a, prices_, out, at_once) == Rebalancer::Outcome::traded) {
+    const Rebalancer::Outcome outcome = checker.rebalancer.check(book_, a, prices_, out, at_once);
+    if (outcome == Rebalancer::Outcome::traded) {
       ++checker.rebalances;
       if (!at_once) return std::nullopt;
       r = account_quiet_radius(book_, a, prices_);
+    } else if (outcome == Rebalancer::Outcome::stuck) {
+      // In breach, and nothing the bands allow trades: it stays so inside this radius.
+      r = account_stuck_radius(book_, a, prices_);
     }
   }
   return round_down(r);

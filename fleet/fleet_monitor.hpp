@@ -10,7 +10,8 @@
 //   ln c ± r per symbol, in two heaps per symbol (fleet/threshold_heaps.hpp).
 // A tick walks only the list entries and the thresholds it passes; those
 // accounts are checked exactly: in breach → rebalanced; either way → a new
-// zone of their own at today's prices. A tick that leaves no zone touches no
+// zone of their own at today's prices (for one in breach that nothing may
+// trade, account_stuck_radius). A tick that leaves no zone touches no
 // account. Pure: no I/O, no clock (resync may use threads: set_threads).
 //
 // Memory. The heaps cost 24 bytes a slot (two entries and two positions),

@@ -83,6 +83,17 @@ double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<co
 
 namespace {
 
+/// h_i of the derivation (safe_zone.hpp): asset i's full trade to target
+/// trades nothing while under it, prices having fallen by at most `shrink`
+/// (e^{−fall}). Less margins for the sizing's rounding: relative to the lot,
+/// to the quantities (the full trade is a difference of them), and to the
+/// value of a trade (quantities rounded to 1e-9).
+double no_trade_half_width(const Model& m, std::size_t i, double quantity, double price, double shrink) {
+  const double lot = m.lot_sizes[i];
+  const double by_value = m.min_trade_value * (1 - 1e-9) * shrink / price - lot * 0.5 - 1e-9;
+  return std::max(lot * 0.5, by_value) - lot * 1e-9 - 1e-12 * quantity;
+}
+
 /// account_no_trade_radius for half-widths computed as if every price had
 /// fallen by a factor e^{−fall} (the min_trade_value bound grows as prices fall).
 double no_trade_radius(const Model& m, std::span<const double> q, double cash, double value,
@@ -92,11 +103,7 @@ double no_trade_radius(const Model& m, std::span<const double> q, double cash, d
   for (std::size_t i = 0; i < q.size(); ++i) {
     const double lot = m.lot_sizes[i];
     const double price = prices[m.symbols[i]];
-    // Margins for the sizing's rounding: relative to the lot, to the
-    // quantities (the full trade is a difference of them), and to the value
-    // of a trade (quantities rounded to 1e-9).
-    const double by_value = m.min_trade_value * (1 - 1e-9) * shrink / price - lot * 0.5 - 1e-9;
-    const double h = std::max(lot * 0.5, by_value) - lot * 1e-9 - 1e-12 * q[i];
+    const double h = no_trade_half_width(m, i, q[i], price, shrink);
     const double y = m.targets[i] * value / price;
     // No sale: nothing to sell (less than a lot held), or y' > q − h.
     if (q[i] >= lot * (1 - 2e-9)) {
@@ -197,6 +204,59 @@ double account_no_trade_radius(const AccountBook& book, AccountIndex a, std::spa
     best = std::max(best, std::min({r0, r1, 1.0}));
   }
   return best;
+}
+
+namespace {
+
+/// account_stuck_radius for half-widths as if every price had fallen by e^{−fall}.
+double stuck_radius(const Model& m, std::span<const double> q, double value, std::span<const double> prices,
+                    const strategies::ThresholdTrigger& bands, double fall) {
+  const double shrink = std::exp(-fall);
+  double x = kInf;  // the smallest factor e^{2r} over the assets
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    const double price = prices[m.symbols[i]];
+    const double t = m.targets[i];
+    const double inside = asset_zone_factor(q[i] * price / value, t, band_half_width(bands, t));
+    if (inside >= 1) {
+      x = std::min(x, inside);
+      continue;
+    }
+    // Outside its band (or within the margin of its edge): it trades nothing
+    // as long as its full trade stays under h, as no_trade_radius bounds it
+    // (a sale also when less than a lot is held) — but not the cash's floor:
+    // the sales of the other assets may pay for its buy.
+    const double h = no_trade_half_width(m, i, q[i], price, shrink);
+    const double y = t * value / price;
+    if (!(h > 0)) return -kInf;
+    if (q[i] >= m.lot_sizes[i] * (1 - 2e-9)) {
+      if (!(y > q[i] - h)) return -kInf;
+      if (q[i] > h) x = std::min(x, y / (q[i] - h));
+    }
+    if (!(y < q[i] + h)) return -kInf;
+    if (y > 0) x = std::min(x, (q[i] + h) / y);
+  }
+  if (!(x >= 1)) return -kInf;
+  return x == kInf ? kInf : 0.5 * std::log(x) * (1 - 1e-12);
+}
+
+}  // namespace
+
+double account_stuck_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices) {
+  const Model& m = book.model(a);
+  if (m.rebalance_to != strategies::RebalanceTo::band_edge || !m.group_of.empty()) return -kInf;
+  const std::span<const double> q = book.quantities(a);
+  const double cash = book.cash(a);
+  if (!(cash >= 0)) return -kInf;
+  double value = cash;
+  for (std::size_t i = 0; i < q.size(); ++i) value += q[i] * prices[m.symbols[i]];
+  if (!(value > 0)) return -kInf;
+  const strategies::ThresholdTrigger bands = scaled_bands(m.bands, book.band_multiplier(a));
+  // As account_no_trade_radius: h shrinks as prices rise, so a first radius
+  // r0, then again with the half-widths of prices up to r0 higher.
+  const double r0 = stuck_radius(m, q, value, prices, bands, 0);
+  if (!(r0 > 0)) return r0;
+  const double r1 = stuck_radius(m, q, value, prices, bands, std::min(r0, 1.0));
+  return std::min({r0, r1, 1.0});
 }
 
 double account_quiet_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices) {

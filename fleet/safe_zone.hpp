@@ -87,6 +87,28 @@ double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<co
 /// the bound above holds for it unchanged.
 double account_no_trade_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices);
 
+/// For an account to the band's edge that is in breach and that the
+/// rebalancer leaves untraded (Rebalancer::Outcome::stuck): the radius inside
+/// which it stays so. −∞ when none is proven: not band-edge, holding a
+/// substitute, cash below zero, no value, or an asset outside its band that
+/// might trade.
+///
+/// Derivation. Band-edge trades only when one of the trades is of an asset
+/// outside its band (Rebalancer::check), and an asset trades at most the
+/// lots of its full trade to target, f_i = y_i − q_i, rounded to the nearest
+/// (y_i = t_i V / p_i), kept only when worth min_trade_value: nothing while
+/// |f_i| < h_i, with h_i as for account_no_trade_radius (half a lot, or less
+/// than min_trade_value's worth), and no sale when less than a lot is held.
+/// Inside the zone (cash fixed, C ≥ 0) y_i stays within [y_i e^{−2r},
+/// y_i e^{2r}]. So with every asset outside its band bounded by
+/// ½ ln((q_i + h_i)/y_i) and ½ ln(y_i/(q_i − h_i)), and every asset inside
+/// by asset_zone_radius (it stays inside), no asset outside its band trades:
+/// the trades of the others are refused, or the account is back inside its
+/// bands. The cash's floor on buys (account_no_trade_radius) is not used: the
+/// others' sales may pay for a buy. h_i is taken at the highest prices of a
+/// first radius, as there. Capped at 1.
+double account_stuck_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices);
+
 /// The radius inside which the account cannot rebalance: the larger of
 /// account_zone_radius and account_no_trade_radius (the latter computed only
 /// when the former is under 0.1%, where it may help).

@@ -86,6 +86,14 @@ TEST_CASE("random walks: the safe-zone monitor rebalances exactly the accounts t
     CHECK(rebalances > 300);
     if (seed == 3) CHECK(grouped_rebalances > 100);
     CHECK(fleet.counters().evaluations * 2 < holders_checked);
+    // Accounts in breach that no trade can mend have zones too
+    // (account_stuck_radius), and the decisions are still the brute force's.
+    std::size_t stuck_zoned = 0;
+    for (AccountIndex a = 0; a < f.book.size(); ++a) {
+      Rebalancer rb;
+      if (rb.in_breach(fleet.book(), a, fleet.prices()) && fleet.zone_radius(a) > 0) ++stuck_zoned;
+    }
+    CHECK(stuck_zoned > 20);
     if (seed == 1)
       CHECK(fleet.counters().rezones == 0);
     else

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -300,4 +301,89 @@ TEST_CASE("groups: random fleets with substitutes unheld: inside the no-trade ra
     }
   }
   CHECK(zoned > 50);
+}
+
+TEST_CASE("stuck at the band's edge: the radius worked out by hand, and nothing trades inside it") {
+  // Targets A 50%, B 30%, C 20%, bands ±5%, A in lots of 20; prices 100,
+  // holdings 56, 28, 16, no cash: V = 10,000, w = 0.56 (A outside),
+  // 0.28, 0.16 (inside). A's full trade, 50 − 56 = −6, is under half a lot:
+  // it cannot trade, and the buys of B and C have no cash nor proceeds.
+  Model m = simple_model({0.5, 0.3, 0.2}, 0.05);
+  m.rebalance_to = strategies::RebalanceTo::band_edge;
+  m.lot_sizes[0] = 20;
+  const std::vector<double> prices{100, 100, 100};
+  AccountBook book = one_account(m, 0, {56, 28, 16});
+  Rebalancer rb;
+  FleetOutput out;
+  AccountBook copy = book;
+  REQUIRE(rb.check(copy, 0, prices, out) == Rebalancer::Outcome::stuck);
+  // Factors e^{2r}: B inside, 0.35·0.72/(0.28·0.65) = 1.385 and
+  // 0.28·0.75/(0.25·0.72) = 1.167; C inside, 0.25·0.84/(0.16·0.75) = 1.75 and
+  // 0.16·0.85/(0.15·0.84) = 1.0794; A, (56 + 10)/50 = 1.32 and 50/(56 − 10)
+  // = 1.0870. The least is C's: r = ½ ln(0.136/0.126) = 0.03819.
+  const double r = account_stuck_radius(book, 0, prices);
+  CHECK(r == doctest::Approx(0.5 * std::log(0.136 / 0.126)).epsilon(1e-9));
+  CHECK(r < 0.5 * std::log(0.136 / 0.126));
+  // Every corner of the zone stays stuck; past C's bound (C down, the rest
+  // up, by a little more than r) C leaves its band and the account trades.
+  for (int corner = 0; corner < 8; ++corner) {
+    std::vector<double> moved = prices;
+    for (int j = 0; j < 3; ++j) moved[j] *= std::exp((corner >> j & 1 ? 1 : -1) * r * 0.999999);
+    AccountBook c = book;
+    FleetOutput o;
+    CHECK(rb.check(c, 0, moved, o) != Rebalancer::Outcome::traded);  // stuck, or A back inside
+  }
+  const std::vector<double> past{100 * std::exp(r * 1.01), 100 * std::exp(r * 1.01), 100 * std::exp(-r * 1.01)};
+  CHECK(rb.in_breach(book, 0, past));
+  CHECK(account_zone_radius(book, 0, past) == -std::numeric_limits<double>::infinity());
+  // A's full trade reaching half a lot (lots of 10): no such radius.
+  m.lot_sizes[0] = 10;
+  CHECK(account_stuck_radius(one_account(m, 0, {56, 28, 16}), 0, prices) == -std::numeric_limits<double>::infinity());
+  // To target instead of the band's edge: none either.
+  m.lot_sizes[0] = 20;
+  m.rebalance_to = strategies::RebalanceTo::target;
+  CHECK(account_stuck_radius(one_account(m, 0, {56, 28, 16}), 0, prices) == -std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("random fleets: inside the stuck radius a band-edge account in breach trades nothing") {
+  using ballast::fleet::test::random_fleet;
+  auto f = random_fleet(23, 10, 24, 4000);
+  // Coarse lots and little cash: many accounts in breach cannot trade.
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> unit(-1, 1);
+  std::size_t zoned = 0, stuck = 0;
+  for (AccountIndex a = 0; a < f.book.size(); ++a) {
+    const Model& m = f.book.model(a);
+    if (m.rebalance_to != strategies::RebalanceTo::band_edge || !m.group_of.empty()) continue;
+    // A small account: worth 1 to 7 of its largest lot, each weight off
+    // its target by up to 60%, in fractions of lots.
+    double largest_lot = 0;
+    for (std::size_t i = 0; i < m.size(); ++i)
+      largest_lot = std::max(largest_lot, m.lot_sizes[i] * f.prices[m.symbols[i]]);
+    const double value = largest_lot * (4 + 3 * unit(rng));
+    std::vector<double> q(m.size());
+    for (std::size_t i = 0; i < m.size(); ++i) {
+      const double w = std::max(0.0, m.targets[i] * (1 + 0.6 * unit(rng)));
+      q[i] = w * value / f.prices[m.symbols[i]];
+    }
+    REQUIRE_FALSE(f.book.set_account(a, f.book.model_index(a), value * 0.001, q, f.book.band_multiplier(a)));
+    Rebalancer rb;
+    FleetOutput out;
+    AccountBook copy = f.book;
+    if (rb.check(copy, a, f.prices, out) != Rebalancer::Outcome::stuck) continue;
+    ++stuck;
+    const double r = account_stuck_radius(f.book, a, f.prices);
+    if (!(r > 0)) continue;
+    ++zoned;
+    for (int k = 0; k < 20; ++k) {
+      std::vector<double> moved = f.prices;
+      for (double& p : moved) p *= std::exp(r * (k < 10 ? (rng() % 2 ? 1 : -1) : unit(rng)));
+      AccountBook c = f.book;
+      FleetOutput o;
+      REQUIRE(rb.check(c, a, moved, o) != Rebalancer::Outcome::traded);
+    }
+  }
+  // Most of the stuck accounts get a zone (the rest: cash or lots might let an asset outside trade).
+  CHECK(zoned > 200);
+  CHECK(zoned * 3 > stuck);
 }
