@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/round_half_away.hpp"
+
 namespace ballast::execution {
 namespace {
 
@@ -15,20 +17,30 @@ double floor_lots(double quantity, double lot) { return std::floor(quantity / lo
 
 double lots_to_quantity(double lots, double lot_size) {
   const double q = lots * lot_size;
-  return std::round(q * 1e9) / 1e9;
+  return core::round_half_away(q * 1e9) / 1e9;
 }
 
 SizingResult size_trades(const SizingRequest& req) {
   SizingResult result;
+  size_trades(req, result);
+  return result;
+}
+
+void size_trades(const SizingRequest& req, SizingResult& result) {
+  result.trades.clear();
+  result.buys_scaled = false;
   double value = req.cash;
   for (const auto& a : req.assets) value += a.quantity * a.price;
   if (!(value > 0)) {
     result.cash_after = req.cash;
-    return result;
+    return;
   }
 
-  std::vector<SizedTrade> sells;
-  std::vector<SizedTrade> buys;
+  // Sells go straight to the result, buys after them (no allocation once
+  // the result and this scratch have grown to the portfolio's size).
+  thread_local std::vector<SizedTrade> buys;
+  buys.clear();
+  std::vector<SizedTrade>& sells = result.trades;
   for (std::uint32_t i = 0; i < req.assets.size(); ++i) {
     const SizingAsset& a = req.assets[i];
     if (!(a.price > 0) || !(a.lot_size > 0)) continue;
@@ -36,10 +48,10 @@ SizingResult size_trades(const SizingRequest& req) {
     double lots = 0;
     if (req.rounding != Rounding::nearest && i < req.full_weights.size()) {
       const double full_qty = (req.full_weights[i] * value - a.quantity * a.price) / a.price;
-      const double full_lots = std::round(std::abs(full_qty) / a.lot_size);
+      const double full_lots = core::round_half_away(std::abs(full_qty) / a.lot_size);
       const bool outward = req.rounding == Rounding::outward || a.outside_band;
       lots = std::min(outward ? std::ceil(std::abs(delta_qty) / a.lot_size - kLotEpsilon)
-                              : std::round(std::abs(delta_qty) / a.lot_size),
+                              : core::round_half_away(std::abs(delta_qty) / a.lot_size),
                       full_lots);
       // Band-edge never crosses the target: only move in the direction of the delta.
       if ((full_qty > 0) != (delta_qty > 0)) lots = 0;
@@ -49,7 +61,7 @@ SizingResult size_trades(const SizingRequest& req) {
         lots = std::min(std::ceil(req.min_trade_value / (a.lot_size * a.price)), full_lots);
       }
     } else {
-      lots = std::round(std::abs(delta_qty) / a.lot_size);
+      lots = core::round_half_away(std::abs(delta_qty) / a.lot_size);
     }
     if (lots <= 0) continue;
     SizedTrade t;
@@ -74,17 +86,17 @@ SizingResult size_trades(const SizingRequest& req) {
   if (buy_total > cash) {
     result.buys_scaled = true;
     const double factor = cash > 0 ? cash / buy_total : 0.0;
-    std::vector<SizedTrade> scaled;
-    for (auto b : buys) {
+    std::size_t kept = 0;
+    for (SizedTrade b : buys) {
       const SizingAsset& a = req.assets[b.asset];
       const double lots = floor_lots(b.quantity * factor, a.lot_size);
       if (lots <= 0) continue;
       b.quantity = lots_to_quantity(lots, a.lot_size);
       b.value = b.quantity * a.price;
       if (b.value < req.min_trade_value) continue;
-      scaled.push_back(b);
+      buys[kept++] = b;
     }
-    buys = std::move(scaled);
+    buys.resize(kept);
     // Flooring keeps the sum under the cash up to rounding; cut whole lots from
     // the largest buy until it holds. Bounded: each pass cuts at least one lot
     // and, after a few passes, drops the largest buy outright.
@@ -104,10 +116,8 @@ SizingResult size_trades(const SizingRequest& req) {
   }
   for (const auto& b : buys) cash -= b.value;
 
-  result.trades = std::move(sells);
   result.trades.insert(result.trades.end(), buys.begin(), buys.end());
   result.cash_after = cash;
-  return result;
 }
 
 }  // namespace ballast::execution

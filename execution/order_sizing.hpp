@@ -59,6 +59,9 @@ struct SizingResult {
 /// - buys never spend more than the cash plus the proceeds of the sells: when
 ///   they would, every buy is scaled down by the same factor and floored to lots.
 SizingResult size_trades(const SizingRequest& req);
+/// The same into `result` (its trades replaced), reusing its room: no
+/// allocation once it has held a portfolio's trades.
+void size_trades(const SizingRequest& req, SizingResult& result);
 
 /// n × lot, with the binary noise of the product removed (3 × 0.001 = 0.003).
 double lots_to_quantity(double lots, double lot_size);

@@ -141,7 +141,8 @@ Rebalancer::Outcome Rebalancer::check(AccountBook& book, AccountIndex a, std::sp
       req.full_weights = full_;
     }
   }
-  execution::SizingResult sized = execution::size_trades(req);
+  execution::SizingResult& sized = sized_;
+  execution::size_trades(req, sized);
   // Band-edge first rounds only the assets outside their bands outward, so an
   // asset inside trades no lot for a fraction of one. When that does not cure
   // the breach (most often: the buys need the proceeds of those lots), every
@@ -151,13 +152,13 @@ Rebalancer::Outcome Rebalancer::check(AccountBook& book, AccountIndex a, std::sp
   // nothing and fire again on the next price, an account sold off a lot at a time.
   if (band_edge && (sized.trades.empty() || leaves_breach(book, a, prices, bands, sized))) {
     req.rounding = execution::Rounding::outward;
-    sized = execution::size_trades(req);
+    execution::size_trades(req, sized);
     const auto mends = [&](const execution::SizedTrade& t) { return sizing_[t.asset].outside_band; };
     if (std::none_of(sized.trades.begin(), sized.trades.end(), mends)) {
       // λ's lots could not pay for a mend; the whole way to target can (its
       // sells pay for its buys, but for the cash target and rounding).
       for (std::size_t i = 0; i < n; ++i) sizing_[i].desired_weight = req.full_weights[i];
-      sized = execution::size_trades(req);
+      execution::size_trades(req, sized);
       if (std::none_of(sized.trades.begin(), sized.trades.end(), mends)) sized.trades.clear();
     }
   }

@@ -84,6 +84,7 @@ class Rebalancer {
   std::vector<double> full_;
   std::vector<execution::SizingAsset> sizing_;
   std::vector<double> after_;  ///< quantities once a sizing fills (leaves_breach)
+  execution::SizingResult sized_;  ///< check's sizing, its room reused
   double value_ = 0;
 };
 
