@@ -9,6 +9,18 @@ namespace ballast::fleet {
 
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
+
+/// The account's value at `prices` when a zone may be derived for it (the
+/// derivations need cash ≥ 0 and a value > 0); 0 otherwise.
+double zone_value(const AccountBook& book, AccountIndex a, std::span<const double> prices) {
+  const Model& m = book.model(a);
+  const std::span<const double> q = book.quantities(a);
+  const double cash = book.cash(a);
+  if (!(cash >= 0)) return 0;
+  double value = cash;
+  for (std::size_t i = 0; i < q.size(); ++i) value += q[i] * prices[m.symbols[i]];
+  return value > 0 ? value : 0;
+}
 }  // namespace
 
 double asset_zone_factor(double weight, double target, double half_width) {
@@ -29,10 +41,7 @@ double asset_zone_radius(double weight, double target, double half_width) {
 double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices) {
   const Model& m = book.model(a);
   const std::span<const double> q = book.quantities(a);
-  const double cash = book.cash(a);
-  if (!(cash >= 0)) return -kInf;
-  double value = cash;
-  for (std::size_t i = 0; i < q.size(); ++i) value += q[i] * prices[m.symbols[i]];
+  const double value = zone_value(book, a, prices);
   if (!(value > 0)) return -kInf;
   const double multiplier = book.band_multiplier(a);
   const double absolute = m.bands.absolute ? *m.bands.absolute * multiplier : kInf;
@@ -180,15 +189,13 @@ double account_no_trade_radius(const AccountBook& book, AccountIndex a, std::spa
   const Model& m = book.model(a);
   const std::span<const double> q = book.quantities(a);
   const double cash = book.cash(a);
-  if (!(cash >= 0)) return -kInf;
   // The derivation (safe_zone.hpp) sizes each asset on its own; a group
   // holding a substitute does not, and no bound is proven for it. Holding
   // none, the account decides as its model without groups: the bound holds.
   for (std::size_t i = 0; i < m.group_of.size(); ++i) {
     if (m.group_of[i] != i && q[i] != 0) return -kInf;
   }
-  double value = cash;
-  for (std::size_t i = 0; i < q.size(); ++i) value += q[i] * prices[m.symbols[i]];
+  const double value = zone_value(book, a, prices);
   if (!(value > 0)) return -kInf;
   // With the half-widths of today's prices, a first radius r0; then again
   // with those of prices up to r0 lower: the half-widths only grow inside
@@ -245,10 +252,7 @@ double account_stuck_radius(const AccountBook& book, AccountIndex a, std::span<c
   const Model& m = book.model(a);
   if (m.rebalance_to != strategies::RebalanceTo::band_edge || !m.group_of.empty()) return -kInf;
   const std::span<const double> q = book.quantities(a);
-  const double cash = book.cash(a);
-  if (!(cash >= 0)) return -kInf;
-  double value = cash;
-  for (std::size_t i = 0; i < q.size(); ++i) value += q[i] * prices[m.symbols[i]];
+  const double value = zone_value(book, a, prices);
   if (!(value > 0)) return -kInf;
   const strategies::ThresholdTrigger bands = scaled_bands(m.bands, book.band_multiplier(a));
   // As account_no_trade_radius: h shrinks as prices rise, so a first radius
