@@ -614,6 +614,9 @@ struct StateStore::Impl {
       exec(d, path, "PRAGMA foreign_keys=ON", "enable foreign keys");
       // A very large commit grows the WAL; give the space back after the checkpoint.
       exec(d, path, "PRAGMA journal_size_limit=67108864", "limit the WAL");
+      // The daemon checkpoints between decisions, once a second (Persistence::checkpoint);
+      // SQLite's own, inside a commit, would stall the order being written.
+      exec(d, path, "PRAGMA wal_autocheckpoint=10000", "set the WAL's checkpoint");
     } catch (const StoreError& e) {
       throw OpenFailure{"cannot open state file " + path + ": " + detail(e, path)};
     }
