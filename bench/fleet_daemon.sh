@@ -141,6 +141,9 @@ print("states:", f["states"], "rezones:", f.get("rezones", 0))
 print("memory (MiB):", f.get("memory_mb"))
 l = f["tick_to_order_us"]
 print("tick -> first block order sent: count %d, p50 %.1f us, p99 %.1f us" % (l["count"], l["p50"], l["p99"]))
+c = f.get("order_commit_us")
+if c:
+    print("  of which the commit before the send: count %d, p50 %.1f us, p99 %.1f us" % (c["count"], c["p50"], c["p99"]))
 ' "$dir/status.json" "$rate" "$nsymbols" "$ra" "$rb" "$ta" "$tb" "$pending" "$at_stop" "${published:-0}" "${sim_s:-1}" \
     "$(( cpu_db - cpu_da ))" "$(( cpu_sb - cpu_sa ))" "$(getconf CLK_TCK)"
   memory

@@ -392,12 +392,17 @@ void FleetFlow::handle(core::TimeNs now, store::Change change, std::optional<Ste
   if (!orders.empty()) {
     change.counters = store::Counters{engine_.sequences().next_order, engine_.sequences().next_rebalance};
   }
+  const SteadyClock::time_point commit_start = SteadyClock::now();
   try {
     persistence_.commit(change);
   } catch (const store::StoreError& e) {
     out_.clear();
     if (on_state_failure_) on_state_failure_(e.what());
     return;
+  }
+  if (!orders.empty()) {
+    commit_latency_.record(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - commit_start).count());
   }
   for (const core::Order& o : orders) {
     if (sender_) {
@@ -526,6 +531,12 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
         .field("count", latency_.count())
         .field("p50", static_cast<double>(latency_.quantile(0.5)) / 1e3)
         .field("p99", static_cast<double>(latency_.quantile(0.99)) / 1e3)
+        .end_object();
+    w.key("order_commit_us")
+        .begin_object()
+        .field("count", commit_latency_.count())
+        .field("p50", static_cast<double>(commit_latency_.quantile(0.5)) / 1e3)
+        .field("p99", static_cast<double>(commit_latency_.quantile(0.99)) / 1e3)
         .end_object();
     w.field("rezones", desk_->monitor().counters().rezones);
     constexpr double kMB = 1 << 20;

@@ -167,6 +167,7 @@ class FleetFlow {
   mutable std::vector<std::pair<core::TimeNs, std::uint64_t>> per_minute_;
   std::function<void(const std::string&)> on_state_failure_;
   LatencyRecorder latency_;  ///< tick receipt → its first block order sent (a window of 0), after the commit
+  LatencyRecorder commit_latency_;  ///< the state file's commit of each change carrying block orders
   std::size_t accounts_in_file_ = 0;
   CounterFamily* orders_metric_ = nullptr;
   /// create_account and update_account; why not before anything is written.

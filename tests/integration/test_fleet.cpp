@@ -243,6 +243,12 @@ TEST_CASE("without fill reports a block is booked for its accounts when it leave
   const auto latency = d.status()["fleet"]["tick_to_order_us"];
   CHECK(num(latency["count"]) == 1);
   CHECK(num(latency["p50"]) > 0);
+  // Both changes carrying block orders (the start's and the tick's) had
+  // their commit timed; each order left after it.
+  const auto commit = d.status()["fleet"]["order_commit_us"];
+  CHECK(num(commit["count"]) >= 2);
+  CHECK(num(commit["p50"]) > 0);
+  CHECK(num(commit["p99"]) >= num(commit["p50"]));
   // Two accounts never fill the threshold heaps enough to rezone.
   CHECK(num(d.status()["fleet"]["rezones"]) == 0);
   const auto memory = d.status()["fleet"]["memory_mb"];
