@@ -53,7 +53,9 @@ constexpr int kBusyTimeoutMs = 5000;
 // sql::kOrderAllocationsSchema; version 3 the accounts' lots
 // (sql::kAccountsLotsUpgrade) and sql::kRealisedSchema; version 4 the lots a
 // block order's allocation names (sql::kAllocationLotsUpgrade).
-// meta's schema_version is written by create_database or the upgrade. STRICT tables refuse a value of the wrong type on write;
+// meta's schema_version is written by create_database or the upgrade, its
+// wal_restarts (absent until the first) by checkpoint(); readers skip keys
+// they do not know. STRICT tables refuse a value of the wrong type on write;
 // load() still checks every value, since a damaged file can hold anything.
 // A typical rebalance commit writes 9 to 12 pages to the WAL: one per table
 // and index it changes. WITHOUT ROWID where the key is the only lookup keeps
@@ -408,6 +410,7 @@ struct StateStore::Impl {
   Statement delete_slices, insert_slice, load_slices;
   Statement upsert_order, update_order, mark_created_order, insert_fill, insert_rebalance, update_counters;
   Statement checkpoint;
+  Statement restart_wal;  ///< a one-page write (meta's wal_restarts): the WAL starts over here, not in the next commit
   Statement load_portfolios, load_positions, load_unfinished, load_counters;
   Statement orders_of_rebalance, fills_of, rebalances;
   sql::AccountTables accounts;
@@ -457,6 +460,10 @@ struct StateStore::Impl {
                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     update_counters = prepare("UPDATE counters SET next_order = ?1, next_rebalance = ?2 WHERE id = 1");
     checkpoint = prepare("PRAGMA wal_checkpoint(PASSIVE)");
+    // A changed value: SQLite does not write a page whose row is unchanged.
+    restart_wal = prepare(
+        "INSERT INTO meta (key, value) VALUES ('wal_restarts', 1) "
+        "ON CONFLICT (key) DO UPDATE SET value = value + 1");
     load_portfolios = prepare(
         "SELECT id, cash, rebalances, orders, costs_estimated, costs_realized, seed FROM portfolios ORDER BY id");
     load_positions = prepare("SELECT portfolio, symbol, quantity FROM positions ORDER BY portfolio, symbol");
@@ -1000,7 +1007,26 @@ Snapshot StateStore::load() const {
   return snap;
 }
 
-void StateStore::checkpoint() { Run(impl_->checkpoint, "checkpoint").execute(); }
+void StateStore::checkpoint() {
+  Impl& s = *impl_;
+  bool whole = false;
+  {
+    // One row: busy, the WAL's frames, the frames copied into the database.
+    Run r(s.checkpoint, "checkpoint");
+    if (r.step()) {
+      const std::int64_t frames = r.integer(1, "checkpoint"), copied = r.integer(2, "checkpoint");
+      whole = r.integer(0, "checkpoint") == 0 && frames > 0 && copied == frames;
+    }
+  }
+  if (!whole) return;
+  // Every frame is in the database: the next write starts the WAL over,
+  // writing its header and (synchronous NORMAL or FULL) syncing it. That
+  // sync, about a millisecond here, would land in the next commit, which
+  // an order may be waiting for; a write of one unchanged page takes it now.
+  Transaction tx(s.begin, s.commit, s.rollback);
+  Run(s.restart_wal, "start the WAL over").execute();
+  tx.commit();
+}
 
 std::vector<OrderRow> StateStore::orders_of_rebalance(std::string_view rebalance_id) const {
   std::vector<OrderRow> out;

@@ -268,8 +268,10 @@ class StateStore {
 
   /// Copies the WAL into the database now (a passive checkpoint: it never
   /// waits for a reader). SQLite also does this inside the commit that takes
-  /// the WAL past 1000 pages, which costs that commit a few milliseconds of
-  /// syncing; calling this when idle keeps that off the commit path. Throws StoreError.
+  /// the WAL past 10,000 pages, which costs that commit a few milliseconds of
+  /// syncing; calling this when idle keeps that off the commit path. When
+  /// every frame was copied, it also starts the WAL over (a one-page write,
+  /// whose header sync would otherwise fall in the next commit). Throws StoreError.
   void checkpoint();
 
   /// The orders of one rebalance, in the order they were first committed.

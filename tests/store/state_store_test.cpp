@@ -586,6 +586,43 @@ TEST_CASE("10,000 orders go in one commit, with both durabilities") {
   }
 }
 
+namespace {
+
+/// The checkpoint sequence number in a WAL file's header (big-endian, bytes
+/// 12–15): SQLite adds one each time the WAL starts over from its beginning.
+std::uint32_t wal_restarts(const std::string& wal) {
+  std::ifstream in(wal, std::ios::binary);
+  unsigned char b[16] = {};
+  in.read(reinterpret_cast<char*>(b), sizeof b);
+  REQUIRE(in.gcount() == 16);
+  return (std::uint32_t{b[12]} << 24) | (std::uint32_t{b[13]} << 16) | (std::uint32_t{b[14]} << 8) | b[15];
+}
+
+}  // namespace
+
+TEST_CASE("a whole checkpoint starts the WAL over itself, so that the next commit does not sync its header") {
+  for (const Durability durability : {Durability::normal, Durability::full}) {
+    ScratchDir dir;
+    const std::string path = dir.file("state.db");
+    StateStore store = open_ok(path, durability);
+    Change c;
+    c.portfolios = {portfolio("p", 1)};
+    store.commit(c);
+    const std::uint32_t before = wal_restarts(path + "-wal");
+    store.checkpoint();
+    const std::uint32_t after = wal_restarts(path + "-wal");
+    CHECK(after == before + 1);
+    Change next;
+    next.counters = Counters{7, 3};
+    store.commit(next);  // appended after the one page: the WAL does not start over here
+    CHECK(wal_restarts(path + "-wal") == after);
+    CHECK(store.load().counters == Counters{7, 3});
+    CHECK(store.load().portfolios.size() == 1);
+    store.checkpoint();  // the commit's frames copied: over again
+    CHECK(wal_restarts(path + "-wal") == after + 1);
+  }
+}
+
 TEST_CASE("a checkpoint empties the write-ahead log into the database and changes nothing") {
   ScratchDir dir;
   const std::string path = dir.file("state.db");
