@@ -21,6 +21,16 @@ namespace {
 using namespace fmt::literals;
 using spdlog::level::err, spdlog::level::info, spdlog::level::warn;
 
+/// `key`: {"count", "p50", "p99"}, the percentiles in microseconds.
+void write_micros(core::JsonWriter& w, std::string_view key, const LatencyRecorder& r) {
+  w.key(key)
+      .begin_object()
+      .field("count", r.count())
+      .field("p50", static_cast<double>(r.quantile(0.5)) / 1e3)
+      .field("p99", static_cast<double>(r.quantile(0.99)) / 1e3)
+      .end_object();
+}
+
 constexpr core::DurationNs kMinute = 60 * core::kNanosPerSecond;
 
 /// The state a block order is in after a report with this status.
@@ -526,18 +536,8 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
         .field("sells_held_back", c.sells_held_back)
         .field("rebalances_held", c.rebalances_held)
         .end_object();
-    w.key("tick_to_order_us")
-        .begin_object()
-        .field("count", latency_.count())
-        .field("p50", static_cast<double>(latency_.quantile(0.5)) / 1e3)
-        .field("p99", static_cast<double>(latency_.quantile(0.99)) / 1e3)
-        .end_object();
-    w.key("order_commit_us")
-        .begin_object()
-        .field("count", commit_latency_.count())
-        .field("p50", static_cast<double>(commit_latency_.quantile(0.5)) / 1e3)
-        .field("p99", static_cast<double>(commit_latency_.quantile(0.99)) / 1e3)
-        .end_object();
+    write_micros(w, "tick_to_order_us", latency_);
+    write_micros(w, "order_commit_us", commit_latency_);
     w.field("rezones", desk_->monitor().counters().rezones);
     constexpr double kMB = 1 << 20;
     w.key("memory_mb")
