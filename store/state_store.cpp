@@ -1022,7 +1022,7 @@ void StateStore::checkpoint() {
   // Every frame is in the database: the next write starts the WAL over,
   // writing its header and (synchronous NORMAL or FULL) syncing it. That
   // sync, about a millisecond here, would land in the next commit, which
-  // an order may be waiting for; a write of one unchanged page takes it now.
+  // an order may be waiting for; a one-page write takes it now.
   Transaction tx(s.begin, s.commit, s.rollback);
   Run(s.restart_wal, "start the WAL over").execute();
   tx.commit();
