@@ -11,10 +11,10 @@
 // 110%: in breach at the start, rebalanced by the first resync).
 // Feed: a random symbol per tick, its log price moving by N(0, 1 bp).
 #include <chrono>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <random>
 #include <string>
@@ -23,6 +23,7 @@
 #include "bench_common.hpp"
 #include "fleet/brute_force_fleet.hpp"
 #include "fleet/fleet_monitor.hpp"
+#include "fleet/zone_sweep.hpp"
 
 using namespace ballast;
 using ballast::bench::load_average;
@@ -206,6 +207,8 @@ int main(int argc, char** argv) {
 
   // The full resync sweep: every account weighed, every zone rebuilt; on
   // one thread, then on two.
+  std::printf("resync sweep kernel: %s\n",
+              ZoneSweep(monitor.book(), prices).wide() ? "four assets at a time (AVX2)" : "two assets at a time (SSE)");
   for (const unsigned threads : {1u, 2u}) {
     monitor.set_threads(threads);
     std::vector<double> sweeps, cpu;

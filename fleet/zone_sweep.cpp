@@ -1,6 +1,7 @@
 #include "fleet/zone_sweep.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -14,12 +15,171 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Two doubles in one SSE register (the compiler's vector extension); a
-// comparison gives a Mask of all ones or zeros per lane.
+// Two or four doubles, one per lane (the compiler's vector extension): the
+// portable kernel runs two lanes in an SSE register, the wide one four in an
+// AVX2 register. The helpers below that pass a vector by value are always
+// inlined, so that no call passes one in a register the caller may not have:
+// the compilers' note that such a call's ABI depends on AVX does not apply.
 using Pair = double __attribute__((vector_size(16)));
-using Mask = std::int64_t __attribute__((vector_size(16)));
+using Quad = double __attribute__((vector_size(32)));
+#pragma GCC diagnostic ignored "-Wpsabi"
 
-Pair splat(double x) { return Pair{x, x}; }
+template <class V>
+inline constexpr std::uint32_t kLanes = sizeof(V) / sizeof(double);
+
+template <class V>
+[[gnu::always_inline]] inline V splat(double x) {
+  V v;
+  for (std::uint32_t lane = 0; lane < kLanes<V>; ++lane) v[lane] = x;
+  return v;
+}
+
+template <class V>
+[[gnu::always_inline]] inline V load(const double* at) {
+  V x;
+  std::memcpy(&x, at, sizeof x);
+  return x;
+}
+
+/// The first `count` of the quantities at `at` (the rest of the lanes 0),
+/// read without going past them; built in registers (a copy through memory
+/// would stall the wider load that reads it back).
+template <class V>
+[[gnu::always_inline]] inline V load_first(const double* at, std::uint32_t count) {
+  if constexpr (kLanes<V> == 2) {
+    return count == 1 ? V{at[0], 0} : load<V>(at);
+  } else {
+    switch (count) {
+      case 1:
+        return V{at[0], 0, 0, 0};
+      case 2:
+        return V{at[0], at[1], 0, 0};
+      case 3:
+        return V{at[0], at[1], at[2], 0};
+      default:
+        return load<V>(at);
+    }
+  }
+}
+
+/// Keeps n / d in (num, den), lane by lane, where it is smaller: n·den < num·d.
+template <class V>
+[[gnu::always_inline]] inline void keep_smaller(V& num, V& den, V n, V d) {
+  const auto take = n * den < num * d;
+  num = take ? n : num;
+  den = take ? d : den;
+}
+
+/// The result of a kernel that leaves the account to account_zone_radius.
+constexpr double kExact = -1;
+
+/// ZoneSweep::radius's arithmetic for one account of `size` assets with
+/// quantities `q`, its model's `slots` (ZoneSweep::slots_) and its bands
+/// scaled by its multiplier; kExact for an account worth 1e150 or more.
+///
+/// Why no asset needs a test of its band, nor a mask per edge. The smallest
+/// factor is kept as a fraction N / D, starting at 1 / 0 (+∞); a candidate
+/// n / d is kept when n·D < N·d. Every candidate has n ≥ 0: the quantities
+/// and prices are ≥ 0, so v ≥ 0 and rest = V − v ≥ 0 (a sum of non-negative
+/// terms rounded is never below one of them); the upper edge U = t + h − m is
+/// > 0 and the lower edge L = t − h + m < 1 because every target is inside
+/// (2m, 1 − 2m) and h ≥ 0. Then only candidates with d > 0 are ever kept
+/// (with N ≥ 0 and D ≥ 0, n·D ≥ 0 ≥ N·d when d ≤ 0), and these are exactly
+/// account_zone_radius's: the upper edge's U·rest / (v·(1 − U)) has d > 0
+/// when U < 1 and v > 0, the lower edge's v·(1 − L) / (L·rest) when L > 0 and
+/// rest > 0. An asset above its narrowed band (v > U·V, so U < 1 and v > 0)
+/// offers an upper factor below 1, one below it (v < L·V, so L > 0 and
+/// rest > 0) a lower factor below 1: the account's factor is then below 1
+/// and its radius −∞, as account_zone_radius says, but for roundings where
+/// the factor is about 1 (a radius of about 0, below kSweepSure either way).
+template <class V>
+[[gnu::always_inline]] inline double sweep(const double* slots, std::uint32_t size, const double* q, double cash,
+                                           double absolute_band, double relative_band) {
+  constexpr std::uint32_t kWidth = kLanes<V>;
+  const std::uint32_t chunks = (size + kWidth - 1) / kWidth;
+  // Chunk c's lanes within the rows of its model's four-lane slots.
+  const auto row = [&](std::uint32_t c, std::uint32_t r) {
+    return load<V>(slots + 16 * (c * kWidth / 4) + 4 * r + c * kWidth % 4);
+  };
+  const auto values = [&](std::uint32_t c) { return load_first<V>(q + c * kWidth, size - c * kWidth) * row(c, 0); };
+  V sum = splat<V>(0);
+  for (std::uint32_t c = 0; c < chunks; ++c) sum += values(c);
+  double value = cash;
+  if constexpr (kWidth == 2) {
+    value += sum[0] + sum[1];
+  } else {
+    value += (sum[0] + sum[1]) + (sum[2] + sum[3]);
+  }
+  if (!(value > 0)) return -kInf;
+  if (!(value < 1e150)) return kExact;
+  const V absolute = splat<V>(absolute_band), relative = splat<V>(relative_band);
+  const V whole = splat<V>(value), one = splat<V>(1);
+  // Per lane, a chain for the upper edges and one for the lower edges.
+  V num_up = one, den_up = splat<V>(0), num_down = one, den_down = splat<V>(0);
+  for (std::uint32_t c = 0; c < chunks; ++c) {
+    const V v = values(c);
+    // As band_half_width(scaled_bands(...)): the same products.
+    const V by_target = relative * row(c, 1);
+    const V h = by_target < absolute ? by_target : absolute;
+    const V upper = row(c, 2) + h, lower = row(c, 3) - h;
+    const V rest = whole - v;
+    keep_smaller(num_up, den_up, upper * rest, v * (one - upper));
+    keep_smaller(num_down, den_down, v * (one - lower), lower * rest);
+  }
+  // The lower edges' chains into the upper's, then the lanes into the first.
+  keep_smaller(num_up, den_up, num_down, den_down);
+  if constexpr (kWidth == 4) {
+    keep_smaller(num_up, den_up, __builtin_shufflevector(num_up, num_up, 2, 3, 0, 1),
+                 __builtin_shufflevector(den_up, den_up, 2, 3, 0, 1));
+    keep_smaller(num_up, den_up, __builtin_shufflevector(num_up, num_up, 1, 0, 3, 2),
+                 __builtin_shufflevector(den_up, den_up, 1, 0, 3, 2));
+  } else {
+    keep_smaller(num_up, den_up, __builtin_shufflevector(num_up, num_up, 1, 0),
+                 __builtin_shufflevector(den_up, den_up, 1, 0));
+  }
+  const double num = num_up[0], den = den_up[0];
+  if (den == 0) return kInf;
+  const double x = num / den;
+  if (!(x >= 1)) return -kInf;
+  return 0.5 * log_below(x) * (1 - 1e-12);
+}
+
+double sweep_portable(const double* slots, std::uint32_t size, const double* q, double cash, double absolute,
+                      double relative) {
+  return sweep<Pair>(slots, size, q, cash, absolute, relative);
+}
+
+#if defined(__x86_64__)
+#define BALLAST_SWEEP_WIDE 1
+__attribute__((target("avx2"))) double sweep_wide(const double* slots, std::uint32_t size, const double* q, double cash,
+                                                  double absolute, double relative) {
+  return sweep<Quad>(slots, size, q, cash, absolute, relative);
+}
+#endif
+
+}  // namespace
+
+namespace {
+
+/// Per first ten bits of a mantissa, m₀ = 1 + i/1024: ln m₀ rounded down
+/// and 1/m₀ rounded down (so that u is never above m/m₀ − 1 by more than
+/// the rounding of one product).
+struct LogStep {
+  double ln;
+  double inverse;
+};
+
+std::array<LogStep, 1024> log_steps() {
+  std::array<LogStep, 1024> steps{};
+  steps[0] = {0, 1};
+  for (std::size_t i = 1; i < steps.size(); ++i) {
+    const double m0 = 1 + static_cast<double>(i) / 1024;
+    steps[i] = {std::nextafter(std::log(m0), 0.0), std::nextafter(1 / m0, 0.0)};
+  }
+  return steps;
+}
+
+const std::array<LogStep, 1024> kLogSteps = log_steps();
 
 }  // namespace
 
@@ -28,100 +188,62 @@ double log_below(double x) {
   std::uint64_t bits = 0;
   std::memcpy(&bits, &x, sizeof bits);
   const auto e = static_cast<int>(bits >> 52) - 1023;
+  const LogStep& step = kLogSteps[(bits >> 42) & 1023];
   bits = (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1023} << 52);
   double m = 0;
   std::memcpy(&m, &bits, sizeof m);
-  const double s = (m - 1) / (m + 1), s2 = s * s;
-  const double atanh = s * (1 + s2 * (1.0 / 3 + s2 * (1.0 / 5 + s2 * (1.0 / 7 + s2 * (1.0 / 9)))));
-  return e * std::numbers::ln2 + 2 * atanh;
+  const double u = m * step.inverse - 1;
+  return e * std::numbers::ln2 + (step.ln + u * (1 - 0.5 * u));
 }
 
-ZoneSweep::ZoneSweep(const AccountBook& book, std::span<const double> prices)
+ZoneSweep::ZoneSweep(const AccountBook& book, std::span<const double> prices, Kernel kernel)
     : prices_(prices.begin(), prices.end()) {
+#ifdef BALLAST_SWEEP_WIDE
+  wide_ = kernel == Kernel::best && __builtin_cpu_supports("avx2");
+#else
+  (void)kernel;
+#endif
   models_.reserve(book.models().size());
   for (const Model& m : book.models()) {
     Gathered g;
-    g.first = static_cast<std::uint32_t>(price_.size());
+    g.first = static_cast<std::uint32_t>(slots_.size());
     g.size = static_cast<std::uint32_t>(m.size());
-    g.grouped = !m.group_of.empty();
-    g.has_absolute = m.bands.absolute.has_value();
-    g.has_relative = m.bands.relative.has_value();
-    g.absolute = g.has_absolute ? *m.bands.absolute : 0;
-    g.relative = g.has_relative ? *m.bands.relative : 0;
-    for (std::size_t i = 0; i < m.size(); ++i) {
-      price_.push_back(prices_[m.symbols[i]]);
-      target_.push_back(m.targets[i]);
+    g.exact = !m.group_of.empty() || m.size() == 0;
+    g.absolute = m.bands.absolute ? *m.bands.absolute : kInf;
+    g.relative = m.bands.relative ? *m.bands.relative : std::numeric_limits<double>::max();
+    for (std::size_t first = 0; first < m.size(); first += 4) {
+      // Price, target, upper edge less h, lower edge plus h; four lanes each.
+      double quad[4][4] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {0.5, 0.5, 0.5, 0.5}, {-1, -1, -1, -1}};
+      for (std::size_t lane = 0; lane < 4 && first + lane < m.size(); ++lane) {
+        const double t = m.targets[first + lane];
+        quad[0][lane] = prices_[m.symbols[first + lane]];
+        quad[1][lane] = t;
+        quad[2][lane] = t - kZoneWeightMargin;
+        quad[3][lane] = t + kZoneWeightMargin;
+      }
+      for (const auto& row : quad) slots_.insert(slots_.end(), std::begin(row), std::end(row));
     }
+    for (const double t : m.targets) g.exact |= !(t > 2 * kZoneWeightMargin && t < 1 - 2 * kZoneWeightMargin);
     models_.push_back(g);
   }
 }
 
 double ZoneSweep::radius(const AccountBook& book, AccountIndex a) const {
   const Gathered& g = models_[book.model_index(a)];
-  if (g.grouped) return account_zone_radius(book, a, prices_);
-  const double* q = book.quantities(a).data();
-  const double* p = price_.data() + g.first;
-  const double* t = target_.data() + g.first;
+  if (g.exact) return account_zone_radius(book, a, prices_);
   const double cash = book.cash(a);
-  if (!(cash >= 0) || g.size == 0) return -kInf;
-  // Two assets at a time, one per lane; an odd last asset fills both lanes
-  // (counted twice: the sum is then taken without its second lane).
-  const std::uint32_t pairs = (g.size + 1) / 2;
-  const auto lanes = [&](const double* x, std::uint32_t k) {
-    return 2 * k + 1 < g.size ? Pair{x[2 * k], x[2 * k + 1]} : Pair{x[2 * k], x[2 * k]};
-  };
-  Pair sum{0, 0};
-  for (std::uint32_t k = 0; k < pairs; ++k) {
-    const Pair v = lanes(q, k) * lanes(p, k);
-    sum += 2 * k + 1 < g.size ? v : Pair{v[0], 0};
-  }
-  const double value = cash + (sum[0] + sum[1]);
-  if (!(value > 0)) return -kInf;
+  if (!(cash >= 0)) return -kInf;
+  const double* q = book.quantities(a).data();
   const double multiplier = book.band_multiplier(a);
-  const Pair absolute = splat(g.has_absolute ? g.absolute * multiplier : kInf);
-  const Pair relative = splat(g.has_relative ? g.relative * multiplier : 0);
-  const Pair whole = splat(value), one = splat(1), zero = splat(0), margin = splat(kZoneWeightMargin);
-  // account_zone_radius's bounds per lane. The smallest factor as a
-  // fraction num / den (den = 0: +∞), kept apart per lane and for the upper
-  // and the lower edges, so that four chains of compares run side by side;
-  // an edge that bounds nothing offers (1, 0), never kept.
-  Mask outside = {0, 0};
-  Pair num_up = one, den_up = zero, num_down = one, den_down = zero;
-  for (std::uint32_t k = 0; k < pairs; ++k) {
-    const Pair tk = lanes(t, k);
-    const Pair v = lanes(q, k) * lanes(p, k);
-    Pair h = absolute;
-    if (g.has_relative) {
-      const Pair by_target = relative * tk;
-      h = by_target < absolute ? by_target : absolute;
-    }
-    const Pair upper = tk + h - margin;
-    const Pair lower = tk - h + margin;
-    outside |= ~((v <= upper * whole) & (v >= lower * whole));
-    const Pair rest = whole - v;
-    const Mask bounds_up = (upper < one) & (v > zero);
-    const Pair n_up = bounds_up ? upper * rest : one, d_up = bounds_up ? v * (one - upper) : zero;
-    const Mask take_up = n_up * den_up < num_up * d_up;
-    num_up = take_up ? n_up : num_up;
-    den_up = take_up ? d_up : den_up;
-    const Mask bounds_down = (lower > zero) & (rest > zero);
-    const Pair n_down = bounds_down ? v * (one - lower) : one, d_down = bounds_down ? lower * rest : zero;
-    const Mask take_down = n_down * den_down < num_down * d_down;
-    num_down = take_down ? n_down : num_down;
-    den_down = take_down ? d_down : den_down;
-  }
-  if (outside[0] | outside[1]) return -kInf;
-  double num = num_up[0], den = den_up[0];
-  const auto keep = [&](double n, double d) {
-    if (n * den < num * d) num = n, den = d;
-  };
-  keep(num_up[1], den_up[1]);
-  keep(num_down[0], den_down[0]);
-  keep(num_down[1], den_down[1]);
-  if (den == 0) return kInf;
-  const double x = num / den;
-  if (!(x >= 1)) return -kInf;
-  return 0.5 * log_below(x) * (1 - 1e-12);
+  const double* slots = slots_.data() + g.first;
+  const double absolute = g.absolute * multiplier, relative = g.relative * multiplier;
+#ifdef BALLAST_SWEEP_WIDE
+  const double r = wide_ ? sweep_wide(slots, g.size, q, cash, absolute, relative)
+                         : sweep_portable(slots, g.size, q, cash, absolute, relative);
+#else
+  const double r = sweep_portable(slots, g.size, q, cash, absolute, relative);
+#endif
+  return r == kExact ? account_zone_radius(book, a, prices_) : r;
 }
 
 }  // namespace ballast::fleet

@@ -36,14 +36,18 @@ void require_agree(double sweep, double exact) {
   } else if (exact == -kInf || sweep == -kInf) {
     REQUIRE((sweep == exact || (sweep < 1e-12 && exact < 1e-12)));
   } else {
-    // Never above it (but for rounding), and at most log_below's 2e-6 below.
+    // Never above it (but for rounding), and at most log_below's 4e-7 below.
     REQUIRE(sweep <= exact * (1 + 1e-12) + 1e-15);
-    REQUIRE(sweep >= exact * (1 - 2e-6) - 1e-15);
+    REQUIRE(sweep >= exact * (1 - 4e-7) - 1e-15);
   }
 }
 
+/// The radius of the best kernel, after checking that the portable one gives
+/// the same but for roundings.
 double sweep_radius(const AccountBook& book, const std::vector<double>& prices, AccountIndex a = 0) {
-  return ZoneSweep(book, prices).radius(book, a);
+  const double best = ZoneSweep(book, prices).radius(book, a);
+  require_agree(ZoneSweep(book, prices, ZoneSweep::Kernel::portable).radius(book, a), best);
+  return best;
 }
 
 }  // namespace
@@ -55,10 +59,13 @@ TEST_CASE("the sweep's radius is account_zone_radius's on random fleets, with an
     std::normal_distribution<double> move(0, 0.03);
     for (int round = 0; round < 4; ++round) {
       const ZoneSweep sweep(f.book, f.prices);
+      const ZoneSweep portable(f.book, f.prices, ZoneSweep::Kernel::portable);
       std::size_t finite = 0, none = 0;
       for (AccountIndex a = 0; a < f.book.size(); ++a) {
         const double exact = account_zone_radius(f.book, a, f.prices);
         require_agree(sweep.radius(f.book, a), exact);
+        // Models of 2 to 8 assets: every count of lanes in the last two or four.
+        require_agree(portable.radius(f.book, a), exact);
         finite += std::isfinite(exact);
         none += exact == -kInf;
       }
@@ -103,6 +110,19 @@ TEST_CASE("the sweep's radius on hand-made accounts: the 60/40 radius, band edge
     const AccountBook book = one_account(simple_model({0.0}, 0.05), 1000, {0}, 1, 1);
     CHECK(sweep_radius(book, {100}) == kInf);
     CHECK(account_zone_radius(book, 0, std::vector<double>{100}) == kInf);
+  }
+  SUBCASE("a target of 0 or 1, or within the margin of them: account_zone_radius itself") {
+    for (const double t : {0.0, 1e-12, 1 - 1e-12, 1.0}) {
+      CAPTURE(t);
+      const AccountBook book = one_account(simple_model({t}, 0.05), 50, {t > 0.5 ? 9.5 : 0.0});
+      CHECK(sweep_radius(book, {100}) == account_zone_radius(book, 0, std::vector<double>{100}));
+    }
+  }
+  SUBCASE("an account worth 1e150 or more: account_zone_radius itself") {
+    const AccountBook book = one_account(simple_model({0.6, 0.4}, 0.05), 0, {6e150, 4e150});
+    const double r = sweep_radius(book, at100);
+    CHECK(r == account_zone_radius(book, 0, at100));
+    CHECK(r == doctest::Approx(0.5 * std::log(0.27 / 0.22)).epsilon(1e-9));
   }
   SUBCASE("relative bands, both bands, multipliers") {
     Model m = simple_model({0.3, 0.3, 0.3}, 0.05);
@@ -170,10 +190,13 @@ TEST_CASE("accounts on their band edges, lots and min_trade_value at their edges
     // 9,000 accounts: enough for the resync to split over two threads.
     RandomFleet f = edge_fleet(9000);
     {
-      // The sweep agrees with account_zone_radius on every one of them.
+      // Both of the sweep's kernels agree with account_zone_radius on every one of them.
       const ZoneSweep sweep(f.book, f.prices);
+      const ZoneSweep portable(f.book, f.prices, ZoneSweep::Kernel::portable);
       for (AccountIndex a = 0; a < f.book.size(); ++a) {
-        require_agree(sweep.radius(f.book, a), account_zone_radius(f.book, a, f.prices));
+        const double exact = account_zone_radius(f.book, a, f.prices);
+        require_agree(sweep.radius(f.book, a), exact);
+        require_agree(portable.radius(f.book, a), exact);
       }
     }
     FleetMonitor fleet(f.book, f.prices);
@@ -237,17 +260,24 @@ TEST_CASE("list_radius is quantise_radius of the largest float at or below the r
   }
 }
 
-TEST_CASE("log_below is below ln x, by at most 2e-6 of it") {
+TEST_CASE("log_below is below ln x, by at most 4e-7 of it") {
   std::mt19937_64 rng(8);
   std::uniform_real_distribution<double> exponent(-15, 300);
   std::vector<double> xs{1.0, 1 + 1e-15, std::nextafter(2.0, 0.0), 2.0, 3.0, 4.0 / 3, 1e300, kInf};
   for (int i = 0; i < 100000; ++i) xs.push_back(1 + std::pow(10.0, exponent(rng)));
+  // Each end of a step of the table of ln m₀: m₀ itself, and just below the next m₀.
+  for (const int i : {1, 2, 511, 1023}) {
+    for (const double scale : {1.0, 8.0}) {
+      xs.push_back(scale * (1 + i / 1024.0));
+      xs.push_back(scale * std::nextafter(1 + (i + 1) / 1024.0, 0.0));
+    }
+  }
   for (const double x : xs) {
     CAPTURE(x);
     const double below = log_below(x), ln = std::log(x);
     // Shaved as the sweep shaves it: then never above std::log.
     CHECK(below * (1 - 1e-12) <= ln);
-    CHECK(below >= ln * (1 - 2e-6));
+    CHECK(below >= ln * (1 - 4e-7));
   }
   CHECK(log_below(1.0) == 0);
   CHECK(log_below(kInf) == kInf);
