@@ -1,5 +1,6 @@
 #include "daemon/fleet_flow.hpp"
 
+#include <sched.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -32,6 +33,22 @@ void write_micros(core::JsonWriter& w, std::string_view key, const LatencyRecord
 }
 
 constexpr core::DurationNs kMinute = 60 * core::kNanosPerSecond;
+
+/// Threads for the sweeps of every account (the start's check, a rezone):
+/// the CPUs this process may run on (its affinity mask, which `taskset` and
+/// systemd's CPUAffinity= narrow; the host's count says nothing of them), at
+/// most eight. Past a few threads the sweep's own share is a few
+/// milliseconds and the rebuild of the zone list, on one thread, is most of
+/// it (BENCHMARKS.md, "Fleet monitoring"), while each thread is started
+/// afresh for each sweep.
+unsigned sweep_threads() {
+  constexpr unsigned kMost = 8;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  const int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+  const unsigned usable = cpus > 0 ? static_cast<unsigned>(cpus) : std::thread::hardware_concurrency();
+  return std::clamp(usable, 1u, kMost);
+}
 
 /// The state a block order is in after a report with this status.
 core::OrderState state_after(core::FillStatus s) {
@@ -174,8 +191,8 @@ void FleetFlow::on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::t
     if (!waiting_ || std::any_of(last_price_.begin(), last_price_.end(), [](double p) { return p == 0; })) return;
     // Every symbol priced: the desk starts, checking every account once.
     fleet::FleetMonitor monitor(std::move(*waiting_), last_price_, fleet::Fills::on_settle);
-    // The start's check and each rezone sweep every account: on every core.
-    monitor.set_threads(std::max(1u, std::thread::hardware_concurrency()));
+    // The start's check and each rezone sweep every account: on the cores it may use.
+    monitor.set_threads(sweep_threads());
     waiting_.reset();
     desk_ = std::make_unique<fleet::FleetDesk>(
         std::move(monitor), symbols_,
@@ -196,8 +213,11 @@ void FleetFlow::on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::t
       }
     }
     restored_.clear();
-    log_event(info, "fleet_started", "fleet: every symbol priced; {accounts} accounts checked, {open} block orders "
-              "still open from before", "accounts"_a = desk_->book().size(), "open"_a = desk_->open_blocks());
+    log_event(info, "fleet_started",
+              "fleet: every symbol priced; {accounts} accounts checked (sweep threads: {threads}), {open} block orders "
+              "still open from before",
+              "accounts"_a = desk_->book().size(), "threads"_a = desk_->monitor().threads(),
+              "open"_a = desk_->open_blocks());
     if (halted()) {
       // Its first check waits for the release, at the prices of then.
       was_halted_ = true;

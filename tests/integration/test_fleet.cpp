@@ -4,7 +4,9 @@
 // reports are allocated back in whole lots, and /accounts and /status show it
 // — across a restart with a block half filled.
 #include <doctest/doctest.h>
+#include <sched.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -153,6 +155,31 @@ TEST_CASE("a breach of many accounts leaves as one block order per symbol and si
   CHECK(num(fleet["states"]["pending"]) == 0);
   CHECK(num(fleet["fills_applied"]) == 3);
   CHECK(num(fleet["open_block_orders"]) == 0);
+}
+
+TEST_CASE("the start's check sweeps on the CPUs the daemon may run on, as its affinity narrows them") {
+  cpu_set_t own;
+  REQUIRE(sched_getaffinity(0, sizeof own, &own) == 0);
+  const int allowed = CPU_COUNT(&own);
+  int first = 0;
+  while (!CPU_ISSET(first, &own)) ++first;
+  for (const bool narrowed : {false, true}) {
+    CAPTURE(narrowed);
+    DaemonHarness d(kFleetModels);
+    import_accounts(d, kAccounts);
+    // The daemon inherits the affinity it is started with (as under taskset).
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(first, &one);
+    if (narrowed) REQUIRE(sched_setaffinity(0, sizeof one, &one) == 0);
+    d.start();
+    REQUIRE(sched_setaffinity(0, sizeof own, &own) == 0);
+    price(d);
+    REQUIRE(d.orders(2).size() == 2);
+    const int threads = narrowed ? 1 : std::min(allowed, 8);
+    INFO(d.log());
+    CHECK(d.log().find("accounts checked (sweep threads: " + std::to_string(threads) + ")") != std::string::npos);
+  }
 }
 
 TEST_CASE("/accounts pages through the book and refuses what it cannot answer") {
