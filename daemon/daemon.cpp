@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
+
 #include "daemon/daemon_root.hpp"
 
 namespace ballast::daemon {
@@ -28,10 +30,20 @@ bool Daemon::setup() {
   resend_.clear();
 
   setup_metrics();
-  ControlContext control{*engine_, *flow_, out_, cfg_.status.token, [this] { return engine_now(); },
+  ControlContext control{*engine_,
+                         *flow_,
+                         out_,
+                         cfg_.status.token,
+                         [this] { return engine_now(); },
                          [this] { return reload("control request"); },
-                         [this] { return status_json(); }, [this] { return health_problems(wall_now()); },
-                         [this] { return metrics_.render(); }, fleet_.get()};
+                         [this] {
+                           std::string body = status_json();
+                           drive_fleet_summary();
+                           return body;
+                         },
+                         [this] { return health_problems(wall_now()); },
+                         [this] { return metrics_.render(); },
+                         fleet_.get()};
   http_ = std::make_unique<HttpServer>(io_, cfg_.status.listen, make_routes(std::move(control)),
                                        status_limits(cfg_.status));
   if (auto err = http_->start()) {
@@ -190,6 +202,7 @@ void Daemon::decide(const Instant& instant) {
   if (!out_.empty()) flow_->handle(out_, instant.received);
   if (fleet_) {
     for (const core::Tick& tick : instant.ticks) fleet_->on_tick(tick, now, instant.received);
+    drive_fleet_summary();  // the first summary's pass, once the fleet has started
   }
 }
 
@@ -354,6 +367,16 @@ std::string Daemon::status_json() const {
   flow_->write_recent(w);
   w.end_object();
   return out;
+}
+
+void Daemon::drive_fleet_summary() {
+  if (summary_slice_posted_ || !fleet_ || !fleet_->summary_pass_pending()) return;
+  summary_slice_posted_ = true;
+  boost::asio::post(io_, [this] {
+    summary_slice_posted_ = false;
+    if (stopping_ || !fleet_ || !fleet_->next_summary_slice()) return;
+    drive_fleet_summary();
+  });
 }
 
 int Daemon::run() {

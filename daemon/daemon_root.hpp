@@ -92,6 +92,9 @@ class Daemon {
   void shutdown();
 
   std::string status_json() const;
+  /// Runs the fleet's summary pass that a /status started, one slice per
+  /// handler posted to the loop, so that ticks and requests go between them.
+  void drive_fleet_summary();
   std::vector<std::string> health_problems(core::TimeNs now) const;
   /// What systemd's STATUS= line says.
   ServiceSummary service_summary() const;
@@ -122,6 +125,7 @@ class Daemon {
   boost::asio::steady_timer timer_{io_};
   boost::asio::signal_set signals_{io_};
   engine::Output out_;
+  bool summary_slice_posted_ = false;  ///< a slice of the fleet's summary pass waits in the loop
   RateLimiter warn_limiter_;
   SteadyClock::time_point started_ = SteadyClock::now();
   bool stopping_ = false;

@@ -213,6 +213,8 @@ void FleetFlow::on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::t
       }
     }
     restored_.clear();
+    // The first summary, in slices as the daemon runs them.
+    pass_.emplace();
     log_event(info, "fleet_started",
               "fleet: every symbol priced; {accounts} accounts checked (sweep threads: {threads}), {open} block orders "
               "still open from before",
@@ -501,6 +503,26 @@ void FleetFlow::add_metrics(MetricsRegistry& metrics) {
   });
 }
 
+void FleetFlow::take_summary() const {
+  summary_ = desk_->summary();
+  memory_ = desk_->memory();
+  summary_at_ = SteadyClock::now();
+}
+
+bool FleetFlow::next_summary_slice() {
+  if (!pass_ || !desk_) return false;
+  const std::size_t size = desk_->book().size();
+  const std::size_t end = std::min(size, std::size_t{pass_->next} + kSummarySlice);
+  desk_->summarise_part(pass_->next, static_cast<fleet::AccountIndex>(end), pass_->partial);
+  pass_->next = static_cast<fleet::AccountIndex>(end);
+  if (end < size) return true;
+  summary_ = pass_->partial;
+  memory_ = desk_->memory();
+  summary_at_ = SteadyClock::now();
+  pass_.reset();
+  return false;
+}
+
 void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
   w.begin_object();
   w.field("models", variants_.base_count()).field("model_variants", variants_.variant_count());
@@ -508,15 +530,20 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
   w.field("accounts_in_file", accounts_in_file_);
   w.field("started", desk_ != nullptr);
   if (desk_) {
-    // A pass over every account: at most once a second, however often /status is asked.
-    const SteadyClock::time_point at = SteadyClock::now();
-    if (!summary_ || at - summary_at_ >= kSummaryMaxAge) {
-      summary_ = desk_->summary();
-      memory_ = desk_->memory();
-      summary_at_ = at;
+    // A pass over every account: at most once a second, however often
+    // /status is asked, and in slices when the book is larger than one.
+    if (!summary_) {
+      // Asked before the start's pass has ended: the whole of it now.
+      pass_.reset();
+      take_summary();
+    } else if (!pass_ && SteadyClock::now() - summary_at_ >= kSummaryMaxAge) {
+      if (desk_->book().size() <= kSummarySlice)
+        take_summary();
+      else
+        pass_.emplace();
     }
     const fleet::FleetSummary& s = *summary_;
-    w.field("summary_age_s", std::chrono::duration<double>(at - summary_at_).count());
+    w.field("summary_age_s", std::chrono::duration<double>(SteadyClock::now() - summary_at_).count());
     w.key("states")
         .begin_object()
         .field("pending", desk_->pending_accounts())

@@ -369,8 +369,18 @@ std::vector<AccountIndex> FleetDesk::page(std::optional<AccountIndex> after, std
 }
 
 FleetSummary FleetDesk::summary() const {
-  if (closed_ == 0) return summarise(monitor_.book(), monitor_.prices());
-  return summarise(monitor_.book(), monitor_.prices(), [this](AccountIndex a) { return closed(a); });
+  FleetSummary s;
+  summarise_part(0, static_cast<AccountIndex>(monitor_.book().size()), s);
+  return s;
+}
+
+void FleetDesk::summarise_part(AccountIndex begin, AccountIndex end, FleetSummary& into) const {
+  if (closed_ == 0) {
+    summarise(monitor_.book(), monitor_.prices(), begin, end, {}, into);
+  } else {
+    summarise(
+        monitor_.book(), monitor_.prices(), begin, end, [this](AccountIndex a) { return closed(a); }, into);
+  }
 }
 
 FleetDesk::Memory FleetDesk::memory() const {

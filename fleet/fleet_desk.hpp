@@ -221,6 +221,9 @@ class FleetDesk {
   /// (nullopt: from the first); `only_breaching`: those outside a band now.
   std::vector<AccountIndex> page(std::optional<AccountIndex> after, std::size_t limit, bool only_breaching) const;
   FleetSummary summary() const;
+  /// Adds the open accounts of [begin, end) at the current prices to `into`:
+  /// summary() taken in parts.
+  void summarise_part(AccountIndex begin, AccountIndex end, FleetSummary& into) const;
   /// Bytes held by the largest parts: the book's arrays, the safe zones, the
   /// index of ids, the tax lots. The lots' figure walks every account with lots.
   struct Memory {

@@ -18,8 +18,14 @@ FleetSummary summarise(const AccountBook& book, std::span<const double> prices) 
 FleetSummary summarise(const AccountBook& book, std::span<const double> prices,
                        const std::function<bool(AccountIndex)>& skip) {
   FleetSummary s;
+  summarise(book, prices, 0, static_cast<AccountIndex>(book.size()), skip, s);
+  return s;
+}
+
+void summarise(const AccountBook& book, std::span<const double> prices, AccountIndex begin, AccountIndex end,
+               const std::function<bool(AccountIndex)>& skip, FleetSummary& s) {
   Rebalancer decide;
-  for (AccountIndex a = 0; a < book.size(); ++a) {
+  for (AccountIndex a = begin; a < end && a < book.size(); ++a) {
     if (skip && skip(a)) continue;
     ++s.accounts;
     double value = book.cash(a);
@@ -33,7 +39,6 @@ FleetSummary summarise(const AccountBook& book, std::span<const double> prices,
     ++s.drift.counts[DriftHistogram::bucket(max_abs_drift(book, a, prices))];
     if (decide.in_breach(book, a, prices)) ++s.breaching;
   }
-  return s;
 }
 
 }  // namespace ballast::fleet

@@ -28,6 +28,11 @@ struct FleetSummary {
   DriftHistogram drift;         ///< accounts with a value only
 };
 
+/// Adds the accounts [begin, end) of `book` at `prices` (by symbol id,
+/// usable) to `into`, but those `skip` names (none when it is empty). Taken in
+/// parts, the accounts add up to what one call over them all gives.
+void summarise(const AccountBook& book, std::span<const double> prices, AccountIndex begin, AccountIndex end,
+               const std::function<bool(AccountIndex)>& skip, FleetSummary& into);
 /// Every account of `book` at `prices` (by symbol id, usable). O(slots).
 FleetSummary summarise(const AccountBook& book, std::span<const double> prices);
 /// The same without the accounts `skip` names (closed ones, say).

@@ -99,6 +99,23 @@ TEST_CASE("the fleet summary counts accounts by state and drift") {
   CHECK(s.unvalued == 1);
   CHECK(s.breaching == 1);
   CHECK(s.drift.counts == std::array<std::uint64_t, 6>{1, 0, 1, 0, 0, 1});
+
+  // Taken in parts (as the daemon takes it, a slice at a time), and past the
+  // end of the book: the same counts; a skipped account is in none of them.
+  FleetSummary parts;
+  for (AccountIndex begin = 0; begin < 6; begin += 3) {
+    summarise(book, std::vector<double>{10, 10}, begin, begin + 3, {}, parts);
+  }
+  CHECK(parts.accounts == s.accounts);
+  CHECK(parts.unvalued == s.unvalued);
+  CHECK(parts.breaching == s.breaching);
+  CHECK(parts.drift.counts == s.drift.counts);
+  FleetSummary skipped;
+  summarise(
+      book, std::vector<double>{10, 10}, 0, 4, [](AccountIndex a) { return a == 1; }, skipped);
+  CHECK(skipped.accounts == 3);
+  CHECK(skipped.breaching == 0);
+  CHECK(skipped.drift.counts == std::array<std::uint64_t, 6>{1, 0, 1, 0, 0, 0});
 }
 
 TEST_CASE("the view and the decision agree on every account of a random fleet") {

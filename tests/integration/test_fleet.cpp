@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/time.hpp"
@@ -180,6 +181,37 @@ TEST_CASE("the start's check sweeps on the CPUs the daemon may run on, as its af
     INFO(d.log());
     CHECK(d.log().find("accounts checked (sweep threads: " + std::to_string(threads) + ")") != std::string::npos);
   }
+}
+
+TEST_CASE("a book larger than a slice is summarised in slices between ticks, and counts every account") {
+  // 10,000 accounts: three slices of FleetFlow::kSummarySlice. 9,000 on
+  // target (drift 0), 1,000 at 62/38 (drift 0.02: the [2%, 5%) bucket), none
+  // outside its band, so nothing trades.
+  std::string csv = "id,model,cash,household,SPY,AGG\n";
+  for (int i = 0; i < 10'000; ++i) csv += "s" + std::to_string(i) + ",balanced,0,," + (i % 10 ? "6,4\n" : "62,38\n");
+  DaemonHarness d(kFleetModels);
+  import_accounts(d, csv);
+  d.start();
+  price(d);
+  const auto counts_right = [&](simdjson::dom::element fleet) {
+    if (num(fleet["accounts"]) != 10'000 || num(fleet["states"]["breaching"]) != 0 ||
+        num(fleet["states"]["unvalued"]) != 0) {
+      return false;
+    }
+    std::vector<double> histogram;
+    for (auto b : fleet["drift_histogram"].get_array()) histogram.push_back(num(b["accounts"]));
+    return histogram == std::vector<double>{9'000, 0, 0, 1'000, 0, 0};
+  };
+  CHECK(eventually([&] { return d.status()["fleet"]["started"].get_bool().value(); }));
+  CHECK(counts_right(d.status()["fleet"]));
+  // Once it is a second old, a /status starts a new pass and answers with the
+  // last one; a later one has the new pass, younger than a second.
+  std::this_thread::sleep_for(1100ms);
+  const double old_age = num(d.status()["fleet"]["summary_age_s"]);
+  CHECK(old_age >= 1);
+  CHECK(eventually([&] { return num(d.status()["fleet"]["summary_age_s"]) < 1; }));
+  CHECK(counts_right(d.status()["fleet"]));
+  CHECK(d.orders(1, 200ms).empty());
 }
 
 TEST_CASE("/accounts pages through the book and refuses what it cannot answer") {
