@@ -128,7 +128,7 @@ std::string FleetFlow::page_json(std::size_t limit, std::string_view after, bool
   std::string body;
   core::JsonWriter w(body);
   w.begin_object();
-  std::vector<fleet::AccountIndex> page;
+  fleet::FleetDesk::AccountPage page;
   if (desk_) {
     std::optional<fleet::AccountIndex> from;
     if (!after.empty()) {
@@ -140,13 +140,19 @@ std::string FleetFlow::page_json(std::size_t limit, std::string_view after, bool
     }
     page = desk_->page(from, limit + 1, only_breaching);
   }
-  const bool more = page.size() > limit;
-  if (more) page.resize(limit);
+  std::vector<fleet::AccountIndex>& found = page.accounts;
+  const bool more = found.size() > limit;
+  if (more) found.resize(limit);
   w.key("accounts").begin_array();
-  for (const fleet::AccountIndex a : page) write_account(w, *desk_, a, variants_);
+  for (const fleet::AccountIndex a : found) write_account(w, *desk_, a, variants_);
   w.end_array();
+  // Past a page's share of the book to look at, where it stopped: fewer
+  // than `limit` accounts, or none, and more to come.
   w.key("next_after");
-  if (more) w.value(desk_->book().id(page.back()));
+  if (more)
+    w.value(desk_->book().id(found.back()));
+  else if (page.go_on_after)
+    w.value(desk_->book().id(*page.go_on_after));
   else w.null();
   w.end_object();
   return body;

@@ -356,16 +356,23 @@ AccountDetail FleetDesk::detail(AccountIndex a) const {
   return d;
 }
 
-std::vector<AccountIndex> FleetDesk::page(std::optional<AccountIndex> after, std::size_t limit,
-                                          bool only_breaching) const {
-  std::vector<AccountIndex> found;
+FleetDesk::AccountPage FleetDesk::page(std::optional<AccountIndex> after, std::size_t limit, bool only_breaching,
+                                       std::size_t looks_at) const {
+  AccountPage page;
   const AccountBook& book = monitor_.book();
   Rebalancer decide;
-  for (AccountIndex a = after ? *after + 1 : 0; a < book.size() && found.size() < limit; ++a) {
+  std::size_t looked = 0;
+  looks_at = std::max<std::size_t>(looks_at, 1);  // so that a page that stops has looked at one
+  AccountIndex a = after ? *after + 1 : 0;
+  for (; a < book.size() && page.accounts.size() < limit; ++a) {
+    if (looked++ == looks_at) {
+      page.go_on_after = a - 1;
+      break;
+    }
     if (closed(a)) continue;
-    if (!only_breaching || decide.in_breach(book, a, monitor_.prices())) found.push_back(a);
+    if (!only_breaching || decide.in_breach(book, a, monitor_.prices())) page.accounts.push_back(a);
   }
-  return found;
+  return page;
 }
 
 FleetSummary FleetDesk::summary() const {

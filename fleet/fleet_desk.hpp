@@ -217,9 +217,20 @@ class FleetDesk {
   std::optional<AccountIndex> find(std::string_view id) const;
   AccountDetail detail(AccountIndex a) const;
   Position position(AccountIndex a) const;
+  /// Accounts a page looks at, at most: weighing each for `only_breaching`,
+  /// a few milliseconds of the daemon's loop.
+  static constexpr std::size_t kPageLooksAt = 65'536;
+  struct AccountPage {
+    std::vector<AccountIndex> accounts;
+    /// Set when the page stopped after looking at `looks_at` accounts, before
+    /// `limit` and before the end of the book: the account to go on after.
+    std::optional<AccountIndex> go_on_after;
+  };
   /// Up to `limit` accounts in book order, starting after account `after`
   /// (nullopt: from the first); `only_breaching`: those outside a band now.
-  std::vector<AccountIndex> page(std::optional<AccountIndex> after, std::size_t limit, bool only_breaching) const;
+  /// Looks at no more than `looks_at` accounts (closed ones included; 0 is taken as 1).
+  AccountPage page(std::optional<AccountIndex> after, std::size_t limit, bool only_breaching,
+                   std::size_t looks_at = kPageLooksAt) const;
   FleetSummary summary() const;
   /// Adds the open accounts of [begin, end) at the current prices to `into`:
   /// summary() taken in parts.

@@ -467,15 +467,38 @@ TEST_CASE("page walks the book after an account, up to a limit, or only the acco
   accounts.push_back({52, 48});
   Desk d(book_of(accounts), with_reports());
   using Page = std::vector<AccountIndex>;
-  CHECK(d.desk.page(std::nullopt, 2, false) == Page{0, 1});
-  CHECK(d.desk.page(1, 2, false) == Page{2, 3});
-  CHECK(d.desk.page(3, 10, false) == Page{4});
-  CHECK(d.desk.page(4, 10, false).empty());
-  CHECK(d.desk.page(std::nullopt, 0, false).empty());
-  CHECK(d.desk.page(std::nullopt, 2, true) == Page{0, 2});
-  CHECK(d.desk.page(2, 10, true) == Page{3});
-  CHECK(d.desk.page(3, 10, true).empty());
-  CHECK(d.desk.page(std::nullopt, 10, true) == Page{0, 2, 3});
+  const auto page = [&](std::optional<AccountIndex> after, std::size_t limit, bool only_breaching) {
+    const FleetDesk::AccountPage p = d.desk.page(after, limit, only_breaching);
+    CHECK_FALSE(p.go_on_after);  // never stopped short on a book this small
+    return p.accounts;
+  };
+  CHECK(page(std::nullopt, 2, false) == Page{0, 1});
+  CHECK(page(1, 2, false) == Page{2, 3});
+  CHECK(page(3, 10, false) == Page{4});
+  CHECK(page(4, 10, false).empty());
+  CHECK(page(std::nullopt, 0, false).empty());
+  CHECK(page(std::nullopt, 2, true) == Page{0, 2});
+  CHECK(page(2, 10, true) == Page{3});
+  CHECK(page(3, 10, true).empty());
+  CHECK(page(std::nullopt, 10, true) == Page{0, 2, 3});
+
+  // Looking at two accounts at most: the breaching ones come a page at a
+  // time, a page may hold none, and each says where to go on until the end.
+  FleetDesk::AccountPage p = d.desk.page(std::nullopt, 10, true, 2);
+  CHECK(p.accounts == Page{0});
+  CHECK(p.go_on_after == AccountIndex{1});
+  p = d.desk.page(1, 10, true, 2);
+  CHECK(p.accounts == Page{2, 3});
+  CHECK(p.go_on_after == AccountIndex{3});
+  p = d.desk.page(3, 10, true, 2);
+  CHECK(p.accounts.empty());
+  CHECK_FALSE(p.go_on_after);  // a4 looked at, and the end of the book
+  p = d.desk.page(std::nullopt, 1, true, 2);
+  CHECK(p.accounts == Page{0});
+  CHECK_FALSE(p.go_on_after);  // the limit came first
+  p = d.desk.page(0, 10, true, 1);
+  CHECK(p.accounts.empty());
+  CHECK(p.go_on_after == AccountIndex{1});
 }
 
 // ---- blocks restored after a restart ----------------------------------------

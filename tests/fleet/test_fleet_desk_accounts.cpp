@@ -131,7 +131,7 @@ TEST_CASE("a closed account is never checked again and leaves pages and the summ
   CHECK(d.desk.closed_accounts() == 1);
   CHECK(d.desk.close_account(d.index("second")));  // closed already
   CHECK(d.desk.set_account(d.index("second"), 0, 0, kOnTarget, 1));
-  CHECK(d.desk.page(std::nullopt, 10, false) == std::vector<AccountIndex>{0});
+  CHECK(d.desk.page(std::nullopt, 10, false).accounts == std::vector<AccountIndex>{0});
   CHECK(d.desk.summary().accounts == 1);
   CHECK(d.desk.summary().breaching == 0);
   d.tick();
