@@ -514,10 +514,11 @@ bool FleetFlow::next_summary_slice() {
   const std::size_t size = desk_->book().size();
   const std::size_t end = std::min(size, std::size_t{pass_->next} + kSummarySlice);
   desk_->summarise_part(pass_->next, static_cast<fleet::AccountIndex>(end), pass_->partial);
+  pass_->lot_bytes += desk_->lot_bytes(pass_->next, static_cast<fleet::AccountIndex>(end));
   pass_->next = static_cast<fleet::AccountIndex>(end);
   if (end < size) return true;
   summary_ = pass_->partial;
-  memory_ = desk_->memory();
+  memory_ = desk_->memory(pass_->lot_bytes);
   summary_at_ = SteadyClock::now();
   pass_.reset();
   return false;

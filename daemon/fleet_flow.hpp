@@ -176,6 +176,7 @@ class FleetFlow {
   /// The pass under way: what it has summed, and the next account it looks at.
   struct SummaryPass {
     fleet::FleetSummary partial;
+    std::size_t lot_bytes = 0;  ///< the accounts' part of memory_mb's lots
     fleet::AccountIndex next = 0;
   };
   mutable std::optional<SummaryPass> pass_;

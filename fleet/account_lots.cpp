@@ -369,17 +369,34 @@ std::vector<AccountIndex> AccountLots::accounts_with_lots() const {
   return out;
 }
 
-std::size_t AccountLots::memory_bytes() const {
+namespace {
+
+template <class Account>
+std::size_t entry_bytes(const Account& account) {
+  std::size_t bytes = account.holdings.capacity() * sizeof(account.holdings[0]);
+  bytes += account.realised.capacity() * sizeof(tax::YearTotals);
+  // tax::Lots shows its size, not its capacity.
+  for (const auto& h : account.holdings) bytes += h.lots.lots().size() * sizeof(tax::Lot);
+  return bytes;
+}
+
+}  // namespace
+
+std::size_t AccountLots::table_bytes() const {
   // A node of the map: the next pointer and the key with its value (libstdc++
   // caches no hash for integer keys).
   constexpr std::size_t kNodeBytes = sizeof(void*) + sizeof(std::pair<const AccountIndex, Account>);
-  std::size_t bytes = accounts_.bucket_count() * sizeof(void*) + accounts_.size() * kNodeBytes;
-  for (const auto& [a, account] : accounts_) {
-    bytes += account.holdings.capacity() * sizeof(Holding);
-    bytes += account.realised.capacity() * sizeof(tax::YearTotals);
-    // tax::Lots shows its size, not its capacity.
-    for (const Holding& h : account.holdings) bytes += h.lots.lots().size() * sizeof(tax::Lot);
-  }
+  return accounts_.bucket_count() * sizeof(void*) + accounts_.size() * kNodeBytes;
+}
+
+std::size_t AccountLots::account_bytes(AccountIndex a) const {
+  const auto it = accounts_.find(a);
+  return it == accounts_.end() ? 0 : entry_bytes(it->second);
+}
+
+std::size_t AccountLots::memory_bytes() const {
+  std::size_t bytes = table_bytes();
+  for (const auto& [a, account] : accounts_) bytes += entry_bytes(account);
   return bytes;
 }
 

@@ -175,8 +175,12 @@ class AccountLots {
   std::vector<AccountIndex> accounts_with_lots() const;
   /// Accounts with an entry: lots (or holdings sold out), realised totals or a method other than fifo.
   std::size_t size() const { return accounts_.size(); }
-  /// An estimate of the heap held: the map's buckets and nodes and each entry's vectors.
+  /// An estimate of the heap held: the map's buckets and nodes (table_bytes)
+  /// and each entry's vectors (account_bytes).
   std::size_t memory_bytes() const;
+  std::size_t table_bytes() const;
+  /// Account `a`'s vectors: holdings, lots and realised totals; 0 without an entry.
+  std::size_t account_bytes(AccountIndex a) const;
 
   const tax::TermRule& rule() const { return rule_; }
 

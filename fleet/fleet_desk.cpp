@@ -391,9 +391,23 @@ void FleetDesk::summarise_part(AccountIndex begin, AccountIndex end, FleetSummar
 }
 
 FleetDesk::Memory FleetDesk::memory() const {
+  Memory m = memory(0);
+  m.lots = lots_.memory_bytes();
+  return m;
+}
+
+FleetDesk::Memory FleetDesk::memory(std::size_t lot_account_bytes) const {
   const std::size_t book = monitor_.book().memory_bytes();
-  return {
-      .book = book, .zones = monitor_.memory_bytes() - book, .ids = ids_.memory_bytes(), .lots = lots_.memory_bytes()};
+  return {.book = book,
+          .zones = monitor_.memory_bytes() - book,
+          .ids = ids_.memory_bytes(),
+          .lots = lots_.table_bytes() + lot_account_bytes};
+}
+
+std::size_t FleetDesk::lot_bytes(AccountIndex begin, AccountIndex end) const {
+  std::size_t bytes = 0;
+  for (AccountIndex a = begin; a < end; ++a) bytes += lots_.account_bytes(a);
+  return bytes;
 }
 
 std::optional<std::string> FleetDesk::add_account(std::string_view id, ModelIndex model, double cash,

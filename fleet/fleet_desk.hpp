@@ -244,6 +244,11 @@ class FleetDesk {
     std::size_t lots = 0;
   };
   Memory memory() const;
+  /// The same with the accounts' part of the lots' figure taken in parts:
+  /// `lot_account_bytes` is lot_bytes() over every account.
+  Memory memory(std::size_t lot_account_bytes) const;
+  /// The tax lots' bytes of the accounts [begin, end), the table's aside.
+  std::size_t lot_bytes(AccountIndex begin, AccountIndex end) const;
   /// Accounts waiting for a window or a block.
   std::size_t pending_accounts() const { return pending_.size(); }
   std::size_t open_blocks() const { return open_.size(); }

@@ -497,6 +497,10 @@ TEST_CASE("an account without lots has no entry, whatever is asked of it") {
   f.lots.erase(2);
   CHECK(f.lots.size() == 1);
   CHECK(f.lots.accounts_with_lots() == std::vector<AccountIndex>{0});
+  // The estimate is the table's bytes and each account's, as a slice at a time adds them up.
+  CHECK(f.lots.account_bytes(1) == 0);
+  CHECK(f.lots.account_bytes(0) >= sizeof(tax::Lot));
+  CHECK(f.lots.memory_bytes() == f.lots.table_bytes() + f.lots.account_bytes(0));
 }
 
 TEST_CASE("the term follows the fleet's rule: with 6 months, a lot held 7 months is long-term") {

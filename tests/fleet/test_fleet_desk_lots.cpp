@@ -95,6 +95,10 @@ TEST_CASE("a final buy opens a lot at the block's average price on the day it be
   CHECK(lots[0].quantity == 10);
   CHECK(lots[0].cost_per_unit == 98.5);
   CHECK(lots[0].acquired == tax::day_of(2026, 3, 15));
+  // memory_mb's lots, taken a slice of accounts at a time as the daemon's summary pass does.
+  const auto n = static_cast<AccountIndex>(d.desk.book().size());
+  CHECK(d.desk.lot_bytes(0, n) > 0);
+  CHECK(d.desk.memory(d.desk.lot_bytes(0, 1) + d.desk.lot_bytes(1, n)).lots == d.desk.memory().lots);
 }
 
 TEST_CASE("a final sell closes the account's lots by its method and reports each line") {
