@@ -149,11 +149,13 @@ std::string FleetFlow::page_json(std::size_t limit, std::string_view after, bool
   // Past a page's share of the book to look at, where it stopped: fewer
   // than `limit` accounts, or none, and more to come.
   w.key("next_after");
-  if (more)
+  if (more) {
     w.value(desk_->book().id(found.back()));
-  else if (page.go_on_after)
+  } else if (page.go_on_after) {
     w.value(desk_->book().id(*page.go_on_after));
-  else w.null();
+  } else {
+    w.null();
+  }
   w.end_object();
   return body;
 }

@@ -538,10 +538,11 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
       pass_.reset();
       take_summary();
     } else if (!pass_ && SteadyClock::now() - summary_at_ >= kSummaryMaxAge) {
-      if (desk_->book().size() <= kSummarySlice)
+      if (desk_->book().size() <= kSummarySlice) {
         take_summary();
-      else
+      } else {
         pass_.emplace();
+      }
     }
     const fleet::FleetSummary& s = *summary_;
     w.field("summary_age_s", std::chrono::duration<double>(SteadyClock::now() - summary_at_).count());
