@@ -17,9 +17,10 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Two or four doubles, one per lane (the compiler's vector extension): the
 // portable kernel runs two lanes in an SSE register, the wide one four in an
-// AVX2 register. The helpers below that pass a vector by value are always
-// inlined, so that no call passes one in a register the caller may not have:
-// the compilers' note that such a call's ABI depends on AVX does not apply.
+// AVX2 register. Every function below that passes a vector by value is
+// always inlined, in unoptimised builds too: a call between the AVX2 kernel
+// and a function compiled without AVX would pass it by two different ABIs
+// (a wrong result or a crash), the case of the compilers' note, silenced here.
 using Pair = double __attribute__((vector_size(16)));
 using Quad = double __attribute__((vector_size(32)));
 #pragma GCC diagnostic ignored "-Wpsabi"
@@ -62,6 +63,23 @@ template <class V>
   }
 }
 
+/// Row `r` of a model's four-lane slots (0 prices, 1 targets, 2 upper and
+/// 3 lower edges, see ZoneSweep::slots_) for the lanes of chunk `c`, the
+/// chunk's assets being c·lanes to c·lanes + lanes − 1.
+template <class V>
+[[gnu::always_inline]] inline V slot_row(const double* slots, std::uint32_t c, std::uint32_t r) {
+  constexpr std::uint32_t kWidth = kLanes<V>;
+  return load<V>(slots + 16 * (c * kWidth / 4) + 4 * r + c * kWidth % 4);
+}
+
+/// The values of chunk `c`'s assets of an account of `size` with quantities `q`.
+template <class V>
+[[gnu::always_inline]] inline V chunk_values(const double* slots, const double* q, std::uint32_t size,
+                                             std::uint32_t c) {
+  constexpr std::uint32_t kWidth = kLanes<V>;
+  return load_first<V>(q + c * kWidth, size - c * kWidth) * slot_row<V>(slots, c, 0);
+}
+
 /// Keeps n / d in (num, den), lane by lane, where it is smaller: n·den < num·d.
 template <class V>
 [[gnu::always_inline]] inline void keep_smaller(V& num, V& den, V n, V d) {
@@ -95,15 +113,13 @@ constexpr double kExact = -1;
 template <class V>
 [[gnu::always_inline]] inline double sweep(const double* slots, std::uint32_t size, const double* q, double cash,
                                            double absolute_band, double relative_band) {
+  // No lambda here: one would be a function of its own in a build that does
+  // not inline it, compiled without AVX, and the vectors it returned would
+  // cross between two ABIs.
   constexpr std::uint32_t kWidth = kLanes<V>;
   const std::uint32_t chunks = (size + kWidth - 1) / kWidth;
-  // Chunk c's lanes within the rows of its model's four-lane slots.
-  const auto row = [&](std::uint32_t c, std::uint32_t r) {
-    return load<V>(slots + 16 * (c * kWidth / 4) + 4 * r + c * kWidth % 4);
-  };
-  const auto values = [&](std::uint32_t c) { return load_first<V>(q + c * kWidth, size - c * kWidth) * row(c, 0); };
   V sum = splat<V>(0);
-  for (std::uint32_t c = 0; c < chunks; ++c) sum += values(c);
+  for (std::uint32_t c = 0; c < chunks; ++c) sum += chunk_values<V>(slots, q, size, c);
   double value = cash;
   if constexpr (kWidth == 2) {
     value += sum[0] + sum[1];
@@ -117,11 +133,11 @@ template <class V>
   // Per lane, a chain for the upper edges and one for the lower edges.
   V num_up = one, den_up = splat<V>(0), num_down = one, den_down = splat<V>(0);
   for (std::uint32_t c = 0; c < chunks; ++c) {
-    const V v = values(c);
+    const V v = chunk_values<V>(slots, q, size, c);
     // As band_half_width(scaled_bands(...)): the same products.
-    const V by_target = relative * row(c, 1);
+    const V by_target = relative * slot_row<V>(slots, c, 1);
     const V h = by_target < absolute ? by_target : absolute;
-    const V upper = row(c, 2) + h, lower = row(c, 3) - h;
+    const V upper = slot_row<V>(slots, c, 2) + h, lower = slot_row<V>(slots, c, 3) - h;
     const V rest = whole - v;
     keep_smaller(num_up, den_up, upper * rest, v * (one - upper));
     keep_smaller(num_down, den_down, v * (one - lower), lower * rest);
