@@ -214,7 +214,7 @@ void FleetFlow::on_tick(const core::Tick& tick, core::TimeNs now, SteadyClock::t
     }
     restored_.clear();
     // The first summary, in slices as the daemon runs them.
-    pass_.emplace();
+    pass_ = SummaryPass{};
     log_event(info, "fleet_started",
               "fleet: every symbol priced; {accounts} accounts checked (sweep threads: {threads}), {open} block orders "
               "still open from before",
@@ -541,7 +541,7 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
       if (desk_->book().size() <= kSummarySlice) {
         take_summary();
       } else {
-        pass_.emplace();
+        pass_ = SummaryPass{};
       }
     }
     const fleet::FleetSummary& s = *summary_;
