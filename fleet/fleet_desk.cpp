@@ -363,8 +363,7 @@ FleetDesk::AccountPage FleetDesk::page(std::optional<AccountIndex> after, std::s
   Rebalancer decide;
   std::size_t looked = 0;
   looks_at = std::max<std::size_t>(looks_at, 1);  // so that a page that stops has looked at one
-  AccountIndex a = after ? *after + 1 : 0;
-  for (; a < book.size() && page.accounts.size() < limit; ++a) {
+  for (AccountIndex a = after ? *after + 1 : 0; a < book.size() && page.accounts.size() < limit; ++a) {
     if (looked++ == looks_at) {
       page.go_on_after = a - 1;
       break;

@@ -12,13 +12,8 @@ std::size_t DriftHistogram::bucket(double drift) {
 }
 
 FleetSummary summarise(const AccountBook& book, std::span<const double> prices) {
-  return summarise(book, prices, {});
-}
-
-FleetSummary summarise(const AccountBook& book, std::span<const double> prices,
-                       const std::function<bool(AccountIndex)>& skip) {
   FleetSummary s;
-  summarise(book, prices, 0, static_cast<AccountIndex>(book.size()), skip, s);
+  summarise(book, prices, 0, static_cast<AccountIndex>(book.size()), {}, s);
   return s;
 }
 

@@ -35,8 +35,5 @@ void summarise(const AccountBook& book, std::span<const double> prices, AccountI
                const std::function<bool(AccountIndex)>& skip, FleetSummary& into);
 /// Every account of `book` at `prices` (by symbol id, usable). O(slots).
 FleetSummary summarise(const AccountBook& book, std::span<const double> prices);
-/// The same without the accounts `skip` names (closed ones, say).
-FleetSummary summarise(const AccountBook& book, std::span<const double> prices,
-                       const std::function<bool(AccountIndex)>& skip);
 
 }  // namespace ballast::fleet

@@ -173,10 +173,6 @@ __attribute__((target("avx2"))) double sweep_wide(const double* slots, std::uint
 }
 #endif
 
-}  // namespace
-
-namespace {
-
 /// Per first ten bits of a mantissa, m₀ = 1 + i/1024: ln m₀ rounded down
 /// and 1/m₀ rounded down (so that u is never above m/m₀ − 1 by more than
 /// the rounding of one product).
