@@ -90,7 +90,8 @@ class FleetFlow {
   /// Looks at the next kSummarySlice accounts of the pass under way; true
   /// while more remain. At the last the pass becomes the summary.
   bool next_summary_slice();
-  /// Accounts a slice looks at: about 0.4 ms of the loop's time.
+  /// Accounts a slice looks at: about 0.6 ms of the loop's time at a
+  /// million accounts (0.35 the summary, 0.25 the lots' bytes).
   static constexpr std::size_t kSummarySlice = 4096;
   /// GET /accounts/ID: the body, or nullopt when the account is not in this
   /// daemon's book; with its tax lots (their terms on the UTC day of `now`)
