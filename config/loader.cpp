@@ -433,14 +433,14 @@ class Loader {
   /// holdings live with each account in the account book), and only what the
   /// fleet engine runs: fixed targets, threshold bands (absolute and relative),
   /// a dynamic trigger beside them with a fixed `[models.risk]`, lots,
-  /// rebalance_to, min_trade_value, costs and `[models.tax]`.
+  /// rebalance_to, min_trade_value, costs, `slicing` and `[models.tax]`.
   PortfolioSpec read_fleet_model(const toml::table& t) {
     static constexpr std::pair<std::string_view, std::string_view> kAccountFacts[] = {
         {"cash", "an account's cash is in the account book (ballast accounts import)"},
         {"holdings", "an account's holdings are in the account book (ballast accounts import)"},
     };
     static constexpr std::string_view kNotForModels[] = {
-        "model", "slicing", "max_cost_bps", "order_type", "limit_offset_bps", "limit_from",
+        "model",     "max_cost_bps",    "order_type",         "limit_offset_bps", "limit_from",
         "limit_ttl", "limit_on_expiry", "limit_max_replaces", "limit_tick"};
     for (const auto& [key, why] : kAccountFacts) {
       if (const toml::node* n = t.get(key)) diag_.error(n->source(), std::string(key) + ": not a model key; " + std::string(why));

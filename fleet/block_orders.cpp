@@ -30,8 +30,8 @@ bool positive(double x) { return std::isfinite(x) && x > 0; }
 // past a thousandth of a lot (so that no lot is ever made up).
 double lot_tolerance(double lots) { return std::min(1e-6 + std::abs(lots) * 1e-15, 1e-3); }
 
-std::uint64_t key_of(core::SymbolId symbol, core::Side side) {
-  return (std::uint64_t{symbol} << 1) | (side == core::Side::sell ? 1u : 0u);
+std::uint64_t key_of(core::SymbolId symbol, core::Side side, std::uint16_t slicing) {
+  return (std::uint64_t{slicing} << 33) | (std::uint64_t{symbol} << 1) | (side == core::Side::sell ? 1u : 0u);
 }
 
 }  // namespace
@@ -70,9 +70,9 @@ std::optional<BlockRefusal> BlockCollector::add(const AccountTrade& trade) {
   if (!positive(trade.lot_size)) return BlockRefusal::bad_lot_size;
   if (entries_.size() >= 0xffffffffu) return BlockRefusal::block_too_large;
 
-  const auto [it, inserted] = group_of_key_.try_emplace(key_of(trade.symbol, trade.side),
+  const auto [it, inserted] = group_of_key_.try_emplace(key_of(trade.symbol, trade.side, trade.slicing),
                                                         static_cast<std::uint32_t>(groups_.size()));
-  if (inserted) groups_.push_back(Group{trade.symbol, trade.side, trade.lot_size, 0, {}});
+  if (inserted) groups_.push_back(Group{trade.symbol, trade.side, trade.slicing, trade.lot_size, 0, {}});
   Group& g = groups_[it->second];
   if (g.lot_size != trade.lot_size) return BlockRefusal::lot_size_differs;
   if (g.lots + trade.lots > kMaxBlockLots) return BlockRefusal::block_too_large;
@@ -91,7 +91,8 @@ std::vector<BlockOrder> BlockCollector::take() {
 
   std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
     if (a.side != b.side) return a.side == core::Side::sell;
-    return a.symbol < b.symbol;
+    if (a.symbol != b.symbol) return a.symbol < b.symbol;
+    return a.slicing < b.slicing;
   });
 
   std::vector<BlockOrder> blocks;
@@ -123,6 +124,7 @@ std::vector<BlockOrder> BlockCollector::take() {
         block->symbol = g.symbol;
         block->side = g.side;
         block->lot_size = g.lot_size;
+        block->slicing = g.slicing;
         value = 0;
         cost = 0;
       }

@@ -36,6 +36,9 @@ struct AccountTrade {
   /// The tax lots a sell names on the wire: its allocation costs 1 + this of
   /// a block's budget (execution::allocation_cost).
   std::uint32_t named_lots = 0;
+  /// The account's model's slicing, as the caller numbers them (0: none):
+  /// trades of different slicings go in different blocks.
+  std::uint16_t slicing = 0;
 
   double quantity() const;  ///< lots × lot_size, in units
   bool operator==(const AccountTrade&) const = default;
@@ -62,6 +65,7 @@ struct BlockOrder {
   /// The accounts' reference prices weighted by their lots.
   double reference_price = 0;
   std::vector<BlockAllocation> allocations;  ///< ascending account, one entry per account
+  std::uint16_t slicing = 0;                 ///< its trades' AccountTrade::slicing
 
   double quantity() const;  ///< lots × lot_size, in units
   bool operator==(const BlockOrder&) const = default;
@@ -95,8 +99,8 @@ class BlockCollector {
 
   /// The window's blocks, and an empty window after it. Deterministic: every
   /// sell block before any buy block (sells raise the buys' cash), ascending
-  /// symbol within a side, accounts ascending within and across the blocks of
-  /// one symbol and side. The result does not depend on the order of add().
+  /// symbol within a side, then ascending slicing, accounts ascending within
+  /// and across the blocks of one symbol, side and slicing. The result does not depend on the order of add().
   std::vector<BlockOrder> take();
 
   std::size_t trade_count() const { return entries_.size(); }
@@ -111,13 +115,14 @@ class BlockCollector {
   struct Group {
     core::SymbolId symbol;
     core::Side side;
+    std::uint16_t slicing;
     double lot_size;
     std::uint64_t lots;
     std::vector<std::uint32_t> entries;  ///< indices into entries_
   };
 
   std::size_t max_allocations_;
-  std::unordered_map<std::uint64_t, std::uint32_t> group_of_key_;  ///< symbol × 2 + side → index into groups_
+  std::unordered_map<std::uint64_t, std::uint32_t> group_of_key_;  ///< (slicing, symbol, side) → index into groups_
   std::vector<Group> groups_;
   std::vector<Entry> entries_;
 };

@@ -72,6 +72,10 @@ std::optional<std::string> FleetDesk::restore_block(DeskOrder order, std::span<c
   }
   OpenBlock b;
   b.allocated.assign(block.allocations.size(), 0);
+  // A child of a sliced block may be one: its siblings are restored too.
+  b.counted = true;
+  b.waiting = order.scheduled;
+  b.sent_at = order.created_at;
   for (const double filled : cumulative_fills) {
     const FillAllocation alloc = allocate_fill(block, filled, b.allocated);
     if (!alloc.ok) return "its fills cannot be allocated again: " + alloc.error;
@@ -91,17 +95,14 @@ std::optional<std::string> FleetDesk::restore_block(DeskOrder order, std::span<c
     const AccountIndex a = block.allocations[i].account;
     Pending& p = pending(a);
     if (p.open_blocks++ == 0 && monitor_.state(a) != AccountState::pending) monitor_.hold(a);
+    ++open_legs_[leg_key(a, block.symbol, block.side)];
     const double quantity = static_cast<double>(block.allocations[i].lots) * block.lot_size;
     const std::size_t slot = slot_of(book.model(a), block.symbol);
     const double held_before = book.quantities(a)[slot] + static_cast<double>(b.allocated[i]) * block.lot_size;
     // Harvests are not told apart after a restart: the sale books by the account's method.
     note_decided(a, {block.symbol, block.side, quantity, price, block.lot_size}, day, /*harvest=*/false, held_before);
-    if (i < order.named_lots.size() && !order.named_lots[i].empty()) {
-      std::vector<tax::SpecificLot>& named = named_lots_[holding_key(a, block.symbol)];
-      named.clear();
-      for (const core::NamedLot& lot : order.named_lots[i]) named.push_back({lot.id, lot.quantity});
-    }
   }
+  if (b.waiting) schedule_.emplace(order.created_at, order.order_id);
   b.order = std::move(order);
   open_.emplace(b.order.order_id, std::move(b));
   return std::nullopt;
@@ -118,6 +119,12 @@ DeskFill FleetDesk::on_fill(const core::FillReport& report, core::TimeNs now, De
   }
   result.result = DeskFill::Result::applied;
   ++counters_.fills_applied;
+  if (it->second.waiting) {
+    // A report for a child not sent yet: the gateway has it (a resolve, or
+    // an earlier run's order), so it is not sent again.
+    unschedule(it->second);
+    it->second.sent_at = now;
+  }
   if (final_status(report.status)) {
     result.final = true;
     OpenBlock done = std::move(it->second);
@@ -130,7 +137,7 @@ DeskFill FleetDesk::on_fill(const core::FillReport& report, core::TimeNs now, De
 std::vector<std::string> FleetDesk::time_out(core::TimeNs now, core::DurationNs timeout) {
   std::vector<std::string> ids;
   for (auto& [id, b] : open_) {
-    if (b.unknown || now - b.order.created_at < timeout) continue;
+    if (b.unknown || b.waiting || now - b.sent_at < timeout) continue;
     // Its trades stay decided to the wash-sale checks: they may have been made.
     b.unknown = true;
     ids.push_back(id);
@@ -179,11 +186,36 @@ std::vector<std::string> FleetDesk::unknown_blocks() const {
   return ids;
 }
 
+void FleetDesk::unschedule(OpenBlock& b) {
+  b.waiting = false;
+  b.order.scheduled = false;
+  const auto [first, last] = schedule_.equal_range(b.order.created_at);
+  for (auto it = first; it != last; ++it) {
+    if (it->second == b.order.order_id) {
+      schedule_.erase(it);
+      return;
+    }
+  }
+}
+
 void FleetDesk::finish(const OpenBlock& b, core::TimeNs now, DeskOutput& out) {
   book_lots(b, now, out);
-  for (const BlockAllocation& alloc : b.order.block.allocations) {
-    // What it did is in the ledger now (or, not filled, it did nothing).
-    decided_.drop(alloc.account, b.order.block.symbol, b.order.block.side);
+  const BlockOrder& block = b.order.block;
+  for (const BlockAllocation& alloc : block.allocations) {
+    bool leg_done = true;
+    if (b.counted) {
+      const auto leg = open_legs_.find(leg_key(alloc.account, block.symbol, block.side));
+      if (leg != open_legs_.end() && --leg->second > 0) {
+        leg_done = false;
+      } else if (leg != open_legs_.end()) {
+        open_legs_.erase(leg);
+      }
+    }
+    if (leg_done) {
+      // What it did is in the ledger now (or, not filled, it did nothing).
+      decided_.drop(alloc.account, block.symbol, block.side);
+      if (block.side == core::Side::sell) harvest_sells_.erase(holding_key(alloc.account, block.symbol));
+    }
     const auto it = pending_.find(alloc.account);
     if (it == pending_.end()) continue;
     Pending& p = it->second;

@@ -68,13 +68,12 @@ void FleetDesk::book_lots(const OpenBlock& b, core::TimeNs now, DeskOutput& out)
   const AccountBook& book = monitor_.book();
   for (std::size_t i = 0; i < block.allocations.size(); ++i) {
     const AccountIndex a = block.allocations[i].account;
-    const bool harvest = block.side == core::Side::sell && harvest_sells_.erase(holding_key(a, block.symbol)) > 0;
+    // Forgotten in finish(), once the last block of the sale is final.
+    const bool harvest = block.side == core::Side::sell && harvest_sells_.count(holding_key(a, block.symbol)) > 0;
+    // The lots the order names for the account, first to close.
     std::vector<tax::SpecificLot> named;
-    if (block.side == core::Side::sell) {
-      if (const auto it = named_lots_.find(holding_key(a, block.symbol)); it != named_lots_.end()) {
-        named = std::move(it->second);
-        named_lots_.erase(it);
-      }
+    if (i < b.order.named_lots.size()) {
+      for (const core::NamedLot& lot : b.order.named_lots[i]) named.push_back({lot.id, lot.quantity});
     }
     if (b.allocated[i] == 0) continue;
     const double quantity = static_cast<double>(b.allocated[i]) * block.lot_size;

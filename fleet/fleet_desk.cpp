@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "engine/ids.hpp"
+#include "fleet/block_slicing.hpp"
 #include "fleet/rebalance_weighing.hpp"
 #include "strategies/dynamic_benefit.hpp"
 #include "tax/holding_period.hpp"
@@ -73,6 +74,7 @@ void FleetDesk::on_tick(core::SymbolId symbol, double price, core::TimeNs now, D
 void FleetDesk::on_timer(core::TimeNs now, DeskOutput& out) {
   take_harvests(now, out);
   if (window_closes_at_ != 0 && now >= window_closes_at_) close_window(now, out);
+  release_due(now, out);
 }
 
 void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out, bool resync) {
@@ -185,6 +187,7 @@ void FleetDesk::collect_sized(AccountIndex a, core::TimeNs now, bool harvest, De
     }
     AccountTrade at{a, trade.symbol, trade.side, lots.value_or(0), trade.price, trade.lot};
     at.named_lots = static_cast<std::uint32_t>(named.size());
+    at.slicing = slicing_class(m);
     if (const auto refusal = collector_.add(at)) {
       out.refusals.push_back("account " + std::string(book.id(a)) + ": " +
                              std::string(core::to_string(trade.side)) + " " + symbols_.name(trade.symbol) +
@@ -204,19 +207,121 @@ std::vector<std::vector<core::NamedLot>> FleetDesk::wire_lots(const BlockOrder& 
     const auto it = named_lots_.find(holding_key(a, block.symbol));
     if (it == named_lots_.end()) continue;
     const std::span<const tax::Lot> held = lots_.lots(a, block.symbol);
-    std::vector<tax::SpecificLot>& named = it->second;
-    for (std::size_t k = 0; k < named.size(); ++k) {
-      const auto lot = std::find_if(held.begin(), held.end(), [&](const tax::Lot& l) { return l.id == named[k].lot; });
-      if (lot == held.end()) {
-        // Chosen from these very lots in this window: kept short so that the
-        // fills close no more by name than the order names.
-        named.resize(k);
-        break;
-      }
-      out[i].push_back(core::NamedLot{named[k].lot, named[k].quantity, lot->acquired});
+    for (const tax::SpecificLot& named : it->second) {
+      const auto lot = std::find_if(held.begin(), held.end(), [&](const tax::Lot& l) { return l.id == named.lot; });
+      // Chosen from these very lots in this window: a lot not there ends the
+      // list, so that the fills close no more by name than the order names.
+      if (lot == held.end()) break;
+      out[i].push_back(core::NamedLot{named.lot, named.quantity, lot->acquired});
     }
+    // The order holds them now: its fills close them.
+    named_lots_.erase(it);
   }
   return out;
+}
+
+void FleetDesk::open_order(DeskOrder order, bool counted, core::TimeNs now, DeskOutput& out) {
+  OpenBlock b;
+  const BlockOrder& block = order.block;
+  b.allocated.assign(block.allocations.size(), 0);
+  b.booked_cash.assign(block.allocations.size(), 0.0);
+  b.counted = counted;
+  for (const BlockAllocation& alloc : block.allocations) {
+    ++pending(alloc.account).open_blocks;
+    if (counted) ++open_legs_[leg_key(alloc.account, block.symbol, block.side)];
+  }
+  if (order.scheduled) {
+    b.waiting = true;
+    schedule_.emplace(order.created_at, order.order_id);
+  } else {
+    b.sent_at = now;
+    ++counters_.blocks_sent;
+    counters_.allocations_sent += block.allocations.size();
+  }
+  out.orders.push_back(order);
+  b.order = std::move(order);
+  open_.emplace(b.order.order_id, std::move(b));
+}
+
+void FleetDesk::slice_group(std::span<const BlockOrder> group, const core::Slicing& slicing, core::TimeNs now,
+                            std::vector<std::vector<DeskOrder>>& by_step) {
+  std::uint64_t lots = 0;
+  double value = 0;
+  for (const BlockOrder& b : group) {
+    lots += b.lots;
+    value += static_cast<double>(b.lots) * b.reference_price;
+  }
+  const std::uint64_t step =
+      step_lots(lots, group.front().lot_size, value / static_cast<double>(lots), slicing.max_child_value);
+  // A sell's named lots, per block: each child names its part of them.
+  std::vector<std::vector<std::vector<core::NamedLot>>> named(group.size());
+  if (group.front().side == core::Side::sell) {
+    for (std::size_t b = 0; b < group.size(); ++b) named[b] = wire_lots(group[b]);
+  }
+  const std::vector<std::vector<SlicedChild>> steps = slice_blocks(group, step);
+  if (by_step.size() < steps.size()) by_step.resize(steps.size());
+  for (std::size_t k = 0; k < steps.size(); ++k) {
+    for (const SlicedChild& child : steps[k]) {
+      DeskOrder& o = by_step[k].emplace_back();
+      o.created_at = now + static_cast<core::TimeNs>(k) * slicing.interval;
+      o.scheduled = k > 0;
+      o.block = child.order;
+      if (named[child.block].empty()) continue;
+      const double lot = child.order.lot_size;
+      for (std::size_t i = 0; i < child.parent.size(); ++i) {
+        o.named_lots.push_back(named_part(named[child.block][child.parent[i]],
+                                          static_cast<double>(child.asked_before[i]) * lot,
+                                          static_cast<double>(o.block.allocations[i].lots) * lot));
+      }
+      // A child none of whose accounts names a lot names none.
+      if (std::all_of(o.named_lots.begin(), o.named_lots.end(), [](const auto& l) { return l.empty(); })) {
+        o.named_lots.clear();
+      }
+    }
+  }
+  counters_.blocks_sliced += group.size();
+}
+
+void FleetDesk::book_sent(const std::string& order_id, core::TimeNs now, DeskOutput& out) {
+  const auto it = open_.find(order_id);
+  if (it == open_.end()) return;
+  DeskFill ignored;
+  book_fill(it->second, it->second.order.block.quantity(), it->second.order.block.reference_price, ignored, out);
+  OpenBlock done = std::move(it->second);
+  open_.erase(it);
+  finish(done, now, out);
+}
+
+void FleetDesk::release_due(core::TimeNs now, DeskOutput& out) {
+  const std::size_t released_before = out.released.size();
+  while (!schedule_.empty() && schedule_.begin()->first <= now) {
+    const std::string id = std::move(schedule_.begin()->second);
+    schedule_.erase(schedule_.begin());
+    const auto it = open_.find(id);
+    if (it == open_.end() || !it->second.waiting) continue;
+    OpenBlock& b = it->second;
+    b.waiting = false;
+    b.sent_at = now;
+    b.order.scheduled = false;
+    ++counters_.blocks_sent;
+    counters_.allocations_sent += b.order.block.allocations.size();
+    out.released.push_back(b.order);
+  }
+  if (!options_.book_on_send) return;
+  for (std::size_t i = released_before; i < out.released.size(); ++i) book_sent(out.released[i].order_id, now, out);
+}
+
+std::uint16_t FleetDesk::slicing_class(const Model& m) {
+  if (!m.slicing) return 0;
+  for (std::size_t i = 0; i < slicings_.size(); ++i) {
+    if (slicings_[i].max_child_value == m.slicing->max_child_value && slicings_[i].interval == m.slicing->interval) {
+      return static_cast<std::uint16_t>(i + 1);
+    }
+  }
+  // The slicings come from the configuration's models: far fewer than a class numbers.
+  if (slicings_.size() == 0xffff) return 0xffff;
+  slicings_.push_back(*m.slicing);
+  return static_cast<std::uint16_t>(slicings_.size());
 }
 
 void FleetDesk::open_window(core::TimeNs now, DeskOutput& out) {
@@ -274,33 +379,54 @@ void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
     it->second.in_window = false;
     return false;
   });
+  std::vector<BlockOrder> blocks = collector_.take();
+  // The window's orders by the step they leave at: unsliced blocks and the
+  // first children now, later children one slicing interval apart.
+  std::vector<std::vector<DeskOrder>> by_step(blocks.empty() ? 0 : 1);
+  for (std::size_t begin = 0; begin < blocks.size();) {
+    // The blocks of one symbol, side and slicing are adjacent (take()).
+    std::size_t end = begin + 1;
+    while (end < blocks.size() && blocks[end].symbol == blocks[begin].symbol &&
+           blocks[end].side == blocks[begin].side && blocks[end].slicing == blocks[begin].slicing) {
+      ++end;
+    }
+    const std::span<BlockOrder> group(blocks.data() + begin, end - begin);
+    begin = end;
+    if (group.front().slicing != 0) {
+      const core::Slicing& slicing = slicings_[group.front().slicing - 1];
+      double value = 0;
+      for (const BlockOrder& b : group) value += b.quantity() * b.reference_price;
+      if (value > slicing.max_child_value) {
+        slice_group(group, slicing, now, by_step);
+        continue;
+      }
+    }
+    for (BlockOrder& block : group) {
+      DeskOrder& o = by_step[0].emplace_back();
+      o.created_at = now;
+      o.block = std::move(block);
+      if (o.block.side == core::Side::sell) o.named_lots = wire_lots(o.block);
+    }
+  }
+  // Numbered in the order they leave; the first order's id names the
+  // window's rebalance of the fleet.
   const std::string day = core::format_yyyymmdd(now);
   std::string rebalance_id;
-  for (BlockOrder& block : collector_.take()) {
-    OpenBlock b;
-    b.order.order_id = engine::make_id(core::kBlockOrderPortfolio, day, next_order_seq_());
-    if (rebalance_id.empty()) rebalance_id = b.order.order_id;
-    b.order.rebalance_id = rebalance_id;
-    b.order.created_at = now;
-    b.allocated.assign(block.allocations.size(), 0);
-    b.booked_cash.assign(block.allocations.size(), 0.0);
-    for (const BlockAllocation& alloc : block.allocations) ++pending(alloc.account).open_blocks;
-    b.order.block = std::move(block);
-    if (b.order.block.side == core::Side::sell) b.order.named_lots = wire_lots(b.order.block);
-    ++counters_.blocks_sent;
-    counters_.allocations_sent += b.order.block.allocations.size();
-    out.orders.push_back(b.order);
-    open_.emplace(b.order.order_id, std::move(b));
+  const std::size_t sent_before = out.orders.size();
+  for (std::vector<DeskOrder>& step : by_step) {
+    for (DeskOrder& o : step) {
+      o.order_id = engine::make_id(core::kBlockOrderPortfolio, day, next_order_seq_());
+      if (rebalance_id.empty()) rebalance_id = o.order_id;
+      o.rebalance_id = rebalance_id;
+      // A slicing model's blocks count their legs, sliced this time or not.
+      const bool counted = o.block.slicing != 0;
+      open_order(std::move(o), counted, now, out);
+    }
   }
   if (options_.book_on_send) {
-    for (const DeskOrder& o : out.orders) {
-      const auto it = open_.find(o.order_id);
-      if (it == open_.end()) continue;
-      DeskFill ignored;
-      book_fill(it->second, it->second.order.block.quantity(), it->second.order.block.reference_price, ignored, out);
-      OpenBlock done = std::move(it->second);
-      open_.erase(it);
-      finish(done, now, out);
+    // Once every block is open, so that no account settles between two of its blocks.
+    for (std::size_t i = sent_before; i < out.orders.size(); ++i) {
+      if (!out.orders[i].scheduled) book_sent(out.orders[i].order_id, now, out);
     }
   }
   // Accounts whose trades were all refused, or that traded nothing after all

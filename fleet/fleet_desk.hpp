@@ -2,9 +2,11 @@
 // The fleet live: ticks in, block orders out, fills back to the accounts.
 // Accounts the monitor finds outside a band trade; their trades gather in a
 // decision window and leave as one block order per symbol and side
-// (fleet/block_orders.hpp); each fill report of a block is allocated to its
-// accounts in whole lots, and an account is checked again only when all of
-// its blocks are final. Pure: no I/O, no clock (`now` is a parameter).
+// (fleet/block_orders.hpp), or, for models with `slicing`, as child orders one
+// interval apart (fleet/block_slicing.hpp); each fill report of a block is
+// allocated to its accounts in whole lots, and an account is checked again
+// only when all of its blocks are final. Pure: no I/O, no clock (`now` is a
+// parameter).
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -63,6 +65,9 @@ struct DeskOrder {
   /// (core::Allocation::lots); at most execution::kLotsPerAllocation each.
   /// Empty for a buy, or a sell that names no lots.
   std::vector<std::vector<core::NamedLot>> named_lots;
+  /// A child of a sliced block that leaves later, at created_at: written to
+  /// the state file now, sent when it is due (DeskOutput::released).
+  bool scheduled = false;
 };
 
 /// A lot closed by a sell fill, for the state file's realised gains.
@@ -82,7 +87,10 @@ struct DeskWash {
 
 /// What one call decided.
 struct DeskOutput {
+  /// New orders: each is written to the state file, and sent unless scheduled.
   std::vector<DeskOrder> orders;
+  /// Scheduled children (written when they were decided) whose time has come: to send now.
+  std::vector<DeskOrder> released;
   /// Accounts whose cash or holdings changed (fills booked), for the state
   /// file; an account may appear more than once.
   std::vector<AccountIndex> changed;
@@ -103,6 +111,7 @@ struct DeskOutput {
 
   void clear() {
     orders.clear();
+    released.clear();
     changed.clear();
     rebalances = 0;
     refusals.clear();
@@ -112,8 +121,8 @@ struct DeskOutput {
     tax_decisions.clear();
   }
   bool empty() const {
-    return orders.empty() && changed.empty() && rebalances == 0 && refusals.empty() && lots_changed.empty() &&
-           realised.empty() && washes.empty() && tax_decisions.empty();
+    return orders.empty() && released.empty() && changed.empty() && rebalances == 0 && refusals.empty() &&
+           lots_changed.empty() && realised.empty() && washes.empty() && tax_decisions.empty();
   }
 };
 
@@ -143,7 +152,8 @@ struct Position {
 
 struct DeskCounters {
   std::uint64_t rebalances = 0;
-  std::uint64_t blocks_sent = 0;
+  std::uint64_t blocks_sent = 0;       ///< children of sliced blocks included, as each leaves
+  std::uint64_t blocks_sliced = 0;     ///< blocks sent as children
   std::uint64_t allocations_sent = 0;  ///< account shares in the blocks sent
   std::uint64_t fills_applied = 0;
   std::uint64_t fills_refused = 0;
@@ -180,12 +190,15 @@ class FleetDesk {
   /// A new price; rebalances it causes join the window (which may close now).
   /// Holdings whose harvest trigger it passes are decided at the next on_timer.
   void on_tick(core::SymbolId symbol, double price, core::TimeNs now, DeskOutput& out);
-  /// Decides the harvests queued by ticks, then closes the window when its time has come.
+  /// Decides the harvests queued by ticks, then closes the window when its
+  /// time has come, then releases the children of sliced blocks that are due
+  /// (the caller does not call it while trading is halted: children wait).
   void on_timer(core::TimeNs now, DeskOutput& out);
   /// A fill report: not_ours when its order is not an open block of this desk.
   DeskFill on_fill(const core::FillReport& report, core::TimeNs now, DeskOutput& out);
 
-  /// Block orders with no final report `timeout` after they left become
+  /// Block orders with no final report `timeout` after they left (children
+  /// still scheduled have not left) become
   /// unknown: their fate is not known, so their accounts stay held (nothing
   /// is decided on positions that may have moved) until a late report or an
   /// operator's resolve() finishes them. The ids of those that became unknown now.
@@ -209,8 +222,8 @@ class FleetDesk {
   /// average price: its accounts wait for it again. The fills it had are in
   /// the book already (they were committed with them). A sell's named lots
   /// (order.named_lots, as it named them when sent) are what its final fills
-  /// close again. Why not, when its accounts, figures or named lots do not fit
-  /// the book.
+  /// close again. A scheduled child (order.scheduled) waits for its time
+  /// again. Why not, when its accounts, figures or named lots do not fit the book.
   std::optional<std::string> restore_block(DeskOrder order, std::span<const double> cumulative_fills,
                                            double avg_price);
 
@@ -252,6 +265,8 @@ class FleetDesk {
   /// Accounts waiting for a window or a block.
   std::size_t pending_accounts() const { return pending_.size(); }
   std::size_t open_blocks() const { return open_.size(); }
+  /// Children of sliced blocks not sent yet (counted in open_blocks()).
+  std::size_t scheduled_children() const { return schedule_.size(); }
   /// Accounts held because the book refused what their fills left (e.g. cash
   /// below zero after a sell failed and its buys filled).
   std::size_t stuck_accounts() const { return stuck_.size(); }
@@ -338,6 +353,11 @@ class FleetDesk {
     std::vector<double> booked_cash;       ///< cash moved per allocation so far (signed)
     double avg_price = 0;                  ///< of the last report that filled something
     bool unknown = false;                  ///< no final report within the timeout
+    bool waiting = false;                  ///< a scheduled child not sent yet
+    core::TimeNs sent_at = 0;              ///< when it left (its timeout counts from here)
+    /// Its allocations are counted in open_legs_: a child of a sliced block,
+    /// or a block restored after a restart (which may be one).
+    bool counted = false;
   };
 
   /// The monitor's rebalances in scratch_: sized, weighed (a model's dynamic
@@ -379,6 +399,21 @@ class FleetDesk {
   /// Cash and holdings of the book at the current prices.
   double value_of(AccountIndex a) const;
   void close_window(core::TimeNs now, DeskOutput& out);
+  /// `order` becomes an open block of its accounts, to `out` (sent now unless
+  /// scheduled); `counted`: its allocations count in open_legs_.
+  void open_order(DeskOrder order, bool counted, core::TimeNs now, DeskOutput& out);
+  /// The blocks of one symbol, side and slicing, sliced into children:
+  /// by_step[k] gets step k's, due `now` + k intervals (scheduled from step 1 on).
+  void slice_group(std::span<const BlockOrder> group, const core::Slicing& slicing, core::TimeNs now,
+                   std::vector<std::vector<DeskOrder>>& by_step);
+  /// An order just sent with no fill reports to come: booked in full at its reference price and finished.
+  void book_sent(const std::string& order_id, core::TimeNs now, DeskOutput& out);
+  /// A waiting child is not: out of the schedule (a report came for it).
+  void unschedule(OpenBlock& b);
+  /// The scheduled children due by `now`, to out.released.
+  void release_due(core::TimeNs now, DeskOutput& out);
+  /// The number of `m`'s slicing for the block collector (0: none).
+  std::uint16_t slicing_class(const Model& m);
   /// Books a cumulative fill of `b` at `avg_price`; false with `error` when refused.
   bool book_fill(OpenBlock& b, double cumulative_quantity, double avg_price, DeskFill& result, DeskOutput& out);
   /// The block is final: its fills become lots, and its accounts with nothing else open are settled.
@@ -479,6 +514,17 @@ class FleetDesk {
   std::unordered_map<AccountIndex, Pending> pending_;
   std::vector<AccountIndex> in_window_;                 ///< the accounts enter_window took since the window opened
   std::map<std::string, OpenBlock, std::less<>> open_;  ///< by order id
+  /// The scheduled children by when they are due, in the order decided.
+  std::multimap<core::TimeNs, std::string> schedule_;
+  /// Counted blocks (OpenBlock::counted) open per account, symbol and side
+  /// (leg_key): a sliced trade is decided, for the wash-sale checks and as a
+  /// harvest, until its last child is final.
+  std::unordered_map<std::uint64_t, std::uint32_t> open_legs_;
+  static std::uint64_t leg_key(AccountIndex a, core::SymbolId symbol, core::Side side) {
+    return (std::uint64_t{a} << 33) | (std::uint64_t{symbol} << 1) | (side == core::Side::sell ? 1u : 0u);
+  }
+  /// The distinct slicings of the models, numbered from 1 (slicing_class).
+  std::vector<core::Slicing> slicings_;
   AccountIds ids_;                                      ///< by id, into the monitor's book
   std::vector<core::TimeNs> last_rebalance_;  ///< per account
   FleetOutput scratch_;
@@ -509,8 +555,9 @@ class FleetDesk {
   /// close the lots at a loss, highest basis first, and no units of unknown basis.
   std::unordered_set<std::uint64_t> harvest_sells_;
   /// The lots each decided sell names ((account << 32) | symbol), in the order
-  /// to close them, until its block is final: the fills close these first.
-  /// An account decides one thing at a time, so the lots are still there.
+  /// to close them, until its block is made (wire_lots moves them into the
+  /// order, whose fills close them first). An account decides one thing at a
+  /// time, so the lots are still there.
   std::unordered_map<std::uint64_t, std::vector<tax::SpecificLot>> named_lots_;
 };
 

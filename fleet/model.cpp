@@ -95,6 +95,12 @@ std::optional<std::string> check_model(const Model& m, std::size_t symbol_count)
     return "min_trade_value must be non-negative and finite";
   }
   if (auto why = check_dynamic(m)) return why;
+  if (m.slicing) {
+    if (!(m.slicing->max_child_value > 0 && std::isfinite(m.slicing->max_child_value))) {
+      return "slicing.max_child_value must be finite and > 0";
+    }
+    if (m.slicing->interval <= 0) return "slicing.interval must be longer than 0";
+  }
   return check_groups(m);
 }
 

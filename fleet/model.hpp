@@ -62,6 +62,9 @@ struct Model {
   std::optional<tax::HarvestRule> harvest;
   /// A dynamic trigger beside the bands; absent: every band rebalance goes ahead.
   std::optional<ModelDynamic> dynamic;
+  /// `slicing = { max_child_value, interval }`: the blocks of its accounts'
+  /// trades leave as child orders (fleet/block_slicing.hpp).
+  std::optional<core::Slicing> slicing;
 
   std::size_t size() const { return symbols.size(); }
   /// 1 − Σ targets: what is not invested stays in cash.
@@ -76,7 +79,8 @@ struct Model {
 /// one entry per slot, names a slot that is not its own primary (groups are
 /// one level deep), or gives a substitute a target other than 0; a dynamic
 /// trigger whose Σ is not size × size, symmetric and finite with a diagonal
-/// ≥ 0, or whose risk_aversion, horizon or cost_bps are not finite and > 0 (≥ 0 for cost_bps).
+/// ≥ 0, or whose risk_aversion, horizon or cost_bps are not finite and > 0 (≥ 0 for cost_bps);
+/// a slicing whose max_child_value is not finite and > 0 or whose interval is not > 0.
 std::optional<std::string> check_model(const Model& m, std::size_t symbol_count);
 
 /// Whether `m` has a substitute: some slot whose group's primary is another slot.

@@ -53,7 +53,7 @@ std::optional<std::string> groups_from_spec(const strategies::PortfolioSpec& spe
 std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec, core::SymbolTable& symbols,
                                            Model& out) {
   if (spec.model.kind != strategies::ModelKind::fixed) return "only fixed targets run on a model";
-  if (spec.slicing || spec.limit || spec.max_cost_bps) return "slicing, limit orders and max_cost_bps do not run on a model";
+  if (spec.limit || spec.max_cost_bps) return "limit orders and max_cost_bps do not run on a model";
   Model m;
   for (const strategies::AssetSpec& a : spec.assets) {
     m.symbols.push_back(symbols.intern(a.symbol));
@@ -91,6 +91,7 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
     const Eigen::MatrixXd& cov = fixed.model->covariance_annual();
     m.dynamic->cov_annual = (cov + cov.transpose()) / 2;
   }
+  m.slicing = spec.slicing;
   m.rebalance_to = spec.rebalance_to;
   m.min_trade_value = spec.min_trade_value;
   m.avoid_short_term_gains = spec.tax.avoid_short_term_gains;

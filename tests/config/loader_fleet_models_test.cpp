@@ -96,12 +96,22 @@ TEST_CASE("an account's own facts are refused in a model, where they are") {
   CHECK(contains(holdings.message, "holdings: not a model key"));
 }
 
-TEST_CASE("what the fleet does not run is refused at its key") {
-  const auto slicing = only_error(model_with("absolute = 0.05\n").insert(kModel.find("[[models.triggers]]"),
-                                                                          "slicing = { max_child_value = 1000 }\n"));
-  CHECK_AT(slicing, 5, 11);
-  CHECK(contains(slicing.message, "slicing: not supported for [[models]] yet"));
+TEST_CASE("a model's slicing is read as a portfolio's, and its errors are reported at their key") {
+  const Config c = valid(
+      model_with("absolute = 0.05\n")
+          .insert(kModel.find("[[models.triggers]]"), "slicing = { max_child_value = 1000, interval = \"45s\" }\n"));
+  REQUIRE(c.models.at(0).slicing.has_value());
+  CHECK(c.models.at(0).slicing->max_child_value == 1000);
+  CHECK(c.models.at(0).slicing->interval == 45 * core::kNanosPerSecond);
 
+  const auto negative =
+      only_error(model_with("absolute = 0.05\n")
+                     .insert(kModel.find("[[models.triggers]]"), "slicing = { max_child_value = -5 }\n"));
+  CHECK_AT(negative, 5, 31);
+  CHECK(contains(negative.message, "max_child_value"));
+}
+
+TEST_CASE("what the fleet does not run is refused at its key") {
   const auto limit = only_error(model_with("absolute = 0.05\n").insert(kModel.find("[[models.triggers]]"),
                                                                         "order_type = \"limit\"\n"));
   CHECK(contains(limit.message, "order_type: not supported for [[models]] yet"));
