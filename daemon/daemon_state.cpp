@@ -87,8 +87,11 @@ bool Daemon::open_state(bool fills) {
     fleet_->on_state_failure(
         [this](const std::string& error) { flow_->state_write_failed("fleet changes not written", error); });
     flow_->set_other_fills([this](const core::FillReport& fill, core::TimeNs now) { return fleet_->on_fill(fill, now); });
-    // Sent again under their ids, as the portfolios' are: gateways drop what they have seen.
-    for (auto& row : restored_blocks_) resend_.push_back(std::move(row.order));
+    // Sent again under their ids, as the portfolios' are: gateways drop what
+    // they have seen. Scheduled children leave when they are due.
+    for (auto& row : restored_blocks_) {
+      if (!FleetFlow::scheduled_child(row)) resend_.push_back(std::move(row.order));
+    }
     restored_blocks_.clear();
   } else if (!restored_blocks_.empty()) {
     log_event(warn, "state_warning",

@@ -110,19 +110,24 @@ std::string FleetFlow::load(const std::vector<store::OrderRow>& blocks) {
   }
   last_price_.assign(symbols_.size(), 0.0);
   moved_while_halted_.assign(symbols_.size(), false);
-  if (!book_on_send_) {
-    // Booked on send, a block's fills are in the accounts already; with fill
-    // reports its accounts wait for the rest.
+  // Booked on send, a block's fills are in the accounts already, but for a
+  // scheduled child's, which is booked when it leaves; with fill reports every
+  // block's accounts wait for the rest.
+  std::vector<const store::OrderRow*> to_restore;
+  for (const store::OrderRow& row : blocks) {
+    if (!book_on_send_ || scheduled_child(row)) to_restore.push_back(&row);
+  }
+  if (!to_restore.empty()) {
     // The accounts the blocks name, found in one pass over the book.
     AccountIndexById index;
-    for (const store::OrderRow& row : blocks) {
-      for (const core::Allocation& a : row.order.allocations) index.emplace(a.account, kNotInBook);
+    for (const store::OrderRow* row : to_restore) {
+      for (const core::Allocation& a : row->order.allocations) index.emplace(a.account, kNotInBook);
     }
     for (fleet::AccountIndex a = 0; a < book->size() && !index.empty(); ++a) {
       if (const auto it = index.find(book->id(a)); it != index.end()) it->second = a;
     }
-    for (const store::OrderRow& row : blocks) {
-      if (auto why = restore_block(*book, index, row)) return "block order " + row.order.order_id + ": " + *why;
+    for (const store::OrderRow* row : to_restore) {
+      if (auto why = restore_block(*book, index, *row)) return "block order " + row->order.order_id + ": " + *why;
     }
   }
   log_event(info, "fleet_loaded",
@@ -143,6 +148,7 @@ std::optional<std::string> FleetFlow::restore_block(const fleet::AccountBook& bo
   b.order.order_id = o.order_id;
   b.order.rebalance_id = o.rebalance_id;
   b.order.created_at = o.created_at;
+  b.order.scheduled = scheduled_child(row);
   b.order.block.symbol = symbol;
   b.order.block.side = o.side;
   b.order.block.reference_price = o.reference_price;
@@ -436,7 +442,17 @@ void FleetFlow::handle(core::TimeNs now, store::Change change, std::optional<Ste
     commit_latency_.record(
         std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - commit_start).count());
   }
-  for (const core::Order& o : orders) {
+  // Scheduled children due now first (written when they were decided), then
+  // the new orders but for the children scheduled for later.
+  std::vector<const core::Order*> to_send;
+  std::vector<core::Order> released;
+  released.reserve(out_.released.size());
+  for (const fleet::DeskOrder& o : out_.released) to_send.push_back(&released.emplace_back(to_order(o)));
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    if (!out_.orders[i].scheduled) to_send.push_back(&orders[i]);
+  }
+  for (const core::Order* sent : to_send) {
+    const core::Order& o = *sent;
     if (sender_) {
       encoded_.clear();
       execution::encode_order(o, encoded_);
@@ -452,6 +468,12 @@ void FleetFlow::handle(core::TimeNs now, store::Change change, std::optional<Ste
               "block order {order_id}: {side} {quantity} {symbol} @ {price:.4f} for {accounts} accounts",
               "order_id"_a = o.order_id, "side"_a = core::to_string(o.side), "quantity"_a = o.quantity,
               "symbol"_a = o.symbol, "price"_a = o.reference_price, "accounts"_a = o.allocations.size());
+  }
+  if (std::size_t later = orders.size() + released.size() - to_send.size(); later > 0) {
+    log_event(info, "fleet_children_scheduled",
+              "{count} child orders of sliced blocks written, to leave one slicing interval apart ({waiting} waiting "
+              "in all)",
+              "count"_a = later, "waiting"_a = desk_->scheduled_children());
   }
   out_.clear();
 }
@@ -566,6 +588,7 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
     const fleet::DeskCounters& c = desk_->counters();
     w.field("rebalances", c.rebalances).field("block_orders", c.blocks_sent).field("allocations", c.allocations_sent);
     w.field("open_block_orders", desk_->open_blocks());
+    w.field("sliced_blocks", c.blocks_sliced).field("children_scheduled", desk_->scheduled_children());
     w.key("unknown_block_orders").begin_array();
     for (const std::string& id : desk_->unknown_blocks()) w.value(id);
     w.end_array();

@@ -43,8 +43,15 @@ class FleetFlow {
   /// book cannot be used (an account of an unknown model, a file that cannot
   /// be read); the daemon does not start then.
   /// `blocks`: the block orders the state file holds unfinished; with fill
-  /// reports their accounts wait for them again.
+  /// reports their accounts wait for them again, and scheduled children
+  /// (scheduled_child) wait for their time again in any case.
   std::string load(const std::vector<store::OrderRow>& blocks);
+  /// A child of a sliced block written when it was decided and never sent:
+  /// still "created", due after the commit that wrote it. Not sent again at
+  /// a restart: it leaves when it is due.
+  static bool scheduled_child(const store::OrderRow& row) {
+    return row.state == core::OrderState::created && row.order.created_at > row.updated_at;
+  }
 
   void set_sender(execution::OrderSender* sender) { sender_ = sender; }
   /// [execution.limits] after a reload: each account's trades pass them from the next decision on.

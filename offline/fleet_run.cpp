@@ -160,10 +160,20 @@ void FleetRun::finish() {
 
 void FleetRun::take(fleet::DeskOutput& out) {
   refusals_ += out.refusals.size();
-  if (out.orders.empty()) return;
+  if (out.orders.empty() && out.released.empty()) return;
   ++call_;
   const fleet::AccountBook& book = desk_->book();
+  // The orders as they leave: children of sliced blocks when they are due
+  // (on the first row at or after it), not when they are decided; a child
+  // leaving is not a rebalance of its accounts.
+  std::vector<const fleet::DeskOrder*> sent;
+  for (const fleet::DeskOrder& o : out.released) sent.push_back(&o);
+  const std::size_t released = sent.size();
   for (const fleet::DeskOrder& o : out.orders) {
+    if (!o.scheduled) sent.push_back(&o);
+  }
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    const fleet::DeskOrder& o = *sent[i];
     const fleet::BlockOrder& b = o.block;
     ++fleet_.block_orders;
     fleet_.allocations += b.allocations.size();
@@ -172,7 +182,7 @@ void FleetRun::take(fleet::DeskOutput& out) {
       FleetTally& m = models_[setup_.variants.base(book.model_index(a.account))];
       ++m.allocations;
       m.traded_value += static_cast<double>(a.lots) * b.lot_size * b.reference_price;
-      if (seen_in_call_[a.account] != call_) {
+      if (i >= released && seen_in_call_[a.account] != call_) {
         seen_in_call_[a.account] = call_;
         ++m.rebalances;
         ++fleet_.rebalances;
