@@ -147,3 +147,20 @@ TEST_CASE("without fill reports each child is booked as it leaves") {
   CHECK(account(d, "a1").quantity["AGG"] == 4);
   CHECK(account(d, "a2").quantity["AGG"] == 8);
 }
+
+TEST_CASE("killed, scheduled children wait past their time and leave on release") {
+  DaemonHarness d(sliced_models("1s"), "", "", "", /*with_fills=*/true);
+  import_accounts(d, kAccounts);
+  d.start();
+  price(d);
+  REQUIRE(d.orders(2).size() == 2);
+  REQUIRE(d.post("/control/kill").status == 200);
+  CHECK(d.orders(3, 2500ms).size() == 2);  // the second step was due a second after the first
+  CHECK(num(d.status()["fleet"]["children_scheduled"]) == 4);
+  REQUIRE(d.post("/control/release").status == 200);
+  // Released: the steps whose time has passed leave (both, here: the last was due 2 s after the first).
+  const auto orders = d.orders(6, 5s);
+  REQUIRE(orders.size() == 6);
+  CHECK(parse_block(orders[2]).allocations == kSteps[1]);
+  CHECK(parse_block(orders[4]).allocations == kSteps[2]);
+}

@@ -225,3 +225,29 @@ TEST_CASE("an account of an unknown model, no model, or a model symbol without p
   const auto unpriced = offline::run_fleet_backtest(*s, table("date,A,B\n2026-01-05,100,\n"));
   CHECK_FALSE(unpriced.fleet);
 }
+
+TEST_CASE("a sliced model's children leave on the first row at or after their time, each booked as it leaves") {
+  // Children of at most 1000: the sell of 12 A at 125 goes in steps of 8
+  // lots, the buy of 15 B at 100 in steps of 10. Asks 4 and 8 of A: 2.67 and
+  // 5.33 after 8 lots → 3, 5; then 1, 3. Asks 5 and 10 of B: 3.33 and 6.67
+  // after 10 → 3, 7; then 2, 3.
+  std::string sliced = std::string(ballast::offline::test::kFleetModel) + "\n[fleet]\nwindow = \"0s\"\n";
+  sliced.insert(sliced.find("[models.costs]"), "slicing = { max_child_value = 1000, interval = \"1h\" }\n");
+  const auto s = setup(sliced, ballast::offline::test::kFleetAccounts);
+  const FleetBacktest bt = run(*s, std::string(ballast::offline::test::kFleetPrices) + "2026-01-08,125,100\n");
+  REQUIRE(bt.orders.size() == 4);
+  CHECK(bt.orders[0].block.allocations == allocs({{0, 3}, {1, 5}}));
+  CHECK(bt.orders[0].created_at == day(6));
+  CHECK(bt.orders[1].block.allocations == allocs({{0, 3}, {1, 7}}));
+  // The second step, due an hour later, leaves with the next row.
+  CHECK(bt.orders[2].block.side == core::Side::sell);
+  CHECK(bt.orders[2].block.allocations == allocs({{0, 1}, {1, 3}}));
+  CHECK(bt.orders[2].created_at == day(6) + 3600 * core::kNanosPerSecond);
+  CHECK(bt.orders[3].block.allocations == allocs({{0, 2}, {1, 3}}));
+  const offline::FleetTally& t = bt.fleet.tally;
+  CHECK(t.rebalances == 2);  // a child leaving is not a rebalance
+  CHECK(t.block_orders == 4);
+  CHECK(bt.fleet.values == std::vector<double>{24000, 27000, 27000, 27000});
+  CHECK(bt.fleet.drift.breaching == 0);
+  CHECK(bt.fleet.drift.max_abs_drift == doctest::Approx(0).epsilon(1e-12));
+}
