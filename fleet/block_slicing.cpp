@@ -31,7 +31,8 @@ std::vector<std::uint64_t> shares(const BlockOrder& block, std::uint64_t lots,
 
 }  // namespace
 
-std::uint64_t step_lots(std::uint64_t total_lots, double lot_size, double price, double max_child_value) {
+std::uint64_t step_lots(std::uint64_t total_lots, std::uint64_t accounts, double lot_size, double price,
+                        double max_child_value) {
   const double per_step = std::floor(max_child_value / (lot_size * price));
   std::uint64_t step = 1;
   if (per_step >= static_cast<double>(kMaxBlockLots)) {
@@ -39,7 +40,9 @@ std::uint64_t step_lots(std::uint64_t total_lots, double lot_size, double price,
   } else if (per_step > 1) {
     step = static_cast<std::uint64_t>(per_step);
   }
-  const std::uint64_t fewest = (total_lots + kMaxSliceSteps - 1) / kMaxSliceSteps;
+  const std::uint64_t most_steps =
+      std::clamp<std::uint64_t>(kMaxSliceAllocations / std::max<std::uint64_t>(accounts, 1), 1, kMaxSliceSteps);
+  const std::uint64_t fewest = total_lots / most_steps + (total_lots % most_steps != 0);
   return std::max(step, fewest);
 }
 

@@ -246,13 +246,15 @@ void FleetDesk::open_order(DeskOrder order, bool counted, core::TimeNs now, Desk
 void FleetDesk::slice_group(std::span<const BlockOrder> group, const core::Slicing& slicing, core::TimeNs now,
                             std::vector<std::vector<DeskOrder>>& by_step) {
   std::uint64_t lots = 0;
+  std::uint64_t accounts = 0;
   double value = 0;
   for (const BlockOrder& b : group) {
     lots += b.lots;
+    accounts += b.allocations.size();
     value += static_cast<double>(b.lots) * b.reference_price;
   }
   const std::uint64_t step =
-      step_lots(lots, group.front().lot_size, value / static_cast<double>(lots), slicing.max_child_value);
+      step_lots(lots, accounts, group.front().lot_size, value / static_cast<double>(lots), slicing.max_child_value);
   // A sell's named lots, per block: each child names its part of them.
   std::vector<std::vector<std::vector<core::NamedLot>>> named(group.size());
   if (group.front().side == core::Side::sell) {

@@ -30,13 +30,18 @@ std::vector<BlockAllocation> allocations(const SlicedChild& c) { return c.order.
 
 }  // namespace
 
-TEST_CASE("a step is max_child_value's whole lots at the price, at least one, and at most kMaxSliceSteps steps") {
-  CHECK(step_lots(100, 1, 30, 1000) == 33);            // 1000 / 30 = 33.3
-  CHECK(step_lots(100, 10, 30, 1000) == 3);            // 1000 / 300 = 3.3
-  CHECK(step_lots(100, 1, 2000, 1000) == 1);           // a lot worth more than a child: one lot a step
-  CHECK(step_lots(100'000, 1, 30, 1000) == 100);       // 100,000 / 1,000 steps beats 33
-  CHECK(step_lots(100'001, 1, 30, 1000) == 101);       // ⌈100,001 / 1,000⌉
-  CHECK(step_lots(10, 1, 1, 1e300) == kMaxBlockLots);  // no overflow from a child worth more than any block
+TEST_CASE("a step is max_child_value's whole lots at the price, at least one, within the caps on steps") {
+  CHECK(step_lots(100, 2, 1, 30, 1000) == 33);            // 1000 / 30 = 33.3
+  CHECK(step_lots(100, 2, 10, 30, 1000) == 3);            // 1000 / 300 = 3.3
+  CHECK(step_lots(100, 2, 1, 2000, 1000) == 1);           // a lot worth more than a child: one lot a step
+  CHECK(step_lots(100'000, 2, 1, 30, 1000) == 100);       // 100,000 / 1,000 steps beats 33
+  CHECK(step_lots(100'001, 2, 1, 30, 1000) == 101);       // ⌈100,001 / 1,000⌉
+  CHECK(step_lots(10, 2, 1, 1, 1e300) == kMaxBlockLots);  // no overflow from a child worth more than any block
+  // 2,000 accounts: 50,000 / 2,000 = 25 steps at most, so 10,000 lots go 400 a step, not 33.
+  CHECK(step_lots(10'000, 2'000, 1, 30, 1000) == 400);
+  CHECK(step_lots(10'001, 2'000, 1, 30, 1000) == 401);
+  // More accounts than the allocations' cap: one step, the whole group.
+  CHECK(step_lots(10'000, 200'000, 1, 30, 1000) == 10'000);
 }
 
 TEST_CASE("one block: after each step every account holds its largest-remainder share of the lots sent") {
