@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,16 +38,18 @@ core::SymbolTable aaa_bbb() {
 }
 
 struct Desk {
-  explicit Desk(double held_a = 60, bool avoid_short_term_gains = false)
-      : desk(make(held_a, avoid_short_term_gains)) {}
+  explicit Desk(double held_a = 60, bool avoid_short_term_gains = false,
+                std::optional<core::Slicing> slicing = std::nullopt)
+      : desk(make(held_a, avoid_short_term_gains, slicing)) {}
   core::SymbolTable symbols = aaa_bbb();
   std::uint64_t seq = 1;
   FleetDesk desk;
 
-  FleetDesk make(double held_a, bool avoid_short_term_gains) {
+  FleetDesk make(double held_a, bool avoid_short_term_gains, std::optional<core::Slicing> slicing) {
     AccountBook book(2);
     Model m = simple_model({0.5, 0.5}, 0.05);
     m.avoid_short_term_gains = avoid_short_term_gains;
+    m.slicing = slicing;
     REQUIRE_FALSE(book.add_model(m));
     REQUIRE_FALSE(book.add_account("acct", 0, 0, std::vector<double>{held_a, 40}));
     return FleetDesk(FleetMonitor(std::move(book), {100, 100}, Fills::on_settle), symbols,
@@ -571,4 +574,35 @@ TEST_CASE("a sell closes the lots chosen when it was decided, whatever the price
     CHECK(out.realised[0].line.gain == doctest::Approx(60));
     CHECK(d.desk.lots().lots(0, kA)[1].quantity == 26);
   }
+}
+
+TEST_CASE("a sliced sell's children each name their part of the lots chosen for the whole sale") {
+  // Children of at most 400 at 100: the sell of 10 AAA goes as 4, 4 and 2
+  // (ids 1, 3, 5; the buys of BBB are 2, 4, 6). fifo names 10 of the 2025 lot.
+  Desk d(60, false, core::Slicing{400, 30 * core::kNanosPerSecond});
+  REQUIRE_FALSE(d.desk.set_lots(0, with_aaa_lots(tax::CloseMethod::fifo)));
+  DeskOutput out;
+  d.desk.resync(t0, out);
+  REQUIRE(out.orders.size() == 6);
+  const tax::Day bought = tax::day_of(2025, 1, 10);
+  using Named = std::vector<std::vector<core::NamedLot>>;
+  CHECK(out.orders[0].named_lots == Named{{{0, 4, bought}}});
+  CHECK(out.orders[2].named_lots == Named{{{0, 4, bought}}});
+  CHECK(out.orders[4].named_lots == Named{{{0, 2, bought}}});
+  CHECK(out.orders[1].named_lots.empty());
+  d.desk.on_timer(t0 + 60 * core::kNanosPerSecond, out);
+  // Each child's fill closes its own part: one realised line each, from the 2025 lot.
+  const double lots[] = {4, 4, 4, 4, 2, 2};
+  std::size_t realised = 0;
+  for (int n = 1; n <= 6; ++n) {
+    const DeskOutput filled = d.fill("fleet-20260314-00000" + std::to_string(n), FillStatus::filled, lots[n - 1], 100);
+    CHECK(filled.refusals.empty());
+    realised += filled.realised.size();
+    for (const DeskRealised& r : filled.realised) CHECK(r.line.acquired == bought);
+  }
+  CHECK(realised == 3);
+  REQUIRE(d.desk.lots().lots(0, kA).size() == 2);
+  CHECK(d.desk.lots().lots(0, kA)[0].quantity == 20);
+  CHECK(d.desk.lots().lots(0, kA)[1].quantity == 30);
+  CHECK(d.desk.pending_accounts() == 0);
 }
