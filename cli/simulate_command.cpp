@@ -254,7 +254,8 @@ CLI::App* add_simulate_command(CLI::App& app, SimulateCommandOptions& o) {
       "--seed", [&o](const std::uint64_t& v) { o.seed = v; }, "random seed: the same seed, the same numbers");
   cmd->add_option_function<double>(
       "--risk-free", [&o](const double& v) { o.risk_free = v; }, "annual risk-free rate for the Sharpe ratios");
-  cmd->add_option("--threads", o.threads, "worker threads; 0 = every core")->capture_default_str();
+  cmd->add_option("--threads", o.threads, "worker threads; 0 = one per CPU this process may run on")
+      ->capture_default_str();
   cmd->add_option("--accounts", o.accounts_path,
                   "also run these accounts (CSV or JSON lines, as `accounts import` reads) on the [[models]]");
   cmd->add_flag("--json", o.json, "print the summary as JSON");

@@ -25,7 +25,7 @@ struct SimulateCommandOptions {
   std::optional<std::string> step;
   std::optional<std::uint64_t> seed;
   std::optional<double> risk_free;
-  unsigned threads = 0;  ///< 0: every core
+  unsigned threads = 0;  ///< 0: one per CPU this process may run on
   bool json = false;
   std::string report_path;
   /// Accounts (the import formats) to run on the configuration's [[models]], when set.

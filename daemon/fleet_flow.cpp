@@ -1,16 +1,15 @@
 #include "daemon/fleet_flow.hpp"
 
-#include <sched.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
-#include <thread>
 #include <unordered_map>
 
 #include "config/shard.hpp"
+#include "core/usable_cpus.hpp"
 #include "daemon/log_event.hpp"
 #include "execution/io/order_codec.hpp"
 #include "fleet/book_builder.hpp"
@@ -43,11 +42,7 @@ constexpr core::DurationNs kMinute = 60 * core::kNanosPerSecond;
 /// afresh for each sweep.
 unsigned sweep_threads() {
   constexpr unsigned kMost = 8;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  const int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
-  const unsigned usable = cpus > 0 ? static_cast<unsigned>(cpus) : std::thread::hardware_concurrency();
-  return std::clamp(usable, 1u, kMost);
+  return std::min(core::usable_cpus(), kMost);
 }
 
 /// The state a block order is in after a report with this status.

@@ -7,6 +7,7 @@
 #include <span>
 #include <thread>
 
+#include "core/usable_cpus.hpp"
 #include "offline/metrics.hpp"
 
 namespace ballast::offline {
@@ -94,7 +95,7 @@ FleetSimulation simulate_fleet(const FleetSetup& setup, const PathSource& source
   for (std::size_t k = 0; k <= steps; ++k) times[k] = clock.at(k);
 
   std::vector<PathFigures> figures(paths);
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 0) threads = core::usable_cpus();
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, (paths + kChunk - 1) / kChunk));
   std::atomic<std::size_t> next_path{0};
   auto worker = [&] {

@@ -57,7 +57,7 @@ struct FleetSimulation {
 };
 
 /// Runs `setup` on `paths` paths of `source`, which must price every symbol
-/// of the models. `threads` 0: the hardware's concurrency.
+/// of the models. `threads` 0: the CPUs the process may run on (core::usable_cpus).
 FleetSimulation simulate_fleet(const FleetSetup& setup, const PathSource& source, const SimulationClock& clock,
                                std::size_t paths, unsigned threads);
 

@@ -8,6 +8,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/usable_cpus.hpp"
 #include "engine/engine.hpp"
 #include "offline/metrics.hpp"
 #include "strategies/risk_model.hpp"
@@ -286,7 +287,7 @@ SimulationResult simulate(const std::vector<strategies::PortfolioSpec>& portfoli
   std::vector<float> fan(paths * n_policies * n_fan);
   std::vector<double> start_values(n_policies, 0.0);
 
-  unsigned threads = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = options.threads > 0 ? options.threads : core::usable_cpus();
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, (paths + kChunk - 1) / kChunk));
   std::atomic<std::size_t> next_path{0};
   std::atomic<std::size_t> done{0};

@@ -70,7 +70,7 @@ struct SimulationOptions {
   /// down to whole lots, the rest in cash, before the first step (no trade,
   /// no cost). false: the portfolios start from their cash and holdings.
   bool start_at_targets = true;
-  unsigned threads = 0;          ///< 0: the hardware's concurrency
+  unsigned threads = 0;          ///< 0: the CPUs the process may run on (core::usable_cpus)
   std::size_t fan_points = 100;  ///< the fan chart keeps at most this many steps after the start
   /// Price histories named by [portfolios.risk] history, by the path the
   /// config gives, read by the caller. Each warms its portfolio's estimate at
