@@ -25,20 +25,11 @@ namespace {
 /// Asks 4 and 8: after 5 lots 1.67, 3.33 → 2, 3; after 10 3.33, 6.67 → 3, 7;
 /// then 4, 8. The children ask {2, 3}, {1, 4}, {1, 1}.
 std::string sliced_models(const std::string& interval) {
-  return R"(
-[[models]]
-id = "balanced"
-targets = { SPY = 0.6, AGG = 0.4 }
-slicing = { max_child_value = 500, interval = ")" +
-         interval + R"(" }
-
-[[models.triggers]]
-kind = "threshold"
-absolute = 0.05
-
-[fleet]
-window = "0s"
-)";
+  std::string models = kFleetModels;
+  const std::string targets = "targets = { SPY = 0.6, AGG = 0.4 }\n";
+  models.insert(models.find(targets) + targets.size(),
+                "slicing = { max_child_value = 500, interval = \"" + interval + "\" }\n");
+  return models;
 }
 
 using Asks = std::map<std::string, double>;
