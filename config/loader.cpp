@@ -432,8 +432,9 @@ class Loader {
   /// A `[[models]]` table: a portfolio's policy without its own facts (cash and
   /// holdings live with each account in the account book), and only what the
   /// fleet engine runs: fixed targets, threshold bands (absolute and relative),
-  /// a dynamic trigger beside them with a fixed `[models.risk]`, lots,
-  /// rebalance_to, min_trade_value, costs, `slicing` and `[models.tax]`.
+  /// calendar dates and a dynamic trigger beside them (with a fixed
+  /// `[models.risk]`), lots, rebalance_to, min_trade_value, costs, `slicing`
+  /// and `[models.tax]`.
   PortfolioSpec read_fleet_model(const toml::table& t) {
     static constexpr std::pair<std::string_view, std::string_view> kAccountFacts[] = {
         {"cash", "an account's cash is in the account book (ballast accounts import)"},
@@ -454,12 +455,14 @@ class Loader {
     }
     const toml::node* first_dynamic = nullptr;
     bool has_band = false;
+    const toml::node* first_calendar = nullptr;
     if (const toml::node* triggers = t.get("triggers"); triggers && triggers->is_array_of_tables()) {
       for (const toml::node& trigger : *triggers->as_array()) {
         const toml::table& tt = *trigger.as_table();
         const toml::node* kind = tt.get("kind");
         const auto kind_name = kind ? kind->value<std::string>() : std::nullopt;
         if (kind_name == "threshold") has_band = true;
+        if (kind_name == "calendar" && !first_calendar) first_calendar = &trigger;
         if (kind_name == "dynamic") {
           if (first_dynamic) {
             diag_.error(trigger.source(), "[[models.triggers]]: a model takes one dynamic trigger (another is at "
@@ -468,9 +471,11 @@ class Loader {
             first_dynamic = &trigger;
           }
         }
-        if (kind_name && *kind_name != "threshold" && *kind_name != "dynamic") {
-          diag_.error(kind->source(), "kind: only \"threshold\" and \"dynamic\" triggers run on [[models]] yet; use "
-                                      "a [[portfolios]] entry for " + quote(*kind_name));
+        if (kind_name && *kind_name != "threshold" && *kind_name != "dynamic" && *kind_name != "calendar") {
+          diag_.error(kind->source(),
+                      "kind: only \"threshold\", \"calendar\" and \"dynamic\" triggers run on "
+                      "[[models]] yet; use a [[portfolios]] entry for " +
+                          quote(*kind_name));
         }
         if (const toml::node* total = tt.get("total")) {
           diag_.error(total->source(), "total: [[models]] bands are per asset (absolute, relative); a total-drift band "
@@ -482,6 +487,11 @@ class Loader {
     }
     // The bands say when an account is looked at (its safe zone follows
     // them); the dynamic trigger only whether a rebalance they fire goes ahead.
+    if (first_calendar && !has_band) {
+      diag_.error(first_calendar->source(),
+                  "[[models.triggers]]: a calendar trigger on a model runs beside its bands, which say when an "
+                  "account is checked between dates; add a [[models.triggers]] of kind \"threshold\"");
+    }
     if (first_dynamic && !has_band) {
       diag_.error(first_dynamic->source(),
                   "[[models.triggers]]: a dynamic trigger on a model weighs the rebalances its bands fire; add a "

@@ -142,6 +142,7 @@ std::optional<std::string> FleetFlow::restore_block(const fleet::AccountBook& bo
   RestoredBlock b;
   b.order.order_id = o.order_id;
   b.order.rebalance_id = o.rebalance_id;
+  b.order.reason = o.reason;
   b.order.created_at = o.created_at;
   b.order.scheduled = scheduled_child(row);
   b.order.block.symbol = symbol;
@@ -331,7 +332,7 @@ core::Order FleetFlow::to_order(const fleet::DeskOrder& o) const {
   order.side = o.block.side;
   order.quantity = o.block.quantity();
   order.reference_price = o.block.reference_price;
-  order.reason = "threshold";
+  order.reason = o.reason;
   order.rebalance_id = o.rebalance_id;
   order.created_at = o.created_at;
   order.allocations.reserve(o.block.allocations.size());
@@ -581,7 +582,8 @@ void FleetFlow::write_status(core::JsonWriter& w, core::TimeNs now) const {
     }
     w.end_array();
     const fleet::DeskCounters& c = desk_->counters();
-    w.field("rebalances", c.rebalances).field("block_orders", c.blocks_sent).field("allocations", c.allocations_sent);
+    w.field("rebalances", c.rebalances).field("calendar_rebalances", c.calendar_rebalances);
+    w.field("block_orders", c.blocks_sent).field("allocations", c.allocations_sent);
     w.field("open_block_orders", desk_->open_blocks());
     w.field("sliced_blocks", c.blocks_sliced).field("children_scheduled", desk_->scheduled_children());
     w.key("unknown_block_orders").begin_array();

@@ -242,6 +242,8 @@ void FleetDesk::settle(AccountIndex a, DeskOutput& out, std::optional<tax::Day> 
   }
   if (rest) resting_[a] = *rest;
   pending_.erase(it);
+  // Busy on its model's calendar date: rebalanced to target at the next timer.
+  if (!calendar_waiting_.empty() && calendar_waiting_.erase(a) > 0) calendar_ready_.push_back(a);
   decided_.drop_all(a);  // its blocks are final: none is left; this keeps it so
   out.changed.push_back(a);
   if (const auto parked = parked_.find(a); parked != parked_.end()) {

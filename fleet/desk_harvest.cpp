@@ -228,6 +228,7 @@ bool FleetDesk::trade_harvest(AccountIndex a, core::SymbolId symbol, double plan
                                 text(sell) + " at " + text(price) + ", into " + symbols_.name(bought) + " " +
                                 text(buy) + " at " + text(buy_price));
     collect_sized(a, now, /*harvest=*/true, out);
+    window_band_ = true;  // not a calendar date's: the orders' reason stays "threshold"
     open_window(now, out);
     return true;
   }

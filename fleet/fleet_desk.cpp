@@ -73,11 +73,68 @@ void FleetDesk::on_tick(core::SymbolId symbol, double price, core::TimeNs now, D
 
 void FleetDesk::on_timer(core::TimeNs now, DeskOutput& out) {
   take_harvests(now, out);
+  run_calendars(now, out);
   if (window_closes_at_ != 0 && now >= window_closes_at_) close_window(now, out);
   release_due(now, out);
 }
 
-void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out, bool resync) {
+void FleetDesk::run_calendars(core::TimeNs now, DeskOutput& out) {
+  const AccountBook& book = monitor_.book();
+  const std::size_t models = book.models().size();
+  if (next_date_.size() < models) {
+    next_date_.resize(models, 0);
+    date_due_.resize(models, 0);
+    in_run_.resize(models, 0);
+  }
+  for (std::size_t m = 0; m < models; ++m) {
+    const std::vector<strategies::CalendarTrigger>& calendars = book.models()[m].calendars;
+    if (calendars.empty()) continue;
+    if (next_date_[m] != 0 && now < next_date_[m]) continue;
+    // The first look only schedules; a date that came marks the model due.
+    if (next_date_[m] != 0) date_due_[m] = 1;
+    core::TimeNs next = 0;
+    for (const strategies::CalendarTrigger& c : calendars) {
+      const core::TimeNs t = core::next_due(c.anchor.value_or(0), c.every, now);
+      if (next == 0 || t < next) next = t;
+    }
+    next_date_[m] = next;
+  }
+  if (!batch_next_ && std::find(date_due_.begin(), date_due_.end(), 1) != date_due_.end()) {
+    in_run_.swap(date_due_);
+    std::fill(date_due_.begin(), date_due_.end(), 0);
+    batch_next_ = 0;
+  }
+  if (calendar_ready_.empty() && !batch_next_) return;
+  scratch_.clear();
+  for (const AccountIndex a : calendar_ready_) {
+    if (!busy(a)) monitor_.rebalance_to_target(a, scratch_);
+  }
+  calendar_ready_.clear();
+  if (batch_next_) {
+    const std::size_t size = book.size();
+    const std::size_t slice = options_.calendar_slice == 0 ? size : options_.calendar_slice;
+    std::size_t end = std::min(size, std::size_t{*batch_next_} + slice);
+    const std::size_t most_trades = options_.calendar_trades == 0 ? size : options_.calendar_trades;
+    for (auto a = *batch_next_; a < end; ++a) {
+      if (!in_run_[book.model_index(a)] || closed(a)) continue;
+      if (busy(a)) {
+        calendar_waiting_.insert(a);
+      } else if (monitor_.rebalance_to_target(a, scratch_) && scratch_.rebalances.size() >= most_trades) {
+        end = std::size_t{a} + 1;
+      }
+    }
+    if (end < size) {
+      batch_next_ = static_cast<AccountIndex>(end);
+    } else {
+      batch_next_.reset();
+      std::fill(in_run_.begin(), in_run_.end(), 0);
+    }
+  }
+  counters_.calendar_rebalances += scratch_.rebalances.size();
+  take_rebalances(now, out, /*resync=*/false, /*calendar=*/true);
+}
+
+void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out, bool resync, bool calendar) {
   if (scratch_.rebalances.empty()) return;
   bool taken = false;
   for (const FleetRebalance& r : scratch_.rebalances) {
@@ -112,6 +169,7 @@ void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out, bool resync) 
     ++counters_.rebalances;
     collect_sized(r.account, now, /*harvest=*/false, out);
     taken = true;
+    (calendar ? window_calendar_ : window_band_) = true;
   }
   if (taken) open_window(now, out);
 }
@@ -412,6 +470,8 @@ void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
   }
   // Numbered in the order they leave; the first order's id names the
   // window's rebalance of the fleet.
+  const char* reason = window_calendar_ && !window_band_ ? "calendar" : "threshold";
+  window_band_ = window_calendar_ = false;
   const std::string day = core::format_yyyymmdd(now);
   std::string rebalance_id;
   const std::size_t sent_before = out.orders.size();
@@ -420,6 +480,7 @@ void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
       o.order_id = engine::make_id(core::kBlockOrderPortfolio, day, next_order_seq_());
       if (rebalance_id.empty()) rebalance_id = o.order_id;
       o.rebalance_id = rebalance_id;
+      o.reason = reason;
       // A slicing model's blocks count their legs, sliced this time or not.
       const bool counted = o.block.slicing != 0;
       open_order(std::move(o), counted, now, out);
@@ -588,6 +649,7 @@ std::optional<std::string> FleetDesk::close_account(AccountIndex a) {
   held_.erase(a);
   stuck_.erase(std::remove(stuck_.begin(), stuck_.end(), a), stuck_.end());
   lots_.erase(a);
+  calendar_waiting_.erase(a);
   wash_.forget_buys_of(a);
   decided_.drop_all(a);
   ++closed_;

@@ -50,6 +50,12 @@ struct DeskOptions {
   std::size_t max_allocations_per_block = execution::kAllocationsPerFrame;
   /// Each account's trades pass these before they join a block (fleet/allocation_limits.hpp).
   AllocationLimits limits;
+  /// Accounts a model's calendar date looks at per on_timer, so that a date
+  /// of a large book is spread over the timer's calls; 0: all at once. A
+  /// call also stops once calendar_trades accounts have traded (0: no such
+  /// stop): their orders, not the looking, are most of a date's work.
+  std::size_t calendar_slice = 4096;
+  std::size_t calendar_trades = 256;
 };
 
 /// A block order to send: the order's id and the block (symbol, side, lots,
@@ -60,6 +66,9 @@ struct DeskOrder {
   std::string rebalance_id;
   BlockOrder block;
   core::TimeNs created_at = 0;
+  /// "calendar" when every account of its window was rebalanced by a
+  /// calendar date, "threshold" otherwise.
+  std::string reason = "threshold";
   /// A sell's: per allocation (in block.allocations' order), the lots its
   /// fills close by name, in order, as the order names them on the wire
   /// (core::Allocation::lots); at most execution::kLotsPerAllocation each.
@@ -170,6 +179,8 @@ struct DeskCounters {
   /// their cost, the tax they would realise included (one per decision held;
   /// the looks skipped while an account stays held are not counted).
   std::uint64_t rebalances_held = 0;
+  /// Accounts a model's calendar date rebalanced (counted in rebalances too).
+  std::uint64_t calendar_rebalances = 0;
 };
 
 class FleetDesk {
@@ -190,10 +201,22 @@ class FleetDesk {
   /// A new price; rebalances it causes join the window (which may close now).
   /// Holdings whose harvest trigger it passes are decided at the next on_timer.
   void on_tick(core::SymbolId symbol, double price, core::TimeNs now, DeskOutput& out);
-  /// Decides the harvests queued by ticks, then closes the window when its
-  /// time has come, then releases the children of sliced blocks that are due
-  /// (the caller does not call it while trading is halted: children wait).
+  /// Decides the harvests queued by ticks and the accounts of the models'
+  /// calendar dates (below), then closes the window when its time has come,
+  /// then releases the children of sliced blocks that are due (the caller
+  /// does not call it while trading is halted: dates and children wait).
+  ///
+  /// Calendar dates (a model's `[[models.triggers]]` of kind "calendar"): on
+  /// each date every account of the model is rebalanced to its targets when
+  /// a trade is worth making (FleetMonitor::rebalance_to_target), through
+  /// the same limits, window and blocks as a band's rebalance;
+  /// DeskOptions::calendar_slice accounts per call. An account busy then
+  /// (its window or blocks) is rebalanced once it settles. The first call
+  /// schedules each model's next date: dates before it (a stop, a halt
+  /// before the desk ran) are not made up.
   void on_timer(core::TimeNs now, DeskOutput& out);
+  /// Whether a calendar date is being run through the accounts.
+  bool calendar_running() const { return batch_next_.has_value(); }
   /// A fill report: not_ours when its order is not an open block of this desk.
   DeskFill on_fill(const core::FillReport& report, core::TimeNs now, DeskOutput& out);
 
@@ -362,7 +385,10 @@ class FleetDesk {
 
   /// The monitor's rebalances in scratch_: sized, weighed (a model's dynamic
   /// trigger) and into the window. `resync`: every held account is decided afresh.
-  void take_rebalances(core::TimeNs now, DeskOutput& out, bool resync = false);
+  /// `calendar`: they come from a calendar date (the window's orders' reason).
+  void take_rebalances(core::TimeNs now, DeskOutput& out, bool resync = false, bool calendar = false);
+  /// The models' calendar dates due by `now`, and the next slice of the accounts of those being run.
+  void run_calendars(core::TimeNs now, DeskOutput& out);
   // A model's dynamic trigger (fleet/rebalance_weighing.hpp). A rebalance it
   // holds leaves the account as it is: out of pending at once, with nothing
   // sent and no trace in `out` but the hold itself. The monitor gives it a
@@ -525,6 +551,17 @@ class FleetDesk {
   }
   /// The distinct slicings of the models, numbered from 1 (slicing_class).
   std::vector<core::Slicing> slicings_;
+  // Calendar dates (on_timer).
+  std::vector<core::TimeNs> next_date_;                ///< per model; 0: no calendar, or not scheduled yet
+  std::vector<char> date_due_;                         ///< per model: a date came, its run not started
+  std::vector<char> in_run_;                           ///< per model: the run under way takes its accounts
+  std::optional<AccountIndex> batch_next_;             ///< the next account the run looks at
+  std::unordered_set<AccountIndex> calendar_waiting_;  ///< busy on their model's date
+  std::vector<AccountIndex> calendar_ready_;           ///< settled since: rebalanced at the next on_timer
+  /// Whether the open window holds an account a band (or a harvest) decided,
+  /// and one a calendar date did: its orders' reason.
+  bool window_band_ = false;
+  bool window_calendar_ = false;
   AccountIds ids_;                                      ///< by id, into the monitor's book
   std::vector<core::TimeNs> last_rebalance_;  ///< per account
   FleetOutput scratch_;

@@ -296,6 +296,22 @@ std::optional<std::string> FleetMonitor::close_account(AccountIndex a) {
   return std::nullopt;
 }
 
+bool FleetMonitor::rebalance_to_target(AccountIndex a, FleetOutput& out) {
+  if (a >= book_.size() || !checked(state_[a])) return false;
+  const bool at_once = fills_ == Fills::at_once;
+  if (checker_.rebalancer.check(book_, a, prices_, out, at_once, /*to_target=*/true) != Rebalancer::Outcome::traded) {
+    return false;
+  }
+  counters_.rebalances = ++checker_.rebalances;
+  if (at_once) {
+    place(a, radius_now(a));
+  } else {
+    detach(a);
+    state_[a] = AccountState::pending;
+  }
+  return true;
+}
+
 std::optional<std::string> FleetMonitor::hold(AccountIndex a) {
   if (a >= book_.size()) return "unknown account";
   if (state_[a] == AccountState::closed) return "the account is closed";

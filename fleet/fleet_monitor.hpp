@@ -152,6 +152,14 @@ class FleetMonitor {
   /// open orders are the caller's). The reason when unknown or closed already.
   std::optional<std::string> close_account(AccountIndex a);
 
+  /// A model's calendar date: account `a` is rebalanced to its targets at
+  /// the current prices, in breach or not, when a trade is worth making
+  /// (Rebalancer::check's `to_target`), appended to `out`; it then waits for
+  /// settle() (Fills::on_settle) or gets a zone at its new holdings. False,
+  /// and nothing changes, for a pending or closed account or when nothing is
+  /// worth trading.
+  bool rebalance_to_target(AccountIndex a, FleetOutput& out);
+
   /// With Fills::on_settle: makes the account pending as its own rebalance
   /// would, for orders decided by an earlier run (restored from the state
   /// file) that settle() will finish. The reason when unknown, closed or

@@ -62,6 +62,10 @@ struct Model {
   std::optional<tax::HarvestRule> harvest;
   /// A dynamic trigger beside the bands; absent: every band rebalance goes ahead.
   std::optional<ModelDynamic> dynamic;
+  /// `[[models.triggers]]` of kind "calendar": on each date every account of
+  /// the model is rebalanced to its targets when a trade is worth making
+  /// (FleetDesk, "Calendar dates"), beside the bands.
+  std::vector<strategies::CalendarTrigger> calendars;
   /// `slicing = { max_child_value, interval }`: the blocks of its accounts'
   /// trades leave as child orders (fleet/block_slicing.hpp).
   std::optional<core::Slicing> slicing;

@@ -72,8 +72,12 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
       m.dynamic = ModelDynamic{*dyn, {}, spec.costs};
       continue;
     }
+    if (const auto* calendar = std::get_if<strategies::CalendarTrigger>(&t)) {
+      m.calendars.push_back(*calendar);
+      continue;
+    }
     const auto* band = std::get_if<strategies::ThresholdTrigger>(&t);
-    if (!band) return "only threshold and dynamic triggers run on a model";
+    if (!band) return "only threshold, calendar and dynamic triggers run on a model";
     if (band->total) return "a total-drift band does not run on a model";
     tighter(m.bands.absolute, band->absolute);
     tighter(m.bands.relative, band->relative);

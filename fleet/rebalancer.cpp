@@ -107,12 +107,13 @@ bool Rebalancer::in_breach(const AccountBook& book, AccountIndex a, std::span<co
 }
 
 Rebalancer::Outcome Rebalancer::check(AccountBook& book, AccountIndex a, std::span<const double> prices,
-                                      FleetOutput& out, bool apply) {
+                                      FleetOutput& out, bool apply, bool to_target) {
   if (!weigh(book, a, prices)) return Outcome::no_value;
   const Model& m = book.model(a);
   const strategies::ThresholdTrigger bands = scaled_bands(m.bands, book.band_multiplier(a));
   const strategies::WeightView groups = view(m, book.cash(a) / value_);
-  if (!strategies::check_threshold(bands, groups)) return Outcome::inside_bands;
+  const bool breach = static_cast<bool>(strategies::check_threshold(bands, groups));
+  if (!breach && !(to_target && m.rebalance_to == strategies::RebalanceTo::target)) return Outcome::inside_bands;
 
   // As the engine does: band-edge moves every weight (of a group, with
   // groups) the same fraction λ of the way to its target, and rounds lots
@@ -162,7 +163,7 @@ Rebalancer::Outcome Rebalancer::check(AccountBook& book, AccountIndex a, std::sp
       if (std::none_of(sized.trades.begin(), sized.trades.end(), mends)) sized.trades.clear();
     }
   }
-  if (sized.trades.empty()) return Outcome::stuck;
+  if (sized.trades.empty()) return breach ? Outcome::stuck : Outcome::inside_bands;
 
   out.rebalances.push_back({a, static_cast<std::uint32_t>(out.trades.size()),
                             static_cast<std::uint32_t>(sized.trades.size())});

@@ -38,7 +38,7 @@ class Rebalancer {
     no_value,      ///< the account is worth nothing at these prices: nothing to weigh
     inside_bands,  ///< every asset (group) within its band
     stuck,         ///< in breach, but lots, cash or min_trade_value leave no trade to make
-    traded,        ///< in breach, and its trades went to `out`
+    traded,        ///< in breach (or sized to target: `to_target`), and its trades went to `out`
   };
 
   /// When the account is in breach: sizes the trades as the daemon does (to
@@ -49,8 +49,13 @@ class Rebalancer {
   /// and then trades only if one of them is of an asset outside its band
   /// (failing that, the whole way to target, on the same condition); with
   /// `apply`, also applies them to its quantities and cash (filled at once).
-  Outcome check(AccountBook& book, AccountIndex a, std::span<const double> prices, FleetOutput& out,
-                bool apply = true);
+  /// With `to_target` (a model's calendar date) an account of a model that
+  /// rebalances to target is sized to its targets inside its bands too: it
+  /// trades when a trade is worth making (whole lots, min_trade_value), and
+  /// is inside_bands otherwise. Band-edge trades only what is outside, so a
+  /// band-edge account inside its bands stays inside_bands.
+  Outcome check(AccountBook& book, AccountIndex a, std::span<const double> prices, FleetOutput& out, bool apply = true,
+                bool to_target = false);
 
   /// check() filling at once: true when it traded.
   bool check_and_rebalance(AccountBook& book, AccountIndex a, std::span<const double> prices, FleetOutput& out) {

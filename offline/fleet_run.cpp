@@ -132,9 +132,10 @@ void FleetRun::row(std::span<const double> prices, core::TimeNs t) {
   if (!desk_) {
     if (std::any_of(last_.begin(), last_.end(), [](double p) { return p == 0; })) return;
     fleet::FleetMonitor monitor(*setup_.book, last_, fleet::Fills::on_settle);
-    desk_ = std::make_unique<fleet::FleetDesk>(std::move(monitor), setup_.symbols,
-                                               fleet::DeskOptions{.window = setup_.window, .book_on_send = true},
-                                               [this] { return next_seq_++; }, setup_.lots);
+    desk_ = std::make_unique<fleet::FleetDesk>(
+        std::move(monitor), setup_.symbols,
+        fleet::DeskOptions{.window = setup_.window, .book_on_send = true, .calendar_slice = 0, .calendar_trades = 0},
+        [this] { return next_seq_++; }, setup_.lots);
     desk_->resync(t, out_);
     take(out_);
   } else {

@@ -3,6 +3,7 @@
 // line and column.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <variant>
@@ -111,14 +112,32 @@ TEST_CASE("a model's slicing is read as a portfolio's, and its errors are report
   CHECK(contains(negative.message, "max_child_value"));
 }
 
+TEST_CASE("a model's calendar dates are read beside its bands, and refused without them") {
+  const Config c = valid(model_with("absolute = 0.05\n[[models.triggers]]\nkind = \"calendar\"\nevery = \"1d\"\n"));
+  REQUIRE(c.models.at(0).triggers.size() == 2);
+  const auto* calendar = std::get_if<strategies::CalendarTrigger>(&c.models.at(0).triggers[1]);
+  REQUIRE(calendar);
+  CHECK(calendar->every == core::parse_period("1d").value());
+
+  const auto alone =
+      only_error(model_with("every = \"1d\"\n").replace(kModel.find("\"threshold\""), 11, "\"calendar\""));
+  CHECK_AT(alone, 5, 1);
+  CHECK(contains(alone.message, "a calendar trigger on a model runs beside its bands"));
+}
+
 TEST_CASE("what the fleet does not run is refused at its key") {
   const auto limit = only_error(model_with("absolute = 0.05\n").insert(kModel.find("[[models.triggers]]"),
                                                                         "order_type = \"limit\"\n"));
   CHECK(contains(limit.message, "order_type: not supported for [[models]] yet"));
 
-  const auto calendar = only_error(model_with("every = \"1mo\"\n").replace(kModel.find("\"threshold\""), 11, "\"calendar\""));
-  CHECK_AT(calendar, 6, 8);
-  CHECK(contains(calendar.message, "only \"threshold\" and \"dynamic\" triggers run on [[models]]"));
+  // (It also needs a [models.risk]: two errors.)
+  const auto volatility = parse_config(
+      model_with("change = 0.2\n").replace(kModel.find("\"threshold\""), 11, "\"volatility\""), "test.toml");
+  CHECK_FALSE(volatility.config.has_value());
+  CHECK(std::any_of(volatility.errors.begin(), volatility.errors.end(), [](const auto& e) {
+    return e.line == 6 && e.column == 8 &&
+           contains(e.message, "only \"threshold\", \"calendar\" and \"dynamic\" triggers run on [[models]]");
+  }));
 
   const auto total = only_error(model_with("total = 0.1\n"));
   CHECK_AT(total, 7, 9);

@@ -40,6 +40,35 @@ TEST_CASE("to target: a 70/30 account trades back to 60/40 and the book follows"
   CHECK(book.cash(0) == doctest::Approx(0));
 }
 
+TEST_CASE("a calendar date (to_target) takes an account inside its bands to target when a trade is worth it") {
+  // 62/38 is inside 5% bands around 60/40: a band leaves it, a date trades 2 and 2.
+  Model m = simple_model({0.6, 0.4}, 0.05);
+  AccountBook book = one_account(m, 0, {62, 38});
+  FleetOutput out;
+  Rebalancer r;
+  CHECK(r.check(book, 0, kAtPar, out, true) == Rebalancer::Outcome::inside_bands);
+  REQUIRE(r.check(book, 0, kAtPar, out, true, /*to_target=*/true) == Rebalancer::Outcome::traded);
+  REQUIRE(out.trades.size() == 2);
+  CHECK(out.trades[0] == FleetTrade{0, 0, core::Side::sell, 2, 100});
+  CHECK(out.trades[1] == FleetTrade{0, 1, core::Side::buy, 2, 100});
+  CHECK(book.quantities(0)[0] == 60);
+  // On target: nothing to trade, inside its bands (not stuck).
+  out = {};
+  CHECK(r.check(book, 0, kAtPar, out, true, true) == Rebalancer::Outcome::inside_bands);
+  CHECK(out.rebalances.empty());
+
+  // Trades of $200 below a min_trade_value of 250: none.
+  m.min_trade_value = 250;
+  AccountBook small = one_account(m, 0, {62, 38});
+  CHECK(r.check(small, 0, kAtPar, out, true, true) == Rebalancer::Outcome::inside_bands);
+  // Band-edge trades only what is outside its bands: nothing here.
+  m.min_trade_value = 0;
+  m.rebalance_to = strategies::RebalanceTo::band_edge;
+  AccountBook edge = one_account(m, 0, {62, 38});
+  CHECK(r.check(edge, 0, kAtPar, out, true, true) == Rebalancer::Outcome::inside_bands);
+  CHECK(out.rebalances.empty());
+}
+
 TEST_CASE("band-edge: 70/30 with 5% bands aims half way, at 65/35, and rounds lots outward") {
   Model m = simple_model({0.6, 0.4}, 0.05);
   m.rebalance_to = strategies::RebalanceTo::band_edge;
