@@ -9,11 +9,20 @@
 #include <string>
 #include <vector>
 
+#include "core/symbol_table.hpp"
 #include "fleet/account_book.hpp"
 #include "fleet/fleet_output.hpp"
 #include "fleet/model.hpp"
 
 namespace ballast::fleet::test {
+
+/// A symbol table of AAA (id 0) and BBB (id 1), the desk tests' two symbols.
+inline core::SymbolTable aaa_bbb() {
+  core::SymbolTable t;
+  t.intern("AAA");
+  t.intern("BBB");
+  return t;
+}
 
 /// A model over symbols 0..targets.size()-1, lot 1, absolute band `band`.
 inline Model simple_model(std::vector<double> targets, double band) {

@@ -27,12 +27,7 @@ struct Desk {
   Desk(Model m, AccountRecord lots, AllocationLimits limits = {}) : desk(make(std::move(m), std::move(limits))) {
     REQUIRE_FALSE(desk.set_lots(0, lots));
   }
-  core::SymbolTable symbols = [] {
-    core::SymbolTable t;
-    t.intern("AAA");
-    t.intern("BBB");
-    return t;
-  }();
+  core::SymbolTable symbols = ballast::fleet::test::aaa_bbb();
   std::uint64_t seq = 1;
   FleetDesk desk;
 

@@ -18,6 +18,7 @@
 
 using namespace ballast;
 using namespace ballast::fleet;
+using ballast::fleet::test::aaa_bbb;
 using ballast::fleet::test::simple_model;
 using core::FillStatus;
 using core::Side;
@@ -29,13 +30,6 @@ constexpr core::SymbolId kB = 1;  // BBB
 const core::TimeNs t0 = core::parse_iso8601("2026-03-14T15:00:00Z").value();
 const std::string kSell = "fleet-20260314-000001";
 const std::string kBuy = "fleet-20260314-000002";
-
-core::SymbolTable aaa_bbb() {
-  core::SymbolTable t;
-  t.intern("AAA");
-  t.intern("BBB");
-  return t;
-}
 
 struct Desk {
   explicit Desk(double held_a = 60, bool avoid_short_term_gains = false,

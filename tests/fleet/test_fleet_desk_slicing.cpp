@@ -46,12 +46,7 @@ struct Desk {
   explicit Desk(AccountBook book, bool book_on_send = false)
       : desk(FleetMonitor(std::move(book), {100, 100}, Fills::on_settle), symbols,
              DeskOptions{.window = 0, .book_on_send = book_on_send}, [this] { return seq++; }) {}
-  core::SymbolTable symbols = [] {
-    core::SymbolTable t;
-    t.intern("AAA");
-    t.intern("BBB");
-    return t;
-  }();
+  core::SymbolTable symbols = ballast::fleet::test::aaa_bbb();
   std::uint64_t seq = 1;
   FleetDesk desk;
 };

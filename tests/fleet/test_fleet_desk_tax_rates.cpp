@@ -15,6 +15,7 @@
 
 using namespace ballast;
 using namespace ballast::fleet;
+using ballast::fleet::test::aaa_bbb;
 using ballast::fleet::test::simple_model;
 using core::FillStatus;
 using core::Side;
@@ -25,13 +26,6 @@ constexpr core::SymbolId kA = 0;  // AAA
 const core::TimeNs t0 = core::parse_iso8601("2026-03-14T15:00:00Z").value();
 const std::string kSell = "fleet-20260314-000001";
 const tax::TaxRates kRates{0.37, 0.20};
-
-core::SymbolTable aaa_bbb() {
-  core::SymbolTable t;
-  t.intern("AAA");
-  t.intern("BBB");
-  return t;
-}
 
 struct Desk {
   Desk(std::optional<tax::TaxRates> rates, bool avoid_short_term_gains) : desk(make(rates, avoid_short_term_gains)) {}

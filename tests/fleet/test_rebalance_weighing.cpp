@@ -15,13 +15,6 @@ using namespace ballast::fleet::test;
 
 namespace {
 
-core::SymbolTable aaa_bbb() {
-  core::SymbolTable t;
-  t.intern("AAA");
-  t.intern("BBB");
-  return t;
-}
-
 const std::vector<SizedTrade> kTrades = {{0, core::Side::sell, 10, 100, 1}, {1, core::Side::buy, 10, 100, 1}};
 const std::vector<double> kPrices = {100, 100};
 
