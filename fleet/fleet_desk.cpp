@@ -130,7 +130,6 @@ void FleetDesk::run_calendars(core::TimeNs now, DeskOutput& out) {
       std::fill(in_run_.begin(), in_run_.end(), 0);
     }
   }
-  counters_.calendar_rebalances += scratch_.rebalances.size();
   take_rebalances(now, out, /*resync=*/false, /*calendar=*/true);
 }
 
@@ -170,6 +169,7 @@ void FleetDesk::take_rebalances(core::TimeNs now, DeskOutput& out, bool resync, 
     collect_sized(r.account, now, /*harvest=*/false, out);
     taken = true;
     (calendar ? window_calendar_ : window_band_) = true;
+    if (calendar) ++counters_.calendar_rebalances;
   }
   if (taken) open_window(now, out);
 }

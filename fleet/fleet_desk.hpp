@@ -179,7 +179,8 @@ struct DeskCounters {
   /// their cost, the tax they would realise included (one per decision held;
   /// the looks skipped while an account stays held are not counted).
   std::uint64_t rebalances_held = 0;
-  /// Accounts a model's calendar date rebalanced (counted in rebalances too).
+  /// Accounts a model's calendar date rebalanced (counted in rebalances too;
+  /// one a dynamic trigger held is not).
   std::uint64_t calendar_rebalances = 0;
 };
 
