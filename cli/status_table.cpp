@@ -336,9 +336,18 @@ void render_fleet(const element& fleet, std::string& out) {
     out += ": " + count(number_at(*states, "breaching")) + " breaching, " + count(number_at(*states, "pending")) +
            " pending, " + count(number_at(*states, "stuck")) + " stuck";
   }
+  // Counts an older daemon does not send, or zero, are left out.
+  const auto some = [&](const char* key) {
+    const auto v = number_at(fleet, key);
+    return v && *v > 0 ? v : std::nullopt;
+  };
   out += "\n  rebalances " + count(number_at(fleet, "rebalances")) + " (last minute " +
-         count(number_at(fleet, "rebalances_last_minute")) + "), block orders " +
-         count(number_at(fleet, "block_orders")) + " (" + count(number_at(fleet, "open_block_orders")) + " open)\n";
+         count(number_at(fleet, "rebalances_last_minute"));
+  if (const auto dates = some("calendar_rebalances")) out += ", " + count(dates) + " on calendar dates";
+  out += "), block orders " + count(number_at(fleet, "block_orders")) + " (" +
+         count(number_at(fleet, "open_block_orders")) + " open";
+  if (const auto scheduled = some("children_scheduled")) out += ", " + count(scheduled) + " children scheduled";
+  out += ")\n";
   if (const auto unknown = array_at(fleet, "unknown_block_orders"); unknown && unknown->size() > 0) {
     out += "  UNKNOWN block orders:";
     for (const element id : *unknown) {

@@ -203,6 +203,14 @@ TEST_CASE("a fleet shows as counts, block orders, unknown blocks and the drift h
                         "  rebalances 52 (last minute 7), block orders 8 (2 open)\n"
                         "  UNKNOWN block orders: fleet-20261206-000007\n"
                         "  max drift  <0.5% 900000  <1% 99960  >10% 40\n") != std::string::npos);
+  // Calendar dates' rebalances and children of sliced blocks waiting to leave, when there are any.
+  std::string with_counts = kFleet;
+  with_counts.replace(with_counts.find("\"block_orders\": 8"), 17,
+                      "\"calendar_rebalances\": 30, \"children_scheduled\": 6, \"block_orders\": 8");
+  const auto counted = render_status_table(with_counts);
+  REQUIRE_MESSAGE(counted.ok(), counted.error);
+  CHECK(counted.text.find("  rebalances 52 (last minute 7, 30 on calendar dates), block orders 8 (2 open, 6 children "
+                          "scheduled)\n") != std::string::npos);
   const auto waiting = render_status_table(
       R"({"version": "0.1.0", "feeds": [], "portfolios": [], "fleet": {"models": 1, "accounts": 4, "started": false}})");
   REQUIRE(waiting.ok());
