@@ -438,17 +438,7 @@ void FleetFlow::handle(core::TimeNs now, store::Change change, std::optional<Ste
     commit_latency_.record(
         std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - commit_start).count());
   }
-  // Scheduled children due now first (written when they were decided), then
-  // the new orders but for the children scheduled for later.
-  std::vector<const core::Order*> to_send;
-  std::vector<core::Order> released;
-  released.reserve(out_.released.size());
-  for (const fleet::DeskOrder& o : out_.released) to_send.push_back(&released.emplace_back(to_order(o)));
-  for (std::size_t i = 0; i < orders.size(); ++i) {
-    if (!out_.orders[i].scheduled) to_send.push_back(&orders[i]);
-  }
-  for (const core::Order* sent : to_send) {
-    const core::Order& o = *sent;
+  const auto send = [&](const core::Order& o) {
     if (sender_) {
       encoded_.clear();
       execution::encode_order(o, encoded_);
@@ -464,8 +454,19 @@ void FleetFlow::handle(core::TimeNs now, store::Change change, std::optional<Ste
               "block order {order_id}: {side} {quantity} {symbol} @ {price:.4f} for {accounts} accounts",
               "order_id"_a = o.order_id, "side"_a = core::to_string(o.side), "quantity"_a = o.quantity,
               "symbol"_a = o.symbol, "price"_a = o.reference_price, "accounts"_a = o.allocations.size());
+  };
+  // Scheduled children due now first (written when they were decided), then
+  // the new orders but for the children scheduled for later.
+  for (const fleet::DeskOrder& o : out_.released) send(to_order(o));
+  std::size_t later = 0;
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    if (out_.orders[i].scheduled) {
+      ++later;
+    } else {
+      send(orders[i]);
+    }
   }
-  if (std::size_t later = orders.size() + released.size() - to_send.size(); later > 0) {
+  if (later > 0) {
     log_event(info, "fleet_children_scheduled",
               "{count} child orders of sliced blocks written, to leave one slicing interval apart ({waiting} waiting "
               "in all)",

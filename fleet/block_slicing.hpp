@@ -21,7 +21,7 @@ namespace ballast::fleet {
 /// thousand hours of orders).
 inline constexpr std::uint64_t kMaxSliceSteps = 1000;
 /// Steps × accounts a sliced group takes at most: its children hold at most
-/// that many allocations, all made (about 0.13 µs per account and step, so
+/// that many allocations, all made (up to about 0.12 µs per account and step, so
 /// about 6 ms of the loop at the cap) and written to the state file when the
 /// window closes. A group of more accounts takes fewer, larger steps: 2,000
 /// accounts take 25 at most (bench/bench_slicing.cpp).

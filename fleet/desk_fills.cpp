@@ -74,7 +74,6 @@ std::optional<std::string> FleetDesk::restore_block(DeskOrder order, std::span<c
   b.allocated.assign(block.allocations.size(), 0);
   // A child of a sliced block may be one: its siblings are restored too.
   b.counted = true;
-  b.waiting = order.scheduled;
   b.sent_at = order.created_at;
   for (const double filled : cumulative_fills) {
     const FillAllocation alloc = allocate_fill(block, filled, b.allocated);
@@ -102,7 +101,7 @@ std::optional<std::string> FleetDesk::restore_block(DeskOrder order, std::span<c
     // Harvests are not told apart after a restart: the sale books by the account's method.
     note_decided(a, {block.symbol, block.side, quantity, price, block.lot_size}, day, /*harvest=*/false, held_before);
   }
-  if (b.waiting) schedule_.emplace(order.created_at, order.order_id);
+  if (order.scheduled) schedule_.emplace(order.created_at, order.order_id);
   b.order = std::move(order);
   open_.emplace(b.order.order_id, std::move(b));
   return std::nullopt;
@@ -119,7 +118,7 @@ DeskFill FleetDesk::on_fill(const core::FillReport& report, core::TimeNs now, De
   }
   result.result = DeskFill::Result::applied;
   ++counters_.fills_applied;
-  if (it->second.waiting) {
+  if (it->second.order.scheduled) {
     // A report for a child not sent yet: the gateway has it (a resolve, or
     // an earlier run's order), so it is not sent again.
     unschedule(it->second);
@@ -137,7 +136,7 @@ DeskFill FleetDesk::on_fill(const core::FillReport& report, core::TimeNs now, De
 std::vector<std::string> FleetDesk::time_out(core::TimeNs now, core::DurationNs timeout) {
   std::vector<std::string> ids;
   for (auto& [id, b] : open_) {
-    if (b.unknown || b.waiting || now - b.sent_at < timeout) continue;
+    if (b.unknown || b.order.scheduled || now - b.sent_at < timeout) continue;
     // Its trades stay decided to the wash-sale checks: they may have been made.
     b.unknown = true;
     ids.push_back(id);
@@ -187,7 +186,6 @@ std::vector<std::string> FleetDesk::unknown_blocks() const {
 }
 
 void FleetDesk::unschedule(OpenBlock& b) {
-  b.waiting = false;
   b.order.scheduled = false;
   const auto [first, last] = schedule_.equal_range(b.order.created_at);
   for (auto it = first; it != last; ++it) {

@@ -288,41 +288,43 @@ void FleetDesk::open_order(DeskOrder order, bool counted, core::TimeNs now, Desk
     ++pending(alloc.account).open_blocks;
     if (counted) ++open_legs_[leg_key(alloc.account, block.symbol, block.side)];
   }
-  if (order.scheduled) {
-    b.waiting = true;
-    schedule_.emplace(order.created_at, order.order_id);
-  } else {
-    b.sent_at = now;
-    ++counters_.blocks_sent;
-    counters_.allocations_sent += block.allocations.size();
-  }
+  if (order.scheduled) schedule_.emplace(order.created_at, order.order_id);
   out.orders.push_back(order);
   b.order = std::move(order);
+  if (!b.order.scheduled) mark_sent(b, now);
   open_.emplace(b.order.order_id, std::move(b));
 }
 
-void FleetDesk::slice_group(std::span<const BlockOrder> group, const core::Slicing& slicing, core::TimeNs now,
-                            std::vector<std::vector<DeskOrder>>& by_step) {
+void FleetDesk::mark_sent(OpenBlock& b, core::TimeNs now) {
+  b.order.scheduled = false;
+  b.sent_at = now;
+  ++counters_.blocks_sent;
+  counters_.allocations_sent += b.order.block.allocations.size();
+}
+
+bool FleetDesk::slice_group(std::span<const BlockOrder> group, const core::Slicing& slicing, core::TimeNs now) {
   std::uint64_t lots = 0;
   std::uint64_t accounts = 0;
-  double value = 0;
+  double lots_at_price = 0;  // Σ lots × reference price
   for (const BlockOrder& b : group) {
     lots += b.lots;
     accounts += b.allocations.size();
-    value += static_cast<double>(b.lots) * b.reference_price;
+    lots_at_price += static_cast<double>(b.lots) * b.reference_price;
   }
+  const double lot_size = group.front().lot_size;
+  if (!(lots_at_price * lot_size > slicing.max_child_value)) return false;
   const std::uint64_t step =
-      step_lots(lots, accounts, group.front().lot_size, value / static_cast<double>(lots), slicing.max_child_value);
+      step_lots(lots, accounts, lot_size, lots_at_price / static_cast<double>(lots), slicing.max_child_value);
   // A sell's named lots, per block: each child names its part of them.
   std::vector<std::vector<std::vector<core::NamedLot>>> named(group.size());
   if (group.front().side == core::Side::sell) {
     for (std::size_t b = 0; b < group.size(); ++b) named[b] = wire_lots(group[b]);
   }
   const std::vector<std::vector<SlicedChild>> steps = slice_blocks(group, step);
-  if (by_step.size() < steps.size()) by_step.resize(steps.size());
+  if (by_step_.size() < steps.size()) by_step_.resize(steps.size());
   for (std::size_t k = 0; k < steps.size(); ++k) {
     for (const SlicedChild& child : steps[k]) {
-      DeskOrder& o = by_step[k].emplace_back();
+      DeskOrder& o = by_step_[k].emplace_back();
       o.created_at = now + static_cast<core::TimeNs>(k) * slicing.interval;
       o.scheduled = k > 0;
       o.block = child.order;
@@ -340,6 +342,7 @@ void FleetDesk::slice_group(std::span<const BlockOrder> group, const core::Slici
     }
   }
   counters_.blocks_sliced += group.size();
+  return true;
 }
 
 void FleetDesk::book_sent(const std::string& order_id, core::TimeNs now, DeskOutput& out) {
@@ -358,14 +361,9 @@ void FleetDesk::release_due(core::TimeNs now, DeskOutput& out) {
     const std::string id = std::move(schedule_.begin()->second);
     schedule_.erase(schedule_.begin());
     const auto it = open_.find(id);
-    if (it == open_.end() || !it->second.waiting) continue;
-    OpenBlock& b = it->second;
-    b.waiting = false;
-    b.sent_at = now;
-    b.order.scheduled = false;
-    ++counters_.blocks_sent;
-    counters_.allocations_sent += b.order.block.allocations.size();
-    out.released.push_back(b.order);
+    if (it == open_.end() || !it->second.order.scheduled) continue;
+    mark_sent(it->second, now);
+    out.released.push_back(it->second.order);
   }
   if (!options_.book_on_send) return;
   for (std::size_t i = released_before; i < out.released.size(); ++i) book_sent(out.released[i].order_id, now, out);
@@ -440,9 +438,11 @@ void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
     return false;
   });
   std::vector<BlockOrder> blocks = collector_.take();
-  // The window's orders by the step they leave at: unsliced blocks and the
-  // first children now, later children one slicing interval apart.
-  std::vector<std::vector<DeskOrder>> by_step(blocks.empty() ? 0 : 1);
+  // The window's orders by the step they leave at (by_step_, emptied, its
+  // room kept): unsliced blocks and the first children now, later children
+  // one slicing interval apart.
+  for (std::vector<DeskOrder>& step : by_step_) step.clear();
+  if (by_step_.empty()) by_step_.emplace_back();
   for (std::size_t begin = 0; begin < blocks.size();) {
     // The blocks of one symbol, side and slicing are adjacent (take()).
     std::size_t end = begin + 1;
@@ -452,17 +452,9 @@ void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
     }
     const std::span<BlockOrder> group(blocks.data() + begin, end - begin);
     begin = end;
-    if (group.front().slicing != 0) {
-      const core::Slicing& slicing = slicings_[group.front().slicing - 1];
-      double value = 0;
-      for (const BlockOrder& b : group) value += b.quantity() * b.reference_price;
-      if (value > slicing.max_child_value) {
-        slice_group(group, slicing, now, by_step);
-        continue;
-      }
-    }
+    if (group.front().slicing != 0 && slice_group(group, slicings_[group.front().slicing - 1], now)) continue;
     for (BlockOrder& block : group) {
-      DeskOrder& o = by_step[0].emplace_back();
+      DeskOrder& o = by_step_[0].emplace_back();
       o.created_at = now;
       o.block = std::move(block);
       if (o.block.side == core::Side::sell) o.named_lots = wire_lots(o.block);
@@ -475,7 +467,7 @@ void FleetDesk::close_window(core::TimeNs now, DeskOutput& out) {
   const std::string day = core::format_yyyymmdd(now);
   std::string rebalance_id;
   const std::size_t sent_before = out.orders.size();
-  for (std::vector<DeskOrder>& step : by_step) {
+  for (std::vector<DeskOrder>& step : by_step_) {
     for (DeskOrder& o : step) {
       o.order_id = engine::make_id(core::kBlockOrderPortfolio, day, next_order_seq_());
       if (rebalance_id.empty()) rebalance_id = o.order_id;

@@ -377,7 +377,6 @@ class FleetDesk {
     std::vector<double> booked_cash;       ///< cash moved per allocation so far (signed)
     double avg_price = 0;                  ///< of the last report that filled something
     bool unknown = false;                  ///< no final report within the timeout
-    bool waiting = false;                  ///< a scheduled child not sent yet
     core::TimeNs sent_at = 0;              ///< when it left (its timeout counts from here)
     /// Its allocations are counted in open_legs_: a child of a sliced block,
     /// or a block restored after a restart (which may be one).
@@ -429,13 +428,16 @@ class FleetDesk {
   /// `order` becomes an open block of its accounts, to `out` (sent now unless
   /// scheduled); `counted`: its allocations count in open_legs_.
   void open_order(DeskOrder order, bool counted, core::TimeNs now, DeskOutput& out);
-  /// The blocks of one symbol, side and slicing, sliced into children:
-  /// by_step[k] gets step k's, due `now` + k intervals (scheduled from step 1 on).
-  void slice_group(std::span<const BlockOrder> group, const core::Slicing& slicing, core::TimeNs now,
-                   std::vector<std::vector<DeskOrder>>& by_step);
+  /// The blocks of one symbol, side and slicing, sliced into children when
+  /// together they are worth more than one child: by_step_[k] gets step k's,
+  /// due `now` + k intervals (scheduled from step 1 on). False, and nothing
+  /// done, when they are not.
+  bool slice_group(std::span<const BlockOrder> group, const core::Slicing& slicing, core::TimeNs now);
+  /// A block order leaves now: counted, and its timeout starts.
+  void mark_sent(OpenBlock& b, core::TimeNs now);
   /// An order just sent with no fill reports to come: booked in full at its reference price and finished.
   void book_sent(const std::string& order_id, core::TimeNs now, DeskOutput& out);
-  /// A waiting child is not: out of the schedule (a report came for it).
+  /// A scheduled child is not any more: out of the schedule (a report came for it).
   void unschedule(OpenBlock& b);
   /// The scheduled children due by `now`, to out.released.
   void release_due(core::TimeNs now, DeskOutput& out);
@@ -550,6 +552,8 @@ class FleetDesk {
   static std::uint64_t leg_key(AccountIndex a, core::SymbolId symbol, core::Side side) {
     return (std::uint64_t{a} << 33) | (std::uint64_t{symbol} << 1) | (side == core::Side::sell ? 1u : 0u);
   }
+  /// close_window's orders by the step they leave at (scratch).
+  std::vector<std::vector<DeskOrder>> by_step_;
   /// The distinct slicings of the models, numbered from 1 (slicing_class).
   std::vector<core::Slicing> slicings_;
   // Calendar dates (on_timer).
