@@ -2,14 +2,13 @@
 #include "tests/support/fix_broker.hpp"
 
 #include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <quickfix/Application.h>
 #include <quickfix/MessageStore.h>
 #include <quickfix/Session.h>
 #include <quickfix/SessionSettings.h>
-#include <quickfix/SocketAcceptor.h>
+#include <quickfix/ThreadedSocketAcceptor.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <mutex>
@@ -110,7 +109,10 @@ struct FixBroker::Impl {
   FIX::SessionID id;
   FIX::SessionSettings settings;
   FIX::MemoryStoreFactory store;
-  FIX::SocketAcceptor acceptor;
+  // A thread per connection: disconnect() from the test's thread shuts the
+  // socket down and that thread ends it. The single-threaded SocketAcceptor
+  // would have two threads change its socket monitor at once.
+  FIX::ThreadedSocketAcceptor acceptor;
 };
 
 FixBroker::FixBroker(const std::string& sender, const std::string& target, int port)
