@@ -8,7 +8,8 @@
 // targets leaving 0–5% in cash, absolute bands of 2–5% or relative ones of
 // 20–40%, lots of 1 or 0.1, half of them band-edge), band multipliers 0.75–1.5,
 // every weight drawn at random inside ±90% of its band (2% of accounts up to
-// 110%: in breach at the start, rebalanced by the first resync).
+// 110%: in breach at the start, rebalanced by the first resync). With a fifth
+// argument "total", every model also has a total band of 10–15%.
 // Feed: a random symbol per tick, its log price moving by N(0, 1 bp).
 #include <chrono>
 #include <cmath>
@@ -40,11 +41,10 @@ constexpr std::size_t kHoldings = 10;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-
-
-
-AccountBook build_book(std::size_t accounts, std::vector<double>& prices) {
-  std::mt19937_64 rng(42);
+/// With `total_bands`, every model also has a total band of 10–15% (drawn
+/// apart, so that the book is otherwise the same).
+AccountBook build_book(std::size_t accounts, std::vector<double>& prices, bool total_bands) {
+  std::mt19937_64 rng(42), total_rng(7);
   std::uniform_real_distribution<double> unit(0, 1);
   prices.clear();
   for (std::size_t j = 0; j < kSymbols; ++j) prices.push_back(10 + 490 * unit(rng));
@@ -65,6 +65,7 @@ AccountBook build_book(std::size_t accounts, std::vector<double>& prices) {
     else m.bands.relative = 0.2 + 0.2 * unit(rng);
     m.rebalance_to = k % 4 < 2 ? strategies::RebalanceTo::band_edge : strategies::RebalanceTo::target;
     m.min_trade_value = 10;
+    if (total_bands) m.bands.total = 0.10 + 0.05 * unit(total_rng);
     if (auto why = book.add_model(std::move(m))) {
       std::fprintf(stderr, "model refused: %s\n", why->c_str());
       std::exit(1);
@@ -120,12 +121,14 @@ int main(int argc, char** argv) {
   const std::size_t brute_ticks = argc > 3 ? std::stoul(argv[3]) : 300;
   // Slots on their own zones before a tick rezones (0: the monitor's default).
   const std::size_t rezone_at = argc > 4 ? std::stoul(argv[4]) : 0;
+  // "total": every model also has a total band (fleet/safe_zone.hpp).
+  const bool total_bands = argc > 5 && std::string(argv[5]) == "total";
 
-  std::printf("fleet: %zu accounts x %zu holdings over %zu symbols, %zu models (load average %s)\n", accounts,
-              kHoldings, kSymbols, kModels, load_average().c_str());
+  std::printf("fleet: %zu accounts x %zu holdings over %zu symbols, %zu models%s (load average %s)\n", accounts,
+              kHoldings, kSymbols, kModels, total_bands ? " with total bands" : "", load_average().c_str());
   auto t0 = Clock::now();
   std::vector<double> prices;
-  AccountBook book = build_book(accounts, prices);
+  AccountBook book = build_book(accounts, prices, total_bands);
   const double book_s = seconds_since(t0);
   t0 = Clock::now();
   FleetMonitor monitor(std::move(book), prices);

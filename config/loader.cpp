@@ -429,28 +429,36 @@ class Loader {
 
   PortfolioSpec read_portfolio(const toml::table& t) { return read_policy(t, "[[portfolios]]"); }
 
+  /// Whether `t` has a `model` table whose kind sets targets from a risk model.
+  static bool has_target_model(const toml::table& t) {
+    const toml::node* model = t.get("model");
+    const toml::node* kind = model && model->is_table() ? model->as_table()->get("kind") : nullptr;
+    const auto name = kind ? kind->value<std::string>() : std::nullopt;
+    return name == "target-vol" || name == "risk-parity" || name == "mean-variance";
+  }
+
   /// A `[[models]]` table: a portfolio's policy without its own facts (cash and
   /// holdings live with each account in the account book), and only what the
-  /// fleet engine runs: fixed targets, threshold bands (absolute and relative),
-  /// calendar dates and a dynamic trigger beside them (with a fixed
-  /// `[models.risk]`), lots, rebalance_to, min_trade_value, costs, `slicing`
-  /// and `[models.tax]`.
+  /// fleet engine runs: fixed targets or a target model on a fixed
+  /// `[models.risk]`, threshold bands (absolute, relative, total), calendar
+  /// dates and a dynamic trigger beside them (with a fixed `[models.risk]`),
+  /// lots, rebalance_to, min_trade_value, costs, `slicing` and `[models.tax]`.
   PortfolioSpec read_fleet_model(const toml::table& t) {
     static constexpr std::pair<std::string_view, std::string_view> kAccountFacts[] = {
         {"cash", "an account's cash is in the account book (ballast accounts import)"},
         {"holdings", "an account's holdings are in the account book (ballast accounts import)"},
     };
-    static constexpr std::string_view kNotForModels[] = {
-        "model",     "max_cost_bps",    "order_type",         "limit_offset_bps", "limit_from",
-        "limit_ttl", "limit_on_expiry", "limit_max_replaces", "limit_tick"};
+    static constexpr std::string_view kNotForModels[] = {"max_cost_bps",       "order_type", "limit_offset_bps",
+                                                         "limit_from",         "limit_ttl",  "limit_on_expiry",
+                                                         "limit_max_replaces", "limit_tick"};
     for (const auto& [key, why] : kAccountFacts) {
       if (const toml::node* n = t.get(key)) diag_.error(n->source(), std::string(key) + ": not a model key; " + std::string(why));
     }
     for (std::string_view key : kNotForModels) {
       if (const toml::node* n = t.get(key)) {
         diag_.error(n->source(), std::string(key) +
-                                     ": not supported for [[models]] yet (models run fixed targets with threshold "
-                                     "bands); use a [[portfolios]] entry for it");
+                                     ": not supported for [[models]] yet (their accounts' trades are sized as "
+                                     "market orders without a cost cap); use a [[portfolios]] entry for it");
       }
     }
     const toml::node* first_dynamic = nullptr;
@@ -476,10 +484,6 @@ class Loader {
                       "kind: only \"threshold\", \"calendar\" and \"dynamic\" triggers run on "
                       "[[models]] yet; use a [[portfolios]] entry for " +
                           quote(*kind_name));
-        }
-        if (const toml::node* total = tt.get("total")) {
-          diag_.error(total->source(), "total: [[models]] bands are per asset (absolute, relative); a total-drift band "
-                                       "is not supported for models");
         }
       }
     } else if (!t.get("triggers")) {
@@ -513,9 +517,11 @@ class Loader {
         diag_.error(risk->source(),
                     "[models.risk] needs volatilities for every symbol in targets (a fixed risk model)");
       }
-      if (!first_dynamic) {
-        diag_.error(risk->source(), "[models.risk] serves a dynamic trigger only; add a [[models.triggers]] of kind "
-                                    "\"dynamic\" or remove [models.risk]");
+      if (!first_dynamic && !has_target_model(t)) {
+        diag_.error(risk->source(),
+                    "[models.risk] serves a dynamic trigger or a target model only; add a "
+                    "[[models.triggers]] of kind \"dynamic\" or a [models.model], or remove "
+                    "[models.risk]");
       }
     }
     return read_policy(t, "[[models]]");
@@ -661,7 +667,7 @@ class Loader {
     const bool has_risk = r.has("risk");
     const std::string_view risk_table = is_model ? "[models.risk]" : "[portfolios.risk]";
     if (const auto* risk = r.table("risk")) p.risk = read_risk(*risk, p, universe, risk_table);
-    if (const auto* model = r.table("model")) read_model(*model, p, universe, has_risk);
+    if (const auto* model = r.table("model")) read_model(*model, p, universe, has_risk, is_model);
     if (const auto* costs = r.table("costs")) p.costs = read_costs(*costs, p, universe);
     if (const auto triggers = r.array_of_tables("triggers", "[[portfolios.triggers]]")) {
       for (const toml::table* trigger : *triggers) {
@@ -863,11 +869,11 @@ class Loader {
     return read_correlation_table(t, "symbols of targets", index_of, risk.correlations, pairs);
   }
 
-  void read_model(const toml::table& t, PortfolioSpec& p, const Universe& u, bool has_risk) {
+  void read_model(const toml::table& t, PortfolioSpec& p, const Universe& u, bool has_risk, bool is_model) {
+    const std::string table = is_model ? "[models.model]" : "[portfolios.model]";
     const toml::node* kind_node = t.get("kind");
     if (!kind_node) {
-      diag_.error(t.source(),
-                  "[portfolios.model] is missing required key \"kind\" (one of " + std::string(kModelKinds) + ")");
+      diag_.error(t.source(), table + " is missing required key \"kind\" (one of " + std::string(kModelKinds) + ")");
       return;
     }
     const auto kind = read_string(*kind_node, "kind", diag_);
@@ -902,9 +908,27 @@ class Loader {
                   "kind: unknown model kind " + quote(*kind) + " (known kinds: " + std::string(kModelKinds) + ")");
       return;
     }
-    const bool needs_risk =
-        m.kind == ModelKind::target_vol || m.kind == ModelKind::risk_parity || m.kind == ModelKind::mean_variance;
-    if (needs_risk && !has_risk) diag_.error(t.source(), "kind = " + quote(*kind) + " needs [portfolios.risk]");
+    if (strategies::is_risk_based(m.kind) && !has_risk) {
+      diag_.error(t.source(),
+                  "kind = " + quote(*kind) + " needs " + (is_model ? "[models.risk]" : "[portfolios.risk]"));
+    }
+    if (is_model) check_model_target_model(t, *kind_node, m);
+  }
+
+  /// What a target model on [[models]] cannot be: one account's own
+  /// (CPPI follows each account's value and floor), one that never trades,
+  /// or one that borrows (an account holds cash ≥ 0; min_weight is never
+  /// below 0 for anyone).
+  void check_model_target_model(const toml::table& t, const toml::node& kind_node, const ModelSpec& m) {
+    if (m.kind == ModelKind::cppi || m.kind == ModelKind::buy_and_hold) {
+      diag_.error(kind_node.source(), "kind: " + quote(std::string(to_string(m.kind))) +
+                                          " does not run on [[models]] (its accounts share the model's targets); "
+                                          "use \"fixed\", \"target-vol\", \"risk-parity\" or \"mean-variance\", "
+                                          "or a [[portfolios]] entry");
+    }
+    if (const toml::node* n = t.get("max_leverage"); n && m.max_leverage > 1) {
+      diag_.error(n->source(), "max_leverage: an account of a model does not borrow; expected at most 1");
+    }
   }
 
   /// A string naming a symbol of targets, or "cash" when `cash_allowed`;

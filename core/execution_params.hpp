@@ -47,6 +47,7 @@ struct LimitOrderSpec {
 struct Slicing {
   double max_child_value = 0;  ///< > 0
   DurationNs interval = 30 * kNanosPerSecond;
+  bool operator==(const Slicing&) const = default;
 };
 
 }  // namespace ballast::core

@@ -24,7 +24,12 @@ void write_account_fields(core::JsonWriter& w, const fleet::FleetDesk& desk, fle
   w.field("id", book.id(a)).field("model", models.name(book.model_index(a)));
   w.field("value", d.view.value).field("cash", d.view.cash).field("cash_weight", d.view.cash_weight);
   w.field("cash_target", d.view.cash_target).field("band_multiplier", book.band_multiplier(a));
-  w.field("max_drift", d.view.max_abs_drift).field("breaching", d.view.breaching).field("pending", d.pending);
+  w.field("max_drift", d.view.max_abs_drift).field("total_drift", d.view.total_drift).key("total_band");
+  if (std::isfinite(d.view.total_band))
+    w.value(d.view.total_band);
+  else
+    w.null();
+  w.field("breaching", d.view.breaching).field("pending", d.pending);
   w.key("assets").begin_array();
   const fleet::Model& m = book.model(a);
   const bool grouped = fleet::has_substitutes(m);

@@ -130,6 +130,18 @@ std::string FleetFlow::load(const std::vector<store::OrderRow>& blocks) {
             "and restricted symbols) from {path} ({total} in the file; the rest belong to other shards)",
             "owned"_a = book->size(), "models"_a = variants_.base_count(), "path"_a = persistence_.path(),
             "total"_a = accounts_in_file_, "variants"_a = variants_.variant_count());
+  // A target model's targets come from its fixed risk model, not the file: say what they are.
+  for (std::size_t k = 0; k < cfg_.models.size(); ++k) {
+    const strategies::PortfolioSpec& spec = cfg_.models[k];
+    if (!strategies::is_risk_based(spec.model.kind)) continue;
+    const fleet::Model& m = book->models()[k];
+    std::string targets;
+    for (std::size_t i = 0; i < m.size(); ++i)
+      targets += fmt::format("{} {:.4f}, ", symbols_.name(m.symbols[i]), m.targets[i]);
+    log_event(info, "fleet_model_targets", "model {model}: {kind} targets {targets}cash {cash:.4f}",
+              "model"_a = spec.id, "kind"_a = strategies::to_string(spec.model.kind), "targets"_a = targets,
+              "cash"_a = m.cash_target());
+  }
   waiting_ = std::move(book);
   return {};
 }

@@ -19,7 +19,7 @@ bool same_costs(const core::CostParams& a, const core::CostParams& b) {
 bool same_model(const strategies::PortfolioSpec& a, const strategies::PortfolioSpec& b) {
   if (a.id != b.id || a.assets.size() != b.assets.size() || a.triggers.size() != b.triggers.size() ||
       a.min_trade_value != b.min_trade_value || a.rebalance_to != b.rebalance_to || a.cash_target != b.cash_target ||
-      a.tax != b.tax) {
+      a.tax != b.tax || a.slicing != b.slicing || a.model != b.model) {
     return false;
   }
   for (std::size_t i = 0; i < a.assets.size(); ++i) {
@@ -38,14 +38,20 @@ bool same_model(const strategies::PortfolioSpec& a, const strategies::PortfolioS
       dynamic = true;
       continue;
     }
+    if (const auto* x = std::get_if<strategies::CalendarTrigger>(&a.triggers[i])) {
+      if (!(*x == std::get<strategies::CalendarTrigger>(b.triggers[i]))) return false;
+      continue;
+    }
     const auto* x = std::get_if<strategies::ThresholdTrigger>(&a.triggers[i]);
     const auto* y = std::get_if<strategies::ThresholdTrigger>(&b.triggers[i]);
     if (!x || !y || x->absolute != y->absolute || x->relative != y->relative || x->total != y->total) return false;
   }
   if (a.costs.has_value() != b.costs.has_value()) return false;
-  // A dynamic trigger decides by the risk model and the costs too.
-  if (!dynamic) return true;
-  return engine::same_risk(a.risk, b.risk) && (!a.costs || same_costs(*a.costs, *b.costs));
+  // A dynamic trigger decides by the risk model and the costs too; a target
+  // model sets the targets from the risk model.
+  const bool risk_based = strategies::is_risk_based(a.model.kind);
+  if (!dynamic && !risk_based) return true;
+  return engine::same_risk(a.risk, b.risk) && (!dynamic || !a.costs || same_costs(*a.costs, *b.costs));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "strategies/dynamic_benefit.hpp"
+#include "strategies/spec_targets.hpp"
 #include "strategies/target_models.hpp"
 
 namespace ballast::engine {
@@ -28,13 +29,6 @@ void apply_targets(PortfolioState& p, const strategies::TargetModelResult& r, co
 }
 
 }  // namespace
-
-double lookup(const std::vector<std::pair<std::string, double>>& table, const std::string& key, double fallback) {
-  for (const auto& [k, v] : table) {
-    if (k == key) return v;
-  }
-  return fallback;
-}
 
 bool same_risk(const std::optional<strategies::RiskSpec>& a, const std::optional<strategies::RiskSpec>& b) {
   if (a.has_value() != b.has_value()) return false;
@@ -105,7 +99,6 @@ void refresh_model(PortfolioState& p, const PriceTable& prices) {
     samples = est.samples;
     warmth = est.warmth;
   }
-  auto set_targets = [&](const strategies::TargetModelResult& r) { apply_targets(p, r, "ready"); };
   const strategies::ModelSpec& m = p.spec.model;
   switch (m.kind) {
     case strategies::ModelKind::fixed:
@@ -129,37 +122,7 @@ void refresh_model(PortfolioState& p, const PriceTable& prices) {
     if (p.model_state.rfind("error", 0) != 0 || p.risk) p.model_state = state;
     return;
   }
-  auto index_of = [&](const std::string& sym) -> std::optional<std::size_t> {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (p.spec.assets[i].symbol == sym) return i;
-    }
-    return std::nullopt;
-  };
-  if (m.kind == strategies::ModelKind::target_vol) {
-    const auto safe = m.safe == "cash" ? std::nullopt : index_of(m.safe);
-    std::vector<double> mix(n, 0.0);
-    double total = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (safe && *safe == i) continue;
-      mix[i] = p.spec.assets[i].target;
-      total += mix[i];
-    }
-    for (double& x : mix) x = total > 0 ? x / total : 0.0;
-    set_targets(strategies::target_vol_weights(mix, p.cov, {m.target_vol, m.max_leverage, safe}));
-  } else if (m.kind == strategies::ModelKind::risk_parity) {
-    std::vector<double> budgets;
-    for (std::size_t i = 0; i < n && !m.budgets.empty(); ++i) budgets.push_back(lookup(m.budgets, p.spec.assets[i].symbol, 0.0));
-    strategies::TargetModelResult r = strategies::risk_budget_weights(p.cov, budgets);
-    // The budgets fix the mix; cash_target keeps its share of the value.
-    for (double& w : r.weights) w *= 1 - p.spec.cash_target;
-    r.cash_weight = p.spec.cash_target;
-    set_targets(r);
-  } else if (m.kind == strategies::ModelKind::mean_variance) {
-    std::vector<double> mu;
-    for (std::size_t i = 0; i < n; ++i) mu.push_back(lookup(m.expected_returns, p.spec.assets[i].symbol, 0.0));
-    set_targets(strategies::mean_variance_weights(
-        mu, p.cov, {m.risk_aversion, p.spec.cash_target, m.min_weight, m.max_weight, 0}));
-  }
+  apply_targets(p, strategies::spec_targets(p.spec, p.cov), "ready");
 }
 
 void refresh_value_model(PortfolioState& p, const PriceTable& prices) {

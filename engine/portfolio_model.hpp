@@ -41,7 +41,4 @@ double quadratic(const PortfolioState& p, std::span<const double> w);
 /// The model's state for people: "ready", "warming: ...", "exposure 0.62, cushion 1234.00", "error: ...".
 std::string model_state_text(const PortfolioState& p);
 
-/// The value of `key` in a per-symbol table; `fallback` when it is not there.
-double lookup(const std::vector<std::pair<std::string, double>>& table, const std::string& key, double fallback);
-
 }  // namespace ballast::engine

@@ -49,7 +49,7 @@ std::optional<Decision> dynamic(const PortfolioState& p, const strategies::Dynam
       const double quantity = std::abs(deviation[i]) * w.value / prices.price(p.assets[i].symbol);
       cost += estimate_cost(p, i, quantity, prices, symbols).total();
     } else {
-      const double bps = lookup(dyn.cost_bps_by_symbol, symbols.name(p.assets[i].symbol), dyn.cost_bps);
+      const double bps = strategies::lookup(dyn.cost_bps_by_symbol, symbols.name(p.assets[i].symbol), dyn.cost_bps);
       cost += std::abs(deviation[i]) * w.value * bps / 1e4;
     }
   }

@@ -1,6 +1,7 @@
 #include "fleet/account_view.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "fleet/rebalancer.hpp"
 
@@ -60,7 +61,10 @@ AccountView view_account(const AccountBook& book, AccountIndex a, std::span<cons
     asset.band = band_half_width(bands, asset.group_target);
     asset.breaching = value > 0 && std::fabs(asset.drift) > asset.band;
     v.max_abs_drift = std::fmax(v.max_abs_drift, std::fabs(asset.drift));
+    if (value > 0 && primary_of(m, i) == i) v.total_drift += std::fabs(asset.drift);
   }
+  if (value > 0) v.total_drift = (v.total_drift + std::fabs(v.cash_weight - v.cash_target)) / 2;
+  v.total_band = bands.total ? *bands.total : std::numeric_limits<double>::infinity();
   Rebalancer decide;
   v.breaching = decide.in_breach(book, a, prices);
   return v;

@@ -37,8 +37,12 @@ struct AccountView {
   double cash_target = 0;
   std::vector<AssetView> assets;  ///< in the model's symbol order
   double max_abs_drift = 0;       ///< max |drift| over the assets (over the groups)
-  /// Some asset is outside its band. Exactly Rebalancer::in_breach: the
-  /// trigger's own comparison, so the view and the decision never disagree.
+  double total_drift = 0;         ///< Σ|drift| / 2 over the assets (groups) and the cash
+  /// The model's total band times the account's multiplier; +∞ without one.
+  double total_band = 0;
+  /// Some asset is outside its band, or the total drift is past the total
+  /// band. Exactly Rebalancer::in_breach: the trigger's own comparison, so
+  /// the view and the decision never disagree.
   bool breaching = false;
 };
 

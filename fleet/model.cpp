@@ -83,13 +83,17 @@ std::optional<std::string> check_model(const Model& m, std::size_t symbol_count)
     sum += m.targets[i];
   }
   if (sum > 1 + 1e-9) return "targets sum past 1";
-  if (m.bands.total) return "the total band is not supported by the fleet";
-  if (!m.bands.absolute && !m.bands.relative) return "a model needs an absolute or a relative band";
+  if (!m.bands.absolute && !m.bands.relative && !m.bands.total) {
+    return "a model needs an absolute, a relative or a total band";
+  }
   if (m.bands.absolute && !(*m.bands.absolute > 0 && std::isfinite(*m.bands.absolute))) {
     return "the absolute band must be positive and finite";
   }
   if (m.bands.relative && !(*m.bands.relative > 0 && std::isfinite(*m.bands.relative))) {
     return "the relative band must be positive and finite";
+  }
+  if (m.bands.total && !(*m.bands.total > 0 && std::isfinite(*m.bands.total))) {
+    return "the total band must be positive and finite";
   }
   if (!(m.min_trade_value >= 0 && std::isfinite(m.min_trade_value))) {
     return "min_trade_value must be non-negative and finite";
@@ -117,6 +121,7 @@ strategies::ThresholdTrigger scaled_bands(const strategies::ThresholdTrigger& ba
   strategies::ThresholdTrigger s;
   if (bands.absolute) s.absolute = *bands.absolute * multiplier;
   if (bands.relative) s.relative = *bands.relative * multiplier;
+  if (bands.total) s.total = *bands.total * multiplier;
   return s;
 }
 

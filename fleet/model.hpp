@@ -33,8 +33,8 @@ struct Model {
   std::vector<core::SymbolId> symbols;  ///< distinct; an account's quantities follow this order
   std::vector<double> targets;          ///< weights of the account value, cash included; Σ ≤ 1
   std::vector<double> lot_sizes;        ///< > 0, one per symbol
-  /// The daemon's threshold bands: |w − t| > absolute, or > relative × t, fires
-  /// (strict comparisons). `total` is not supported by the fleet (see check_model).
+  /// The daemon's threshold bands: |w − t| > absolute, or > relative × t, or a
+  /// total drift Σ|w − t| / 2 (cash included) > total fires (strict comparisons).
   strategies::ThresholdTrigger bands;
   strategies::RebalanceTo rebalance_to = strategies::RebalanceTo::target;
   double min_trade_value = 0;  ///< smaller trades are not made
@@ -78,7 +78,7 @@ struct Model {
 /// Why `m` cannot be used with `symbol_count` interned symbols, or nullopt.
 /// Refused: no symbols, repeated or unknown symbols, lists of different
 /// lengths, targets outside [0, 1] or summing past 1, lots ≤ 0, no band, a
-/// band ≤ 0, a `total` band (the fleet has no safe-zone bound for it and refuses it), a negative
+/// band ≤ 0 or not finite, a negative
 /// min_trade_value, non-finite numbers; a group_of that is neither empty nor
 /// one entry per slot, names a slot that is not its own primary (groups are
 /// one level deep), or gives a substitute a target other than 0; a dynamic
@@ -99,7 +99,7 @@ std::size_t slot_of(const Model& m, core::SymbolId symbol);
 /// A price the fleet can value at: finite and > 0.
 bool usable_price(double price);
 
-/// The model's bands widened (or narrowed) by an account's multiplier.
+/// The model's bands (the total band too) widened or narrowed by an account's multiplier.
 strategies::ThresholdTrigger scaled_bands(const strategies::ThresholdTrigger& bands, double multiplier);
 
 /// The half-width of the band around `target` under `bands`: an asset breaches

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "strategies/dynamic_benefit.hpp"
+#include "strategies/spec_targets.hpp"
 
 namespace ballast::fleet {
 
@@ -52,7 +53,11 @@ std::optional<std::string> groups_from_spec(const strategies::PortfolioSpec& spe
 
 std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec, core::SymbolTable& symbols,
                                            Model& out) {
-  if (spec.model.kind != strategies::ModelKind::fixed) return "only fixed targets run on a model";
+  const bool risk_based = strategies::is_risk_based(spec.model.kind);
+  if (spec.model.kind != strategies::ModelKind::fixed && !risk_based) {
+    return "a " + std::string(strategies::to_string(spec.model.kind)) +
+           " model does not run on [[models]] (fixed targets, target-vol, risk-parity and mean-variance do)";
+  }
   if (spec.limit || spec.max_cost_bps) return "limit orders and max_cost_bps do not run on a model";
   Model m;
   for (const strategies::AssetSpec& a : spec.assets) {
@@ -61,7 +66,7 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
     m.lot_sizes.push_back(a.lot_size);
   }
   // Several threshold triggers fire when any does: |d| > a₁ or |d| > a₂ is
-  // |d| > min(a₁, a₂), and so for the relative bands. One band of the minima is exact.
+  // |d| > min(a₁, a₂), and so for the relative and total bands. One band of the minima is exact.
   const auto tighter = [](std::optional<double>& into, const std::optional<double>& v) {
     if (v && (!into || *v < *into)) into = v;
   };
@@ -78,22 +83,34 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
     }
     const auto* band = std::get_if<strategies::ThresholdTrigger>(&t);
     if (!band) return "only threshold, calendar and dynamic triggers run on a model";
-    if (band->total) return "a total-drift band does not run on a model";
     tighter(m.bands.absolute, band->absolute);
     tighter(m.bands.relative, band->relative);
+    tighter(m.bands.total, band->total);
     has_band = true;
   }
   if (!has_band) return "a model needs a threshold trigger";
-  if (m.dynamic) {
+  if (m.dynamic || risk_based) {
     // The bands say when an account is looked at; the dynamic trigger, whether it then trades.
     if (!spec.risk || spec.risk->volatilities.empty()) {
-      return "a dynamic trigger on a model needs a fixed [models.risk]";
+      return std::string(m.dynamic ? "a dynamic trigger" : "a target model") +
+             " on a model needs a fixed [models.risk]";
     }
     auto fixed = strategies::fixed_risk_of(*spec.risk, spec.assets);
     if (!fixed.ok()) return "[models.risk]: " + fixed.errors.front();
-    // σᵢρσⱼ and σⱼρσᵢ can differ in the last bit: made exactly symmetric, as check_model wants it.
     const Eigen::MatrixXd& cov = fixed.model->covariance_annual();
-    m.dynamic->cov_annual = (cov + cov.transpose()) / 2;
+    // σᵢρσⱼ and σⱼρσᵢ can differ in the last bit: made exactly symmetric, as check_model wants it.
+    if (m.dynamic) m.dynamic->cov_annual = (cov + cov.transpose()) / 2;
+    // The targets from Σ as a portfolio with this spec sets them (engine::refresh_model), once:
+    // the risk model is fixed.
+    if (risk_based) {
+      const strategies::TargetModelResult r = strategies::spec_targets(spec, cov);
+      if (!r.ok) return "[models.model]: " + r.error;
+      if (r.cash_weight < -1e-9) return "[models.model]: its targets borrow cash; an account of a model does not";
+      for (std::size_t i = 0; i < m.size(); ++i) {
+        // A weight a solver leaves a hair below 0 is 0.
+        m.targets[i] = r.weights[i] < 0 && r.weights[i] > -1e-12 ? 0.0 : r.weights[i];
+      }
+    }
   }
   m.slicing = spec.slicing;
   m.rebalance_to = spec.rebalance_to;

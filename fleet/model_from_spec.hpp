@@ -2,7 +2,8 @@
 // A `[[models]]` entry of the configuration as the fleet runs it: symbols
 // interned, targets, lots, threshold bands, rebalance_to, min_trade_value,
 // the tax policy (its rates, wash-sale avoidance, harvest rule and substitute
-// groups) and a dynamic trigger with its fixed risk model and costs.
+// groups), a dynamic trigger with its fixed risk model and costs, and the
+// targets a target model sets from that risk model.
 #include <optional>
 #include <span>
 #include <string>
@@ -22,6 +23,10 @@ namespace ballast::fleet {
 /// model, a substitute with a target other than 0, a symbol in two groups,
 /// a primary that is also a substitute. A dynamic trigger refused: a second
 /// one, or one without a fixed `[models.risk]` (volatilities) that makes a Σ.
+/// A target model (target-vol, risk-parity, mean-variance) sets the targets
+/// once from that fixed Σ, as strategies::spec_targets does for a portfolio;
+/// refused: without a fixed `[models.risk]`, when the model fails, or when its
+/// targets borrow cash. CPPI and buy-and-hold are refused.
 std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec, core::SymbolTable& symbols,
                                            Model& out);
 

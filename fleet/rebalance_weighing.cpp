@@ -4,9 +4,9 @@
 #include <cmath>
 #include <vector>
 
-#include "engine/portfolio_model.hpp"
 #include "execution/cost_model.hpp"
 #include "strategies/dynamic_benefit.hpp"
+#include "strategies/policy.hpp"
 
 namespace ballast::fleet {
 
@@ -52,7 +52,7 @@ double trading_cost(const ModelDynamic& dynamic, std::span<const SizedTrade> tra
       }
       cost += execution::estimate_cost(*dynamic.costs, in).total();
     } else {
-      const double bps = engine::lookup(dynamic.trigger.cost_bps_by_symbol, name, dynamic.trigger.cost_bps);
+      const double bps = strategies::lookup(dynamic.trigger.cost_bps_by_symbol, name, dynamic.trigger.cost_bps);
       cost += std::abs(t.quantity) * t.price * bps / 1e4;
     }
   }

@@ -123,11 +123,15 @@ Rebalancer::Outcome Rebalancer::check(AccountBook& book, AccountIndex a, std::sp
   split(m, lambda, false, desired_);
   const std::span<double> q = book.quantities(a);
   const std::size_t n = q.size();
+  // Past the total band every group off its target is part of the breach:
+  // each is outside for the sizing, and a trade of any of them mends it.
+  const bool total_breach = bands.total && strategies::summarize_drift(groups).total > *bands.total;
   sizing_.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t g = m.group_of.empty() ? i : group_index_[i];
+    const double w = groups.weights[g], t = groups.targets[g];
     sizing_[i] = {q[i], prices[m.symbols[i]], desired_[i], m.lot_sizes[i]};
-    sizing_[i].outside_band = strategies::outside_band(bands, groups.weights[g], groups.targets[g]);
+    sizing_[i].outside_band = strategies::outside_band(bands, w, t) || (total_breach && w != t);
   }
   execution::SizingRequest req;
   req.assets = sizing_;

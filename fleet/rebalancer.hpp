@@ -30,7 +30,8 @@ double apply_fill(double held, core::Side side, double quantity);
 class Rebalancer {
  public:
   /// Whether any group (asset, without groups) of the account is outside its
-  /// band at `prices` (by symbol id), as strategies::check_threshold decides it.
+  /// band, or its total drift past the total band, at `prices` (by symbol
+  /// id), as strategies::check_threshold decides it.
   bool in_breach(const AccountBook& book, AccountIndex a, std::span<const double> prices);
 
   /// What check() found.
@@ -47,7 +48,8 @@ class Rebalancer {
   /// rounds outward only the assets (groups) outside their bands, the rest to
   /// the nearest lot; when that leaves a band breached, every asset outward,
   /// and then trades only if one of them is of an asset outside its band
-  /// (failing that, the whole way to target, on the same condition); with
+  /// (failing that, the whole way to target, on the same condition). Past a
+  /// total band, every asset (group) off its target counts as outside; with
   /// `apply`, also applies them to its quantities and cash (filled at once).
   /// With `to_target` (a model's calendar date) an account of a model that
   /// rebalances to target is sized to its targets inside its bands too: it

@@ -55,8 +55,14 @@ double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<co
   const auto keep = [&](double n, double d) {
     if (n * den < num * d) num = n, den = d;
   };
+  // For the total band (see safe_zone.hpp): Σ|v − t·V| and Σ v·(V − v) over
+  // the assets (groups) and the cash.
+  const double cash = book.cash(a);
+  double spread = std::abs(cash - m.cash_target() * value), spread_rate = cash * (value - cash);
   // One asset (or group) of value v and target t: false when outside its narrowed band.
   const auto zone = [&](double v, double t) {
+    spread += std::abs(v - t * value);
+    spread_rate += v * (value - v);
     // As band_half_width(scaled_bands(...)): the same products.
     const double h = has_relative ? std::min(absolute, relative * t) : absolute;
     const double upper = t + h - kZoneWeightMargin;
@@ -81,6 +87,12 @@ double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<co
     for (std::size_t i = 0; i < q.size(); ++i) {
       if (m.group_of[i] == i && !zone(group_value[i], m.targets[i])) return -kInf;
     }
+  }
+  if (m.bands.total) {
+    // x ≤ 1 + (2(T − margin)·V − Σ|v − t·V|)·V / Σ v·(V − v), as a fraction.
+    const double slack = 2 * (*m.bands.total * multiplier - kZoneWeightMargin) * value - spread;
+    if (!(slack >= 0)) return -kInf;
+    if (spread_rate > 0) keep(spread_rate + slack * value, spread_rate);
   }
   if (den == 0) return kInf;
   const double x = num / den;
@@ -223,7 +235,9 @@ double stuck_radius(const Model& m, std::span<const double> q, double value, std
   for (std::size_t i = 0; i < q.size(); ++i) {
     const double price = prices[m.symbols[i]];
     const double t = m.targets[i];
-    const double inside = asset_zone_factor(q[i] * price / value, t, band_half_width(bands, t));
+    // Past a total band every asset off its target may trade (Rebalancer::check),
+    // so with one every asset is bounded as an asset outside its band is.
+    const double inside = bands.total ? 0.0 : asset_zone_factor(q[i] * price / value, t, band_half_width(bands, t));
     if (inside >= 1) {
       x = std::min(x, inside);
       continue;

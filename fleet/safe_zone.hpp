@@ -44,7 +44,19 @@ double asset_zone_radius(double weight, double target, double half_width);
 
 /// The account's radius at `prices` (indexed by symbol id): the smallest over
 /// its assets (its groups, against the primaries' targets and bands, when the
-/// model has group_of), rounded down. −∞ when the account is not certified safe (in or
+/// model has group_of) and, with a total band, the total drift's, rounded down.
+///
+/// The total band T: the drift D = ½(Σ|w_i − t_i| + |c − t_c|), cash c of
+/// target t_c = 1 − Σt. Under moves of at most r (x = e^{2r} as above), the
+/// bounds of asset_zone_factor's derivation give
+///   w x / (w x + 1 − w) − w = w(1 − w)(x − 1) / (w x + 1 − w) ≤ w(1 − w)(x − 1)
+/// and the same for w − w / (w + x(1 − w)), both denominators being ≥ 1. The
+/// cash's weight C / (C + R') with R' within e^{±r}(V − C) moves by at most
+/// c(1 − c)(e^{r} − 1) ≤ c(1 − c)(x − 1). So D' ≤ D + ½(x − 1)·S with
+/// S = Σ w_i(1 − w_i) + c(1 − c), and D' ≤ T − kZoneWeightMargin while
+/// x ≤ 1 + 2(T − kZoneWeightMargin − D) / S. The bound is tight to first order
+/// for two assets and no cash moving apart; a group's weight moves as an
+/// asset's (above), so it holds over the groups. −∞ when the account is not certified safe (in or
 /// within the margin of a breach, negative cash, no value): it must then be
 /// checked exactly on every tick of its symbols. +∞ when no move can breach.
 double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices);
@@ -106,7 +118,9 @@ double account_no_trade_radius(const AccountBook& book, AccountIndex a, std::spa
 /// the trades of the others are refused, or the account is back inside its
 /// bands. The cash's floor on buys (account_no_trade_radius) is not used: the
 /// others' sales may pay for a buy. h_i is taken at the highest prices of a
-/// first radius, as there. Capped at 1.
+/// first radius, as there. With a total band every asset is bounded as one
+/// outside its band is: past that band any asset off its target may trade.
+/// Capped at 1.
 double account_stuck_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices);
 
 /// The radius inside which the account cannot rebalance: the larger of

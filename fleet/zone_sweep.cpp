@@ -220,7 +220,8 @@ ZoneSweep::ZoneSweep(const AccountBook& book, std::span<const double> prices, Ke
     Gathered g;
     g.first = static_cast<std::uint32_t>(slots_.size());
     g.size = static_cast<std::uint32_t>(m.size());
-    g.exact = !m.group_of.empty() || m.size() == 0;
+    // A total band's bound sums over the account (safe_zone.hpp): account_zone_radius computes it.
+    g.exact = !m.group_of.empty() || m.size() == 0 || m.bands.total.has_value();
     g.absolute = m.bands.absolute ? *m.bands.absolute : kInf;
     g.relative = m.bands.relative ? *m.bands.relative : std::numeric_limits<double>::max();
     for (std::size_t first = 0; first < m.size(); first += 4) {

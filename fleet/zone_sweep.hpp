@@ -73,7 +73,7 @@ class ZoneSweep {
   /// (2·kZoneWeightMargin, 1 − 2·kZoneWeightMargin), an asset outside its
   /// narrowed band offers a factor below 1 and an edge that bounds nothing a
   /// fraction never kept (zone_sweep.cpp). Accounts of models with
-  /// substitute groups or with a target outside that range, and accounts
+  /// substitute groups, a total band or a target outside that range, and accounts
   /// worth 1e150 or more (whose products could overflow), get
   /// account_zone_radius itself.
   double radius(const AccountBook& book, AccountIndex a) const;

@@ -7,6 +7,17 @@ std::string_view trigger_reason(const Trigger& t) {
   return names[t.index()];
 }
 
+double lookup(const std::vector<std::pair<std::string, double>>& table, const std::string& key, double fallback) {
+  for (const auto& [k, v] : table) {
+    if (k == key) return v;
+  }
+  return fallback;
+}
+
+bool is_risk_based(ModelKind k) {
+  return k == ModelKind::target_vol || k == ModelKind::risk_parity || k == ModelKind::mean_variance;
+}
+
 std::string_view to_string(ModelKind k) {
   switch (k) {
     case ModelKind::fixed: return "fixed";

@@ -27,6 +27,7 @@ struct CalendarTrigger {
   /// Start of the schedule; when absent, 1970-01-01T00:00Z, so "1d" falls at
   /// midnight UTC and "1mo" on the first of each month.
   std::optional<core::TimeNs> anchor;
+  bool operator==(const CalendarTrigger&) const = default;
 };
 
 /// Fires when the portfolio's estimated volatility σ = sqrt(wᵀΣw) has moved by
@@ -77,8 +78,13 @@ struct RiskSpec {
   std::vector<Correlation> correlations;  ///< missing pairs are 0
 };
 
+/// The value of `key` in a per-symbol table; `fallback` when it is not there.
+double lookup(const std::vector<std::pair<std::string, double>>& table, const std::string& key, double fallback);
+
 enum class ModelKind { fixed, target_vol, risk_parity, mean_variance, cppi, buy_and_hold };
 std::string_view to_string(ModelKind k);
+/// target-vol, risk-parity and mean-variance: the models that set targets from a risk model's Σ.
+bool is_risk_based(ModelKind k);
 
 /// `[portfolios.model]`: how the targets are set. `fixed` uses `targets` as
 /// they are; the others derive them and fall back to nothing (no trading) while
@@ -101,6 +107,7 @@ struct ModelSpec {
   std::optional<double> floor;        ///< fraction of the starting value
   std::optional<double> floor_value;  ///< absolute
   double multiplier = 2;
+  bool operator==(const ModelSpec&) const = default;
 };
 
 /// `slicing`; defined with the other execution settings a portfolio carries.

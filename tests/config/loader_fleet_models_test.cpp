@@ -138,10 +138,15 @@ TEST_CASE("what the fleet does not run is refused at its key") {
     return e.line == 6 && e.column == 8 &&
            contains(e.message, "only \"threshold\", \"calendar\" and \"dynamic\" triggers run on [[models]]");
   }));
+}
 
-  const auto total = only_error(model_with("total = 0.1\n"));
-  CHECK_AT(total, 7, 9);
-  CHECK(contains(total.message, "total-drift band is not supported for models"));
+TEST_CASE("a model's threshold trigger takes a total band") {
+  const Config c = valid(model_with("absolute = 0.05\ntotal = 0.1\n"));
+  const auto& bands = std::get<strategies::ThresholdTrigger>(c.models.at(0).triggers.at(0));
+  CHECK(bands.absolute == 0.05);
+  CHECK(bands.total == 0.1);
+  const Config alone = valid(model_with("total = 0.1\n"));
+  CHECK(std::get<strategies::ThresholdTrigger>(alone.models.at(0).triggers.at(0)).total == 0.1);
 }
 
 TEST_CASE("a symbol trades in one lot size across models, and no portfolio is called fleet") {

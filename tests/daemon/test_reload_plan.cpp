@@ -65,6 +65,31 @@ TEST_CASE("a model's dynamic trigger, risk and costs reload unchanged, and need 
   CHECK(restart_only_changes(running, next) == std::vector<std::string>{"[[models]]"});
 }
 
+TEST_CASE("a model's dates, slicing and target model reload unchanged, and need a restart when they change") {
+  Config running;
+  running.models.resize(1);
+  running.models[0].id = "robo";
+  running.models[0].triggers.push_back(ballast::strategies::ThresholdTrigger{.absolute = 0.05});
+  running.models[0].triggers.push_back(
+      ballast::strategies::CalendarTrigger{ballast::core::parse_period("1d").value(), std::nullopt});
+  running.models[0].slicing = ballast::core::Slicing{50'000, 30'000'000'000};
+  running.models[0].model.kind = ballast::strategies::ModelKind::risk_parity;
+  ballast::strategies::RiskSpec risk;
+  risk.volatilities = {{"VTI", 0.16}, {"BND", 0.05}};
+  running.models[0].risk = risk;
+  Config next = running;
+  CHECK(restart_only_changes(running, next).empty());
+  SUBCASE("a date") {
+    std::get<ballast::strategies::CalendarTrigger>(next.models[0].triggers[1]).every =
+        ballast::core::parse_period("1w").value();
+  }
+  SUBCASE("slicing") { next.models[0].slicing->max_child_value = 10'000; }
+  SUBCASE("the target model") { next.models[0].model.kind = ballast::strategies::ModelKind::mean_variance; }
+  SUBCASE("its budgets") { next.models[0].model.budgets = {{"VTI", 0.5}, {"BND", 0.5}}; }
+  SUBCASE("its risk model") { next.models[0].risk->volatilities[1].second = 0.06; }
+  CHECK(restart_only_changes(running, next) == std::vector<std::string>{"[[models]]"});
+}
+
 TEST_CASE("a reload that changes when gains turn long-term needs a restart: the fleet's lots are read at start") {
   Config running;
   Config next = running;

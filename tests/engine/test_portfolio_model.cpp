@@ -142,9 +142,3 @@ TEST_CASE("risk settings are the same only when every setting is") {
   b.correlations = {{"SPY", "AGG", 0.3}};
   CHECK_FALSE(same_risk(a, b));
 }
-
-TEST_CASE("a per-symbol table falls back for a symbol it does not name") {
-  const std::vector<std::pair<std::string, double>> t = {{"SPY", 5}};
-  CHECK(lookup(t, "SPY", 1) == 5);
-  CHECK(lookup(t, "AGG", 1) == 1);
-}

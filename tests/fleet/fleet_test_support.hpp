@@ -64,9 +64,11 @@ enum class Groups {
 /// With substitutes (Groups::unheld, held): in models k with k % 4 < 2 (to
 /// target and band-edge, every kind of band), the last (n − 1) / 2 slots are
 /// substitutes of the first ones in turn (slot n − s + j of slot j mod (n − s)),
-/// the primaries' targets scaled up to the same invested total.
+/// the primaries' targets scaled up to the same invested total. With
+/// `total_bands`, models k with k % 3 == 2 add a total band of 2–6%, and
+/// those with k % 6 == 5 have it alone.
 inline RandomFleet random_fleet(std::uint64_t seed, std::size_t symbols, std::size_t models, std::size_t accounts,
-                                Groups groups = Groups::none) {
+                                Groups groups = Groups::none, bool total_bands = false) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> unit(0, 1);
   RandomFleet f{AccountBook(symbols), {}};
@@ -86,6 +88,13 @@ inline RandomFleet random_fleet(std::uint64_t seed, std::size_t symbols, std::si
     for (std::size_t i = 0; i < n; ++i) m.lot_sizes.push_back(lots[(k + i) % 5]);
     if (k % 3 != 1) m.bands.absolute = 0.01 + 0.04 * unit(rng);
     if (k % 3 != 0) m.bands.relative = 0.05 + 0.25 * unit(rng);
+    if (total_bands && k % 3 == 2) {
+      m.bands.total = 0.02 + 0.04 * unit(rng);
+      if (k % 6 == 5) {
+        m.bands.absolute.reset();
+        m.bands.relative.reset();
+      }
+    }
     m.rebalance_to = k % 2 ? strategies::RebalanceTo::band_edge : strategies::RebalanceTo::target;
     m.min_trade_value = k % 4 == 3 ? 200 : 0;
     if (groups != Groups::none) {

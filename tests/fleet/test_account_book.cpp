@@ -73,6 +73,12 @@ TEST_CASE("bad models are refused with a reason") {
   CHECK(refused(m));
   m = ok;
   m.bands.total = 0.1;
+  CHECK_FALSE(refused(m));
+  m.bands.absolute.reset();
+  CHECK_FALSE(refused(m));  // a total band alone is a band
+  m.bands.total = 0;
+  CHECK(refused(m));
+  m.bands.total = INFINITY;
   CHECK(refused(m));
   m = ok;
   m.min_trade_value = -1;

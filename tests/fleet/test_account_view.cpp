@@ -50,6 +50,25 @@ TEST_CASE("inside the bands nothing breaches, and a multiplier widens them") {
   CHECK(v.breaching);
 }
 
+TEST_CASE("the total drift counts the cash, and breaches past the total band alone") {
+  // Targets 0.5 / 0.3 / cash 0.2; holdings 560 + 300 and cash 140 of 1,000:
+  // drifts +0.06, 0, −0.06 in cash: D = 0.12 / 2 = 0.06. Total band 0.05 × 1.1.
+  Model m = test::simple_model({0.5, 0.3}, 0.10);
+  m.bands.total = 0.05;
+  const AccountBook book = test::one_account(m, 140, {5.6, 3}, 1.1);
+  const AccountView v = view_account(book, 0, std::vector<double>{100, 100});
+  CHECK(v.total_drift == Approx(0.06));
+  CHECK(v.total_band == Approx(0.055));
+  CHECK_FALSE(v.assets[0].breaching);  // 0.06 inside its own band of 0.11
+  CHECK(v.breaching);
+  // Without a total band the view says so (+∞), and the same account is inside.
+  const AccountView plain = view_account(test::one_account(test::simple_model({0.5, 0.3}, 0.10), 140, {5.6, 3}), 0,
+                                         std::vector<double>{100, 100});
+  CHECK(plain.total_drift == Approx(0.06));
+  CHECK(std::isinf(plain.total_band));
+  CHECK_FALSE(plain.breaching);
+}
+
 TEST_CASE("cash counts in the value and keeps its own target") {
   // Targets 0.5 + 0.3 leave 0.2 in cash. 5 × 100 = 500, 3 × 100 = 300, cash 200.
   const AccountBook book = test::one_account(test::simple_model({0.5, 0.3}, 0.05), 200, {5, 3});

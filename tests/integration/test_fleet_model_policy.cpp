@@ -1,0 +1,69 @@
+// A model's policy in the real daemon beyond fixed per-asset bands: a total
+// band, which an account passes though no asset leaves its own band, and a
+// target model, whose targets the daemon sets from the fixed risk model.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "tests/integration/fleet_support.hpp"
+#include "tests/integration/support.hpp"
+
+using namespace ballast::testing;
+using namespace ballast::testing::fleet_test;
+
+TEST_CASE("an account past its model's total band trades though each asset is inside its own band") {
+  // kFleetModels with a total band of 1.5 points beside the 5-point bands.
+  // a4 at 62/38: each asset 2 points off, inside its band; its total drift
+  // (0.02 + 0.02) / 2 = 0.02 is past 0.015. a3 is on target.
+  std::string models = kFleetModels;
+  models.insert(models.find("absolute = 0.05"), "total = 0.015\n");
+  DaemonHarness d(models);
+  import_accounts(d, kAccounts);
+  d.start();
+  price(d);
+  // The start's check: a1 and a2 as ever, and a4 with them (booked as they
+  // leave: no fill reports here).
+  const auto [sell, buy] = first_blocks(d);
+  CHECK(sell.symbol == "SPY");
+  CHECK(sell.allocations == std::map<std::string, double>{{"a1", 4}, {"a2", 8}, {"a4", 2}});
+  CHECK(buy.allocations == std::map<std::string, double>{{"a1", 4}, {"a2", 8}, {"a4", 2}});
+  CHECK(eventually([&] { return !account(d, "a4").pending; }));
+  const auto res = d.get("/accounts/a4");
+  REQUIRE(res.status == 200);
+  simdjson::dom::parser parser;
+  const simdjson::dom::element a4 = parser.parse(res.body);
+  CHECK(num(a4["total_drift"]) == doctest::Approx(0).epsilon(1e-9));
+  CHECK(num(a4["total_band"]) == doctest::Approx(0.015));
+  CHECK_FALSE(bool(a4["breaching"]));
+  CHECK(account(d, "a4").quantity["SPY"] == 60);
+  // a3, on target, was never traded.
+  CHECK(account(d, "a3").quantity["SPY"] == 6);
+}
+
+TEST_CASE("a model's risk-parity targets are set from its fixed risk model, and its accounts trade to them") {
+  // SPY σ 20% and AGG σ 5%, uncorrelated: weights ∝ 1/σ, 5 and 20 of 25,
+  // so 0.2 and 0.8. Every account is then far off: a1 (10 SPY) sells 8,
+  // a2 (20 SPY) 16, a3 (6/4) 4 and a4 (62/38) 42, and buys as much AGG.
+  std::string models = kFleetModels;
+  models.insert(models.find("[[models.triggers]]"),
+                "[models.model]\nkind = \"risk-parity\"\n[models.risk]\nvolatilities = { SPY = 0.2, AGG = 0.05 }\n\n");
+  DaemonHarness d(models);
+  import_accounts(d, kAccounts);
+  d.start();
+  price(d);
+  const auto [sell, buy] = first_blocks(d);
+  CHECK(sell.symbol == "SPY");
+  CHECK(sell.allocations == std::map<std::string, double>{{"a1", 8}, {"a2", 16}, {"a3", 4}, {"a4", 42}});
+  CHECK(buy.allocations == std::map<std::string, double>{{"a1", 8}, {"a2", 16}, {"a3", 4}, {"a4", 42}});
+  const auto res = d.get("/accounts/a3");
+  REQUIRE(res.status == 200);
+  simdjson::dom::parser parser;
+  const simdjson::dom::element a3 = parser.parse(res.body);
+  std::map<std::string, double> target;
+  for (auto asset : a3["assets"].get_array())
+    target[std::string(std::string_view(asset["symbol"]))] = num(asset["target"]);
+  CHECK(target["SPY"] == doctest::Approx(0.2).epsilon(1e-9));
+  CHECK(target["AGG"] == doctest::Approx(0.8).epsilon(1e-9));
+  // The model's symbols in its order (the configuration's table, by name).
+  CHECK(d.log().find("model balanced: risk-parity targets AGG 0.8000, SPY 0.2000, cash 0.0000") != std::string::npos);
+}
