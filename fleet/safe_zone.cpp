@@ -89,10 +89,11 @@ double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<co
     }
   }
   if (m.bands.total) {
-    // x ≤ 1 + (2(T − margin)·V − Σ|v − t·V|)·V / Σ v·(V − v), as a fraction.
+    // x ≤ 1 + (2(T − margin)·V − Σ|v − t·V|)·V / min(Σ v·(V − v), V²/2), as a fraction.
     const double slack = 2 * (*m.bands.total * multiplier - kZoneWeightMargin) * value - spread;
     if (!(slack >= 0)) return -kInf;
-    if (spread_rate > 0) keep(spread_rate + slack * value, spread_rate);
+    const double rate = std::min(spread_rate, 0.5 * value * value);
+    if (rate > 0) keep(rate + slack * value, rate);
   }
   if (den == 0) return kInf;
   const double x = num / den;

@@ -52,11 +52,17 @@ double asset_zone_radius(double weight, double target, double half_width);
 ///   w x / (w x + 1 − w) − w = w(1 − w)(x − 1) / (w x + 1 − w) ≤ w(1 − w)(x − 1)
 /// and the same for w − w / (w + x(1 − w)), both denominators being ≥ 1. The
 /// cash's weight C / (C + R') with R' within e^{±r}(V − C) moves by at most
-/// c(1 − c)(e^{r} − 1) ≤ c(1 − c)(x − 1). So D' ≤ D + ½(x − 1)·S with
-/// S = Σ w_i(1 − w_i) + c(1 − c), and D' ≤ T − kZoneWeightMargin while
-/// x ≤ 1 + 2(T − kZoneWeightMargin − D) / S. The bound is tight to first order
-/// for two assets and no cash moving apart; a group's weight moves as an
-/// asset's (above), so it holds over the groups. −∞ when the account is not certified safe (in or
+/// c(1 − c)(e^{r} − 1) ≤ c(1 − c)(x − 1), so the weights move by
+/// Σ|w' − w| ≤ (x − 1)·S in all, S = Σ w_i(1 − w_i) + c(1 − c). Also, with
+/// f_i the assets' factors and 1 the cash's, w_i' = w_i f_i / F where
+/// F = Σ w_j f_j is the f's mean under the weights (cash included), so
+/// Σ|w' − w| = Σ w_i |f_i − F| / F: a mean absolute deviation of values in
+/// [e^{−r}, e^{r}], at most half their range, over F ≥ e^{−r}: at most
+/// (x − 1)/2. So D' ≤ D + ½(x − 1)·min(S, ½), and D' ≤ T − kZoneWeightMargin
+/// while x ≤ 1 + 2(T − kZoneWeightMargin − D) / min(S, ½). The first is
+/// tight to first order for two assets and no cash moving apart, the second
+/// for many assets of which half the weight rises and half falls; a group's
+/// weight moves as an asset's (above), so both hold over the groups. −∞ when the account is not certified safe (in or
 /// within the margin of a breach, negative cash, no value): it must then be
 /// checked exactly on every tick of its symbols. +∞ when no move can breach.
 double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices);

@@ -110,9 +110,16 @@ constexpr double kExact = -1;
 /// rest > 0) a lower factor below 1: the account's factor is then below 1
 /// and its radius −∞, as account_zone_radius says, but for roundings where
 /// the factor is about 1 (a radius of about 0, below kSweepSure either way).
-template <class V>
+/// The total band, when the model has one: its width scaled by the
+/// account's multiplier and the model's cash target.
+struct TotalBand {
+  double width = 0;
+  double cash_target = 0;
+};
+
+template <class V, bool kTotal>
 [[gnu::always_inline]] inline double sweep(const double* slots, std::uint32_t size, const double* q, double cash,
-                                           double absolute_band, double relative_band) {
+                                           double absolute_band, double relative_band, TotalBand total) {
   // No lambda here: one would be a function of its own in a build that does
   // not inline it, compiled without AVX, and the vectors it returned would
   // cross between two ABIs.
@@ -130,20 +137,47 @@ template <class V>
   if (!(value < 1e150)) return kExact;
   const V absolute = splat<V>(absolute_band), relative = splat<V>(relative_band);
   const V whole = splat<V>(value), one = splat<V>(1);
-  // Per lane, a chain for the upper edges and one for the lower edges.
+  // Per lane, a chain for the upper edges and one for the lower edges; with
+  // a total band, Σ|v − t·V| and Σ v·(V − v) (the lanes past the last asset
+  // add 0 to both: no value, target 0).
   V num_up = one, den_up = splat<V>(0), num_down = one, den_down = splat<V>(0);
+  V spread = splat<V>(0), spread_rate = splat<V>(0);
   for (std::uint32_t c = 0; c < chunks; ++c) {
     const V v = chunk_values<V>(slots, q, size, c);
     // As band_half_width(scaled_bands(...)): the same products.
-    const V by_target = relative * slot_row<V>(slots, c, 1);
+    const V target = slot_row<V>(slots, c, 1);
+    const V by_target = relative * target;
     const V h = by_target < absolute ? by_target : absolute;
     const V upper = slot_row<V>(slots, c, 2) + h, lower = slot_row<V>(slots, c, 3) - h;
     const V rest = whole - v;
     keep_smaller(num_up, den_up, upper * rest, v * (one - upper));
     keep_smaller(num_down, den_down, v * (one - lower), lower * rest);
+    if constexpr (kTotal) {
+      const V off = v - target * whole;
+      spread += off < 0 ? -off : off;
+      spread_rate += v * rest;
+    }
   }
   // The lower edges' chains into the upper's, then the lanes into the first.
   keep_smaller(num_up, den_up, num_down, den_down);
+  if constexpr (kTotal) {
+    // As account_zone_radius: x ≤ 1 + (2(T − margin)·V − Σ|v − t·V|)·V / min(Σ v·(V − v), V²/2),
+    // the sums over the assets and the cash, here in lane order.
+    double off = std::abs(cash - total.cash_target * value), rate = cash * (value - cash);
+    for (std::uint32_t lane = 0; lane < kWidth; ++lane) {
+      off += spread[lane];
+      rate += spread_rate[lane];
+    }
+    const double slack = 2 * (total.width - kZoneWeightMargin) * value - off;
+    if (!(slack >= 0)) return -kInf;
+    rate = std::min(rate, 0.5 * value * value);
+    if (rate > 0) {
+      V n = splat<V>(0), d = splat<V>(0);
+      n[0] = rate + slack * value;
+      d[0] = rate;
+      keep_smaller(num_up, den_up, n, d);
+    }
+  }
   if constexpr (kWidth == 4) {
     keep_smaller(num_up, den_up, __builtin_shufflevector(num_up, num_up, 2, 3, 0, 1),
                  __builtin_shufflevector(den_up, den_up, 2, 3, 0, 1));
@@ -161,15 +195,17 @@ template <class V>
 }
 
 double sweep_portable(const double* slots, std::uint32_t size, const double* q, double cash, double absolute,
-                      double relative) {
-  return sweep<Pair>(slots, size, q, cash, absolute, relative);
+                      double relative, const TotalBand* total) {
+  return total ? sweep<Pair, true>(slots, size, q, cash, absolute, relative, *total)
+               : sweep<Pair, false>(slots, size, q, cash, absolute, relative, {});
 }
 
 #if defined(__x86_64__)
 #define BALLAST_SWEEP_WIDE 1
 __attribute__((target("avx2"))) double sweep_wide(const double* slots, std::uint32_t size, const double* q, double cash,
-                                                  double absolute, double relative) {
-  return sweep<Quad>(slots, size, q, cash, absolute, relative);
+                                                  double absolute, double relative, const TotalBand* total) {
+  return total ? sweep<Quad, true>(slots, size, q, cash, absolute, relative, *total)
+               : sweep<Quad, false>(slots, size, q, cash, absolute, relative, {});
 }
 #endif
 
@@ -220,8 +256,9 @@ ZoneSweep::ZoneSweep(const AccountBook& book, std::span<const double> prices, Ke
     Gathered g;
     g.first = static_cast<std::uint32_t>(slots_.size());
     g.size = static_cast<std::uint32_t>(m.size());
-    // A total band's bound sums over the account (safe_zone.hpp): account_zone_radius computes it.
-    g.exact = !m.group_of.empty() || m.size() == 0 || m.bands.total.has_value();
+    g.exact = !m.group_of.empty() || m.size() == 0;
+    g.total = m.bands.total.value_or(0);
+    g.cash_target = m.cash_target();
     g.absolute = m.bands.absolute ? *m.bands.absolute : kInf;
     g.relative = m.bands.relative ? *m.bands.relative : std::numeric_limits<double>::max();
     for (std::size_t first = 0; first < m.size(); first += 4) {
@@ -250,11 +287,14 @@ double ZoneSweep::radius(const AccountBook& book, AccountIndex a) const {
   const double multiplier = book.band_multiplier(a);
   const double* slots = slots_.data() + g.first;
   const double absolute = g.absolute * multiplier, relative = g.relative * multiplier;
+  // As scaled_bands: the same product.
+  const TotalBand total{g.total * multiplier, g.cash_target};
+  const TotalBand* with_total = g.total > 0 ? &total : nullptr;
 #ifdef BALLAST_SWEEP_WIDE
-  const double r = wide_ ? sweep_wide(slots, g.size, q, cash, absolute, relative)
-                         : sweep_portable(slots, g.size, q, cash, absolute, relative);
+  const double r = wide_ ? sweep_wide(slots, g.size, q, cash, absolute, relative, with_total)
+                         : sweep_portable(slots, g.size, q, cash, absolute, relative, with_total);
 #else
-  const double r = sweep_portable(slots, g.size, q, cash, absolute, relative);
+  const double r = sweep_portable(slots, g.size, q, cash, absolute, relative, with_total);
 #endif
   return r == kExact ? account_zone_radius(book, a, prices_) : r;
 }

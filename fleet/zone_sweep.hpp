@@ -72,8 +72,9 @@ class ZoneSweep {
   /// an asset's band and no mask: with each target inside
   /// (2·kZoneWeightMargin, 1 − 2·kZoneWeightMargin), an asset outside its
   /// narrowed band offers a factor below 1 and an edge that bounds nothing a
-  /// fraction never kept (zone_sweep.cpp). Accounts of models with
-  /// substitute groups, a total band or a target outside that range, and accounts
+  /// fraction never kept (zone_sweep.cpp). A total band's bound is
+  /// account_zone_radius's, its sums taken lane by lane. Accounts of models with
+  /// substitute groups or a target outside that range, and accounts
   /// worth 1e150 or more (whose products could overflow), get
   /// account_zone_radius itself.
   double radius(const AccountBook& book, AccountIndex a) const;
@@ -85,6 +86,8 @@ class ZoneSweep {
     bool exact = false;       ///< account_zone_radius itself (see radius)
     double absolute = 0;      ///< the absolute band, +∞ without one
     double relative = 0;      ///< the relative band, the largest double without one
+    double total = 0;         ///< the total band, 0 without one
+    double cash_target = 0;   ///< the model's, for the total band
   };
   std::vector<double> prices_;  ///< per symbol id: for the exact models
   std::vector<Gathered> models_;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "fleet/brute_force_fleet.hpp"
@@ -52,9 +53,11 @@ double sweep_radius(const AccountBook& book, const std::vector<double>& prices, 
 
 }  // namespace
 
-TEST_CASE("the sweep's radius is account_zone_radius's on random fleets, with and without groups") {
-  for (const Groups groups : {Groups::none, Groups::own, Groups::held}) {
-    RandomFleet f = random_fleet(7, 12, 24, 3000, groups);
+TEST_CASE("the sweep's radius is account_zone_radius's on random fleets, with and without groups and total bands") {
+  const std::pair<Groups, bool> fleets[] = {
+      {Groups::none, false}, {Groups::own, false}, {Groups::held, false}, {Groups::none, true}};
+  for (const auto& [groups, totals] : fleets) {
+    RandomFleet f = random_fleet(7, 12, 24, 3000, groups, totals);
     std::mt19937_64 rng(3);
     std::normal_distribution<double> move(0, 0.03);
     for (int round = 0; round < 4; ++round) {
