@@ -441,6 +441,12 @@ class FleetDesk {
   void unschedule(OpenBlock& b);
   /// The scheduled children due by `now`, to out.released.
   void release_due(core::TimeNs now, DeskOutput& out);
+  /// `released`, a child due at `due`, left late at `now`: when a later step
+  /// of its group (same rebalance, symbol and side) is due by now too (the
+  /// desk was stopped, paused or killed past it), every later step of the
+  /// group moves by now − due (their created_at with them), so that they
+  /// leave one interval apart from now rather than all at once.
+  void respace_after(const DeskOrder& released, core::TimeNs due, core::TimeNs now);
   /// The number of `m`'s slicing for the block collector (0: none).
   std::uint16_t slicing_class(const Model& m);
   /// Books a cumulative fill of `b` at `avg_price`; false with `error` when refused.

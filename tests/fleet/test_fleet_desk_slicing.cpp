@@ -1,9 +1,9 @@
 // The desk with a model's slicing: a window's blocks leave as children one
 // interval apart, each a block of its own with its fills allocated to its
 // accounts; the accounts wait for the last; scheduled children wait for
-// their time, can be resolved before they leave, and come back after a
-// restart. Prices 100; the model holds AAA and BBB half and half with a band
-// of 0.05, lots of 1, slicing = { max_child_value = 2000, interval = "30s" }.
+// their time, can be resolved before they leave, come back after a restart,
+// and keep their interval when the desk could not send them in time. Prices 100; the model holds AAA and BBB half and
+// half with a band of 0.05, lots of 1, slicing = { max_child_value = 2000, interval = "30s" }.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -176,6 +176,7 @@ TEST_CASE("a scheduled child resolved before it leaves is never sent; its accoun
   CHECK(d.desk.on_fill(*report, t0, out).final);
   CHECK(d.desk.scheduled_children() == 3);
   out.clear();
+  d.desk.on_timer(t0 + kInterval, out);
   d.desk.on_timer(t0 + 2 * kInterval, out);
   REQUIRE(out.released.size() == 3);
   CHECK(out.released[0].order_id == id(3));
@@ -228,4 +229,39 @@ TEST_CASE("restored after a restart, a scheduled child waits for its time again"
   d.desk.on_timer(t0 + kInterval, out);
   REQUIRE(out.released.size() == 2);
   CHECK(out.released[0].order_id == id(3));
+}
+
+TEST_CASE("children past their time leave one interval apart from when the desk can send again") {
+  // Steps at t0, t0 + 30 s and t0 + 60 s. Nothing is released until t0 + 100 s
+  // (stopped, paused or killed): then step 1 leaves, and step 2 a full
+  // interval later, at t0 + 130 s, not with it.
+  Desk d(sliced_book());
+  DeskOutput out;
+  d.desk.resync(t0, out);
+  REQUIRE(out.orders.size() == 6);
+  out.clear();
+  d.desk.on_timer(t0 + 100 * kSecond, out);
+  REQUIRE(out.released.size() == 2);
+  CHECK(out.released[0].order_id == id(3));
+  CHECK(out.released[1].order_id == id(4));
+  CHECK(d.desk.scheduled_children() == 2);
+  out.clear();
+  d.desk.on_timer(t0 + 130 * kSecond - 1, out);
+  CHECK(out.released.empty());
+  d.desk.on_timer(t0 + 130 * kSecond, out);
+  REQUIRE(out.released.size() == 2);
+  CHECK(out.released[0].order_id == id(5));
+  CHECK(out.released[0].created_at == t0 + 130 * kSecond);  // its time, moved with it
+  CHECK(d.desk.scheduled_children() == 0);
+
+  // A child only a little late (a timer's tick) moves nothing.
+  Desk e(sliced_book());
+  out.clear();
+  e.desk.resync(t0, out);
+  out.clear();
+  e.desk.on_timer(t0 + kInterval + 2 * kSecond, out);
+  REQUIRE(out.released.size() == 2);
+  out.clear();
+  e.desk.on_timer(t0 + 2 * kInterval, out);
+  CHECK(out.released.size() == 2);
 }
