@@ -464,6 +464,7 @@ class Loader {
     const toml::node* first_dynamic = nullptr;
     bool has_band = false;
     const toml::node* first_calendar = nullptr;
+    const toml::node* first_volatility = nullptr;
     if (const toml::node* triggers = t.get("triggers"); triggers && triggers->is_array_of_tables()) {
       for (const toml::node& trigger : *triggers->as_array()) {
         const toml::table& tt = *trigger.as_table();
@@ -471,6 +472,7 @@ class Loader {
         const auto kind_name = kind ? kind->value<std::string>() : std::nullopt;
         if (kind_name == "threshold") has_band = true;
         if (kind_name == "calendar" && !first_calendar) first_calendar = &trigger;
+        if (kind_name == "volatility" && !first_volatility) first_volatility = &trigger;
         if (kind_name == "dynamic") {
           if (first_dynamic) {
             diag_.error(trigger.source(), "[[models.triggers]]: a model takes one dynamic trigger (another is at "
@@ -478,12 +480,6 @@ class Loader {
           } else {
             first_dynamic = &trigger;
           }
-        }
-        if (kind_name && *kind_name != "threshold" && *kind_name != "dynamic" && *kind_name != "calendar") {
-          diag_.error(kind->source(),
-                      "kind: only \"threshold\", \"calendar\" and \"dynamic\" triggers run on "
-                      "[[models]] yet; use a [[portfolios]] entry for " +
-                          quote(*kind_name));
         }
       }
     } else if (!t.get("triggers")) {
@@ -495,6 +491,11 @@ class Loader {
       diag_.error(first_calendar->source(),
                   "[[models.triggers]]: a calendar trigger on a model runs beside its bands, which say when an "
                   "account is checked between dates; add a [[models.triggers]] of kind \"threshold\"");
+    }
+    if (first_volatility && !has_band) {
+      diag_.error(first_volatility->source(),
+                  "[[models.triggers]]: a volatility trigger on a model runs beside its bands, which say when an "
+                  "account is checked; add a [[models.triggers]] of kind \"threshold\"");
     }
     if (first_dynamic && !has_band) {
       diag_.error(first_dynamic->source(),
@@ -517,11 +518,11 @@ class Loader {
         diag_.error(risk->source(),
                     "[models.risk] needs volatilities for every symbol in targets (a fixed risk model)");
       }
-      if (!first_dynamic && !has_target_model(t)) {
+      if (!first_dynamic && !first_volatility && !has_target_model(t)) {
         diag_.error(risk->source(),
-                    "[models.risk] serves a dynamic trigger or a target model only; add a "
-                    "[[models.triggers]] of kind \"dynamic\" or a [models.model], or remove "
-                    "[models.risk]");
+                    "[models.risk] serves a dynamic or volatility trigger or a target model only; "
+                    "add a [[models.triggers]] of kind \"dynamic\" or \"volatility\" or a "
+                    "[models.model], or remove [models.risk]");
       }
     }
     return read_policy(t, "[[models]]");

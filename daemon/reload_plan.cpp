@@ -27,6 +27,7 @@ bool same_model(const strategies::PortfolioSpec& a, const strategies::PortfolioS
     if (x.symbol != y.symbol || x.target != y.target || x.lot_size != y.lot_size) return false;
   }
   bool dynamic = false;
+  bool uses_risk = strategies::is_risk_based(a.model.kind);  // the risk model sets targets or bands
   for (std::size_t i = 0; i < a.triggers.size(); ++i) {
     if (a.triggers[i].index() != b.triggers[i].index()) return false;
     if (const auto* x = std::get_if<strategies::DynamicTrigger>(&a.triggers[i])) {
@@ -42,15 +43,19 @@ bool same_model(const strategies::PortfolioSpec& a, const strategies::PortfolioS
       if (!(*x == std::get<strategies::CalendarTrigger>(b.triggers[i]))) return false;
       continue;
     }
+    if (const auto* x = std::get_if<strategies::VolatilityTrigger>(&a.triggers[i])) {
+      if (!(*x == std::get<strategies::VolatilityTrigger>(b.triggers[i]))) return false;
+      uses_risk = true;
+      continue;
+    }
     const auto* x = std::get_if<strategies::ThresholdTrigger>(&a.triggers[i]);
     const auto* y = std::get_if<strategies::ThresholdTrigger>(&b.triggers[i]);
     if (!x || !y || x->absolute != y->absolute || x->relative != y->relative || x->total != y->total) return false;
   }
   if (a.costs.has_value() != b.costs.has_value()) return false;
   // A dynamic trigger decides by the risk model and the costs too; a target
-  // model sets the targets from the risk model.
-  const bool risk_based = strategies::is_risk_based(a.model.kind);
-  if (!dynamic && !risk_based) return true;
+  // model sets the targets from the risk model, a volatility trigger its band.
+  if (!dynamic && !uses_risk) return true;
   return engine::same_risk(a.risk, b.risk) && (!dynamic || !a.costs || same_costs(*a.costs, *b.costs));
 }
 

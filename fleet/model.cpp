@@ -35,23 +35,53 @@ std::optional<std::string> check_groups(const Model& m) {
 
 }  // namespace
 
+double volatility_of(const ModelVolatility& v, std::span<const double> weights) {
+  double variance = 0;
+  const std::size_t n = weights.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    double row = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      row += v.cov_annual(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) * weights[j];
+    }
+    variance += weights[i] * row;
+  }
+  return std::sqrt(std::max(0.0, variance));
+}
+
 namespace {
+
+/// Why `cov` cannot be the Σ of a model of `size` symbols for `trigger`, or nullopt.
+std::optional<std::string> check_covariance(const Eigen::MatrixXd& cov, std::size_t size, const std::string& trigger) {
+  const auto n = static_cast<Eigen::Index>(size);
+  if (cov.rows() != n || cov.cols() != n)
+    return "the " + trigger + "'s covariance must have one row and column per symbol";
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (!(cov(i, i) >= 0)) return "the " + trigger + "'s variances must be finite and >= 0";
+    for (Eigen::Index j = 0; j < n; ++j) {
+      if (!std::isfinite(cov(i, j)) || cov(i, j) != cov(j, i)) {
+        return "the " + trigger + "'s covariance must be finite and symmetric";
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_volatility(const Model& m) {
+  if (!m.volatility) return std::nullopt;
+  const ModelVolatility& v = *m.volatility;
+  if (auto why = check_covariance(v.cov_annual, m.size(), "volatility trigger")) return why;
+  if (!(v.low >= 0 && std::isfinite(v.low))) return "the volatility trigger's low must be finite and >= 0";
+  if (!(v.high > v.low)) return "the volatility trigger's high must be above its low";
+  if (!(v.root_largest_eigenvalue >= 0 && std::isfinite(v.root_largest_eigenvalue))) {
+    return "the volatility trigger's largest eigenvalue must be finite and >= 0";
+  }
+  return std::nullopt;
+}
 
 std::optional<std::string> check_dynamic(const Model& m) {
   if (!m.dynamic) return std::nullopt;
   const ModelDynamic& d = *m.dynamic;
-  const auto n = static_cast<Eigen::Index>(m.size());
-  if (d.cov_annual.rows() != n || d.cov_annual.cols() != n) {
-    return "the dynamic trigger's covariance must have one row and column per symbol";
-  }
-  for (Eigen::Index i = 0; i < n; ++i) {
-    if (!(d.cov_annual(i, i) >= 0)) return "the dynamic trigger's variances must be finite and >= 0";
-    for (Eigen::Index j = 0; j < n; ++j) {
-      if (!std::isfinite(d.cov_annual(i, j)) || d.cov_annual(i, j) != d.cov_annual(j, i)) {
-        return "the dynamic trigger's covariance must be finite and symmetric";
-      }
-    }
-  }
+  if (auto why = check_covariance(d.cov_annual, m.size(), "dynamic trigger")) return why;
   const strategies::DynamicTrigger& t = d.trigger;
   if (!(t.risk_aversion > 0 && std::isfinite(t.risk_aversion))) {
     return "the dynamic trigger's risk_aversion must be finite and > 0";
@@ -99,6 +129,7 @@ std::optional<std::string> check_model(const Model& m, std::size_t symbol_count)
     return "min_trade_value must be non-negative and finite";
   }
   if (auto why = check_dynamic(m)) return why;
+  if (auto why = check_volatility(m)) return why;
   if (m.slicing) {
     if (!(m.slicing->max_child_value > 0 && std::isfinite(m.slicing->max_child_value))) {
       return "slicing.max_child_value must be finite and > 0";

@@ -2,13 +2,13 @@
 // The policy that many accounts of a fleet share: what to hold, the bands
 // around it and how to trade back. Accounts keep only their own quantities,
 // cash and a band multiplier; everything else lives once per model.
+#include <Eigen/Core>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "core/execution_params.hpp"
 #include "core/types.hpp"
@@ -28,6 +28,25 @@ struct ModelDynamic {
   /// `[models.costs]`: the trades are costed by it; absent: the trigger's flat cost_bps.
   std::optional<core::CostParams> costs;
 };
+
+/// A model's volatility trigger (`[[models.triggers]]` kind "volatility" with
+/// a fixed `[models.risk]`): an account whose σ = √(wᵀΣw) (its weights of the
+/// value, cash at 0 variance) leaves [low, high] is rebalanced to its targets.
+/// `change` becomes a band around the σ of the targets (a model keeps no σ
+/// per account), so low and high hold every limit the trigger gives.
+struct ModelVolatility {
+  Eigen::MatrixXd cov_annual;  ///< Σ, annualised, by slot: size × size, symmetric
+  double low = 0;              ///< fires below; 0: no floor
+  double high = 0;             ///< fires above; +∞: no ceiling
+  /// √ of Σ's largest eigenvalue: |σ(w') − σ(w)| ≤ it × ‖w' − w‖₂ (safe_zone.hpp).
+  double root_largest_eigenvalue = 0;
+};
+
+/// σ = √(wᵀΣw) of an account's weights (by slot) under `v`'s Σ.
+double volatility_of(const ModelVolatility& v, std::span<const double> weights);
+
+/// Whether σ is outside (low, high) strictly: σ < low or σ > high.
+inline bool outside_volatility(const ModelVolatility& v, double sigma) { return sigma < v.low || sigma > v.high; }
 
 struct Model {
   std::vector<core::SymbolId> symbols;  ///< distinct; an account's quantities follow this order
@@ -62,6 +81,8 @@ struct Model {
   std::optional<tax::HarvestRule> harvest;
   /// A dynamic trigger beside the bands; absent: every band rebalance goes ahead.
   std::optional<ModelDynamic> dynamic;
+  /// A volatility trigger beside the bands (Rebalancer::check, safe_zone.hpp).
+  std::optional<ModelVolatility> volatility;
   /// `[[models.triggers]]` of kind "calendar": on each date every account of
   /// the model is rebalanced to its targets when a trade is worth making
   /// (FleetDesk, "Calendar dates"), beside the bands.
@@ -84,7 +105,9 @@ struct Model {
 /// one level deep), or gives a substitute a target other than 0; a dynamic
 /// trigger whose Σ is not size × size, symmetric and finite with a diagonal
 /// ≥ 0, or whose risk_aversion, horizon or cost_bps are not finite and > 0 (≥ 0 for cost_bps);
-/// a slicing whose max_child_value is not finite and > 0 or whose interval is not > 0.
+/// a slicing whose max_child_value is not finite and > 0 or whose interval is not > 0;
+/// a volatility trigger whose Σ is not size × size, symmetric and finite with
+/// a diagonal ≥ 0, whose low is not finite and ≥ 0, or whose high is not above low.
 std::optional<std::string> check_model(const Model& m, std::size_t symbol_count);
 
 /// Whether `m` has a substitute: some slot whose group's primary is another slot.

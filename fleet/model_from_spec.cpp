@@ -1,7 +1,10 @@
 #include "fleet/model_from_spec.hpp"
 
+#include <Eigen/Eigenvalues>
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <variant>
 #include <vector>
 
@@ -49,6 +52,30 @@ std::optional<std::string> groups_from_spec(const strategies::PortfolioSpec& spe
   return std::nullopt;
 }
 
+/// The model's volatility band from its volatility triggers under Σ: each
+/// trigger's min and max, and its change around the σ of the targets; the
+/// tightest of them when there are several (any of them firing fires).
+ModelVolatility volatility_band(const std::vector<strategies::Trigger>& triggers, Eigen::MatrixXd cov,
+                                const std::vector<double>& targets) {
+  ModelVolatility v;
+  v.cov_annual = std::move(cov);
+  v.high = std::numeric_limits<double>::infinity();
+  const double at_targets = volatility_of(v, targets);
+  for (const strategies::Trigger& t : triggers) {
+    const auto* vol = std::get_if<strategies::VolatilityTrigger>(&t);
+    if (!vol) continue;
+    if (vol->min) v.low = std::max(v.low, *vol->min);
+    if (vol->max) v.high = std::min(v.high, *vol->max);
+    if (vol->change) {
+      v.low = std::max(v.low, at_targets * (1 - *vol->change));
+      v.high = std::min(v.high, at_targets * (1 + *vol->change));
+    }
+  }
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(v.cov_annual, Eigen::EigenvaluesOnly);
+  v.root_largest_eigenvalue = std::sqrt(std::max(0.0, eigen.eigenvalues().maxCoeff()));
+  return v;
+}
+
 }  // namespace
 
 std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec, core::SymbolTable& symbols,
@@ -81,18 +108,24 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
       m.calendars.push_back(*calendar);
       continue;
     }
+    if (std::holds_alternative<strategies::VolatilityTrigger>(t)) continue;  // below, with Σ
     const auto* band = std::get_if<strategies::ThresholdTrigger>(&t);
-    if (!band) return "only threshold, calendar and dynamic triggers run on a model";
+    if (!band) return "only threshold, calendar, volatility and dynamic triggers run on a model";
     tighter(m.bands.absolute, band->absolute);
     tighter(m.bands.relative, band->relative);
     tighter(m.bands.total, band->total);
     has_band = true;
   }
   if (!has_band) return "a model needs a threshold trigger";
-  if (m.dynamic || risk_based) {
+  const bool volatility = std::any_of(spec.triggers.begin(), spec.triggers.end(), [](const strategies::Trigger& t) {
+    return std::holds_alternative<strategies::VolatilityTrigger>(t);
+  });
+  if (m.dynamic || risk_based || volatility) {
     // The bands say when an account is looked at; the dynamic trigger, whether it then trades.
     if (!spec.risk || spec.risk->volatilities.empty()) {
-      return std::string(m.dynamic ? "a dynamic trigger" : "a target model") +
+      return std::string(m.dynamic    ? "a dynamic trigger"
+                         : volatility ? "a volatility trigger"
+                                      : "a target model") +
              " on a model needs a fixed [models.risk]";
     }
     auto fixed = strategies::fixed_risk_of(*spec.risk, spec.assets);
@@ -111,6 +144,7 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
         m.targets[i] = r.weights[i] < 0 && r.weights[i] > -1e-12 ? 0.0 : r.weights[i];
       }
     }
+    if (volatility) m.volatility = volatility_band(spec.triggers, (cov + cov.transpose()) / 2, m.targets);
   }
   m.slicing = spec.slicing;
   m.rebalance_to = spec.rebalance_to;

@@ -102,6 +102,7 @@ bool Rebalancer::leaves_breach(const AccountBook& book, AccountIndex a, std::spa
 bool Rebalancer::in_breach(const AccountBook& book, AccountIndex a, std::span<const double> prices) {
   if (!weigh(book, a, prices)) return false;
   const Model& m = book.model(a);
+  if (m.volatility && outside_volatility(*m.volatility, volatility_of(*m.volatility, weights_))) return true;
   return static_cast<bool>(
       strategies::check_threshold(scaled_bands(m.bands, book.band_multiplier(a)), view(m, book.cash(a) / value_)));
 }
@@ -111,27 +112,34 @@ Rebalancer::Outcome Rebalancer::check(AccountBook& book, AccountIndex a, std::sp
   if (!weigh(book, a, prices)) return Outcome::no_value;
   const Model& m = book.model(a);
   const strategies::ThresholdTrigger bands = scaled_bands(m.bands, book.band_multiplier(a));
+  // Outside the volatility band the account goes the whole way to its
+  // targets, with every asset off target outside (below), band-edge or not:
+  // no fraction of the way is defined for σ.
+  const bool volatility_breach =
+      m.volatility && outside_volatility(*m.volatility, volatility_of(*m.volatility, weights_));
   const strategies::WeightView groups = view(m, book.cash(a) / value_);
-  const bool breach = static_cast<bool>(strategies::check_threshold(bands, groups));
+  const bool breach = volatility_breach || static_cast<bool>(strategies::check_threshold(bands, groups));
   if (!breach && !(to_target && m.rebalance_to == strategies::RebalanceTo::target)) return Outcome::inside_bands;
 
   // As the engine does: band-edge moves every weight (of a group, with
   // groups) the same fraction λ of the way to its target, and rounds lots
   // outward (never past the full rebalance, split alike).
-  const bool band_edge = m.rebalance_to == strategies::RebalanceTo::band_edge;
+  const bool band_edge = m.rebalance_to == strategies::RebalanceTo::band_edge && !volatility_breach;
   const double lambda = band_edge ? strategies::band_edge_fraction(bands, groups) : 1.0;
   split(m, lambda, false, desired_);
   const std::span<double> q = book.quantities(a);
   const std::size_t n = q.size();
-  // Past the total band every group off its target is part of the breach:
-  // each is outside for the sizing, and a trade of any of them mends it.
-  const bool total_breach = bands.total && strategies::summarize_drift(groups).total > *bands.total;
+  // Past the total band (or the volatility band) every group off its target
+  // is part of the breach: each is outside for the sizing, and a trade of any
+  // of them mends it.
+  const bool all_outside =
+      volatility_breach || (bands.total && strategies::summarize_drift(groups).total > *bands.total);
   sizing_.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t g = m.group_of.empty() ? i : group_index_[i];
     const double w = groups.weights[g], t = groups.targets[g];
     sizing_[i] = {q[i], prices[m.symbols[i]], desired_[i], m.lot_sizes[i]};
-    sizing_[i].outside_band = strategies::outside_band(bands, w, t) || (total_breach && w != t);
+    sizing_[i].outside_band = strategies::outside_band(bands, w, t) || (all_outside && w != t);
   }
   execution::SizingRequest req;
   req.assets = sizing_;

@@ -31,7 +31,8 @@ class Rebalancer {
  public:
   /// Whether any group (asset, without groups) of the account is outside its
   /// band, or its total drift past the total band, at `prices` (by symbol
-  /// id), as strategies::check_threshold decides it.
+  /// id), as strategies::check_threshold decides it; or its σ outside the
+  /// model's volatility band.
   bool in_breach(const AccountBook& book, AccountIndex a, std::span<const double> prices);
 
   /// What check() found.
@@ -49,7 +50,10 @@ class Rebalancer {
   /// the nearest lot; when that leaves a band breached, every asset outward,
   /// and then trades only if one of them is of an asset outside its band
   /// (failing that, the whole way to target, on the same condition). Past a
-  /// total band, every asset (group) off its target counts as outside; with
+  /// total band, every asset (group) off its target counts as outside.
+  /// Outside a volatility band (Model::volatility: σ of the weights under the
+  /// model's Σ), the account is sized the whole way to its targets, band-edge
+  /// or not, every asset off target outside; with
   /// `apply`, also applies them to its quantities and cash (filled at once).
   /// With `to_target` (a model's calendar date) an account of a model that
   /// rebalances to target is sized to its targets inside its bands too: it

@@ -95,6 +95,17 @@ double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<co
     const double rate = std::min(spread_rate, 0.5 * value * value);
     if (rate > 0) keep(rate + slack * value, rate);
   }
+  if (m.volatility) {
+    // x ≤ 1 + 2(distance of σ to the band's nearer edge − margin) / √λ_max (safe_zone.hpp).
+    thread_local std::vector<double> weights;
+    weights.resize(q.size());
+    for (std::size_t i = 0; i < q.size(); ++i) weights[i] = q[i] * prices[m.symbols[i]] / value;
+    const ModelVolatility& v = *m.volatility;
+    const double sigma = volatility_of(v, weights);
+    const double slack = std::min(sigma - v.low, v.high - sigma) - kZoneWeightMargin;
+    if (!(slack >= 0)) return -kInf;
+    if (v.root_largest_eigenvalue > 0) keep(v.root_largest_eigenvalue + 2 * slack, v.root_largest_eigenvalue);
+  }
   if (den == 0) return kInf;
   const double x = num / den;
   if (!(x >= 1)) return -kInf;
@@ -236,9 +247,11 @@ double stuck_radius(const Model& m, std::span<const double> q, double value, std
   for (std::size_t i = 0; i < q.size(); ++i) {
     const double price = prices[m.symbols[i]];
     const double t = m.targets[i];
-    // Past a total band every asset off its target may trade (Rebalancer::check),
-    // so with one every asset is bounded as an asset outside its band is.
-    const double inside = bands.total ? 0.0 : asset_zone_factor(q[i] * price / value, t, band_half_width(bands, t));
+    // Past a total band (or out of a volatility band) every asset off its
+    // target may trade (Rebalancer::check), so with one every asset is
+    // bounded as an asset outside its band is.
+    const double inside =
+        bands.total || m.volatility ? 0.0 : asset_zone_factor(q[i] * price / value, t, band_half_width(bands, t));
     if (inside >= 1) {
       x = std::min(x, inside);
       continue;

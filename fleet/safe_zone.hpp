@@ -62,7 +62,14 @@ double asset_zone_radius(double weight, double target, double half_width);
 /// while x ≤ 1 + 2(T − kZoneWeightMargin − D) / min(S, ½). The first is
 /// tight to first order for two assets and no cash moving apart, the second
 /// for many assets of which half the weight rises and half falls; a group's
-/// weight moves as an asset's (above), so both hold over the groups. −∞ when the account is not certified safe (in or
+/// weight moves as an asset's (above), so both hold over the groups.
+///
+/// A volatility band [L, H] (Model::volatility): σ(w) = √(wᵀΣw) is a norm
+/// of w for a positive semidefinite Σ, so |σ(w') − σ(w)| ≤ σ(w' − w) ≤
+/// √λ_max·‖w' − w‖₂ ≤ √λ_max·‖w' − w‖₁ ≤ √λ_max·(x − 1)/2 (the weights' move
+/// above, over the assets, the cash at 0 variance). So σ stays inside the
+/// band narrowed by kZoneWeightMargin while x ≤ 1 + 2·(min(σ − L, H − σ) −
+/// kZoneWeightMargin) / √λ_max. −∞ when the account is not certified safe (in or
 /// within the margin of a breach, negative cash, no value): it must then be
 /// checked exactly on every tick of its symbols. +∞ when no move can breach.
 double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices);
@@ -124,8 +131,9 @@ double account_no_trade_radius(const AccountBook& book, AccountIndex a, std::spa
 /// the trades of the others are refused, or the account is back inside its
 /// bands. The cash's floor on buys (account_no_trade_radius) is not used: the
 /// others' sales may pay for a buy. h_i is taken at the highest prices of a
-/// first radius, as there. With a total band every asset is bounded as one
-/// outside its band is: past that band any asset off its target may trade.
+/// first radius, as there. With a total band or a volatility band every asset
+/// is bounded as one outside its band is: past either any asset off its
+/// target may trade.
 /// Capped at 1.
 double account_stuck_radius(const AccountBook& book, AccountIndex a, std::span<const double> prices);
 

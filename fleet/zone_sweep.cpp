@@ -256,7 +256,8 @@ ZoneSweep::ZoneSweep(const AccountBook& book, std::span<const double> prices, Ke
     Gathered g;
     g.first = static_cast<std::uint32_t>(slots_.size());
     g.size = static_cast<std::uint32_t>(m.size());
-    g.exact = !m.group_of.empty() || m.size() == 0;
+    // A volatility band's bound needs σ, a quadratic form: account_zone_radius computes it.
+    g.exact = !m.group_of.empty() || m.size() == 0 || m.volatility.has_value();
     g.total = m.bands.total.value_or(0);
     g.cash_target = m.cash_target();
     g.absolute = m.bands.absolute ? *m.bands.absolute : kInf;

@@ -74,7 +74,7 @@ class ZoneSweep {
   /// narrowed band offers a factor below 1 and an edge that bounds nothing a
   /// fraction never kept (zone_sweep.cpp). A total band's bound is
   /// account_zone_radius's, its sums taken lane by lane. Accounts of models with
-  /// substitute groups or a target outside that range, and accounts
+  /// substitute groups, a volatility band or a target outside that range, and accounts
   /// worth 1e150 or more (whose products could overflow), get
   /// account_zone_radius itself.
   double radius(const AccountBook& book, AccountIndex a) const;

@@ -37,6 +37,7 @@ struct VolatilityTrigger {
   std::optional<double> change;
   std::optional<double> min;
   std::optional<double> max;
+  bool operator==(const VolatilityTrigger&) const = default;
 };
 
 /// Fires when the benefit of trading back to target, (λ/2)·(w−t)ᵀΣ(w−t)·horizon·V,

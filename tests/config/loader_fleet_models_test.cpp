@@ -129,15 +129,6 @@ TEST_CASE("what the fleet does not run is refused at its key") {
   const auto limit = only_error(model_with("absolute = 0.05\n").insert(kModel.find("[[models.triggers]]"),
                                                                         "order_type = \"limit\"\n"));
   CHECK(contains(limit.message, "order_type: not supported for [[models]] yet"));
-
-  // (It also needs a [models.risk]: two errors.)
-  const auto volatility = parse_config(
-      model_with("change = 0.2\n").replace(kModel.find("\"threshold\""), 11, "\"volatility\""), "test.toml");
-  CHECK_FALSE(volatility.config.has_value());
-  CHECK(std::any_of(volatility.errors.begin(), volatility.errors.end(), [](const auto& e) {
-    return e.line == 6 && e.column == 8 &&
-           contains(e.message, "only \"threshold\", \"calendar\" and \"dynamic\" triggers run on [[models]]");
-  }));
 }
 
 TEST_CASE("a model's threshold trigger takes a total band") {

@@ -131,7 +131,7 @@ correlations = { "A:B" = 0.9, "A:C" = 0.9, "B:C" = -0.9 }
 TEST_CASE("a model's [models.risk] without a dynamic trigger is refused at the table") {
   const auto e = only_error(model(kRisk));
   CHECK_AT(e, 8, 1);
-  CHECK(contains(e.message, "[models.risk] serves a dynamic trigger or a target model only"));
+  CHECK(contains(e.message, "[models.risk] serves a dynamic or volatility trigger or a target model only"));
 }
 
 TEST_CASE("a model takes one dynamic trigger") {

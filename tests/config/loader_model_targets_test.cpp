@@ -1,10 +1,12 @@
-// The loader on a model's target model ([models.model]): target-vol,
-// risk-parity and mean-variance on a fixed [models.risk]; what an account of
+// The loader on what a model's fixed [models.risk] serves beside a dynamic
+// trigger: a target model ([models.model]: target-vol, risk-parity and
+// mean-variance) and a volatility trigger; what an account of
 // a model cannot follow is refused at its line and column (short sales are,
 // for anyone: min_weight is in [0, 1]).
 #include <doctest/doctest.h>
 
 #include <string>
+#include <variant>
 
 #include "config/config.hpp"
 #include "tests/config/config_test_support.hpp"
@@ -60,6 +62,22 @@ TEST_CASE("CPPI, buy-and-hold and borrowing are refused for a model at their key
       only_error(model(std::string(kRisk) + "[models.model]\nkind = \"target-vol\"\nmax_leverage = 1.5\n"));
   CHECK_AT(leverage, 11, 16);
   CHECK(contains(leverage.message, "does not borrow"));
+}
+
+TEST_CASE("a model takes a volatility trigger beside its bands, on a fixed [models.risk]") {
+  const Config c = valid(model(std::string(kRisk) + "[[models.triggers]]\nkind = \"volatility\"\nmax = 0.12\n"));
+  REQUIRE(c.models.at(0).triggers.size() == 2);
+  CHECK(std::get<strategies::VolatilityTrigger>(c.models.at(0).triggers[1]).max == 0.12);
+  // Without [models.risk]: needs one, at the trigger.
+  const auto no_risk = only_error(model("[[models.triggers]]\nkind = \"volatility\"\nmax = 0.12\n"));
+  CHECK_AT(no_risk, 7, 1);
+  CHECK(contains(no_risk.message, "needs [models.risk]"));
+  // Alone, without a band: refused at the trigger.
+  std::string alone(kModel);
+  alone.replace(alone.find("kind = \"threshold\"\nabsolute = 0.05\n"), 35, "kind = \"volatility\"\nmax = 0.12\n");
+  const auto e = only_error(alone + std::string(kRisk));
+  CHECK_AT(e, 4, 1);
+  CHECK(contains(e.message, "a volatility trigger on a model runs beside its bands"));
 }
 
 }  // namespace

@@ -90,6 +90,22 @@ TEST_CASE("a model's dates, slicing and target model reload unchanged, and need 
   CHECK(restart_only_changes(running, next) == std::vector<std::string>{"[[models]]"});
 }
 
+TEST_CASE("a model's volatility trigger and its risk model reload unchanged, and need a restart when they change") {
+  Config running;
+  running.models.resize(1);
+  running.models[0].id = "robo";
+  running.models[0].triggers.push_back(ballast::strategies::ThresholdTrigger{.absolute = 0.05});
+  running.models[0].triggers.push_back(ballast::strategies::VolatilityTrigger{.max = 0.12});
+  ballast::strategies::RiskSpec risk;
+  risk.volatilities = {{"VTI", 0.16}, {"BND", 0.05}};
+  running.models[0].risk = risk;
+  Config next = running;
+  CHECK(restart_only_changes(running, next).empty());
+  SUBCASE("its max") { std::get<ballast::strategies::VolatilityTrigger>(next.models[0].triggers[1]).max = 0.11; }
+  SUBCASE("its risk model") { next.models[0].risk->volatilities[0].second = 0.18; }
+  CHECK(restart_only_changes(running, next) == std::vector<std::string>{"[[models]]"});
+}
+
 TEST_CASE("a reload that changes when gains turn long-term needs a restart: the fleet's lots are read at start") {
   Config running;
   Config next = running;

@@ -66,9 +66,11 @@ enum class Groups {
 /// substitutes of the first ones in turn (slot n − s + j of slot j mod (n − s)),
 /// the primaries' targets scaled up to the same invested total. With
 /// `total_bands`, models k with k % 3 == 2 add a total band of 2–6%, and
-/// those with k % 6 == 5 have it alone.
+/// those with k % 6 == 5 have it alone. With `volatility`, models k with
+/// k % 4 == 1 add a volatility band of ±5–20% around the σ of their targets
+/// under a diagonal Σ (σ of 5–30%).
 inline RandomFleet random_fleet(std::uint64_t seed, std::size_t symbols, std::size_t models, std::size_t accounts,
-                                Groups groups = Groups::none, bool total_bands = false) {
+                                Groups groups = Groups::none, bool total_bands = false, bool volatility = false) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> unit(0, 1);
   RandomFleet f{AccountBook(symbols), {}};
@@ -96,6 +98,19 @@ inline RandomFleet random_fleet(std::uint64_t seed, std::size_t symbols, std::si
       }
     }
     m.rebalance_to = k % 2 ? strategies::RebalanceTo::band_edge : strategies::RebalanceTo::target;
+    if (volatility && k % 4 == 1) {
+      ModelVolatility v;
+      v.cov_annual = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+      for (std::size_t i = 0; i < n; ++i) {
+        const double sigma = 0.05 + 0.25 * unit(rng);
+        v.cov_annual(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(i)) = sigma * sigma;
+        v.root_largest_eigenvalue = std::max(v.root_largest_eigenvalue, sigma);
+      }
+      const double at_targets = volatility_of(v, m.targets), width = 0.05 + 0.15 * unit(rng);
+      v.low = at_targets * (1 - width);
+      v.high = at_targets * (1 + width);
+      m.volatility = std::move(v);
+    }
     m.min_trade_value = k % 4 == 3 ? 200 : 0;
     if (groups != Groups::none) {
       for (std::size_t i = 0; i < n; ++i) m.group_of.push_back(static_cast<std::uint32_t>(i));

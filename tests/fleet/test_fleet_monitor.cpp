@@ -21,10 +21,11 @@ using ballast::fleet::test::simple_model;
 TEST_CASE("random walks: the safe-zone monitor rebalances exactly the accounts the brute force does") {
   // Seed 3: half the models have substitute groups, most of their accounts
   // holding substitutes in place of primaries. Seed 4: a third of the models
-  // have a total band, half of those alone.
-  for (const std::uint64_t seed : {1u, 2u, 3u, 4u}) {
+  // have a total band, half of those alone. Seed 5: a quarter have a
+  // volatility band.
+  for (const std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
     CAPTURE(seed);
-    RandomFleet f = random_fleet(seed, 20, 24, 2500, seed == 3 ? Groups::held : Groups::none, seed == 4);
+    RandomFleet f = random_fleet(seed, 20, 24, 2500, seed == 3 ? Groups::held : Groups::none, seed == 4, seed == 5);
     FleetMonitor fleet(f.book, f.prices);
     fleet.set_threads(seed == 2 ? 2 : 1);  // the resync split over threads decides alike
     // Seeds 2 and 3 rezone every few ticks (a few hundred accounts on their
@@ -39,6 +40,7 @@ TEST_CASE("random walks: the safe-zone monitor rebalances exactly the accounts t
     std::size_t rebalances = bo.rebalances.size();
     std::size_t grouped_rebalances = 0;  // on ticks, of accounts whose model has substitutes
     std::size_t total_rebalances = 0;    // on ticks, of accounts whose model has a total band
+    std::size_t volatility_rebalances = 0;  // on ticks, of accounts whose model has a volatility band
     std::size_t holders_checked = 0;
     std::mt19937_64 rng(seed * 77);
     std::normal_distribution<double> step(0, 0.004);
@@ -76,6 +78,7 @@ TEST_CASE("random walks: the safe-zone monitor rebalances exactly the accounts t
       for (const FleetRebalance& r : bo.rebalances) {
         grouped_rebalances += has_substitutes(f.book.model(r.account));
         total_rebalances += f.book.model(r.account).bands.total.has_value();
+        volatility_rebalances += f.book.model(r.account).volatility.has_value();
       }
     }
     // The books end the same, to the bit.
@@ -91,6 +94,7 @@ TEST_CASE("random walks: the safe-zone monitor rebalances exactly the accounts t
     CHECK(rebalances > 300);
     if (seed == 3) CHECK(grouped_rebalances > 100);
     if (seed == 4) CHECK(total_rebalances > 100);
+    if (seed == 5) CHECK(volatility_rebalances > 100);
     CHECK(fleet.counters().evaluations * 2 < holders_checked);
     // Accounts in breach that no trade can mend have zones too
     // (account_stuck_radius), and the decisions are still the brute force's.

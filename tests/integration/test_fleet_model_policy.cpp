@@ -1,6 +1,7 @@
 // A model's policy in the real daemon beyond fixed per-asset bands: a total
-// band, which an account passes though no asset leaves its own band, and a
-// target model, whose targets the daemon sets from the fixed risk model.
+// band and a volatility band, which an account passes though no asset leaves
+// its own band, and a target model, whose targets the daemon sets from the
+// fixed risk model.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -66,4 +67,23 @@ TEST_CASE("a model's risk-parity targets are set from its fixed risk model, and 
   CHECK(target["AGG"] == doctest::Approx(0.8).epsilon(1e-9));
   // The model's symbols in its order (the configuration's table, by name).
   CHECK(d.log().find("model balanced: risk-parity targets AGG 0.8000, SPY 0.2000, cash 0.0000") != std::string::npos);
+}
+
+TEST_CASE("an account whose volatility passes its model's ceiling trades though each asset is inside its band") {
+  // SPY σ 20%, AGG σ 5%, uncorrelated, σ at most 12.4%. a4 at 62/38:
+  // σ = √(0.3844·0.04 + 0.1444·0.0025) = 0.1254, past it; a3 at 60/40:
+  // √0.0148 = 0.1217, inside. As in the total band's case, a4 trades with a1 and a2.
+  std::string models = kFleetModels;
+  models.insert(models.find("[fleet]"), "[[models.triggers]]\nkind = \"volatility\"\nmax = 0.124\n\n");
+  models.insert(models.find("[[models.triggers]]"), "[models.risk]\nvolatilities = { SPY = 0.2, AGG = 0.05 }\n\n");
+  DaemonHarness d(models);
+  import_accounts(d, kAccounts);
+  d.start();
+  price(d);
+  const auto [sell, buy] = first_blocks(d);
+  CHECK(sell.allocations == std::map<std::string, double>{{"a1", 4}, {"a2", 8}, {"a4", 2}});
+  CHECK(buy.allocations == std::map<std::string, double>{{"a1", 4}, {"a2", 8}, {"a4", 2}});
+  CHECK(eventually([&] { return !account(d, "a4").pending; }));
+  CHECK(account(d, "a4").quantity["SPY"] == 60);
+  CHECK(account(d, "a3").quantity["SPY"] == 6);
 }
