@@ -13,6 +13,8 @@
 #include "fleet/account_book.hpp"
 #include "fleet/fleet_output.hpp"
 #include "fleet/model.hpp"
+#include "fleet/model_from_spec.hpp"
+#include "fleet/rebalancer.hpp"
 
 namespace ballast::fleet::test {
 
@@ -43,6 +45,38 @@ inline AccountBook one_account(const Model& m, double cash, const std::vector<do
   REQUIRE_FALSE(book.add_model(m));
   REQUIRE_FALSE(book.add_account("acct", 0, cash, quantities, multiplier));
   return book;
+}
+
+/// Whether the book's account 0 is in breach (Rebalancer::in_breach) at some
+/// corner of the box of moves of ±r on each of its model's prices, or
+/// between (moves of ±r/2 and 0 on each, when the model has at most 4 symbols).
+inline bool breaches_in_box(const AccountBook& book, const std::vector<double>& prices, double r) {
+  Rebalancer rb;
+  const Model& m = book.model(0);
+  const std::size_t n = m.size();
+  const double steps[] = {-r, r, -r / 2, 0, r / 2};
+  const std::size_t per_price = n <= 4 ? 5 : 2;
+  std::size_t count = 1;
+  for (std::size_t i = 0; i < n; ++i) count *= per_price;
+  std::vector<double> moved = prices;
+  for (std::size_t k = 0; k < count; ++k) {
+    std::size_t code = k;
+    for (std::size_t i = 0; i < n; ++i, code /= per_price) {
+      moved[m.symbols[i]] = prices[m.symbols[i]] * std::exp(steps[code % per_price]);
+    }
+    if (rb.in_breach(book, 0, moved)) return true;
+  }
+  return false;
+}
+
+/// model_from_spec(spec) with symbols of its own, required to succeed.
+inline Model model_of(const strategies::PortfolioSpec& spec) {
+  core::SymbolTable symbols;
+  Model m;
+  const auto why = model_from_spec(spec, symbols, m);
+  INFO(why.value_or(""));
+  REQUIRE_FALSE(why);
+  return m;
 }
 
 struct RandomFleet {

@@ -6,11 +6,13 @@
 #include <string>
 
 #include "fleet/model_from_spec.hpp"
+#include "fleet_test_support.hpp"
 
 namespace ballast::fleet {
 namespace {
 
 using doctest::Approx;
+using test::model_of;
 
 /// VTI (σ 16%) and BND (σ 5%), uncorrelated, banded at 5 points.
 strategies::PortfolioSpec robo(strategies::ModelKind kind) {
@@ -25,15 +27,6 @@ strategies::PortfolioSpec robo(strategies::ModelKind kind) {
   return s;
 }
 
-Model made(const strategies::PortfolioSpec& spec) {
-  core::SymbolTable symbols;
-  Model m;
-  const auto why = model_from_spec(spec, symbols, m);
-  INFO(why.value_or(""));
-  REQUIRE_FALSE(why);
-  return m;
-}
-
 std::string refusal(const strategies::PortfolioSpec& spec) {
   core::SymbolTable symbols;
   Model m;
@@ -44,7 +37,7 @@ TEST_CASE("risk parity: uncorrelated assets weigh 1/σ, scaled to leave the cash
   // w ∝ 1/σ: 6.25 and 20 of 26.25, times 1 − 0.1.
   strategies::PortfolioSpec spec = robo(strategies::ModelKind::risk_parity);
   spec.cash_target = 0.1;
-  const Model m = made(spec);
+  const Model m = model_of(spec);
   CHECK(m.targets[0] == Approx(0.9 * 6.25 / 26.25).epsilon(1e-9));
   CHECK(m.targets[1] == Approx(0.9 * 20 / 26.25).epsilon(1e-9));
   CHECK(m.cash_target() == Approx(0.1).epsilon(1e-9));
@@ -54,7 +47,7 @@ TEST_CASE("target-vol: VTI alone at σ 16% aimed at 8% takes half, the safe asse
   strategies::PortfolioSpec spec = robo(strategies::ModelKind::target_vol);
   spec.model.target_vol = 0.08;
   spec.model.safe = "BND";
-  const Model m = made(spec);
+  const Model m = model_of(spec);
   CHECK(m.targets[0] == Approx(0.5).epsilon(1e-12));
   CHECK(m.targets[1] == Approx(0.5).epsilon(1e-12));
 }
@@ -65,7 +58,7 @@ TEST_CASE("mean-variance: the unconstrained optimum of wᵀμ − (λ/2)wᵀΣw 
   strategies::PortfolioSpec spec = robo(strategies::ModelKind::mean_variance);
   spec.model.risk_aversion = 4;
   spec.model.expected_returns = {{"VTI", 0.07}, {"BND", 0.03}};
-  const Model m = made(spec);
+  const Model m = model_of(spec);
   const double nu = 2.68359375 / 109.765625;
   CHECK(m.targets[0] == Approx((0.07 - nu) / 0.1024).epsilon(1e-9));
   CHECK(m.targets[1] == Approx((0.03 - nu) / 0.01).epsilon(1e-9));
