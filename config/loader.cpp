@@ -441,8 +441,9 @@ class Loader {
   /// holdings live with each account in the account book), and only what the
   /// fleet engine runs: fixed targets or a target model on a fixed
   /// `[models.risk]`, threshold bands (absolute, relative, total), calendar
-  /// dates and a dynamic trigger beside them (with a fixed `[models.risk]`),
-  /// lots, rebalance_to, min_trade_value, costs, `slicing` and `[models.tax]`.
+  /// dates, a volatility trigger and a dynamic trigger beside them (the last
+  /// two on a fixed `[models.risk]`), lots, rebalance_to, min_trade_value,
+  /// costs, `slicing` and `[models.tax]`.
   PortfolioSpec read_fleet_model(const toml::table& t) {
     static constexpr std::pair<std::string_view, std::string_view> kAccountFacts[] = {
         {"cash", "an account's cash is in the account book (ballast accounts import)"},

@@ -2,8 +2,9 @@
 // A `[[models]]` entry of the configuration as the fleet runs it: symbols
 // interned, targets, lots, threshold bands, rebalance_to, min_trade_value,
 // the tax policy (its rates, wash-sale avoidance, harvest rule and substitute
-// groups), a dynamic trigger with its fixed risk model and costs, and the
-// targets a target model sets from that risk model.
+// groups), a dynamic trigger with its fixed risk model and costs, a
+// volatility band under that risk model, and the targets a target model sets
+// from it.
 #include <optional>
 #include <span>
 #include <string>
