@@ -429,14 +429,6 @@ class Loader {
 
   PortfolioSpec read_portfolio(const toml::table& t) { return read_policy(t, "[[portfolios]]"); }
 
-  /// Whether `t` has a `model` table whose kind sets targets from a risk model.
-  static bool has_target_model(const toml::table& t) {
-    const toml::node* model = t.get("model");
-    const toml::node* kind = model && model->is_table() ? model->as_table()->get("kind") : nullptr;
-    const auto name = kind ? kind->value<std::string>() : std::nullopt;
-    return name == "target-vol" || name == "risk-parity" || name == "mean-variance";
-  }
-
   /// A `[[models]]` table: a portfolio's policy without its own facts (cash and
   /// holdings live with each account in the account book), and only what the
   /// fleet engine runs: fixed targets or a target model on a fixed
@@ -519,14 +511,18 @@ class Loader {
         diag_.error(risk->source(),
                     "[models.risk] needs volatilities for every symbol in targets (a fixed risk model)");
       }
-      if (!first_dynamic && !first_volatility && !has_target_model(t)) {
-        diag_.error(risk->source(),
-                    "[models.risk] serves a dynamic or volatility trigger or a target model only; "
-                    "add a [[models.triggers]] of kind \"dynamic\" or \"volatility\" or a "
-                    "[models.model], or remove [models.risk]");
-      }
     }
-    return read_policy(t, "[[models]]");
+    PortfolioSpec spec = read_policy(t, "[[models]]");
+    // The kind as read_policy read it (the errors are sorted by place when reported).
+    const toml::node* risk = t.get("risk");
+    if (risk && risk->is_table() && !first_dynamic && !first_volatility &&
+        !strategies::is_risk_based(spec.model.kind)) {
+      diag_.error(risk->source(),
+                  "[models.risk] serves a dynamic or volatility trigger or a target model only; "
+                  "add a [[models.triggers]] of kind \"dynamic\" or \"volatility\" or a "
+                  "[models.model], or remove [models.risk]");
+    }
+    return spec;
   }
 
   /// Block orders net one symbol's trades across models: each symbol has one

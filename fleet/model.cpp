@@ -5,6 +5,8 @@
 #include <limits>
 #include <string>
 
+#include "strategies/dynamic_benefit.hpp"
+
 namespace ballast::fleet {
 
 std::size_t slot_of(const Model& m, core::SymbolId symbol) {
@@ -36,16 +38,7 @@ std::optional<std::string> check_groups(const Model& m) {
 }  // namespace
 
 double volatility_of(const ModelVolatility& v, std::span<const double> weights) {
-  double variance = 0;
-  const std::size_t n = weights.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    double row = 0;
-    for (std::size_t j = 0; j < n; ++j) {
-      row += v.cov_annual(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) * weights[j];
-    }
-    variance += weights[i] * row;
-  }
-  return std::sqrt(std::max(0.0, variance));
+  return std::sqrt(strategies::quadratic_form(v.cov_annual, weights));
 }
 
 namespace {

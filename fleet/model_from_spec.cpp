@@ -132,7 +132,8 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
     if (!fixed.ok()) return "[models.risk]: " + fixed.errors.front();
     const Eigen::MatrixXd& cov = fixed.model->covariance_annual();
     // σᵢρσⱼ and σⱼρσᵢ can differ in the last bit: made exactly symmetric, as check_model wants it.
-    if (m.dynamic) m.dynamic->cov_annual = (cov + cov.transpose()) / 2;
+    const Eigen::MatrixXd symmetric = (cov + cov.transpose()) / 2;
+    if (m.dynamic) m.dynamic->cov_annual = symmetric;
     // The targets from Σ as a portfolio with this spec sets them (engine::refresh_model), once:
     // the risk model is fixed.
     if (risk_based) {
@@ -144,7 +145,7 @@ std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec
         m.targets[i] = r.weights[i] < 0 && r.weights[i] > -1e-12 ? 0.0 : r.weights[i];
       }
     }
-    if (volatility) m.volatility = volatility_band(spec.triggers, (cov + cov.transpose()) / 2, m.targets);
+    if (volatility) m.volatility = volatility_band(spec.triggers, symmetric, m.targets);
   }
   m.slicing = spec.slicing;
   m.rebalance_to = spec.rebalance_to;

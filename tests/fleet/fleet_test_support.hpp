@@ -69,6 +69,19 @@ inline bool breaches_in_box(const AccountBook& book, const std::vector<double>& 
   return false;
 }
 
+/// `n` targets for a random account test: each drawn as 0.2 + U(0, 1), then
+/// the invested share 0.7 + 0.3·U(0, 1) (into `invested`), the targets scaled
+/// to sum to it.
+inline std::vector<double> random_targets(std::mt19937_64& rng, std::size_t n, double& invested) {
+  std::uniform_real_distribution<double> unit(0, 1);
+  std::vector<double> targets(n);
+  double sum = 0;
+  for (auto& t : targets) sum += (t = 0.2 + unit(rng));
+  invested = 0.7 + 0.3 * unit(rng);
+  for (auto& t : targets) t *= invested / sum;
+  return targets;
+}
+
 /// model_from_spec(spec) with symbols of its own, required to succeed.
 inline Model model_of(const strategies::PortfolioSpec& spec) {
   core::SymbolTable symbols;

@@ -20,6 +20,7 @@ using namespace ballast::fleet;
 using ballast::fleet::test::breaches_in_box;
 using ballast::fleet::test::model_of;
 using ballast::fleet::test::one_account;
+using ballast::fleet::test::random_targets;
 using doctest::Approx;
 
 namespace {
@@ -117,14 +118,12 @@ TEST_CASE("volatility band: random correlated accounts with cash: every corner o
     const std::size_t n = 2 + trial % 5;
     strategies::PortfolioSpec spec;
     spec.id = "m";
-    double sum = 0;
-    std::vector<double> targets(n);
-    for (auto& t : targets) sum += (t = 0.2 + unit(rng));
-    const double invested = 0.7 + 0.3 * unit(rng);
+    double invested = 0;
+    const std::vector<double> targets = random_targets(rng, n, invested);
     strategies::RiskSpec risk;
     for (std::size_t i = 0; i < n; ++i) {
       const std::string symbol = "S" + std::to_string(i);
-      spec.assets.push_back({symbol, targets[i] * invested / sum});
+      spec.assets.push_back({symbol, targets[i]});
       risk.volatilities.push_back({symbol, 0.03 + 0.3 * unit(rng)});
       if (i > 0) risk.correlations.push_back({"S0", symbol, 0.4 * unit(rng) - 0.1});  // Σρ² < 1: PSD
     }

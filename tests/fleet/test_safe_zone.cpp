@@ -13,6 +13,7 @@ using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::breaches_in_box;
 using ballast::fleet::test::one_account;
+using ballast::fleet::test::random_targets;
 using ballast::fleet::test::simple_model;
 
 namespace {
@@ -104,11 +105,8 @@ TEST_CASE("random accounts with cash: every corner of the zone stays in band") {
   int checked = 0;
   for (int trial = 0; trial < 300; ++trial) {
     const std::size_t n = 2 + trial % 4;
-    std::vector<double> targets(n);
-    double sum = 0;
-    for (auto& t : targets) sum += (t = 0.2 + unit(rng));
-    const double invested = 0.7 + 0.3 * unit(rng);
-    for (auto& t : targets) t *= invested / sum;
+    double invested = 0;
+    const std::vector<double> targets = random_targets(rng, n, invested);
     Model m = simple_model(targets, 0.01 + 0.05 * unit(rng));
     if (trial % 2) m.bands.relative = 0.1 + 0.3 * unit(rng);
     std::vector<double> q(n), prices(n);

@@ -17,6 +17,7 @@ using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::breaches_in_box;
 using ballast::fleet::test::one_account;
+using ballast::fleet::test::random_targets;
 using ballast::fleet::test::simple_model;
 
 namespace {
@@ -96,11 +97,8 @@ TEST_CASE("total band: random accounts with cash: every corner of the zone stays
   for (int trial = 0; trial < 300; ++trial) {
     // Up to 8 assets: past 2 or 3 the bound by half the factors' range binds.
     const std::size_t n = 2 + trial % 7;
-    std::vector<double> targets(n);
-    double sum = 0;
-    for (auto& t : targets) sum += (t = 0.2 + unit(rng));
-    const double invested = 0.7 + 0.3 * unit(rng);
-    for (auto& t : targets) t *= invested / sum;
+    double invested = 0;
+    const std::vector<double> targets = random_targets(rng, n, invested);
     Model m = total_model(targets, 0.02 + 0.05 * unit(rng));
     if (trial % 3 == 1) m.bands.absolute = 0.02 + 0.05 * unit(rng);
     std::vector<double> q(n), prices(n);

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "execution/io/order_codec.hpp"
@@ -49,6 +50,9 @@ inline Block parse_block(const std::string& json) {
 struct Account {
   double cash = 0;
   std::map<std::string, double> quantity;
+  std::map<std::string, double> target;
+  double total_drift = 0;
+  std::optional<double> total_band;  ///< null: the model has none
   bool pending = false, breaching = false;
   std::size_t open_orders = 0;
 };
@@ -62,8 +66,12 @@ inline Account account(DaemonHarness& d, const std::string& id) {
   Account out;
   out.cash = num(a["cash"]);
   for (auto asset : a["assets"].get_array()) {
-    out.quantity[std::string(std::string_view(asset["symbol"]))] = num(asset["quantity"]);
+    const std::string symbol{std::string_view(asset["symbol"])};
+    out.quantity[symbol] = num(asset["quantity"]);
+    out.target[symbol] = num(asset["target"]);
   }
+  out.total_drift = num(a["total_drift"]);
+  if (!a["total_band"].is_null()) out.total_band = num(a["total_band"]);
   out.pending = bool(a["pending"]);
   out.breaching = bool(a["breaching"]);
   out.open_orders = a["open_orders"].get_array().size();
@@ -85,6 +93,14 @@ inline FirstBlocks first_blocks(DaemonHarness& d) {
 inline void price(DaemonHarness& d) {
   d.prime("SPY", 100);
   d.prime("AGG", 100);
+}
+
+/// kAccounts imported, the daemon started and SPY and AGG priced at 100:
+/// the start's check then decides every account.
+inline void start_priced(DaemonHarness& d) {
+  import_accounts(d, kAccounts);
+  d.start();
+  price(d);
 }
 
 inline std::string fill(const std::string& order_id, const char* status, double quantity, double price) {

@@ -17,9 +17,7 @@ TEST_CASE("on a model's calendar date an account inside its band is rebalanced t
   std::string models = kFleetModels;
   models.insert(models.find("[fleet]"), "[[models.triggers]]\nkind = \"calendar\"\nevery = \"2s\"\n\n");
   DaemonHarness d(models);
-  import_accounts(d, kAccounts);
-  d.start();
-  price(d);
+  start_priced(d);
   // The start's check: a1 and a2, outside their bands (booked as they leave: no fill reports here).
   const auto [sell, buy] = first_blocks(d);
   CHECK(sell.allocations == std::map<std::string, double>{{"a1", 4}, {"a2", 8}});

@@ -19,9 +19,7 @@ TEST_CASE("an account past its model's total band trades though each asset is in
   std::string models = kFleetModels;
   models.insert(models.find("absolute = 0.05"), "total = 0.015\n");
   DaemonHarness d(models);
-  import_accounts(d, kAccounts);
-  d.start();
-  price(d);
+  start_priced(d);
   // The start's check: a1 and a2 as ever, and a4 with them (booked as they
   // leave: no fill reports here).
   const auto [sell, buy] = first_blocks(d);
@@ -29,14 +27,12 @@ TEST_CASE("an account past its model's total band trades though each asset is in
   CHECK(sell.allocations == std::map<std::string, double>{{"a1", 4}, {"a2", 8}, {"a4", 2}});
   CHECK(buy.allocations == std::map<std::string, double>{{"a1", 4}, {"a2", 8}, {"a4", 2}});
   CHECK(eventually([&] { return !account(d, "a4").pending; }));
-  const auto res = d.get("/accounts/a4");
-  REQUIRE(res.status == 200);
-  simdjson::dom::parser parser;
-  const simdjson::dom::element a4 = parser.parse(res.body);
-  CHECK(num(a4["total_drift"]) == doctest::Approx(0).epsilon(1e-9));
-  CHECK(num(a4["total_band"]) == doctest::Approx(0.015));
-  CHECK_FALSE(bool(a4["breaching"]));
-  CHECK(account(d, "a4").quantity["SPY"] == 60);
+  const Account a4 = account(d, "a4");
+  CHECK(a4.total_drift == doctest::Approx(0).epsilon(1e-9));
+  REQUIRE(a4.total_band);
+  CHECK(*a4.total_band == doctest::Approx(0.015));
+  CHECK_FALSE(a4.breaching);
+  CHECK(a4.quantity.at("SPY") == 60);
   // a3, on target, was never traded.
   CHECK(account(d, "a3").quantity["SPY"] == 6);
 }
@@ -49,22 +45,14 @@ TEST_CASE("a model's risk-parity targets are set from its fixed risk model, and 
   models.insert(models.find("[[models.triggers]]"),
                 "[models.model]\nkind = \"risk-parity\"\n[models.risk]\nvolatilities = { SPY = 0.2, AGG = 0.05 }\n\n");
   DaemonHarness d(models);
-  import_accounts(d, kAccounts);
-  d.start();
-  price(d);
+  start_priced(d);
   const auto [sell, buy] = first_blocks(d);
   CHECK(sell.symbol == "SPY");
   CHECK(sell.allocations == std::map<std::string, double>{{"a1", 8}, {"a2", 16}, {"a3", 4}, {"a4", 42}});
   CHECK(buy.allocations == std::map<std::string, double>{{"a1", 8}, {"a2", 16}, {"a3", 4}, {"a4", 42}});
-  const auto res = d.get("/accounts/a3");
-  REQUIRE(res.status == 200);
-  simdjson::dom::parser parser;
-  const simdjson::dom::element a3 = parser.parse(res.body);
-  std::map<std::string, double> target;
-  for (auto asset : a3["assets"].get_array())
-    target[std::string(std::string_view(asset["symbol"]))] = num(asset["target"]);
-  CHECK(target["SPY"] == doctest::Approx(0.2).epsilon(1e-9));
-  CHECK(target["AGG"] == doctest::Approx(0.8).epsilon(1e-9));
+  const Account a3 = account(d, "a3");
+  CHECK(a3.target.at("SPY") == doctest::Approx(0.2).epsilon(1e-9));
+  CHECK(a3.target.at("AGG") == doctest::Approx(0.8).epsilon(1e-9));
   // The model's symbols in its order (the configuration's table, by name).
   CHECK(d.log().find("model balanced: risk-parity targets AGG 0.8000, SPY 0.2000, cash 0.0000") != std::string::npos);
 }
@@ -77,9 +65,7 @@ TEST_CASE("an account whose volatility passes its model's ceiling trades though 
   models.insert(models.find("[fleet]"), "[[models.triggers]]\nkind = \"volatility\"\nmax = 0.124\n\n");
   models.insert(models.find("[[models.triggers]]"), "[models.risk]\nvolatilities = { SPY = 0.2, AGG = 0.05 }\n\n");
   DaemonHarness d(models);
-  import_accounts(d, kAccounts);
-  d.start();
-  price(d);
+  start_priced(d);
   const auto [sell, buy] = first_blocks(d);
   CHECK(sell.allocations == std::map<std::string, double>{{"a1", 4}, {"a2", 8}, {"a4", 2}});
   CHECK(buy.allocations == std::map<std::string, double>{{"a1", 4}, {"a2", 8}, {"a4", 2}});
