@@ -47,11 +47,16 @@ inline AccountBook one_account(const Model& m, double cash, const std::vector<do
   return book;
 }
 
+/// Whether the book's account 0 is in breach at `prices` (Rebalancer::in_breach).
+inline bool breached(const AccountBook& book, const std::vector<double>& prices) {
+  Rebalancer r;
+  return r.in_breach(book, 0, prices);
+}
+
 /// Whether the book's account 0 is in breach (Rebalancer::in_breach) at some
 /// corner of the box of moves of ±r on each of its model's prices, or
 /// between (moves of ±r/2 and 0 on each, when the model has at most 4 symbols).
 inline bool breaches_in_box(const AccountBook& book, const std::vector<double>& prices, double r) {
-  Rebalancer rb;
   const Model& m = book.model(0);
   const std::size_t n = m.size();
   const double steps[] = {-r, r, -r / 2, 0, r / 2};
@@ -64,7 +69,7 @@ inline bool breaches_in_box(const AccountBook& book, const std::vector<double>& 
     for (std::size_t i = 0; i < n; ++i, code /= per_price) {
       moved[m.symbols[i]] = prices[m.symbols[i]] * std::exp(steps[code % per_price]);
     }
-    if (rb.in_breach(book, 0, moved)) return true;
+    if (breached(book, moved)) return true;
   }
   return false;
 }

@@ -17,6 +17,7 @@
 
 using namespace ballast;
 using namespace ballast::fleet;
+using ballast::fleet::test::breached;
 using ballast::fleet::test::breaches_in_box;
 using ballast::fleet::test::model_of;
 using ballast::fleet::test::one_account;
@@ -37,11 +38,6 @@ strategies::PortfolioSpec robo(strategies::VolatilityTrigger vol, double band = 
   risk.volatilities = {{"VTI", 0.16}, {"BND", 0.05}};
   s.risk = risk;
   return s;
-}
-
-bool breached(const AccountBook& book, const std::vector<double>& prices) {
-  Rebalancer r;
-  return r.in_breach(book, 0, prices);
 }
 
 const double kSigmaTargets = std::sqrt(0.009616);

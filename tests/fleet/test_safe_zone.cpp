@@ -11,19 +11,11 @@
 
 using namespace ballast;
 using namespace ballast::fleet;
+using ballast::fleet::test::breached;
 using ballast::fleet::test::breaches_in_box;
 using ballast::fleet::test::one_account;
 using ballast::fleet::test::random_targets;
 using ballast::fleet::test::simple_model;
-
-namespace {
-
-bool breached(const AccountBook& book, const std::vector<double>& prices) {
-  Rebalancer r;
-  return r.in_breach(book, 0, prices);
-}
-
-}  // namespace
 
 TEST_CASE("a 60/40 account with 5% bands has the radius worked out by hand") {
   // A at 0.60: the lower edge 0.55 binds with x = 0.6·0.45 / (0.55·0.4) = 0.27/0.22;

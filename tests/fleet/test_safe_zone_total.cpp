@@ -15,6 +15,7 @@
 
 using namespace ballast;
 using namespace ballast::fleet;
+using ballast::fleet::test::breached;
 using ballast::fleet::test::breaches_in_box;
 using ballast::fleet::test::one_account;
 using ballast::fleet::test::random_targets;
@@ -30,11 +31,6 @@ Model total_model(std::vector<double> targets, double total) {
   m.bands.absolute.reset();
   m.bands.total = total;
   return m;
-}
-
-bool breached(const AccountBook& book, const std::vector<double>& prices) {
-  Rebalancer r;
-  return r.in_breach(book, 0, prices);
 }
 
 }  // namespace
