@@ -3,11 +3,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <csignal>
-#include <cstdlib>
-
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -24,6 +23,7 @@
 #include "cli/fix_mapping.hpp"
 #include "cli/fix_session.hpp"
 #include "cli/paper_gateway.hpp"
+#include "core/wall_clock.hpp"
 #include "execution/io/fill_codec.hpp"
 #include "execution/io/order_codec.hpp"
 
@@ -36,11 +36,6 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kStopCheckInterval = std::chrono::milliseconds(100);
 // Lines about untrusted input: at most one per kind in this interval.
 constexpr auto kWarnInterval = std::chrono::seconds(10);
-
-core::TimeNs wall_clock_now() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string seconds_of(core::DurationNs d) { return std::to_string(d / core::kNanosPerSecond); }
 
@@ -199,7 +194,7 @@ void Gateway::recover() {
       journal_->save(book_, {id}, {}, {});
       continue;
     }
-    if (std::optional<fix::Outgoing> m = book_.unsent_message(id, wall_clock_now())) {
+    if (std::optional<fix::Outgoing> m = book_.unsent_message(id, core::wall_clock_now())) {
       say("sending " + cl + ", which the last run decided but did not hand to the session");
       send_all({*m});
     } else {
@@ -217,7 +212,7 @@ void Gateway::handle_frame(const std::string& frame) {
     return;
   }
   const int seq = session_->next_sender_seq();
-  const core::TimeNs now = wall_clock_now();
+  const core::TimeNs now = core::wall_clock_now();
   fix::Decision d;
   {
     std::lock_guard lock(state_mutex_);
@@ -243,7 +238,7 @@ void Gateway::handle_frame(const std::string& frame) {
 
 void Gateway::on_message(const std::string& msg_type, const fix::SessionFields& body) {
   const int seq = session_->next_sender_seq();
-  const core::TimeNs now = wall_clock_now();
+  const core::TimeNs now = core::wall_clock_now();
   fix::Decision d;
   if (msg_type == "8" || msg_type == "9") {
     std::string error;

@@ -13,6 +13,7 @@
 #include <ostream>
 #include <zmq.hpp>
 
+#include "core/wall_clock.hpp"
 #include "execution/io/fill_codec.hpp"
 #include "execution/io/order_codec.hpp"
 #include "offline/orders_csv.hpp"
@@ -24,11 +25,6 @@ using Clock = std::chrono::steady_clock;
 
 // The poll timeout when nothing is due: how quickly the stop flag is noticed.
 constexpr auto kStopCheckInterval = std::chrono::milliseconds(100);
-
-core::TimeNs wall_clock_now() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 /// Shortest round-trip digits in plain notation: "12", "0.5", "1000000".
 std::string format_quantity(double q) {
@@ -271,7 +267,7 @@ PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& 
     while (!pending.empty() && pending.front().due <= now) {
       const execution::DecodedFrame frame = std::move(pending.front().frame);
       pending.pop_front();
-      const core::TimeNs at = wall_clock_now();
+      const core::TimeNs at = core::wall_clock_now();
       if (frame.kind == execution::FrameKind::order) {
         const PaperOutcome outcome = filler.submit(frame.order, at);
         if (!outcome.dropped.empty()) {
@@ -328,7 +324,7 @@ PaperStats run_paper_loop(const PaperOptions& options, const std::atomic<bool>& 
       if (feed_index >= 0 && (items[feed_index].revents & ZMQ_POLLIN)) {
         for (auto frames = receive_message(feed); !frames.empty(); frames = receive_message(feed)) {
           if (auto p = read_feed_price(frames)) {
-            emit(filler.on_price(p->symbol, p->price, wall_clock_now(), p->bid, p->ask));
+            emit(filler.on_price(p->symbol, p->price, core::wall_clock_now(), p->bid, p->ask));
             ++stats.prices;
           }
         }

@@ -69,4 +69,8 @@ std::string key_path(std::string_view parent, std::string_view key) {
   return out;
 }
 
+bool before(const toml::source_region& a, const toml::source_region& b) {
+  return a.begin.line != b.begin.line ? a.begin.line < b.begin.line : a.begin.column < b.begin.column;
+}
+
 }  // namespace ballast::config

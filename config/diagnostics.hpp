@@ -31,6 +31,9 @@ class Diagnostics {
   std::vector<ConfigError> errors_;
 };
 
+/// Whether `a` starts before `b` in the file (line, then column).
+bool before(const toml::source_region& a, const toml::source_region& b);
+
 /// "an integer", "a table", ... for "expected X, got Y" messages.
 std::string_view type_name(toml::node_type type);
 

@@ -26,6 +26,7 @@
 #include "config/tax_policy.hpp"
 #include "config/transport_security.hpp"
 #include "core/number_text.hpp"
+#include "core/text_format.hpp"
 #include "core/time.hpp"
 #include "strategies/risk_model.hpp"
 
@@ -56,9 +57,7 @@ constexpr std::string_view kModelKinds =
 /// Targets are written as decimals that rarely add up exactly in binary.
 constexpr double kWeightSumTolerance = 1e-6;
 
-/// Not named `quoted`: with <filesystem> included, std::quoted would win by
-/// argument-dependent lookup for every std::string argument.
-std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+using core::quote;
 
 bool is_endpoint(std::string_view e) {
   for (std::string_view scheme : {"tcp://", "ipc://", "inproc://"}) {
@@ -91,10 +90,6 @@ core::TimeNs from_toml(const toml::date& d, const toml::time& t) {
 }
 
 int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
-
-bool before(const toml::source_region& a, const toml::source_region& b) {
-  return a.begin.line != b.begin.line ? a.begin.line < b.begin.line : a.begin.column < b.begin.column;
-}
 
 /// What the per-symbol tables of one portfolio are checked against.
 struct Universe {

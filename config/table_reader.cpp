@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/number_text.hpp"
+#include "core/text_format.hpp"
 
 namespace ballast::config {
 namespace {
@@ -37,13 +38,11 @@ std::string_view describe(Bound bound) {
   return "";
 }
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+using core::quote;
 
 }  // namespace
 
 std::string beside_config(const std::string& config_path, const std::string& path) {
-  // Not std::filesystem: with it included, std::quoted would capture the
-  // quoted() calls below by argument-dependent lookup.
   if (!path.empty() && path.front() == '/') return path;
   const std::size_t slash = config_path.rfind('/');
   if (slash == std::string::npos) return path;
@@ -96,7 +95,7 @@ TableReader::TableReader(const toml::table& table, std::string name, std::string
     : table_(table), name_(std::move(name)), prefix_(std::move(prefix)), diag_(diag) {
   for (auto&& [key, value] : table_) {
     if (std::find(known.begin(), known.end(), key.str()) != known.end()) continue;
-    std::string message = "unknown key " + quoted(key.str()) + (name_.empty() ? " at the top level" : " in " + name_);
+    std::string message = "unknown key " + quote(key.str()) + (name_.empty() ? " at the top level" : " in " + name_);
     message += " (expected one of: ";
     bool first = true;
     for (std::string_view k : known) {
@@ -111,7 +110,7 @@ TableReader::TableReader(const toml::table& table, std::string name, std::string
 
 void TableReader::missing(std::string_view key, std::string_view hint) {
   std::string message =
-      (name_.empty() ? std::string("the top level") : name_) + " is missing required key " + quoted(key);
+      (name_.empty() ? std::string("the top level") : name_) + " is missing required key " + quote(key);
   if (!hint.empty()) message += " (" + std::string(hint) + ")";
   diag_.error(table_.source(), std::move(message));
 }
@@ -154,7 +153,7 @@ std::optional<std::string> TableReader::one_of(std::string_view key, std::initia
   std::size_t i = 0;
   for (std::string_view c : choices) {
     if (i > 0) expected += (i + 1 == choices.size()) ? (choices.size() == 2 ? " or " : ", or ") : ", ";
-    expected += quoted(c);
+    expected += quote(c);
     ++i;
   }
   const auto* s = n->as_string();
@@ -163,7 +162,7 @@ std::optional<std::string> TableReader::one_of(std::string_view key, std::initia
     return std::nullopt;
   }
   if (std::find(choices.begin(), choices.end(), s->get()) != choices.end()) return s->get();
-  diag_.error(n->source(), name(key) + ": expected " + expected + ", got " + quoted(s->get()));
+  diag_.error(n->source(), name(key) + ": expected " + expected + ", got " + quote(s->get()));
   return std::nullopt;
 }
 

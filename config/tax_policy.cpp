@@ -22,10 +22,6 @@ const AssetSpec* find_asset(const std::vector<AssetSpec>& assets, std::string_vi
   return it == assets.end() ? nullptr : &*it;
 }
 
-bool before(const toml::source_region& a, const toml::source_region& b) {
-  return a.begin.line != b.begin.line ? a.begin.line < b.begin.line : a.begin.column < b.begin.column;
-}
-
 /// `substitutes = { VTI = ["ITOT", "SCHB"] }`: groups by primary (a TOML
 /// table's keys come sorted), each group's substitutes in the order written.
 Groups read_substitutes(const toml::node& n, const std::string& name, const std::vector<AssetSpec>* assets,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/table_reader.hpp"
+#include "core/text_format.hpp"
 #include "net/curve_keys.hpp"
 
 namespace ballast::config {
@@ -15,7 +16,7 @@ namespace {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+using core::quote;
 
 bool is_loopback_host(std::string_view host) {
   if (host == "localhost") return true;

@@ -3,12 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-
 #include <chrono>
 #include <memory>
 
 #include "daemon/log_event.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/wall_clock.hpp"
 #include "net/socket_security.hpp"
 
 namespace ballast::daemon {
@@ -16,18 +16,13 @@ namespace {
 
 using namespace fmt::literals;
 
-std::int64_t wall_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 /// Logs refusals from the ZAP handler's thread, rate-limited per socket and reason.
 net::ZapHandler::OnRefused refusal_logger() {
   auto limiter = std::make_shared<RateLimiter>();
   return [limiter](const net::RefusedHandshake& r) {
     const bool unlisted = r.reason == net::Refusal::unlisted_key;
     std::uint64_t held = 0;
-    if (!limiter->allow(r.socket + (unlisted ? "/unlisted_key" : "/failed"), wall_now_ns(), held)) return;
+    if (!limiter->allow(r.socket + (unlisted ? "/unlisted_key" : "/failed"), wall_now(), held)) return;
     if (unlisted) {
       log_event(spdlog::level::warn, "handshake_refused",
                 "{socket}: refused a CURVE client from {peer}: its key {key} is not on the allowlist{suppressed}",
@@ -98,7 +93,7 @@ void TransportSecurity::reconnect(std::size_t slot) {
       return;
     }
     std::uint64_t held = 0;
-    if (reconnect_limiter_.allow(s.label, wall_now_ns(), held)) {
+    if (reconnect_limiter_.allow(s.label, wall_now(), held)) {
       const std::string more = held ? fmt::format("; {} more times since the last warning", held) : "";
       log_event(spdlog::level::warn, "reconnected",
                 "{socket}: the connection to {endpoint} was dropped for a protocol error (a message over {cap} bytes, "

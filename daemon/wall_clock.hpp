@@ -4,14 +4,12 @@
 #include <chrono>
 
 #include "core/time.hpp"
+#include "core/wall_clock.hpp"
 
 namespace ballast::daemon {
 
 using SteadyClock = std::chrono::steady_clock;
 
-inline core::TimeNs wall_now() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+inline core::TimeNs wall_now() { return core::wall_clock_now(); }
 
 }  // namespace ballast::daemon

@@ -7,22 +7,14 @@
 #include <numeric>
 #include <utility>
 
+#include "core/text_format.hpp"
+
 namespace ballast::execution {
 namespace {
 
-// Tolerance for quantities that are a whole number of lots up to binary noise
-// (the same convention as order sizing).
-constexpr double kLotEpsilon = 1e-9;
 // Money compared across sums of products is equal up to this fraction of the
 // portfolio's gross value: far below a cent at any realistic size.
 constexpr double kValueEpsilon = 1e-12;
-
-template <typename... Args>
-std::string format(const char* fmt, Args... args) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
-}
 
 double floor_lots(double lots) { return std::floor(lots + kLotEpsilon); }
 double ceil_lots(double lots) { return std::ceil(lots - kLotEpsilon); }
@@ -44,7 +36,7 @@ std::optional<std::string> check_inputs(const CashFlowRequest& req) {
   if (!std::isfinite(req.min_trade_value) || req.min_trade_value < 0) return "min_trade_value must be finite and >= 0";
   for (std::size_t i = 0; i < req.assets.size(); ++i) {
     const SizingAsset& a = req.assets[i];
-    const std::string where = format("asset %zu: ", i);
+    const std::string where = core::printf_string("asset %zu: ", i);
     if (!std::isfinite(a.quantity) || a.quantity < 0) return where + "quantity must be finite and >= 0";
     if (!std::isfinite(a.price) || !(a.price > 0)) return where + "price must be finite and > 0";
     if (!std::isfinite(a.desired_weight) || a.desired_weight < 0)
@@ -141,8 +133,8 @@ CashFlowPlan plan_withdrawal(const CashFlowRequest& req, double value_after, dou
   double sellable = 0;
   for (const auto& a : assets) sellable += lots_value(floor_lots(a.quantity / a.lot_size), a);
   if (cash_left + sellable < -tol)
-    return refuse(
-        req, format("withdrawal %.2f beyond the cash plus the whole lots held %.2f", -req.amount, req.cash + sellable));
+    return refuse(req, core::printf_string("withdrawal %.2f beyond the cash plus the whole lots held %.2f", -req.amount,
+                                           req.cash + sellable));
   // What the whole lots can give, when that falls short of the cash target but
   // still pays the withdrawal.
   const double need = std::min(cash_wanted - cash_left, sellable);
@@ -254,7 +246,8 @@ CashFlowPlan plan_cash_flow(const CashFlowRequest& req) {
   }
   if (req.amount > 0) return plan_deposit(req, value_after, tol);
   if (value_after < -tol)
-    return refuse(req, format("withdrawal %.2f beyond the portfolio value %.2f", -req.amount, holdings + req.cash));
+    return refuse(
+        req, core::printf_string("withdrawal %.2f beyond the portfolio value %.2f", -req.amount, holdings + req.cash));
   return plan_withdrawal(req, std::max(0.0, value_after), tol);
 }
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/number_text.hpp"
+#include "core/numbers.hpp"
 
 namespace ballast::execution {
 namespace {
@@ -13,7 +14,6 @@ namespace {
 constexpr double kBps = 1e-4;
 
 bool non_negative(double x) { return std::isfinite(x) && x >= 0; }
-bool positive(double x) { return std::isfinite(x) && x > 0; }
 
 // A parameter validate() rejects counts as zero, so a bad config costs nothing
 // rather than producing negative or NaN costs.
@@ -22,7 +22,7 @@ double usable(double x) { return non_negative(x) ? x : 0.0; }
 // The first usable ADV for the symbol, or 0 when there is none.
 double adv_of(const CostParams& p, std::string_view symbol) {
   for (const auto& [name, adv] : p.adv) {
-    if (name == symbol) return positive(adv) ? adv : 0.0;
+    if (name == symbol) return core::finite_positive(adv) ? adv : 0.0;
   }
   return 0.0;
 }
@@ -44,13 +44,13 @@ CostBreakdown estimate_cost(const CostParams& params, const CostInputs& in) {
   c.quantity = q;
   if (!(q > 0)) return c;
 
-  const bool price_ok = positive(in.price);
+  const bool price_ok = core::finite_positive(in.price);
   const double value = price_ok ? q * in.price : 0.0;
 
   const double commission = usable(params.commission_per_share) * q + usable(params.commission_bps) * value * kBps;
   c.commission = std::max(commission, usable(params.commission_min));
 
-  const bool quote_ok = positive(in.bid) && positive(in.ask) && in.ask >= in.bid;
+  const bool quote_ok = core::finite_positive(in.bid) && core::finite_positive(in.ask) && in.ask >= in.bid;
   double half_spread = 0;
   if (quote_ok) {
     half_spread = (in.ask - in.bid) / 2;
@@ -89,7 +89,7 @@ std::vector<std::string> validate(const CostParams& params) {
     // the symbol, which C++20 allows but clang 14 does not.
     const std::string& symbol = params.adv[i].first;
     const double adv = params.adv[i].second;
-    if (!positive(adv))
+    if (!core::finite_positive(adv))
       errors.push_back("adv of " + symbol + " must be a finite number > 0, got " + core::shortest(adv));
     const auto earlier = std::find_if(params.adv.begin(), params.adv.begin() + static_cast<std::ptrdiff_t>(i),
                                       [&](const auto& e) { return e.first == symbol; });

@@ -8,9 +8,6 @@
 namespace ballast::execution {
 namespace {
 
-// Tolerance for quantities that are a whole number of lots up to binary noise.
-constexpr double kLotEpsilon = 1e-9;
-
 double floor_lots(double quantity, double lot) { return std::floor(quantity / lot + kLotEpsilon); }
 
 }  // namespace

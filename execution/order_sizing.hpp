@@ -63,6 +63,10 @@ SizingResult size_trades(const SizingRequest& req);
 /// allocation once it has held a portfolio's trades.
 void size_trades(const SizingRequest& req, SizingResult& result);
 
+/// Tolerance for quantities that are a whole number of lots up to binary
+/// noise: sizing and cash flows floor and ceil lots with it.
+inline constexpr double kLotEpsilon = 1e-9;
+
 /// n × lot, with the binary noise of the product removed (3 × 0.001 = 0.003).
 double lots_to_quantity(double lots, double lot_size);
 

@@ -6,6 +6,8 @@
 #include <limits>
 #include <utility>
 
+#include "core/text_format.hpp"
+
 namespace ballast::execution {
 namespace {
 
@@ -40,13 +42,6 @@ std::int64_t utc_day(core::TimeNs t) {
   std::int64_t day = t / core::kNanosPerDay;
   if (t % core::kNanosPerDay < 0) --day;
   return day;
-}
-
-template <typename... Args>
-std::string format(const char* fmt, Args... args) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
 }
 
 }  // namespace
@@ -85,7 +80,7 @@ std::vector<std::string> validate(const RiskLimits& limits) {
   for (std::size_t i = 0; i < limits.restricted_symbols.size(); ++i) {
     const std::string& s = limits.restricted_symbols[i];
     if (s.empty()) {
-      errors.push_back(format("restricted_symbols: entry %zu is empty", i + 1));
+      errors.push_back(core::printf_string("restricted_symbols: entry %zu is empty", i + 1));
       continue;
     }
     // Reported once, at the second time it is listed.
@@ -103,21 +98,24 @@ std::vector<std::string> validate(const RiskLimits& limits) {
 GateDecision check_order_value(std::optional<double> max_order_value, std::optional<double> max_order_fraction,
                                double value, double holder_value) {
   if (max_order_value && beyond(value, *max_order_value)) {
-    return {DenyReason::max_order_value, format("order value %.2f beyond max_order_value %.2f", value, *max_order_value)};
+    return {DenyReason::max_order_value,
+            core::printf_string("order value %.2f beyond max_order_value %.2f", value, *max_order_value)};
   }
   // Whatever the limits say, no order is worth more than its holder: without
   // a max_order_fraction the cap is 1.
   const double cap = max_order_fraction.value_or(1.0);
   if (!positive_finite(holder_value)) {
-    return {DenyReason::max_order_fraction, format("portfolio value %.2f: an order needs a positive one", holder_value)};
+    return {DenyReason::max_order_fraction,
+            core::printf_string("portfolio value %.2f: an order needs a positive one", holder_value)};
   }
   const double fraction = value / holder_value;
   if (beyond(fraction, cap)) {
-    return {DenyReason::max_order_fraction,
-            max_order_fraction
-                ? format("order value %.2f is %.4f of portfolio value %.2f, beyond max_order_fraction %.4f", value,
-                         fraction, holder_value, cap)
-                : format("order value %.2f is more than the portfolio value %.2f", value, holder_value)};
+    return {
+        DenyReason::max_order_fraction,
+        max_order_fraction
+            ? core::printf_string("order value %.2f is %.4f of portfolio value %.2f, beyond max_order_fraction %.4f",
+                                  value, fraction, holder_value, cap)
+            : core::printf_string("order value %.2f is more than the portfolio value %.2f", value, holder_value)};
   }
   return {};
 }
@@ -188,13 +186,13 @@ GateDecision RiskGate::check_and_record(const core::Order& order, const GateCont
   if (const auto& collar = limits_.price_collar) {
     if (!positive_finite(ctx.last_good_price)) {
       return deny(DenyReason::price_collar,
-                  format("last good price %g: price_collar needs a positive one", ctx.last_good_price));
+                  core::printf_string("last good price %g: price_collar needs a positive one", ctx.last_good_price));
     }
     const double move = std::abs(order.reference_price / ctx.last_good_price - 1);
     if (beyond(move, *collar)) {
       return deny(DenyReason::price_collar,
-                  format("reference price %g moved %.4f from last good price %g, beyond price_collar %.4f",
-                         order.reference_price, move, ctx.last_good_price, *collar));
+                  core::printf_string("reference price %g moved %.4f from last good price %g, beyond price_collar %.4f",
+                                      order.reference_price, move, ctx.last_good_price, *collar));
     }
   }
 
@@ -211,8 +209,9 @@ GateDecision RiskGate::check_and_record(const core::Order& order, const GateCont
     }
     if (youngest) {
       return deny(DenyReason::duplicate,
-                  format("same portfolio, symbol, side and quantity sent %.3f s ago, within duplicate_window %.3f s",
-                         core::to_seconds(*youngest), core::to_seconds(*window)));
+                  core::printf_string(
+                      "same portfolio, symbol, side and quantity sent %.3f s ago, within duplicate_window %.3f s",
+                      core::to_seconds(*youngest), core::to_seconds(*window)));
     }
   }
 
@@ -223,23 +222,24 @@ GateDecision RiskGate::check_and_record(const core::Order& order, const GateCont
     }
     if (in_window > *per_minute) {
       return deny(DenyReason::order_rate,
-                  format("%lld orders in the last 60 s with this one, beyond max_orders_per_minute %d",
-                         static_cast<long long>(in_window), *per_minute));
+                  core::printf_string("%lld orders in the last 60 s with this one, beyond max_orders_per_minute %d",
+                                      static_cast<long long>(in_window), *per_minute));
     }
   }
 
   if (const auto& cap = limits_.max_daily_turnover) {
     if (!positive_finite(ctx.portfolio_value)) {
-      return deny(DenyReason::daily_turnover,
-                  format("portfolio value %.2f: max_daily_turnover needs a positive one", ctx.portfolio_value));
+      return deny(
+          DenyReason::daily_turnover,
+          core::printf_string("portfolio value %.2f: max_daily_turnover needs a positive one", ctx.portfolio_value));
     }
     const double traded = turnover_today(order.portfolio, ctx.now) + value;
     const double fraction = traded / ctx.portfolio_value;
     if (beyond(fraction, *cap)) {
       return deny(DenyReason::daily_turnover,
-                  format("turnover %.2f today with this order is %.4f of portfolio value %.2f, beyond "
-                         "max_daily_turnover %.4f",
-                         traded, fraction, ctx.portfolio_value, *cap));
+                  core::printf_string("turnover %.2f today with this order is %.4f of portfolio value %.2f, beyond "
+                                      "max_daily_turnover %.4f",
+                                      traded, fraction, ctx.portfolio_value, *cap));
     }
   }
 

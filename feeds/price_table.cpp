@@ -14,12 +14,14 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/numbers.hpp"
+
 namespace ballast::feeds {
 namespace {
 
 // Enough to show a pattern in a broken file without burying the first problem.
 constexpr std::size_t kMaxErrors = 50;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using core::kNaN;
 
 enum class TimeKind { iso, epoch_or_iso };
 

@@ -5,21 +5,13 @@
 #include <cstdio>
 #include <ostream>
 
+#include "core/text_format.hpp"
+#include "core/wall_clock.hpp"
+
 namespace ballast::feeds {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-core::TimeNs wall_clock_now() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string format_seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", s);
-  return buf;
-}
 
 }  // namespace
 
@@ -81,7 +73,7 @@ PublishSummary publish_replay(const PriceTable& table, const ReplayOptions& opti
       summary.stopped = true;
       break;
     }
-    const core::TimeNs ts = options.wall_clock_ts ? wall_clock_now() : step.ts;
+    const core::TimeNs ts = options.wall_clock_ts ? core::wall_clock_now() : step.ts;
     const std::span<const double> row(table.prices.data() + step.row * table.cols(), table.cols());
     if (!send_step(*pub, table.symbols, row, ts, summary)) break;
     if (options.sync && options.sync->after_row) {
@@ -143,7 +135,7 @@ int run_replay_publisher(const ReplayOptions& options, const std::atomic<bool>& 
     return s.exit_code;
   }
   out << "feed replay: published " << s.ticks << " ticks (" << s.steps << " rows) on " << s.endpoint << " in "
-      << format_seconds(s.elapsed_s) << " s" << (s.stopped ? ", stopped" : "") << std::endl;
+      << core::printf_string("%.1f", s.elapsed_s) << " s" << (s.stopped ? ", stopped" : "") << std::endl;
   return 0;
 }
 

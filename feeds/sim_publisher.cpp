@@ -9,6 +9,8 @@
 #include <utility>
 
 #include "core/json_writer.hpp"
+#include "core/text_format.hpp"
+#include "core/wall_clock.hpp"
 
 namespace ballast::feeds {
 namespace {
@@ -17,11 +19,6 @@ using Clock = std::chrono::steady_clock;
 
 // Short enough that Ctrl-C feels immediate, long enough not to spin.
 constexpr auto kStopCheckInterval = std::chrono::milliseconds(50);
-
-core::TimeNs wall_clock_now() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool parse_double(std::string_view s, double& out) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -51,12 +48,6 @@ std::string format_epoch_seconds(core::TimeNs ts) {
     out.append(f);
   }
   return out;
-}
-
-std::string format_seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", s);
-  return buf;
 }
 
 }  // namespace
@@ -353,7 +344,7 @@ PublishSummary publish_sim(const SimOptions& options, const std::atomic<bool>& s
       break;
     }
     if (k > 0) sim.step(dt_years);
-    if (!send_step(*pub, sim.symbols(), sim.prices(), wall_clock_now(), summary)) break;
+    if (!send_step(*pub, sim.symbols(), sim.prices(), core::wall_clock_now(), summary)) break;
   }
   finish_summary(*pub, start, stop, summary);
   return summary;
@@ -376,7 +367,7 @@ int run_sim_publisher(const SimOptions& options, const std::atomic<bool>& stop, 
     return s.exit_code;
   }
   out << "feed sim: published " << s.ticks << " ticks (" << s.steps << " steps) on " << s.endpoint << " in "
-      << format_seconds(s.elapsed_s) << " s" << (s.stopped ? ", stopped" : "") << std::endl;
+      << core::printf_string("%.1f", s.elapsed_s) << " s" << (s.stopped ? ", stopped" : "") << std::endl;
   return 0;
 }
 

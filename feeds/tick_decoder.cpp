@@ -1,7 +1,5 @@
 #include "feeds/tick_decoder.hpp"
 
-#include "core/wire_values.hpp"
-
 #include <simdjson.h>
 
 #include <charconv>
@@ -13,13 +11,16 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/numbers.hpp"
+#include "core/wire_values.hpp"
+
 namespace ballast::feeds {
 namespace {
 
 namespace od = simdjson::ondemand;
 using core::RejectReason;
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using core::kNaN;
 
 // Ignored fields are still validated, recursively; the bound keeps a hostile
 // message from exhausting the stack.

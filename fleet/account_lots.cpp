@@ -4,17 +4,18 @@
 #include <cmath>
 #include <utility>
 
+#include "core/numbers.hpp"
+
 namespace ballast::fleet {
 
 namespace {
 
-bool positive(double x) { return std::isfinite(x) && x > 0; }
 bool non_negative(double x) { return std::isfinite(x) && x >= 0; }
 
 /// tax::Lots' own checks of a fill, made before an entry is made for it.
 std::optional<tax::LotRefusal> trade_refusal(double quantity, double price, double costs) {
-  if (!positive(quantity)) return tax::LotRefusal::bad_quantity;
-  if (!positive(price)) return tax::LotRefusal::bad_price;
+  if (!core::finite_positive(quantity)) return tax::LotRefusal::bad_quantity;
+  if (!core::finite_positive(price)) return tax::LotRefusal::bad_price;
   if (!non_negative(costs)) return tax::LotRefusal::bad_costs;
   return std::nullopt;
 }
@@ -29,8 +30,8 @@ auto find_holding(Holdings& holdings, core::SymbolId symbol) -> decltype(&*holdi
 
 /// What tax::Lots::restore requires of a lot, said for a person.
 std::optional<std::string> lot_problem(const RecordLot& lot) {
-  if (!positive(lot.quantity)) return "its quantity is not a finite number > 0";
-  if (!positive(lot.cost_per_unit)) return "its cost per unit is not a finite number > 0";
+  if (!core::finite_positive(lot.quantity)) return "its quantity is not a finite number > 0";
+  if (!core::finite_positive(lot.cost_per_unit)) return "its cost per unit is not a finite number > 0";
   if (!non_negative(lot.wash_adjustment_per_unit)) return "its wash-sale adjustment is not a finite number >= 0";
   if (lot.holding_from > lot.acquired) return "its holding period starts after the day it was acquired";
   return std::nullopt;
@@ -206,7 +207,7 @@ LotSale AccountLots::close_sale(tax::Lots* lots, tax::CloseMethod account_method
     const double left = from_lots - by_name;
     if (left <= from_lots * tax::kQuantityTolerance) break;
     const double take = std::min(s.quantity, left);
-    if (!positive(take)) continue;
+    if (!core::finite_positive(take)) continue;
     first.push_back({s.lot, take});
     by_name += take;
   }
@@ -242,7 +243,7 @@ std::vector<tax::SpecificLot> AccountLots::choose_lots(AccountIndex a, core::Sym
                                                        const std::optional<tax::TaxRates>& rates,
                                                        SaleKind kind) const {
   const Holding* h = find(a, symbol);
-  if (!h || !positive(quantity) || !non_negative(held)) return {};
+  if (!h || !core::finite_positive(quantity) || !non_negative(held)) return {};
   const double from_lots = split_sale(quantity, held, h->lots.quantity(), kind).from_lots;
   if (from_lots <= quantity * tax::kQuantityTolerance) return {};
   const tax::CloseMethod method = kind == SaleKind::harvest ? tax::CloseMethod::hifo : this->method(a);
@@ -291,7 +292,7 @@ AccountLotsView AccountLots::view(AccountIndex a, tax::Day today, std::span<cons
   if (it == accounts_.end()) return out;
   for (const Holding& h : it->second.holdings) {
     const double price = h.symbol < prices_by_symbol.size() ? prices_by_symbol[h.symbol] : 0;
-    const bool priced = positive(price);
+    const bool priced = core::finite_positive(price);
     for (const tax::Lot& lot : h.lots.lots()) {
       LotView v;
       v.symbol = h.symbol;

@@ -68,15 +68,13 @@ std::string quoted_for_message(std::string_view text) {
 
 namespace {
 
-std::string quoted(std::string_view text) { return quoted_for_message(text); }
-
 std::string id_problem(std::string_view what, std::string_view id) {
   if (id.empty()) return std::string(what) + " is empty";
   if (id.size() > kMaxAccountIdBytes) {
-    return std::string(what) + " " + quoted(id) + " is " + std::to_string(id.size()) + " bytes long; at most " +
-           std::to_string(kMaxAccountIdBytes) + " are allowed";
+    return std::string(what) + " " + quoted_for_message(id) + " is " + std::to_string(id.size()) +
+           " bytes long; at most " + std::to_string(kMaxAccountIdBytes) + " are allowed";
   }
-  return std::string(what) + " " + quoted(id) + " may hold only letters, digits and . _ : -";
+  return std::string(what) + " " + quoted_for_message(id) + " may hold only letters, digits and . _ : -";
 }
 
 /// The catalog's model ids, for a message: "balanced, growth" (the first few).
@@ -125,7 +123,7 @@ bool check_lot_fields(const std::vector<RecordLot>& lots, Problem& problem) {
     }
     // Built only for a message: a million accounts' lots are checked on import.
     const auto name = [&] {
-      return "lot " + std::to_string(i + 1) + (lot.symbol.empty() ? "" : " (" + quoted(lot.symbol) + ")");
+      return "lot " + std::to_string(i + 1) + (lot.symbol.empty() ? "" : " (" + quoted_for_message(lot.symbol) + ")");
     };
     if (lot.symbol.empty()) problem(AccountField::lots, name() + " has an empty symbol");
     if (i > 0 && lots[i - 1].symbol > lot.symbol) {
@@ -198,11 +196,12 @@ void check_lots(const AccountRecord& r, bool against_holdings, Problem& problem)
     const auto held = std::find_if(r.holdings.begin(), r.holdings.end(), [&](const auto& h) { return h.first == symbol; });
     if (held == r.holdings.end()) {
       if (against_holdings) {
-        problem(AccountField::lots, "there are lots of " + quoted(symbol) + ", which the account does not hold", symbol);
+        problem(AccountField::lots,
+                "there are lots of " + quoted_for_message(symbol) + ", which the account does not hold", symbol);
       }
     } else if (std::isfinite(held->second) && sum > held->second * (1 + tax::kQuantityTolerance)) {
       problem(AccountField::lots,
-              "the lots of " + quoted(symbol) + " add up to " + core::shortest(sum) + ", more than the " +
+              "the lots of " + quoted_for_message(symbol) + " add up to " + core::shortest(sum) + ", more than the " +
                   core::shortest(held->second) + " held",
               symbol);
     }
@@ -223,7 +222,8 @@ std::vector<AccountProblem> check(const AccountRecord& r, const ModelCatalog* ca
     problem(AccountField::model, "the model is empty");
   } else if (!catalog) {
   } else if (const auto it = catalog->find(r.model); it == catalog->end()) {
-    problem(AccountField::model, "model " + quoted(r.model) + " is not in the configuration (" + model_list(*catalog) + ")");
+    problem(AccountField::model,
+            "model " + quoted_for_message(r.model) + " is not in the configuration (" + model_list(*catalog) + ")");
   } else {
     symbols = &it->second;
   }
@@ -240,17 +240,19 @@ std::vector<AccountProblem> check(const AccountRecord& r, const ModelCatalog* ca
     }
     if (i > 0 && r.holdings[i - 1].first >= symbol) {
       problem(AccountField::holdings,
-              r.holdings[i - 1].first == symbol ? "the holding of " + quoted(symbol) + " is given twice"
-                                                 : "holdings are not sorted by symbol",
+              r.holdings[i - 1].first == symbol ? "the holding of " + quoted_for_message(symbol) + " is given twice"
+                                                : "holdings are not sorted by symbol",
               symbol);
     }
     if (symbols && !symbols->contains(symbol)) {
       problem(AccountField::holdings,
-              "holds " + quoted(symbol) + ", which model " + quoted(r.model) + " does not hold", symbol);
+              "holds " + quoted_for_message(symbol) + ", which model " + quoted_for_message(r.model) + " does not hold",
+              symbol);
     }
     if (!(std::isfinite(quantity) && quantity > 0)) {
       problem(AccountField::holdings,
-              "the quantity of " + quoted(symbol) + " must be a finite number > 0, not " + core::shortest(quantity),
+              "the quantity of " + quoted_for_message(symbol) + " must be a finite number > 0, not " +
+                  core::shortest(quantity),
               symbol);
     }
   }
@@ -267,14 +269,16 @@ std::vector<AccountProblem> check(const AccountRecord& r, const ModelCatalog* ca
     }
     if (i > 0 && r.restricted[i - 1] >= symbol) {
       problem(AccountField::restricted,
-              r.restricted[i - 1] == symbol ? "restricted symbol " + quoted(symbol) + " is given twice"
+              r.restricted[i - 1] == symbol ? "restricted symbol " + quoted_for_message(symbol) + " is given twice"
                                             : "restricted symbols are not sorted",
               symbol);
     }
     if (symbols && !symbols->contains(symbol)) {
       // A restriction on a symbol the model never buys restricts nothing: most likely a typo.
       problem(AccountField::restricted,
-              "restricted symbol " + quoted(symbol) + " is not a symbol of model " + quoted(r.model), symbol);
+              "restricted symbol " + quoted_for_message(symbol) + " is not a symbol of model " +
+                  quoted_for_message(r.model),
+              symbol);
     }
   }
 

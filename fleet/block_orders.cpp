@@ -8,6 +8,7 @@
 #include <queue>
 #include <utility>
 
+#include "core/numbers.hpp"
 #include "execution/io/order_codec.hpp"
 #include "execution/order_sizing.hpp"
 
@@ -22,8 +23,6 @@ __extension__ typedef __int128 I128;
   std::fprintf(stderr, "ballast: broken invariant: %s\n", what);
   std::abort();
 }
-
-bool positive(double x) { return std::isfinite(x) && x > 0; }
 
 // How far from a whole number a count of lots may be and still be one: a
 // millionth of a lot, plus the relative noise of a division of doubles, never
@@ -40,7 +39,7 @@ double AccountTrade::quantity() const { return execution::lots_to_quantity(stati
 double BlockOrder::quantity() const { return execution::lots_to_quantity(static_cast<double>(lots), lot_size); }
 
 std::optional<std::uint64_t> whole_lots(double quantity, double lot_size) {
-  if (!positive(quantity) || !positive(lot_size)) return std::nullopt;
+  if (!core::finite_positive(quantity) || !core::finite_positive(lot_size)) return std::nullopt;
   const double x = quantity / lot_size;
   if (!(x <= static_cast<double>(kMaxBlockLots))) return std::nullopt;
   const double n = std::round(x);
@@ -66,8 +65,8 @@ BlockCollector::BlockCollector(std::size_t max_allocations_per_block)
 std::optional<BlockRefusal> BlockCollector::add(const AccountTrade& trade) {
   if (trade.symbol == core::kNoSymbol) return BlockRefusal::no_symbol;
   if (trade.lots == 0 || trade.lots > kMaxBlockLots) return BlockRefusal::no_lots;
-  if (!positive(trade.reference_price)) return BlockRefusal::bad_price;
-  if (!positive(trade.lot_size)) return BlockRefusal::bad_lot_size;
+  if (!core::finite_positive(trade.reference_price)) return BlockRefusal::bad_price;
+  if (!core::finite_positive(trade.lot_size)) return BlockRefusal::bad_lot_size;
   if (entries_.size() >= 0xffffffffu) return BlockRefusal::block_too_large;
 
   const auto [it, inserted] = group_of_key_.try_emplace(key_of(trade.symbol, trade.side, trade.slicing),
@@ -149,7 +148,7 @@ FillAllocation allocate_fill(const BlockOrder& block, double cumulative_filled_q
   };
   const std::size_t n = block.allocations.size();
   if (n == 0) return refuse("the block has no allocations");
-  if (!positive(block.lot_size)) return refuse("the block's lot size must be finite and > 0");
+  if (!core::finite_positive(block.lot_size)) return refuse("the block's lot size must be finite and > 0");
   std::uint64_t total = 0;
   for (const BlockAllocation& a : block.allocations) {
     if (a.lots == 0 || a.lots > kMaxBlockLots - total) return refuse("the block's allocations are out of range");

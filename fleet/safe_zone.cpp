@@ -5,10 +5,12 @@
 #include <limits>
 #include <vector>
 
+#include "core/numbers.hpp"
+
 namespace ballast::fleet {
 
 namespace {
-constexpr double kInf = std::numeric_limits<double>::infinity();
+using core::kInf;
 
 /// The account's value at `prices` when a zone may be derived for it (the
 /// derivations need cash ≥ 0 and a value > 0); 0 otherwise.

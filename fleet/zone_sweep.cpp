@@ -7,13 +7,14 @@
 #include <limits>
 #include <numbers>
 
+#include "core/numbers.hpp"
 #include "fleet/safe_zone.hpp"
 
 namespace ballast::fleet {
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
+using core::kInf;
 
 // Two or four doubles, one per lane (the compiler's vector extension): the
 // portable kernel runs two lanes in an SSE register, the wide one four in an

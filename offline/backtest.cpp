@@ -7,12 +7,12 @@
 #include <span>
 #include <unordered_map>
 
+#include "core/numbers.hpp"
+
 namespace ballast::offline {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-bool usable(double price) { return std::isfinite(price) && price > 0; }
+using core::kNaN;
 
 bool has_history(const strategies::PortfolioSpec& spec) {
   return spec.risk && !spec.risk->history.empty() && spec.risk->volatilities.empty();
@@ -44,7 +44,8 @@ std::vector<std::string> check_inputs(const std::vector<strategies::PortfolioSpe
         continue;
       }
       bool priced = false;
-      for (std::size_t r = 0; r < prices.rows() && !priced; ++r) priced = usable(prices.at(r, it->second));
+      for (std::size_t r = 0; r < prices.rows() && !priced; ++r)
+        priced = core::finite_positive(prices.at(r, it->second));
       if (!priced) errors.push_back("portfolio " + spec.id + ": symbol " + a.symbol + " has no price in any row");
     }
     if (!has_history(spec)) continue;
@@ -212,7 +213,8 @@ BacktestRun run(const std::vector<strategies::PortfolioSpec>& specs, const feeds
     ticks.clear();
     for (std::size_t c = 0; c < prices.cols(); ++c) {
       const double px = prices.at(r, c);
-      if (symbol_of_column[c] != core::kNoSymbol && usable(px)) ticks.push_back({symbol_of_column[c], px, t});
+      if (symbol_of_column[c] != core::kNoSymbol && core::finite_positive(px))
+        ticks.push_back({symbol_of_column[c], px, t});
     }
     engine.on_ticks(ticks, t, out);
     engine.on_timer(t, out);

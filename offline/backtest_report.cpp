@@ -21,10 +21,6 @@ constexpr std::size_t kMaxRebalanceRows = 300;
 // Two charts side by side.
 constexpr double kHalfWidth = (kReportContentWidth - 16) / 2.0;
 
-constexpr const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
-                                    "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"};
-std::string color_of(std::size_t i) { return kPalette[i % (sizeof kPalette / sizeof kPalette[0])]; }
-
 constexpr const char* kBuyAndHoldColor = "#222";
 constexpr const char* kConstantMixColor = "#999";
 
@@ -112,7 +108,7 @@ std::string overview_table(const BacktestRun& run) {
     const double vs = p.buy_and_hold.empty() || !(p.buy_and_hold.back() > 0)
                           ? std::nan("")
                           : p.final_value / p.buy_and_hold.back() - 1;
-    out += row({swatch(color_of(i)) + "<a href=\"#" + anchor(i) + "\">" + html_escape(p.spec.id) + "</a>",
+    out += row({swatch(report_color(i)) + "<a href=\"#" + anchor(i) + "\">" + html_escape(p.spec.id) + "</a>",
                 report_money(p.final_value), report_percent(p.stats.total_return), report_signed_percent(vs, 2),
                 report_percent(p.stats.annualised_return), report_percent(p.stats.annualised_volatility),
                 report_fixed(p.stats.sharpe_ratio, 2), report_percent(p.stats.drawdown.max),
@@ -144,7 +140,7 @@ std::string relative_chart(const BacktestRun& run) {
     std::vector<double> y(times.size(), std::nan(""));
     const std::size_t offset = times.size() - rel.size();
     std::copy(rel.begin(), rel.end(), y.begin() + static_cast<std::ptrdiff_t>(offset));
-    c.lines.push_back({p.spec.id, color_of(i), std::move(y), false, 1.6});
+    c.lines.push_back({p.spec.id, report_color(i), std::move(y), false, 1.6});
   }
   return time_chart_html(times, c) +
          note("Each portfolio's value divided by what its starting holdings would be worth untraded (buy-and-hold) "
@@ -212,7 +208,7 @@ std::string cost_section(const BacktestRun& run) {
     const auto& p = run.portfolios[i];
     any = any || p.costs > 0;
     const double bps = p.traded_value > 0 ? p.costs / p.traded_value * 1e4 : std::nan("");
-    out += row({swatch(color_of(i)) + html_escape(p.spec.id), report_money(p.commission), report_money(p.spread),
+    out += row({swatch(report_color(i)) + html_escape(p.spec.id), report_money(p.commission), report_money(p.spread),
                 report_money(p.slippage), report_money(p.impact), report_money(p.costs),
                 std::isfinite(bps) ? report_fixed(bps, 1) + " bps" : "–", report_money(p.traded_value)});
   }
@@ -239,7 +235,7 @@ std::string yearly_table(const BacktestRun& run) {
   out += "<th>whole run</th></tr>";
   for (std::size_t i = 0; i < run.portfolios.size(); ++i) {
     const auto& p = run.portfolios[i];
-    out += "<tr><td>" + swatch(color_of(i)) + html_escape(p.spec.id) + "</td>";
+    out += "<tr><td>" + swatch(report_color(i)) + html_escape(p.spec.id) + "</td>";
     for (const int y : all) {
       const auto it = years[i].find(y);
       out += "<td>" + (it == years[i].end() ? std::string() : report_signed_percent(it->second, 2)) + "</td>";
@@ -363,9 +359,9 @@ std::string weight_charts(const PortfolioBacktest& p) {
     c.format = ValueFormat::percent;
     c.y_padding = 0.1;
     c.label = "Weight of " + p.symbols[i] + " in " + p.spec.id;
-    ChartLine weight{p.symbols[i], color_of(i), {}, false, 1.5};
+    ChartLine weight{p.symbols[i], report_color(i), {}, false, 1.5};
     ChartLine target{"target", "#444", {}, true, 1.0};
-    ChartBand band{"band", color_of(i), {}, {}, 0.18};
+    ChartBand band{"band", report_color(i), {}, {}, 0.18};
     for (std::size_t r = 0; r < rows; ++r) {
       const double t = p.targets[r * n + i];
       weight.y.push_back(p.weights[r * n + i]);
@@ -514,7 +510,7 @@ std::string rebalance_table(const PortfolioBacktest& p) {
 }
 
 std::string portfolio_section(const PortfolioBacktest& p, std::size_t index, double risk_free_rate) {
-  const std::string color = color_of(index);
+  const std::string color = report_color(index);
   std::string out = "<h2 id=\"" + anchor(index) + "\">Portfolio " + html_escape(p.spec.id) + "</h2>";
   out += summary_table(p, risk_free_rate);
   std::vector<core::TimeNs> marks;

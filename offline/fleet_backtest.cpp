@@ -7,13 +7,12 @@
 #include <limits>
 #include <unordered_map>
 
+#include "core/numbers.hpp"
 #include "offline/orders_csv.hpp"
 #include "offline/text_figures.hpp"
 
 namespace ballast::offline {
 namespace {
-
-bool usable(double price) { return std::isfinite(price) && price > 0; }
 
 std::vector<std::string> check_inputs(const FleetSetup& setup, const feeds::PriceTable& prices,
                                       std::vector<std::size_t>& column_of_symbol) {
@@ -31,7 +30,7 @@ std::vector<std::string> check_inputs(const FleetSetup& setup, const feeds::Pric
     }
     column_of_symbol[s] = it->second;
     bool priced = false;
-    for (std::size_t r = 0; r < prices.rows() && !priced; ++r) priced = usable(prices.at(r, it->second));
+    for (std::size_t r = 0; r < prices.rows() && !priced; ++r) priced = core::finite_positive(prices.at(r, it->second));
     if (!priced) errors.push_back("symbol " + name + " of the models has no price in any row");
   }
   return errors;

@@ -9,8 +9,6 @@
 namespace ballast::offline {
 namespace {
 
-constexpr const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
-                                    "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"};
 constexpr const char* kFleetColor = "#222";
 
 std::string cell(const std::string& text) { return "<td>" + text + "</td>"; }
@@ -80,8 +78,7 @@ std::string fleet_report_section(const FleetBacktest& f) {
   value.label = "Value of the fleet and of each model's accounts";
   value.lines.push_back({"fleet", kFleetColor, f.fleet.values, false, 1.8});
   for (std::size_t m = 0; m < f.models.size(); ++m) {
-    value.lines.push_back({f.models[m].id, kPalette[m % (sizeof kPalette / sizeof kPalette[0])], f.models[m].values,
-                           false, 1.2});
+    value.lines.push_back({f.models[m].id, report_color(m), f.models[m].values, false, 1.2});
   }
   out += "<h3>Value</h3>" + time_chart_html(f.times, value);
   TimeChart dd;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 
+#include "core/numbers.hpp"
 #include "fleet/account_view.hpp"
 #include "fleet/book_builder.hpp"
 #include "fleet/rebalancer.hpp"
@@ -12,8 +13,6 @@
 
 namespace ballast::offline {
 namespace {
-
-bool usable(double price) { return std::isfinite(price) && price > 0; }
 
 void add_scaled(fleet::CostTally& into, const fleet::CostTally& from, double share) {
   into.commission += share * from.commission;
@@ -125,7 +124,7 @@ void FleetRun::row(std::span<const double> prices, core::TimeNs t) {
     take(out_);
   }
   for (std::size_t s = 0; s < last_.size() && s < prices.size(); ++s) {
-    if (usable(prices[s])) last_[s] = prices[s];
+    if (core::finite_positive(prices[s])) last_[s] = prices[s];
   }
   now_ = t;
   out_.clear();
@@ -140,7 +139,7 @@ void FleetRun::row(std::span<const double> prices, core::TimeNs t) {
     take(out_);
   } else {
     for (std::size_t s = 0; s < last_.size() && s < prices.size(); ++s) {
-      if (!usable(prices[s])) continue;
+      if (!core::finite_positive(prices[s])) continue;
       out_.clear();
       desk_->on_tick(static_cast<core::SymbolId>(s), prices[s], t, out_);
       take(out_);

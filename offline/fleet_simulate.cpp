@@ -7,13 +7,14 @@
 #include <span>
 #include <thread>
 
+#include "core/numbers.hpp"
 #include "core/usable_cpus.hpp"
 #include "offline/metrics.hpp"
 
 namespace ballast::offline {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using core::kNaN;
 constexpr std::size_t kChunk = 4;
 
 struct PathFigures {

@@ -5,10 +5,12 @@
 #include <cstdlib>
 #include <limits>
 
+#include "core/numbers.hpp"
+
 namespace ballast::offline {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using core::kNaN;
 
 void require_same_length(std::size_t a, std::size_t b) {
   if (a != b) std::abort();

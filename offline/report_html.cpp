@@ -98,4 +98,10 @@ std::string report_page_start(std::string_view title, std::string_view extra_css
 
 std::string report_page_end() { return "\n</body></html>\n"; }
 
+std::string report_color(std::size_t i) {
+  static constexpr const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
+                                             "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"};
+  return kPalette[i % (sizeof kPalette / sizeof kPalette[0])];
+}
+
 }  // namespace ballast::offline

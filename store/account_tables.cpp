@@ -57,8 +57,8 @@ constexpr char kBlobFormat = 1;
 constexpr char kLotsFormatWithoutIds = 1;
 constexpr char kLotsFormat = 2;
 constexpr char kAllocationLotsFormat = 1;
-constexpr std::string_view kTable = "accounts";
-constexpr const char* kColumns =
+constexpr std::string_view kAccountsTable = "accounts";
+constexpr const char* kAccountsColumns =
     "id, model, cash, household, cash_target, band_multiplier, holdings, restricted, lots, lot_method";
 
 void put_length(std::size_t n, std::string& out) {
@@ -322,15 +322,15 @@ std::string decode_allocation_lots(std::string_view blob, double quantity, std::
 void AccountTables::prepare(sqlite3* db, const std::string* path) {
   path_ = path;
   const auto make = [&](const std::string& text) { return Statement(db, path, text, true); };
-  upsert_ = make(std::string("INSERT INTO accounts (") + kColumns +
+  upsert_ = make(std::string("INSERT INTO accounts (") + kAccountsColumns +
                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO UPDATE SET "
                  "model = excluded.model, cash = excluded.cash, household = excluded.household, "
                  "cash_target = excluded.cash_target, band_multiplier = excluded.band_multiplier, "
                  "holdings = excluded.holdings, restricted = excluded.restricted, lots = excluded.lots, "
                  "lot_method = excluded.lot_method");
   delete_ = make("DELETE FROM accounts WHERE id = ?1");
-  scan_ = make(std::string("SELECT ") + kColumns + " FROM accounts ORDER BY id");
-  find_ = make(std::string("SELECT ") + kColumns + " FROM accounts WHERE id = ?1");
+  scan_ = make(std::string("SELECT ") + kAccountsColumns + " FROM accounts ORDER BY id");
+  find_ = make(std::string("SELECT ") + kAccountsColumns + " FROM accounts WHERE id = ?1");
   contains_ = make("SELECT 1 FROM accounts WHERE id = ?1");
   count_ = make("SELECT count(*) FROM accounts");
   set_positions_ = make("UPDATE accounts SET cash = ?2, holdings = ?3 WHERE id = ?1");
@@ -458,22 +458,23 @@ std::optional<tax::CloseMethod> parse_account_method(std::string_view text) {
 }
 
 void read_account(const Run& r, const std::string& path, fleet::AccountRecord& a) {
-  assign(a.id, r.text_view(0, kTable));
-  assign(a.model, r.text_view(1, kTable));
-  a.cash = r.real(2, kTable);
-  assign(a.household, r.text_view(3, kTable));
-  a.cash_target = r.nullable_real(4, kTable);
-  a.band_multiplier = r.real(5, kTable);
-  if (!decode_holdings(r.blob(6, kTable), a)) {
-    throw_corrupt(path, kTable, "holdings", "of account " + fleet::quoted_for_message(a.id) + " is malformed");
+  assign(a.id, r.text_view(0, kAccountsTable));
+  assign(a.model, r.text_view(1, kAccountsTable));
+  a.cash = r.real(2, kAccountsTable);
+  assign(a.household, r.text_view(3, kAccountsTable));
+  a.cash_target = r.nullable_real(4, kAccountsTable);
+  a.band_multiplier = r.real(5, kAccountsTable);
+  if (!decode_holdings(r.blob(6, kAccountsTable), a)) {
+    throw_corrupt(path, kAccountsTable, "holdings", "of account " + fleet::quoted_for_message(a.id) + " is malformed");
   }
-  if (!decode_restricted(r.blob(7, kTable), a)) {
-    throw_corrupt(path, kTable, "restricted", "of account " + fleet::quoted_for_message(a.id) + " is malformed");
+  if (!decode_restricted(r.blob(7, kAccountsTable), a)) {
+    throw_corrupt(path, kAccountsTable, "restricted",
+                  "of account " + fleet::quoted_for_message(a.id) + " is malformed");
   }
-  if (!decode_lots(r.blob(8, kTable), a.lots)) {
-    throw_corrupt(path, kTable, "lots", "of account " + fleet::quoted_for_message(a.id) + " is malformed");
+  if (!decode_lots(r.blob(8, kAccountsTable), a.lots)) {
+    throw_corrupt(path, kAccountsTable, "lots", "of account " + fleet::quoted_for_message(a.id) + " is malformed");
   }
-  a.lot_method = r.word<tax::CloseMethod>(9, kTable, parse_account_method);
+  a.lot_method = r.word<tax::CloseMethod>(9, kAccountsTable, parse_account_method);
 }
 
 }  // namespace
@@ -505,7 +506,7 @@ bool AccountTables::contains(std::string_view id) const {
 std::size_t AccountTables::count() const {
   Run r(count_, "count accounts");
   if (!r.step()) return 0;
-  return static_cast<std::size_t>(r.integer(0, kTable));
+  return static_cast<std::size_t>(r.integer(0, kAccountsTable));
 }
 
 }  // namespace ballast::store::sql

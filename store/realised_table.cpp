@@ -42,8 +42,8 @@ const char* const kRealisedSoldSince =
 
 namespace {
 
-constexpr std::string_view kTable = "realised_lots";
-constexpr const char* kColumns =
+constexpr std::string_view kRealisedTable = "realised_lots";
+constexpr const char* kRealisedColumns =
     "account, symbol, lot, purchase, quantity, acquired, holding_from, sold, proceeds, basis, gain, term, "
     "wash_disallowed";
 
@@ -56,34 +56,34 @@ std::optional<tax::Term> parse_term(std::string_view text) {
 /// A stored integer that must fit its type; the file is corrupt otherwise.
 template <class T>
 T narrow(const Run& r, int col, const std::string& path, const char* column) {
-  const std::int64_t v = r.integer(col, kTable);
+  const std::int64_t v = r.integer(col, kRealisedTable);
   if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) {
-    throw_corrupt(path, kTable, column, "holds " + std::to_string(v) + ", out of range");
+    throw_corrupt(path, kRealisedTable, column, "holds " + std::to_string(v) + ", out of range");
   }
   return static_cast<T>(v);
 }
 
-/// The columns a read selects: seq, then kColumns.
-std::string select_columns() { return std::string("SELECT seq, ") + kColumns; }
+/// The columns a read selects: seq, then kRealisedColumns.
+std::string select_columns() { return std::string("SELECT seq, ") + kRealisedColumns; }
 
 void read_row(const Run& r, const std::string& path, RealisedRow& out) {
-  const std::int64_t seq = r.integer(0, kTable);
-  if (seq <= 0) throw_corrupt(path, kTable, "seq", "holds " + std::to_string(seq) + ", not > 0");
+  const std::int64_t seq = r.integer(0, kRealisedTable);
+  if (seq <= 0) throw_corrupt(path, kRealisedTable, "seq", "holds " + std::to_string(seq) + ", not > 0");
   out.seq = static_cast<std::uint64_t>(seq);
-  out.account = r.text(1, kTable);
-  out.symbol = r.text(2, kTable);
+  out.account = r.text(1, kRealisedTable);
+  out.symbol = r.text(2, kRealisedTable);
   tax::RealisedLine& l = out.line;
   l.lot = narrow<tax::LotId>(r, 3, path, "lot");
   l.purchase = narrow<tax::LotId>(r, 4, path, "purchase");
-  l.quantity = r.real(5, kTable);
+  l.quantity = r.real(5, kRealisedTable);
   l.acquired = narrow<tax::Day>(r, 6, path, "acquired");
   l.holding_from = narrow<tax::Day>(r, 7, path, "holding_from");
   l.sold = narrow<tax::Day>(r, 8, path, "sold");
-  l.proceeds = r.real(9, kTable);
-  l.basis = r.real(10, kTable);
-  l.gain = r.real(11, kTable);
-  l.term = r.word<tax::Term>(12, kTable, parse_term);
-  l.wash_disallowed = r.real(13, kTable);
+  l.proceeds = r.real(9, kRealisedTable);
+  l.basis = r.real(10, kRealisedTable);
+  l.gain = r.real(11, kRealisedTable);
+  l.term = r.word<tax::Term>(12, kRealisedTable, parse_term);
+  l.wash_disallowed = r.real(13, kRealisedTable);
 }
 
 }  // namespace
@@ -92,7 +92,7 @@ void RealisedTable::prepare(sqlite3* db, const std::string* path) {
   path_ = path;
   const auto make = [&](const std::string& text) { return Statement(db, path, text, true); };
   // seq NULL (bound as 0) lets SQLite take the last rowid + 1.
-  insert_ = make(std::string("INSERT INTO realised_lots (seq, ") + kColumns +
+  insert_ = make(std::string("INSERT INTO realised_lots (seq, ") + kRealisedColumns +
                  ") VALUES (nullif(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
   last_seq_ = make("SELECT coalesce(max(seq), 0) FROM realised_lots");
   loss_of_ = make("SELECT gain, wash_disallowed FROM realised_lots WHERE seq = ?1");
@@ -161,8 +161,8 @@ void RealisedTable::add_wash(const RealisedWash& wash) {
     Run r(loss_of_, "read realised_lots");
     // A seq of 2^63 or more reads back as a negative one: no line has it.
     if (wash.seq == 0 || !r.bind(wash.seq).step()) refuse("there is no such line");
-    gain = r.real(0, kTable);
-    disallowed = r.real(1, kTable);
+    gain = r.real(0, kRealisedTable);
+    disallowed = r.real(1, kRealisedTable);
   }
   if (!(gain < 0)) refuse("the line is not a loss (its gain is " + core::shortest(gain) + ")");
   const double loss = -gain;
@@ -181,8 +181,8 @@ void RealisedTable::add_wash(const RealisedWash& wash) {
 std::uint64_t RealisedTable::last_seq() const {
   Run r(last_seq_, "read realised_lots");
   if (!r.step()) return 0;
-  const std::int64_t last = r.integer(0, kTable);
-  if (last < 0) throw_corrupt(*path_, kTable, "seq", "holds " + std::to_string(last) + ", not > 0");
+  const std::int64_t last = r.integer(0, kRealisedTable);
+  if (last < 0) throw_corrupt(*path_, kRealisedTable, "seq", "holds " + std::to_string(last) + ", not > 0");
   return static_cast<std::uint64_t>(last);
 }
 

@@ -1,24 +1,19 @@
 #include "strategies/qp_solver.hpp"
 
+#include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 
-#include <Eigen/Cholesky>
-#include <Eigen/Eigenvalues>
+#include "core/numbers.hpp"
+#include "core/text_format.hpp"
 
 namespace ballast::strategies {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-template <typename... Args>
-std::string format(const char* fmt, Args... args) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
-}
+using core::kInf;
 
 /// A step for the free variables (in the order of the free list). A ray is a
 /// direction of zero curvature along which the objective falls linearly: its
@@ -89,7 +84,7 @@ bool ActiveSet::start(std::string& error) {
   }
   const double tol = 1e-12 * static_cast<double>(n_) * bound_scale;
   if (lo_sum > total_ + tol || up_sum < total_ - tol) {
-    error = format("infeasible: the bounds allow a sum in [%g, %g], not %g", lo_sum, up_sum, total_);
+    error = core::printf_string("infeasible: the bounds allow a sum in [%g, %g], not %g", lo_sum, up_sum, total_);
     return false;
   }
   // An even split clipped to the box, then the shortfall poured into whatever room is left.
@@ -229,7 +224,7 @@ Step ActiveSet::null_space_step(const Eigen::VectorXd& g_free, double residual) 
   const Eigen::VectorXd& theta = eig.eigenvalues();
   const Eigen::MatrixXd& basis = eig.eigenvectors();
   if (theta(0) < -1e-9 * h_scale_) {
-    s.error = format("the quadratic is not convex: curvature %g along a feasible direction", theta(0));
+    s.error = core::printf_string("the quadratic is not convex: curvature %g along a feasible direction", theta(0));
     return s;
   }
   const Eigen::VectorXd t = basis.transpose() * slope;
@@ -271,7 +266,7 @@ BoxQpResult ActiveSet::run(int max_iterations) {
   BoundState freed_from = BoundState::free;
   for (;;) {
     if (iterations >= max_iterations) {
-      out.error = format("no optimum after %d active-set iterations", iterations);
+      out.error = core::printf_string("no optimum after %d active-set iterations", iterations);
       return out;
     }
     ++iterations;
@@ -412,9 +407,10 @@ BoxQpResult solve_box_qp(const Eigen::MatrixXd& hessian, const Eigen::VectorXd& 
     return out;
   }
   if (hessian.cols() != n || linear.size() != n || lower.size() != n || upper.size() != n) {
-    out.error = format("size mismatch: hessian %ldx%ld, linear %ld, lower %ld, upper %ld", static_cast<long>(n),
-                       static_cast<long>(hessian.cols()), static_cast<long>(linear.size()),
-                       static_cast<long>(lower.size()), static_cast<long>(upper.size()));
+    out.error =
+        core::printf_string("size mismatch: hessian %ldx%ld, linear %ld, lower %ld, upper %ld", static_cast<long>(n),
+                            static_cast<long>(hessian.cols()), static_cast<long>(linear.size()),
+                            static_cast<long>(lower.size()), static_cast<long>(upper.size()));
     return out;
   }
   if (!hessian.allFinite() || !linear.allFinite() || !std::isfinite(total)) {
@@ -429,7 +425,8 @@ BoxQpResult solve_box_qp(const Eigen::MatrixXd& hessian, const Eigen::VectorXd& 
   for (Eigen::Index i = 0; i < n; ++i) {
     if (std::isnan(lower(i)) || std::isnan(upper(i)) || lower(i) > upper(i) || lower(i) == kInf ||
         upper(i) == -kInf) {
-      out.error = format("variable %ld: bounds [%g, %g] are empty", static_cast<long>(i), lower(i), upper(i));
+      out.error =
+          core::printf_string("variable %ld: bounds [%g, %g] are empty", static_cast<long>(i), lower(i), upper(i));
       return out;
     }
   }

@@ -1,22 +1,16 @@
 #include "strategies/target_models.hpp"
 
+#include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 
-#include <Eigen/Cholesky>
-#include <Eigen/Eigenvalues>
+#include "core/text_format.hpp"
 
 namespace ballast::strategies {
 namespace {
-
-template <typename... Args>
-std::string format(const char* fmt, Args... args) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
-}
 
 TargetModelResult failure(std::string error) {
   TargetModelResult r;
@@ -28,22 +22,22 @@ TargetModelResult failure(std::string error) {
 constexpr double kSumTolerance = 1e-9;
 
 std::string mix_error(std::span<const double> mix, std::size_t n) {
-  if (mix.size() != n) return format("risky mix has %zu entries for %zu assets", mix.size(), n);
+  if (mix.size() != n) return core::printf_string("risky mix has %zu entries for %zu assets", mix.size(), n);
   double sum = 0;
   for (std::size_t i = 0; i < mix.size(); ++i) {
     if (!std::isfinite(mix[i]) || mix[i] < 0) {
-      return format("risky mix entry %zu is %g; entries must be >= 0", i, mix[i]);
+      return core::printf_string("risky mix entry %zu is %g; entries must be >= 0", i, mix[i]);
     }
     sum += mix[i];
   }
-  if (std::abs(sum - 1) > kSumTolerance) return format("risky mix sums to %.12g, not 1", sum);
+  if (std::abs(sum - 1) > kSumTolerance) return core::printf_string("risky mix sums to %.12g, not 1", sum);
   return {};
 }
 
 std::string safe_asset_error(const std::optional<std::size_t>& safe, std::span<const double> mix) {
   if (!safe) return {};
-  if (*safe >= mix.size()) return format("safe asset %zu is not one of the %zu assets", *safe, mix.size());
-  if (mix[*safe] != 0) return format("safe asset %zu is part of the risky mix", *safe);
+  if (*safe >= mix.size()) return core::printf_string("safe asset %zu is not one of the %zu assets", *safe, mix.size());
+  if (mix[*safe] != 0) return core::printf_string("safe asset %zu is part of the risky mix", *safe);
   return {};
 }
 
@@ -67,18 +61,19 @@ std::string covariance_error(const Eigen::MatrixXd& covariance) {
   const Eigen::Index n = covariance.rows();
   if (n == 0) return "covariance is empty";
   if (covariance.cols() != n) {
-    return format("covariance is %ldx%ld, not square", static_cast<long>(n), static_cast<long>(covariance.cols()));
+    return core::printf_string("covariance is %ldx%ld, not square", static_cast<long>(n),
+                               static_cast<long>(covariance.cols()));
   }
   if (!covariance.allFinite()) return "covariance has a non-finite entry";
   for (Eigen::Index i = 0; i < n; ++i) {
     if (covariance(i, i) < 0) {
-      return format("asset %ld has a negative variance %g", static_cast<long>(i), covariance(i, i));
+      return core::printf_string("asset %ld has a negative variance %g", static_cast<long>(i), covariance(i, i));
     }
   }
   const double scale = covariance.diagonal().maxCoeff();
   const double asymmetry = (covariance - covariance.transpose()).cwiseAbs().maxCoeff();
   if (asymmetry > 1e-10 * std::max(scale, std::numeric_limits<double>::min())) {
-    return format("covariance is not symmetric (largest |Σij − Σji| = %g)", asymmetry);
+    return core::printf_string("covariance is not symmetric (largest |Σij − Σji| = %g)", asymmetry);
   }
   if (scale == 0) {  // with every variance zero, PSD leaves room only for the zero matrix
     if (covariance.cwiseAbs().maxCoeff() == 0) return {};
@@ -90,7 +85,8 @@ std::string covariance_error(const Eigen::MatrixXd& covariance) {
   Eigen::LLT<Eigen::MatrixXd> llt(covariance + eps * Eigen::MatrixXd::Identity(n, n));
   if (llt.info() != Eigen::Success) {
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(covariance, Eigen::EigenvaluesOnly);
-    return format("covariance is not positive semidefinite (smallest eigenvalue %g)", eig.eigenvalues()(0));
+    return core::printf_string("covariance is not positive semidefinite (smallest eigenvalue %g)",
+                               eig.eigenvalues()(0));
   }
   return {};
 }
@@ -102,10 +98,10 @@ TargetModelResult target_vol_weights(std::span<const double> risky_mix, const Ei
   if (auto e = mix_error(risky_mix, n); !e.empty()) return failure(std::move(e));
   if (auto e = safe_asset_error(params.safe_asset, risky_mix); !e.empty()) return failure(std::move(e));
   if (!(params.target_vol > 0) || !std::isfinite(params.target_vol)) {
-    return failure(format("target_vol %g must be > 0", params.target_vol));
+    return failure(core::printf_string("target_vol %g must be > 0", params.target_vol));
   }
   if (!(params.max_leverage > 0) || !std::isfinite(params.max_leverage)) {
-    return failure(format("max_leverage %g must be > 0", params.max_leverage));
+    return failure(core::printf_string("max_leverage %g must be > 0", params.max_leverage));
   }
   const auto m = as_vector(risky_mix);
   // Rounding can leave a tiny negative variance for a PSD Σ.
@@ -130,20 +126,21 @@ TargetModelResult risk_budget_weights(const Eigen::MatrixXd& covariance, std::sp
     b = Eigen::VectorXd::Constant(n, 1.0 / static_cast<double>(n));
   } else {
     if (static_cast<Eigen::Index>(budgets.size()) != n) {
-      return failure(format("%zu budgets for %ld assets", budgets.size(), static_cast<long>(n)));
+      return failure(core::printf_string("%zu budgets for %ld assets", budgets.size(), static_cast<long>(n)));
     }
     b = as_vector(budgets);
     for (Eigen::Index i = 0; i < n; ++i) {
       if (!std::isfinite(b(i)) || b(i) <= 0) {
-        return failure(format("budget %ld is %g; budgets must be > 0", static_cast<long>(i), b(i)));
+        return failure(core::printf_string("budget %ld is %g; budgets must be > 0", static_cast<long>(i), b(i)));
       }
     }
-    if (std::abs(b.sum() - 1) > kSumTolerance) return failure(format("budgets sum to %.12g, not 1", b.sum()));
+    if (std::abs(b.sum() - 1) > kSumTolerance)
+      return failure(core::printf_string("budgets sum to %.12g, not 1", b.sum()));
   }
   for (Eigen::Index i = 0; i < n; ++i) {
     if (!(covariance(i, i) > 0)) {
-      return failure(
-          format("asset %ld has zero variance: no weight gives it a risk contribution", static_cast<long>(i)));
+      return failure(core::printf_string("asset %ld has zero variance: no weight gives it a risk contribution",
+                                         static_cast<long>(i)));
     }
   }
 
@@ -191,7 +188,7 @@ TargetModelResult risk_budget_weights(const Eigen::MatrixXd& covariance, std::sp
     y += alpha * d;
   }
   if (error > params.tolerance) {
-    return failure(format("risk budgets: contributions off by %g after %d Newton steps", error, it));
+    return failure(core::printf_string("risk budgets: contributions off by %g after %d Newton steps", error, it));
   }
   const Eigen::VectorXd w = y / y.sum();
   const Eigen::VectorXd sw = covariance * w;
@@ -212,10 +209,11 @@ std::string mean_variance_input_error(std::span<const double> expected_returns, 
   if (auto e = covariance_error(covariance); !e.empty()) return e;
   const Eigen::Index n = covariance.rows();
   if (static_cast<Eigen::Index>(expected_returns.size()) != n) {
-    return format("%zu expected returns for %ld assets", expected_returns.size(), static_cast<long>(n));
+    return core::printf_string("%zu expected returns for %ld assets", expected_returns.size(), static_cast<long>(n));
   }
   if (!as_vector(expected_returns).allFinite()) return "expected returns must be finite";
-  if (!(risk_aversion > 0) || !std::isfinite(risk_aversion)) return format("risk_aversion %g must be > 0", risk_aversion);
+  if (!(risk_aversion > 0) || !std::isfinite(risk_aversion))
+    return core::printf_string("risk_aversion %g must be > 0", risk_aversion);
   return {};
 }
 }  // namespace
@@ -230,19 +228,19 @@ TargetModelResult mean_variance_weights(std::span<const double> expected_returns
   const double lo = params.min_weight;
   const double hi = params.max_weight;
   if (std::isnan(lo) || std::isnan(hi) || lo > hi || lo == INFINITY || hi == -INFINITY) {
-    return failure(format("weight bounds [%g, %g] are empty", lo, hi));
+    return failure(core::printf_string("weight bounds [%g, %g] are empty", lo, hi));
   }
   const double budget = 1 - params.cash_target;
   const double count = static_cast<double>(n);
   const double tol = 1e-12 * count * std::max({1.0, std::abs(budget), std::isfinite(lo) ? std::abs(lo) : 0.0,
                                                std::isfinite(hi) ? std::abs(hi) : 0.0});
   if (count * hi < budget - tol) {
-    return failure(format("infeasible bounds: %ld assets x max_weight %g = %g < budget %g", static_cast<long>(n), hi,
-                          count * hi, budget));
+    return failure(core::printf_string("infeasible bounds: %ld assets x max_weight %g = %g < budget %g",
+                                       static_cast<long>(n), hi, count * hi, budget));
   }
   if (count * lo > budget + tol) {
-    return failure(format("infeasible bounds: %ld assets x min_weight %g = %g > budget %g", static_cast<long>(n), lo,
-                          count * lo, budget));
+    return failure(core::printf_string("infeasible bounds: %ld assets x min_weight %g = %g > budget %g",
+                                       static_cast<long>(n), lo, count * lo, budget));
   }
 
   const Eigen::MatrixXd hessian = params.risk_aversion * covariance;
@@ -292,15 +290,16 @@ TargetModelResult cppi_weights(std::span<const double> risky_mix, const CppiPara
   if (risky_mix.empty()) return failure("risky mix is empty");
   if (auto e = mix_error(risky_mix, risky_mix.size()); !e.empty()) return failure(std::move(e));
   if (auto e = safe_asset_error(params.safe_asset, risky_mix); !e.empty()) return failure(std::move(e));
-  if (!(params.value > 0) || !std::isfinite(params.value)) return failure(format("value %g must be > 0", params.value));
+  if (!(params.value > 0) || !std::isfinite(params.value))
+    return failure(core::printf_string("value %g must be > 0", params.value));
   if (!(params.floor >= 0) || !std::isfinite(params.floor)) {
-    return failure(format("floor %g must be >= 0", params.floor));
+    return failure(core::printf_string("floor %g must be >= 0", params.floor));
   }
   if (!(params.multiplier >= 0) || !std::isfinite(params.multiplier)) {
-    return failure(format("multiplier %g must be >= 0", params.multiplier));
+    return failure(core::printf_string("multiplier %g must be >= 0", params.multiplier));
   }
   if (!(params.max_leverage > 0) || !std::isfinite(params.max_leverage)) {
-    return failure(format("max_leverage %g must be > 0", params.max_leverage));
+    return failure(core::printf_string("max_leverage %g must be > 0", params.max_leverage));
   }
   const double cushion = params.value - params.floor;
   const double exposure =

@@ -8,16 +8,17 @@
 #include <numeric>
 #include <unordered_set>
 
+#include "core/numbers.hpp"
+
 namespace ballast::tax {
 
 namespace {
 
-bool positive(double x) { return std::isfinite(x) && x > 0; }
 bool non_negative(double x) { return std::isfinite(x) && x >= 0; }
 
 std::optional<LotRefusal> check_trade(double quantity, double price, double costs) {
-  if (!positive(quantity)) return LotRefusal::bad_quantity;
-  if (!positive(price)) return LotRefusal::bad_price;
+  if (!core::finite_positive(quantity)) return LotRefusal::bad_quantity;
+  if (!core::finite_positive(price)) return LotRefusal::bad_price;
   if (!non_negative(costs)) return LotRefusal::bad_costs;
   return std::nullopt;
 }
@@ -65,7 +66,8 @@ std::optional<Lots> Lots::restore(std::vector<Lot> lots) {
   LotId max_id = 0;
   for (const Lot& lot : lots) {
     if (!ids.insert(lot.id).second) return std::nullopt;
-    if (!positive(lot.quantity) || !positive(lot.cost_per_unit) || !non_negative(lot.wash_adjustment_per_unit)) {
+    if (!core::finite_positive(lot.quantity) || !core::finite_positive(lot.cost_per_unit) ||
+        !non_negative(lot.wash_adjustment_per_unit)) {
       return std::nullopt;
     }
     if (lot.holding_from > lot.acquired) return std::nullopt;
@@ -179,7 +181,7 @@ bool Lots::takes_by(CloseMethod method, double quantity, double net_per_unit, Da
 std::optional<std::vector<SpecificLot>> Lots::choose(CloseMethod method, double quantity, double net_per_unit, Day day,
                                                      const TermRule& rule,
                                                      const std::optional<TaxRates>& rates) const {
-  if (!positive(quantity) || method == CloseMethod::specific) return std::nullopt;
+  if (!core::finite_positive(quantity) || method == CloseMethod::specific) return std::nullopt;
   std::vector<Take> takes;
   if (!takes_by(method, quantity, net_per_unit, day, rule, rates, takes)) return std::nullopt;
   std::vector<SpecificLot> out;
@@ -216,7 +218,7 @@ std::optional<LotRefusal> Lots::close(const Sale& sale, CloseMethod method, std:
     takes.reserve(named.size());
     double total = 0;
     for (const SpecificLot& s : named) {
-      if (!positive(s.quantity)) return LotRefusal::bad_quantity;
+      if (!core::finite_positive(s.quantity)) return LotRefusal::bad_quantity;
       const auto it = std::lower_bound(index_of.begin(), index_of.end(), std::pair<LotId, std::size_t>{s.lot, 0});
       if (it == index_of.end() || it->first != s.lot) return LotRefusal::unknown_lot;
       const std::size_t index = it->second;
@@ -261,7 +263,7 @@ std::optional<LotRefusal> Lots::close(const Sale& sale, CloseMethod method, std:
 
 std::optional<LotId> Lots::adjust_for_wash_sale(LotId id, double quantity, double adjustment_per_unit,
                                                 Day holding_from) {
-  if (!positive(quantity) || !non_negative(adjustment_per_unit)) return std::nullopt;
+  if (!core::finite_positive(quantity) || !non_negative(adjustment_per_unit)) return std::nullopt;
   auto it = std::find_if(lots_.begin(), lots_.end(), [id](const Lot& l) { return l.id == id; });
   if (it == lots_.end() || quantity > it->quantity * (1 + kQuantityTolerance)) return std::nullopt;
   if (takes_whole(quantity, it->quantity)) {

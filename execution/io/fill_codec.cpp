@@ -20,17 +20,24 @@ void encode_fill(const core::FillReport& fill, std::string& out) {
 
 namespace {
 
-enum Field : std::size_t { kOrderId, kStatus, kFilledQuantity, kAvgPrice, kTs, kFieldCount };
-constexpr std::array<std::string_view, kFieldCount> kNames{"order_id", "status", "filled_quantity", "avg_price",
-                                                          "ts"};
+enum FillField : std::size_t {
+  kFillOrderId,
+  kFillStatus,
+  kFillFilledQuantity,
+  kFillAvgPrice,
+  kFillTs,
+  kFillFieldCount
+};
+constexpr std::array<std::string_view, kFillFieldCount> kFillNames{"order_id", "status", "filled_quantity", "avg_price",
+                                                                   "ts"};
 
-std::string read_fill(const std::array<wire::Slot, kFieldCount>& f, core::TimeNs received_at,
+std::string read_fill(const std::array<wire::Slot, kFillFieldCount>& f, core::TimeNs received_at,
                       core::FillReport& fill) {
   std::string error;
-  if (!(error = wire::read_text(f[kOrderId], kNames[kOrderId], fill.order_id)).empty()) return error;
+  if (!(error = wire::read_text(f[kFillOrderId], kFillNames[kFillOrderId], fill.order_id)).empty()) return error;
 
   std::string word;
-  if (!(error = wire::read_text(f[kStatus], kNames[kStatus], word)).empty()) return error;
+  if (!(error = wire::read_text(f[kFillStatus], kFillNames[kFillStatus], word)).empty()) return error;
   if (word == "filled") fill.status = core::FillStatus::filled;
   else if (word == "partially_filled") fill.status = core::FillStatus::partially_filled;
   else if (word == "rejected") fill.status = core::FillStatus::rejected;
@@ -42,22 +49,23 @@ std::string read_fill(const std::array<wire::Slot, kFieldCount>& f, core::TimeNs
   const bool claims_fill =
       fill.status == core::FillStatus::filled || fill.status == core::FillStatus::partially_filled;
   fill.filled_quantity = 0;
-  if (f[kFilledQuantity] || claims_fill) {
-    if (!(error = wire::read_number(f[kFilledQuantity], kNames[kFilledQuantity], fill.filled_quantity)).empty())
+  if (f[kFillFilledQuantity] || claims_fill) {
+    if (!(error = wire::read_number(f[kFillFilledQuantity], kFillNames[kFillFilledQuantity], fill.filled_quantity))
+             .empty())
       return error;
     if (fill.filled_quantity < 0) return "filled_quantity must be >= 0";
   }
   if (claims_fill && fill.filled_quantity == 0) return "filled_quantity must be > 0 for " + word;
 
   fill.avg_price = 0;
-  if (f[kAvgPrice] || fill.filled_quantity > 0) {
-    if (!(error = wire::read_number(f[kAvgPrice], kNames[kAvgPrice], fill.avg_price)).empty()) return error;
+  if (f[kFillAvgPrice] || fill.filled_quantity > 0) {
+    if (!(error = wire::read_number(f[kFillAvgPrice], kFillNames[kFillAvgPrice], fill.avg_price)).empty()) return error;
     if (fill.avg_price < 0) return "avg_price must be >= 0";
   }
   if (fill.filled_quantity > 0 && fill.avg_price == 0) return "avg_price must be > 0 when filled_quantity > 0";
 
   fill.ts = received_at;
-  if (f[kTs]) return wire::read_time(f[kTs], kNames[kTs], fill.ts);
+  if (f[kFillTs]) return wire::read_time(f[kFillTs], kFillNames[kFillTs], fill.ts);
   return {};
 }
 
@@ -65,8 +73,8 @@ std::string read_fill(const std::array<wire::Slot, kFieldCount>& f, core::TimeNs
 
 DecodedFill decode_fill(std::string_view json, core::TimeNs received_at) {
   DecodedFill result;
-  std::array<wire::Slot, kFieldCount> slots;
-  result.error = wire::parse_fields(json, kNames, slots);
+  std::array<wire::Slot, kFillFieldCount> slots;
+  result.error = wire::parse_fields(json, kFillNames, slots);
   if (result.error.empty()) result.error = read_fill(slots, received_at, result.fill);
   result.ok = result.error.empty();
   if (!result.ok) result.fill = core::FillReport{};

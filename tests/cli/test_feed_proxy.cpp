@@ -14,6 +14,7 @@
 #include "tests/support/eventually.hpp"
 
 namespace ballast::cli {
+namespace test_feed_proxy {
 namespace {
 
 using namespace std::chrono_literals;
@@ -123,4 +124,5 @@ TEST_CASE("ticks reach every subscriber whole, an oversized one is dropped, and 
 }
 
 }  // namespace
+}  // namespace test_feed_proxy
 }  // namespace ballast::cli

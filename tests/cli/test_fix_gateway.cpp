@@ -18,6 +18,8 @@
 #include "tests/support/fix_sides.hpp"
 #include "tests/support/scratch_dir.hpp"
 
+namespace test_fix_gateway {
+
 using namespace std::chrono_literals;
 using namespace ballast;
 using ballast::testing::eventually;
@@ -306,3 +308,5 @@ TEST_CASE("fix gateway refuses a state directory it cannot create") {
   CHECK(s.exit_code == 1);
   CHECK(s.error.find("/proc/ballast-fix-test") != std::string::npos);
 }
+
+}  // namespace test_fix_gateway

@@ -8,6 +8,8 @@
 #include "core/time.hpp"
 #include "tests/support/scratch_dir.hpp"
 
+namespace test_fix_journal {
+
 using namespace ballast;
 using cli::fix::FixBook;
 using cli::fix::FixJournal;
@@ -165,3 +167,5 @@ TEST_CASE("a file that is not a journal is refused, never replaced") {
   CHECK(testing::file_bytes(path) == "these are not the orders you are looking for");
   CHECK_THROWS_AS(FixJournal{dir.file("missing-dir/orders.db")}, JournalError);
 }
+
+}  // namespace test_fix_journal

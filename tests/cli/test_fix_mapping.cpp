@@ -8,6 +8,8 @@
 #include "core/time.hpp"
 #include "core/types.hpp"
 
+namespace test_fix_mapping {
+
 using namespace ballast;
 using cli::fix::CancelReject;
 using cli::fix::Decision;
@@ -460,3 +462,5 @@ TEST_CASE("the unsent message of an order can be built again after a restart") {
   CHECK(again.on_amendment(cancel("o", "q-1"), kNow, 7).dropped == "request id seen before");
   CHECK(again.on_order(limit_order("o"), kNow, 7).dropped == "order id seen before");
 }
+
+}  // namespace test_fix_mapping

@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+namespace test_http_client {
+
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
@@ -305,3 +307,5 @@ TEST_CASE("a host name is resolved") {
   REQUIRE_MESSAGE(result.ok(), result.error);
   CHECK(result.body == "ok");
 }
+
+}  // namespace test_http_client

@@ -9,6 +9,8 @@
 #include "core/types.hpp"
 #include "tests/support/sample_order.hpp"
 
+namespace test_paper_filler {
+
 using ballast::cli::PaperFiller;
 using ballast::cli::PaperFillRules;
 using ballast::cli::PaperOutcome;
@@ -361,3 +363,5 @@ TEST_CASE("a request id seen before is dropped") {
   CHECK(again.dropped == "request id seen before");
   CHECK(f.is_resting("b"));
 }
+
+}  // namespace test_paper_filler

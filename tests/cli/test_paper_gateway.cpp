@@ -19,6 +19,8 @@
 #include "execution/io/order_codec.hpp"
 #include "tests/support/scratch_dir.hpp"
 
+namespace test_paper_gateway {
+
 using namespace std::chrono_literals;
 using ballast::cli::describe_report;
 using ballast::cli::PaperOptions;
@@ -412,3 +414,5 @@ TEST_CASE("paper gateway refuses unusable options") {
   CHECK(r.exit_code == 1);
   CHECK(r.error.find("cannot open record file /nonexistent-dir/orders.csv") != std::string::npos);
 }
+
+}  // namespace test_paper_gateway

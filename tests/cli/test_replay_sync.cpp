@@ -6,6 +6,8 @@
 #include <atomic>
 #include <string>
 
+namespace test_replay_sync {
+
 using ballast::cli::DaemonSync;
 using ballast::cli::read_daemon_progress;
 
@@ -56,3 +58,5 @@ TEST_CASE("with no daemon at the URL the lock-step gives up after its timeout, s
   stop = true;  // a stop ends the wait without an error
   CHECK(sync.after_row(2, true).empty());
 }
+
+}  // namespace test_replay_sync

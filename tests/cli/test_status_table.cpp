@@ -4,6 +4,8 @@
 
 #include <string>
 
+namespace test_status_table {
+
 using ballast::cli::render_status_table;
 
 namespace {
@@ -216,3 +218,5 @@ TEST_CASE("a fleet shows as counts, block orders, unknown blocks and the drift h
   REQUIRE(waiting.ok());
   CHECK(waiting.text.find("accounts 4 on 1 models (waiting for a price of every symbol)\n") != std::string::npos);
 }
+
+}  // namespace test_status_table

@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <doctest/doctest.h>
 
+namespace test_unknown_command {
+
 using ballast::cli::describe;
 using ballast::cli::edit_distance;
 using ballast::cli::find_unknown_command;
@@ -98,3 +100,5 @@ TEST_CASE("with nothing near, the message lists the commands there") {
   REQUIRE(u);
   CHECK(describe(*u) == R"(ballast feed: unknown command "frobnicate"; the commands are: sim, replay)");
 }
+
+}  // namespace test_unknown_command

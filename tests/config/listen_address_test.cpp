@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 namespace ballast::config {
+namespace listen_address_test {
 namespace {
 
 TEST_CASE("listen addresses: IPv4, localhost and bracketed IPv6") {
@@ -63,4 +64,5 @@ TEST_CASE("malformed listen addresses say what is wrong") {
 }
 
 }  // namespace
+}  // namespace listen_address_test
 }  // namespace ballast::config

@@ -14,6 +14,7 @@
 #include "tests/support/scratch_dir.hpp"
 
 namespace ballast::config {
+namespace loader_curve_test {
 namespace {
 
 using test::contains;
@@ -369,4 +370,5 @@ TEST_CASE("local endpoints are ipc, inproc and tcp to loopback; everything else 
 }
 
 }  // namespace
+}  // namespace loader_curve_test
 }  // namespace ballast::config

@@ -9,6 +9,7 @@
 #include "tests/config/config_test_support.hpp"
 
 namespace ballast::config {
+namespace loader_errors_test {
 namespace {
 
 using test::contains;
@@ -686,4 +687,5 @@ TEST_CASE("ConfigError::to_string is file:line:column: message") {
 }
 
 }  // namespace
+}  // namespace loader_errors_test
 }  // namespace ballast::config

@@ -12,6 +12,7 @@
 #include "tests/config/config_test_support.hpp"
 
 namespace ballast::config {
+namespace loader_execution_test {
 namespace {
 
 using test::contains;
@@ -245,4 +246,5 @@ TEST_CASE("limit and durability errors") {
 }
 
 }  // namespace
+}  // namespace loader_execution_test
 }  // namespace ballast::config

@@ -9,6 +9,7 @@
 #include "tests/config/config_test_support.hpp"
 
 namespace ballast::config {
+namespace loader_fix_test {
 namespace {
 
 using test::describe;
@@ -225,4 +226,5 @@ TEST_CASE("examples/fix.toml is valid for the daemon and for ballast fix, with i
 }
 
 }  // namespace
+}  // namespace loader_fix_test
 }  // namespace ballast::config

@@ -12,6 +12,7 @@
 #include "tests/config/config_test_support.hpp"
 
 namespace ballast::config {
+namespace loader_fleet_models_test {
 namespace {
 
 using test::contains;
@@ -244,4 +245,5 @@ TEST_CASE("a fleet window that is not a duration from 0s to 60s is refused at it
 }
 
 }  // namespace
+}  // namespace loader_fleet_models_test
 }  // namespace ballast::config

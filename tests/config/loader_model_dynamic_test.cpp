@@ -10,6 +10,7 @@
 #include "tests/config/config_test_support.hpp"
 
 namespace ballast::config {
+namespace loader_model_dynamic_test {
 namespace {
 
 using test::contains;
@@ -141,4 +142,5 @@ TEST_CASE("a model takes one dynamic trigger") {
 }
 
 }  // namespace
+}  // namespace loader_model_dynamic_test
 }  // namespace ballast::config

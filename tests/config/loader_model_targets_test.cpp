@@ -12,6 +12,7 @@
 #include "tests/config/config_test_support.hpp"
 
 namespace ballast::config {
+namespace loader_model_targets_test {
 namespace {
 
 using test::contains;
@@ -81,4 +82,5 @@ TEST_CASE("a model takes a volatility trigger beside its bands, on a fixed [mode
 }
 
 }  // namespace
+}  // namespace loader_model_targets_test
 }  // namespace ballast::config

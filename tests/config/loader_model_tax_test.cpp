@@ -12,6 +12,7 @@
 #include "tests/config/config_test_support.hpp"
 
 namespace ballast::config {
+namespace loader_model_tax_test {
 namespace {
 
 using test::describe;
@@ -299,4 +300,5 @@ TEST_CASE("identical groups are read in order and checked against the model's ta
 }
 
 }  // namespace
+}  // namespace loader_model_tax_test
 }  // namespace ballast::config

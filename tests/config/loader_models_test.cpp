@@ -13,6 +13,7 @@
 #include "tests/config/config_test_support.hpp"
 
 namespace ballast::config {
+namespace loader_models_test {
 namespace {
 
 using strategies::ModelKind;
@@ -800,4 +801,5 @@ cost_bps = { XYZ = 1 }
 }
 
 }  // namespace
+}  // namespace loader_models_test
 }  // namespace ballast::config

@@ -9,6 +9,7 @@
 #include "tests/config/config_test_support.hpp"
 
 namespace ballast::config {
+namespace loader_order_type_test {
 namespace {
 
 using test::only_error;
@@ -118,4 +119,5 @@ TEST_CASE("the daemon needs fill reports for limit orders, and a ttl shorter tha
 }
 
 }  // namespace
+}  // namespace loader_order_type_test
 }  // namespace ballast::config

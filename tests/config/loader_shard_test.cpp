@@ -9,6 +9,7 @@
 #include "tests/config/config_test_support.hpp"
 
 namespace ballast::config {
+namespace loader_shard_test {
 namespace {
 
 using test::contains;
@@ -76,4 +77,5 @@ targets = { A = 1 }
 }
 
 }  // namespace
+}  // namespace loader_shard_test
 }  // namespace ballast::config

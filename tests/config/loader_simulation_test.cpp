@@ -11,6 +11,7 @@
 #include "tests/config/config_test_support.hpp"
 
 namespace ballast::config {
+namespace loader_simulation_test {
 namespace {
 
 using test::describe;
@@ -250,4 +251,5 @@ seed = 1.5
 }
 
 }  // namespace
+}  // namespace loader_simulation_test
 }  // namespace ballast::config

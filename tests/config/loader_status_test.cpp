@@ -9,6 +9,7 @@
 #include "tests/config/config_test_support.hpp"
 
 namespace ballast::config {
+namespace loader_status_test {
 namespace {
 
 using test::describe;
@@ -148,4 +149,5 @@ keep_alive = true
 }
 
 }  // namespace
+}  // namespace loader_status_test
 }  // namespace ballast::config

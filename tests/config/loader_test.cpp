@@ -13,6 +13,7 @@
 #include "tests/config/config_test_support.hpp"
 
 namespace ballast::config {
+namespace loader_test {
 namespace {
 
 using test::contains;
@@ -470,4 +471,5 @@ TEST_CASE("load_config locates errors with the file's own path") {
 }
 
 }  // namespace
+}  // namespace loader_test
 }  // namespace ballast::config

@@ -10,6 +10,7 @@
 #include "config/shard.hpp"
 
 namespace ballast::config {
+namespace shard_test {
 namespace {
 
 TEST_CASE("fnv1a_64 gives the published values of FNV-1a 64") {
@@ -90,4 +91,5 @@ TEST_CASE("parse_shard refuses anything but i/n with i below n and n from 1 to 1
 }
 
 }  // namespace
+}  // namespace shard_test
 }  // namespace ballast::config

@@ -5,6 +5,8 @@
 
 #include "core/json_writer.hpp"
 
+namespace test_json_writer {
+
 using namespace ballast::core;
 
 TEST_CASE("json writer nests, separates and escapes") {
@@ -42,3 +44,5 @@ TEST_CASE("json numbers at or beyond 2^64 are written in exponent form, not as l
   append_json_number(small, 123456789012.0);
   CHECK(small == "123456789012");
 }
+
+}  // namespace test_json_writer

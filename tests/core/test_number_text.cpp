@@ -6,6 +6,8 @@
 
 #include "core/number_text.hpp"
 
+namespace test_number_text {
+
 using ballast::core::append_shortest;
 using ballast::core::shortest;
 
@@ -31,3 +33,5 @@ TEST_CASE("append_shortest appends to what is there") {
   append_shortest(s, 2.5);
   CHECK(s == "got 2.5");
 }
+
+}  // namespace test_number_text

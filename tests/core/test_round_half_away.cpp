@@ -8,6 +8,8 @@
 
 #include "core/round_half_away.hpp"
 
+namespace test_round_half_away {
+
 using ballast::core::round_half_away;
 
 namespace {
@@ -64,3 +66,5 @@ TEST_CASE("round_half_away is std::round on a million random doubles of every sc
     REQUIRE(same_bits(round_half_away(halfway), std::round(halfway)));
   }
 }
+
+}  // namespace test_round_half_away

@@ -2,6 +2,8 @@
 
 #include "core/symbol_table.hpp"
 
+namespace test_symbol_table {
+
 using namespace ballast::core;
 
 TEST_CASE("symbol ids are dense and stable") {
@@ -14,3 +16,5 @@ TEST_CASE("symbol ids are dense and stable") {
   CHECK(t.name(1) == "AGG");
   CHECK(t.size() == 2);
 }
+
+}  // namespace test_symbol_table

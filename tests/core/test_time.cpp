@@ -2,6 +2,8 @@
 
 #include "core/time.hpp"
 
+namespace test_time {
+
 using namespace ballast::core;
 
 TEST_CASE("durations parse with their units and reject everything else") {
@@ -95,3 +97,5 @@ TEST_CASE("a day prints as YYYY-MM-DD and reads back") {
     CHECK(format_day(*day) == text);
   }
 }
+
+}  // namespace test_time

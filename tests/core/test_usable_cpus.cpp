@@ -4,6 +4,8 @@
 
 #include "core/usable_cpus.hpp"
 
+namespace test_usable_cpus {
+
 using namespace ballast;
 
 TEST_CASE("the usable CPUs are the affinity mask's, narrowed or not") {
@@ -22,3 +24,5 @@ TEST_CASE("the usable CPUs are the affinity mask's, narrowed or not") {
   REQUIRE(sched_setaffinity(0, sizeof own, &own) == 0);
   CHECK(core::usable_cpus() == static_cast<unsigned>(CPU_COUNT(&own)));
 }
+
+}  // namespace test_usable_cpus

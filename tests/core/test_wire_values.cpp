@@ -4,6 +4,8 @@
 
 #include "core/wire_values.hpp"
 
+namespace test_wire_values {
+
 using namespace ballast::core;
 
 TEST_CASE("number text: the whole text must be a number") {
@@ -34,3 +36,5 @@ TEST_CASE("ISO-8601 refuses years that 64-bit nanoseconds cannot hold") {
   CHECK(!parse_iso8601("1600-01-01"));
   CHECK(parse_iso8601("2261-12-31T23:59:59Z").has_value());
 }
+
+}  // namespace test_wire_values

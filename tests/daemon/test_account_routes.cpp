@@ -12,6 +12,8 @@
 #include "daemon/persistence.hpp"
 #include "tests/support/scratch_dir.hpp"
 
+namespace test_account_routes {
+
 using namespace ballast;
 using daemon::AccountAction;
 using daemon::HttpRequest;
@@ -213,3 +215,5 @@ TEST_CASE("when the state file refuses the change the answer is 500 and the book
   CHECK(f.fleet.account_json("a1", 0));
   CHECK(f.stored("a1"));
 }
+
+}  // namespace test_account_routes

@@ -8,6 +8,7 @@
 #include <vector>
 
 namespace ballast::daemon {
+namespace test_connection_eviction {
 namespace {
 
 using namespace std::chrono_literals;
@@ -55,4 +56,5 @@ TEST_CASE("peers are IPv4 addresses, IPv4-mapped ones alike, and IPv6 /64 networ
 }
 
 }  // namespace
+}  // namespace test_connection_eviction
 }  // namespace ballast::daemon

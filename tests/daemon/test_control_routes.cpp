@@ -6,6 +6,8 @@
 
 #include "tests/support/scratch_dir.hpp"
 
+namespace test_control_routes {
+
 using namespace ballast;
 using daemon::HttpRequest;
 
@@ -153,3 +155,5 @@ TEST_CASE("an operator's rebalance is decided at the engine's time, which may be
   REQUIRE(f.engine.portfolios()[0].last_rebalance.has_value());
   CHECK(f.engine.portfolios()[0].last_rebalance->at == f.engine_now);
 }
+
+}  // namespace test_control_routes

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+namespace test_decision_clock {
+
 using namespace ballast;
 
 TEST_CASE("the data clock follows the instants decided and never goes back; the wall clock is the wall's") {
@@ -24,3 +26,5 @@ TEST_CASE("the data clock follows the instants decided and never goes back; the 
   daemon::DecisionClock early(config::EngineClock::data);
   CHECK(early.decide_at(-5, 0) == -5);
 }
+
+}  // namespace test_decision_clock

@@ -5,6 +5,8 @@
 
 #include <vector>
 
+namespace test_feed_intake {
+
 using namespace ballast;
 using daemon::FeedIntake;
 
@@ -127,3 +129,5 @@ TEST_CASE("a reload changes a feed's coalescing in place, deciding what was pend
   intake.flush_instants();
   CHECK(decided == 2);
 }
+
+}  // namespace test_feed_intake

@@ -11,6 +11,7 @@
 #include "tests/daemon/http_test_support.hpp"
 
 namespace ballast::daemon {
+namespace test_http_parsing {
 namespace {
 
 using Outcome = HttpParseResult::Outcome;
@@ -213,4 +214,5 @@ TEST_CASE("the live server answers what parse_http_request predicts") {
 }
 
 }  // namespace
+}  // namespace test_http_parsing
 }  // namespace ballast::daemon

@@ -13,6 +13,8 @@
 
 #include "tests/daemon/http_test_support.hpp"
 
+namespace test_http_server {
+
 using namespace ballast::daemon::test;
 using ballast::daemon::HttpRequest;
 using ballast::daemon::HttpResponse;
@@ -561,3 +563,5 @@ TEST_CASE("stop closes open connections and the handler is not called afterwards
   CHECK(server.open_connections() == 0);
   CHECK(calls == 0);
 }
+
+}  // namespace test_http_server

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+namespace test_instant_batcher {
+
 using namespace ballast;
 using daemon::Instant;
 using daemon::InstantBatcher;
@@ -154,3 +156,5 @@ TEST_CASE("coalescing modes are named as the configuration spells them") {
   CHECK(daemon::to_string({Kind::window, 50'000'000}) == "50ms");
   CHECK(daemon::to_string({Kind::window, 10'000'000'000}) == "10s");
 }
+
+}  // namespace test_instant_batcher

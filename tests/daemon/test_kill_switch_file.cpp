@@ -8,6 +8,8 @@
 
 #include "tests/support/scratch_dir.hpp"
 
+namespace test_kill_switch_file {
+
 using ballast::daemon::KillSwitchFile;
 using ballast::testing::ScratchDir;
 
@@ -44,3 +46,5 @@ TEST_CASE("a kill switch that cannot be recorded says why") {
   CHECK_FALSE(file.set(true, "operator", kAt, error));
   CHECK(error.find("cannot write") == 0);
 }
+
+}  // namespace test_kill_switch_file

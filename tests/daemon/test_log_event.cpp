@@ -13,6 +13,8 @@
 
 #include "daemon/logging.hpp"
 
+namespace test_log_event {
+
 namespace {
 
 using namespace fmt::literals;
@@ -167,3 +169,5 @@ TEST_CASE("events below the level are not written, and the journal prefix stays 
   CHECK(std::string_view(e["error"]) == "disk full");
   CHECK(std::string_view(e["event"]) == "state_write_failed");
 }
+
+}  // namespace test_log_event

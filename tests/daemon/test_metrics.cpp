@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+namespace test_metrics {
+
 using ballast::daemon::Histogram;
 using ballast::daemon::MetricsRegistry;
 
@@ -209,3 +211,5 @@ TEST_CASE("collect hooks run before every render") {
   now = 7.5;
   CHECK(registry.render().find("ballast_uptime_seconds 7.5\n") != std::string::npos);
 }
+
+}  // namespace test_metrics

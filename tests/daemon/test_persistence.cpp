@@ -9,6 +9,8 @@
 #include "daemon/persistence.hpp"
 #include "tests/support/scratch_dir.hpp"
 
+namespace test_persistence {
+
 using namespace ballast;
 using daemon::Persistence;
 using engine::Engine;
@@ -250,3 +252,5 @@ TEST_CASE("a state file that cannot be trusted is an error, not a fresh start") 
   CHECK(error.find("state.db") != std::string::npos);
   CHECK(testing::file_bytes(dir.file("state.db")) == "not a database");
 }
+
+}  // namespace test_persistence

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+namespace test_reload_plan {
+
 using ballast::config::Config;
 using ballast::daemon::restart_only_changes;
 
@@ -112,3 +114,5 @@ TEST_CASE("a reload that changes when gains turn long-term needs a restart: the 
   next.fleet.long_term_after_months = 6;
   CHECK(restart_only_changes(running, next) == std::vector<std::string>{"[fleet]"});
 }
+
+}  // namespace test_reload_plan

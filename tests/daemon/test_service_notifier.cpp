@@ -8,6 +8,8 @@
 #include "tests/support/notify_socket.hpp"
 #include "tests/support/scratch_dir.hpp"
 
+namespace test_service_notifier {
+
 using ballast::daemon::ServiceNotifier;
 using ballast::daemon::ServiceSummary;
 using ballast::daemon::service_status_text;
@@ -139,3 +141,5 @@ TEST_CASE("a watchdog meant for another process is not pinged") {
   ServiceNotifier n;
   CHECK(n.watchdog_interval() == 0us);
 }
+
+}  // namespace test_service_notifier

@@ -8,6 +8,7 @@
 #include "core/time.hpp"
 
 namespace ballast::daemon {
+namespace test_status_limits {
 namespace {
 
 using namespace std::chrono_literals;
@@ -38,4 +39,5 @@ TEST_CASE("every [status] limit reaches the server, timeouts rounded up to whole
 }
 
 }  // namespace
+}  // namespace test_status_limits
 }  // namespace ballast::daemon

@@ -3,6 +3,8 @@
 #include "engine/engine.hpp"
 #include "tests/engine/engine_test_support.hpp"
 
+namespace test_engine {
+
 using namespace ballast;
 using engine::Engine;
 using engine::Output;
@@ -249,3 +251,5 @@ TEST_CASE("the kill switch blocks even a large drift and a manual rebalance unti
   tick(e, "SPY", 100, kNow, out);
   CHECK(out.orders.size() == 2);
 }
+
+}  // namespace test_engine

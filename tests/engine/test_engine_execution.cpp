@@ -9,6 +9,8 @@
 #include "engine/engine.hpp"
 #include "tests/engine/engine_test_support.hpp"
 
+namespace test_engine_execution {
+
 using namespace ballast;
 using engine::Engine;
 using engine::Output;
@@ -408,3 +410,5 @@ TEST_CASE("a fully invested portfolio pays its costs from the sells, never from 
   // 6000 − 6 in, 5700 + 5.7 out.
   CHECK(e.portfolios()[0].cash == doctest::Approx(6000 - 6 - 5700 - 5.7));
 }
+
+}  // namespace test_engine_execution

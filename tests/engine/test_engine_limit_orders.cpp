@@ -9,6 +9,8 @@
 #include "engine/engine.hpp"
 #include "tests/engine/engine_test_support.hpp"
 
+namespace test_engine_limit_orders {
+
 using namespace ballast;
 using engine::Engine;
 using engine::Output;
@@ -240,3 +242,5 @@ TEST_CASE("a child the gate denies when it is due ends its sliced order, with th
   CHECK(e.pending_children(0) == 2);
   CHECK(e.portfolios()[0].denied == 1);
 }
+
+}  // namespace test_engine_limit_orders

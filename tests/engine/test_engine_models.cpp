@@ -4,6 +4,8 @@
 
 #include "engine/engine.hpp"
 
+namespace test_engine_models {
+
 using namespace ballast;
 using engine::Engine;
 using engine::Output;
@@ -231,3 +233,5 @@ TEST_CASE("volatility trigger bounds: just inside and just outside min and max")
     CHECK(out.rebalances.empty() != c.fires);
   }
 }
+
+}  // namespace test_engine_models

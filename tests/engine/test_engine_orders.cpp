@@ -9,6 +9,8 @@
 #include "engine/engine.hpp"
 #include "tests/engine/engine_test_support.hpp"
 
+namespace test_engine_orders {
+
 using namespace ballast;
 using engine::Engine;
 using engine::FillOutcome;
@@ -199,3 +201,5 @@ TEST_CASE("without a fill price collar any positive price books") {
   CHECK(out.fills.back().kind == FillOutcome::Kind::applied);
   CHECK(quantity(e, "SPY") == 122);
 }
+
+}  // namespace test_engine_orders

@@ -5,6 +5,8 @@
 
 #include "engine/engine.hpp"
 
+namespace test_engine_rows {
+
 using namespace ballast;
 using engine::Engine;
 using engine::Output;
@@ -92,3 +94,5 @@ TEST_CASE("a risk sample taken on a row sees every price of the row") {
   CHECK(state.cov(0, 1) == doctest::Approx(state.cov(0, 0)));
   CHECK(state.cov(1, 1) == doctest::Approx(state.cov(0, 0)));
 }
+
+}  // namespace test_engine_rows

@@ -6,6 +6,8 @@
 #include "engine/monitor.hpp"
 #include "engine_test_support.hpp"
 
+namespace test_monitor {
+
 using namespace ballast;
 using namespace ballast::engine;
 using namespace ballast::engine::test;
@@ -82,3 +84,5 @@ TEST_CASE("staleness of a symbol beyond the table is ignored and reads fresh") {
   CHECK_FALSE(m.stale(5));
   CHECK_FALSE(m.stale(core::kNoSymbol));
 }
+
+}  // namespace test_monitor

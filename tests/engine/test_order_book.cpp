@@ -9,6 +9,8 @@
 #include "engine/order_book.hpp"
 #include "engine_test_support.hpp"
 
+namespace test_order_book {
+
 using namespace ballast;
 using namespace ballast::engine;
 using namespace ballast::engine::test;
@@ -289,3 +291,5 @@ TEST_CASE("after a reload orders and slices follow their portfolio, and those of
   CHECK(f.book.plans()[0].portfolio == 1);
   CHECK(f.book.plans()[0].asset == 0);
 }
+
+}  // namespace test_order_book

@@ -8,6 +8,8 @@
 #include "engine/portfolio_model.hpp"
 #include "engine_test_support.hpp"
 
+namespace test_portfolio_model {
+
 using namespace ballast;
 using namespace ballast::engine;
 using namespace ballast::engine::test;
@@ -142,3 +144,5 @@ TEST_CASE("risk settings are the same only when every setting is") {
   b.correlations = {{"SPY", "AGG", 0.3}};
   CHECK_FALSE(same_risk(a, b));
 }
+
+}  // namespace test_portfolio_model

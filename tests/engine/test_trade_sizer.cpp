@@ -7,6 +7,8 @@
 #include "engine/trade_sizer.hpp"
 #include "engine_test_support.hpp"
 
+namespace test_trade_sizer {
+
 using namespace ballast;
 using namespace ballast::engine;
 using namespace ballast::engine::test;
@@ -205,3 +207,5 @@ TEST_CASE("the gate judges new limits from the next order on") {
   CHECK(d->order.quantity == 10);
   CHECK(d->order.reference_price == 300);
 }
+
+}  // namespace test_trade_sizer

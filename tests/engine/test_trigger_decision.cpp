@@ -9,6 +9,8 @@
 #include "engine/trigger_decision.hpp"
 #include "engine_test_support.hpp"
 
+namespace test_trigger_decision {
+
 using namespace ballast;
 using namespace ballast::engine;
 using namespace ballast::engine::test;
@@ -169,3 +171,5 @@ TEST_CASE("schedules are the same when the calendars are, whatever the other tri
   CHECK_FALSE(same_schedules({CalendarTrigger{day, {}}}, {ThresholdTrigger{0.05, {}, {}}}));
   CHECK_FALSE(same_schedules({CalendarTrigger{day, {}}}, {}));
 }
+
+}  // namespace test_trigger_decision

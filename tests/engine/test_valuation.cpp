@@ -6,6 +6,8 @@
 #include "engine/valuation.hpp"
 #include "engine_test_support.hpp"
 
+namespace test_valuation {
+
 using namespace ballast;
 using namespace ballast::engine;
 using namespace ballast::engine::test;
@@ -90,3 +92,5 @@ TEST_CASE("a valuation without a price for every asset says so, and gives cash i
   CHECK(full.cash_weight == doctest::Approx(1000.0 / 61000));
   CHECK(full.weights.size() == 2);
 }
+
+}  // namespace test_valuation

@@ -7,6 +7,8 @@
 
 #include "execution/cash_flow.hpp"
 
+namespace test_cash_flow {
+
 using namespace ballast::execution;
 using ballast::core::Side;
 
@@ -418,3 +420,5 @@ TEST_CASE("cash flows terminate at magnitudes where a lot is below rounding") {
     CHECK(plan.cash_after >= 0);
   }
 }
+
+}  // namespace test_cash_flow

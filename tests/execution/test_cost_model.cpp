@@ -8,6 +8,8 @@
 
 #include "execution/cost_model.hpp"
 
+namespace test_cost_model {
+
 using namespace ballast::execution;
 using ballast::core::Side;
 
@@ -396,3 +398,5 @@ TEST_CASE("validate collects every problem, not just the first") {
   p.adv = {{"SPY", 0}};
   CHECK(validate(p).size() == 4);
 }
+
+}  // namespace test_cost_model

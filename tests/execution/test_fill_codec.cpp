@@ -6,6 +6,8 @@
 
 #include "core/time.hpp"
 
+namespace test_fill_codec {
+
 using ballast::core::FillReport;
 using ballast::core::FillStatus;
 using ballast::core::TimeNs;
@@ -126,3 +128,5 @@ TEST_CASE("bad fill reports are refused with a reason") {
     CHECK(d.fill.order_id.empty());
   }
 }
+
+}  // namespace test_fill_codec

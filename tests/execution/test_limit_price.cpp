@@ -4,6 +4,8 @@
 
 #include <limits>
 
+namespace test_limit_price {
+
 using ballast::core::Side;
 using namespace ballast::execution;
 
@@ -56,3 +58,5 @@ TEST_CASE("no usable price gives no limit") {
   s.offset_bps = 10000;  // a buy at zero is no price
   CHECK(limit_price(s, Side::buy, 100, kNaN, kNaN) == 0);
 }
+
+}  // namespace test_limit_price

@@ -8,6 +8,8 @@
 
 #include "core/time.hpp"
 
+namespace test_order_codec {
+
 using ballast::core::AmendAction;
 using ballast::core::Order;
 using ballast::core::OrderAmendment;
@@ -683,3 +685,5 @@ TEST_CASE("a cancel or a replace ignores allocations") {
   REQUIRE(f.ok);
   CHECK(f.kind == FrameKind::amendment);
 }
+
+}  // namespace test_order_codec

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+namespace test_order_sender {
+
 using ballast::execution::OrderSender;
 using ballast::execution::OrderSenderOptions;
 
@@ -121,3 +123,5 @@ TEST_CASE("flush_for waits for a gateway within its timeout") {
   REQUIRE(pull.recv(msg));
   CHECK(msg.to_string() == order_json(0));
 }
+
+}  // namespace test_order_sender

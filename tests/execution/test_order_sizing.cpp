@@ -4,6 +4,8 @@
 
 #include "execution/order_sizing.hpp"
 
+namespace test_order_sizing {
+
 using namespace ballast::execution;
 using ballast::core::Side;
 
@@ -188,3 +190,5 @@ TEST_CASE("sizing terminates and respects cash at magnitudes where a lot is belo
   for (const auto& t : r.trades) (t.side == Side::buy ? spent : got) += t.value;
   CHECK(spent <= got);
 }
+
+}  // namespace test_order_sizing

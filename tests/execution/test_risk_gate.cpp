@@ -6,6 +6,8 @@
 
 #include "execution/risk_gate.hpp"
 
+namespace test_risk_gate {
+
 using namespace ballast::execution;
 using ballast::core::kNanosPerSecond;
 using ballast::core::Order;
@@ -492,3 +494,5 @@ TEST_CASE("a rollback takes back every order recorded and every denial counted s
   gate.rollback(fresh);
   CHECK(gate.turnover_today("other", t0) == 0);
 }
+
+}  // namespace test_risk_gate

@@ -5,6 +5,8 @@
 
 #include "feeds/gbm_simulator.hpp"
 
+namespace test_gbm_simulator {
+
 using ballast::feeds::constant_correlation;
 using ballast::feeds::GbmAsset;
 using ballast::feeds::GbmParams;
@@ -213,3 +215,5 @@ TEST_CASE("gbm rejects malformed parameters with a reason") {
     CHECK(GbmSimulator::create(p).error.find("diagonal") != std::string::npos);
   }
 }
+
+}  // namespace test_gbm_simulator

@@ -11,6 +11,8 @@
 #include "core/time.hpp"
 #include "feeds/price_table.hpp"
 
+namespace test_price_table {
+
 using ballast::core::kNanosPerSecond;
 using ballast::core::parse_iso8601;
 using ballast::feeds::load_price_table;
@@ -229,3 +231,5 @@ TEST_CASE("price table loads a file from disk and names it in errors") {
   auto dir = load_price_table(std::filesystem::temp_directory_path().string());
   CHECK_FALSE(dir.ok());
 }
+
+}  // namespace test_price_table

@@ -21,6 +21,8 @@
 #include "feeds/replay_publisher.hpp"
 #include "feeds/sim_publisher.hpp"
 
+namespace test_publishers {
+
 using namespace std::chrono_literals;
 using ballast::core::Framing;
 using ballast::core::kNanosPerSecond;
@@ -503,3 +505,5 @@ TEST_CASE("run_sim_publisher prints where it publishes and a summary") {
   CHECK(out.str().find("tcp://127.0.0.1:") != std::string::npos);
   CHECK(out.str().find("published 6 ticks (3 steps)") != std::string::npos);
 }
+
+}  // namespace test_publishers

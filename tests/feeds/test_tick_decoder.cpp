@@ -6,6 +6,8 @@
 #include <random>
 #include <string>
 
+namespace test_tick_decoder {
+
 using ballast::core::FeedFormat;
 using ballast::core::Framing;
 using ballast::core::RejectReason;
@@ -377,3 +379,5 @@ TEST_CASE("a decoder survives arbitrary mutations of a valid message") {
   }
   CHECK(ok > 0);
 }
+
+}  // namespace test_tick_decoder

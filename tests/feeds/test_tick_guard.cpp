@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+namespace test_tick_guard {
+
 using ballast::core::RejectReason;
 using ballast::core::TimeNs;
 using ballast::feeds::TickGuard;
@@ -207,3 +209,5 @@ TEST_CASE("the very first tick of a symbol is judged against max_future too, and
   l.max_future.reset();
   CHECK(g.check(1, 100, kT0 + 3600 * kSecond, kT0, l).accepted());
 }
+
+}  // namespace test_tick_guard

@@ -11,6 +11,8 @@
 
 #include <boost/asio/post.hpp>
 
+namespace test_zmq_reader {
+
 using ballast::feeds::ZmqReader;
 using ballast::feeds::ZmqReaderOptions;
 
@@ -319,3 +321,5 @@ TEST_CASE("the end of a burst is announced once, after its messages, and not whe
   REQUIRE(run_until(io, [&] { return events.size() >= 14 && events.back() == '|'; }));
   CHECK(events == "mmmmmmmmmm|mm|");
 }
+
+}  // namespace test_zmq_reader

@@ -7,6 +7,8 @@
 #include "fleet/account_book.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_account_book {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::simple_model;
@@ -159,3 +161,5 @@ TEST_CASE("households count in the book's memory") {
   // The name's bytes, twice (its entry and its key), at least.
   CHECK(book.memory_bytes() >= without + 2 * 60);
 }
+
+}  // namespace test_account_book

@@ -6,6 +6,8 @@
 #include "fleet/account_ids.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_account_ids {
+
 using namespace ballast::fleet;
 using ballast::fleet::test::simple_model;
 
@@ -54,3 +56,5 @@ TEST_CASE("an empty book finds nothing; of equal ids the first is found") {
   CHECK(ids.find(book, "x") == 0u);
   CHECK(ids.find(book, "") == std::nullopt);
 }
+
+}  // namespace test_account_ids

@@ -5,6 +5,8 @@
 
 #include "fleet/account_import.hpp"
 
+namespace test_account_import {
+
 using namespace ballast::fleet;
 
 namespace {
@@ -555,3 +557,5 @@ TEST_CASE("JSON lines: a bad or repeated lot id is reported with its line, namin
   REQUIRE(r.records.size() == 1);
   CHECK(r.records[0].lots.size() == 2);
 }
+
+}  // namespace test_account_import

@@ -9,6 +9,8 @@
 #include "fleet/account_lots.hpp"
 #include "tax/wash_sale.hpp"
 
+namespace test_account_lots {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using doctest::Approx;
@@ -593,3 +595,5 @@ TEST_CASE("a sell closes the lots it names, in order, then by the method") {
   // The realised totals follow whatever was closed.
   CHECK(f.lots.realised(7).size() == 1);
 }
+
+}  // namespace test_account_lots

@@ -8,6 +8,8 @@
 
 #include "fleet/account_record.hpp"
 
+namespace test_account_record {
+
 using namespace ballast::fleet;
 
 namespace {
@@ -382,3 +384,5 @@ TEST_CASE("number_lots numbers lots without an id past their symbol's largest id
   CHECK(none[1].id == 1u);
   CHECK(none[2].id == 0u);
 }
+
+}  // namespace test_account_record

@@ -11,6 +11,7 @@
 #include "tests/fleet/fleet_test_support.hpp"
 
 namespace ballast::fleet {
+namespace test_account_view {
 namespace {
 
 using doctest::Approx;
@@ -213,4 +214,5 @@ TEST_CASE("groups: the view and the decision agree on every account of a random 
 }
 
 }  // namespace
+}  // namespace test_account_view
 }  // namespace ballast::fleet

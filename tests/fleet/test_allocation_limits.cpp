@@ -6,6 +6,7 @@
 #include "fleet/allocation_limits.hpp"
 
 namespace ballast::fleet {
+namespace test_allocation_limits {
 namespace {
 
 using core::Side;
@@ -76,4 +77,5 @@ TEST_CASE("the account-level limits are read from [execution.limits], restricted
 }
 
 }  // namespace
+}  // namespace test_allocation_limits
 }  // namespace ballast::fleet

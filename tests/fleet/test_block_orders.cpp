@@ -8,6 +8,8 @@
 
 #include "fleet/block_orders.hpp"
 
+namespace test_block_orders {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using core::Side;
@@ -345,3 +347,5 @@ TEST_CASE("random blocks and growing fills: totals, caps, shares and monotone co
   }
   CHECK(kept > 0);  // the previous counts did bind in some of the cases
 }
+
+}  // namespace test_block_orders

@@ -5,6 +5,8 @@
 
 #include "fleet/block_saving.hpp"
 
+namespace test_block_saving {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using core::Side;
@@ -101,3 +103,5 @@ TEST_CASE("blocks capped in accounts need more tickets, and refused trades are i
   CHECK(none.separate.tickets == 0);
   CHECK(none.saving().total() == 0);
 }
+
+}  // namespace test_block_saving

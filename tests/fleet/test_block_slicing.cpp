@@ -9,6 +9,8 @@
 
 #include "fleet/block_slicing.hpp"
 
+namespace test_block_slicing {
+
 using namespace ballast;
 using namespace ballast::fleet;
 
@@ -154,3 +156,5 @@ TEST_CASE("a sell's child names its part of the account's named lots, in the ord
   CHECK(named_part(named, 15, 3).empty());
   CHECK(named_part({}, 0, 3).empty());
 }
+
+}  // namespace test_block_slicing

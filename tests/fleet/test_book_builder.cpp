@@ -9,6 +9,8 @@
 
 #include "fleet/book_builder.hpp"
 
+namespace test_book_builder {
+
 using namespace ballast;
 
 namespace {
@@ -110,3 +112,5 @@ TEST_CASE("add_record: an account keeps its record's household, or none") {
   CHECK(book.household_name(book.household(3)) == "h2");
   CHECK(book.household_count() == 2);
 }
+
+}  // namespace test_book_builder

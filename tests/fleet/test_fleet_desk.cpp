@@ -16,6 +16,8 @@
 #include "fleet/fleet_desk.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_fleet_desk {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::simple_model;
@@ -619,3 +621,5 @@ TEST_CASE("a restored block that does not fit the book is refused and changes no
   CHECK(d.desk.pending_accounts() == 0);
   CHECK(d.desk.stuck_accounts() == 0);
 }
+
+}  // namespace test_fleet_desk

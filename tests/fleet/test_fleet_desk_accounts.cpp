@@ -11,6 +11,8 @@
 #include "fleet/fleet_desk.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_fleet_desk_accounts {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::simple_model;
@@ -229,3 +231,5 @@ TEST_CASE("a refused update leaves the account's household as it was") {
   CHECK(d.desk.book().household_name(d.desk.book().household(d.index("second"))) == "lee");
   CHECK(d.desk.book().household_count() == 2);  // "jones" was never interned
 }
+
+}  // namespace test_fleet_desk_accounts

@@ -14,6 +14,8 @@
 #include "fleet/fleet_desk.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_fleet_desk_calendar {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::simple_model;
@@ -137,3 +139,5 @@ TEST_CASE("a timer's share of a date also ends once calendar_trades accounts hav
   CHECK_FALSE(d.desk.calendar_running());
   CHECK(d.desk.counters().calendar_rebalances == 2);
 }
+
+}  // namespace test_fleet_desk_calendar

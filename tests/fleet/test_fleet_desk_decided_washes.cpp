@@ -16,6 +16,8 @@
 #include "fleet/fleet_desk.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_fleet_desk_decided_washes {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::simple_model;
@@ -258,3 +260,5 @@ TEST_CASE("blocks restored after a restart are decided trades to the wash-sale c
     CHECK(d.desk.decided_trades() == 0);
   }
 }
+
+}  // namespace test_fleet_desk_decided_washes

@@ -15,6 +15,8 @@
 #include "fleet_test_support.hpp"
 #include "dynamic_test_support.hpp"
 
+namespace test_fleet_desk_dynamic {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using namespace ballast::fleet::test;
@@ -208,3 +210,5 @@ TEST_CASE("an account whose trades are all denied rests: looked at again after a
   CHECK(denied() == 3 * first);
   CHECK(out.orders.empty());
 }
+
+}  // namespace test_fleet_desk_dynamic

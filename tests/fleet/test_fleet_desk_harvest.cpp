@@ -13,6 +13,8 @@
 #include "fleet/fleet_desk.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_fleet_desk_harvest {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::simple_model;
@@ -335,3 +337,5 @@ TEST_CASE("a buy of a symbol declared identical to one sold at a loss is held ba
   CHECK(mentions(next.tax_decisions, "account b: buy CCC "));
   CHECK(order_of(next, 2, Side::buy) == nullptr);
 }
+
+}  // namespace test_fleet_desk_harvest

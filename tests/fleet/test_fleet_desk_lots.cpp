@@ -16,6 +16,8 @@
 #include "fleet/fleet_desk.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_fleet_desk_lots {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::aaa_bbb;
@@ -600,3 +602,5 @@ TEST_CASE("a sliced sell's children each name their part of the lots chosen for 
   CHECK(d.desk.lots().lots(0, kA)[1].quantity == 30);
   CHECK(d.desk.pending_accounts() == 0);
 }
+
+}  // namespace test_fleet_desk_lots

@@ -15,6 +15,8 @@
 #include "fleet/fleet_desk.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_fleet_desk_own_washes {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::simple_model;
@@ -316,3 +318,5 @@ TEST_CASE("a harvest skips a substitute identical to what it sells") {
                                                 : "account a: harvest VTI 60 at 100, into ITOT 120 at 50"));
   }
 }
+
+}  // namespace test_fleet_desk_own_washes

@@ -14,6 +14,8 @@
 #include "fleet/fleet_desk.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_fleet_desk_slicing {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::simple_model;
@@ -265,3 +267,5 @@ TEST_CASE("children past their time leave one interval apart from when the desk 
   e.desk.on_timer(t0 + 2 * kInterval, out);
   CHECK(out.released.size() == 2);
 }
+
+}  // namespace test_fleet_desk_slicing

@@ -13,6 +13,8 @@
 #include "fleet/fleet_desk.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_fleet_desk_tax_rates {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::aaa_bbb;
@@ -109,3 +111,5 @@ TEST_CASE("avoiding short-term gains stops at the first short-term gain of the o
   CHECK(sell_cut_to(std::nullopt) == 5);
   CHECK(sell_cut_to(kRates) == 0);
 }
+
+}  // namespace test_fleet_desk_tax_rates

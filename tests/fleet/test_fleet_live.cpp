@@ -9,6 +9,8 @@
 #include "fleet/fleet_monitor.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_fleet_live {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::random_fleet;
@@ -244,3 +246,5 @@ TEST_CASE("a closed account is never checked again, and closing twice is refused
   CHECK_FALSE(out.rebalances.empty());
   CHECK(fleet.book().quantities(0)[0] == 6);
 }
+
+}  // namespace test_fleet_live

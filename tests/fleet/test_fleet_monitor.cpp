@@ -9,6 +9,8 @@
 #include "fleet/fleet_monitor.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_fleet_monitor {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::Groups;
@@ -191,3 +193,5 @@ TEST_CASE("unusable ticks change nothing") {
   CHECK(fleet.prices()[0] == 100);
   CHECK(fleet.counters().ticks == 0);
 }
+
+}  // namespace test_fleet_monitor

@@ -9,6 +9,8 @@
 
 #include "fleet/harvest_index.hpp"
 
+namespace test_harvest_index {
+
 using namespace ballast;
 using namespace ballast::fleet;
 
@@ -207,3 +209,5 @@ TEST_CASE("a holding taken out leaves room that the account's next trigger takes
   CHECK(index.memory_bytes() == bytes);
   CHECK(index.size() == 0);
 }
+
+}  // namespace test_harvest_index

@@ -6,6 +6,8 @@
 #include "fleet/lot_text.hpp"
 #include "tax/holding_period.hpp"
 
+namespace test_lot_text {
+
 using namespace ballast::fleet;
 using ballast::tax::day_of;
 
@@ -78,3 +80,5 @@ TEST_CASE("every bad lot of a cell is reported, and then no lot is returned") {
   CHECK(has(parsed.errors[1], "lot 3: the acquired date"));
   CHECK(has(parsed.errors[2], "lot 4 is empty"));
 }
+
+}  // namespace test_lot_text

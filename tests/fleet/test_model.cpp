@@ -8,6 +8,7 @@
 #include "tests/fleet/fleet_test_support.hpp"
 
 namespace ballast::fleet {
+namespace test_model {
 namespace {
 
 /// 0.6 / 0.4 / 0 over symbols 0..2.
@@ -59,4 +60,5 @@ TEST_CASE("groups: a substitute with a target other than 0 is refused") {
 }
 
 }  // namespace
+}  // namespace test_model
 }  // namespace ballast::fleet

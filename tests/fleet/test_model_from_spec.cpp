@@ -10,6 +10,7 @@
 #include "fleet/model_from_spec.hpp"
 
 namespace ballast::fleet {
+namespace test_model_from_spec {
 namespace {
 
 strategies::PortfolioSpec balanced() {
@@ -251,4 +252,5 @@ TEST_CASE("check_model refuses a dynamic trigger whose Σ does not fit the model
 }
 
 }  // namespace
+}  // namespace test_model_from_spec
 }  // namespace ballast::fleet

@@ -9,6 +9,7 @@
 #include "fleet_test_support.hpp"
 
 namespace ballast::fleet {
+namespace test_model_targets {
 namespace {
 
 using doctest::Approx;
@@ -81,4 +82,5 @@ TEST_CASE("a target model without a fixed risk model, one that borrows, and CPPI
 }
 
 }  // namespace
+}  // namespace test_model_targets
 }  // namespace ballast::fleet

@@ -10,6 +10,7 @@
 #include "tests/fleet/fleet_test_support.hpp"
 
 namespace ballast::fleet {
+namespace test_model_variants {
 namespace {
 
 struct Fixture {
@@ -204,4 +205,5 @@ TEST_CASE("an unknown model, a holding outside the model and too many variants a
 }
 
 }  // namespace
+}  // namespace test_model_variants
 }  // namespace ballast::fleet

@@ -15,6 +15,8 @@
 #include "fleet/safe_zone.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_model_volatility {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::breached;
@@ -140,3 +142,5 @@ TEST_CASE("volatility band: random correlated accounts with cash: every corner o
   }
   CHECK(checked > 100);
 }
+
+}  // namespace test_model_volatility

@@ -2,6 +2,8 @@
 
 #include "fleet/pending_washes.hpp"
 
+namespace test_pending_washes {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using core::Side;
@@ -60,3 +62,5 @@ TEST_CASE("decided trades add up per household and group, by side") {
     CHECK(p.empty());
   }
 }
+
+}  // namespace test_pending_washes

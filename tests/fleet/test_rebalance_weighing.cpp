@@ -9,6 +9,8 @@
 #include "fleet_test_support.hpp"
 #include "dynamic_test_support.hpp"
 
+namespace test_rebalance_weighing {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using namespace ballast::fleet::test;
@@ -124,3 +126,5 @@ TEST_CASE("the whole weighing of the hand-worked account: held with its rates, a
   CHECK(ahead.cost() == doctest::Approx(1.00));
   CHECK(ahead.goes_ahead());
 }
+
+}  // namespace test_rebalance_weighing

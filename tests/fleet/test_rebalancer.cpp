@@ -8,6 +8,8 @@
 #include "fleet/rebalancer.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_rebalancer {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::one_account;
@@ -483,3 +485,5 @@ TEST_CASE("groups at band-edge: a substitute the partial fall does not reach kee
   CHECK(group < 0.65);
   CHECK(group > 0.649);
 }
+
+}  // namespace test_rebalancer

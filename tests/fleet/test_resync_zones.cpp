@@ -8,6 +8,8 @@
 #include "fleet/resync_zones.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_resync_zones {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::simple_model;
@@ -62,3 +64,5 @@ TEST_CASE("the resync list yields each holder once, when the price first goes pa
   }
   CHECK(zones.size() == 320);
 }
+
+}  // namespace test_resync_zones

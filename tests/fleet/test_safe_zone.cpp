@@ -9,6 +9,8 @@
 #include "fleet/safe_zone.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_safe_zone {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::breached;
@@ -374,3 +376,5 @@ TEST_CASE("random fleets: inside the stuck radius a band-edge account in breach 
   CHECK(zoned > 200);
   CHECK(zoned * 3 > stuck);
 }
+
+}  // namespace test_safe_zone

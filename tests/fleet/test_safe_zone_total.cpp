@@ -13,6 +13,8 @@
 #include "fleet/zone_sweep.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_safe_zone_total {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::breached;
@@ -168,3 +170,5 @@ TEST_CASE("total band: stuck at the band's edge, every asset is bounded by its l
   m.lot_sizes = {20, 1, 1};
   CHECK(account_stuck_radius(one_account(m, 0, {56, 28, 16}), 0, prices) == kNone);
 }
+
+}  // namespace test_safe_zone_total

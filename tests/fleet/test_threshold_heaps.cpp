@@ -7,6 +7,8 @@
 #include "fleet/threshold_heaps.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_threshold_heaps {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::simple_model;
@@ -87,3 +89,5 @@ TEST_CASE("threshold heaps follow slots that move when an account's holdings cha
   CHECK(book.first_slot(2) == 4);
   CHECK(book.quantities(1).size() == 1);
 }
+
+}  // namespace test_threshold_heaps

@@ -12,6 +12,8 @@
 #include "fleet/zone_sweep.hpp"
 #include "fleet_test_support.hpp"
 
+namespace test_zone_sweep {
+
 using namespace ballast;
 using namespace ballast::fleet;
 using ballast::fleet::test::Groups;
@@ -285,3 +287,5 @@ TEST_CASE("log_below is below ln x, by at most 4e-7 of it") {
   CHECK(log_below(1.0) == 0);
   CHECK(log_below(kInf) == kInf);
 }
+
+}  // namespace test_zone_sweep

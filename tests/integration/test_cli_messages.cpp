@@ -6,6 +6,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_cli_messages {
+
 using namespace ballast::testing;
 
 namespace {
@@ -80,3 +82,5 @@ TEST_CASE("a daemon address where nothing answers times out with the same advice
   CHECK(contains(r.output, "no answer from " + url + " within 5 s"));
   CHECK(contains(r.output, "--url URL or set BALLAST_URL"));
 }
+
+}  // namespace test_cli_messages

@@ -14,6 +14,8 @@
 #include "net/socket_security.hpp"
 #include "tests/integration/support.hpp"
 
+namespace test_curve {
+
 using namespace ballast::testing;
 namespace net = ballast::net;
 
@@ -373,3 +375,5 @@ TEST_CASE("check-config refuses a plain endpoint off this machine, and bad key f
   CHECK(r.output.find(dir.file("keys.toml") + ":5:19: secret_key_file: ") != std::string::npos);
   CHECK(r.output.find(dir.file("keys.toml") + ":6:19: publishers_file: cannot read ") != std::string::npos);
 }
+
+}  // namespace test_curve

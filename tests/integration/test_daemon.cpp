@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+namespace test_daemon {
+
 using namespace ballast::testing;
 
 namespace {
@@ -493,3 +495,5 @@ TEST_CASE("the kill switch stops every order, from the control socket and from t
     CHECK(d.orders(2).size() == 2);
   }
 }
+
+}  // namespace test_daemon

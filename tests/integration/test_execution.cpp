@@ -6,6 +6,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_execution {
+
 using namespace ballast::testing;
 
 namespace {
@@ -145,3 +147,5 @@ TEST_CASE("a sliced order goes out as children over time") {
   CHECK(spy == 22);
   CHECK(eventually([&] { return num(d.status()["portfolios"].at(0)["open_orders"]) == 0; }));
 }
+
+}  // namespace test_execution

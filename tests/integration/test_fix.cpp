@@ -22,6 +22,8 @@
 #include "tests/support/fix_broker.hpp"
 #include "tests/support/fix_sides.hpp"
 
+namespace test_fix {
+
 using namespace std::chrono_literals;
 using namespace ballast;
 using namespace ballast::testing;
@@ -382,3 +384,5 @@ TEST_CASE("ballast fix refuses a config without [fix], a broken [fix] with its p
   CHECK(run_command(BALLAST_CLI_PATH, {"fix", "--config", dir.file("absent.toml")}).code == 78);
   CHECK(run_command(BALLAST_CLI_PATH, {"fix"}).code == 2);
 }
+
+}  // namespace test_fix

@@ -19,6 +19,8 @@
 #include "tests/integration/fleet_support.hpp"
 #include "tests/integration/support.hpp"
 
+namespace test_fleet {
+
 using namespace ballast::testing;
 using namespace ballast::testing::fleet_test;
 
@@ -552,3 +554,5 @@ TEST_CASE("a model that avoids short-term gains holds back the sells that would 
   CHECK(buy.allocations == std::map<std::string, double>{{"a2", 8}});
   CHECK(d.orders(3, 300ms).size() == 2);
 }
+
+}  // namespace test_fleet

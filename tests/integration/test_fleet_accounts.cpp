@@ -15,6 +15,8 @@
 #include "store/state_store.hpp"
 #include "tests/integration/support.hpp"
 
+namespace test_fleet_accounts {
+
 using namespace ballast;
 using namespace ballast::testing;
 
@@ -439,3 +441,5 @@ TEST_CASE("ballast accounts create, update and close change a running daemon's b
   r = run_command(BALLAST_CLI_PATH, {"accounts", "close"});
   CHECK(r.code == 2);
 }
+
+}  // namespace test_fleet_accounts

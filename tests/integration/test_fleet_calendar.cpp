@@ -8,6 +8,8 @@
 #include "tests/integration/fleet_support.hpp"
 #include "tests/integration/support.hpp"
 
+namespace test_fleet_calendar {
+
 using namespace ballast::testing;
 using namespace ballast::testing::fleet_test;
 
@@ -37,3 +39,5 @@ TEST_CASE("on a model's calendar date an account inside its band is rebalanced t
   // Later dates find every account on target: nothing more.
   CHECK(d.orders(5, 2500ms).size() == 4);
 }
+
+}  // namespace test_fleet_calendar

@@ -11,6 +11,8 @@
 #include "core/time.hpp"
 #include "tests/integration/support.hpp"
 
+namespace test_fleet_dynamic {
+
 using namespace ballast::testing;
 
 namespace {
@@ -89,3 +91,5 @@ TEST_CASE("a rebalance whose tax outweighs its benefit is held; the same without
   CHECK(d.orders(3, 300ms).size() == 2);
   CHECK(num(d.status()["fleet"]["tax"]["rebalances_held"]) == 1);
 }
+
+}  // namespace test_fleet_dynamic

@@ -14,6 +14,8 @@
 #include "core/time.hpp"
 #include "tests/integration/support.hpp"
 
+namespace test_fleet_harvest {
+
 using namespace ballast::testing;
 
 namespace {
@@ -273,3 +275,5 @@ TEST_CASE("a sell left open across a restart is sent again naming the same lot, 
   REQUIRE(realised.size() == 1);
   CHECK(num(realised.at(0)["short_term"]["gain"]) == doctest::Approx(-120));
 }
+
+}  // namespace test_fleet_harvest

@@ -9,6 +9,8 @@
 #include "tests/integration/fleet_support.hpp"
 #include "tests/integration/support.hpp"
 
+namespace test_fleet_model_policy {
+
 using namespace ballast::testing;
 using namespace ballast::testing::fleet_test;
 
@@ -73,3 +75,5 @@ TEST_CASE("an account whose volatility passes its model's ceiling trades though 
   CHECK(account(d, "a4").quantity["SPY"] == 60);
   CHECK(account(d, "a3").quantity["SPY"] == 6);
 }
+
+}  // namespace test_fleet_model_policy

@@ -15,6 +15,8 @@
 #include "tests/integration/fleet_support.hpp"
 #include "tests/integration/support.hpp"
 
+namespace test_fleet_slicing {
+
 using namespace ballast::testing;
 using namespace ballast::testing::fleet_test;
 
@@ -156,3 +158,5 @@ TEST_CASE("killed, scheduled children wait past their time and leave on release"
   CHECK(parse_block(orders[2]).allocations == kSteps[1]);
   CHECK(parse_block(orders[4]).allocations == kSteps[2]);
 }
+
+}  // namespace test_fleet_slicing

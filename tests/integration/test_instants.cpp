@@ -7,6 +7,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_instants {
+
 using namespace ballast::testing;
 
 namespace {
@@ -129,3 +131,5 @@ TEST_CASE("a stop decides the pending instant and sends its orders before exitin
   CHECK(d.orders(1).size() >= 1);
   CHECK(d.process->wait_exit() == 0);
 }
+
+}  // namespace test_instants

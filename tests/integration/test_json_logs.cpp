@@ -10,6 +10,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_json_logs {
+
 using namespace ballast::testing;
 
 namespace {
@@ -135,3 +137,5 @@ TEST_CASE("json logs carry the fields of a rebalance, its orders, a fill and a r
   CHECK(str(started[0]["version"]) == BALLAST_VERSION);
   CHECK(str(started[0]["mode"]) == "live");
 }
+
+}  // namespace test_json_logs

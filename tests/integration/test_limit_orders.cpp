@@ -7,6 +7,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_limit_orders {
+
 using namespace ballast::testing;
 
 namespace {
@@ -132,3 +134,5 @@ TEST_CASE("the paper gateway rests limit orders, fills one when the price crosse
   paper.signal(SIGTERM);
   CHECK(paper.wait_exit() == 0);
 }
+
+}  // namespace test_limit_orders

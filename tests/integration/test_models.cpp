@@ -3,6 +3,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_models {
+
 using namespace ballast::testing;
 
 TEST_CASE("a risk-parity portfolio warmed from a history CSV trades from its first ticks") {
@@ -168,3 +170,5 @@ absolute = 0.01
   CHECK(d.post("/control/rebalance?portfolio=hold").status == 200);  // nothing_to_trade
   CHECK(num(d.status()["portfolios"].at(2)["orders"]) == 0);
 }
+
+}  // namespace test_models

@@ -15,6 +15,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_monitoring {
+
 using namespace ballast::testing;
 
 namespace {
@@ -236,3 +238,5 @@ TEST_CASE("the alert rules and the Grafana dashboard use only metrics that the d
   const auto parsed = run_command(*promtool, {"check", "rules", tmp.file("dashboard_rules.yml")});
   CHECK_MESSAGE(parsed.code == 0, parsed.output);
 }
+
+}  // namespace test_monitoring

@@ -16,6 +16,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_parity {
+
 using namespace ballast::testing;
 
 namespace {
@@ -249,3 +251,5 @@ TEST_CASE("a lock-step replay with no daemon to wait for stops with exit 1 and s
   CHECK(r.code == 1);
   CHECK(r.output.find("cannot read http://127.0.0.1:9/status") != std::string::npos);
 }
+
+}  // namespace test_parity

@@ -10,6 +10,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_shard {
+
 using namespace ballast::testing;
 
 namespace {
@@ -196,3 +198,5 @@ TEST_CASE("the feed proxy refuses plain endpoints off this machine unless --inse
   proxy.signal(SIGINT);
   CHECK(proxy.wait_exit(5s) == 0);
 }
+
+}  // namespace test_shard

@@ -9,6 +9,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_state {
+
 using namespace ballast::testing;
 
 namespace {
@@ -162,3 +164,5 @@ TEST_CASE("kill -9 after the commit, before the send: sent after the restart und
 TEST_CASE("kill -9 after the send, before the fills: sent again under the same ids, booked once") {
   crash_and_recover("after_send");
 }
+
+}  // namespace test_state

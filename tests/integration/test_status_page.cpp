@@ -13,6 +13,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_status_page {
+
 using namespace ballast::testing;
 
 namespace {
@@ -199,3 +201,5 @@ TEST_CASE("headless Chromium renders the status page with the values of /status"
   CHECK(std::strtod(shown.at("total_value").c_str(), nullptr) == doctest::Approx(total));
   CHECK(shown.at("portfolio_count") == "2");
 }
+
+}  // namespace test_status_page

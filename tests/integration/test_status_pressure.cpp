@@ -14,6 +14,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_status_pressure {
+
 using namespace ballast::testing;
 
 namespace {
@@ -97,3 +99,5 @@ TEST_CASE("with 200 idle connections held open the kill switch, /status and rele
   REQUIRE(at != std::string::npos);
   CHECK(std::stod(metrics.substr(at + 52)) >= 200 - 64);
 }
+
+}  // namespace test_status_pressure

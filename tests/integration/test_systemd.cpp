@@ -11,6 +11,8 @@
 #include "tests/integration/support.hpp"
 #include "tests/support/notify_socket.hpp"
 
+namespace test_systemd {
+
 using namespace ballast::testing;
 
 namespace {
@@ -161,3 +163,5 @@ TEST_CASE("ballastd runs as an unprivileged user, as the unit's User=ballast doe
   d.process->signal(SIGTERM);
   CHECK(d.process->wait_exit(10s) == 0);
 }
+
+}  // namespace test_systemd

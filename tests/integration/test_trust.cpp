@@ -11,6 +11,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_trust {
+
 using namespace ballast::testing;
 
 namespace {
@@ -206,3 +208,5 @@ TEST_CASE("a state file that cannot be written stops trading and says so until a
   REQUIRE(eventually([&] { return d.get("/healthz").body.find("state file") == std::string::npos; }));
   CHECK(bool(d.status()["kill_switch"]));  // stays on until an operator releases it
 }
+
+}  // namespace test_trust

@@ -13,6 +13,7 @@
 #include "tests/support/scratch_dir.hpp"
 
 namespace ballast::net {
+namespace test_curve_keys {
 namespace {
 
 using testing::file_bytes;
@@ -203,4 +204,5 @@ TEST_CASE("a key pair is never written over an existing file, and then nothing i
 }
 
 }  // namespace
+}  // namespace test_curve_keys
 }  // namespace ballast::net

@@ -10,6 +10,7 @@
 #include "tests/support/scratch_dir.hpp"
 
 namespace ballast::net {
+namespace test_socket_security {
 namespace {
 
 using namespace std::chrono_literals;
@@ -182,4 +183,5 @@ TEST_CASE("without a ZAP handler libzmq lets any client key through, which is wh
 }
 
 }  // namespace
+}  // namespace test_socket_security
 }  // namespace ballast::net

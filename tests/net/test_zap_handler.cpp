@@ -13,6 +13,7 @@
 #include "tests/net/net_test_support.hpp"
 
 namespace ballast::net {
+namespace test_zap_handler {
 namespace {
 
 using namespace std::chrono_literals;
@@ -230,4 +231,5 @@ TEST_CASE("a handler that never started closes cleanly, and one that started sto
 }
 
 }  // namespace
+}  // namespace test_zap_handler
 }  // namespace ballast::net

@@ -16,6 +16,8 @@
 #include "tax/lots.hpp"
 #include "tests/integration/support.hpp"
 
+namespace test_accounts_import_cli {
+
 using namespace ballast;
 using namespace ballast::testing;
 
@@ -269,3 +271,5 @@ TEST_CASE("the example fleet: its generator writes what the import takes, the sa
   REQUIRE(r.code == 0);
   CHECK(r.output.find("imported 200 accounts (200 new, 0 replaced)") != std::string::npos);
 }
+
+}  // namespace test_accounts_import_cli

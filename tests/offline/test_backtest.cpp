@@ -12,6 +12,8 @@
 #include "feeds/price_table.hpp"
 #include "offline/backtest.hpp"
 
+namespace test_backtest {
+
 using namespace ballast;
 using offline::BacktestRun;
 using offline::run_backtest;
@@ -569,3 +571,5 @@ TEST_CASE("the example backtest configuration is one the daemon takes, and it ru
   CHECK(run.portfolios[3].values == run.portfolios[3].buy_and_hold);
   CHECK(run.portfolios[2].rebalances.size() == 18);
 }
+
+}  // namespace test_backtest

@@ -9,6 +9,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_backtest_cli {
+
 using namespace ballast::testing;
 
 namespace {
@@ -196,3 +198,5 @@ TEST_CASE("backtest refuses bad input with a message and a nonzero exit, never a
     CHECK(backtest({"backtest", "--config", config, "--prices", prices, "--risk-free", "lots"}).code == 2);
   }
 }
+
+}  // namespace test_backtest_cli

@@ -13,6 +13,8 @@
 #include "offline/backtest.hpp"
 #include "offline/backtest_output.hpp"
 
+namespace test_backtest_output {
+
 using namespace ballast;
 using namespace ballast::offline;
 
@@ -155,3 +157,4 @@ TEST_CASE("the table has a column per portfolio") {
   CHECK(cells("max drift") == std::vector<std::string>{"9.09%", "0.00%"});
 }
 
+}  // namespace test_backtest_output

@@ -14,6 +14,8 @@
 #include "offline/metrics.hpp"
 #include "tests/offline/html_checks.hpp"
 
+namespace test_backtest_report {
+
 using namespace ballast;
 using namespace ballast::offline;
 using ballast::offline::testing::count_of;
@@ -258,3 +260,5 @@ absolute = 0.01
   CHECK(svg_problems(html) == "");
   CHECK(html.find("more rebalances") != std::string::npos);
 }
+
+}  // namespace test_backtest_report

@@ -12,6 +12,8 @@
 #include "offline/fleet_backtest.hpp"
 #include "tests/offline/fleet_fixture.hpp"
 
+namespace test_fleet_backtest {
+
 using namespace ballast;
 using offline::FleetBacktest;
 using offline::FleetSetup;
@@ -251,3 +253,5 @@ TEST_CASE("a sliced model's children leave on the first row at or after their ti
   CHECK(bt.fleet.drift.breaching == 0);
   CHECK(bt.fleet.drift.max_abs_drift == doctest::Approx(0).epsilon(1e-12));
 }
+
+}  // namespace test_fleet_backtest

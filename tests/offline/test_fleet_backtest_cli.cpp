@@ -12,6 +12,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_fleet_backtest_cli {
+
 using namespace ballast::testing;
 
 namespace {
@@ -217,3 +219,5 @@ TEST_CASE("backtest --accounts refuses bad accounts files and a config without m
     CHECK(r.output.find("--accounts") != std::string::npos);
   }
 }
+
+}  // namespace test_fleet_backtest_cli

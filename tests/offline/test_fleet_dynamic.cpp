@@ -11,6 +11,8 @@
 #include "fleet/account_import.hpp"
 #include "offline/fleet_backtest.hpp"
 
+namespace test_fleet_dynamic {
+
 using namespace ballast;
 
 namespace {
@@ -97,3 +99,5 @@ TEST_CASE("a dynamic model holds the rebalance its tax outweighs: it trades less
   CHECK(offline::fleet_table(*r.fleet).find("band rebalances held by a dynamic trigger (benefit below cost, tax "
                                              "included): 1\n") != std::string::npos);
 }
+
+}  // namespace test_fleet_dynamic

@@ -11,6 +11,8 @@
 #include "offline/fleet_simulate.hpp"
 #include "tests/offline/fleet_fixture.hpp"
 
+namespace test_fleet_simulate {
+
 using namespace ballast;
 
 namespace {
@@ -66,3 +68,5 @@ TEST_CASE("paths that do not price a model's symbol are an error") {
   const offline::FleetSimulation f = offline::simulate_fleet(*s, paths, clock_of(1), 1, 1);
   CHECK(f.error == "symbol B of the models is not priced by the paths");
 }
+
+}  // namespace test_fleet_simulate

@@ -10,6 +10,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_fleet_simulate_cli {
+
 using namespace ballast::testing;
 
 namespace {
@@ -140,3 +142,5 @@ TEST_CASE("simulate --accounts refuses what it cannot run") {
     CHECK(r.output.find("has none") != std::string::npos);
   }
 }
+
+}  // namespace test_fleet_simulate_cli

@@ -18,6 +18,8 @@
 #include "offline/simulate.hpp"
 #include "tests/offline/fleet_fixture.hpp"
 
+namespace test_fleet_tax {
+
 using namespace ballast;
 using offline::FleetBacktest;
 using offline::FleetSetup;
@@ -328,3 +330,5 @@ TEST_CASE("Monte Carlo: the tax alpha of harvesting an index lies in a band arou
   CHECK(early.mean_tax_alpha > 0.002);
   CHECK(early.mean_tax_alpha < 0.03);
 }
+
+}  // namespace test_fleet_tax

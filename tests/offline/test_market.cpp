@@ -8,6 +8,7 @@
 #include "offline/market.hpp"
 
 namespace ballast::offline {
+namespace test_market {
 namespace {
 
 config::Config parse(const std::string& text) {
@@ -106,4 +107,5 @@ volatilities = { SPY = 0.18, AGG = 0.05 }
 }
 
 }  // namespace
+}  // namespace test_market
 }  // namespace ballast::offline

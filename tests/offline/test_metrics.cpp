@@ -6,6 +6,8 @@
 
 #include "offline/metrics.hpp"
 
+namespace test_metrics {
+
 using namespace ballast;
 using namespace ballast::offline;
 
@@ -232,3 +234,5 @@ TEST_CASE("calendar returns: one value, a month with no rows, times within a day
   CHECK(std::isnan(bad[2].value));
   CHECK(calendar_returns(std::vector<core::TimeNs>{}, std::vector<double>{}, CalendarPeriod::year).empty());
 }
+
+}  // namespace test_metrics

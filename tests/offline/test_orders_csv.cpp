@@ -5,6 +5,8 @@
 
 #include "core/time.hpp"
 
+namespace test_orders_csv {
+
 using namespace ballast;
 
 TEST_CASE("an order is one CSV line: exact digits, the time in UTC, awkward text quoted") {
@@ -31,3 +33,5 @@ TEST_CASE("an order is one CSV line: exact digits, the time in UTC, awkward text
   offline::append_order_csv(out, o);
   CHECK(out.find(",\"BRK,B\",sell,0.30000000000000004,112.6745,\"say \"\"why\"\"\"\n") != std::string::npos);
 }
+
+}  // namespace test_orders_csv

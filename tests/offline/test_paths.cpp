@@ -12,6 +12,7 @@
 #include "offline/paths.hpp"
 
 namespace ballast::offline {
+namespace test_paths {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -282,4 +283,5 @@ TEST_CASE("bootstrap inputs that cannot be used are refused") {
 }
 
 }  // namespace
+}  // namespace test_paths
 }  // namespace ballast::offline

@@ -7,6 +7,8 @@
 #include "offline/report_html.hpp"
 #include "tests/offline/html_checks.hpp"
 
+namespace test_report_html {
+
 using namespace ballast;
 using namespace ballast::offline;
 
@@ -49,3 +51,5 @@ TEST_CASE("a page starts with its escaped title and inline style, and fetches no
   CHECK(page.find(".x{color:red}</style>") != std::string::npos);
   CHECK(ballast::offline::testing::external_references(page).empty());
 }
+
+}  // namespace test_report_html

@@ -13,6 +13,7 @@
 #include "offline/simulate.hpp"
 
 namespace ballast::offline {
+namespace test_simulate {
 namespace {
 
 config::Config parse(const std::string& text) {
@@ -368,4 +369,5 @@ TEST_CASE("quantiles interpolate between order statistics") {
 }
 
 }  // namespace
+}  // namespace test_simulate
 }  // namespace ballast::offline

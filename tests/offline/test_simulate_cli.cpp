@@ -10,6 +10,8 @@
 
 #include "tests/integration/support.hpp"
 
+namespace test_simulate_cli {
+
 using namespace ballast::testing;
 
 namespace {
@@ -238,3 +240,5 @@ correlations = { "A:B" = 0.9, "A:C" = 0.9, "B:C" = -0.9 }
 }
 
 }  // namespace
+
+}  // namespace test_simulate_cli

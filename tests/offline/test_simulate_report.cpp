@@ -12,6 +12,8 @@
 #include "offline/svg_chart.hpp"
 #include "tests/offline/html_checks.hpp"
 
+namespace test_simulate_report {
+
 using namespace ballast;
 using namespace ballast::offline;
 using ballast::offline::testing::count_of;
@@ -159,3 +161,5 @@ TEST_CASE("every policy has its fan chart and histogram, all well-formed, nothin
         y_labels(chart(html, "Value of insured at the horizon")));
   CHECK(y_labels(chart(html, "Value of monthly over time")) == y_labels(chart(html, "Value of insured over time")));
 }
+
+}  // namespace test_simulate_report

@@ -10,6 +10,8 @@
 #include "offline/svg_chart.hpp"
 #include "tests/offline/html_checks.hpp"
 
+namespace test_svg_chart {
+
 using namespace ballast;
 using namespace ballast::offline;
 using ballast::offline::testing::count_of;
@@ -164,3 +166,5 @@ TEST_CASE("the well-formedness check finds what would break a chart") {
   CHECK_FALSE(ballast::offline::testing::external_references("<a href=\"https://x\">").empty());
   CHECK(ballast::offline::testing::external_references("<a href=\"#p0\">").empty());
 }
+
+}  // namespace test_svg_chart

@@ -10,6 +10,8 @@
 #include <sstream>
 #include <string>
 
+namespace test_tax_report {
+
 using namespace ballast;
 using offline::TaxReportFormat;
 using tax::day_of;
@@ -246,3 +248,5 @@ TEST_CASE("tax report formats by name") {
   CHECK_FALSE(offline::parse_tax_report_format("1099-B"));
   CHECK(offline::to_string(TaxReportFormat::form_1099b) == "1099b");
 }
+
+}  // namespace test_tax_report

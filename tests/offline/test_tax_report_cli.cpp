@@ -15,6 +15,8 @@
 #include "tax/lots.hpp"
 #include "tests/integration/support.hpp"
 
+namespace test_tax_report_cli {
+
 using namespace ballast;
 using namespace ballast::testing;
 using tax::day_of;
@@ -258,3 +260,5 @@ TEST_CASE("tax report reads a state file a running daemon holds, and sees what i
                         "a2,EEE,2,2024-03-01,2024-03-01,2024-09-02,30,20,0,10,short_term\n");
   held.commit(sale);  // still writable by its holder
 }
+
+}  // namespace test_tax_report_cli

@@ -18,6 +18,8 @@
 #include "tax/holding_period.hpp"
 #include "tests/support/scratch_dir.hpp"
 
+namespace account_lots_test {
+
 using namespace ballast;
 using namespace ballast::store;
 using ballast::fleet::AccountRecord;
@@ -548,3 +550,5 @@ TEST_CASE("a version-2 file whose upgrade fails is refused and left at version 2
   CHECK(raw_value(path, "SELECT count(*) FROM pragma_table_info('accounts') WHERE name IN ('lots', 'lot_method')") ==
         "0");
 }
+
+}  // namespace account_lots_test

@@ -12,6 +12,8 @@
 #include "store_test_support.hpp"
 #include "tests/support/scratch_dir.hpp"
 
+namespace account_positions_test {
+
 using namespace ballast;
 using namespace ballast::store;
 using ballast::fleet::AccountRecord;
@@ -327,3 +329,5 @@ TEST_CASE("a version-2 file that cannot be given the allocations table is refuse
   CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "2");
   CHECK(raw_value(path, "SELECT count(*) FROM pragma_table_info('accounts') WHERE name = 'lots'") == "0");
 }
+
+}  // namespace account_positions_test

@@ -15,6 +15,8 @@
 #include "store_test_support.hpp"
 #include "tests/support/scratch_dir.hpp"
 
+namespace account_store_test {
+
 using namespace ballast;
 using namespace ballast::store;
 using ballast::fleet::AccountRecord;
@@ -292,3 +294,5 @@ TEST_CASE("the blobs decode what they encode and refuse anything else") {
   CHECK_FALSE(sql::decode_restricted(std::string("\x01\x00", 2), back));     // an empty symbol
   CHECK_FALSE(sql::decode_restricted("\x01\x01" "B" "\x01" "A", back));       // out of order
 }
+
+}  // namespace account_store_test

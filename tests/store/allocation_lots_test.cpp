@@ -12,6 +12,8 @@
 #include "store_test_support.hpp"
 #include "tests/support/scratch_dir.hpp"
 
+namespace allocation_lots_test {
+
 using namespace ballast;
 using namespace ballast::store;
 using ballast::store::test::contains;
@@ -252,3 +254,5 @@ TEST_CASE("a version-3 file whose upgrade fails is refused and left at version 3
   CHECK(contains(message, "left as it was"));
   CHECK(raw_value(path, "SELECT value FROM meta WHERE key = 'schema_version'") == "3");
 }
+
+}  // namespace allocation_lots_test

@@ -11,6 +11,8 @@
 #include "store_test_support.hpp"
 #include "tests/support/scratch_dir.hpp"
 
+namespace read_only_open_test {
+
 using namespace ballast;
 using namespace ballast::store;
 using ballast::store::test::contains;
@@ -82,3 +84,5 @@ TEST_CASE("a reader refuses a file of an older schema, which only a writer upgra
   { StateStore writer = open_ok(path); }
   CHECK(std::holds_alternative<StateStore>(StateStore::open_for_reading(path)));
 }
+
+}  // namespace read_only_open_test

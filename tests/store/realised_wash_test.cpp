@@ -17,6 +17,8 @@
 #include "tax/holding_period.hpp"
 #include "tests/support/scratch_dir.hpp"
 
+namespace realised_wash_test {
+
 using namespace ballast;
 using namespace ballast::store;
 using ballast::store::test::contains;
@@ -307,3 +309,5 @@ TEST_CASE("the lines sold since a day are those sold on it or later, in seq orde
   CHECK_MESSAGE(contains(plan, "USING INDEX realised_lots_by_sold (sold>?)"), plan);
   CHECK_MESSAGE(!contains(plan, "SCAN realised_lots"), plan);
 }
+
+}  // namespace realised_wash_test

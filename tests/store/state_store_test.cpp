@@ -19,6 +19,8 @@
 
 #include "tests/support/scratch_dir.hpp"
 
+namespace state_store_test {
+
 using namespace ballast;
 using namespace ballast::store;
 using ballast::testing::file_bytes;
@@ -890,3 +892,5 @@ TEST_CASE("a value of the wrong type or a NULL found by load() is named by table
     }
   }
 }
+
+}  // namespace state_store_test

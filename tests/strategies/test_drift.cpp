@@ -4,6 +4,8 @@
 
 #include "strategies/drift.hpp"
 
+namespace test_drift {
+
 using namespace ballast::strategies;
 
 namespace {
@@ -113,3 +115,5 @@ TEST_CASE("describe names the asset and the limit") {
   Breach t{Breach::Kind::total, 0, 0.0612, 0.05};
   CHECK(describe(t, "") == "total drift 0.0612 beyond limit 0.0500");
 }
+
+}  // namespace test_drift

@@ -6,6 +6,8 @@
 
 #include "strategies/dynamic_benefit.hpp"
 
+namespace test_dynamic_benefit {
+
 using namespace ballast;
 using namespace ballast::strategies;
 
@@ -39,3 +41,5 @@ TEST_CASE("a spec's fixed risk model, by asset in the spec's order; pairs outsid
   risk.correlations = {{"VTI", "BND", 1.5}};
   CHECK_FALSE(fixed_risk_of(risk, assets).ok());
 }
+
+}  // namespace test_dynamic_benefit

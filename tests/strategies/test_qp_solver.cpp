@@ -8,6 +8,8 @@
 
 #include "strategies/qp_solver.hpp"
 
+namespace test_qp_solver {
+
 using namespace ballast::strategies;
 
 namespace {
@@ -200,3 +202,5 @@ TEST_CASE("box QP: errors are values") {
   CHECK_FALSE(capped.ok);
   CHECK(capped.error.find("iterations") != std::string::npos);
 }
+
+}  // namespace test_qp_solver

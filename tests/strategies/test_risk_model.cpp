@@ -9,6 +9,8 @@
 
 #include "strategies/risk_model.hpp"
 
+namespace test_risk_model {
+
 using namespace ballast;
 using namespace ballast::strategies;
 
@@ -367,3 +369,5 @@ TEST_CASE("either model yields the same snapshot type") {
   CHECK(fixed.warm);
   CHECK(fixed.volatility(1) == doctest::Approx(0.2));
 }
+
+}  // namespace test_risk_model

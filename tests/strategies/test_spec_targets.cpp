@@ -11,6 +11,8 @@
 
 #include "strategies/spec_targets.hpp"
 
+namespace test_spec_targets {
+
 using namespace ballast::strategies;
 using doctest::Approx;
 
@@ -75,3 +77,5 @@ TEST_CASE("kinds that set no targets from Σ say so") {
     CHECK(r.error.find("sets no targets from a covariance") != std::string::npos);
   }
 }
+
+}  // namespace test_spec_targets

@@ -10,6 +10,8 @@
 
 #include "strategies/target_models.hpp"
 
+namespace test_target_models {
+
 using namespace ballast::strategies;
 
 namespace {
@@ -532,3 +534,5 @@ TEST_CASE("every covariance-based model rejects a non-PSD covariance") {
   // Singular but PSD is fine.
   CHECK(covariance_error(Eigen::MatrixXd::Constant(3, 3, 0.04)).empty());
 }
+
+}  // namespace test_target_models

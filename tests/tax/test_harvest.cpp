@@ -7,6 +7,8 @@
 
 #include "tax/harvest.hpp"
 
+namespace test_harvest {
+
 using namespace ballast::tax;
 using doctest::Approx;
 
@@ -193,3 +195,5 @@ TEST_CASE("the harvest price is the last double at which random holdings are har
     }
   }
 }
+
+}  // namespace test_harvest

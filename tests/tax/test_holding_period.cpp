@@ -3,6 +3,8 @@
 #include "core/time.hpp"
 #include "tax/holding_period.hpp"
 
+namespace test_holding_period {
+
 using namespace ballast;
 using namespace ballast::tax;
 
@@ -72,3 +74,5 @@ TEST_CASE("terms have the names reports use") {
   CHECK(to_string(Term::short_term) == "short_term");
   CHECK(to_string(Term::long_term) == "long_term");
 }
+
+}  // namespace test_holding_period

@@ -7,6 +7,8 @@
 
 #include "tax/lots.hpp"
 
+namespace test_lots {
+
 using namespace ballast::tax;
 using doctest::Approx;
 
@@ -474,3 +476,5 @@ TEST_CASE("choose names the lots and units a sale by a method would close, and a
   CHECK(a[1].proceeds == b[1].proceeds);
   CHECK(by_method.lots().size() == by_name.lots().size());
 }
+
+}  // namespace test_lots

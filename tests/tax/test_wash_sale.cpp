@@ -5,6 +5,8 @@
 #include "tax/wash_sale.hpp"
 #include "tests/tax/tax_test_support.hpp"
 
+namespace test_wash_sale {
+
 using namespace ballast;
 using namespace ballast::tax;
 using doctest::Approx;
@@ -476,3 +478,5 @@ TEST_CASE("the ledger forgets an account's buys when its lots are replaced, and 
   REQUIRE(matches.size() == 1);
   CHECK(matches[0].loss_line == 7);
 }
+
+}  // namespace test_wash_sale
