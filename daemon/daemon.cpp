@@ -242,6 +242,7 @@ void Daemon::on_timer() {
     if (!out_.empty()) flow_->handle(out_, SteadyClock::now());
     if (fleet_) fleet_->on_timer(clock_.now(now));
   }
+  drive_calendar();
   if (sender_) sender_->flush();
   flow_->flush_state(now);
   notifier_.on_timer(SteadyClock::now(), [this] { return service_summary(); });
@@ -376,6 +377,18 @@ void Daemon::drive_fleet_summary() {
     summary_slice_posted_ = false;
     if (stopping_ || !fleet_ || !fleet_->next_summary_slice()) return;
     drive_fleet_summary();
+  });
+}
+
+void Daemon::drive_calendar() {
+  if (calendar_part_posted_ || !fleet_ || !fleet_->calendar_running()) return;
+  calendar_part_posted_ = true;
+  boost::asio::post(io_, [this] {
+    calendar_part_posted_ = false;
+    if (stopping_ || !fleet_ || !clock_.started()) return;
+    fleet_->on_timer(clock_.now(wall_now()));
+    if (sender_) sender_->flush();
+    drive_calendar();
   });
 }
 

@@ -95,6 +95,11 @@ class Daemon {
   /// Runs the fleet's summary pass that a /status started, one slice per
   /// handler posted to the loop, so that ticks and requests go between them.
   void drive_fleet_summary();
+  /// While a calendar date of the fleet is part way through the book, runs
+  /// its next part in a handler posted to the loop, not at the next timer
+  /// tick: ticks, fills and requests go between the parts, and the date is
+  /// not held to one part per tick.
+  void drive_calendar();
   std::vector<std::string> health_problems(core::TimeNs now) const;
   /// What systemd's STATUS= line says.
   ServiceSummary service_summary() const;
@@ -126,6 +131,7 @@ class Daemon {
   boost::asio::signal_set signals_{io_};
   engine::Output out_;
   bool summary_slice_posted_ = false;  ///< a slice of the fleet's summary pass waits in the loop
+  bool calendar_part_posted_ = false;  ///< the next part of a calendar date waits in the loop
   RateLimiter warn_limiter_;
   SteadyClock::time_point started_ = SteadyClock::now();
   bool stopping_ = false;

@@ -94,6 +94,8 @@ class FleetFlow {
   void write_status(core::JsonWriter& w, core::TimeNs now) const;
   /// Whether a pass for the summary is under way.
   bool summary_pass_pending() const { return pass_.has_value(); }
+  /// A calendar date is part way through the book, and trading is not halted.
+  bool calendar_running() const { return desk_ && !halted() && desk_->calendar_running(); }
   /// Looks at the next kSummarySlice accounts of the pass under way; true
   /// while more remain. At the last the pass becomes the summary.
   bool next_summary_slice();

@@ -51,9 +51,11 @@ struct DeskOptions {
   /// Each account's trades pass these before they join a block (fleet/allocation_limits.hpp).
   AllocationLimits limits;
   /// Accounts a model's calendar date looks at per on_timer, so that a date
-  /// of a large book is spread over the timer's calls; 0: all at once. A
-  /// call also stops once calendar_trades accounts have traded (0: no such
-  /// stop): their orders, not the looking, are most of a date's work.
+  /// of a large book is spread over several calls (the daemon makes the
+  /// next one once its loop has served what came meanwhile, while
+  /// calendar_running()); 0: all at once. A call also stops once
+  /// calendar_trades accounts have traded (0: no such stop): their orders,
+  /// not the looking, are most of a date's work.
   std::size_t calendar_slice = 4096;
   std::size_t calendar_trades = 256;
 };
