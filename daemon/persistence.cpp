@@ -262,6 +262,8 @@ void Persistence::note_sent(const core::Order& order, core::TimeNs now, bool boo
   u.state = book_on_send ? store::OrderState::filled : store::OrderState::sent;
   // Only an order still "created" moves: a report may have come first.
   u.from_created_only = true;
+  // The price it left with: a sliced child of the fleet's is that of its time.
+  u.reference_price = order.reference_price;
   u.updated_at = now;
   pending_sent_.push_back(std::move(u));
 }

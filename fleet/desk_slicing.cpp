@@ -61,6 +61,10 @@ void FleetDesk::release_due(core::TimeNs now, DeskOutput& out) {
     schedule_.erase(schedule_.begin());
     const auto it = open_.find(id);
     if (it == open_.end() || !it->second.order.scheduled) continue;
+    // A child leaves at the price of its time, not at its window's (a price
+    // the monitor does not have yet leaves the window's).
+    const double price = monitor_.prices()[it->second.order.block.symbol];
+    if (usable_price(price)) it->second.order.block.reference_price = price;
     mark_sent(it->second, now);
     out.released.push_back(it->second.order);
     if (due < now) respace_after(it->second.order, due, now);

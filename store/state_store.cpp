@@ -452,8 +452,9 @@ struct StateStore::Impl {
                            "filled_value = excluded.filled_value, updated_at = excluded.updated_at");
     update_order = prepare(
         "UPDATE orders SET state = ?2, filled_quantity = ?3, filled_value = ?4, updated_at = ?5 WHERE order_id = ?1");
-    mark_created_order =
-        prepare("UPDATE orders SET state = ?2, updated_at = ?3 WHERE order_id = ?1 AND state = 'created'");
+    mark_created_order = prepare(
+        "UPDATE orders SET state = ?2, updated_at = ?3, reference_price = COALESCE(?4, reference_price) "
+        "WHERE order_id = ?1 AND state = 'created'");
     insert_fill =
         prepare(std::string("INSERT INTO fills (") + kFillColumns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     insert_rebalance = prepare(std::string("INSERT INTO rebalances (") + kRebalanceColumns +
@@ -854,6 +855,7 @@ void StateStore::commit(const Change& change) {
           .bind(u.order_id)
           .bind(core::to_string(u.state))
           .bind(std::int64_t{u.updated_at})
+          .bind(u.reference_price)
           .execute();
     } else {
       Run(s.update_order, "update orders")

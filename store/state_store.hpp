@@ -120,6 +120,10 @@ struct OrderUpdate {
   /// Applies only while the order is still "created" (the shell's "it left"
   /// mark, which must not undo a report that came first); the fill stays as it is.
   bool from_created_only = false;
+  /// With from_created_only: the reference price the order left with, which
+  /// replaces the one written when it was decided (a sliced child of the
+  /// fleet leaves at the price of its time); absent: the row's stays.
+  std::optional<double> reference_price;
 };
 
 /// An account's cash and holdings as booked by the daemon's fleet.

@@ -215,6 +215,28 @@ TEST_CASE("booked on send, each child is booked as it leaves, and the accounts s
   CHECK(d.desk.book().cash(2) == 0);
 }
 
+TEST_CASE("a child leaves at the price of its time, not its window's, and is booked at it") {
+  Desk d(sliced_book(), /*book_on_send=*/true);
+  DeskOutput out;
+  d.desk.resync(t0, out);
+  REQUIRE(out.orders.size() == 6);
+  CHECK(out.orders[0].block.reference_price == 100);
+  // AAA rises to 104 before the second step; the accounts wait for their
+  // blocks, so the tick decides nothing.
+  out.clear();
+  d.desk.on_tick(kA, 104, t0 + 10 * kSecond, out);
+  CHECK(out.orders.empty());
+  d.desk.on_timer(t0 + kInterval, out);
+  REQUIRE(out.released.size() == 2);
+  CHECK(out.released[0].block.symbol == kA);
+  CHECK(out.released[0].block.reference_price == 104);
+  CHECK(out.released[1].block.reference_price == 100);
+  // a2 sold 6 AAA and bought 6 BBB at 100 in the first step; now 6 AAA at
+  // 104 against 6 BBB at 100 (its position as booked; the book's settles
+  // after the last child).
+  CHECK(d.desk.position(2).cash == 6 * 104 - 6 * 100);
+}
+
 TEST_CASE("restored after a restart, a scheduled child waits for its time again") {
   Desk first(sliced_book());
   DeskOutput out;

@@ -124,20 +124,35 @@ TEST_CASE("a scheduled child resolved before its time is never sent") {
   for (const std::string& o : orders) CHECK(parse_block(o).order_id != last_sell);
 }
 
-TEST_CASE("without fill reports each child is booked as it leaves") {
-  DaemonHarness d(sliced_models("1s"));
+TEST_CASE("without fill reports each child is booked as it leaves, at the price of its time") {
+  DaemonHarness d(sliced_models("3s"));
   import_accounts(d, kAccounts);
   d.start();
   price(d);
   REQUIRE(d.orders(2).size() == 2);
-  // After the first step: a1 sold 2 SPY and bought 2 AGG.
+  // After the first step: a1 sold 2 SPY and bought 2 AGG, at 100.
   CHECK(account(d, "a1").quantity["SPY"] == 8);
   CHECK(account(d, "a1").quantity["AGG"] == 2);
   CHECK(account(d, "a1").pending);
-  REQUIRE(d.orders(6, 10s).size() == 6);
+  // SPY rises to 101 before the next step (a3 and a4 stay inside their bands,
+  // a1 and a2 wait for their blocks): its later children leave at 101.
+  const auto before = d.ticks();
+  d.publish("SPY", R"({"price": 101})");
+  REQUIRE(eventually([&] { return d.ticks() == before + 1; }));
+  const auto orders = d.orders(6, 10s);
+  REQUIRE(orders.size() == 6);
+  simdjson::dom::parser parser;
+  for (std::size_t i = 2; i < orders.size(); ++i) {
+    INFO(orders[i]);
+    const simdjson::dom::element o = parser.parse(orders[i]);
+    CHECK(num(o["reference_price"]) == (std::string_view(o["symbol"]) == "SPY" ? 101 : 100));
+  }
   CHECK(eventually([&] { return !account(d, "a1").pending; }));
-  CHECK(account(d, "a1").quantity["SPY"] == 6);
-  CHECK(account(d, "a1").quantity["AGG"] == 4);
+  // Then 1 and 1 more SPY sold at 101, AGG bought at 100.
+  const Account a1 = account(d, "a1");
+  CHECK(a1.quantity.at("SPY") == 6);
+  CHECK(a1.quantity.at("AGG") == 4);
+  CHECK(a1.cash == doctest::Approx(2 * 101 - 2 * 100));
   CHECK(account(d, "a2").quantity["AGG"] == 8);
 }
 

@@ -472,6 +472,33 @@ TEST_CASE("order updates change the state of an order in the file; a sent mark n
   CHECK(unfinished_ids(store.load()) == std::vector<std::string>{"o-2"});
 }
 
+TEST_CASE("a sent mark carrying a reference price replaces the decided one; without one the row keeps its own") {
+  ScratchDir dir;
+  StateStore store = open_ok(dir.file("state.db"));
+  Change c0;
+  c0.portfolios = {portfolio("p", 1000)};
+  c0.orders = {order("o-1", "p", "r-1"), order("o-2", "p", "r-1"), order("o-3", "p", "r-1")};
+  store.commit(c0);
+  // o-1 leaves at 601.5 (a child released later); o-2 leaves with no price
+  // given; o-3 was filled first, so its mark, price and all, changes nothing.
+  OrderUpdate filled{"o-3", OrderState::filled, 12, 12 * 589.2, 10, false};
+  OrderUpdate sent1{"o-1", OrderState::sent, 0, 0, 11, true};
+  sent1.reference_price = 601.5;
+  OrderUpdate sent2{"o-2", OrderState::sent, 0, 0, 12, true};
+  OrderUpdate sent3{"o-3", OrderState::sent, 0, 0, 13, true};
+  sent3.reference_price = 700;
+  Change c1;
+  c1.order_updates = {filled, sent1, sent2, sent3};
+  store.commit(c1);
+  const auto all = store.orders_of_rebalance("r-1");
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].order.reference_price == 601.5);
+  CHECK(all[0].state == OrderState::sent);
+  CHECK(all[1].order.reference_price == 589.12);
+  CHECK(all[2].order.reference_price == 589.12);
+  CHECK(all[2].state == OrderState::filled);
+}
+
 TEST_CASE("slices round-trip and are replaced with their portfolio's row, like positions") {
   ScratchDir dir;
   const std::string path = dir.file("state.db");
