@@ -74,9 +74,10 @@ TEST_CASE("a date that trades more accounts than one part runs through the whole
   for (const std::string& o : d.orders(1000, 3s)) {
     const Block b = parse_block(o);
     for (const auto& [account_id, q] : b.allocations) {
-      if (b.side == "sell" && b.symbol == "SPY") sold[account_id] += q;
-      else if (b.side == "buy" && b.symbol == "AGG") bought[account_id] += q;
-      else FAIL("unexpected block " << o);
+      const bool spy_sold = b.side == "sell" && b.symbol == "SPY";
+      const bool agg_bought = b.side == "buy" && b.symbol == "AGG";
+      REQUIRE_MESSAGE((spy_sold || agg_bought), o);
+      (spy_sold ? sold : bought)[account_id] += q;
     }
   }
   CHECK(sold.size() == kCount);
