@@ -9,7 +9,9 @@
 // 20–40%, lots of 1 or 0.1, half of them band-edge), band multipliers 0.75–1.5,
 // every weight drawn at random inside ±90% of its band (2% of accounts up to
 // 110%: in breach at the start, rebalanced by the first resync). With a fifth
-// argument "total", every model also has a total band of 10–15%.
+// argument "total", every model also has a total band of 10–15%; with
+// "volatility", a volatility trigger instead: σ within ±10–15% of its
+// targets' (change), under a Σ of σ 15–30% per symbol and correlations of 0.5.
 // Feed: a random symbol per tick, its log price moving by N(0, 1 bp).
 #include <chrono>
 #include <cmath>
@@ -24,6 +26,7 @@
 #include "bench_common.hpp"
 #include "fleet/brute_force_fleet.hpp"
 #include "fleet/fleet_monitor.hpp"
+#include "fleet/model_from_spec.hpp"
 #include "fleet/zone_sweep.hpp"
 
 using namespace ballast;
@@ -41,10 +44,15 @@ constexpr std::size_t kHoldings = 10;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-/// With `total_bands`, every model also has a total band of 10–15% (drawn
-/// apart, so that the book is otherwise the same).
-AccountBook build_book(std::size_t accounts, std::vector<double>& prices, bool total_bands) {
-  std::mt19937_64 rng(42), total_rng(7);
+enum class Extra { none, total, volatility };
+
+/// The extra trigger on every model, drawn apart, so that the book is otherwise the same.
+AccountBook build_book(std::size_t accounts, std::vector<double>& prices, Extra extra) {
+  std::mt19937_64 rng(42), total_rng(7), sigma_rng(11);
+  // σ per symbol and one correlation for every pair: Σ_ij = ρ σ_i σ_j.
+  std::vector<double> sigma(kSymbols);
+  for (double& v : sigma) v = 0.15 + 0.15 * std::uniform_real_distribution<double>(0, 1)(sigma_rng);
+  constexpr double kCorrelation = 0.5;
   std::uniform_real_distribution<double> unit(0, 1);
   prices.clear();
   for (std::size_t j = 0; j < kSymbols; ++j) prices.push_back(10 + 490 * unit(rng));
@@ -65,7 +73,19 @@ AccountBook build_book(std::size_t accounts, std::vector<double>& prices, bool t
     else m.bands.relative = 0.2 + 0.2 * unit(rng);
     m.rebalance_to = k % 4 < 2 ? strategies::RebalanceTo::band_edge : strategies::RebalanceTo::target;
     m.min_trade_value = 10;
-    if (total_bands) m.bands.total = 0.10 + 0.05 * unit(total_rng);
+    if (extra == Extra::total) m.bands.total = 0.10 + 0.05 * unit(total_rng);
+    if (extra == Extra::volatility) {
+      Eigen::MatrixXd cov(kHoldings, kHoldings);
+      for (std::size_t i = 0; i < kHoldings; ++i) {
+        for (std::size_t j = 0; j < kHoldings; ++j) {
+          const double s = sigma[m.symbols[i]] * sigma[m.symbols[j]];
+          cov(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = i == j ? s : kCorrelation * s;
+        }
+      }
+      const std::vector<strategies::Trigger> triggers = {
+          strategies::VolatilityTrigger{0.10 + 0.05 * unit(total_rng), std::nullopt, std::nullopt}};
+      m.volatility = volatility_band(triggers, std::move(cov), m.targets);
+    }
     if (auto why = book.add_model(std::move(m))) {
       std::fprintf(stderr, "model refused: %s\n", why->c_str());
       std::exit(1);
@@ -121,14 +141,24 @@ int main(int argc, char** argv) {
   const std::size_t brute_ticks = argc > 3 ? std::stoul(argv[3]) : 300;
   // Slots on their own zones before a tick rezones (0: the monitor's default).
   const std::size_t rezone_at = argc > 4 ? std::stoul(argv[4]) : 0;
-  // "total": every model also has a total band (fleet/safe_zone.hpp).
-  const bool total_bands = argc > 5 && std::string(argv[5]) == "total";
+  // "total": every model also has a total band; "volatility", a volatility
+  // trigger (fleet/safe_zone.hpp).
+  const std::string extra_arg = argc > 5 ? argv[5] : "";
+  const Extra extra = extra_arg == "total" ? Extra::total : extra_arg == "volatility" ? Extra::volatility : Extra::none;
+  if (!extra_arg.empty() && extra == Extra::none) {
+    std::fprintf(stderr, "the fifth argument is \"total\" or \"volatility\", got \"%s\"\n", extra_arg.c_str());
+    return 2;
+  }
 
   std::printf("fleet: %zu accounts x %zu holdings over %zu symbols, %zu models%s (load average %s)\n", accounts,
-              kHoldings, kSymbols, kModels, total_bands ? " with total bands" : "", load_average().c_str());
+              kHoldings, kSymbols, kModels,
+              extra == Extra::total        ? " with total bands"
+              : extra == Extra::volatility ? " with volatility triggers"
+                                           : "",
+              load_average().c_str());
   auto t0 = Clock::now();
   std::vector<double> prices;
-  AccountBook book = build_book(accounts, prices, total_bands);
+  AccountBook book = build_book(accounts, prices, extra);
   const double book_s = seconds_since(t0);
   t0 = Clock::now();
   FleetMonitor monitor(std::move(book), prices);

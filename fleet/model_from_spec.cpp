@@ -52,9 +52,8 @@ std::optional<std::string> groups_from_spec(const strategies::PortfolioSpec& spe
   return std::nullopt;
 }
 
-/// The model's volatility band from its volatility triggers under Σ: each
-/// trigger's min and max, and its change around the σ of the targets; the
-/// tightest of them when there are several (any of them firing fires).
+}  // namespace
+
 ModelVolatility volatility_band(const std::vector<strategies::Trigger>& triggers, Eigen::MatrixXd cov,
                                 const std::vector<double>& targets) {
   ModelVolatility v;
@@ -75,8 +74,6 @@ ModelVolatility volatility_band(const std::vector<strategies::Trigger>& triggers
   v.root_largest_eigenvalue = std::sqrt(std::max(0.0, eigen.eigenvalues().maxCoeff()));
   return v;
 }
-
-}  // namespace
 
 std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec, core::SymbolTable& symbols,
                                            Model& out) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/symbol_table.hpp"
 #include "fleet/account_record.hpp"
@@ -30,6 +31,13 @@ namespace ballast::fleet {
 /// targets borrow cash. CPPI and buy-and-hold are refused.
 std::optional<std::string> model_from_spec(const strategies::PortfolioSpec& spec, core::SymbolTable& symbols,
                                            Model& out);
+
+/// The model's volatility band from its volatility triggers under Σ (by
+/// slot, annualised): each trigger's min and max, and its change around the
+/// σ of `targets`; the tightest of them when there are several (any of them
+/// firing fires). With √ of Σ's largest eigenvalue for the safe zone.
+ModelVolatility volatility_band(const std::vector<strategies::Trigger>& triggers, Eigen::MatrixXd cov,
+                                const std::vector<double>& targets);
 
 /// The rates of a `[models.tax]` table: set when either rate is given, the
 /// other then 0; nullopt when neither is (the model weighs no tax).
