@@ -98,15 +98,20 @@ double account_zone_radius(const AccountBook& book, AccountIndex a, std::span<co
     if (rate > 0) keep(rate + slack * value, rate);
   }
   if (m.volatility) {
-    // x ≤ 1 + 2(distance of σ to the band's nearer edge − margin) / √λ_max (safe_zone.hpp).
+    // x ≤ 1 + (distance of σ to the band's nearer edge − margin) / (√λ_max·min(S₂, ½)) (safe_zone.hpp).
     thread_local std::vector<double> weights;
     weights.resize(q.size());
-    for (std::size_t i = 0; i < q.size(); ++i) weights[i] = q[i] * prices[m.symbols[i]] / value;
+    double s2 = 0;  // Σ (w(1 − w))² over the assets
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      const double w = weights[i] = q[i] * prices[m.symbols[i]] / value;
+      s2 += w * (1 - w) * w * (1 - w);
+    }
     const ModelVolatility& v = *m.volatility;
     const double sigma = volatility_of(v, weights);
     const double slack = std::min(sigma - v.low, v.high - sigma) - kZoneWeightMargin;
     if (!(slack >= 0)) return -kInf;
-    if (v.root_largest_eigenvalue > 0) keep(v.root_largest_eigenvalue + 2 * slack, v.root_largest_eigenvalue);
+    const double rate = v.root_largest_eigenvalue * std::min(std::sqrt(s2), 0.5);
+    if (rate > 0) keep(rate + slack, rate);
   }
   if (den == 0) return kInf;
   const double x = num / den;

@@ -88,12 +88,13 @@ TEST_CASE("outside its volatility band an account goes the whole way to target, 
 }
 
 TEST_CASE("volatility band: the zone of a 60/40 account worked out by hand") {
-  // σ = 0.098061 against a ceiling of 0.105: slack 0.006939, √λ_max = 0.16:
-  // x = 1 + 2 · 0.006939 / 0.16 = 1.0867. The 15-point bands' least factor,
+  // σ = 0.098061 against a ceiling of 0.105: slack 0.006939, √λ_max = 0.16,
+  // S₂ = √(0.24² + 0.24²) = 0.33941 (below ½): x = 1 + 0.006939 / (0.16 ·
+  // 0.33941) = 1.1278. The 15-point bands' least factor,
   // 0.6·0.55 / (0.45·0.4) = 1.833, is larger.
   const AccountBook book = one_account(model_of(robo({.max = 0.105})), 0, {60, 40});
   const std::vector<double> prices{100, 100};
-  const double expected = 0.5 * std::log(1 + 2 * (0.105 - kSigmaTargets) / 0.16);
+  const double expected = 0.5 * std::log(1 + (0.105 - kSigmaTargets) / (0.16 * 0.24 * std::sqrt(2.0)));
   const double r = account_zone_radius(book, 0, prices);
   CHECK(r == Approx(expected).epsilon(1e-9));
   CHECK(r <= expected);
