@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <chrono>
 #include <memory>
 
 #include "daemon/log_event.hpp"

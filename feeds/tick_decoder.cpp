@@ -189,8 +189,6 @@ bool read_ts(const Scalar& s, core::TimeNs& out) {
   return true;
 }
 
-bool usable_quote_price(double p) { return std::isfinite(p) && p > 0; }
-
 }  // namespace
 
 struct TickDecoder::State {
@@ -320,14 +318,15 @@ DecodeResult TickDecoder::State::decode(std::string_view topic, std::string_view
     r.ts = received_at;
   }
 
-  const bool quote_usable = has_bid && has_ask && usable_quote_price(bid) && usable_quote_price(ask) && ask >= bid;
+  const bool quote_usable =
+      has_bid && has_ask && core::finite_positive(bid) && core::finite_positive(ask) && ask >= bid;
   if (quote_usable) {
     r.bid = bid;
     r.ask = ask;
   }
   if (!has_price) {
     if (!has_bid || !has_ask) return fail(RejectReason::malformed, "no price and no bid/ask pair");
-    if (!usable_quote_price(bid) || !usable_quote_price(ask))
+    if (!core::finite_positive(bid) || !core::finite_positive(ask))
       return fail(RejectReason::bad_price, "bid or ask not a positive finite number");
     if (ask < bid) return fail(RejectReason::bad_price, "crossed quote (ask below bid)");
     price = bid + (ask - bid) / 2;

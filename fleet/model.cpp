@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "core/numbers.hpp"
 #include "strategies/dynamic_benefit.hpp"
 
 namespace ballast::fleet {
@@ -139,7 +140,7 @@ bool has_substitutes(const Model& m) {
   return false;
 }
 
-bool usable_price(double price) { return price > 0 && std::isfinite(price); }
+bool usable_price(double price) { return core::finite_positive(price); }
 
 strategies::ThresholdTrigger scaled_bands(const strategies::ThresholdTrigger& bands, double multiplier) {
   strategies::ThresholdTrigger s;

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
-#include <limits>
 #include <unordered_map>
 
 #include "core/numbers.hpp"
